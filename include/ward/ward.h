@@ -1,0 +1,208 @@
+/* ward: TLS 1.3 in C. The whole public API.
+ *
+ * A ward_config is built once, then shared read-only by any number of
+ * connections and threads. A ward_conn is a sans-I/O engine: hand it the
+ * bytes that arrived from the peer, take the bytes it wants sent, write
+ * plaintext in and read plaintext out. The ward_fd_* functions drive an
+ * engine over a socket for the common case. */
+#ifndef WARD_WARD_H
+#define WARD_WARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define WARD_API __attribute__((visibility("default")))
+#else
+#define WARD_API
+#endif
+
+/* Every failure has one code, mapped to exactly one alert (ward_err_alert). */
+typedef enum {
+    WARD_OK = 0,
+    /* not failures: the fd adapter in non-blocking mode */
+    WARD_WANT_READ,
+    WARD_WANT_WRITE,
+    /* the peer sent close_notify: no more data will come */
+    WARD_CLOSED,
+
+    /* protocol errors, each with its alert */
+    WARD_ERR_DECODE,             /* decode_error (50) */
+    WARD_ERR_ILLEGAL_PARAMETER,  /* illegal_parameter (47) */
+    WARD_ERR_UNEXPECTED_MESSAGE, /* unexpected_message (10) */
+    WARD_ERR_BAD_RECORD_MAC,     /* bad_record_mac (20) */
+    WARD_ERR_RECORD_OVERFLOW,    /* record_overflow (22) */
+    WARD_ERR_HANDSHAKE_FAILURE,  /* handshake_failure (40) */
+    WARD_ERR_DECRYPT_ERROR,      /* decrypt_error (51) */
+    WARD_ERR_PROTOCOL_VERSION,   /* protocol_version (70) */
+    WARD_ERR_INSUFFICIENT_SECURITY, /* insufficient_security (71) */
+    WARD_ERR_MISSING_EXTENSION,  /* missing_extension (109) */
+    WARD_ERR_UNSUPPORTED_EXTENSION, /* unsupported_extension (110) */
+    WARD_ERR_UNRECOGNIZED_NAME,  /* unrecognized_name (112) */
+    WARD_ERR_NO_APPLICATION_PROTOCOL, /* no_application_protocol (120) */
+
+    /* certificate verification, each with its alert */
+    WARD_ERR_BAD_CERTIFICATE,    /* bad_certificate (42) */
+    WARD_ERR_UNSUPPORTED_CERTIFICATE, /* unsupported_certificate (43) */
+    WARD_ERR_CERT_EXPIRED,       /* certificate_expired (45) */
+    WARD_ERR_CERT_NOT_YET_VALID, /* bad_certificate (42) */
+    WARD_ERR_CERT_UNKNOWN,       /* certificate_unknown (46) */
+    WARD_ERR_UNKNOWN_CA,         /* unknown_ca (48): unknown issuer */
+    WARD_ERR_SELF_SIGNED,        /* unknown_ca (48): self-signed, not pinned */
+    WARD_ERR_HOSTNAME_MISMATCH,  /* bad_certificate (42) */
+    WARD_ERR_PIN_MISMATCH,       /* bad_certificate (42) */
+
+    /* local conditions */
+    WARD_ERR_INTERNAL,           /* internal_error (80) */
+    WARD_ERR_NOMEM,              /* internal_error (80) */
+    WARD_ERR_CONFIG,             /* no alert: bad configuration or file */
+    WARD_ERR_IO,                 /* no alert: socket error */
+    WARD_ERR_TRUNCATED,          /* no alert: peer closed without close_notify */
+    WARD_ERR_PEER_ALERT,         /* no alert: the peer sent a fatal alert */
+    WARD_ERR_STATE,              /* no alert: API used in the wrong state */
+    WARD_ERR_TIMEOUT,            /* no alert: handshake took too long */
+    WARD_ERR__COUNT
+} ward_err;
+
+/* The alert a failure sends (RFC 8446 §6), or -1 when none is sent. */
+WARD_API int ward_err_alert(ward_err e);
+/* A short fixed description of the code. */
+WARD_API const char *ward_err_str(ward_err e);
+/* The name of a TLS alert number ("handshake_failure"). */
+WARD_API const char *ward_alert_name(int alert);
+
+/* ---- identifiers (IANA values) ---- */
+#define WARD_TLS13 0x0304
+#define WARD_TLS12 0x0303
+
+#define WARD_TLS_AES_128_GCM_SHA256 0x1301
+#define WARD_TLS_AES_256_GCM_SHA384 0x1302
+#define WARD_TLS_CHACHA20_POLY1305_SHA256 0x1303
+
+#define WARD_GROUP_SECP256R1 0x0017
+#define WARD_GROUP_SECP384R1 0x0018
+#define WARD_GROUP_X25519 0x001d
+
+WARD_API const char *ward_suite_name(uint16_t suite);
+WARD_API const char *ward_group_name(uint16_t group);
+WARD_API const char *ward_sigscheme_name(uint16_t scheme);
+
+/* ---- configuration ---- */
+typedef struct ward_config ward_config;
+
+WARD_API ward_config *ward_config_new_client(void);
+WARD_API ward_config *ward_config_new_server(void);
+WARD_API void ward_config_free(ward_config *cfg);
+
+/* Certificate chain (PEM, leaf first) and private key (PEM). */
+WARD_API ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
+                                             const char *key_pem);
+/* Make an ephemeral self-signed ECDSA P-256 certificate for NAME; the
+ * SHA-256 of its SubjectPublicKeyInfo goes to spki_sha256 (the pin). */
+WARD_API ward_err ward_config_use_ephemeral_cert(ward_config *cfg, const char *name,
+                                                 uint8_t spki_sha256[32]);
+/* Trust anchors: a PEM file, or NULL for the system trust store (default). */
+WARD_API ward_err ward_config_set_cafile(ward_config *cfg, const char *cafile);
+/* Accept exactly the peer key whose SPKI hashes to this (any issuer, still
+ * checked for validity period). */
+WARD_API ward_err ward_config_set_pin_sha256(ward_config *cfg, const uint8_t spki_sha256[32]);
+/* Explicit, named opt-out of certificate verification (testing only). */
+WARD_API void ward_config_set_insecure_no_verify(ward_config *cfg, int on);
+/* ALPN protocols, most preferred first. */
+WARD_API ward_err ward_config_set_alpn(ward_config *cfg, const char *const *protos, size_t n);
+/* Preference lists (IANA codes). Unknown or unsupported codes are refused. */
+WARD_API ward_err ward_config_set_suites(ward_config *cfg, const uint16_t *suites, size_t n);
+WARD_API ward_err ward_config_set_groups(ward_config *cfg, const uint16_t *groups, size_t n);
+/* Client: which groups get a key share in the first ClientHello (default:
+ * the first group only). The others are reachable by HelloRetryRequest. */
+WARD_API ward_err ward_config_set_key_share_groups(ward_config *cfg, const uint16_t *groups,
+                                                   size_t n);
+/* Middlebox compatibility mode (RFC 8446 D.4); on by default. */
+WARD_API void ward_config_set_middlebox_compat(ward_config *cfg, int on);
+/* Server: always answer the first ClientHello with a HelloRetryRequest
+ * carrying a cookie (forces the 2-round-trip path; useful in tests). */
+WARD_API void ward_config_set_force_hrr(ward_config *cfg, int on);
+
+/* ---- the engine ---- */
+typedef struct ward_conn ward_conn;
+
+/* server_name: for a client, the name to send in SNI and check in the
+ * certificate (a DNS name or an IP literal); NULL for a server. */
+WARD_API ward_conn *ward_conn_new(const ward_config *cfg, const char *server_name);
+WARD_API void ward_conn_free(ward_conn *c);
+
+/* Bytes that arrived from the peer. All of them are taken (the engine
+ * buffers partial records). Returns the first fatal error, after which the
+ * connection is dead and its output holds the alert to send. */
+WARD_API ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len);
+/* Bytes to send to the peer: a view valid until the next call on c. */
+WARD_API const uint8_t *ward_conn_output(ward_conn *c, size_t *len);
+/* Mark n bytes of the output as sent. */
+WARD_API void ward_conn_output_done(ward_conn *c, size_t n);
+/* Plaintext from the peer: copies up to cap bytes, sets *n. WARD_OK with
+ * *n == 0 means none yet; WARD_CLOSED after close_notify. */
+WARD_API ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n);
+/* Plaintext to send; only once the handshake is done. Takes it all. */
+WARD_API ward_err ward_conn_write(ward_conn *c, const uint8_t *buf, size_t len);
+/* Queue close_notify. */
+WARD_API ward_err ward_conn_close(ward_conn *c);
+/* Send a KeyUpdate; request_peer asks the peer to update too. */
+WARD_API ward_err ward_conn_key_update(ward_conn *c, int request_peer);
+
+enum {
+    WARD_STATE_HANDSHAKING = 0,
+    WARD_STATE_ESTABLISHED = 1,
+    WARD_STATE_CLOSED = 2, /* close_notify sent or received */
+    WARD_STATE_FAILED = 3
+};
+WARD_API int ward_conn_state(const ward_conn *c);
+/* 1 if plaintext is waiting to be read. */
+WARD_API int ward_conn_readable(const ward_conn *c);
+WARD_API int ward_conn_peer_closed(const ward_conn *c);
+/* What failed, in words a person can act on. */
+WARD_API const char *ward_conn_error_message(const ward_conn *c);
+
+/* ---- what was negotiated ---- */
+WARD_API uint16_t ward_conn_version(const ward_conn *c);
+WARD_API uint16_t ward_conn_suite(const ward_conn *c);
+WARD_API uint16_t ward_conn_group(const ward_conn *c);
+WARD_API uint16_t ward_conn_sigscheme(const ward_conn *c);
+/* Negotiated ALPN protocol or NULL. */
+WARD_API const char *ward_conn_alpn(const ward_conn *c);
+/* Server: the name the client asked for, or NULL. */
+WARD_API const char *ward_conn_server_name(const ward_conn *c);
+WARD_API int ward_conn_did_hrr(const ward_conn *c);
+/* Number of KeyUpdates received from the peer. */
+WARD_API unsigned ward_conn_key_updates_received(const ward_conn *c);
+
+typedef struct {
+    char subject[256];
+    char issuer[256];
+    char not_before[64]; /* "2026-01-01 00:00:00 UTC" */
+    char not_after[64];
+    uint8_t spki_sha256[32];
+} ward_cert_info;
+/* The peer's leaf certificate, once received. */
+WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info);
+
+/* ---- driving an engine over a file descriptor ---- */
+/* In blocking mode these loop until done; on a non-blocking fd they return
+ * WARD_WANT_READ / WARD_WANT_WRITE and are called again when ready. */
+WARD_API ward_err ward_fd_handshake(ward_conn *c, int fd);
+/* Reads plaintext; *n == 0 with WARD_CLOSED at close_notify. */
+WARD_API ward_err ward_fd_read(ward_conn *c, int fd, uint8_t *buf, size_t cap, size_t *n);
+WARD_API ward_err ward_fd_write(ward_conn *c, int fd, const uint8_t *buf, size_t len);
+/* Push any queued output (after ward_conn_close or key update). */
+WARD_API ward_err ward_fd_flush(ward_conn *c, int fd);
+/* Send close_notify and flush. */
+WARD_API ward_err ward_fd_close(ward_conn *c, int fd);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,181 @@
+/* The crypto provider: the only code that includes OpenSSL headers.
+ * Everything here speaks in TLS terms. Algorithm objects (EVP_MD, EVP_CIPHER,
+ * EVP_MAC) are fetched once per process (pthread_once) and never per use.
+ * Handles are opaque pointers owned by the caller's struct; *_free wipes. */
+#ifndef WARD_CRYPTO_H
+#define WARD_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "base/bytes.h"
+#include "base/result.h"
+
+#define CRYPTO_MAX_HASH 48   /* SHA-384 */
+#define CRYPTO_MAX_KEY 32
+#define CRYPTO_AEAD_TAG 16
+#define CRYPTO_AEAD_NONCE 12
+#define CRYPTO_MAX_KEX_PUB 133  /* P-521 uncompressed; we use up to P-384 (97) */
+#define CRYPTO_MAX_KEX_SECRET 66
+#define CRYPTO_MAX_SIG 1024     /* RSA-8192 */
+
+/* ---- randomness ---- */
+WARD_MUST_CHECK wres crypto_random(uint8_t *out, size_t n);
+
+/* ---- hashes ---- */
+typedef enum { HASH_SHA256 = 0, HASH_SHA384 = 1 } hash_alg;
+size_t hash_len(hash_alg alg); /* 32 or 48 */
+
+/* A running hash whose digest can be read at any point without ending it. */
+typedef struct {
+    void *ctx; /* EVP_MD_CTX * */
+    hash_alg alg;
+} crypto_hash;
+WARD_MUST_CHECK wres crypto_hash_init(crypto_hash *h, hash_alg alg);
+WARD_MUST_CHECK wres crypto_hash_update(crypto_hash *h, const uint8_t *p, size_t n);
+/* Digest of everything so far; h keeps running. out: hash_len bytes. */
+WARD_MUST_CHECK wres crypto_hash_peek(const crypto_hash *h, uint8_t *out);
+void crypto_hash_free(crypto_hash *h);
+WARD_MUST_CHECK wres crypto_hash_oneshot(hash_alg alg, const uint8_t *p, size_t n, uint8_t *out);
+WARD_MUST_CHECK wres crypto_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
+
+/* ---- HMAC and HKDF (RFC 5869) ---- */
+WARD_MUST_CHECK wres crypto_hmac(hash_alg alg, const uint8_t *key, size_t keylen,
+                                 const uint8_t *data, size_t datalen, uint8_t *out);
+/* salt may be NULL/0 (means hash_len zero bytes); out: hash_len bytes. */
+WARD_MUST_CHECK wres crypto_hkdf_extract(hash_alg alg, const uint8_t *salt, size_t saltlen,
+                                         const uint8_t *ikm, size_t ikmlen, uint8_t *out);
+WARD_MUST_CHECK wres crypto_hkdf_expand(hash_alg alg, const uint8_t *prk, size_t prklen,
+                                        const uint8_t *info, size_t infolen, uint8_t *out,
+                                        size_t outlen);
+/* HKDF-Expand-Label (RFC 8446 §7.1): label without the "tls13 " prefix. */
+WARD_MUST_CHECK wres crypto_hkdf_expand_label(hash_alg alg, const uint8_t *secret,
+                                              const char *label, const uint8_t *ctx,
+                                              size_t ctxlen, uint8_t *out, size_t outlen);
+
+/* ---- AEAD ---- */
+typedef enum { AEAD_AES_128_GCM = 0, AEAD_AES_256_GCM = 1, AEAD_CHACHA20_POLY1305 = 2 } aead_alg;
+size_t aead_key_len(aead_alg alg); /* 16, 32, 32; nonce is always 12, tag 16 */
+
+/* A keyed AEAD context for one direction. */
+typedef struct {
+    void *ctx; /* EVP_CIPHER_CTX * with the key installed */
+    aead_alg alg;
+    int encrypt;
+} crypto_aead;
+WARD_MUST_CHECK wres crypto_aead_init(crypto_aead *a, aead_alg alg, const uint8_t *key,
+                                      int encrypt);
+/* out receives ptlen bytes of ciphertext then the 16-byte tag. out may equal pt. */
+WARD_MUST_CHECK wres crypto_aead_seal(crypto_aead *a, const uint8_t nonce[12],
+                                      const uint8_t *aad, size_t aadlen, const uint8_t *pt,
+                                      size_t ptlen, uint8_t *out);
+/* ct includes the tag (ctlen >= 16); out receives ctlen-16 bytes; out may
+ * equal ct. Authentication failure: WARD_ERR_BAD_RECORD_MAC. */
+WARD_MUST_CHECK wres crypto_aead_open(crypto_aead *a, const uint8_t nonce[12],
+                                      const uint8_t *aad, size_t aadlen, const uint8_t *ct,
+                                      size_t ctlen, uint8_t *out);
+void crypto_aead_free(crypto_aead *a);
+
+/* ---- key exchange (TLS NamedGroup codes: 0x001d, 0x0017, 0x0018) ---- */
+typedef struct {
+    void *pkey; /* EVP_PKEY * (our private key) */
+    uint16_t group;
+} crypto_kex;
+int crypto_kex_supported(uint16_t group);
+/* Generate a key pair; pub gets the TLS key_share encoding (x25519: 32
+ * bytes; NIST curves: uncompressed point 0x04||X||Y). */
+WARD_MUST_CHECK wres crypto_kex_keygen(crypto_kex *k, uint16_t group, uint8_t *pub,
+                                       size_t pubcap, size_t *publen);
+/* Same, from a given private key (raw 32 bytes for x25519, big-endian
+ * scalar for NIST curves). For deterministic tests only. */
+WARD_MUST_CHECK wres crypto_kex_from_private(crypto_kex *k, uint16_t group,
+                                             const uint8_t *priv, size_t privlen,
+                                             uint8_t *pub, size_t pubcap, size_t *publen);
+/* Shared secret with the peer's share. A malformed or invalid peer share
+ * (wrong length, not on the curve, all-zero x25519 result) is
+ * WARD_ERR_ILLEGAL_PARAMETER. */
+WARD_MUST_CHECK wres crypto_kex_derive(const crypto_kex *k, const uint8_t *peer,
+                                       size_t peerlen, uint8_t *secret, size_t seccap,
+                                       size_t *seclen);
+void crypto_kex_free(crypto_kex *k);
+
+/* ---- keys and signatures (TLS SignatureScheme codes) ---- */
+typedef struct {
+    void *pkey; /* EVP_PKEY * */
+} crypto_key;
+WARD_MUST_CHECK wres crypto_key_load_pem_file(crypto_key *k, const char *path);
+/* Public key from a DER certificate. Unparsable: WARD_ERR_BAD_CERTIFICATE. */
+WARD_MUST_CHECK wres crypto_key_from_cert(crypto_key *k, const uint8_t *der, size_t len);
+void crypto_key_free(crypto_key *k);
+/* RSA modulus bits, EC curve bits, 256 for ed25519; 0 if unknown. */
+int crypto_key_bits(const crypto_key *k);
+/* 1 if this key can produce/verify that scheme in TLS 1.3 CertificateVerify
+ * (RSA → rsa_pss_rsae_*; RSA-PSS key → rsa_pss_pss_*; P-256 → 0x0403;
+ * P-384 → 0x0503; Ed25519 → 0x0807). Never rsa_pkcs1_*. */
+int crypto_key_can_sign_tls13(const crypto_key *k, uint16_t scheme);
+WARD_MUST_CHECK wres crypto_sign(const crypto_key *k, uint16_t scheme, const uint8_t *msg,
+                                 size_t msglen, uint8_t *sig, size_t sigcap, size_t *siglen);
+/* Bad signature: WARD_ERR_DECRYPT_ERROR. Scheme not fitting the key:
+ * WARD_ERR_ILLEGAL_PARAMETER. */
+WARD_MUST_CHECK wres crypto_verify(const crypto_key *k, uint16_t scheme, const uint8_t *msg,
+                                   size_t msglen, const uint8_t *sig, size_t siglen);
+
+/* ---- certificates ---- */
+/* A certificate chain as DER blobs, loaded from PEM (leaf first). */
+#define CRYPTO_MAX_CHAIN 10
+typedef struct {
+    uint8_t *der[CRYPTO_MAX_CHAIN];
+    size_t len[CRYPTO_MAX_CHAIN];
+    size_t n;
+} crypto_chain;
+WARD_MUST_CHECK wres crypto_chain_load_pem_file(crypto_chain *ch, const char *path);
+/* Add a copy of one DER certificate. */
+WARD_MUST_CHECK wres crypto_chain_add_der(crypto_chain *ch, const uint8_t *der, size_t len);
+void crypto_chain_free(crypto_chain *ch);
+
+/* 1 if the key matches the leaf certificate's public key. */
+int crypto_key_matches_cert(const crypto_key *k, const uint8_t *der, size_t len);
+
+/* SHA-256 over the certificate's DER SubjectPublicKeyInfo (the pin). */
+WARD_MUST_CHECK wres crypto_cert_spki_sha256(const uint8_t *der, size_t len, uint8_t out[32]);
+
+/* Subject, issuer (one-line RFC 2253), validity as "YYYY-MM-DD HH:MM:SS UTC". */
+typedef struct {
+    char subject[256];
+    char issuer[256];
+    char not_before[64];
+    char not_after[64];
+} crypto_cert_text;
+WARD_MUST_CHECK wres crypto_cert_describe(const uint8_t *der, size_t len, crypto_cert_text *t);
+
+/* Trust anchors: an X509_STORE. */
+typedef struct {
+    void *store; /* X509_STORE * */
+} crypto_trust;
+/* cafile NULL: the system default store (X509_STORE_set_default_paths). */
+WARD_MUST_CHECK wres crypto_trust_load(crypto_trust *t, const char *cafile);
+void crypto_trust_free(crypto_trust *t);
+
+/* Verify the chain received from the peer (leaf first) for TLS server
+ * authentication and, when host is not NULL, the host name (DNS name, or an
+ * IPv4/IPv6 literal checked against iPAddress SANs). now == 0: current time.
+ * On failure the code says which check failed
+ *   WARD_ERR_CERT_EXPIRED, WARD_ERR_CERT_NOT_YET_VALID, WARD_ERR_UNKNOWN_CA,
+ *   WARD_ERR_SELF_SIGNED, WARD_ERR_HOSTNAME_MISMATCH, WARD_ERR_BAD_CERTIFICATE
+ * and msg gets a sentence a person can act on, with the specifics:
+ *   "certificate has expired (notAfter 2024-01-01 00:00:00 UTC)",
+ *   "certificate for 'example.com' does not match host 'localhost'". */
+WARD_MUST_CHECK wres crypto_chain_verify(const crypto_trust *t, const span *certs, size_t n,
+                                         const char *host, time_t now, char *msg,
+                                         size_t msgcap);
+/* Validity-period check alone (used with pinning). Same codes and messages. */
+WARD_MUST_CHECK wres crypto_cert_check_time(const uint8_t *der, size_t len, time_t now,
+                                            char *msg, size_t msgcap);
+
+/* An ephemeral self-signed ECDSA P-256 certificate for name (a DNS name or
+ * IP literal in the SAN, CN=name), valid from one hour ago for 30 days. */
+WARD_MUST_CHECK wres crypto_make_self_signed(const char *name, crypto_key *key,
+                                             crypto_chain *chain);
+
+#endif

@@ -1,0 +1,265 @@
+/* Handshake messages and extensions ⇄ plain structs (RFC 8446 §4).
+ * Pure functions: decoders read only through the bounds-checked reader and
+ * leave spans pointing into the caller's buffer (zero-copy); encoders append
+ * a whole handshake message, 4-byte header included, to a writer.
+ *
+ * A decode fails as a whole: truncation, trailing bytes and bad inner
+ * lengths are WARD_ERR_DECODE; a duplicated extension is
+ * WARD_ERR_ILLEGAL_PARAMETER; pre_shared_key not last in a ClientHello is
+ * WARD_ERR_ILLEGAL_PARAMETER. Unknown extensions are skipped (and allowed)
+ * in ClientHello; in ServerHello/HRR only the known ones are accepted
+ * (others: WARD_ERR_UNSUPPORTED_EXTENSION). */
+#ifndef WARD_MSG_H
+#define WARD_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+#include "base/result.h"
+
+/* HandshakeType */
+enum {
+    HS_CLIENT_HELLO = 1,
+    HS_SERVER_HELLO = 2,
+    HS_NEW_SESSION_TICKET = 4,
+    HS_END_OF_EARLY_DATA = 5,
+    HS_ENCRYPTED_EXTENSIONS = 8,
+    HS_CERTIFICATE = 11,
+    HS_CERTIFICATE_REQUEST = 13,
+    HS_CERTIFICATE_VERIFY = 15,
+    HS_FINISHED = 20,
+    HS_KEY_UPDATE = 24,
+    HS_MESSAGE_HASH = 254
+};
+
+/* ExtensionType */
+enum {
+    EXT_SERVER_NAME = 0,
+    EXT_STATUS_REQUEST = 5,
+    EXT_SUPPORTED_GROUPS = 10,
+    EXT_EC_POINT_FORMATS = 11,
+    EXT_SIGNATURE_ALGORITHMS = 13,
+    EXT_ALPN = 16,
+    EXT_PADDING = 21,
+    EXT_EXTENDED_MASTER_SECRET = 23,
+    EXT_RECORD_SIZE_LIMIT = 28,
+    EXT_SESSION_TICKET = 35,
+    EXT_PRE_SHARED_KEY = 41,
+    EXT_EARLY_DATA = 42,
+    EXT_SUPPORTED_VERSIONS = 43,
+    EXT_COOKIE = 44,
+    EXT_PSK_KEY_EXCHANGE_MODES = 45,
+    EXT_CERTIFICATE_AUTHORITIES = 47,
+    EXT_POST_HANDSHAKE_AUTH = 49,
+    EXT_SIGNATURE_ALGORITHMS_CERT = 50,
+    EXT_KEY_SHARE = 51,
+    EXT_RENEGOTIATION_INFO = 0xff01
+};
+
+/* The special ServerHello.random of a HelloRetryRequest (RFC 8446 §4.1.3). */
+extern const uint8_t MSG_HRR_RANDOM[32];
+
+/* One handshake message header: type(1) length(3). */
+#define MSG_HEADER_LEN 4
+
+/* ---- helpers over decoded lists ---- */
+/* 1 if the big-endian u16 list (even length, already validated) holds v. */
+int msg_u16_list_has(span list, uint16_t v);
+/* Find the key share for group in a ClientHello key_share list (already
+ * validated); 1 and *pub set if present. */
+int msg_key_share_find(span entries, uint16_t group, span *pub);
+
+/* ---- ClientHello ---- */
+typedef struct {
+    uint16_t legacy_version;
+    uint8_t random[32];
+    uint8_t session_id[32];
+    uint8_t session_id_len;
+    span cipher_suites;        /* u16 list, even length, non-empty */
+    span compression_methods;  /* u8 list, non-empty */
+
+    /* Each has_* is set when the extension was present; the span is its
+     * inner list without the list's own length prefix, already validated
+     * (well-formed entries, non-empty where the RFC requires). */
+    int has_supported_versions;
+    span supported_versions;   /* u16 list */
+    int has_supported_groups;
+    span supported_groups;     /* u16 list */
+    int has_key_share;
+    span key_shares;           /* KeyShareEntry list: group(2) len(2) key */
+    int has_signature_algorithms;
+    span signature_algorithms; /* u16 list */
+    int has_signature_algorithms_cert;
+    span signature_algorithms_cert;
+    int has_server_name;
+    span server_name;          /* the host_name bytes (first host_name entry) */
+    int has_alpn;
+    span alpn;                 /* ProtocolNameList body: (len8 name)+ */
+    int has_cookie;
+    span cookie;
+    int has_psk_modes;
+    span psk_modes;            /* u8 list */
+    int has_pre_shared_key;
+    int has_early_data;
+    int has_record_size_limit;
+    uint16_t record_size_limit; /* must be >= 64 else ILLEGAL_PARAMETER */
+    int has_renegotiation_info;
+    int has_post_handshake_auth;
+    span extensions;           /* the whole extensions block, raw */
+} msg_client_hello;
+/* body: the message without its 4-byte header. */
+WARD_MUST_CHECK wres msg_decode_client_hello(span body, msg_client_hello *ch);
+
+typedef struct {
+    uint16_t group;
+    const uint8_t *pub;
+    size_t len;
+} msg_key_share;
+
+typedef struct {
+    uint8_t random[32];
+    const uint8_t *session_id;
+    size_t session_id_len;     /* 0 or 32 */
+    const uint16_t *suites;
+    size_t n_suites;
+    const char *server_name;   /* NULL: omit (IP literals are never sent) */
+    int renegotiation_info;    /* send an empty renegotiation_info */
+    const uint16_t *groups;
+    size_t n_groups;
+    int session_ticket;        /* send an empty session_ticket extension */
+    const msg_key_share *shares;
+    size_t n_shares;
+    const uint16_t *versions;
+    size_t n_versions;
+    const uint16_t *sig_algs;
+    size_t n_sig_algs;
+    const uint16_t *sig_algs_cert; /* n == 0: omit */
+    size_t n_sig_algs_cert;
+    const char *const *alpn;   /* n == 0: omit */
+    size_t n_alpn;
+    const uint8_t *cookie;     /* len 0: omit */
+    size_t cookie_len;
+    int psk_dhe_ke;            /* send psk_key_exchange_modes [psk_dhe_ke] */
+    uint16_t record_size_limit; /* 0: omit */
+    int pad_to_512;            /* RFC 7685 padding: a message of 256..511 bytes grows to 512 */
+} msg_client_hello_params;
+/* Extension order (fixed, so RFC 8448's traces are reproduced byte for
+ * byte): server_name, renegotiation_info, supported_groups, session_ticket,
+ * key_share, supported_versions, signature_algorithms,
+ * signature_algorithms_cert, alpn, cookie, psk_key_exchange_modes,
+ * record_size_limit, padding. legacy_version 0x0303, compression [0]. */
+WARD_MUST_CHECK wres msg_encode_client_hello(wr *w, const msg_client_hello_params *p);
+
+/* ---- ServerHello and HelloRetryRequest ---- */
+typedef struct {
+    uint16_t legacy_version;
+    uint8_t random[32];
+    int is_hrr;                /* random == MSG_HRR_RANDOM */
+    uint8_t session_id[32];
+    uint8_t session_id_len;
+    uint16_t cipher_suite;
+    uint8_t compression;
+    int has_supported_versions;
+    uint16_t selected_version;
+    int has_key_share;
+    uint16_t key_share_group;  /* ServerHello: the share's group; HRR: selected_group */
+    span key_share;            /* ServerHello only: the server's public key */
+    int has_cookie;            /* HRR only */
+    span cookie;
+    int has_pre_shared_key;
+    uint16_t selected_identity;
+} msg_server_hello;
+WARD_MUST_CHECK wres msg_decode_server_hello(span body, msg_server_hello *sh);
+
+typedef struct {
+    uint8_t random[32];        /* ignored for HRR (MSG_HRR_RANDOM is used) */
+    const uint8_t *session_id; /* echo of the client's legacy_session_id */
+    size_t session_id_len;
+    uint16_t cipher_suite;
+    int is_hrr;
+    uint16_t key_share_group;  /* 0: omit key_share (HRR asking only for a cookie) */
+    const uint8_t *key_share;  /* ServerHello only */
+    size_t key_share_len;
+    const uint8_t *cookie;     /* HRR only; len 0: omit */
+    size_t cookie_len;
+} msg_server_hello_params;
+/* Extension order: key_share, cookie, supported_versions (0x0304). */
+WARD_MUST_CHECK wres msg_encode_server_hello(wr *w, const msg_server_hello_params *p);
+
+/* ---- EncryptedExtensions ---- */
+typedef struct {
+    int has_server_name;       /* empty server_name acknowledgment */
+    int has_alpn;
+    span alpn;                 /* exactly one protocol name (the bytes) */
+    int has_supported_groups;
+    span supported_groups;
+    int has_record_size_limit;
+    uint16_t record_size_limit;
+    int has_early_data;
+} msg_encrypted_extensions;
+/* Extensions not allowed in EE (key_share, supported_versions, cookie,
+ * pre_shared_key, signature_algorithms, ...): WARD_ERR_UNSUPPORTED_EXTENSION
+ * per §4.2 / illegal_parameter: use WARD_ERR_UNSUPPORTED_EXTENSION. */
+WARD_MUST_CHECK wres msg_decode_encrypted_extensions(span body, msg_encrypted_extensions *ee);
+
+typedef struct {
+    const uint8_t *groups_raw; /* raw u16 list bytes to advertise; len 0: omit */
+    size_t groups_raw_len;
+    uint16_t record_size_limit; /* 0: omit */
+    int server_name_ack;
+    const uint8_t *alpn;       /* selected protocol; len 0: omit */
+    size_t alpn_len;
+} msg_encrypted_extensions_params;
+/* Extension order: supported_groups, record_size_limit, server_name, alpn. */
+WARD_MUST_CHECK wres msg_encode_encrypted_extensions(wr *w,
+                                                     const msg_encrypted_extensions_params *p);
+
+/* ---- Certificate ---- */
+#define MSG_MAX_CERTS 10
+typedef struct {
+    span request_context;
+    size_t n;
+    span certs[MSG_MAX_CERTS]; /* DER cert_data, each non-empty */
+} msg_certificate;
+/* More than MSG_MAX_CERTS entries: WARD_ERR_BAD_CERTIFICATE. Per-entry
+ * extensions are validated as a block and otherwise ignored. */
+WARD_MUST_CHECK wres msg_decode_certificate(span body, msg_certificate *c);
+WARD_MUST_CHECK wres msg_encode_certificate(wr *w, const uint8_t *const *der,
+                                            const size_t *len, size_t n);
+
+/* ---- CertificateVerify ---- */
+typedef struct {
+    uint16_t scheme;
+    span signature;            /* non-empty */
+} msg_certificate_verify;
+WARD_MUST_CHECK wres msg_decode_certificate_verify(span body, msg_certificate_verify *cv);
+WARD_MUST_CHECK wres msg_encode_certificate_verify(wr *w, uint16_t scheme, const uint8_t *sig,
+                                                   size_t siglen);
+
+/* ---- Finished ---- */
+/* verify_data must be exactly hash_len bytes: otherwise WARD_ERR_DECODE. */
+WARD_MUST_CHECK wres msg_decode_finished(span body, size_t hash_len, span *verify_data);
+WARD_MUST_CHECK wres msg_encode_finished(wr *w, const uint8_t *verify_data, size_t len);
+
+/* ---- KeyUpdate ---- */
+/* request_update must be 0 or 1: otherwise WARD_ERR_ILLEGAL_PARAMETER. */
+WARD_MUST_CHECK wres msg_decode_key_update(span body, int *request_update);
+WARD_MUST_CHECK wres msg_encode_key_update(wr *w, int request_update);
+
+/* ---- NewSessionTicket (decoded only to validate; resumption is later) ---- */
+typedef struct {
+    uint32_t lifetime;
+    uint32_t age_add;
+    span nonce;
+    span ticket;               /* non-empty */
+    int has_early_data;
+    uint32_t max_early_data;
+} msg_new_session_ticket;
+WARD_MUST_CHECK wres msg_decode_new_session_ticket(span body, msg_new_session_ticket *t);
+
+/* ---- the transcript's synthetic message_hash (RFC 8446 §4.4.1) ---- */
+/* Writes 254 00 00 hash_len || hash. */
+WARD_MUST_CHECK wres msg_encode_message_hash(wr *w, const uint8_t *hash, size_t hash_len);
+
+#endif

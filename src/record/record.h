@@ -1,0 +1,98 @@
+/* TLS 1.3 record layer (RFC 8446 §5): framing, protection, limits, and
+ * reassembly of handshake messages. Knows nothing of message semantics. */
+#ifndef WARD_RECORD_H
+#define WARD_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "crypto/crypto.h"
+
+enum {
+    CT_CHANGE_CIPHER_SPEC = 20,
+    CT_ALERT = 21,
+    CT_HANDSHAKE = 22,
+    CT_APPLICATION_DATA = 23
+};
+
+#define REC_HEADER_LEN 5
+#define REC_MAX_PLAINTEXT 16384                /* 2^14 */
+#define REC_MAX_CIPHERTEXT (16384 + 256)       /* 2^14 + 256 */
+#define REC_MAX_RECORD (REC_HEADER_LEN + REC_MAX_CIPHERTEXT)
+
+/* One direction of protection. Unprotected until rec_dir_install. */
+typedef struct {
+    crypto_aead aead;
+    uint8_t iv[CRYPTO_AEAD_NONCE];
+    uint64_t seq;
+    int protected_;
+    uint16_t wire_version;   /* legacy_record_version written (0x0303; 0x0301 for a first ClientHello) */
+} rec_dir;
+
+void rec_dir_init(rec_dir *d);
+/* Derive key and IV from a traffic secret (§7.3) and reset the sequence
+ * number. encrypt: 1 for the sending direction. */
+WARD_MUST_CHECK wres rec_dir_install(rec_dir *d, aead_alg aead, hash_alg hash,
+                                     const uint8_t *secret, int encrypt);
+/* Wipe keys. */
+void rec_dir_clear(rec_dir *d);
+
+/* Look at buffered input. *total = 0: the header or body is not complete
+ * yet. Otherwise *total = header + length of the first record. A length
+ * over 2^14+256 is WARD_ERR_RECORD_OVERFLOW at once (no need to buffer it);
+ * an unknown content type is WARD_ERR_UNEXPECTED_MESSAGE. */
+WARD_MUST_CHECK wres rec_peek(const uint8_t *buf, size_t len, size_t *total);
+
+/* Open one complete record in place (rec points at its header).
+ *  - change_cipher_spec records are returned as they are, never decrypted
+ *    (the caller decides whether one is allowed, §5);
+ *  - unprotected direction: other records must have length <= 2^14
+ *    (else WARD_ERR_RECORD_OVERFLOW) and are returned as they are;
+ *    application_data is WARD_ERR_UNEXPECTED_MESSAGE;
+ *  - protected direction: the outer type must be application_data (else
+ *    WARD_ERR_UNEXPECTED_MESSAGE); decrypt (WARD_ERR_BAD_RECORD_MAC),
+ *    strip the zero padding, take the inner type (all zeros:
+ *    WARD_ERR_UNEXPECTED_MESSAGE); inner plaintext over 2^14:
+ *    WARD_ERR_RECORD_OVERFLOW. Sequence number advances.
+ * A zero-length payload of handshake or alert type is
+ * WARD_ERR_UNEXPECTED_MESSAGE (§5.1, §5.4). */
+WARD_MUST_CHECK wres rec_open(rec_dir *d, uint8_t *rec, size_t total, uint8_t *type,
+                              span *payload);
+
+/* Bytes a sealed record of ptlen plaintext and pad zero bytes takes. */
+size_t rec_sealed_len(const rec_dir *d, size_t ptlen, size_t pad);
+/* Seal one record of at most 2^14 plaintext bytes into out. A protected
+ * direction writes outer type application_data, inner type, pad zeros.
+ * Sequence number exhaustion: WARD_ERR_INTERNAL. */
+WARD_MUST_CHECK wres rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen,
+                              size_t pad, uint8_t *out, size_t outcap, size_t *outlen);
+
+/* ---- handshake message reassembly ---- */
+typedef struct {
+    uint8_t *buf;
+    size_t len;
+    size_t cap;
+    size_t max_message;   /* largest handshake body accepted */
+    size_t taken;         /* bytes of the message last returned, to drop */
+} hs_reasm;
+
+void hs_reasm_init(hs_reasm *r, size_t max_message);
+void hs_reasm_free(hs_reasm *r);
+/* Append a handshake record's payload. A message whose declared length is
+ * over max_message: WARD_ERR_DECODE (checked as soon as its header is in).
+ * Allocation failure: WARD_ERR_NOMEM. */
+WARD_MUST_CHECK wres hs_reasm_add(hs_reasm *r, const uint8_t *p, size_t n);
+/* The next complete message, if any: *have = 1, type, body (without the
+ * header) and full (with the header, for the transcript). The views stay
+ * valid until hs_reasm_consume or hs_reasm_add. */
+WARD_MUST_CHECK wres hs_reasm_next(hs_reasm *r, int *have, uint8_t *type, span *body,
+                                   span *full);
+/* Drop the message last returned by hs_reasm_next. */
+void hs_reasm_consume(hs_reasm *r);
+/* 1 if no partial message is buffered (a key change must happen on a
+ * record boundary: §5.1). */
+int hs_reasm_empty(const hs_reasm *r);
+
+#endif
