@@ -164,6 +164,8 @@ WARD_API int ward_conn_state(const ward_conn *c);
 /* 1 if plaintext is waiting to be read. */
 WARD_API int ward_conn_readable(const ward_conn *c);
 WARD_API int ward_conn_peer_closed(const ward_conn *c);
+/* The error that ended the connection (WARD_OK while it is alive). */
+WARD_API ward_err ward_conn_error(const ward_conn *c);
 /* What failed, in words a person can act on. */
 WARD_API const char *ward_conn_error_message(const ward_conn *c);
 

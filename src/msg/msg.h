@@ -262,4 +262,41 @@ WARD_MUST_CHECK wres msg_decode_new_session_ticket(span body, msg_new_session_ti
 /* Writes 254 00 00 hash_len || hash. */
 WARD_MUST_CHECK wres msg_encode_message_hash(wr *w, const uint8_t *hash, size_t hash_len);
 
+/* 1 if a validated ProtocolNameList body (msg_client_hello.alpn) holds the
+ * protocol name (len bytes). */
+int msg_alpn_list_has(span list, const uint8_t *name, size_t len);
+
+/* ---- shared by the msg/ sources (and usable by hs/) ---- */
+/* Walk the entries of one extension block (RFC 8446 §4.2): each entry is
+ * type(2) len(2) data. fn is called once per extension with a reader over
+ * its data, which fn must consume exactly (else WARD_ERR_DECODE); is_last
+ * is 1 for the block's final entry. A type seen twice is
+ * WARD_ERR_ILLEGAL_PARAMETER. At most MSG_EXT_MAX entries (more:
+ * WARD_ERR_DECODE; real peers send about 20). */
+#define MSG_EXT_MAX 64
+typedef wres (*msg_ext_fn)(void *ctx, uint16_t type, rd *data, int is_last);
+WARD_MUST_CHECK wres msg_ext_walk(span entries, msg_ext_fn fn, void *ctx);
+
+/* Read a non-empty, even-length u16 list behind a width-byte (1 or 2)
+ * length prefix; *list is its body. */
+WARD_MUST_CHECK wres msg_read_u16_list(rd *r, uint8_t width, span *list);
+/* Read a ProtocolNameList (RFC 7301 §3.1): u16 length, then one or more
+ * names, each u8 length >= 1. *list is the body, *count the names. */
+WARD_MUST_CHECK wres msg_read_alpn_list(rd *r, span *list, size_t *count);
+
+/* Writers: a handshake header (type, u24 length to be closed) and an
+ * extension header (type, u16 length to be closed). */
+static inline wr_block msg_hs_open(wr *w, uint8_t type)
+{
+    wr_u8(w, type);
+    return wr_open(w, 3);
+}
+static inline wr_block msg_ext_open(wr *w, uint16_t type)
+{
+    wr_u16(w, type);
+    return wr_open(w, 2);
+}
+/* n u16 values behind a width-byte length prefix. */
+WARD_MUST_CHECK wres msg_write_u16_list(wr *w, uint8_t width, const uint16_t *v, size_t n);
+
 #endif

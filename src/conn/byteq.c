@@ -1,0 +1,59 @@
+#include "conn/byteq.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+
+uint8_t *byteq_reserve(byteq *q, size_t n)
+{
+    if (q->off && q->off == q->len)
+        q->off = q->len = 0;
+    if (q->cap - q->len >= n)
+        return q->buf + q->len;
+    if (q->off) { /* compact before growing */
+        memmove(q->buf, q->buf + q->off, q->len - q->off);
+        q->len -= q->off;
+        q->off = 0;
+        if (q->cap - q->len >= n)
+            return q->buf + q->len;
+    }
+    size_t want = q->cap ? q->cap : 4096;
+    while (want - q->len < n) {
+        if (want > SIZE_MAX / 2)
+            return NULL;
+        want *= 2;
+    }
+    uint8_t *nb = realloc(q->buf, want);
+    if (!nb)
+        return NULL;
+    q->buf = nb;
+    q->cap = want;
+    return q->buf + q->len;
+}
+
+wres byteq_append(byteq *q, const uint8_t *p, size_t n)
+{
+    uint8_t *d = byteq_reserve(q, n);
+    ENSURE(d, WARD_ERR_NOMEM);
+    if (n)
+        memcpy(d, p, n);
+    q->len += n;
+    return wres_ok();
+}
+
+void byteq_consume(byteq *q, size_t n)
+{
+    q->off += n;
+    if (q->off >= q->len)
+        q->off = q->len = 0;
+}
+
+void byteq_free(byteq *q)
+{
+    if (q->buf)
+        ward_zeroize(q->buf, q->cap);
+    free(q->buf);
+    q->buf = NULL;
+    q->off = q->len = q->cap = 0;
+}

@@ -1,0 +1,15 @@
+/* A growable byte queue for the engine's input, output and plaintext. */
+#ifndef WARD_CONN_BYTEQ_H
+#define WARD_CONN_BYTEQ_H
+
+#include "conn/internal.h"
+
+static inline size_t byteq_size(const byteq *q) { return q->len - q->off; }
+static inline const uint8_t *byteq_data(const byteq *q) { return q->buf + q->off; }
+/* Make room for n more bytes at the end; returns where to write them. */
+uint8_t *byteq_reserve(byteq *q, size_t n);
+WARD_MUST_CHECK wres byteq_append(byteq *q, const uint8_t *p, size_t n);
+void byteq_consume(byteq *q, size_t n);
+void byteq_free(byteq *q);
+
+#endif

@@ -1,0 +1,210 @@
+/* ward_config: built once, then read-only and shareable across threads. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "conn/internal.h"
+
+/* Secure defaults: TLS 1.3 AEAD suites, forward-secret groups, and the
+ * signature schemes TLS 1.3 allows in CertificateVerify (§4.2.3). */
+static const uint16_t default_suites[] = {WARD_TLS_AES_128_GCM_SHA256,
+                                          WARD_TLS_AES_256_GCM_SHA384,
+                                          WARD_TLS_CHACHA20_POLY1305_SHA256};
+static const uint16_t default_groups[] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1,
+                                          WARD_GROUP_SECP384R1};
+static const uint16_t default_sigalgs[] = {0x0403, 0x0503, 0x0807, 0x0804, 0x0805,
+                                           0x0806, 0x0809, 0x080a, 0x080b};
+/* Chains may still carry PKCS#1 v1.5 signatures (§4.2.3). */
+static const uint16_t default_sigalgs_cert[] = {0x0403, 0x0503, 0x0807, 0x0804, 0x0805, 0x0806,
+                                                0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601};
+
+static ward_config *config_new(int is_server)
+{
+    ward_config *cfg = calloc(1, sizeof *cfg);
+    if (!cfg)
+        return NULL;
+    cfg->is_server = is_server;
+    memcpy(cfg->suites, default_suites, sizeof default_suites);
+    cfg->n_suites = WARD_ARRAY_LEN(default_suites);
+    memcpy(cfg->groups, default_groups, sizeof default_groups);
+    cfg->n_groups = WARD_ARRAY_LEN(default_groups);
+    cfg->key_share_groups[0] = WARD_GROUP_X25519;
+    cfg->n_key_share_groups = 1;
+    memcpy(cfg->sigalgs, default_sigalgs, sizeof default_sigalgs);
+    cfg->n_sigalgs = WARD_ARRAY_LEN(default_sigalgs);
+    memcpy(cfg->sigalgs_cert, default_sigalgs_cert, sizeof default_sigalgs_cert);
+    cfg->n_sigalgs_cert = WARD_ARRAY_LEN(default_sigalgs_cert);
+    cfg->middlebox_compat = 1;
+    return cfg;
+}
+
+ward_config *ward_config_new_client(void)
+{
+    ward_config *cfg = config_new(0);
+    if (cfg && wres_is_ok(crypto_trust_load(&cfg->trust, NULL)))
+        cfg->has_trust = 1;
+    return cfg;
+}
+
+ward_config *ward_config_new_server(void) { return config_new(1); }
+
+void ward_config_free(ward_config *cfg)
+{
+    if (!cfg)
+        return;
+    crypto_chain_free(&cfg->chain);
+    crypto_key_free(&cfg->key);
+    crypto_trust_free(&cfg->trust);
+    ward_zeroize(cfg, sizeof *cfg);
+    free(cfg);
+}
+
+void ward_config_set_test_hooks(ward_config *cfg, const ward_test_hooks *hooks)
+{
+    cfg->hooks = hooks;
+}
+
+static ward_err check_identity(ward_config *cfg)
+{
+    if (!crypto_key_matches_cert(&cfg->key, cfg->chain.der[0], cfg->chain.len[0]))
+        return WARD_ERR_CONFIG;
+    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
+    int can_rsa = crypto_key_can_sign_tls13(&cfg->key, 0x0804);
+    if (can_rsa && crypto_key_bits(&cfg->key) < 2048 && !weak_ok)
+        return WARD_ERR_INSUFFICIENT_SECURITY;
+    return WARD_OK;
+}
+
+ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
+                                    const char *key_pem)
+{
+    crypto_chain_free(&cfg->chain);
+    crypto_key_free(&cfg->key);
+    cfg->has_cert = 0;
+    wres r = crypto_chain_load_pem_file(&cfg->chain, chain_pem);
+    if (!wres_is_ok(r))
+        return r.code;
+    r = crypto_key_load_pem_file(&cfg->key, key_pem);
+    if (!wres_is_ok(r))
+        return r.code;
+    ward_err e = check_identity(cfg);
+    if (e != WARD_OK)
+        return e;
+    cfg->has_cert = 1;
+    return WARD_OK;
+}
+
+ward_err ward_config_use_ephemeral_cert(ward_config *cfg, const char *name,
+                                        uint8_t spki_sha256[32])
+{
+    crypto_chain_free(&cfg->chain);
+    crypto_key_free(&cfg->key);
+    cfg->has_cert = 0;
+    wres r = crypto_make_self_signed(name, &cfg->key, &cfg->chain);
+    if (!wres_is_ok(r))
+        return r.code;
+    if (spki_sha256) {
+        r = crypto_cert_spki_sha256(cfg->chain.der[0], cfg->chain.len[0], spki_sha256);
+        if (!wres_is_ok(r))
+            return r.code;
+    }
+    cfg->has_cert = 1;
+    return WARD_OK;
+}
+
+ward_err ward_config_set_cafile(ward_config *cfg, const char *cafile)
+{
+    crypto_trust_free(&cfg->trust);
+    cfg->has_trust = 0;
+    wres r = crypto_trust_load(&cfg->trust, cafile);
+    if (!wres_is_ok(r))
+        return r.code;
+    cfg->has_trust = 1;
+    return WARD_OK;
+}
+
+ward_err ward_config_set_pin_sha256(ward_config *cfg, const uint8_t spki_sha256[32])
+{
+    memcpy(cfg->pin, spki_sha256, 32);
+    cfg->has_pin = 1;
+    return WARD_OK;
+}
+
+void ward_config_set_insecure_no_verify(ward_config *cfg, int on)
+{
+    cfg->insecure_no_verify = !!on;
+}
+
+ward_err ward_config_set_alpn(ward_config *cfg, const char *const *protos, size_t n)
+{
+    wr w = wr_of(cfg->alpn, sizeof cfg->alpn);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(protos[i]);
+        if (len == 0 || len > 255)
+            return WARD_ERR_CONFIG;
+        wr_u8(&w, (uint8_t)len);
+        wr_bytes(&w, protos[i], len);
+    }
+    if (w.overflow)
+        return WARD_ERR_CONFIG;
+    cfg->alpn_len = w.len;
+    return WARD_OK;
+}
+
+/* Copy a preference list after checking every code against what is
+ * implemented; an empty list or an unknown code is refused. */
+static ward_err set_list(uint16_t *dst, size_t *dst_n, size_t cap, const uint16_t *src,
+                         size_t n, int (*known)(uint16_t))
+{
+    if (n == 0 || n > cap)
+        return WARD_ERR_CONFIG;
+    for (size_t i = 0; i < n; i++)
+        if (!known(src[i]))
+            return WARD_ERR_CONFIG;
+    memcpy(dst, src, n * sizeof *src);
+    *dst_n = n;
+    return WARD_OK;
+}
+
+static int suite_known(uint16_t s) { return ward_suite_name(s) != NULL; }
+static int group_known(uint16_t g) { return ward_group_name(g) != NULL; }
+
+ward_err ward_config_set_suites(ward_config *cfg, const uint16_t *suites, size_t n)
+{
+    return set_list(cfg->suites, &cfg->n_suites, WARD_MAX_SUITES, suites, n, suite_known);
+}
+
+ward_err ward_config_set_groups(ward_config *cfg, const uint16_t *groups, size_t n)
+{
+    ward_err e = set_list(cfg->groups, &cfg->n_groups, WARD_MAX_GROUPS, groups, n, group_known);
+    if (e != WARD_OK)
+        return e;
+    /* Keep the key shares within the groups: default to the first one. */
+    for (size_t i = 0; i < cfg->n_key_share_groups; i++) {
+        int found = 0;
+        for (size_t j = 0; j < n; j++)
+            found |= cfg->key_share_groups[i] == groups[j];
+        if (!found) {
+            cfg->key_share_groups[0] = groups[0];
+            cfg->n_key_share_groups = 1;
+            break;
+        }
+    }
+    return WARD_OK;
+}
+
+ward_err ward_config_set_key_share_groups(ward_config *cfg, const uint16_t *groups, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        for (size_t j = 0; j < cfg->n_groups; j++)
+            found |= groups[i] == cfg->groups[j];
+        if (!found)
+            return WARD_ERR_CONFIG; /* a share must be for an offered group */
+    }
+    return set_list(cfg->key_share_groups, &cfg->n_key_share_groups, WARD_MAX_GROUPS, groups, n,
+                    group_known);
+}
+
+void ward_config_set_middlebox_compat(ward_config *cfg, int on) { cfg->middlebox_compat = !!on; }
+void ward_config_set_force_hrr(ward_config *cfg, int on) { cfg->force_hrr = !!on; }

@@ -1,0 +1,381 @@
+/* The sans-I/O engine (DESIGN.md): bytes in, bytes out, plaintext in and
+ * out. Records are opened one at a time and dispatched by content type:
+ *   handshake → reassemble → hs_handle;  alert → close or fail;
+ *   change_cipher_spec → dropped where RFC 8446 §5 allows it;
+ *   application_data → the plaintext queue. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/mem.h"
+#include "conn/byteq.h"
+#include "conn/internal.h"
+#include "msg/msg.h"
+
+wres conn_fail(ward_conn *c, ward_err code, const char *fmt, ...)
+{
+    if (c->err == WARD_OK) {
+        c->err = code;
+        if (fmt) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return wres_err(code);
+}
+
+time_t conn_now(const ward_conn *c)
+{
+    if (c->cfg->hooks && c->cfg->hooks->now)
+        return c->cfg->hooks->now;
+    return time(NULL);
+}
+
+void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret)
+{
+    const ward_test_hooks *h = c->cfg->hooks;
+    if (h && h->on_secret)
+        h->on_secret(h->arg, label, secret, c->hlen);
+}
+
+wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t len)
+{
+    do {
+        size_t chunk = len < c->send_limit ? len : c->send_limit;
+        size_t need = rec_sealed_len(&c->wdir, chunk, 0);
+        uint8_t *dst = byteq_reserve(&c->out, need);
+        ENSURE(dst, WARD_ERR_NOMEM);
+        size_t n;
+        GUARD(rec_seal(&c->wdir, type, data, chunk, 0, dst, need, &n));
+        c->out.len += n;
+        data += chunk;
+        len -= chunk;
+    } while (len > 0);
+    return wres_ok();
+}
+
+wres conn_send_handshake(ward_conn *c, const uint8_t *msg, size_t len)
+{
+    GUARD(transcript_add(c, msg, len));
+    return conn_send_records(c, CT_HANDSHAKE, msg, len);
+}
+
+wres conn_send_ccs(ward_conn *c)
+{
+    /* Always unprotected (§5): type 20, legacy version 0x0303, one byte 1. */
+    static const uint8_t ccs[] = {CT_CHANGE_CIPHER_SPEC, 0x03, 0x03, 0x00, 0x01, 0x01};
+    if (c->ccs_sent)
+        return wres_ok();
+    c->ccs_sent = 1;
+    return byteq_append(&c->out, ccs, sizeof ccs);
+}
+
+static void send_alert(ward_conn *c, uint8_t level, uint8_t desc)
+{
+    uint8_t a[2] = {level, desc};
+    /* Best effort: a failure to queue an alert changes nothing. */
+    wres r = conn_send_records(c, CT_ALERT, a, sizeof a);
+    (void)r;
+}
+
+/* Enter the failed state once, queueing the alert the error maps to. */
+static ward_err conn_die(ward_conn *c, wres r)
+{
+    if (c->state == ST_FAILED)
+        return c->err;
+    conn_fail(c, r.code, NULL);
+    if (c->errmsg[0] == '\0')
+        snprintf(c->errmsg, sizeof c->errmsg, "%s", ward_err_str(c->err));
+    int alert = ward_err_alert(c->err);
+    if (alert >= 0)
+        send_alert(c, 2, (uint8_t)alert);
+    c->state = ST_FAILED;
+    byteq_free(&c->in);
+    byteq_free(&c->app);
+    return c->err;
+}
+
+ward_conn *ward_conn_new(const ward_config *cfg, const char *server_name)
+{
+    ward_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->cfg = cfg;
+    c->is_server = cfg->is_server;
+    rec_dir_init(&c->rdir);
+    rec_dir_init(&c->wdir);
+    hs_reasm_init(&c->reasm, WARD_MAX_HS_MESSAGE);
+    c->send_limit = REC_MAX_PLAINTEXT;
+    if (server_name) {
+        size_t n = strlen(server_name);
+        if (n > WARD_MAX_NAME) {
+            ward_conn_free(c);
+            return NULL;
+        }
+        memcpy(c->server_name, server_name, n + 1);
+    }
+    if (c->is_server) {
+        c->state = ST_SERVER_WAIT_CH;
+        return c;
+    }
+    c->state = ST_CLIENT_START;
+    wres r = hs_client_start(c);
+    if (!wres_is_ok(r))
+        conn_die(c, r);
+    return c;
+}
+
+void ward_conn_free(ward_conn *c)
+{
+    if (!c)
+        return;
+    rec_dir_clear(&c->rdir);
+    rec_dir_clear(&c->wdir);
+    hs_reasm_free(&c->reasm);
+    byteq_free(&c->in);
+    byteq_free(&c->out);
+    byteq_free(&c->app);
+    crypto_hash_free(&c->transcript);
+    ks_wipe(&c->ks);
+    for (size_t i = 0; i < c->n_kex; i++)
+        crypto_kex_free(&c->kex[i]);
+    if (c->client_hello)
+        ward_free_secret(c->client_hello, c->client_hello_len);
+    crypto_chain_free(&c->peer_chain);
+    crypto_key_free(&c->peer_key);
+    ward_zeroize(c, sizeof *c);
+    free(c);
+}
+
+/* §5: a change_cipher_spec of the single byte 1 is dropped between the
+ * first ClientHello and the peer's Finished; anything else is fatal. */
+static wres handle_ccs(ward_conn *c, span payload)
+{
+    int started = c->is_server ? c->state != ST_SERVER_WAIT_CH || c->did_hrr
+                               : c->state != ST_CLIENT_START;
+    if (!started || c->peer_finished)
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                         "unexpected change_cipher_spec record");
+    if (payload.len != 1 || payload.p[0] != 1)
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "malformed change_cipher_spec record");
+    return wres_ok();
+}
+
+static wres handle_alert(ward_conn *c, span payload)
+{
+    if (payload.len != 2)
+        return conn_fail(c, WARD_ERR_DECODE, "malformed alert record");
+    uint8_t desc = payload.p[1];
+    if (desc == 0) { /* close_notify */
+        if (c->state != ST_CONNECTED)
+            return conn_fail(c, WARD_ERR_PEER_ALERT,
+                             "peer closed the connection during the handshake");
+        c->close_received = 1;
+        return wres_ok();
+    }
+    if (desc == 90) /* user_canceled: a warning; close_notify follows */
+        return wres_ok();
+    /* §6.2: every other alert in TLS 1.3 ends the connection. */
+    c->err = WARD_ERR_PEER_ALERT;
+    snprintf(c->errmsg, sizeof c->errmsg, "peer sent alert %s (%u)", ward_alert_name(desc),
+             desc);
+    return wres_err(WARD_ERR_PEER_ALERT);
+}
+
+static wres handle_handshake_payload(ward_conn *c, span payload)
+{
+    GUARD(hs_reasm_add(&c->reasm, payload.p, payload.len));
+    for (;;) {
+        int have;
+        uint8_t type;
+        span body, full;
+        GUARD(hs_reasm_next(&c->reasm, &have, &type, &body, &full));
+        if (!have)
+            return wres_ok();
+        c->keys_changed = 0;
+        wres r = hs_handle(c, type, body, full);
+        hs_reasm_consume(&c->reasm);
+        GUARD(r);
+        /* §5.1: a message that changes keys must end its record. */
+        if (c->keys_changed && !hs_reasm_empty(&c->reasm))
+            return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                             "handshake data after a key change in the same record");
+    }
+}
+
+static wres handle_app_data(ward_conn *c, span payload)
+{
+    if (!c->read_app_keys)
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                         "application data before the handshake finished");
+    if (c->close_received)
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "application data after close_notify");
+    return byteq_append(&c->app, payload.p, payload.len);
+}
+
+static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
+{
+    uint8_t type;
+    span payload;
+    GUARD(rec_open(&c->rdir, rec, total, &type, &payload));
+    /* Handshake messages may not interleave with other record types. */
+    if (type != CT_HANDSHAKE && !hs_reasm_empty(&c->reasm))
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                         "record of another type inside a fragmented handshake message");
+    switch (type) {
+    case CT_CHANGE_CIPHER_SPEC: return handle_ccs(c, payload);
+    case CT_ALERT: return handle_alert(c, payload);
+    case CT_HANDSHAKE: return handle_handshake_payload(c, payload);
+    case CT_APPLICATION_DATA: return handle_app_data(c, payload);
+    default: return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "unknown record type %u", type);
+    }
+}
+
+ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
+{
+    if (c->state == ST_FAILED)
+        return c->err;
+    if (c->close_received)
+        return WARD_CLOSED;
+    wres r = byteq_append(&c->in, data, len);
+    if (!wres_is_ok(r))
+        return conn_die(c, r);
+    while (!c->close_received) {
+        size_t total;
+        r = rec_peek(byteq_data(&c->in), byteq_size(&c->in), &total);
+        if (!wres_is_ok(r))
+            return conn_die(c, r);
+        if (total == 0)
+            break;
+        /* Records are opened in place inside the input queue. */
+        r = handle_record(c, c->in.buf + c->in.off, total);
+        byteq_consume(&c->in, total);
+        if (!wres_is_ok(r)) {
+            if (r.code == WARD_ERR_PEER_ALERT) { /* nothing to send back */
+                c->state = ST_FAILED;
+                return c->err;
+            }
+            return conn_die(c, r);
+        }
+    }
+    return WARD_OK;
+}
+
+const uint8_t *ward_conn_output(ward_conn *c, size_t *len)
+{
+    *len = byteq_size(&c->out);
+    return byteq_data(&c->out);
+}
+
+void ward_conn_output_done(ward_conn *c, size_t n)
+{
+    if (n > byteq_size(&c->out))
+        n = byteq_size(&c->out);
+    byteq_consume(&c->out, n);
+}
+
+ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
+{
+    *n = 0;
+    size_t have = byteq_size(&c->app);
+    if (have) {
+        *n = have < cap ? have : cap;
+        memcpy(buf, byteq_data(&c->app), *n);
+        byteq_consume(&c->app, *n);
+        return WARD_OK;
+    }
+    if (c->state == ST_FAILED)
+        return c->err;
+    if (c->close_received)
+        return WARD_CLOSED;
+    return WARD_OK;
+}
+
+ward_err ward_conn_write(ward_conn *c, const uint8_t *buf, size_t len)
+{
+    if (c->state == ST_FAILED)
+        return c->err;
+    if (c->state != ST_CONNECTED || c->close_sent)
+        return WARD_ERR_STATE;
+    if (len == 0)
+        return WARD_OK;
+    wres r = conn_send_records(c, CT_APPLICATION_DATA, buf, len);
+    return wres_is_ok(r) ? WARD_OK : conn_die(c, r);
+}
+
+ward_err ward_conn_close(ward_conn *c)
+{
+    if (c->state == ST_FAILED)
+        return c->err;
+    if (c->close_sent)
+        return WARD_OK;
+    c->close_sent = 1;
+    send_alert(c, 1, 0);
+    return WARD_OK;
+}
+
+ward_err ward_conn_key_update(ward_conn *c, int request_peer)
+{
+    if (c->state == ST_FAILED)
+        return c->err;
+    if (c->state != ST_CONNECTED || c->close_sent)
+        return WARD_ERR_STATE;
+    wres r = hs_send_key_update(c, request_peer);
+    return wres_is_ok(r) ? WARD_OK : conn_die(c, r);
+}
+
+int ward_conn_state(const ward_conn *c)
+{
+    if (c->state == ST_FAILED)
+        return WARD_STATE_FAILED;
+    if (c->state != ST_CONNECTED)
+        return WARD_STATE_HANDSHAKING;
+    if (c->close_sent || c->close_received)
+        return WARD_STATE_CLOSED;
+    return WARD_STATE_ESTABLISHED;
+}
+
+int ward_conn_readable(const ward_conn *c) { return byteq_size(&c->app) > 0; }
+int ward_conn_peer_closed(const ward_conn *c) { return c->close_received; }
+
+ward_err ward_conn_error(const ward_conn *c) { return c->err; }
+
+const char *ward_conn_error_message(const ward_conn *c)
+{
+    if (c->err == WARD_OK)
+        return "no error";
+    return c->errmsg[0] ? c->errmsg : ward_err_str(c->err);
+}
+
+uint16_t ward_conn_version(const ward_conn *c) { return c->version; }
+uint16_t ward_conn_suite(const ward_conn *c) { return c->suite; }
+uint16_t ward_conn_group(const ward_conn *c) { return c->group; }
+uint16_t ward_conn_sigscheme(const ward_conn *c) { return c->sigscheme; }
+const char *ward_conn_alpn(const ward_conn *c) { return c->alpn[0] ? c->alpn : NULL; }
+int ward_conn_did_hrr(const ward_conn *c) { return c->did_hrr; }
+unsigned ward_conn_key_updates_received(const ward_conn *c) { return c->key_updates_received; }
+
+const char *ward_conn_server_name(const ward_conn *c)
+{
+    return c->server_name[0] ? c->server_name : NULL;
+}
+
+ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info)
+{
+    if (c->peer_chain.n == 0)
+        return WARD_ERR_STATE;
+    crypto_cert_text t;
+    wres r = crypto_cert_describe(c->peer_chain.der[0], c->peer_chain.len[0], &t);
+    if (!wres_is_ok(r))
+        return r.code;
+    memset(info, 0, sizeof *info);
+    snprintf(info->subject, sizeof info->subject, "%s", t.subject);
+    snprintf(info->issuer, sizeof info->issuer, "%s", t.issuer);
+    snprintf(info->not_before, sizeof info->not_before, "%s", t.not_before);
+    snprintf(info->not_after, sizeof info->not_after, "%s", t.not_after);
+    r = crypto_cert_spki_sha256(c->peer_chain.der[0], c->peer_chain.len[0], info->spki_sha256);
+    return r.code;
+}

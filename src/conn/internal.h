@@ -1,0 +1,174 @@
+/* The engine's internal state, shared by src/conn (records, alerts,
+ * application data, the public API) and src/hs (the handshake state
+ * machines). Nothing here is public. */
+#ifndef WARD_CONN_INTERNAL_H
+#define WARD_CONN_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "conn/test_hooks.h"
+#include "crypto/crypto.h"
+#include "hs/keysched.h"
+#include "record/record.h"
+#include "ward/ward.h"
+
+#define WARD_MAX_SUITES 3
+#define WARD_MAX_GROUPS 3
+#define WARD_MAX_SIGALGS 16
+#define WARD_MAX_ALPN_WIRE 256        /* ProtocolNameList body */
+#define WARD_MAX_HS_MESSAGE (128 * 1024)
+#define WARD_MAX_NAME 255
+
+struct ward_config {
+    int is_server;
+    uint16_t suites[WARD_MAX_SUITES];
+    size_t n_suites;
+    uint16_t groups[WARD_MAX_GROUPS];
+    size_t n_groups;
+    uint16_t key_share_groups[WARD_MAX_GROUPS];
+    size_t n_key_share_groups;
+    uint16_t sigalgs[WARD_MAX_SIGALGS];       /* for CertificateVerify */
+    size_t n_sigalgs;
+    uint16_t sigalgs_cert[WARD_MAX_SIGALGS];  /* for certificate chains */
+    size_t n_sigalgs_cert;
+    uint8_t alpn[WARD_MAX_ALPN_WIRE];         /* (len8 name)+ */
+    size_t alpn_len;
+    int middlebox_compat;
+    int force_hrr;
+
+    /* our identity */
+    int has_cert;
+    crypto_chain chain;
+    crypto_key key;
+
+    /* peer verification */
+    int insecure_no_verify;
+    int has_trust;
+    crypto_trust trust;
+    int has_pin;
+    uint8_t pin[32];
+
+    const ward_test_hooks *hooks;
+};
+
+/* Handshake states: each names the one message it accepts (hs/table.c). */
+typedef enum {
+    ST_CLIENT_START = 0,
+    ST_CLIENT_WAIT_SH,
+    ST_CLIENT_WAIT_EE,
+    ST_CLIENT_WAIT_CERT_CR,
+    ST_CLIENT_WAIT_CERT,
+    ST_CLIENT_WAIT_CV,
+    ST_CLIENT_WAIT_FINISHED,
+    ST_SERVER_WAIT_CH,
+    ST_SERVER_WAIT_CH2,
+    ST_SERVER_WAIT_FINISHED,
+    ST_CONNECTED,
+    ST_FAILED
+} hs_state;
+
+/* A growable byte queue: data lives in [off, len). */
+typedef struct {
+    uint8_t *buf;
+    size_t off, len, cap;
+} byteq;
+
+struct ward_conn {
+    const ward_config *cfg;
+    int is_server;
+    hs_state state;
+
+    ward_err err;
+    char errmsg[320];
+
+    /* record layer */
+    rec_dir rdir, wdir;
+    int read_app_keys;       /* rdir holds application traffic keys */
+    byteq in;                /* received bytes not yet processed */
+    byteq out;               /* bytes to send */
+    byteq app;               /* decrypted application data to read */
+    hs_reasm reasm;
+    size_t send_limit;       /* largest plaintext per record we send */
+
+    /* handshake */
+    hash_alg hash;
+    size_t hlen;
+    aead_alg aead;
+    uint16_t version, suite, group, sigscheme;
+    crypto_hash transcript;
+    int transcript_on;
+    keysched ks;
+    uint8_t c_hs[CRYPTO_MAX_HASH], s_hs[CRYPTO_MAX_HASH];
+    uint8_t c_ap[CRYPTO_MAX_HASH], s_ap[CRYPTO_MAX_HASH];
+    uint8_t finished_hash[CRYPTO_MAX_HASH]; /* transcript through server Finished */
+
+    crypto_kex kex[WARD_MAX_GROUPS];
+    uint8_t kex_pub[WARD_MAX_GROUPS][CRYPTO_MAX_KEX_PUB];
+    size_t kex_pub_len[WARD_MAX_GROUPS];
+    size_t n_kex;
+    uint8_t random[32];      /* our Hello random */
+    uint8_t session_id[32];
+    size_t session_id_len;
+    uint8_t *client_hello;   /* client: the first ClientHello, until the suite is known */
+    size_t client_hello_len;
+    uint8_t cookie[1024];
+    size_t cookie_len;
+    uint16_t hrr_group;      /* group asked for in a HelloRetryRequest */
+
+    int keys_changed;        /* the message just handled changed read keys */
+    int did_hrr;
+    int ccs_sent;
+    int peer_finished;       /* the peer's Finished arrived */
+    int cert_requested;      /* client: a CertificateRequest arrived */
+    uint8_t cert_request_ctx[255];
+    size_t cert_request_ctx_len;
+    int close_sent, close_received;
+    unsigned key_updates_received;
+
+    char server_name[WARD_MAX_NAME + 1];
+    char alpn[256];
+    crypto_chain peer_chain;
+    crypto_key peer_key;
+    int has_peer_key;
+};
+
+/* ---- engine services used by the handshake (src/conn) ---- */
+/* Record a failure (first one wins) with a message for a person; returns
+ * the code as a wres so a handler can `return conn_fail(...)`. */
+wres conn_fail(ward_conn *c, ward_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Send a handshake message: add it to the transcript and seal it (with the
+ * current write keys) into records. */
+WARD_MUST_CHECK wres conn_send_handshake(ward_conn *c, const uint8_t *msg, size_t len);
+/* Seal data of one content type into as many records as needed. */
+WARD_MUST_CHECK wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data,
+                                       size_t len);
+/* The compatibility change_cipher_spec record (RFC 8446 D.4), once. */
+WARD_MUST_CHECK wres conn_send_ccs(ward_conn *c);
+/* Report a derived secret to the test hook (and later, a key log). */
+void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret);
+time_t conn_now(const ward_conn *c);
+
+/* ---- transcript (src/hs/transcript.c) ---- */
+WARD_MUST_CHECK wres transcript_start(ward_conn *c, hash_alg hash);
+WARD_MUST_CHECK wres transcript_add(ward_conn *c, const uint8_t *msg, size_t len);
+WARD_MUST_CHECK wres transcript_hash(ward_conn *c, uint8_t *out);
+/* Replace the transcript so far with message_hash(Hash(...)) (§4.4.1). */
+WARD_MUST_CHECK wres transcript_collapse_for_hrr(ward_conn *c);
+
+/* ---- handshake (src/hs) ---- */
+WARD_MUST_CHECK wres hs_client_start(ward_conn *c);
+/* One complete handshake message from the peer. */
+WARD_MUST_CHECK wres hs_handle(ward_conn *c, uint8_t type, span body, span full);
+/* Install traffic keys for a direction from a secret. */
+WARD_MUST_CHECK wres hs_install_keys(ward_conn *c, int write, const uint8_t *secret);
+/* Key material from the suite. */
+WARD_MUST_CHECK wres hs_set_suite(ward_conn *c, uint16_t suite);
+/* Sending a KeyUpdate and the post-handshake messages. */
+WARD_MUST_CHECK wres hs_send_key_update(ward_conn *c, int request_peer);
+
+#endif

@@ -1,0 +1,53 @@
+/* Private helpers shared by the files of the crypto provider. Only
+ * the src/crypto .c files include this (and with it the OpenSSL headers). */
+#ifndef WARD_CRYPTO_INT_H
+#define WARD_CRYPTO_INT_H
+
+#include <stdarg.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "crypto/crypto.h"
+
+/* The algorithm objects, fetched once per process (fetch.c). A member is
+ * NULL when the provider lacks it; users then fail with WARD_ERR_INTERNAL.
+ * The objects live until exit: they are shared by all threads and never
+ * freed, so no per-call fetch ever happens on a hot path. */
+typedef struct {
+    const EVP_MD *sha256;
+    const EVP_MD *sha384;
+    const EVP_MD *sha512; /* rsa_pss_*_sha512, rsa_pkcs1_sha512 */
+    const EVP_CIPHER *aes128gcm;
+    const EVP_CIPHER *aes256gcm;
+    const EVP_CIPHER *chacha20poly1305;
+} crypto_algs;
+
+const crypto_algs *crypto_algs_get(void);
+/* The digest for a hash_alg; NULL for an unknown value. */
+const EVP_MD *crypto_md(hash_alg alg);
+
+/* Clear the OpenSSL error queue and fail with e, so a failure here never
+ * shows up in some later, unrelated ERR_get_error. */
+wres crypto_fail(ward_err e);
+
+/* Parse exactly len bytes of DER; NULL when malformed or trailing bytes. */
+X509 *crypto_x509_parse(const uint8_t *der, size_t len);
+/* "YYYY-MM-DD HH:MM:SS UTC"; "?" when the time cannot be read. */
+void crypto_time_text(const ASN1_TIME *t, char *out, size_t cap);
+/* One-line RFC 2253 form of a name, truncated to fit; "" on failure. */
+void crypto_name_text(const X509_NAME *name, char *out, size_t cap);
+/* SHA-256 of the DER SubjectPublicKeyInfo; 1 on success. */
+int crypto_x509_spki_sha256(const X509 *x, uint8_t out[32]);
+/* The validity-period failure message for x ("certificate has expired
+ * (notAfter ...)" or "... is not yet valid (notBefore ...)"); depth > 0
+ * names it as a certificate in the chain. Returns the matching code. */
+wres crypto_cert_time_message(const X509 *x, int expired, int depth, char *msg, size_t cap);
+/* 1 if s is an IPv4 or IPv6 address literal. */
+int crypto_is_ip_literal(const char *s);
+/* snprintf into msg when msg/cap allow it; always NUL-terminated. */
+void crypto_msgf(char *msg, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

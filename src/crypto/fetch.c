@@ -1,0 +1,48 @@
+/* Algorithm objects, fetched once per process.
+ *
+ * EVP_MD_fetch / EVP_CIPHER_fetch walk the provider store, take locks and
+ * allocate; doing that per record or per HKDF call would dominate the cost
+ * of small operations. So the objects are fetched exactly once, under
+ * pthread_once, into a static table of const pointers that every thread
+ * then reads without locking. They are never freed (process lifetime). */
+#include <pthread.h>
+
+#include <openssl/err.h>
+
+#include "crypto/crypto_int.h"
+
+static crypto_algs algs;
+static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
+
+static void algs_fetch(void)
+{
+    algs.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    algs.sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
+    algs.sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
+    algs.aes128gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+    algs.aes256gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+    algs.chacha20poly1305 = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
+    ERR_clear_error();
+}
+
+const crypto_algs *crypto_algs_get(void)
+{
+    pthread_once(&algs_once, algs_fetch);
+    return &algs;
+}
+
+const EVP_MD *crypto_md(hash_alg alg)
+{
+    const crypto_algs *a = crypto_algs_get();
+    switch (alg) {
+    case HASH_SHA256: return a->sha256;
+    case HASH_SHA384: return a->sha384;
+    }
+    return NULL;
+}
+
+wres crypto_fail(ward_err e)
+{
+    ERR_clear_error();
+    return wres_err(e);
+}

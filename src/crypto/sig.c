@@ -1,0 +1,252 @@
+/* Keys and signatures in TLS SignatureScheme terms (RFC 8446 §4.2.3).
+ *
+ * TLS 1.3 ties each scheme to one kind of key: ECDSA schemes name their
+ * curve, rsa_pss_rsae_* need an rsaEncryption key and rsa_pss_pss_* an
+ * RSASSA-PSS key. RSA-PSS always uses MGF1 with the signing hash and a salt
+ * as long as the hash (§4.2.3). rsa_pkcs1_* are accepted by crypto_verify
+ * only (certificate signatures), never for CertificateVerify. */
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include "crypto/crypto_int.h"
+
+typedef enum { KEY_OTHER, KEY_RSA, KEY_RSA_PSS, KEY_P256, KEY_P384, KEY_ED25519 } key_kind;
+typedef enum { PAD_NONE, PAD_PSS, PAD_PKCS1 } sig_pad;
+
+typedef struct {
+    uint16_t scheme;
+    key_kind kind;
+    int hash;   /* SHA-2 output bits; 0 for Ed25519 (no prehash) */
+    sig_pad pad;
+    int tls13;  /* allowed in CertificateVerify */
+} sig_scheme;
+
+static const sig_scheme sig_schemes[] = {
+    {0x0403, KEY_P256, 256, PAD_NONE, 1},    /* ecdsa_secp256r1_sha256 */
+    {0x0503, KEY_P384, 384, PAD_NONE, 1},    /* ecdsa_secp384r1_sha384 */
+    {0x0804, KEY_RSA, 256, PAD_PSS, 1},      /* rsa_pss_rsae_sha256 */
+    {0x0805, KEY_RSA, 384, PAD_PSS, 1},      /* rsa_pss_rsae_sha384 */
+    {0x0806, KEY_RSA, 512, PAD_PSS, 1},      /* rsa_pss_rsae_sha512 */
+    {0x0807, KEY_ED25519, 0, PAD_NONE, 1},   /* ed25519 */
+    {0x0809, KEY_RSA_PSS, 256, PAD_PSS, 1},  /* rsa_pss_pss_sha256 */
+    {0x080a, KEY_RSA_PSS, 384, PAD_PSS, 1},  /* rsa_pss_pss_sha384 */
+    {0x080b, KEY_RSA_PSS, 512, PAD_PSS, 1},  /* rsa_pss_pss_sha512 */
+    {0x0401, KEY_RSA, 256, PAD_PKCS1, 0},    /* rsa_pkcs1_sha256 */
+    {0x0501, KEY_RSA, 384, PAD_PKCS1, 0},    /* rsa_pkcs1_sha384 */
+    {0x0601, KEY_RSA, 512, PAD_PKCS1, 0},    /* rsa_pkcs1_sha512 */
+};
+
+static const sig_scheme *scheme_find(uint16_t scheme)
+{
+    for (size_t i = 0; i < WARD_ARRAY_LEN(sig_schemes); i++)
+        if (sig_schemes[i].scheme == scheme)
+            return &sig_schemes[i];
+    return NULL;
+}
+
+static const EVP_MD *scheme_md(const sig_scheme *s)
+{
+    const crypto_algs *a = crypto_algs_get();
+    switch (s->hash) {
+    case 256: return a->sha256;
+    case 384: return a->sha384;
+    case 512: return a->sha512;
+    }
+    return NULL;
+}
+
+static key_kind ec_kind(const EVP_PKEY *pkey)
+{
+    char name[64];
+    if (EVP_PKEY_get_group_name(pkey, name, sizeof name, NULL) != 1)
+        return KEY_OTHER;
+    int nid = OBJ_txt2nid(name); /* "prime256v1", "secp384r1" */
+    if (nid == NID_undef)
+        nid = EC_curve_nist2nid(name); /* "P-256", "P-384" */
+    if (nid == NID_X9_62_prime256v1)
+        return KEY_P256;
+    if (nid == NID_secp384r1)
+        return KEY_P384;
+    return KEY_OTHER;
+}
+
+static key_kind key_kind_of(const EVP_PKEY *pkey)
+{
+    if (!pkey)
+        return KEY_OTHER;
+    if (EVP_PKEY_is_a(pkey, "RSA"))
+        return KEY_RSA;
+    if (EVP_PKEY_is_a(pkey, "RSA-PSS"))
+        return KEY_RSA_PSS;
+    if (EVP_PKEY_is_a(pkey, "ED25519"))
+        return KEY_ED25519;
+    if (EVP_PKEY_is_a(pkey, "EC"))
+        return ec_kind(pkey);
+    return KEY_OTHER;
+}
+
+/* ---- loading ---- */
+
+/* Never prompt for a pass phrase: encrypted keys simply fail to load. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u) { return 0; }
+
+wres crypto_key_load_pem_file(crypto_key *k, const char *path)
+{
+    k->pkey = NULL;
+    BIO *bio = path ? BIO_new_file(path, "r") : NULL;
+    if (!bio)
+        return crypto_fail(WARD_ERR_CONFIG);
+    EVP_PKEY *pkey = PEM_read_bio_PrivateKey_ex(bio, NULL, no_passphrase, NULL, NULL, NULL);
+    BIO_free(bio);
+    if (!pkey)
+        return crypto_fail(WARD_ERR_CONFIG);
+    ERR_clear_error();
+    k->pkey = pkey;
+    return wres_ok();
+}
+
+wres crypto_key_from_cert(crypto_key *k, const uint8_t *der, size_t len)
+{
+    k->pkey = NULL;
+    X509 *x = crypto_x509_parse(der, len);
+    EVP_PKEY *pkey = x ? X509_get_pubkey(x) : NULL; /* new reference */
+    X509_free(x);
+    if (!pkey)
+        return crypto_fail(WARD_ERR_BAD_CERTIFICATE);
+    k->pkey = pkey;
+    return wres_ok();
+}
+
+void crypto_key_free(crypto_key *k)
+{
+    if (!k)
+        return;
+    EVP_PKEY_free(k->pkey);
+    k->pkey = NULL;
+}
+
+int crypto_key_bits(const crypto_key *k)
+{
+    if (!k || !k->pkey)
+        return 0;
+    if (key_kind_of(k->pkey) == KEY_ED25519)
+        return 256; /* OpenSSL says 253, the group order's size */
+    int bits = EVP_PKEY_get_bits(k->pkey);
+    return bits > 0 ? bits : 0;
+}
+
+int crypto_key_matches_cert(const crypto_key *k, const uint8_t *der, size_t len)
+{
+    if (!k || !k->pkey)
+        return 0;
+    X509 *x = crypto_x509_parse(der, len);
+    const EVP_PKEY *pub = x ? X509_get0_pubkey(x) : NULL;
+    int match = pub && EVP_PKEY_eq(k->pkey, pub) == 1;
+    X509_free(x);
+    ERR_clear_error();
+    return match;
+}
+
+/* ---- scheme/key fit ---- */
+
+/* An RSA key is big enough for PSS with this hash (RFC 8017 §9.1.1:
+ * emLen >= hLen + sLen + 2 with sLen = hLen, emLen = ceil((modBits-1)/8)). */
+static int rsa_fits_pss(const EVP_PKEY *pkey, const EVP_MD *md)
+{
+    int bits = EVP_PKEY_get_bits(pkey);
+    int hlen = EVP_MD_get_size(md);
+    return bits > 0 && hlen > 0 && (bits - 1 + 7) / 8 >= 2 * hlen + 2;
+}
+
+/* An RSASSA-PSS key may carry restrictions (RFC 4055 §3.1): honour the hash. */
+static int pss_params_allow(const EVP_PKEY *pkey, const EVP_MD *md)
+{
+    char name[64];
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_RSA_DIGEST, name, sizeof name,
+                                       NULL) != 1) {
+        ERR_clear_error();
+        return 1; /* unrestricted */
+    }
+    return EVP_MD_is_a(md, name);
+}
+
+/* Does scheme s fit key pkey (kind, and for RSA size and restrictions)? */
+static int scheme_fits_key(const sig_scheme *s, const EVP_PKEY *pkey)
+{
+    const EVP_MD *md = scheme_md(s);
+    if (!pkey || key_kind_of(pkey) != s->kind || (s->hash && !md))
+        return 0;
+    if (s->pad == PAD_PSS && !rsa_fits_pss(pkey, md))
+        return 0;
+    if (s->kind == KEY_RSA_PSS && !pss_params_allow(pkey, md))
+        return 0;
+    return 1;
+}
+
+int crypto_key_can_sign_tls13(const crypto_key *k, uint16_t scheme)
+{
+    const sig_scheme *s = scheme_find(scheme);
+    return k && s && s->tls13 && scheme_fits_key(s, k->pkey);
+}
+
+/* ---- signing and verifying ---- */
+
+/* Padding parameters for RSA schemes, on the context of a digest sign/verify. */
+static int set_padding(EVP_PKEY_CTX *pctx, const sig_scheme *s, const EVP_MD *md)
+{
+    if (s->pad == PAD_PKCS1)
+        return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+    if (s->pad == PAD_PSS)
+        return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+               EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
+               EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) == 1;
+    return 1;
+}
+
+wres crypto_sign(const crypto_key *k, uint16_t scheme, const uint8_t *msg, size_t msglen,
+                 uint8_t *sig, size_t sigcap, size_t *siglen)
+{
+    ENSURE(k && k->pkey, WARD_ERR_INTERNAL);
+    const sig_scheme *s = scheme_find(scheme);
+    ENSURE(s && s->tls13 && scheme_fits_key(s, k->pkey), WARD_ERR_ILLEGAL_PARAMETER);
+    int max = EVP_PKEY_get_size(k->pkey);
+    ENSURE(max > 0 && (size_t)max <= sigcap, WARD_ERR_INTERNAL);
+
+    const EVP_MD *md = scheme_md(s); /* NULL for Ed25519: one-shot, no prehash */
+    EVP_PKEY_CTX *pctx = NULL;
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    size_t len = sigcap;
+    int ok = mctx && EVP_DigestSignInit(mctx, &pctx, md, NULL, k->pkey) == 1 &&
+             set_padding(pctx, s, md) && EVP_DigestSign(mctx, sig, &len, msg, msglen) == 1;
+    EVP_MD_CTX_free(mctx);
+    if (!ok)
+        return crypto_fail(WARD_ERR_INTERNAL);
+    *siglen = len;
+    return wres_ok();
+}
+
+wres crypto_verify(const crypto_key *k, uint16_t scheme, const uint8_t *msg, size_t msglen,
+                   const uint8_t *sig, size_t siglen)
+{
+    ENSURE(k && k->pkey, WARD_ERR_INTERNAL);
+    const sig_scheme *s = scheme_find(scheme);
+    ENSURE(s && scheme_fits_key(s, k->pkey), WARD_ERR_ILLEGAL_PARAMETER);
+
+    const EVP_MD *md = scheme_md(s);
+    EVP_PKEY_CTX *pctx = NULL;
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    if (!mctx)
+        return crypto_fail(WARD_ERR_NOMEM);
+    ward_err err = WARD_OK;
+    if (EVP_DigestVerifyInit(mctx, &pctx, md, NULL, k->pkey) != 1 || !set_padding(pctx, s, md))
+        err = WARD_ERR_ILLEGAL_PARAMETER; /* e.g. outside an RSA-PSS key's limits */
+    else if (EVP_DigestVerify(mctx, sig, siglen, msg, msglen) != 1)
+        err = WARD_ERR_DECRYPT_ERROR; /* wrong, or malformed (bad DER, bad length) */
+    EVP_MD_CTX_free(mctx);
+    return err == WARD_OK ? wres_ok() : crypto_fail(err);
+}

@@ -1,0 +1,449 @@
+/* The TLS 1.3 client (RFC 8446 §2, §4):
+ *
+ *   START --ClientHello--> WAIT_SH --HRR--> (ClientHello 2) WAIT_SH
+ *   WAIT_SH --ServerHello--> WAIT_EE --EncryptedExtensions--> WAIT_CERT_CR
+ *   WAIT_CERT_CR --CertificateRequest--> WAIT_CERT --Certificate--> WAIT_CV
+ *   WAIT_CV --CertificateVerify--> WAIT_FINISHED --Finished--> CONNECTED
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "hs/hs.h"
+#include "msg/msg.h"
+
+#define CH_MAX 4096
+
+static const uint16_t tls13_only[] = {WARD_TLS13};
+
+static int is_ip_literal(const char *name)
+{
+    uint8_t addr[16];
+    return inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1;
+}
+
+/* ALPN names as C strings, from the configuration's wire list. */
+typedef struct {
+    char storage[WARD_MAX_ALPN_WIRE + 1];
+    const char *names[WARD_MAX_ALPN_WIRE / 2];
+    size_t n;
+} alpn_names;
+
+static void alpn_unpack(const ward_config *cfg, alpn_names *a)
+{
+    size_t at = 0;
+    a->n = 0;
+    while (at < cfg->alpn_len) {
+        size_t len = cfg->alpn[at];
+        memcpy(a->storage + at, cfg->alpn + at + 1, len);
+        a->storage[at + len] = '\0';
+        a->names[a->n++] = a->storage + at;
+        at += len + 1;
+    }
+}
+
+static wres send_client_hello(ward_conn *c, int first)
+{
+    const ward_config *cfg = c->cfg;
+    const ward_test_hooks *h = cfg->hooks;
+    msg_key_share shares[WARD_MAX_GROUPS];
+    for (size_t i = 0; i < c->n_kex; i++)
+        shares[i] = (msg_key_share){c->kex[i].group, c->kex_pub[i], c->kex_pub_len[i]};
+    alpn_names alpn;
+    alpn_unpack(cfg, &alpn);
+
+    msg_client_hello_params p = {0};
+    memcpy(p.random, c->random, 32);
+    p.session_id = c->session_id;
+    p.session_id_len = c->session_id_len;
+    p.suites = cfg->suites;
+    p.n_suites = cfg->n_suites;
+    if (c->server_name[0] && !is_ip_literal(c->server_name))
+        p.server_name = c->server_name; /* RFC 6066 §3: no IP literals in SNI */
+    p.renegotiation_info = 1;
+    p.groups = cfg->groups;
+    p.n_groups = cfg->n_groups;
+    p.shares = shares;
+    p.n_shares = c->n_kex;
+    p.versions = tls13_only;
+    p.n_versions = 1;
+    p.sig_algs = cfg->sigalgs;
+    p.n_sig_algs = cfg->n_sigalgs;
+    p.sig_algs_cert = cfg->sigalgs_cert;
+    p.n_sig_algs_cert = cfg->n_sigalgs_cert;
+    p.alpn = alpn.names;
+    p.n_alpn = alpn.n;
+    p.cookie = c->cookie;
+    p.cookie_len = c->cookie_len;
+    p.psk_dhe_ke = 1;
+    p.pad_to_512 = 1;
+    if (h) {
+        if (h->n_advertise_groups) {
+            p.groups = h->advertise_groups;
+            p.n_groups = h->n_advertise_groups;
+        }
+        if (h->n_advertise_sigalgs) {
+            p.sig_algs = h->advertise_sigalgs;
+            p.n_sig_algs = h->n_advertise_sigalgs;
+            p.n_sig_algs_cert = 0;
+        }
+        p.session_ticket = h->session_ticket_ext;
+        p.record_size_limit = h->record_size_limit;
+    }
+
+    uint8_t *msg = malloc(CH_MAX);
+    ENSURE(msg, WARD_ERR_NOMEM);
+    wr w = wr_of(msg, CH_MAX);
+    wres r = msg_encode_client_hello(&w, &p);
+    if (wres_is_ok(r) && first) {
+        /* The suite, and so the transcript hash, is unknown until the
+         * server answers: keep the ClientHello until then. */
+        c->client_hello = msg;
+        c->client_hello_len = w.len;
+        c->wdir.wire_version = 0x0301; /* §5.1: a first ClientHello may say 0x0301 */
+        r = conn_send_records(c, CT_HANDSHAKE, msg, w.len);
+        c->wdir.wire_version = 0x0303;
+        return r;
+    }
+    if (wres_is_ok(r))
+        r = conn_send_handshake(c, msg, w.len);
+    free(msg);
+    return r;
+}
+
+static wres add_key_share(ward_conn *c, uint16_t group)
+{
+    size_t i = c->n_kex;
+    ENSURE(i < WARD_MAX_GROUPS, WARD_ERR_INTERNAL);
+    GUARD(hs_keygen(c, &c->kex[i], group, c->kex_pub[i], sizeof c->kex_pub[i],
+                    &c->kex_pub_len[i]));
+    c->n_kex++;
+    return wres_ok();
+}
+
+static void drop_key_shares(ward_conn *c)
+{
+    for (size_t i = 0; i < c->n_kex; i++)
+        crypto_kex_free(&c->kex[i]);
+    c->n_kex = 0;
+}
+
+wres hs_client_start(ward_conn *c)
+{
+    const ward_config *cfg = c->cfg;
+    GUARD(hs_make_random(c));
+    if (cfg->middlebox_compat) { /* D.4: a non-empty legacy_session_id */
+        c->session_id_len = 32;
+        GUARD(crypto_random(c->session_id, 32));
+    }
+    for (size_t i = 0; i < cfg->n_key_share_groups; i++)
+        GUARD(add_key_share(c, cfg->key_share_groups[i]));
+    GUARD(send_client_hello(c, 1));
+    c->state = ST_CLIENT_WAIT_SH;
+    return wres_ok();
+}
+
+/* Start the transcript once the suite is known: the kept ClientHello. */
+static wres start_transcript(ward_conn *c)
+{
+    GUARD(transcript_start(c, c->hash));
+    GUARD(transcript_add(c, c->client_hello, c->client_hello_len));
+    ward_free_secret(c->client_hello, c->client_hello_len);
+    c->client_hello = NULL;
+    c->client_hello_len = 0;
+    return wres_ok();
+}
+
+static crypto_kex *find_share(ward_conn *c, uint16_t group)
+{
+    for (size_t i = 0; i < c->n_kex; i++)
+        if (c->kex[i].group == group)
+            return &c->kex[i];
+    return NULL;
+}
+
+/* §4.1.4 */
+static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, span full)
+{
+    if (c->did_hrr)
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "server sent a second HelloRetryRequest");
+    c->did_hrr = 1;
+    GUARD(hs_set_suite(c, hrr->cipher_suite));
+    GUARD(start_transcript(c));
+    GUARD(transcript_collapse_for_hrr(c));
+    GUARD(transcript_add(c, full.p, full.len));
+
+    if (!hrr->has_key_share && !hrr->has_cookie)
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "HelloRetryRequest asks for no change to the ClientHello");
+    if (hrr->has_cookie) {
+        if (hrr->cookie.len > sizeof c->cookie)
+            return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                             "HelloRetryRequest cookie of %zu bytes is too large",
+                             hrr->cookie.len);
+        memcpy(c->cookie, hrr->cookie.p, hrr->cookie.len);
+        c->cookie_len = hrr->cookie.len;
+    }
+    if (hrr->has_key_share) {
+        uint16_t g = hrr->key_share_group;
+        if (!hs_list_has(c->cfg->groups, c->cfg->n_groups, g) || find_share(c, g))
+            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                             "HelloRetryRequest asks for group 0x%04x, which ward did not offer "
+                             "or already sent",
+                             g);
+        drop_key_shares(c);
+        GUARD(add_key_share(c, g));
+        c->hrr_group = g;
+    }
+    if (c->session_id_len) /* D.4: CCS before the second flight */
+        GUARD(conn_send_ccs(c));
+    return send_client_hello(c, 0);
+}
+
+wres hs_client_on_server_hello(ward_conn *c, span body, span full)
+{
+    const ward_config *cfg = c->cfg;
+    msg_server_hello sh;
+    GUARD(msg_decode_server_hello(body, &sh));
+    if (!sh.has_supported_versions)
+        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+                         "server chose version 0x%04x; ward speaks only TLS 1.3",
+                         sh.legacy_version);
+    if (sh.selected_version != WARD_TLS13 || sh.legacy_version != 0x0303)
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "server selected version 0x%04x, which ward did not offer",
+                         sh.selected_version);
+    if (sh.session_id_len != c->session_id_len ||
+        memcmp(sh.session_id, c->session_id, c->session_id_len) != 0)
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "server did not echo the legacy_session_id");
+    if (!hs_list_has(cfg->suites, cfg->n_suites, sh.cipher_suite))
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "server chose cipher suite 0x%04x, which ward did not offer",
+                         sh.cipher_suite);
+    if (sh.is_hrr)
+        return on_hello_retry_request(c, &sh, full);
+
+    if (c->did_hrr && sh.cipher_suite != c->suite)
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "ServerHello suite differs from the HelloRetryRequest's");
+    if (sh.has_pre_shared_key)
+        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+                         "server accepted a pre_shared_key that ward did not offer");
+    if (!sh.has_key_share)
+        return conn_fail(c, WARD_ERR_MISSING_EXTENSION, "ServerHello has no key_share");
+    crypto_kex *k = find_share(c, sh.key_share_group);
+    if (!k)
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "server answered for group 0x%04x, for which ward sent no key share",
+                         sh.key_share_group);
+
+    if (!c->did_hrr) {
+        GUARD(hs_set_suite(c, sh.cipher_suite));
+        GUARD(start_transcript(c));
+    }
+    GUARD(transcript_add(c, full.p, full.len));
+
+    uint8_t shared[CRYPTO_MAX_KEX_SECRET];
+    size_t shared_len;
+    wres r = crypto_kex_derive(k, sh.key_share.p, sh.key_share.len, shared, sizeof shared,
+                               &shared_len);
+    if (!wres_is_ok(r))
+        return conn_fail(c, r.code, "server's key share is not a valid %s public key",
+                         ward_group_name(k->group));
+    c->group = k->group;
+    c->version = WARD_TLS13;
+    r = hs_derive_hs_secrets(c, shared, shared_len);
+    ward_zeroize(shared, sizeof shared);
+    GUARD(r);
+    drop_key_shares(c);
+
+    GUARD(hs_install_keys(c, 0, c->s_hs));
+    if (c->session_id_len)
+        GUARD(conn_send_ccs(c));
+    /* From here on, alerts we send are protected too. */
+    GUARD(hs_install_keys(c, 1, c->c_hs));
+    c->state = ST_CLIENT_WAIT_EE;
+    return wres_ok();
+}
+
+wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
+{
+    const ward_config *cfg = c->cfg;
+    msg_encrypted_extensions ee;
+    GUARD(msg_decode_encrypted_extensions(body, &ee));
+    if (ee.has_alpn) {
+        if (cfg->alpn_len == 0)
+            return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+                             "server selected ALPN, which ward did not offer");
+        int offered = 0;
+        rd list = rd_of(cfg->alpn, cfg->alpn_len), name;
+        while (rd_left(&list) && wres_is_ok(rd_block8(&list, &name)))
+            offered |= name.left == ee.alpn.len && memcmp(name.p, ee.alpn.p, name.left) == 0;
+        if (!offered)
+            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                             "server selected an ALPN protocol ward did not offer");
+        memcpy(c->alpn, ee.alpn.p, ee.alpn.len);
+        c->alpn[ee.alpn.len] = '\0';
+    }
+    if (ee.has_early_data)
+        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+                         "server accepted early data that ward did not offer");
+    if (ee.has_record_size_limit) {
+        if (!(cfg->hooks && cfg->hooks->record_size_limit))
+            return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+                             "server sent record_size_limit, which ward did not offer");
+        size_t limit = (size_t)ee.record_size_limit - 1; /* includes the inner type */
+        if (limit < c->send_limit)
+            c->send_limit = limit;
+    }
+    GUARD(transcript_add(c, full.p, full.len));
+    c->state = ST_CLIENT_WAIT_CERT_CR;
+    return wres_ok();
+}
+
+/* §4.3.2. Client certificates are not implemented yet: ward answers with
+ * an empty Certificate, which the server may accept or refuse. */
+wres hs_client_on_certificate_request(ward_conn *c, span body, span full)
+{
+    rd r = rd_span(body), ctx, exts;
+    GUARD(rd_block8(&r, &ctx));
+    GUARD(rd_block16(&r, &exts));
+    GUARD(rd_expect_end(&r));
+    memcpy(c->cert_request_ctx, ctx.p, ctx.left);
+    c->cert_request_ctx_len = ctx.left;
+    c->cert_requested = 1;
+    GUARD(transcript_add(c, full.p, full.len));
+    c->state = ST_CLIENT_WAIT_CERT;
+    return wres_ok();
+}
+
+static void hex32(const uint8_t *b, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+static wres verify_server_chain(ward_conn *c)
+{
+    const ward_config *cfg = c->cfg;
+    const uint8_t *leaf = c->peer_chain.der[0];
+    size_t leaf_len = c->peer_chain.len[0];
+    char msg[256] = "";
+    time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
+    if (cfg->insecure_no_verify)
+        return wres_ok();
+    if (cfg->has_pin) {
+        uint8_t spki[32];
+        GUARD(crypto_cert_spki_sha256(leaf, leaf_len, spki));
+        if (!ward_ct_equal(spki, cfg->pin, 32)) {
+            char got[65], want[65];
+            hex32(spki, got);
+            hex32(cfg->pin, want);
+            return conn_fail(c, WARD_ERR_PIN_MISMATCH,
+                             "certificate key sha256:%s does not match the pin sha256:%s", got,
+                             want);
+        }
+        wres r = crypto_cert_check_time(leaf, leaf_len, now, msg, sizeof msg);
+        return wres_is_ok(r) ? r : conn_fail(c, r.code, "%s", msg);
+    }
+    if (!cfg->has_trust)
+        return conn_fail(c, WARD_ERR_CERT_UNKNOWN,
+                         "no trust anchors could be loaded to verify the certificate");
+    span certs[CRYPTO_MAX_CHAIN];
+    for (size_t i = 0; i < c->peer_chain.n; i++)
+        certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
+    const char *host = c->server_name[0] ? c->server_name : NULL;
+    wres r = crypto_chain_verify(&cfg->trust, certs, c->peer_chain.n, host, now, msg, sizeof msg);
+    return wres_is_ok(r) ? r : conn_fail(c, r.code, "%s", msg);
+}
+
+wres hs_client_on_certificate(ward_conn *c, span body, span full)
+{
+    msg_certificate m;
+    GUARD(msg_decode_certificate(body, &m));
+    if (m.request_context.len != 0)
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "server Certificate has a non-empty request context");
+    if (m.n == 0)
+        return conn_fail(c, WARD_ERR_DECODE, "server sent an empty certificate list");
+    for (size_t i = 0; i < m.n; i++)
+        GUARD(crypto_chain_add_der(&c->peer_chain, m.certs[i].p, m.certs[i].len));
+    GUARD(transcript_add(c, full.p, full.len));
+    GUARD(verify_server_chain(c));
+    wres r = crypto_key_from_cert(&c->peer_key, m.certs[0].p, m.certs[0].len);
+    if (!wres_is_ok(r))
+        return conn_fail(c, r.code, "cannot read the public key of the server's certificate");
+    c->has_peer_key = 1;
+    c->state = ST_CLIENT_WAIT_CV;
+    return wres_ok();
+}
+
+wres hs_client_on_certificate_verify(ward_conn *c, span body, span full)
+{
+    const ward_config *cfg = c->cfg;
+    msg_certificate_verify cv;
+    GUARD(msg_decode_certificate_verify(body, &cv));
+    if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, cv.scheme))
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "server signed with scheme 0x%04x, which ward did not offer", cv.scheme);
+    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
+    int is_rsa = crypto_key_can_sign_tls13(&c->peer_key, 0x0804) ||
+                 crypto_key_can_sign_tls13(&c->peer_key, 0x0809);
+    if (is_rsa && crypto_key_bits(&c->peer_key) < 2048 && !weak_ok)
+        return conn_fail(c, WARD_ERR_INSUFFICIENT_SECURITY,
+                         "server's RSA key has %d bits; ward requires at least 2048",
+                         crypto_key_bits(&c->peer_key));
+    uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
+    size_t len;
+    GUARD(hs_cv_content(c, 1, content, sizeof content, &len));
+    wres r = crypto_verify(&c->peer_key, cv.scheme, content, len, cv.signature.p,
+                           cv.signature.len);
+    if (r.code == WARD_ERR_ILLEGAL_PARAMETER)
+        return conn_fail(c, r.code, "server signed with %s, which does not fit its key",
+                         ward_sigscheme_name(cv.scheme) ? ward_sigscheme_name(cv.scheme) : "?");
+    if (!wres_is_ok(r))
+        return conn_fail(c, WARD_ERR_DECRYPT_ERROR,
+                         "server's CertificateVerify signature does not verify");
+    c->sigscheme = cv.scheme;
+    GUARD(transcript_add(c, full.p, full.len));
+    c->state = ST_CLIENT_WAIT_FINISHED;
+    return wres_ok();
+}
+
+static wres send_empty_certificate(ward_conn *c)
+{
+    uint8_t msg[MSG_HEADER_LEN + 1 + 255 + 3];
+    wr w = wr_of(msg, sizeof msg);
+    wr_u8(&w, HS_CERTIFICATE);
+    wr_block body = wr_open(&w, 3);
+    wr_block ctx = wr_open(&w, 1);
+    wr_bytes(&w, c->cert_request_ctx, c->cert_request_ctx_len);
+    GUARD(wr_close(&w, ctx));
+    wr_u24(&w, 0);
+    GUARD(wr_close(&w, body));
+    return conn_send_handshake(c, msg, w.len);
+}
+
+wres hs_client_on_finished(ward_conn *c, span body, span full)
+{
+    GUARD(hs_check_finished(c, 1, body));
+    GUARD(transcript_add(c, full.p, full.len));
+    GUARD(hs_derive_app_secrets(c));
+    GUARD(hs_install_keys(c, 0, c->s_ap));
+    c->read_app_keys = 1;
+    if (c->cert_requested)
+        GUARD(send_empty_certificate(c));
+    GUARD(hs_send_finished(c, 0));
+    GUARD(hs_install_keys(c, 1, c->c_ap));
+    ward_zeroize(c->c_hs, sizeof c->c_hs);
+    ward_zeroize(c->s_hs, sizeof c->s_hs);
+    ks_wipe(&c->ks);
+    c->state = ST_CONNECTED;
+    return wres_ok();
+}

@@ -1,0 +1,233 @@
+/* What both handshake roles share: suite parameters, key installation,
+ * CertificateVerify content, KeyUpdate, and the state table. */
+#include <string.h>
+
+#include "base/mem.h"
+#include "conn/internal.h"
+#include "hs/hs.h"
+#include "msg/msg.h"
+
+wres hs_set_suite(ward_conn *c, uint16_t suite)
+{
+    switch (suite) {
+    case WARD_TLS_AES_128_GCM_SHA256:
+        c->aead = AEAD_AES_128_GCM;
+        c->hash = HASH_SHA256;
+        break;
+    case WARD_TLS_AES_256_GCM_SHA384:
+        c->aead = AEAD_AES_256_GCM;
+        c->hash = HASH_SHA384;
+        break;
+    case WARD_TLS_CHACHA20_POLY1305_SHA256:
+        c->aead = AEAD_CHACHA20_POLY1305;
+        c->hash = HASH_SHA256;
+        break;
+    default:
+        return wres_err(WARD_ERR_ILLEGAL_PARAMETER);
+    }
+    c->suite = suite;
+    c->hlen = hash_len(c->hash);
+    return wres_ok();
+}
+
+wres hs_install_keys(ward_conn *c, int write, const uint8_t *secret)
+{
+    if (write)
+        return rec_dir_install(&c->wdir, c->aead, c->hash, secret, 1);
+    c->keys_changed = 1;
+    return rec_dir_install(&c->rdir, c->aead, c->hash, secret, 0);
+}
+
+int hs_list_has(const uint16_t *list, size_t n, uint16_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == v)
+            return 1;
+    return 0;
+}
+
+/* §4.4.3: 64 spaces, the context string, a zero byte, the transcript hash. */
+wres hs_cv_content(ward_conn *c, int server_signs, uint8_t *out, size_t cap, size_t *len)
+{
+    static const char server_ctx[] = "TLS 1.3, server CertificateVerify";
+    static const char client_ctx[] = "TLS 1.3, client CertificateVerify";
+    const char *ctx = server_signs ? server_ctx : client_ctx;
+    uint8_t h[CRYPTO_MAX_HASH];
+    GUARD(transcript_hash(c, h));
+    wr w = wr_of(out, cap);
+    uint8_t *spaces = wr_reserve(&w, 64);
+    if (spaces)
+        memset(spaces, 0x20, 64);
+    wr_bytes(&w, ctx, strlen(ctx) + 1);
+    wr_bytes(&w, h, c->hlen);
+    GUARD(wr_status(&w));
+    *len = w.len;
+    return wres_ok();
+}
+
+/* Derive this side's or the peer's traffic secrets after the server's
+ * Finished (§7.1): master secret, then both application secrets. */
+wres hs_derive_app_secrets(ward_conn *c)
+{
+    uint8_t h[CRYPTO_MAX_HASH], exp[CRYPTO_MAX_HASH];
+    GUARD(transcript_hash(c, h));
+    memcpy(c->finished_hash, h, c->hlen);
+    GUARD(ks_advance(&c->ks, NULL, 0));
+    GUARD(ks_derive(&c->ks, "c ap traffic", h, c->c_ap));
+    GUARD(ks_derive(&c->ks, "s ap traffic", h, c->s_ap));
+    GUARD(ks_derive(&c->ks, "exp master", h, exp));
+    conn_report_secret(c, "CLIENT_TRAFFIC_SECRET_0", c->c_ap);
+    conn_report_secret(c, "SERVER_TRAFFIC_SECRET_0", c->s_ap);
+    conn_report_secret(c, "EXPORTER_SECRET", exp);
+    ward_zeroize(exp, sizeof exp);
+    return wres_ok();
+}
+
+/* Handshake Secret from the (EC)DHE shared secret, and both handshake
+ * traffic secrets over ClientHello..ServerHello. */
+wres hs_derive_hs_secrets(ward_conn *c, const uint8_t *shared, size_t shared_len)
+{
+    uint8_t h[CRYPTO_MAX_HASH];
+    GUARD(ks_init(&c->ks, c->hash));
+    GUARD(ks_advance(&c->ks, shared, shared_len));
+    GUARD(transcript_hash(c, h));
+    GUARD(ks_derive(&c->ks, "c hs traffic", h, c->c_hs));
+    GUARD(ks_derive(&c->ks, "s hs traffic", h, c->s_hs));
+    conn_report_secret(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c->c_hs);
+    conn_report_secret(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", c->s_hs);
+    return wres_ok();
+}
+
+/* The Finished a side sends or expects: HMAC over the transcript so far. */
+wres hs_finished_for(ward_conn *c, int server_side, uint8_t *out)
+{
+    uint8_t h[CRYPTO_MAX_HASH];
+    GUARD(transcript_hash(c, h));
+    return ks_finished(c->hash, server_side ? c->s_hs : c->c_hs, h, out);
+}
+
+wres hs_check_finished(ward_conn *c, int server_side, span body)
+{
+    span got;
+    uint8_t want[CRYPTO_MAX_HASH];
+    GUARD(msg_decode_finished(body, c->hlen, &got));
+    GUARD(hs_finished_for(c, server_side, want));
+    int ok = ward_ct_equal(got.p, want, c->hlen);
+    ward_zeroize(want, sizeof want);
+    if (!ok)
+        return conn_fail(c, WARD_ERR_DECRYPT_ERROR, "the peer's Finished does not verify");
+    c->peer_finished = 1;
+    return wres_ok();
+}
+
+wres hs_send_finished(ward_conn *c, int server_side)
+{
+    uint8_t vd[CRYPTO_MAX_HASH], msg[MSG_HEADER_LEN + CRYPTO_MAX_HASH];
+    GUARD(hs_finished_for(c, server_side, vd));
+    wr w = wr_of(msg, sizeof msg);
+    GUARD(msg_encode_finished(&w, vd, c->hlen));
+    ward_zeroize(vd, sizeof vd);
+    return conn_send_handshake(c, msg, w.len);
+}
+
+/* §4.6.3: the sender moves to the next secret right after sending. */
+wres hs_send_key_update(ward_conn *c, int request_peer)
+{
+    uint8_t msg[MSG_HEADER_LEN + 1];
+    wr w = wr_of(msg, sizeof msg);
+    GUARD(msg_encode_key_update(&w, request_peer));
+    GUARD(conn_send_records(c, CT_HANDSHAKE, msg, w.len));
+    uint8_t *mine = c->is_server ? c->s_ap : c->c_ap;
+    GUARD(ks_update_traffic(c->hash, mine));
+    return hs_install_keys(c, 1, mine);
+}
+
+static wres handle_key_update(ward_conn *c, span body)
+{
+    int request;
+    GUARD(msg_decode_key_update(body, &request));
+    uint8_t *peer = c->is_server ? c->c_ap : c->s_ap;
+    GUARD(ks_update_traffic(c->hash, peer));
+    GUARD(hs_install_keys(c, 0, peer));
+    c->key_updates_received++;
+    /* Answer an update request, unless we are closing (§4.6.3). */
+    if (request && !c->close_sent)
+        GUARD(hs_send_key_update(c, 0));
+    return wres_ok();
+}
+
+static wres handle_post_handshake(ward_conn *c, uint8_t type, span body)
+{
+    if (type == HS_KEY_UPDATE)
+        return handle_key_update(c, body);
+    if (type == HS_NEW_SESSION_TICKET && !c->is_server) {
+        /* Resumption is not implemented yet: validate and set aside. */
+        msg_new_session_ticket t;
+        return msg_decode_new_session_ticket(body, &t);
+    }
+    return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                     "unexpected handshake message %u after the handshake", type);
+}
+
+/* The handshake as a table: each state names the one message it accepts. */
+typedef wres (*hs_handler)(ward_conn *c, span body, span full);
+static const struct {
+    hs_state state;
+    uint8_t type;
+    hs_handler handle;
+    const char *expect;
+} hs_table[] = {
+    {ST_CLIENT_WAIT_SH, HS_SERVER_HELLO, hs_client_on_server_hello, "ServerHello"},
+    {ST_CLIENT_WAIT_EE, HS_ENCRYPTED_EXTENSIONS, hs_client_on_encrypted_extensions,
+     "EncryptedExtensions"},
+    {ST_CLIENT_WAIT_CERT_CR, HS_CERTIFICATE_REQUEST, hs_client_on_certificate_request,
+     "Certificate"},
+    {ST_CLIENT_WAIT_CERT_CR, HS_CERTIFICATE, hs_client_on_certificate, "Certificate"},
+    {ST_CLIENT_WAIT_CERT, HS_CERTIFICATE, hs_client_on_certificate, "Certificate"},
+    {ST_CLIENT_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_client_on_certificate_verify,
+     "CertificateVerify"},
+    {ST_CLIENT_WAIT_FINISHED, HS_FINISHED, hs_client_on_finished, "Finished"},
+    {ST_SERVER_WAIT_CH, HS_CLIENT_HELLO, hs_server_on_client_hello, "ClientHello"},
+    {ST_SERVER_WAIT_CH2, HS_CLIENT_HELLO, hs_server_on_client_hello, "ClientHello"},
+    {ST_SERVER_WAIT_FINISHED, HS_FINISHED, hs_server_on_finished, "Finished"},
+};
+
+wres hs_handle(ward_conn *c, uint8_t type, span body, span full)
+{
+    if (c->state == ST_CONNECTED)
+        return handle_post_handshake(c, type, body);
+    const char *expect = NULL;
+    for (size_t i = 0; i < WARD_ARRAY_LEN(hs_table); i++) {
+        if (hs_table[i].state != c->state)
+            continue;
+        if (hs_table[i].type == type)
+            return hs_table[i].handle(c, body, full);
+        expect = hs_table[i].expect;
+    }
+    if (!expect)
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "handshake message %u not expected now",
+                         type);
+    return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                     "unexpected handshake message %u (expected %s)", type, expect);
+}
+
+wres hs_make_random(ward_conn *c)
+{
+    const ward_test_hooks *h = c->cfg->hooks;
+    if (h && h->random) {
+        memcpy(c->random, h->random, 32);
+        return wres_ok();
+    }
+    return crypto_random(c->random, 32);
+}
+
+wres hs_keygen(ward_conn *c, crypto_kex *k, uint16_t group, uint8_t *pub, size_t cap,
+               size_t *publen)
+{
+    const ward_test_hooks *h = c->cfg->hooks;
+    for (size_t i = 0; h && i < h->n_kex_private; i++)
+        if (h->kex_private[i].group == group)
+            return crypto_kex_from_private(k, group, h->kex_private[i].priv,
+                                           h->kex_private[i].len, pub, cap, publen);
+    return crypto_kex_keygen(k, group, pub, cap, publen);
+}

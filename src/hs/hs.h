@@ -1,0 +1,32 @@
+/* Handshake internals shared by the client and server state machines. */
+#ifndef WARD_HS_HS_H
+#define WARD_HS_HS_H
+
+#include "conn/internal.h"
+
+int hs_list_has(const uint16_t *list, size_t n, uint16_t v);
+WARD_MUST_CHECK wres hs_cv_content(ward_conn *c, int server_signs, uint8_t *out, size_t cap,
+                                   size_t *len);
+WARD_MUST_CHECK wres hs_derive_hs_secrets(ward_conn *c, const uint8_t *shared, size_t len);
+WARD_MUST_CHECK wres hs_derive_app_secrets(ward_conn *c);
+WARD_MUST_CHECK wres hs_finished_for(ward_conn *c, int server_side, uint8_t *out);
+WARD_MUST_CHECK wres hs_check_finished(ward_conn *c, int server_side, span body);
+WARD_MUST_CHECK wres hs_send_finished(ward_conn *c, int server_side);
+/* A fresh key pair for group (or the test hook's fixed private key). */
+WARD_MUST_CHECK wres hs_keygen(ward_conn *c, crypto_kex *k, uint16_t group, uint8_t *pub,
+                               size_t cap, size_t *publen);
+/* Our Hello random (or the test hook's). */
+WARD_MUST_CHECK wres hs_make_random(ward_conn *c);
+
+/* client.c */
+WARD_MUST_CHECK wres hs_client_on_server_hello(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_on_certificate_request(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_on_certificate(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_on_certificate_verify(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_on_finished(ward_conn *c, span body, span full);
+/* server.c */
+WARD_MUST_CHECK wres hs_server_on_client_hello(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server_on_finished(ward_conn *c, span body, span full);
+
+#endif

@@ -1,0 +1,367 @@
+/* The TLS 1.3 server (RFC 8446 §2, §4):
+ *
+ *   WAIT_CH --ClientHello--> [HelloRetryRequest → WAIT_CH2 --ClientHello-->]
+ *   ServerHello, {EncryptedExtensions, Certificate, CertificateVerify,
+ *   Finished} → WAIT_FINISHED --Finished--> CONNECTED
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "hs/hs.h"
+#include "msg/msg.h"
+
+/* What the server decided about one ClientHello. */
+typedef struct {
+    uint16_t suite;
+    uint16_t scheme;
+    uint16_t share_group;  /* group the client sent a usable share for (0: none) */
+    uint16_t retry_group;  /* group to ask for in a HelloRetryRequest (0: none) */
+    span client_share;
+    span alpn;             /* selected protocol (len 0: none) */
+} server_choice;
+
+static uint16_t choose_suite(const ward_config *cfg, const msg_client_hello *ch)
+{
+    for (size_t i = 0; i < cfg->n_suites; i++) /* server preference */
+        if (msg_u16_list_has(ch->cipher_suites, cfg->suites[i]))
+            return cfg->suites[i];
+    return 0;
+}
+
+static uint16_t choose_scheme(const ward_config *cfg, const msg_client_hello *ch)
+{
+    rd r = rd_span(ch->signature_algorithms);
+    uint16_t s;
+    while (rd_left(&r) && wres_is_ok(rd_u16(&r, &s))) /* client preference */
+        if (hs_list_has(cfg->sigalgs, cfg->n_sigalgs, s) && crypto_key_can_sign_tls13(&cfg->key, s))
+            return s;
+    return 0;
+}
+
+/* §4.2.8: each share must be for a group in supported_groups, each group
+ * at most once. */
+static wres check_key_shares(ward_conn *c, const msg_client_hello *ch)
+{
+    uint16_t seen[32];
+    size_t n = 0;
+    rd r = rd_span(ch->key_shares), key;
+    while (rd_left(&r)) {
+        uint16_t g;
+        GUARD(rd_u16(&r, &g));
+        GUARD(rd_block16(&r, &key));
+        if (!msg_u16_list_has(ch->supported_groups, g) || hs_list_has(seen, n, g))
+            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                             "client key share for group 0x%04x is duplicated or not in its "
+                             "supported_groups",
+                             g);
+        if (n < WARD_ARRAY_LEN(seen))
+            seen[n++] = g;
+    }
+    return wres_ok();
+}
+
+static void choose_groups(const ward_config *cfg, const msg_client_hello *ch,
+                          server_choice *sc)
+{
+    for (size_t i = 0; i < cfg->n_groups && !sc->share_group; i++)
+        if (msg_key_share_find(ch->key_shares, cfg->groups[i], &sc->client_share))
+            sc->share_group = cfg->groups[i];
+    /* Retry with the most preferred group the client supports but sent no
+     * share for (so the retry changes the ClientHello, §4.1.4). */
+    for (size_t i = 0; i < cfg->n_groups && !sc->retry_group; i++) {
+        span unused;
+        if (msg_u16_list_has(ch->supported_groups, cfg->groups[i]) &&
+            !msg_key_share_find(ch->key_shares, cfg->groups[i], &unused))
+            sc->retry_group = cfg->groups[i];
+    }
+}
+
+/* RFC 7301 §3.2: the server's preference among the client's protocols. */
+static wres choose_alpn(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
+{
+    const ward_config *cfg = c->cfg;
+    if (!ch->has_alpn || cfg->alpn_len == 0)
+        return wres_ok();
+    rd mine = rd_of(cfg->alpn, cfg->alpn_len), m;
+    while (rd_left(&mine) && wres_is_ok(rd_block8(&mine, &m))) {
+        rd theirs = rd_span(ch->alpn), t;
+        while (rd_left(&theirs) && wres_is_ok(rd_block8(&theirs, &t)))
+            if (t.left == m.left && memcmp(t.p, m.p, m.left) == 0) {
+                sc->alpn = span_of(m.p, m.left);
+                memcpy(c->alpn, m.p, m.left);
+                c->alpn[m.left] = '\0';
+                return wres_ok();
+            }
+    }
+    return conn_fail(c, WARD_ERR_NO_APPLICATION_PROTOCOL,
+                     "client offered no ALPN protocol the server supports");
+}
+
+static wres take_server_name(ward_conn *c, const msg_client_hello *ch)
+{
+    if (!ch->has_server_name)
+        return wres_ok();
+    span n = ch->server_name;
+    if (n.len > WARD_MAX_NAME)
+        return conn_fail(c, WARD_ERR_DECODE, "server_name longer than 255 bytes");
+    for (size_t i = 0; i < n.len; i++)
+        if (n.p[i] <= 0x20 || n.p[i] >= 0x7f)
+            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                             "server_name holds characters not allowed in a host name");
+    memcpy(c->server_name, n.p, n.len);
+    c->server_name[n.len] = '\0';
+    return wres_ok();
+}
+
+static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, span full,
+                                     const server_choice *sc)
+{
+    const ward_test_hooks *h = c->cfg->hooks;
+    c->did_hrr = 1;
+    GUARD(hs_set_suite(c, sc->suite));
+    GUARD(transcript_start(c, c->hash));
+    GUARD(transcript_add(c, full.p, full.len));
+    GUARD(transcript_collapse_for_hrr(c));
+    /* Ask for a new share only when one would help; otherwise the retry
+     * is for the cookie alone (a forced retry). */
+    c->hrr_group = sc->share_group ? 0 : sc->retry_group;
+    if (c->cfg->force_hrr && sc->share_group)
+        c->hrr_group = sc->retry_group;
+    if (h && h->hrr_cookie && h->hrr_cookie_len <= sizeof c->cookie) {
+        memcpy(c->cookie, h->hrr_cookie, h->hrr_cookie_len);
+        c->cookie_len = h->hrr_cookie_len;
+    } else {
+        c->cookie_len = 32;
+        GUARD(crypto_random(c->cookie, c->cookie_len));
+    }
+    msg_server_hello_params p = {0};
+    p.is_hrr = 1;
+    p.session_id = ch->session_id;
+    p.session_id_len = ch->session_id_len;
+    p.cipher_suite = sc->suite;
+    p.key_share_group = c->hrr_group;
+    p.cookie = c->cookie;
+    p.cookie_len = c->cookie_len;
+    uint8_t msg[MSG_HEADER_LEN + 128 + sizeof c->cookie];
+    wr w = wr_of(msg, sizeof msg);
+    GUARD(msg_encode_server_hello(&w, &p));
+    GUARD(conn_send_handshake(c, msg, w.len));
+    if (ch->session_id_len) /* D.4: CCS right after the first server message */
+        GUARD(conn_send_ccs(c));
+    c->state = ST_SERVER_WAIT_CH2;
+    return wres_ok();
+}
+
+/* §4.1.2: the second ClientHello must answer the retry exactly. */
+static wres check_second_hello(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
+{
+    if (sc->suite != c->suite)
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "second ClientHello no longer offers the chosen cipher suite");
+    if (c->cookie_len && !(ch->has_cookie && ch->cookie.len == c->cookie_len &&
+                           ward_ct_equal(ch->cookie.p, c->cookie, c->cookie_len)))
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "second ClientHello does not echo the HelloRetryRequest cookie");
+    if (c->hrr_group) {
+        if (!msg_key_share_find(ch->key_shares, c->hrr_group, &sc->client_share))
+            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                             "second ClientHello has no key share for the requested group");
+        sc->share_group = c->hrr_group;
+    }
+    if (!sc->share_group)
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "no usable key share after a retry");
+    return wres_ok();
+}
+
+static wres sign_certificate_verify(ward_conn *c, uint16_t scheme, uint8_t *sig, size_t cap,
+                                    size_t *siglen)
+{
+    const ward_test_hooks *h = c->cfg->hooks;
+    if (h && h->cv_signature) { /* replay a recorded signature (tests) */
+        ENSURE(h->cv_signature_len <= cap, WARD_ERR_INTERNAL);
+        memcpy(sig, h->cv_signature, h->cv_signature_len);
+        *siglen = h->cv_signature_len;
+        return wres_ok();
+    }
+    uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
+    size_t len;
+    GUARD(hs_cv_content(c, 1, content, sizeof content, &len));
+    return crypto_sign(&c->cfg->key, scheme, content, len, sig, cap, siglen);
+}
+
+/* EncryptedExtensions, Certificate, CertificateVerify and Finished, in one
+ * flight (one record when it fits), each added to the transcript in turn. */
+static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
+                               const server_choice *sc)
+{
+    const ward_config *cfg = c->cfg;
+    const ward_test_hooks *h = cfg->hooks;
+    size_t cap = 1024 + CRYPTO_MAX_SIG + 2 * CRYPTO_MAX_HASH;
+    for (size_t i = 0; i < cfg->chain.n; i++)
+        cap += cfg->chain.len[i] + 8;
+    uint8_t *flight = malloc(cap);
+    ENSURE(flight, WARD_ERR_NOMEM);
+    wr w = wr_of(flight, cap);
+    size_t mark = 0;
+    wres r;
+
+    msg_encrypted_extensions_params ee = {0};
+    if (h && h->ee_groups_raw) {
+        ee.groups_raw = h->ee_groups_raw;
+        ee.groups_raw_len = h->ee_groups_raw_len;
+    }
+    if (ch->has_record_size_limit)
+        ee.record_size_limit = REC_MAX_PLAINTEXT + 1; /* RFC 8449 §4: 2^14 + 1 in TLS 1.3 */
+    ee.server_name_ack = c->server_name[0] != '\0';
+    ee.alpn = sc->alpn.p;
+    ee.alpn_len = sc->alpn.len;
+    r = msg_encode_encrypted_extensions(&w, &ee);
+    if (!wres_is_ok(r))
+        goto out;
+
+    r = msg_encode_certificate(&w, (const uint8_t *const *)cfg->chain.der, cfg->chain.len,
+                               cfg->chain.n);
+    if (!wres_is_ok(r) || !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
+        goto out;
+    mark = w.len;
+
+    uint8_t sig[CRYPTO_MAX_SIG];
+    size_t siglen;
+    r = sign_certificate_verify(c, sc->scheme, sig, sizeof sig, &siglen);
+    if (!wres_is_ok(r) || !wres_is_ok(r = msg_encode_certificate_verify(&w, sc->scheme, sig, siglen)) ||
+        !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
+        goto out;
+    mark = w.len;
+
+    uint8_t vd[CRYPTO_MAX_HASH];
+    r = hs_finished_for(c, 1, vd);
+    if (!wres_is_ok(r) || !wres_is_ok(r = msg_encode_finished(&w, vd, c->hlen)) ||
+        !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
+        goto out;
+    r = conn_send_records(c, CT_HANDSHAKE, flight, w.len);
+out:
+    free(flight);
+    return r;
+}
+
+static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const uint8_t *pub,
+                              size_t publen)
+{
+    GUARD(hs_make_random(c));
+    msg_server_hello_params p = {0};
+    memcpy(p.random, c->random, 32);
+    p.session_id = ch->session_id;
+    p.session_id_len = ch->session_id_len;
+    p.cipher_suite = c->suite;
+    p.key_share_group = c->group;
+    p.key_share = pub;
+    p.key_share_len = publen;
+    uint8_t msg[MSG_HEADER_LEN + 128 + CRYPTO_MAX_KEX_PUB];
+    wr w = wr_of(msg, sizeof msg);
+    GUARD(msg_encode_server_hello(&w, &p));
+    return conn_send_handshake(c, msg, w.len);
+}
+
+/* Key exchange with the client's share, then ServerHello and the keys. */
+static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_choice *sc)
+{
+    crypto_kex k = {0};
+    uint8_t pub[CRYPTO_MAX_KEX_PUB], shared[CRYPTO_MAX_KEX_SECRET];
+    size_t publen, shared_len;
+    wres r = hs_keygen(c, &k, sc->share_group, pub, sizeof pub, &publen);
+    if (wres_is_ok(r)) {
+        r = crypto_kex_derive(&k, sc->client_share.p, sc->client_share.len, shared,
+                              sizeof shared, &shared_len);
+        if (!wres_is_ok(r))
+            conn_fail(c, r.code, "client's key share is not a valid %s public key",
+                      ward_group_name(sc->share_group));
+    }
+    crypto_kex_free(&k);
+    GUARD(r);
+    c->group = sc->share_group;
+    r = send_server_hello(c, ch, pub, publen);
+    if (wres_is_ok(r))
+        r = hs_derive_hs_secrets(c, shared, shared_len);
+    ward_zeroize(shared, sizeof shared);
+    return r;
+}
+
+static wres decide(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
+{
+    const ward_config *cfg = c->cfg;
+    if (!ch->has_supported_versions || !msg_u16_list_has(ch->supported_versions, WARD_TLS13))
+        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+                         "client does not offer TLS 1.3 (ward serves TLS 1.3 only)");
+    if (ch->compression_methods.len != 1 || ch->compression_methods.p[0] != 0)
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "TLS 1.3 requires the single null compression method");
+    if (!cfg->has_cert)
+        return conn_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
+    sc->suite = choose_suite(cfg, ch);
+    if (!sc->suite)
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "no cipher suite in common with the client");
+    if (!ch->has_signature_algorithms)
+        return conn_fail(c, WARD_ERR_MISSING_EXTENSION, "ClientHello lacks signature_algorithms");
+    sc->scheme = choose_scheme(cfg, ch);
+    if (!sc->scheme)
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                         "the client accepts no signature scheme the server's key can make");
+    if (!ch->has_supported_groups || !ch->has_key_share)
+        return conn_fail(c, WARD_ERR_MISSING_EXTENSION,
+                         "ClientHello lacks supported_groups or key_share");
+    GUARD(check_key_shares(c, ch));
+    choose_groups(cfg, ch, sc);
+    if (!sc->share_group && !sc->retry_group)
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                         "no key exchange group in common with the client");
+    return wres_ok();
+}
+
+wres hs_server_on_client_hello(ward_conn *c, span body, span full)
+{
+    msg_client_hello ch;
+    server_choice sc = {0};
+    int second = c->state == ST_SERVER_WAIT_CH2;
+    GUARD(msg_decode_client_hello(body, &ch));
+    GUARD(decide(c, &ch, &sc));
+    if (second) {
+        GUARD(check_second_hello(c, &ch, &sc));
+    } else if (!sc.share_group || c->cfg->force_hrr) {
+        return send_hello_retry_request(c, &ch, full, &sc);
+    } else {
+        GUARD(hs_set_suite(c, sc.suite));
+        GUARD(transcript_start(c, c->hash));
+    }
+    GUARD(take_server_name(c, &ch));
+    GUARD(choose_alpn(c, &ch, &sc));
+    if (ch.has_record_size_limit && (size_t)ch.record_size_limit - 1 < c->send_limit)
+        c->send_limit = (size_t)ch.record_size_limit - 1;
+    GUARD(transcript_add(c, full.p, full.len));
+
+    GUARD(key_exchange(c, &ch, &sc));
+    if (ch.session_id_len)
+        GUARD(conn_send_ccs(c));
+    GUARD(hs_install_keys(c, 1, c->s_hs));
+    GUARD(hs_install_keys(c, 0, c->c_hs));
+    c->version = WARD_TLS13;
+    c->sigscheme = sc.scheme;
+    GUARD(send_server_flight(c, &ch, &sc));
+    GUARD(hs_derive_app_secrets(c));
+    GUARD(hs_install_keys(c, 1, c->s_ap));
+    c->state = ST_SERVER_WAIT_FINISHED;
+    return wres_ok();
+}
+
+wres hs_server_on_finished(ward_conn *c, span body, span full)
+{
+    GUARD(hs_check_finished(c, 0, body));
+    GUARD(transcript_add(c, full.p, full.len));
+    GUARD(hs_install_keys(c, 0, c->c_ap));
+    c->read_app_keys = 1;
+    ward_zeroize(c->c_hs, sizeof c->c_hs);
+    ward_zeroize(c->s_hs, sizeof c->s_hs);
+    ks_wipe(&c->ks);
+    c->state = ST_CONNECTED;
+    return wres_ok();
+}

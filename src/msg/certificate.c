@@ -1,0 +1,83 @@
+/* Certificate (RFC 8446 §4.4.2) and CertificateVerify (§4.4.3). */
+#include <string.h>
+
+#include "msg/msg.h"
+
+/* Per-entry extensions (status_request, SCT, ...) are not used: the walker
+ * still checks their framing and duplicates. */
+static wres skip_extension(void *ctx, uint16_t type, rd *d, int is_last)
+{
+    (void)rd_rest(d);
+    return wres_ok();
+}
+
+/* CertificateEntry: cert_data<1..2^24-1> extensions<0..2^16-1>. */
+static wres read_entry(rd *list, msg_certificate *c)
+{
+    rd cert, exts;
+    GUARD(rd_block24(list, &cert));
+    ENSURE(rd_left(&cert) > 0, WARD_ERR_DECODE);
+    GUARD(rd_block16(list, &exts));
+    GUARD(msg_ext_walk(rd_rest(&exts), skip_extension, NULL));
+    ENSURE(c->n < MSG_MAX_CERTS, WARD_ERR_BAD_CERTIFICATE);
+    c->certs[c->n++] = rd_rest(&cert);
+    return wres_ok();
+}
+
+wres msg_decode_certificate(span body, msg_certificate *out)
+{
+    msg_certificate c;
+    memset(&c, 0, sizeof c);
+    rd r = rd_span(body), ctx, list;
+    GUARD(rd_block8(&r, &ctx));
+    c.request_context = rd_rest(&ctx);
+    GUARD(rd_block24(&r, &list));
+    GUARD(rd_expect_end(&r));
+    while (rd_left(&list) > 0)
+        GUARD(read_entry(&list, &c));
+    *out = c;
+    return wres_ok();
+}
+
+wres msg_encode_certificate(wr *w, const uint8_t *const *der, const size_t *len, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ENSURE(len[i] > 0, WARD_ERR_INTERNAL);
+    wr_block msg = msg_hs_open(w, HS_CERTIFICATE);
+    wr_u8(w, 0); /* certificate_request_context: empty (server auth) */
+    wr_block list = wr_open(w, 3);
+    for (size_t i = 0; i < n; i++) {
+        wr_block cert = wr_open(w, 3);
+        wr_bytes(w, der[i], len[i]);
+        GUARD(wr_close(w, cert));
+        wr_u16(w, 0); /* no per-entry extensions */
+    }
+    GUARD(wr_close(w, list));
+    return wr_close(w, msg);
+}
+
+/* CertificateVerify: algorithm(2) signature<0..2^16-1>; an empty signature
+ * can never verify, so it is refused here. */
+wres msg_decode_certificate_verify(span body, msg_certificate_verify *out)
+{
+    msg_certificate_verify cv;
+    rd r = rd_span(body), sig;
+    GUARD(rd_u16(&r, &cv.scheme));
+    GUARD(rd_block16(&r, &sig));
+    GUARD(rd_expect_end(&r));
+    ENSURE(rd_left(&sig) > 0, WARD_ERR_DECODE);
+    cv.signature = rd_rest(&sig);
+    *out = cv;
+    return wres_ok();
+}
+
+wres msg_encode_certificate_verify(wr *w, uint16_t scheme, const uint8_t *sig, size_t siglen)
+{
+    ENSURE(siglen > 0, WARD_ERR_INTERNAL);
+    wr_block msg = msg_hs_open(w, HS_CERTIFICATE_VERIFY);
+    wr_u16(w, scheme);
+    wr_block s = wr_open(w, 2);
+    wr_bytes(w, sig, siglen);
+    GUARD(wr_close(w, s));
+    return wr_close(w, msg);
+}

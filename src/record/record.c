@@ -1,0 +1,270 @@
+/* The TLS 1.3 record layer (RFC 8446 §5): framing, and protection of
+ * records with the AEAD of the current traffic keys (§5.2-§5.4). Opening
+ * and sealing work in the caller's buffers and never allocate. */
+#include "record/record.h"
+
+#include <string.h>
+
+#include "base/mem.h"
+
+#define LEGACY_VERSION 0x0303   /* legacy_record_version of protected records */
+#define SEQ_LIMIT UINT64_MAX    /* a sequence number we refuse to use (§5.3) */
+
+void rec_dir_init(rec_dir *d)
+{
+    memset(d, 0, sizeof *d);
+    d->wire_version = LEGACY_VERSION;
+}
+
+/* ---- keys (§7.3) ---- */
+
+wres rec_dir_install(rec_dir *d, aead_alg aead, hash_alg hash, const uint8_t *secret,
+                     int encrypt)
+{
+    static const uint8_t no_context[1] = {0};
+    uint8_t key[CRYPTO_MAX_KEY];
+    uint8_t iv[CRYPTO_AEAD_NONCE];
+    crypto_aead fresh;
+    memset(&fresh, 0, sizeof fresh);
+
+    wres r = crypto_hkdf_expand_label(hash, secret, "key", no_context, 0, key,
+                                      aead_key_len(aead));
+    if (wres_is_ok(r))
+        r = crypto_hkdf_expand_label(hash, secret, "iv", no_context, 0, iv, sizeof iv);
+    if (wres_is_ok(r))
+        r = crypto_aead_init(&fresh, aead, key, encrypt);
+    ward_zeroize(key, sizeof key);
+    if (!wres_is_ok(r)) {
+        ward_zeroize(iv, sizeof iv);
+        return r;
+    }
+
+    /* The old keys go only once the new ones are ready (KeyUpdate). */
+    rec_dir_clear(d);
+    d->aead = fresh;
+    memcpy(d->iv, iv, sizeof iv);
+    ward_zeroize(iv, sizeof iv);
+    d->seq = 0;
+    d->protected_ = 1;
+    return wres_ok();
+}
+
+/* Drops the keys; wire_version is kept, it is not a secret. */
+void rec_dir_clear(rec_dir *d)
+{
+    if (d->protected_)
+        crypto_aead_free(&d->aead);
+    memset(&d->aead, 0, sizeof d->aead);
+    ward_zeroize(d->iv, sizeof d->iv);
+    d->seq = 0;
+    d->protected_ = 0;
+}
+
+/* §5.3: the 64-bit sequence number, big-endian and left-padded to the IV
+ * length, XORed with the IV. */
+static void make_nonce(const rec_dir *d, uint8_t nonce[CRYPTO_AEAD_NONCE])
+{
+    memcpy(nonce, d->iv, CRYPTO_AEAD_NONCE);
+    for (int i = 0; i < 8; i++)
+        nonce[CRYPTO_AEAD_NONCE - 1 - i] ^= (uint8_t)(d->seq >> (8 * i));
+}
+
+static void put_header(uint8_t *out, uint8_t type, uint16_t version, size_t length)
+{
+    out[0] = type;
+    out[1] = (uint8_t)(version >> 8);
+    out[2] = (uint8_t)version;
+    out[3] = (uint8_t)(length >> 8);
+    out[4] = (uint8_t)length;
+}
+
+/* ---- framing (§5.1) ---- */
+
+static int known_type(uint8_t type)
+{
+    return type >= CT_CHANGE_CIPHER_SPEC && type <= CT_APPLICATION_DATA;
+}
+
+typedef struct {
+    uint8_t type;
+    uint16_t length;
+} rec_header;
+
+/* legacy_record_version is read and ignored (§5.1: "MUST be ignored for
+ * all purposes"); SSLv2-style junk shows up as an unknown type. */
+static wres read_header(const uint8_t *buf, rec_header *h)
+{
+    rd r = rd_of(buf, REC_HEADER_LEN);
+    uint16_t version;
+    GUARD(rd_u8(&r, &h->type));
+    GUARD(rd_u16(&r, &version));
+    GUARD(rd_u16(&r, &h->length));
+    ENSURE(known_type(h->type), WARD_ERR_UNEXPECTED_MESSAGE);
+    ENSURE(h->length <= REC_MAX_CIPHERTEXT, WARD_ERR_RECORD_OVERFLOW);
+    return wres_ok();
+}
+
+wres rec_peek(const uint8_t *buf, size_t len, size_t *total)
+{
+    rec_header h;
+    *total = 0;
+    if (len < REC_HEADER_LEN)
+        return wres_ok();
+    GUARD(read_header(buf, &h));
+    if (len - REC_HEADER_LEN >= h.length)
+        *total = REC_HEADER_LEN + (size_t)h.length;
+    return wres_ok();
+}
+
+/* ---- open ---- */
+
+/* §5.4: handshake and alert records never carry an empty content. */
+static wres check_content(uint8_t type, size_t len)
+{
+    if (len == 0 && (type == CT_HANDSHAKE || type == CT_ALERT))
+        return wres_err(WARD_ERR_UNEXPECTED_MESSAGE);
+    return wres_ok();
+}
+
+static wres open_plain(const rec_header *h, uint8_t *body, uint8_t *type, span *payload)
+{
+    /* Application data is always protected (§5.1). */
+    ENSURE(h->type != CT_APPLICATION_DATA, WARD_ERR_UNEXPECTED_MESSAGE);
+    ENSURE(h->length <= REC_MAX_PLAINTEXT, WARD_ERR_RECORD_OVERFLOW);
+    GUARD(check_content(h->type, h->length));
+    *type = h->type;
+    *payload = span_of(body, h->length);
+    return wres_ok();
+}
+
+/* §5.4: the inner type is the last non-zero byte; what follows is padding.
+ * Scans the whole plaintext with no data-dependent branch, so the time
+ * depends on the record length rather than on where the padding starts.
+ * Returns 0 when every byte is zero. */
+static int find_inner_type(const uint8_t *p, size_t n, size_t *pos)
+{
+    size_t last = 0, seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* x | -x has its top bit set exactly when x != 0; nonzero is then
+         * all ones, else zero. */
+        uint8_t x = p[i];
+        size_t nonzero = (size_t)0 - (size_t)((uint8_t)(x | (uint8_t)-x) >> 7);
+        last = (last & ~nonzero) | (i & nonzero);
+        seen |= nonzero;
+    }
+    *pos = last;
+    return seen != 0;
+}
+
+static wres open_protected(rec_dir *d, uint8_t *rec, const rec_header *h, uint8_t *type,
+                           span *payload)
+{
+    uint8_t nonce[CRYPTO_AEAD_NONCE];
+    uint8_t *body = rec + REC_HEADER_LEN;
+
+    /* Only CCS travels in the clear once keys are in (§5). */
+    ENSURE(h->type == CT_APPLICATION_DATA, WARD_ERR_UNEXPECTED_MESSAGE);
+    /* Too short to hold a tag and an inner type: it cannot authenticate. */
+    ENSURE(h->length >= CRYPTO_AEAD_TAG + 1, WARD_ERR_BAD_RECORD_MAC);
+    ENSURE(d->seq != SEQ_LIMIT, WARD_ERR_INTERNAL);
+
+    /* The AAD is the record header as received (§5.2). */
+    make_nonce(d, nonce);
+    GUARD(crypto_aead_open(&d->aead, nonce, rec, REC_HEADER_LEN, body, h->length, body));
+    d->seq++;
+
+    size_t inner_len = (size_t)h->length - CRYPTO_AEAD_TAG, pos;
+    ENSURE(find_inner_type(body, inner_len, &pos), WARD_ERR_UNEXPECTED_MESSAGE);
+    ENSURE(pos <= REC_MAX_PLAINTEXT, WARD_ERR_RECORD_OVERFLOW);
+    /* An encrypted change_cipher_spec (or any other type) is not a thing
+     * TLS 1.3 sends: unexpected record type (§5). */
+    uint8_t inner = body[pos];
+    ENSURE(inner == CT_ALERT || inner == CT_HANDSHAKE || inner == CT_APPLICATION_DATA,
+           WARD_ERR_UNEXPECTED_MESSAGE);
+    GUARD(check_content(inner, pos));
+    *type = inner;
+    *payload = span_of(body, pos);
+    return wres_ok();
+}
+
+wres rec_open(rec_dir *d, uint8_t *rec, size_t total, uint8_t *type, span *payload)
+{
+    rec_header h;
+    ENSURE(total >= REC_HEADER_LEN, WARD_ERR_INTERNAL);
+    GUARD(read_header(rec, &h));
+    ENSURE(total == REC_HEADER_LEN + (size_t)h.length, WARD_ERR_INTERNAL);
+
+    /* change_cipher_spec is never protected; the caller judges it (§5). */
+    if (h.type == CT_CHANGE_CIPHER_SPEC) {
+        *type = h.type;
+        *payload = span_of(rec + REC_HEADER_LEN, h.length);
+        return wres_ok();
+    }
+    if (!d->protected_)
+        return open_plain(&h, rec + REC_HEADER_LEN, type, payload);
+    return open_protected(d, rec, &h, type, payload);
+}
+
+/* ---- seal ---- */
+
+/* A CCS is written in the clear even on a protected direction (§5, D.4),
+ * so for it this is an upper bound. */
+size_t rec_sealed_len(const rec_dir *d, size_t ptlen, size_t pad)
+{
+    if (!d->protected_)
+        return REC_HEADER_LEN + ptlen;
+    return REC_HEADER_LEN + ptlen + 1 + pad + CRYPTO_AEAD_TAG;
+}
+
+/* pt may lie anywhere in out (memmove), e.g. already at out + 5. */
+static wres seal_plain(uint16_t version, uint8_t type, const uint8_t *pt, size_t ptlen,
+                       uint8_t *out, size_t outcap, size_t *outlen)
+{
+    ENSURE(outcap >= REC_HEADER_LEN + ptlen, WARD_ERR_INTERNAL);
+    memmove(out + REC_HEADER_LEN, pt, ptlen);
+    put_header(out, type, version, ptlen);
+    *outlen = REC_HEADER_LEN + ptlen;
+    return wres_ok();
+}
+
+static wres seal_protected(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen,
+                           size_t pad, uint8_t *out, size_t outcap, size_t *outlen)
+{
+    uint8_t nonce[CRYPTO_AEAD_NONCE];
+    /* §5.4: content, type and padding together stay within 2^14 + 1. */
+    ENSURE(pad <= REC_MAX_PLAINTEXT - ptlen, WARD_ERR_INTERNAL);
+    size_t inner_len = ptlen + 1 + pad;
+    size_t ct_len = inner_len + CRYPTO_AEAD_TAG;
+    ENSURE(outcap >= REC_HEADER_LEN + ct_len, WARD_ERR_INTERNAL);
+    ENSURE(d->seq != SEQ_LIMIT, WARD_ERR_INTERNAL);
+
+    /* TLSInnerPlaintext: content || type || zeros (§5.2). */
+    uint8_t *body = out + REC_HEADER_LEN;
+    memmove(body, pt, ptlen);
+    body[ptlen] = type;
+    memset(body + ptlen + 1, 0, pad);
+    put_header(out, CT_APPLICATION_DATA, LEGACY_VERSION, ct_len);
+
+    make_nonce(d, nonce);
+    GUARD(crypto_aead_seal(&d->aead, nonce, out, REC_HEADER_LEN, body, inner_len, body));
+    d->seq++;
+    *outlen = REC_HEADER_LEN + ct_len;
+    return wres_ok();
+}
+
+wres rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen, size_t pad,
+              uint8_t *out, size_t outcap, size_t *outlen)
+{
+    *outlen = 0;
+    ENSURE(known_type(type), WARD_ERR_INTERNAL);
+    ENSURE(ptlen <= REC_MAX_PLAINTEXT, WARD_ERR_INTERNAL);
+    ENSURE(wres_is_ok(check_content(type, ptlen)), WARD_ERR_INTERNAL);
+
+    if (type == CT_CHANGE_CIPHER_SPEC && d->protected_)
+        return seal_plain(LEGACY_VERSION, type, pt, ptlen, out, outcap, outlen);
+    if (!d->protected_) {
+        ENSURE(type != CT_APPLICATION_DATA, WARD_ERR_INTERNAL);
+        return seal_plain(d->wire_version, type, pt, ptlen, out, outcap, outlen);
+    }
+    return seal_protected(d, type, pt, ptlen, pad, out, outcap, outlen);
+}
