@@ -252,15 +252,20 @@ static wres write_cookie(wr *w, const uint8_t *cookie, size_t len)
     return wr_close(w, e);
 }
 
-/* The one byte of renegotiation_info (empty renegotiated_connection) or of
- * psk_key_exchange_modes ([psk_dhe_ke = 1]) behind its u8 length. */
-static wres write_u8_list1(wr *w, uint16_t type, int with_value, uint8_t value)
+/* RFC 5746 §3.4: an initial hello sends an empty renegotiated_connection. */
+static wres write_renegotiation_info(wr *w)
 {
-    wr_block e = msg_ext_open(w, type);
-    wr_block list = wr_open(w, 1);
-    if (with_value)
-        wr_u8(w, value);
-    GUARD(wr_close(w, list));
+    wr_block e = msg_ext_open(w, EXT_RENEGOTIATION_INFO);
+    wr_u8(w, 0);
+    return wr_close(w, e);
+}
+
+/* §4.2.9: the only mode offered is psk_dhe_ke (1). */
+static wres write_psk_modes(wr *w)
+{
+    wr_block e = msg_ext_open(w, EXT_PSK_KEY_EXCHANGE_MODES);
+    wr_u8(w, 1);
+    wr_u8(w, 1);
     return wr_close(w, e);
 }
 
@@ -293,7 +298,7 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
     if (p->server_name)
         GUARD(write_server_name(w, p->server_name));
     if (p->renegotiation_info)
-        GUARD(write_u8_list1(w, EXT_RENEGOTIATION_INFO, 0, 0));
+        GUARD(write_renegotiation_info(w));
     if (p->n_groups)
         GUARD(write_u16_list_ext(w, EXT_SUPPORTED_GROUPS, 2, p->groups, p->n_groups));
     if (p->session_ticket)
@@ -312,7 +317,7 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
     if (p->cookie_len)
         GUARD(write_cookie(w, p->cookie, p->cookie_len));
     if (p->psk_dhe_ke)
-        GUARD(write_u8_list1(w, EXT_PSK_KEY_EXCHANGE_MODES, 1, 1));
+        GUARD(write_psk_modes(w));
     if (p->record_size_limit)
         GUARD(write_record_size_limit(w, p->record_size_limit));
     return wres_ok();

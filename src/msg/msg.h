@@ -106,7 +106,8 @@ typedef struct {
     uint16_t record_size_limit; /* must be >= 64 else ILLEGAL_PARAMETER */
     int has_renegotiation_info;
     int has_post_handshake_auth;
-    span extensions;           /* the whole extensions block, raw */
+    span extensions;           /* the whole extensions block, raw (its entries,
+                                * without the u16 length; msg_ext_walk takes it) */
 } msg_client_hello;
 /* body: the message without its 4-byte header. */
 WARD_MUST_CHECK wres msg_decode_client_hello(span body, msg_client_hello *ch);
