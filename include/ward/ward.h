@@ -45,6 +45,7 @@ typedef enum {
     WARD_ERR_UNSUPPORTED_EXTENSION, /* unsupported_extension (110) */
     WARD_ERR_UNRECOGNIZED_NAME,  /* unrecognized_name (112) */
     WARD_ERR_NO_APPLICATION_PROTOCOL, /* no_application_protocol (120) */
+    WARD_ERR_INAPPROPRIATE_FALLBACK, /* inappropriate_fallback (86) */
 
     /* certificate verification, each with its alert */
     WARD_ERR_BAD_CERTIFICATE,    /* bad_certificate (42) */
@@ -84,6 +85,17 @@ WARD_API const char *ward_alert_name(int alert);
 #define WARD_TLS_AES_256_GCM_SHA384 0x1302
 #define WARD_TLS_CHACHA20_POLY1305_SHA256 0x1303
 
+/* TLS 1.2 suites (RFC 5289, RFC 7905, RFC 5288) */
+#define WARD_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 0xc02b
+#define WARD_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 0xc02c
+#define WARD_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 0xc02f
+#define WARD_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 0xc030
+#define WARD_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 0xcca8
+#define WARD_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 0xcca9
+/* RSA key transport: no forward secrecy; off unless enabled explicitly. */
+#define WARD_TLS_RSA_WITH_AES_128_GCM_SHA256 0x009c
+#define WARD_TLS_RSA_WITH_AES_256_GCM_SHA384 0x009d
+
 #define WARD_GROUP_SECP256R1 0x0017
 #define WARD_GROUP_SECP384R1 0x0018
 #define WARD_GROUP_X25519 0x001d
@@ -122,6 +134,12 @@ WARD_API ward_err ward_config_set_groups(ward_config *cfg, const uint16_t *group
  * the first group only). The others are reachable by HelloRetryRequest. */
 WARD_API ward_err ward_config_set_key_share_groups(ward_config *cfg, const uint16_t *groups,
                                                    size_t n);
+/* Protocol versions to accept, WARD_TLS12 or WARD_TLS13 (default both).
+ * Older versions are never offered nor accepted (RFC 8996). */
+WARD_API ward_err ward_config_set_versions(ward_config *cfg, uint16_t min, uint16_t max);
+/* Explicit opt-in to TLS 1.2 RSA key transport (TLS_RSA_WITH_AES_*_GCM):
+ * no forward secrecy. Adds those suites at the end of the preference list. */
+WARD_API void ward_config_set_rsa_key_transport(ward_config *cfg, int on);
 /* Middlebox compatibility mode (RFC 8446 D.4); on by default. */
 WARD_API void ward_config_set_middlebox_compat(ward_config *cfg, int on);
 /* Server: always answer the first ClientHello with a HelloRetryRequest
@@ -179,6 +197,9 @@ WARD_API const char *ward_conn_alpn(const ward_conn *c);
 /* Server: the name the client asked for, or NULL. */
 WARD_API const char *ward_conn_server_name(const ward_conn *c);
 WARD_API int ward_conn_did_hrr(const ward_conn *c);
+/* TLS 1.2: 1 if the Extended Master Secret (RFC 7627) was used (always,
+ * unless the peer lacked it and it was made optional). */
+WARD_API int ward_conn_used_ems(const ward_conn *c);
 /* Number of KeyUpdates received from the peer. */
 WARD_API unsigned ward_conn_key_updates_received(const ward_conn *c);
 

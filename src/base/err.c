@@ -24,6 +24,7 @@ static const struct {
     [WARD_ERR_UNSUPPORTED_EXTENSION] = {110, "extension not allowed here"},
     [WARD_ERR_UNRECOGNIZED_NAME] = {112, "server name not recognized"},
     [WARD_ERR_NO_APPLICATION_PROTOCOL] = {120, "no application protocol in common"},
+    [WARD_ERR_INAPPROPRIATE_FALLBACK] = {86, "client fell back to a lower version than both support"},
     [WARD_ERR_BAD_CERTIFICATE] = {42, "bad certificate"},
     [WARD_ERR_UNSUPPORTED_CERTIFICATE] = {43, "unsupported certificate"},
     [WARD_ERR_CERT_EXPIRED] = {45, "certificate has expired"},
@@ -79,6 +80,7 @@ const char *ward_alert_name(int alert)
     case 71: return "insufficient_security";
     case 80: return "internal_error";
     case 86: return "inappropriate_fallback";
+    case 100: return "no_renegotiation";
     case 90: return "user_canceled";
     case 109: return "missing_extension";
     case 110: return "unsupported_extension";
@@ -97,6 +99,20 @@ const char *ward_suite_name(uint16_t suite)
     case WARD_TLS_AES_128_GCM_SHA256: return "TLS_AES_128_GCM_SHA256";
     case WARD_TLS_AES_256_GCM_SHA384: return "TLS_AES_256_GCM_SHA384";
     case WARD_TLS_CHACHA20_POLY1305_SHA256: return "TLS_CHACHA20_POLY1305_SHA256";
+    case WARD_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:
+        return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+    case WARD_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384:
+        return "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+    case WARD_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256:
+        return "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    case WARD_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384:
+        return "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+    case WARD_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+        return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
+    case WARD_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256:
+        return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
+    case WARD_TLS_RSA_WITH_AES_128_GCM_SHA256: return "TLS_RSA_WITH_AES_128_GCM_SHA256";
+    case WARD_TLS_RSA_WITH_AES_256_GCM_SHA384: return "TLS_RSA_WITH_AES_256_GCM_SHA384";
     default: return NULL;
     }
 }

@@ -4,12 +4,21 @@
 
 #include "base/mem.h"
 #include "conn/internal.h"
+#include "hs/suites.h"
 
 /* Secure defaults: TLS 1.3 AEAD suites, forward-secret groups, and the
  * signature schemes TLS 1.3 allows in CertificateVerify (§4.2.3). */
-static const uint16_t default_suites[] = {WARD_TLS_AES_128_GCM_SHA256,
-                                          WARD_TLS_AES_256_GCM_SHA384,
-                                          WARD_TLS_CHACHA20_POLY1305_SHA256};
+static const uint16_t default_suites[] = {
+    WARD_TLS_AES_128_GCM_SHA256,
+    WARD_TLS_AES_256_GCM_SHA384,
+    WARD_TLS_CHACHA20_POLY1305_SHA256,
+    WARD_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    WARD_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    WARD_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    WARD_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    WARD_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    WARD_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+};
 static const uint16_t default_groups[] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1,
                                           WARD_GROUP_SECP384R1};
 static const uint16_t default_sigalgs[] = {0x0403, 0x0503, 0x0807, 0x0804, 0x0805,
@@ -35,6 +44,8 @@ static ward_config *config_new(int is_server)
     memcpy(cfg->sigalgs_cert, default_sigalgs_cert, sizeof default_sigalgs_cert);
     cfg->n_sigalgs_cert = WARD_ARRAY_LEN(default_sigalgs_cert);
     cfg->middlebox_compat = 1;
+    cfg->min_version = WARD_TLS12;
+    cfg->max_version = WARD_TLS13;
     return cfg;
 }
 
@@ -166,7 +177,7 @@ static ward_err set_list(uint16_t *dst, size_t *dst_n, size_t cap, const uint16_
     return WARD_OK;
 }
 
-static int suite_known(uint16_t s) { return ward_suite_name(s) != NULL; }
+static int suite_known(uint16_t s) { return suite_lookup(s) != NULL; }
 static int group_known(uint16_t g) { return ward_group_name(g) != NULL; }
 
 ward_err ward_config_set_suites(ward_config *cfg, const uint16_t *suites, size_t n)
@@ -204,6 +215,31 @@ ward_err ward_config_set_key_share_groups(ward_config *cfg, const uint16_t *grou
     }
     return set_list(cfg->key_share_groups, &cfg->n_key_share_groups, WARD_MAX_GROUPS, groups, n,
                     group_known);
+}
+
+ward_err ward_config_set_versions(ward_config *cfg, uint16_t min, uint16_t max)
+{
+    int ok_min = min == WARD_TLS12 || min == WARD_TLS13;
+    int ok_max = max == WARD_TLS12 || max == WARD_TLS13;
+    if (!ok_min || !ok_max || min > max)
+        return WARD_ERR_CONFIG;
+    cfg->min_version = min;
+    cfg->max_version = max;
+    return WARD_OK;
+}
+
+void ward_config_set_rsa_key_transport(ward_config *cfg, int on)
+{
+    static const uint16_t rsa_suites[] = {WARD_TLS_RSA_WITH_AES_128_GCM_SHA256,
+                                          WARD_TLS_RSA_WITH_AES_256_GCM_SHA384};
+    cfg->rsa_key_transport = !!on;
+    for (size_t i = 0; on && i < WARD_ARRAY_LEN(rsa_suites); i++) {
+        int present = 0;
+        for (size_t j = 0; j < cfg->n_suites; j++)
+            present |= cfg->suites[j] == rsa_suites[i];
+        if (!present && cfg->n_suites < WARD_MAX_SUITES)
+            cfg->suites[cfg->n_suites++] = rsa_suites[i];
+    }
 }
 
 void ward_config_set_middlebox_compat(ward_config *cfg, int on) { cfg->middlebox_compat = !!on; }

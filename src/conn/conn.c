@@ -144,6 +144,7 @@ void ward_conn_free(ward_conn *c)
         crypto_kex_free(&c->kex[i]);
     if (c->client_hello)
         ward_free_secret(c->client_hello, c->client_hello_len);
+    crypto_kex_free(&c->kex12);
     crypto_chain_free(&c->peer_chain);
     crypto_key_free(&c->peer_key);
     ward_zeroize(c, sizeof *c);
@@ -154,6 +155,8 @@ void ward_conn_free(ward_conn *c)
  * first ClientHello and the peer's Finished; anything else is fatal. */
 static wres handle_ccs(ward_conn *c, span payload)
 {
+    if (c->version == WARD_TLS12)
+        return hs12_on_ccs(c, payload);
     int started = c->is_server ? c->state != ST_SERVER_WAIT_CH || c->did_hrr
                                : c->state != ST_CLIENT_START;
     if (!started || c->peer_finished)
@@ -178,6 +181,8 @@ static wres handle_alert(ward_conn *c, span payload)
     }
     if (desc == 90) /* user_canceled: a warning; close_notify follows */
         return wres_ok();
+    if (c->version == WARD_TLS12 && payload.p[0] == 1)
+        return wres_ok(); /* TLS 1.2 warnings (e.g. no_renegotiation) do not end it */
     /* §6.2: every other alert in TLS 1.3 ends the connection. */
     c->err = WARD_ERR_PEER_ALERT;
     snprintf(c->errmsg, sizeof c->errmsg, "peer sent alert %s (%u)", ward_alert_name(desc),
@@ -321,6 +326,8 @@ ward_err ward_conn_key_update(ward_conn *c, int request_peer)
 {
     if (c->state == ST_FAILED)
         return c->err;
+    if (c->version != WARD_TLS13)
+        return WARD_ERR_STATE; /* TLS 1.2 has no KeyUpdate */
     if (c->state != ST_CONNECTED || c->close_sent)
         return WARD_ERR_STATE;
     wres r = hs_send_key_update(c, request_peer);
@@ -356,6 +363,7 @@ uint16_t ward_conn_group(const ward_conn *c) { return c->group; }
 uint16_t ward_conn_sigscheme(const ward_conn *c) { return c->sigscheme; }
 const char *ward_conn_alpn(const ward_conn *c) { return c->alpn[0] ? c->alpn : NULL; }
 int ward_conn_did_hrr(const ward_conn *c) { return c->did_hrr; }
+int ward_conn_used_ems(const ward_conn *c) { return c->ems; }
 unsigned ward_conn_key_updates_received(const ward_conn *c) { return c->key_updates_received; }
 
 const char *ward_conn_server_name(const ward_conn *c)

@@ -16,7 +16,7 @@
 #include "record/record.h"
 #include "ward/ward.h"
 
-#define WARD_MAX_SUITES 3
+#define WARD_MAX_SUITES 16
 #define WARD_MAX_GROUPS 3
 #define WARD_MAX_SIGALGS 16
 #define WARD_MAX_ALPN_WIRE 256        /* ProtocolNameList body */
@@ -27,6 +27,8 @@ struct ward_config {
     int is_server;
     uint16_t suites[WARD_MAX_SUITES];
     size_t n_suites;
+    uint16_t min_version, max_version;
+    int rsa_key_transport;
     uint16_t groups[WARD_MAX_GROUPS];
     size_t n_groups;
     uint16_t key_share_groups[WARD_MAX_GROUPS];
@@ -67,6 +69,15 @@ typedef enum {
     ST_SERVER_WAIT_CH,
     ST_SERVER_WAIT_CH2,
     ST_SERVER_WAIT_FINISHED,
+    /* TLS 1.2 (RFC 5246 §7.3) */
+    ST_CLIENT12_WAIT_CERT,
+    ST_CLIENT12_WAIT_SKE,
+    ST_CLIENT12_WAIT_SHD,
+    ST_CLIENT12_WAIT_CCS,
+    ST_CLIENT12_WAIT_FINISHED,
+    ST_SERVER12_WAIT_CKE,
+    ST_SERVER12_WAIT_CCS,
+    ST_SERVER12_WAIT_FINISHED,
     ST_CONNECTED,
     ST_FAILED
 } hs_state;
@@ -111,6 +122,8 @@ struct ward_conn {
     size_t kex_pub_len[WARD_MAX_GROUPS];
     size_t n_kex;
     uint8_t random[32];      /* our Hello random */
+    uint8_t peer_random[32]; /* the peer's Hello random (TLS 1.2 needs both) */
+    uint16_t client_version; /* TLS 1.2 server: ClientHello.legacy_version (RSA kx check) */
     uint8_t session_id[32];
     size_t session_id_len;
     uint8_t *client_hello;   /* client: the first ClientHello, until the suite is known */
@@ -119,6 +132,13 @@ struct ward_conn {
     size_t cookie_len;
     uint16_t hrr_group;      /* group asked for in a HelloRetryRequest */
 
+    /* TLS 1.2 */
+    uint8_t master[48];
+    uint8_t key_block[2 * 32 + 2 * 12]; /* client key, server key, client IV, server IV */
+    crypto_kex kex12;                   /* server: our ECDHE key until ClientKeyExchange */
+    uint8_t peer_kex_pub[CRYPTO_MAX_KEX_PUB]; /* client: server's ECDHE share */
+    size_t peer_kex_pub_len;
+    int ems;                 /* Extended Master Secret in use */
     int keys_changed;        /* the message just handled changed read keys */
     int did_hrr;
     int ccs_sent;
@@ -168,6 +188,8 @@ WARD_MUST_CHECK wres hs_handle(ward_conn *c, uint8_t type, span body, span full)
 WARD_MUST_CHECK wres hs_install_keys(ward_conn *c, int write, const uint8_t *secret);
 /* Key material from the suite. */
 WARD_MUST_CHECK wres hs_set_suite(ward_conn *c, uint16_t suite);
+/* A change_cipher_spec record in TLS 1.2 (hs/tls12.c). */
+WARD_MUST_CHECK wres hs12_on_ccs(ward_conn *c, span payload);
 /* Sending a KeyUpdate and the post-handshake messages. */
 WARD_MUST_CHECK wres hs_send_key_update(ward_conn *c, int request_peer);
 

@@ -77,6 +77,7 @@ wres crypto_aead_seal(crypto_aead *a, const uint8_t nonce[12], const uint8_t *aa
 {
     ENSURE(a->ctx && a->encrypt, WARD_ERR_INTERNAL);
     ENSURE(ptlen <= INT_MAX - CRYPTO_AEAD_TAG && aadlen <= INT_MAX, WARD_ERR_INTERNAL);
+    ENSURE(nonce && out && (pt || ptlen == 0) && (aad || aadlen == 0), WARD_ERR_INTERNAL);
     EVP_CIPHER_CTX *ctx = a->ctx;
     if (!aead_start(ctx, nonce, aad, aadlen) || !aead_body(ctx, pt, ptlen, out) ||
         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CRYPTO_AEAD_TAG, out + ptlen) != 1)
@@ -90,6 +91,7 @@ wres crypto_aead_open(crypto_aead *a, const uint8_t nonce[12], const uint8_t *aa
     ENSURE(a->ctx && !a->encrypt, WARD_ERR_INTERNAL);
     ENSURE(ctlen >= CRYPTO_AEAD_TAG, WARD_ERR_BAD_RECORD_MAC);
     ENSURE(ctlen <= INT_MAX && aadlen <= INT_MAX, WARD_ERR_INTERNAL);
+    ENSURE(nonce && ct && out && (aad || aadlen == 0), WARD_ERR_INTERNAL);
     EVP_CIPHER_CTX *ctx = a->ctx;
     size_t n = ctlen - CRYPTO_AEAD_TAG;
     /* Copy the tag first: with out == ct it is never overwritten, but the

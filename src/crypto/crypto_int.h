@@ -30,7 +30,7 @@ const EVP_MD *crypto_md(hash_alg alg);
 
 /* Clear the OpenSSL error queue and fail with e, so a failure here never
  * shows up in some later, unrelated ERR_get_error. */
-wres crypto_fail(ward_err e);
+WARD_MUST_CHECK wres crypto_fail(ward_err e);
 
 /* Parse exactly len bytes of DER; NULL when malformed or trailing bytes. */
 X509 *crypto_x509_parse(const uint8_t *der, size_t len);
@@ -43,7 +43,8 @@ int crypto_x509_spki_sha256(const X509 *x, uint8_t out[32]);
 /* The validity-period failure message for x ("certificate has expired
  * (notAfter ...)" or "... is not yet valid (notBefore ...)"); depth > 0
  * names it as a certificate in the chain. Returns the matching code. */
-wres crypto_cert_time_message(const X509 *x, int expired, int depth, char *msg, size_t cap);
+WARD_MUST_CHECK wres crypto_cert_time_message(const X509 *x, int expired, int depth, char *msg,
+                                              size_t cap);
 /* 1 if s is an IPv4 or IPv6 address literal. */
 int crypto_is_ip_literal(const char *s);
 /* snprintf into msg when msg/cap allow it; always NUL-terminated. */

@@ -30,7 +30,7 @@ wres crypto_hash_init(crypto_hash *h, hash_alg alg)
 
 wres crypto_hash_update(crypto_hash *h, const uint8_t *p, size_t n)
 {
-    ENSURE(h->ctx, WARD_ERR_INTERNAL);
+    ENSURE(h->ctx && (p || n == 0), WARD_ERR_INTERNAL);
     if (n && EVP_DigestUpdate(h->ctx, p, n) != 1)
         return crypto_fail(WARD_ERR_INTERNAL);
     return wres_ok();

@@ -46,7 +46,7 @@ static wres hmac_key_init(hmac_key *hk, hash_alg alg, const uint8_t *key, size_t
 {
     memset(hk, 0, sizeof *hk);
     const EVP_MD *md = crypto_md(alg);
-    ENSURE(md, WARD_ERR_INTERNAL);
+    ENSURE(md && (key || keylen == 0), WARD_ERR_INTERNAL);
     int block = EVP_MD_get_block_size(md);
     ENSURE(block > 0 && block <= HMAC_MAX_BLOCK, WARD_ERR_INTERNAL);
     hk->len = hash_len(alg);
@@ -79,7 +79,8 @@ static wres hmac_key_mac(hmac_key *hk, const span *parts, size_t nparts, uint8_t
     uint8_t ihash[CRYPTO_MAX_HASH];
     int ok = EVP_MD_CTX_copy_ex(hk->work, hk->inner) == 1;
     for (size_t i = 0; ok && i < nparts; i++)
-        ok = parts[i].len == 0 || EVP_DigestUpdate(hk->work, parts[i].p, parts[i].len) == 1;
+        ok = parts[i].len == 0 ||
+             (parts[i].p && EVP_DigestUpdate(hk->work, parts[i].p, parts[i].len) == 1);
     ok = ok && EVP_DigestFinal_ex(hk->work, ihash, NULL) == 1 &&
          EVP_MD_CTX_copy_ex(hk->work, hk->outer) == 1 &&
          EVP_DigestUpdate(hk->work, ihash, hk->len) == 1 &&

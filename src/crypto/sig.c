@@ -163,7 +163,9 @@ static int rsa_fits_pss(const EVP_PKEY *pkey, const EVP_MD *md)
     return bits > 0 && hlen > 0 && (bits - 1 + 7) / 8 >= 2 * hlen + 2;
 }
 
-/* An RSASSA-PSS key may carry restrictions (RFC 4055 §3.1): honour the hash. */
+/* An RSASSA-PSS key may carry restrictions (RFC 4055 §3.1): a hash, and an
+ * MGF1 hash that defaults to SHA-1 when absent. TLS needs both to be the
+ * scheme's hash. */
 static int pss_params_allow(const EVP_PKEY *pkey, const EVP_MD *md)
 {
     char name[64];
@@ -172,7 +174,13 @@ static int pss_params_allow(const EVP_PKEY *pkey, const EVP_MD *md)
         ERR_clear_error();
         return 1; /* unrestricted */
     }
-    return EVP_MD_is_a(md, name);
+    if (!EVP_MD_is_a(md, name))
+        return 0;
+    int mgf1_ok = EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_RSA_MGF1_DIGEST, name,
+                                                 sizeof name, NULL) == 1 &&
+                  EVP_MD_is_a(md, name);
+    ERR_clear_error();
+    return mgf1_ok;
 }
 
 /* Does scheme s fit key pkey (kind, and for RSA size and restrictions)? */

@@ -37,10 +37,16 @@ static wres msg_self_signed(const verify_failure *f, char *msg, size_t cap)
     if (crypto_x509_spki_sha256(f->leaf, spki))
         for (size_t i = 0; i < sizeof spki; i++)
             snprintf(pin + 2 * i, 3, "%02x", spki[i]);
-    crypto_msgf(msg, cap,
-                "%s is self-signed and not trusted (subject %s); trust it with --cafile or "
-                "pin its key with --pin sha256:%s",
-                f->depth == 0 ? "certificate" : "the chain's root certificate", subject, pin);
+    if (f->depth == 0)
+        crypto_msgf(msg, cap,
+                    "certificate is self-signed and not trusted (subject %s); trust it with "
+                    "--cafile or pin its key with --pin sha256:%s",
+                    subject, pin);
+    else
+        crypto_msgf(msg, cap,
+                    "the chain ends in a self-signed root that is not trusted (subject %s); "
+                    "trust it with --cafile or pin the server's key with --pin sha256:%s",
+                    subject, pin);
     return wres_err(WARD_ERR_SELF_SIGNED);
 }
 

@@ -15,7 +15,9 @@
 
 #define CH_MAX 4096
 
-static const uint16_t tls13_only[] = {WARD_TLS13};
+/* RFC 8446 §4.2.3: PKCS#1 v1.5 is offered only for TLS 1.2's
+ * ServerKeyExchange, after everything else. */
+static const uint16_t pkcs1_schemes[] = {0x0401, 0x0501, 0x0601};
 
 static int is_ip_literal(const char *name)
 {
@@ -43,10 +45,40 @@ static void alpn_unpack(const ward_config *cfg, alpn_names *a)
     }
 }
 
+/* What this configuration offers: versions newest first, the suites of
+ * those versions, and the signature schemes they can use. */
+typedef struct {
+    uint16_t versions[2];
+    size_t n_versions;
+    uint16_t suites[WARD_MAX_SUITES];
+    size_t n_suites;
+    uint16_t sigalgs[WARD_MAX_SIGALGS + 3];
+    size_t n_sigalgs;
+} client_offer;
+
+static void build_offer(const ward_config *cfg, client_offer *o)
+{
+    o->n_versions = o->n_suites = 0;
+    for (uint16_t v = cfg->max_version; v >= cfg->min_version; v--)
+        o->versions[o->n_versions++] = v;
+    for (size_t i = 0; i < cfg->n_suites; i++)
+        for (size_t j = 0; j < o->n_versions; j++)
+            if (hs_suite_enabled(cfg, cfg->suites[i], o->versions[j]))
+                o->suites[o->n_suites++] = cfg->suites[i];
+    memcpy(o->sigalgs, cfg->sigalgs, cfg->n_sigalgs * sizeof *cfg->sigalgs);
+    o->n_sigalgs = cfg->n_sigalgs;
+    if (cfg->min_version <= WARD_TLS12)
+        for (size_t i = 0; i < WARD_ARRAY_LEN(pkcs1_schemes); i++)
+            o->sigalgs[o->n_sigalgs++] = pkcs1_schemes[i];
+}
+
 static wres send_client_hello(ward_conn *c, int first)
 {
     const ward_config *cfg = c->cfg;
     const ward_test_hooks *h = cfg->hooks;
+    client_offer offer;
+    build_offer(cfg, &offer);
+    int tls12 = cfg->min_version <= WARD_TLS12;
     msg_key_share shares[WARD_MAX_GROUPS];
     for (size_t i = 0; i < c->n_kex; i++)
         shares[i] = (msg_key_share){c->kex[i].group, c->kex_pub[i], c->kex_pub_len[i]};
@@ -57,8 +89,8 @@ static wres send_client_hello(ward_conn *c, int first)
     memcpy(p.random, c->random, 32);
     p.session_id = c->session_id;
     p.session_id_len = c->session_id_len;
-    p.suites = cfg->suites;
-    p.n_suites = cfg->n_suites;
+    p.suites = offer.suites;
+    p.n_suites = offer.n_suites;
     if (c->server_name[0] && !is_ip_literal(c->server_name))
         p.server_name = c->server_name; /* RFC 6066 §3: no IP literals in SNI */
     p.renegotiation_info = 1;
@@ -66,17 +98,19 @@ static wres send_client_hello(ward_conn *c, int first)
     p.n_groups = cfg->n_groups;
     p.shares = shares;
     p.n_shares = c->n_kex;
-    p.versions = tls13_only;
-    p.n_versions = 1;
-    p.sig_algs = cfg->sigalgs;
-    p.n_sig_algs = cfg->n_sigalgs;
+    p.versions = offer.versions;
+    p.n_versions = offer.n_versions;
+    p.sig_algs = offer.sigalgs;
+    p.n_sig_algs = offer.n_sigalgs;
+    p.extended_master_secret = tls12;
+    p.ec_point_formats = tls12;
     p.sig_algs_cert = cfg->sigalgs_cert;
     p.n_sig_algs_cert = cfg->n_sigalgs_cert;
     p.alpn = alpn.names;
     p.n_alpn = alpn.n;
     p.cookie = c->cookie;
     p.cookie_len = c->cookie_len;
-    p.psk_dhe_ke = 1;
+    p.psk_dhe_ke = cfg->max_version >= WARD_TLS13;
     p.pad_to_512 = 1;
     if (h) {
         if (h->n_advertise_groups) {
@@ -122,7 +156,7 @@ static wres add_key_share(ward_conn *c, uint16_t group)
     return wres_ok();
 }
 
-static void drop_key_shares(ward_conn *c)
+void hs_client_drop_key_shares(ward_conn *c)
 {
     for (size_t i = 0; i < c->n_kex; i++)
         crypto_kex_free(&c->kex[i]);
@@ -137,7 +171,7 @@ wres hs_client_start(ward_conn *c)
         c->session_id_len = 32;
         GUARD(crypto_random(c->session_id, 32));
     }
-    for (size_t i = 0; i < cfg->n_key_share_groups; i++)
+    for (size_t i = 0; cfg->max_version >= WARD_TLS13 && i < cfg->n_key_share_groups; i++)
         GUARD(add_key_share(c, cfg->key_share_groups[i]));
     GUARD(send_client_hello(c, 1));
     c->state = ST_CLIENT_WAIT_SH;
@@ -145,7 +179,7 @@ wres hs_client_start(ward_conn *c)
 }
 
 /* Start the transcript once the suite is known: the kept ClientHello. */
-static wres start_transcript(ward_conn *c)
+wres hs_client_start_transcript(ward_conn *c)
 {
     GUARD(transcript_start(c, c->hash));
     GUARD(transcript_add(c, c->client_hello, c->client_hello_len));
@@ -170,7 +204,7 @@ static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, sp
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "server sent a second HelloRetryRequest");
     c->did_hrr = 1;
     GUARD(hs_set_suite(c, hrr->cipher_suite));
-    GUARD(start_transcript(c));
+    GUARD(hs_client_start_transcript(c));
     GUARD(transcript_collapse_for_hrr(c));
     GUARD(transcript_add(c, full.p, full.len));
 
@@ -192,7 +226,7 @@ static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, sp
                              "HelloRetryRequest asks for group 0x%04x, which ward did not offer "
                              "or already sent",
                              g);
-        drop_key_shares(c);
+        hs_client_drop_key_shares(c);
         GUARD(add_key_share(c, g));
         c->hrr_group = g;
     }
@@ -206,11 +240,10 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
     const ward_config *cfg = c->cfg;
     msg_server_hello sh;
     GUARD(msg_decode_server_hello(body, &sh));
-    if (!sh.has_supported_versions)
-        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
-                         "server chose version 0x%04x; ward speaks only TLS 1.3",
-                         sh.legacy_version);
-    if (sh.selected_version != WARD_TLS13 || sh.legacy_version != 0x0303)
+    if (!sh.has_supported_versions && !sh.is_hrr)
+        return hs_client12_on_server_hello(c, &sh, full);
+    if (cfg->max_version < WARD_TLS13 || sh.selected_version != WARD_TLS13 ||
+        sh.legacy_version != 0x0303)
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server selected version 0x%04x, which ward did not offer",
                          sh.selected_version);
@@ -218,7 +251,7 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
         memcmp(sh.session_id, c->session_id, c->session_id_len) != 0)
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server did not echo the legacy_session_id");
-    if (!hs_list_has(cfg->suites, cfg->n_suites, sh.cipher_suite))
+    if (!hs_suite_enabled(cfg, sh.cipher_suite, WARD_TLS13))
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server chose cipher suite 0x%04x, which ward did not offer",
                          sh.cipher_suite);
@@ -241,7 +274,7 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
 
     if (!c->did_hrr) {
         GUARD(hs_set_suite(c, sh.cipher_suite));
-        GUARD(start_transcript(c));
+        GUARD(hs_client_start_transcript(c));
     }
     GUARD(transcript_add(c, full.p, full.len));
 
@@ -257,7 +290,7 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
     r = hs_derive_hs_secrets(c, shared, shared_len);
     ward_zeroize(shared, sizeof shared);
     GUARD(r);
-    drop_key_shares(c);
+    hs_client_drop_key_shares(c);
 
     GUARD(hs_install_keys(c, 0, c->s_hs));
     if (c->session_id_len)
@@ -268,25 +301,28 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
+/* RFC 7301 §3.2: the server's choice must be one we offered. */
+wres hs_client_check_alpn(ward_conn *c, span alpn)
+{
+    const ward_config *cfg = c->cfg;
+    if (cfg->alpn_len == 0)
+        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+                         "server selected ALPN, which ward did not offer");
+    if (!msg_alpn_list_has(span_of(cfg->alpn, cfg->alpn_len), alpn.p, alpn.len))
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "server selected an ALPN protocol ward did not offer");
+    memcpy(c->alpn, alpn.p, alpn.len);
+    c->alpn[alpn.len] = '\0';
+    return wres_ok();
+}
+
 wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
 {
     const ward_config *cfg = c->cfg;
     msg_encrypted_extensions ee;
     GUARD(msg_decode_encrypted_extensions(body, &ee));
-    if (ee.has_alpn) {
-        if (cfg->alpn_len == 0)
-            return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
-                             "server selected ALPN, which ward did not offer");
-        int offered = 0;
-        rd list = rd_of(cfg->alpn, cfg->alpn_len), name;
-        while (rd_left(&list) && wres_is_ok(rd_block8(&list, &name)))
-            offered |= name.left == ee.alpn.len && memcmp(name.p, ee.alpn.p, name.left) == 0;
-        if (!offered)
-            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
-                             "server selected an ALPN protocol ward did not offer");
-        memcpy(c->alpn, ee.alpn.p, ee.alpn.len);
-        c->alpn[ee.alpn.len] = '\0';
-    }
+    if (ee.has_alpn)
+        GUARD(hs_client_check_alpn(c, ee.alpn));
     if (ee.has_early_data)
         return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server accepted early data that ward did not offer");
@@ -329,7 +365,7 @@ static void hex32(const uint8_t *b, char *out)
     out[64] = '\0';
 }
 
-static wres verify_server_chain(ward_conn *c)
+wres hs_client_verify_chain(ward_conn *c)
 {
     const ward_config *cfg = c->cfg;
     const uint8_t *leaf = c->peer_chain.der[0];
@@ -375,7 +411,7 @@ wres hs_client_on_certificate(ward_conn *c, span body, span full)
     for (size_t i = 0; i < m.n; i++)
         GUARD(crypto_chain_add_der(&c->peer_chain, m.certs[i].p, m.certs[i].len));
     GUARD(transcript_add(c, full.p, full.len));
-    GUARD(verify_server_chain(c));
+    GUARD(hs_client_verify_chain(c));
     wres r = crypto_key_from_cert(&c->peer_key, m.certs[0].p, m.certs[0].len);
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "cannot read the public key of the server's certificate");

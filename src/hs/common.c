@@ -5,26 +5,15 @@
 #include "base/mem.h"
 #include "conn/internal.h"
 #include "hs/hs.h"
+#include "hs/suites.h"
 #include "msg/msg.h"
 
 wres hs_set_suite(ward_conn *c, uint16_t suite)
 {
-    switch (suite) {
-    case WARD_TLS_AES_128_GCM_SHA256:
-        c->aead = AEAD_AES_128_GCM;
-        c->hash = HASH_SHA256;
-        break;
-    case WARD_TLS_AES_256_GCM_SHA384:
-        c->aead = AEAD_AES_256_GCM;
-        c->hash = HASH_SHA384;
-        break;
-    case WARD_TLS_CHACHA20_POLY1305_SHA256:
-        c->aead = AEAD_CHACHA20_POLY1305;
-        c->hash = HASH_SHA256;
-        break;
-    default:
-        return wres_err(WARD_ERR_ILLEGAL_PARAMETER);
-    }
+    const suite_info *si = suite_lookup(suite);
+    ENSURE(si, WARD_ERR_ILLEGAL_PARAMETER);
+    c->aead = si->aead;
+    c->hash = si->hash;
     c->suite = suite;
     c->hlen = hash_len(c->hash);
     return wres_ok();
@@ -158,6 +147,13 @@ static wres handle_key_update(ward_conn *c, span body)
 
 static wres handle_post_handshake(ward_conn *c, uint8_t type, span body)
 {
+    if (c->version == WARD_TLS12) {
+        /* RFC 5746: ward never renegotiates; it says so and goes on. */
+        if ((type == HS_HELLO_REQUEST && !c->is_server) || (type == HS_CLIENT_HELLO && c->is_server))
+            return hs12_refuse_renegotiation(c);
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                         "unexpected handshake message %u after the handshake", type);
+    }
     if (type == HS_KEY_UPDATE)
         return handle_key_update(c, body);
     if (type == HS_NEW_SESSION_TICKET && !c->is_server) {
@@ -190,6 +186,17 @@ static const struct {
     {ST_SERVER_WAIT_CH, HS_CLIENT_HELLO, hs_server_on_client_hello, "ClientHello"},
     {ST_SERVER_WAIT_CH2, HS_CLIENT_HELLO, hs_server_on_client_hello, "ClientHello"},
     {ST_SERVER_WAIT_FINISHED, HS_FINISHED, hs_server_on_finished, "Finished"},
+    {ST_CLIENT12_WAIT_CERT, HS_CERTIFICATE, hs_client12_on_certificate, "Certificate"},
+    {ST_CLIENT12_WAIT_SKE, HS_SERVER_KEY_EXCHANGE, hs_client12_on_server_key_exchange,
+     "ServerKeyExchange"},
+    {ST_CLIENT12_WAIT_SHD, HS_SERVER_HELLO_DONE, hs_client12_on_server_hello_done,
+     "ServerHelloDone"},
+    {ST_CLIENT12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
+    {ST_CLIENT12_WAIT_FINISHED, HS_FINISHED, hs_client12_on_finished, "Finished"},
+    {ST_SERVER12_WAIT_CKE, HS_CLIENT_KEY_EXCHANGE, hs_server12_on_client_key_exchange,
+     "ClientKeyExchange"},
+    {ST_SERVER12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
+    {ST_SERVER12_WAIT_FINISHED, HS_FINISHED, hs_server12_on_finished, "Finished"},
 };
 
 wres hs_handle(ward_conn *c, uint8_t type, span body, span full)
@@ -200,7 +207,7 @@ wres hs_handle(ward_conn *c, uint8_t type, span body, span full)
     for (size_t i = 0; i < WARD_ARRAY_LEN(hs_table); i++) {
         if (hs_table[i].state != c->state)
             continue;
-        if (hs_table[i].type == type)
+        if (hs_table[i].type == type && hs_table[i].handle)
             return hs_table[i].handle(c, body, full);
         expect = hs_table[i].expect;
     }

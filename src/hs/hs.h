@@ -3,6 +3,7 @@
 #define WARD_HS_HS_H
 
 #include "conn/internal.h"
+#include "msg/msg.h"
 
 int hs_list_has(const uint16_t *list, size_t n, uint16_t v);
 WARD_MUST_CHECK wres hs_cv_content(ward_conn *c, int server_signs, uint8_t *out, size_t cap,
@@ -17,6 +18,38 @@ WARD_MUST_CHECK wres hs_keygen(ward_conn *c, crypto_kex *k, uint16_t group, uint
                                size_t cap, size_t *publen);
 /* Our Hello random (or the test hook's). */
 WARD_MUST_CHECK wres hs_make_random(ward_conn *c);
+
+/* tls12.c */
+/* rsa_pkcs1_sha256/384/512: TLS 1.2 ServerKeyExchange only. */
+int hs_pkcs1_scheme(uint16_t scheme);
+int hs_suite_enabled(const ward_config *cfg, uint16_t code, uint16_t version);
+WARD_MUST_CHECK wres hs12_derive_keys(ward_conn *c, const uint8_t *pms, size_t pms_len);
+WARD_MUST_CHECK wres hs12_install(ward_conn *c, int write);
+WARD_MUST_CHECK wres hs12_send_finished(ward_conn *c);
+WARD_MUST_CHECK wres hs12_check_finished(ward_conn *c, span body);
+WARD_MUST_CHECK wres hs12_send_ccs_and_keys(ward_conn *c);
+WARD_MUST_CHECK wres hs12_refuse_renegotiation(ward_conn *c);
+
+/* client.c */
+WARD_MUST_CHECK wres hs_client_verify_chain(ward_conn *c);
+WARD_MUST_CHECK wres hs_client_check_alpn(ward_conn *c, span alpn);
+WARD_MUST_CHECK wres hs_client_start_transcript(ward_conn *c);
+void hs_client_drop_key_shares(ward_conn *c);
+/* client12.c */
+WARD_MUST_CHECK wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh,
+                                                 span full);
+WARD_MUST_CHECK wres hs_client12_on_certificate(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client12_on_server_hello_done(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client12_on_finished(ward_conn *c, span body, span full);
+/* server12.c */
+WARD_MUST_CHECK wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch,
+                                                 span full);
+WARD_MUST_CHECK wres hs_server12_on_client_key_exchange(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server12_on_finished(ward_conn *c, span body, span full);
+/* server.c */
+WARD_MUST_CHECK wres hs_server_take_name(ward_conn *c, const msg_client_hello *ch);
+WARD_MUST_CHECK wres hs_server_choose_alpn(ward_conn *c, const msg_client_hello *ch, span *alpn);
 
 /* client.c */
 WARD_MUST_CHECK wres hs_client_on_server_hello(ward_conn *c, span body, span full);

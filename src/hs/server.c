@@ -24,7 +24,8 @@ typedef struct {
 static uint16_t choose_suite(const ward_config *cfg, const msg_client_hello *ch)
 {
     for (size_t i = 0; i < cfg->n_suites; i++) /* server preference */
-        if (msg_u16_list_has(ch->cipher_suites, cfg->suites[i]))
+        if (hs_suite_enabled(cfg, cfg->suites[i], WARD_TLS13) &&
+            msg_u16_list_has(ch->cipher_suites, cfg->suites[i]))
             return cfg->suites[i];
     return 0;
 }
@@ -78,7 +79,7 @@ static void choose_groups(const ward_config *cfg, const msg_client_hello *ch,
 }
 
 /* RFC 7301 §3.2: the server's preference among the client's protocols. */
-static wres choose_alpn(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
+wres hs_server_choose_alpn(ward_conn *c, const msg_client_hello *ch, span *alpn)
 {
     const ward_config *cfg = c->cfg;
     if (!ch->has_alpn || cfg->alpn_len == 0)
@@ -88,7 +89,7 @@ static wres choose_alpn(ward_conn *c, const msg_client_hello *ch, server_choice 
         rd theirs = rd_span(ch->alpn), t;
         while (rd_left(&theirs) && wres_is_ok(rd_block8(&theirs, &t)))
             if (t.left == m.left && memcmp(t.p, m.p, m.left) == 0) {
-                sc->alpn = span_of(m.p, m.left);
+                *alpn = span_of(m.p, m.left);
                 memcpy(c->alpn, m.p, m.left);
                 c->alpn[m.left] = '\0';
                 return wres_ok();
@@ -98,7 +99,7 @@ static wres choose_alpn(ward_conn *c, const msg_client_hello *ch, server_choice 
                      "client offered no ALPN protocol the server supports");
 }
 
-static wres take_server_name(ward_conn *c, const msg_client_hello *ch)
+wres hs_server_take_name(ward_conn *c, const msg_client_hello *ch)
 {
     if (!ch->has_server_name)
         return wres_ok();
@@ -287,12 +288,38 @@ static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_
     return r;
 }
 
+/* RFC 8446 §4.2.1 with supported_versions, else legacy_version (RFC 5246
+ * E.1); nothing older than TLS 1.2 (RFC 8996). 0: nothing in common. */
+static uint16_t negotiate_version(const ward_config *cfg, const msg_client_hello *ch)
+{
+    for (uint16_t v = cfg->max_version; v >= cfg->min_version; v--) {
+        if (ch->has_supported_versions ? msg_u16_list_has(ch->supported_versions, v)
+                                       : v == WARD_TLS12 && ch->legacy_version >= WARD_TLS12)
+            return v;
+    }
+    return 0;
+}
+
+static wres check_version(ward_conn *c, const msg_client_hello *ch, uint16_t *version)
+{
+    const ward_config *cfg = c->cfg;
+    *version = negotiate_version(cfg, ch);
+    if (!*version)
+        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+                         "client offers no version ward accepts (%s; SSL 3.0, TLS 1.0 and 1.1 "
+                         "are refused, RFC 8996)",
+                         cfg->min_version == WARD_TLS13 ? "TLS 1.3 only" : "TLS 1.2 and 1.3");
+    /* RFC 7507: a fallback retry when both could have done better. */
+    if (msg_u16_list_has(ch->cipher_suites, 0x5600) && *version < cfg->max_version)
+        return conn_fail(c, WARD_ERR_INAPPROPRIATE_FALLBACK,
+                         "client signalled a fallback (TLS_FALLBACK_SCSV) to a version below "
+                         "what both support");
+    return wres_ok();
+}
+
 static wres decide(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
 {
     const ward_config *cfg = c->cfg;
-    if (!ch->has_supported_versions || !msg_u16_list_has(ch->supported_versions, WARD_TLS13))
-        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
-                         "client does not offer TLS 1.3 (ward serves TLS 1.3 only)");
     if (ch->compression_methods.len != 1 || ch->compression_methods.p[0] != 0)
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "TLS 1.3 requires the single null compression method");
@@ -324,6 +351,16 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     server_choice sc = {0};
     int second = c->state == ST_SERVER_WAIT_CH2;
     GUARD(msg_decode_client_hello(body, &ch));
+    if (!second) {
+        uint16_t version;
+        GUARD(check_version(c, &ch, &version));
+        if (version == WARD_TLS12)
+            return hs_server12_on_client_hello(c, &ch, full);
+    } else if (!ch.has_supported_versions ||
+               !msg_u16_list_has(ch.supported_versions, WARD_TLS13)) {
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "second ClientHello no longer offers TLS 1.3");
+    }
     GUARD(decide(c, &ch, &sc));
     if (second) {
         GUARD(check_second_hello(c, &ch, &sc));
@@ -333,8 +370,8 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
         GUARD(hs_set_suite(c, sc.suite));
         GUARD(transcript_start(c, c->hash));
     }
-    GUARD(take_server_name(c, &ch));
-    GUARD(choose_alpn(c, &ch, &sc));
+    GUARD(hs_server_take_name(c, &ch));
+    GUARD(hs_server_choose_alpn(c, &ch, &sc.alpn));
     if (ch.has_record_size_limit && (size_t)ch.record_size_limit - 1 < c->send_limit)
         c->send_limit = (size_t)ch.record_size_limit - 1;
     GUARD(transcript_add(c, full.p, full.len));

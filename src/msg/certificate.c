@@ -56,6 +56,43 @@ wres msg_encode_certificate(wr *w, const uint8_t *const *der, const size_t *len,
     return wr_close(w, msg);
 }
 
+/* ---- TLS 1.2 (RFC 5246 §7.4.2) ---- */
+
+/* certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1>: no context, no
+ * per-entry extensions. */
+wres msg_decode_certificate12(span body, msg_certificate *out)
+{
+    msg_certificate c;
+    memset(&c, 0, sizeof c);
+    rd r = rd_span(body), list;
+    GUARD(rd_block24(&r, &list));
+    GUARD(rd_expect_end(&r));
+    while (rd_left(&list) > 0) {
+        rd cert;
+        GUARD(rd_block24(&list, &cert));
+        ENSURE(rd_left(&cert) > 0, WARD_ERR_DECODE);
+        ENSURE(c.n < MSG_MAX_CERTS, WARD_ERR_BAD_CERTIFICATE);
+        c.certs[c.n++] = rd_rest(&cert);
+    }
+    *out = c;
+    return wres_ok();
+}
+
+wres msg_encode_certificate12(wr *w, const uint8_t *const *der, const size_t *len, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ENSURE(len[i] > 0, WARD_ERR_INTERNAL);
+    wr_block msg = msg_hs_open(w, HS_CERTIFICATE);
+    wr_block list = wr_open(w, 3);
+    for (size_t i = 0; i < n; i++) {
+        wr_block cert = wr_open(w, 3);
+        wr_bytes(w, der[i], len[i]);
+        GUARD(wr_close(w, cert));
+    }
+    GUARD(wr_close(w, list));
+    return wr_close(w, msg);
+}
+
 /* CertificateVerify: algorithm(2) signature<0..2^16-1>; an empty signature
  * can never verify, so it is refused here. */
 wres msg_decode_certificate_verify(span body, msg_certificate_verify *out)

@@ -78,13 +78,31 @@ static wres read_record_size_limit(rd *d, msg_client_hello *ch)
 }
 
 /* RFC 5746 §3.2: renegotiated_connection<0..255>; its value is checked by
- * the handshake (it must be empty in an initial handshake). */
+ * the handshake (it must be empty in an initial handshake). The walker
+ * rejects bytes after the block. */
 static wres read_renegotiation_info(rd *d, msg_client_hello *ch)
 {
     rd body;
     GUARD(rd_block8(d, &body));
-    (void)rd_rest(&body);
+    ch->renegotiation_info = rd_rest(&body);
     ch->has_renegotiation_info = 1;
+    return wres_ok();
+}
+
+/* RFC 8422 §5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>. */
+static wres read_ec_point_formats(rd *d, msg_client_hello *ch)
+{
+    GUARD(read_nonempty(d, 1, &ch->ec_point_formats));
+    ch->has_ec_point_formats = 1;
+    return wres_ok();
+}
+
+/* RFC 5077 §3.2: the extension data is the ticket itself (no length
+ * prefix); empty asks the server for a new one. */
+static wres read_session_ticket(rd *d, msg_client_hello *ch)
+{
+    ch->session_ticket = rd_rest(d);
+    ch->has_session_ticket = 1;
     return wres_ok();
 }
 
@@ -139,6 +157,12 @@ static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
         return read_renegotiation_info(d, ch);
     case EXT_POST_HANDSHAKE_AUTH:
         return set_flag(&ch->has_post_handshake_auth);
+    case EXT_EXTENDED_MASTER_SECRET:
+        return set_flag(&ch->has_extended_master_secret); /* RFC 7627 §5.1: empty */
+    case EXT_EC_POINT_FORMATS:
+        return read_ec_point_formats(d, ch);
+    case EXT_SESSION_TICKET:
+        return read_session_ticket(d, ch);
     default:
         /* §4.1.2: servers ignore extensions they do not recognize. */
         (void)rd_rest(d);
@@ -260,6 +284,16 @@ static wres write_renegotiation_info(wr *w)
     return wr_close(w, e);
 }
 
+/* RFC 8422 §5.1.2: only uncompressed (0) is offered (the other formats
+ * are deprecated). */
+static wres write_ec_point_formats(wr *w)
+{
+    wr_block e = msg_ext_open(w, EXT_EC_POINT_FORMATS);
+    wr_u8(w, 1);
+    wr_u8(w, 0);
+    return wr_close(w, e);
+}
+
 /* §4.2.9: the only mode offered is psk_dhe_ke (1). */
 static wres write_psk_modes(wr *w)
 {
@@ -320,6 +354,11 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
         GUARD(write_psk_modes(w));
     if (p->record_size_limit)
         GUARD(write_record_size_limit(w, p->record_size_limit));
+    /* TLS 1.2 ones last, so the TLS 1.3 bytes above stay as they were. */
+    if (p->extended_master_secret)
+        GUARD(write_empty(w, EXT_EXTENDED_MASTER_SECRET));
+    if (p->ec_point_formats)
+        GUARD(write_ec_point_formats(w));
     return wres_ok();
 }
 

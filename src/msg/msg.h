@@ -8,7 +8,12 @@
  * WARD_ERR_ILLEGAL_PARAMETER; pre_shared_key not last in a ClientHello is
  * WARD_ERR_ILLEGAL_PARAMETER. Unknown extensions are skipped (and allowed)
  * in ClientHello; in ServerHello/HRR only the known ones are accepted
- * (others: WARD_ERR_UNSUPPORTED_EXTENSION). */
+ * (others: WARD_ERR_UNSUPPORTED_EXTENSION).
+ *
+ * TLS 1.2 (RFC 5246 §7.4) shares ClientHello, ServerHello and Finished with
+ * TLS 1.3 and adds Certificate without per-entry extensions,
+ * ServerKeyExchange (ECDHE only, RFC 8422 §5.4), ServerHelloDone,
+ * ClientKeyExchange and HelloRequest. */
 #ifndef WARD_MSG_H
 #define WARD_MSG_H
 
@@ -20,14 +25,18 @@
 
 /* HandshakeType */
 enum {
+    HS_HELLO_REQUEST = 0,      /* TLS 1.2 */
     HS_CLIENT_HELLO = 1,
     HS_SERVER_HELLO = 2,
     HS_NEW_SESSION_TICKET = 4,
     HS_END_OF_EARLY_DATA = 5,
     HS_ENCRYPTED_EXTENSIONS = 8,
     HS_CERTIFICATE = 11,
+    HS_SERVER_KEY_EXCHANGE = 12, /* TLS 1.2 */
     HS_CERTIFICATE_REQUEST = 13,
+    HS_SERVER_HELLO_DONE = 14, /* TLS 1.2 */
     HS_CERTIFICATE_VERIFY = 15,
+    HS_CLIENT_KEY_EXCHANGE = 16, /* TLS 1.2 */
     HS_FINISHED = 20,
     HS_KEY_UPDATE = 24,
     HS_MESSAGE_HASH = 254
@@ -106,6 +115,13 @@ typedef struct {
     uint16_t record_size_limit; /* must be >= 64 else ILLEGAL_PARAMETER */
     int has_renegotiation_info;
     int has_post_handshake_auth;
+    /* TLS 1.2 extensions */
+    int has_extended_master_secret; /* RFC 7627: empty (else DECODE) */
+    int has_ec_point_formats;
+    span ec_point_formats;     /* RFC 8422 §5.1.2: u8 list, non-empty */
+    span renegotiation_info;   /* RFC 5746: the renegotiated_connection bytes */
+    int has_session_ticket;
+    span session_ticket;       /* RFC 5077: the ticket (empty: asks for one) */
     span extensions;           /* the whole extensions block, raw (its entries,
                                 * without the u16 length; msg_ext_walk takes it) */
 } msg_client_hello;
@@ -144,12 +160,16 @@ typedef struct {
     int psk_dhe_ke;            /* send psk_key_exchange_modes [psk_dhe_ke] */
     uint16_t record_size_limit; /* 0: omit */
     int pad_to_512;            /* RFC 7685 padding: a message of 256..511 bytes grows to 512 */
+    /* TLS 1.2 (zero: off) */
+    int extended_master_secret; /* send an empty extended_master_secret (RFC 7627) */
+    int ec_point_formats;      /* send ec_point_formats [uncompressed] (RFC 8422) */
 } msg_client_hello_params;
 /* Extension order (fixed, so RFC 8448's traces are reproduced byte for
  * byte): server_name, renegotiation_info, supported_groups, session_ticket,
  * key_share, supported_versions, signature_algorithms,
  * signature_algorithms_cert, alpn, cookie, psk_key_exchange_modes,
- * record_size_limit, padding. legacy_version 0x0303, compression [0]. */
+ * record_size_limit, extended_master_secret, ec_point_formats, padding.
+ * legacy_version 0x0303, compression [0]. */
 WARD_MUST_CHECK wres msg_encode_client_hello(wr *w, const msg_client_hello_params *p);
 
 /* ---- ServerHello and HelloRetryRequest ---- */
@@ -170,7 +190,30 @@ typedef struct {
     span cookie;
     int has_pre_shared_key;
     uint16_t selected_identity;
+    /* TLS 1.2 ServerHello only (no supported_versions, not an HRR): */
+    int has_extended_master_secret; /* RFC 7627: empty */
+    int has_renegotiation_info;
+    span renegotiation_info;   /* RFC 5746: renegotiated_connection bytes */
+    int has_ec_point_formats;
+    span ec_point_formats;     /* RFC 8422 §5.2: u8 list, non-empty (whether it
+                                * holds uncompressed(0) is the handshake's call) */
+    int has_alpn;
+    span alpn;                 /* the one name (RFC 7301 §3.1) */
+    int has_server_name;       /* RFC 6066 §3: empty */
+    int has_session_ticket;    /* RFC 5077 §3.2: empty */
+    int has_record_size_limit; /* RFC 8449 (a client may offer it to a 1.2 server) */
+    uint16_t record_size_limit; /* >= 64 else ILLEGAL_PARAMETER */
 } msg_server_hello;
+/* A ServerHello with supported_versions, or an HRR, follows RFC 8446:
+ * key_share, pre_shared_key (ServerHello), cookie (HRR), supported_versions;
+ * any other extension is WARD_ERR_UNSUPPORTED_EXTENSION.
+ * A ServerHello without supported_versions is TLS 1.2 (RFC 5246 §7.4.1.4):
+ * renegotiation_info, extended_master_secret, ec_point_formats, alpn,
+ * server_name, session_ticket and record_size_limit are parsed and validated
+ * (malformed: WARD_ERR_DECODE; ALPN with other than one name:
+ * WARD_ERR_ILLEGAL_PARAMETER); any other type, 1.3-only ones included, is
+ * WARD_ERR_UNSUPPORTED_EXTENSION. Whether each was offered is the
+ * handshake's check. The version fields themselves are not judged here. */
 WARD_MUST_CHECK wres msg_decode_server_hello(span body, msg_server_hello *sh);
 
 typedef struct {
@@ -187,6 +230,23 @@ typedef struct {
 } msg_server_hello_params;
 /* Extension order: key_share, cookie, supported_versions (0x0304). */
 WARD_MUST_CHECK wres msg_encode_server_hello(wr *w, const msg_server_hello_params *p);
+
+/* A TLS 1.2 ServerHello (RFC 5246 §7.4.1.3). */
+typedef struct {
+    uint8_t random[32];
+    const uint8_t *session_id; size_t session_id_len; /* 0..32 */
+    uint16_t cipher_suite;
+    int renegotiation_info;              /* send renegotiation_info with empty renegotiated_connection */
+    int extended_master_secret;
+    int ec_point_formats;                /* send [uncompressed] */
+    const uint8_t *alpn; size_t alpn_len; /* selected protocol (1..255 bytes); 0: omit */
+    int server_name_ack;
+    int session_ticket;                  /* send an empty session_ticket (RFC 5077 §3.2) */
+} msg_server_hello12_params;
+/* legacy version 0x0303, compression 0. Extension order: renegotiation_info,
+ * extended_master_secret, ec_point_formats, alpn, server_name,
+ * session_ticket; with none of them the extensions block is omitted. */
+WARD_MUST_CHECK wres msg_encode_server_hello12(wr *w, const msg_server_hello12_params *p);
 
 /* ---- EncryptedExtensions ---- */
 typedef struct {
@@ -228,6 +288,50 @@ typedef struct {
 WARD_MUST_CHECK wres msg_decode_certificate(span body, msg_certificate *c);
 WARD_MUST_CHECK wres msg_encode_certificate(wr *w, const uint8_t *const *der,
                                             const size_t *len, size_t n);
+/* TLS 1.2 (RFC 5246 §7.4.2): certificate_list<0..2^24-1> of
+ * ASN.1Cert<1..2^24-1>, no context, no per-entry extensions.
+ * request_context is left empty. Same limits as above. */
+WARD_MUST_CHECK wres msg_decode_certificate12(span body, msg_certificate *c);
+WARD_MUST_CHECK wres msg_encode_certificate12(wr *w, const uint8_t *const *der,
+                                              const size_t *len, size_t n);
+
+/* ---- ServerKeyExchange, ECDHE only (RFC 8422 §5.4) ---- */
+typedef struct {
+    uint16_t group;
+    span public_key;           /* ECPoint point<1..2^8-1> */
+    span params;               /* the raw ServerECDHParams bytes (curve_type..public),
+                                * which the signature covers */
+    uint16_t scheme;           /* SignatureAndHashAlgorithm as a u16 scheme */
+    span signature;            /* non-empty */
+} msg_server_key_exchange;
+/* curve_type other than named_curve(3): WARD_ERR_ILLEGAL_PARAMETER; empty
+ * point or signature, truncation, trailing bytes: WARD_ERR_DECODE. */
+WARD_MUST_CHECK wres msg_decode_server_key_exchange(span body, msg_server_key_exchange *ske);
+/* Writes the params part only into w (no handshake header): for signing
+ * before the message exists. publen 1..255. */
+WARD_MUST_CHECK wres msg_encode_ecdh_params(wr *w, uint16_t group, const uint8_t *pub,
+                                            size_t publen);
+/* The whole message: header + params + scheme + signature (non-empty). */
+WARD_MUST_CHECK wres msg_encode_server_key_exchange(wr *w, const uint8_t *params,
+                                                    size_t params_len, uint16_t scheme,
+                                                    const uint8_t *sig, size_t siglen);
+
+/* ---- ClientKeyExchange (RFC 5246 §7.4.7) ---- */
+/* ECDHE (RFC 8422 §5.7): ECPoint ecdh_Yc<1..2^8-1>; empty: WARD_ERR_DECODE. */
+WARD_MUST_CHECK wres msg_decode_client_key_exchange_ecdhe(span body, span *point);
+/* RSA (§7.4.7.1): EncryptedPreMasterSecret opaque<0..2^16-1>. An empty or
+ * wrong-sized ciphertext decodes: judging it is RSA decryption's job (with
+ * implicit rejection), not the codec's. */
+WARD_MUST_CHECK wres msg_decode_client_key_exchange_rsa(span body, span *encrypted_pms);
+WARD_MUST_CHECK wres msg_encode_client_key_exchange_ecdhe(wr *w, const uint8_t *point,
+                                                          size_t len); /* 1..255 */
+WARD_MUST_CHECK wres msg_encode_client_key_exchange_rsa(wr *w, const uint8_t *enc,
+                                                        size_t len); /* 1..65535 */
+
+/* ---- ServerHelloDone and HelloRequest (TLS 1.2): empty bodies ---- */
+/* WARD_ERR_DECODE unless body is empty. */
+WARD_MUST_CHECK wres msg_decode_empty(span body);
+WARD_MUST_CHECK wres msg_encode_server_hello_done(wr *w);
 
 /* ---- CertificateVerify ---- */
 typedef struct {
@@ -239,7 +343,8 @@ WARD_MUST_CHECK wres msg_encode_certificate_verify(wr *w, uint16_t scheme, const
                                                    size_t siglen);
 
 /* ---- Finished ---- */
-/* verify_data must be exactly hash_len bytes: otherwise WARD_ERR_DECODE. */
+/* verify_data must be exactly hash_len bytes: otherwise WARD_ERR_DECODE.
+ * TLS 1.2 (RFC 5246 §7.4.9): hash_len is verify_data_length, 12. */
 WARD_MUST_CHECK wres msg_decode_finished(span body, size_t hash_len, span *verify_data);
 WARD_MUST_CHECK wres msg_encode_finished(wr *w, const uint8_t *verify_data, size_t len);
 

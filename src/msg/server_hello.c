@@ -1,4 +1,5 @@
-/* ServerHello and HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4). */
+/* ServerHello and HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4), and the
+ * TLS 1.2 ServerHello (RFC 5246 §7.4.1.3). */
 #include <string.h>
 
 #include "msg/msg.h"
@@ -13,6 +14,7 @@ const uint8_t MSG_HRR_RANDOM[32] = {
 
 typedef struct {
     msg_server_hello sh;
+    int tls12;       /* no supported_versions and not an HRR */
     int unsupported; /* an extension not allowed here was seen */
 } sh_ctx;
 
@@ -41,12 +43,110 @@ static wres read_cookie(rd *d, msg_server_hello *sh)
     return wres_ok();
 }
 
+/* ---- TLS 1.2 extensions ---- */
+
+/* RFC 5746 §3.2: renegotiated_connection<0..255>, and nothing after it
+ * (the walker checks). */
+static wres read_renegotiation_info(rd *d, msg_server_hello *sh)
+{
+    rd body;
+    GUARD(rd_block8(d, &body));
+    sh->renegotiation_info = rd_rest(&body);
+    sh->has_renegotiation_info = 1;
+    return wres_ok();
+}
+
+/* RFC 8422 §5.2: the client's structure, ec_point_format_list<1..2^8-1>. */
+static wres read_ec_point_formats(rd *d, msg_server_hello *sh)
+{
+    rd list;
+    GUARD(rd_block8(d, &list));
+    ENSURE(rd_left(&list) > 0, WARD_ERR_DECODE);
+    sh->ec_point_formats = rd_rest(&list);
+    sh->has_ec_point_formats = 1;
+    return wres_ok();
+}
+
+/* RFC 7301 §3.1: the server's ProtocolNameList holds exactly one name. */
+static wres read_alpn(rd *d, msg_server_hello *sh)
+{
+    span list;
+    size_t count;
+    GUARD(msg_read_alpn_list(d, &list, &count));
+    ENSURE(count == 1, WARD_ERR_ILLEGAL_PARAMETER);
+    rd r = rd_span(list), name;
+    GUARD(rd_block8(&r, &name));
+    sh->alpn = rd_rest(&name);
+    sh->has_alpn = 1;
+    return wres_ok();
+}
+
+static wres read_record_size_limit(rd *d, msg_server_hello *sh)
+{
+    GUARD(rd_u16(d, &sh->record_size_limit));
+    ENSURE(sh->record_size_limit >= 64, WARD_ERR_ILLEGAL_PARAMETER); /* RFC 8449 §4 */
+    sh->has_record_size_limit = 1;
+    return wres_ok();
+}
+
+/* The extensions a TLS 1.2 server may answer with (RFC 5246 §7.4.1.4). */
+static int is_tls12_ext(uint16_t type)
+{
+    switch (type) {
+    case EXT_RENEGOTIATION_INFO:
+    case EXT_EXTENDED_MASTER_SECRET:
+    case EXT_EC_POINT_FORMATS:
+    case EXT_ALPN:
+    case EXT_SERVER_NAME:
+    case EXT_SESSION_TICKET:
+    case EXT_RECORD_SIZE_LIMIT:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Extensions whose data must be empty read nothing: the walker refuses
+ * leftover bytes (WARD_ERR_DECODE). */
+static wres on_extension12(msg_server_hello *sh, uint16_t type, rd *d)
+{
+    switch (type) {
+    case EXT_RENEGOTIATION_INFO:
+        return read_renegotiation_info(d, sh);
+    case EXT_EXTENDED_MASTER_SECRET: /* RFC 7627 §5.1 */
+        sh->has_extended_master_secret = 1;
+        return wres_ok();
+    case EXT_EC_POINT_FORMATS:
+        return read_ec_point_formats(d, sh);
+    case EXT_ALPN:
+        return read_alpn(d, sh);
+    case EXT_SERVER_NAME: /* RFC 6066 §3 */
+        sh->has_server_name = 1;
+        return wres_ok();
+    case EXT_SESSION_TICKET: /* RFC 5077 §3.2 */
+        sh->has_session_ticket = 1;
+        return wres_ok();
+    case EXT_RECORD_SIZE_LIMIT:
+        return read_record_size_limit(d, sh);
+    default:
+        return wres_err(WARD_ERR_INTERNAL); /* is_tls12_ext() said yes */
+    }
+}
+
 /* §4.2 table: ServerHello may carry key_share, pre_shared_key and
  * supported_versions; HRR key_share, cookie and supported_versions. */
 static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
 {
     sh_ctx *c = ctx;
     msg_server_hello *sh = &c->sh;
+    if (c->tls12) {
+        if (is_tls12_ext(type))
+            return on_extension12(sh, type, d);
+        /* Not a TLS 1.2 extension: refused after the walk. The TLS 1.3
+         * ones are still parsed below, so a malformed one stays a
+         * decode_error, as it was before TLS 1.2 had rules of its own. */
+        c->unsupported = 1;
+    }
     switch (type) {
     case EXT_SUPPORTED_VERSIONS:
         sh->has_supported_versions = 1;
@@ -71,6 +171,22 @@ static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
     return wres_ok();
 }
 
+/* 1 if the extension block holds an entry of this type. A lenient scan:
+ * framing errors stop it, and the real walk reports them. */
+static int block_has(span entries, uint16_t want)
+{
+    rd r = rd_span(entries);
+    while (rd_left(&r) > 0) {
+        uint16_t type;
+        rd data;
+        if (!wres_is_ok(rd_u16(&r, &type)) || !wres_is_ok(rd_block16(&r, &data)))
+            return 0;
+        if (type == want)
+            return 1;
+    }
+    return 0;
+}
+
 wres msg_decode_server_hello(span body, msg_server_hello *out)
 {
     sh_ctx c;
@@ -93,15 +209,17 @@ wres msg_decode_server_hello(span body, msg_server_hello *out)
         rd exts;
         GUARD(rd_block16(&r, &exts));
         GUARD(rd_expect_end(&r));
-        GUARD(msg_ext_walk(rd_rest(&exts), on_extension, &c));
+        span entries = rd_rest(&exts);
+        /* supported_versions may come after the extensions it governs, so
+         * the version is settled before the walk. */
+        c.tls12 = !sh->is_hrr && !block_has(entries, EXT_SUPPORTED_VERSIONS);
+        GUARD(msg_ext_walk(entries, on_extension, &c));
     }
-    /* §4.2: a TLS 1.3 peer must not send extensions the client did not
-     * offer (unsupported_extension). A ServerHello without
-     * supported_versions is a TLS 1.2 one: its own extensions
-     * (renegotiation_info, ...) are left to the version check, which must
-     * answer with protocol_version, not with this. */
-    ENSURE(!c.unsupported || !(sh->is_hrr || sh->has_supported_versions),
-           WARD_ERR_UNSUPPORTED_EXTENSION);
+    /* TLS 1.3 §4.2 and TLS 1.2 RFC 5246 §7.4.1.4 alike: a server must not
+     * answer with an extension the client could not have offered. Flagged
+     * during the walk so that a malformed known extension is reported as
+     * such whatever its position. */
+    ENSURE(!c.unsupported, WARD_ERR_UNSUPPORTED_EXTENSION);
     *out = *sh;
     return wres_ok();
 }
@@ -156,5 +274,66 @@ wres msg_encode_server_hello(wr *w, const msg_server_hello_params *p)
     wr_block exts = wr_open(w, 2);
     GUARD(write_extensions(w, p));
     GUARD(wr_close(w, exts));
+    return wr_close(w, msg);
+}
+
+/* ---- TLS 1.2 encoding ---- */
+
+static wres write_empty(wr *w, uint16_t type)
+{
+    wr_block e = msg_ext_open(w, type);
+    return wr_close(w, e);
+}
+
+static wres write_extensions12(wr *w, const msg_server_hello12_params *p)
+{
+    if (p->renegotiation_info) { /* RFC 5746 §3.6: empty in an initial handshake */
+        wr_block e = msg_ext_open(w, EXT_RENEGOTIATION_INFO);
+        wr_u8(w, 0);
+        GUARD(wr_close(w, e));
+    }
+    if (p->extended_master_secret)
+        GUARD(write_empty(w, EXT_EXTENDED_MASTER_SECRET));
+    if (p->ec_point_formats) { /* RFC 8422 §5.2: [uncompressed] */
+        wr_block e = msg_ext_open(w, EXT_EC_POINT_FORMATS);
+        wr_u8(w, 1);
+        wr_u8(w, 0);
+        GUARD(wr_close(w, e));
+    }
+    if (p->alpn_len) {
+        wr_block e = msg_ext_open(w, EXT_ALPN);
+        wr_block list = wr_open(w, 2);
+        wr_block name = wr_open(w, 1);
+        wr_bytes(w, p->alpn, p->alpn_len);
+        GUARD(wr_close(w, name));
+        GUARD(wr_close(w, list));
+        GUARD(wr_close(w, e));
+    }
+    if (p->server_name_ack)
+        GUARD(write_empty(w, EXT_SERVER_NAME));
+    if (p->session_ticket)
+        GUARD(write_empty(w, EXT_SESSION_TICKET));
+    return wres_ok();
+}
+
+wres msg_encode_server_hello12(wr *w, const msg_server_hello12_params *p)
+{
+    ENSURE(p->session_id_len <= 32, WARD_ERR_INTERNAL);
+    ENSURE(p->alpn_len <= 255, WARD_ERR_INTERNAL);
+    wr_block msg = msg_hs_open(w, HS_SERVER_HELLO);
+    wr_u16(w, WARD_TLS12); /* server_version */
+    wr_bytes(w, p->random, sizeof p->random);
+    wr_block sid = wr_open(w, 1);
+    wr_bytes(w, p->session_id, p->session_id_len);
+    GUARD(wr_close(w, sid));
+    wr_u16(w, p->cipher_suite);
+    wr_u8(w, 0); /* compression_method: null */
+    /* §7.4.1.3: the extensions field may be absent altogether. */
+    if (p->renegotiation_info || p->extended_master_secret || p->ec_point_formats ||
+        p->alpn_len || p->server_name_ack || p->session_ticket) {
+        wr_block exts = wr_open(w, 2);
+        GUARD(write_extensions12(w, p));
+        GUARD(wr_close(w, exts));
+    }
     return wr_close(w, msg);
 }

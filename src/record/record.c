@@ -1,6 +1,13 @@
 /* The TLS 1.3 record layer (RFC 8446 §5): framing, and protection of
  * records with the AEAD of the current traffic keys (§5.2-§5.4). Opening
- * and sealing work in the caller's buffers and never allocate. */
+ * and sealing work in the caller's buffers and never allocate.
+ *
+ * A direction switched to TLS 1.2 (rec_dir_install12) protects records the
+ * TLS 1.2 way instead (RFC 5246 §6.2.3.3): the real content type outside,
+ * no inner type or padding, the sequence number, type, version and length
+ * in the additional data, and for AES-GCM an 8-byte explicit nonce in front
+ * of the ciphertext (RFC 5288); ChaCha20-Poly1305 builds its nonce like
+ * TLS 1.3 (RFC 7905). */
 #include "record/record.h"
 
 #include <string.h>
@@ -49,6 +56,44 @@ wres rec_dir_install(rec_dir *d, aead_alg aead, hash_alg hash, const uint8_t *se
     return wres_ok();
 }
 
+/* RFC 5246 §6.2.3.3 / RFC 5288 §3: the GCM nonce is salt(4) ||
+ * nonce_explicit(8). Keeping iv = salt || 8 zeros lets make_nonce build the
+ * sending nonce with nonce_explicit = the sequence number. RFC 7905 §2:
+ * ChaCha20-Poly1305 uses the 12-byte write IV XOR the padded sequence
+ * number, exactly like TLS 1.3. */
+wres rec_dir_install12(rec_dir *d, aead_alg aead, const uint8_t *key, const uint8_t *iv,
+                       int encrypt)
+{
+    size_t ivlen, explicit_len;
+    switch (aead) {
+    case AEAD_AES_128_GCM:
+    case AEAD_AES_256_GCM:
+        ivlen = 4;
+        explicit_len = REC_EXPLICIT_NONCE12;
+        break;
+    case AEAD_CHACHA20_POLY1305:
+        ivlen = CRYPTO_AEAD_NONCE;
+        explicit_len = 0;
+        break;
+    default:
+        return wres_err(WARD_ERR_INTERNAL);
+    }
+    ENSURE(key && iv, WARD_ERR_INTERNAL);
+    crypto_aead fresh;
+    memset(&fresh, 0, sizeof fresh);
+    GUARD(crypto_aead_init(&fresh, aead, key, encrypt));
+
+    rec_dir_clear(d);
+    d->aead = fresh;
+    memset(d->iv, 0, sizeof d->iv);
+    memcpy(d->iv, iv, ivlen);
+    d->seq = 0;
+    d->protected_ = 1;
+    d->tls12 = 1;
+    d->explicit_nonce = explicit_len;
+    return wres_ok();
+}
+
 /* Drops the keys; wire_version is kept, it is not a secret. */
 void rec_dir_clear(rec_dir *d)
 {
@@ -58,6 +103,8 @@ void rec_dir_clear(rec_dir *d)
     ward_zeroize(d->iv, sizeof d->iv);
     d->seq = 0;
     d->protected_ = 0;
+    d->tls12 = 0;
+    d->explicit_nonce = 0;
 }
 
 /* §5.3: the 64-bit sequence number, big-endian and left-padded to the IV
@@ -87,33 +134,51 @@ static int known_type(uint8_t type)
 
 typedef struct {
     uint8_t type;
+    uint16_t version;
     uint16_t length;
 } rec_header;
 
 /* legacy_record_version is read and ignored (§5.1: "MUST be ignored for
- * all purposes"); SSLv2-style junk shows up as an unknown type. */
-static wres read_header(const uint8_t *buf, rec_header *h)
+ * all purposes"), except that TLS 1.2 authenticates it in the AAD;
+ * SSLv2-style junk shows up as an unknown type. */
+static wres read_header(const uint8_t *buf, size_t max_length, rec_header *h)
 {
     rd r = rd_of(buf, REC_HEADER_LEN);
-    uint16_t version;
     GUARD(rd_u8(&r, &h->type));
-    GUARD(rd_u16(&r, &version));
+    GUARD(rd_u16(&r, &h->version));
     GUARD(rd_u16(&r, &h->length));
     ENSURE(known_type(h->type), WARD_ERR_UNEXPECTED_MESSAGE);
-    ENSURE(h->length <= REC_MAX_CIPHERTEXT, WARD_ERR_RECORD_OVERFLOW);
+    ENSURE(h->length <= max_length, WARD_ERR_RECORD_OVERFLOW);
     return wres_ok();
 }
 
-wres rec_peek(const uint8_t *buf, size_t len, size_t *total)
+/* The largest record body a direction accepts: 2^14 + 256 in TLS 1.3
+ * (§5.2), 2^14 + 2048 once TLS 1.2 protection is on (RFC 5246 §6.2.3). */
+static size_t max_ciphertext(const rec_dir *d)
+{
+    return d && d->tls12 ? REC_MAX_CIPHERTEXT12 : REC_MAX_CIPHERTEXT;
+}
+
+static wres peek(size_t max_length, const uint8_t *buf, size_t len, size_t *total)
 {
     rec_header h;
     *total = 0;
     if (len < REC_HEADER_LEN)
         return wres_ok();
-    GUARD(read_header(buf, &h));
+    GUARD(read_header(buf, max_length, &h));
     if (len - REC_HEADER_LEN >= h.length)
         *total = REC_HEADER_LEN + (size_t)h.length;
     return wres_ok();
+}
+
+wres rec_peek(const uint8_t *buf, size_t len, size_t *total)
+{
+    return peek(REC_MAX_CIPHERTEXT, buf, len, total);
+}
+
+wres rec_peek2(const rec_dir *d, const uint8_t *buf, size_t len, size_t *total)
+{
+    return peek(max_ciphertext(d), buf, len, total);
 }
 
 /* ---- open ---- */
@@ -187,11 +252,60 @@ static wres open_protected(rec_dir *d, uint8_t *rec, const rec_header *h, uint8_
     return wres_ok();
 }
 
+/* RFC 5246 §6.2.3.3:
+ *   additional_data = seq_num + TLSCompressed.type +
+ *                     TLSCompressed.version + TLSCompressed.length;
+ * the length being that of the plaintext. */
+#define AAD12_LEN 13
+static void make_aad12(uint64_t seq, uint8_t type, uint16_t version, size_t ptlen,
+                       uint8_t aad[AAD12_LEN])
+{
+    for (int i = 0; i < 8; i++)
+        aad[i] = (uint8_t)(seq >> (56 - 8 * i));
+    put_header(aad + 8, type, version, ptlen);
+}
+
+static wres open_protected12(rec_dir *d, uint8_t *rec, const rec_header *h, uint8_t *type,
+                             span *payload)
+{
+    uint8_t nonce[CRYPTO_AEAD_NONCE];
+    uint8_t aad[AAD12_LEN];
+    uint8_t *body = rec + REC_HEADER_LEN;
+    const size_t xn = d->explicit_nonce;
+
+    /* CCS was let through before; alert, handshake and application data
+     * are all protected. */
+    ENSURE(h->type == CT_ALERT || h->type == CT_HANDSHAKE || h->type == CT_APPLICATION_DATA,
+           WARD_ERR_UNEXPECTED_MESSAGE);
+    ENSURE(h->length >= xn + CRYPTO_AEAD_TAG, WARD_ERR_BAD_RECORD_MAC);
+    ENSURE(d->seq != SEQ_LIMIT, WARD_ERR_INTERNAL);
+
+    /* GCM: salt || the explicit nonce the peer chose; ChaCha20: IV ^ seq. */
+    if (xn) {
+        memcpy(nonce, d->iv, CRYPTO_AEAD_NONCE - xn);
+        memcpy(nonce + CRYPTO_AEAD_NONCE - xn, body, xn);
+    } else {
+        make_nonce(d, nonce);
+    }
+    size_t ptlen = (size_t)h->length - xn - CRYPTO_AEAD_TAG;
+    /* The version in the AAD is the one in the header as received. */
+    make_aad12(d->seq, h->type, h->version, ptlen, aad);
+    uint8_t *ct = body + xn;
+    GUARD(crypto_aead_open(&d->aead, nonce, aad, sizeof aad, ct, ptlen + CRYPTO_AEAD_TAG, ct));
+    d->seq++;
+
+    ENSURE(ptlen <= REC_MAX_PLAINTEXT, WARD_ERR_RECORD_OVERFLOW);
+    GUARD(check_content(h->type, ptlen));
+    *type = h->type;
+    *payload = span_of(ct, ptlen);
+    return wres_ok();
+}
+
 wres rec_open(rec_dir *d, uint8_t *rec, size_t total, uint8_t *type, span *payload)
 {
     rec_header h;
     ENSURE(total >= REC_HEADER_LEN, WARD_ERR_INTERNAL);
-    GUARD(read_header(rec, &h));
+    GUARD(read_header(rec, max_ciphertext(d), &h));
     ENSURE(total == REC_HEADER_LEN + (size_t)h.length, WARD_ERR_INTERNAL);
 
     /* change_cipher_spec is never protected; the caller judges it (§5). */
@@ -202,6 +316,8 @@ wres rec_open(rec_dir *d, uint8_t *rec, size_t total, uint8_t *type, span *paylo
     }
     if (!d->protected_)
         return open_plain(&h, rec + REC_HEADER_LEN, type, payload);
+    if (d->tls12)
+        return open_protected12(d, rec, &h, type, payload);
     return open_protected(d, rec, &h, type, payload);
 }
 
@@ -213,6 +329,8 @@ size_t rec_sealed_len(const rec_dir *d, size_t ptlen, size_t pad)
 {
     if (!d->protected_)
         return REC_HEADER_LEN + ptlen;
+    if (d->tls12)
+        return REC_HEADER_LEN + d->explicit_nonce + ptlen + CRYPTO_AEAD_TAG;
     return REC_HEADER_LEN + ptlen + 1 + pad + CRYPTO_AEAD_TAG;
 }
 
@@ -252,6 +370,32 @@ static wres seal_protected(rec_dir *d, uint8_t type, const uint8_t *pt, size_t p
     return wres_ok();
 }
 
+/* RFC 5246 §6.2.3.3: header || nonce_explicit || AEAD output. The
+ * explicit nonce is the sequence number (RFC 5288 §3 allows that and it
+ * never repeats under one key). */
+static wres seal_protected12(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen,
+                             uint8_t *out, size_t outcap, size_t *outlen)
+{
+    uint8_t nonce[CRYPTO_AEAD_NONCE];
+    uint8_t aad[AAD12_LEN];
+    const size_t xn = d->explicit_nonce;
+    size_t body_len = xn + ptlen + CRYPTO_AEAD_TAG;
+    ENSURE(outcap >= REC_HEADER_LEN + body_len, WARD_ERR_INTERNAL);
+    ENSURE(d->seq != SEQ_LIMIT, WARD_ERR_INTERNAL);
+
+    /* Move the plaintext first: it may sit where header and nonce go. */
+    uint8_t *ct = out + REC_HEADER_LEN + xn;
+    memmove(ct, pt, ptlen);
+    put_header(out, type, LEGACY_VERSION, body_len);
+    make_nonce(d, nonce); /* GCM: salt || seq; ChaCha20: IV ^ seq */
+    memcpy(out + REC_HEADER_LEN, nonce + CRYPTO_AEAD_NONCE - xn, xn);
+    make_aad12(d->seq, type, LEGACY_VERSION, ptlen, aad);
+    GUARD(crypto_aead_seal(&d->aead, nonce, aad, sizeof aad, ct, ptlen, ct));
+    d->seq++;
+    *outlen = REC_HEADER_LEN + body_len;
+    return wres_ok();
+}
+
 wres rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen, size_t pad,
               uint8_t *out, size_t outcap, size_t *outlen)
 {
@@ -266,5 +410,7 @@ wres rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen, size_t 
         ENSURE(type != CT_APPLICATION_DATA, WARD_ERR_INTERNAL);
         return seal_plain(d->wire_version, type, pt, ptlen, out, outcap, outlen);
     }
+    if (d->tls12)
+        return seal_protected12(d, type, pt, ptlen, out, outcap, outlen);
     return seal_protected(d, type, pt, ptlen, pad, out, outcap, outlen);
 }

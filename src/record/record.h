@@ -1,5 +1,7 @@
-/* TLS 1.3 record layer (RFC 8446 §5): framing, protection, limits, and
- * reassembly of handshake messages. Knows nothing of message semantics. */
+/* TLS 1.3 record layer (RFC 8446 §5), and TLS 1.2 record protection with
+ * AEAD suites (RFC 5246 §6.2.3.3, RFC 5288, RFC 7905): framing, protection,
+ * limits, and reassembly of handshake messages. Knows nothing of message
+ * semantics. */
 #ifndef WARD_RECORD_H
 #define WARD_RECORD_H
 
@@ -21,14 +23,23 @@ enum {
 #define REC_MAX_PLAINTEXT 16384                /* 2^14 */
 #define REC_MAX_CIPHERTEXT (16384 + 256)       /* 2^14 + 256 */
 #define REC_MAX_RECORD (REC_HEADER_LEN + REC_MAX_CIPHERTEXT)
+/* TLS 1.2 allows TLSCiphertext fragments up to 2^14 + 2048 (RFC 5246
+ * §6.2.3): input buffers of a connection that may speak TLS 1.2 need
+ * REC_MAX_RECORD12 bytes. */
+#define REC_MAX_CIPHERTEXT12 (16384 + 2048)
+#define REC_MAX_RECORD12 (REC_HEADER_LEN + REC_MAX_CIPHERTEXT12)
+#define REC_EXPLICIT_NONCE12 8 /* AES-GCM record_iv_length (RFC 5288 §3) */
 
-/* One direction of protection. Unprotected until rec_dir_install. */
+/* One direction of protection. Unprotected until rec_dir_install or
+ * rec_dir_install12. */
 typedef struct {
     crypto_aead aead;
-    uint8_t iv[CRYPTO_AEAD_NONCE];
+    uint8_t iv[CRYPTO_AEAD_NONCE]; /* TLS 1.2 AES-GCM: salt(4) || 8 zeros */
     uint64_t seq;
     int protected_;
     uint16_t wire_version;   /* legacy_record_version written (0x0303; 0x0301 for a first ClientHello) */
+    int tls12;               /* 1 once rec_dir_install12 was used (until rec_dir_clear/install) */
+    size_t explicit_nonce;   /* TLS 1.2: bytes of explicit nonce per record (8 for GCM, 0 for ChaCha20) */
 } rec_dir;
 
 void rec_dir_init(rec_dir *d);
@@ -36,7 +47,16 @@ void rec_dir_init(rec_dir *d);
  * number. encrypt: 1 for the sending direction. */
 WARD_MUST_CHECK wres rec_dir_install(rec_dir *d, aead_alg aead, hash_alg hash,
                                      const uint8_t *secret, int encrypt);
-/* Wipe keys. */
+/* Switch a direction to TLS 1.2 protection (RFC 5246 §6.2.3.3 with RFC
+ * 5288 AES-GCM: 4-byte implicit salt + 8-byte explicit nonce carried in the
+ * record, which ward sets to the sequence number; RFC 7905
+ * ChaCha20-Poly1305: 12-byte IV XOR sequence number, no explicit nonce).
+ * key is aead_key_len(aead) bytes; iv is 4 bytes for GCM, 12 for ChaCha20
+ * (the client/server_write_IV of the key block). Resets the sequence
+ * number. encrypt: 1 for the sending direction. */
+WARD_MUST_CHECK wres rec_dir_install12(rec_dir *d, aead_alg aead, const uint8_t *key,
+                                       const uint8_t *iv, int encrypt);
+/* Wipe keys (and leave TLS 1.2 mode). */
 void rec_dir_clear(rec_dir *d);
 
 /* Look at buffered input. *total = 0: the header or body is not complete
@@ -44,6 +64,10 @@ void rec_dir_clear(rec_dir *d);
  * over 2^14+256 is WARD_ERR_RECORD_OVERFLOW at once (no need to buffer it);
  * an unknown content type is WARD_ERR_UNEXPECTED_MESSAGE. */
 WARD_MUST_CHECK wres rec_peek(const uint8_t *buf, size_t len, size_t *total);
+/* rec_peek for the reading direction d: the same, but once d uses TLS 1.2
+ * protection the length limit is 2^14 + 2048 (RFC 5246 §6.2.3). */
+WARD_MUST_CHECK wres rec_peek2(const rec_dir *d, const uint8_t *buf, size_t len,
+                               size_t *total);
 
 /* Open one complete record in place (rec points at its header).
  *  - change_cipher_spec records are returned as they are, never decrypted
@@ -57,15 +81,26 @@ WARD_MUST_CHECK wres rec_peek(const uint8_t *buf, size_t len, size_t *total);
  *    WARD_ERR_UNEXPECTED_MESSAGE); inner plaintext over 2^14:
  *    WARD_ERR_RECORD_OVERFLOW. Sequence number advances.
  * A zero-length payload of handshake or alert type is
- * WARD_ERR_UNEXPECTED_MESSAGE (§5.1, §5.4). */
+ * WARD_ERR_UNEXPECTED_MESSAGE (§5.1, §5.4).
+ * TLS 1.2 protected direction (rec_dir_install12): records up to 2^14 +
+ * 2048 (else WARD_ERR_RECORD_OVERFLOW); alert, handshake and
+ * application_data records are decrypted with AAD = seq_num || type ||
+ * version (as received) || plaintext length (RFC 5246 §6.2.3.3); too short
+ * for explicit nonce and tag, or failing authentication:
+ * WARD_ERR_BAD_RECORD_MAC; plaintext over 2^14: WARD_ERR_RECORD_OVERFLOW.
+ * There is no inner type or padding. */
 WARD_MUST_CHECK wres rec_open(rec_dir *d, uint8_t *rec, size_t total, uint8_t *type,
                               span *payload);
 
-/* Bytes a sealed record of ptlen plaintext and pad zero bytes takes. */
+/* Bytes a sealed record of ptlen plaintext and pad zero bytes takes (TLS
+ * 1.2: pad is ignored). */
 size_t rec_sealed_len(const rec_dir *d, size_t ptlen, size_t pad);
 /* Seal one record of at most 2^14 plaintext bytes into out. A protected
  * direction writes outer type application_data, inner type, pad zeros.
- * Sequence number exhaustion: WARD_ERR_INTERNAL. */
+ * A TLS 1.2 protected direction writes the real type as the outer type,
+ * version 0x0303, then explicit nonce (GCM: the sequence number) ||
+ * ciphertext || tag; pad is ignored. Sequence number exhaustion:
+ * WARD_ERR_INTERNAL. */
 WARD_MUST_CHECK wres rec_seal(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen,
                               size_t pad, uint8_t *out, size_t outcap, size_t *outlen);
 

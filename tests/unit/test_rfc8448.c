@@ -224,6 +224,7 @@ static ward_config *trace_client(ward_test_hooks *h, const blob *ch, const uint1
     ward_config *cfg = ward_config_new_client();
     ward_config_set_test_hooks(cfg, h);
     ward_config_set_middlebox_compat(cfg, 0);
+    CHECK(ward_config_set_versions(cfg, WARD_TLS13, WARD_TLS13) == WARD_OK);
     CHECK(ward_config_set_suites(cfg, trace_suites, 3) == WARD_OK);
     ward_config_set_pin_sha256(cfg, pin);
     return cfg;

@@ -1,0 +1,234 @@
+/* The TLS 1.2 server (RFC 5246 §7.3), reached when version negotiation
+ * picks TLS 1.2:
+ *
+ *   ClientHello → ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone
+ *   WAIT_CKE --ClientKeyExchange--> WAIT_CCS --ChangeCipherSpec--> WAIT_FINISHED
+ *   --Finished--> ChangeCipherSpec, Finished → CONNECTED
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "crypto/tls12.h"
+#include "hs/hs.h"
+#include "hs/suites.h"
+#include "msg/msg.h"
+
+#define TLS_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
+
+typedef struct {
+    const suite_info *suite;
+    uint16_t group;   /* ECDHE only */
+    uint16_t scheme;  /* ECDHE only */
+    span alpn;
+} choice12;
+
+static int key_fits(const crypto_key *k, const suite_info *si)
+{
+    return si->auth == AUTH_ECDSA ? crypto_key_is_ec(k) : crypto_key_is_rsa(k);
+}
+
+static uint16_t pick_group(const ward_config *cfg, const msg_client_hello *ch)
+{
+    for (size_t i = 0; ch->has_supported_groups && i < cfg->n_groups; i++)
+        if (msg_u16_list_has(ch->supported_groups, cfg->groups[i]))
+            return cfg->groups[i];
+    return 0;
+}
+
+/* The client's preference among the schemes our key can make. */
+static uint16_t pick_scheme(const ward_config *cfg, const msg_client_hello *ch)
+{
+    if (!ch->has_signature_algorithms)
+        return 0; /* the RFC 5246 default is SHA-1, which ward refuses */
+    rd r = rd_span(ch->signature_algorithms);
+    uint16_t s;
+    while (rd_left(&r) && wres_is_ok(rd_u16(&r, &s)))
+        if ((hs_list_has(cfg->sigalgs, cfg->n_sigalgs, s) || hs_pkcs1_scheme(s)) &&
+            crypto_key_can_sign_tls12(&cfg->key, s))
+            return s;
+    return 0;
+}
+
+/* Server preference among the suites the client offers and our key fits. */
+static wres choose(ward_conn *c, const msg_client_hello *ch, choice12 *ch12)
+{
+    const ward_config *cfg = c->cfg;
+    uint16_t group = pick_group(cfg, ch), scheme = pick_scheme(cfg, ch);
+    for (size_t i = 0; i < cfg->n_suites; i++) {
+        uint16_t code = cfg->suites[i];
+        const suite_info *si = suite_lookup(code);
+        if (!hs_suite_enabled(cfg, code, WARD_TLS12) || !msg_u16_list_has(ch->cipher_suites, code) ||
+            !key_fits(&cfg->key, si))
+            continue;
+        if (si->kx == KX_ECDHE && (!group || !scheme))
+            continue;
+        ch12->suite = si;
+        ch12->group = group;
+        ch12->scheme = scheme;
+        return wres_ok();
+    }
+    return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                     "no TLS 1.2 cipher suite, group and signature scheme in common with the "
+                     "client and the server's key");
+}
+
+/* RFC 5746 §3.6 and RFC 7627 §5.3: both are required. */
+static wres check_extensions(ward_conn *c, const msg_client_hello *ch)
+{
+    int secure_reneg = (ch->has_renegotiation_info && ch->renegotiation_info.len == 0) ||
+                       msg_u16_list_has(ch->cipher_suites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    if (ch->has_renegotiation_info && ch->renegotiation_info.len != 0)
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                         "initial ClientHello has a non-empty renegotiation_info");
+    if (!secure_reneg)
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                         "client does not support secure renegotiation (RFC 5746)");
+    if (!ch->has_extended_master_secret)
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                         "client does not support the Extended Master Secret (RFC 7627), "
+                         "which ward requires");
+    return wres_ok();
+}
+
+/* RFC 8446 §4.1.3: a server able to do TLS 1.3 marks a TLS 1.2 answer. */
+static wres make_server_random(ward_conn *c)
+{
+    static const uint8_t downgrade12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
+    GUARD(hs_make_random(c));
+    if (c->cfg->max_version >= WARD_TLS13)
+        memcpy(c->random + 24, downgrade12, 8);
+    return wres_ok();
+}
+
+static wres write_server_key_exchange(ward_conn *c, wr *w, const choice12 *ch12)
+{
+    uint8_t pub[CRYPTO_MAX_KEX_PUB], params[4 + CRYPTO_MAX_KEX_PUB];
+    uint8_t content[64 + sizeof params], sig[CRYPTO_MAX_SIG];
+    size_t publen, siglen;
+    GUARD(hs_keygen(c, &c->kex12, ch12->group, pub, sizeof pub, &publen));
+    wr pw = wr_of(params, sizeof params);
+    GUARD(msg_encode_ecdh_params(&pw, ch12->group, pub, publen));
+    wr cw = wr_of(content, sizeof content);
+    wr_bytes(&cw, c->peer_random, 32);
+    wr_bytes(&cw, c->random, 32);
+    wr_bytes(&cw, params, pw.len);
+    GUARD(wr_status(&cw));
+    GUARD(crypto_sign_tls12(&c->cfg->key, ch12->scheme, content, cw.len, sig, sizeof sig, &siglen));
+    return msg_encode_server_key_exchange(w, params, pw.len, ch12->scheme, sig, siglen);
+}
+
+/* ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone in one
+ * flight, each added to the transcript. */
+static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12 *ch12)
+{
+    const ward_config *cfg = c->cfg;
+    size_t cap = 2048 + CRYPTO_MAX_SIG;
+    for (size_t i = 0; i < cfg->chain.n; i++)
+        cap += cfg->chain.len[i] + 3;
+    uint8_t *flight = malloc(cap);
+    ENSURE(flight, WARD_ERR_NOMEM);
+    wr w = wr_of(flight, cap);
+
+    msg_server_hello12_params sp = {0};
+    memcpy(sp.random, c->random, 32);
+    sp.cipher_suite = c->suite;
+    sp.renegotiation_info = 1;
+    sp.extended_master_secret = 1;
+    sp.ec_point_formats = ch->has_ec_point_formats && ch12->suite->kx == KX_ECDHE;
+    sp.alpn = ch12->alpn.p;
+    sp.alpn_len = ch12->alpn.len;
+    sp.server_name_ack = c->server_name[0] != '\0';
+    wres r = msg_encode_server_hello12(&w, &sp);
+    if (wres_is_ok(r))
+        r = msg_encode_certificate12(&w, (const uint8_t *const *)cfg->chain.der, cfg->chain.len,
+                                     cfg->chain.n);
+    if (wres_is_ok(r) && ch12->suite->kx == KX_ECDHE)
+        r = write_server_key_exchange(c, &w, ch12);
+    if (wres_is_ok(r))
+        r = msg_encode_server_hello_done(&w);
+    if (wres_is_ok(r))
+        r = transcript_add(c, flight, w.len);
+    if (wres_is_ok(r))
+        r = conn_send_records(c, CT_HANDSHAKE, flight, w.len);
+    free(flight);
+    return r;
+}
+
+wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span full)
+{
+    choice12 ch12 = {0};
+    if (!c->cfg->has_cert)
+        return conn_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
+    if (ch->compression_methods.len < 1 || !memchr(ch->compression_methods.p, 0, ch->compression_methods.len))
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER, "ClientHello lacks null compression");
+    GUARD(check_extensions(c, ch));
+    GUARD(choose(c, ch, &ch12));
+    GUARD(hs_server_take_name(c, ch));
+    GUARD(hs_server_choose_alpn(c, ch, &ch12.alpn));
+
+    c->version = WARD_TLS12;
+    c->ems = 1;
+    c->client_version = ch->legacy_version;
+    c->group = ch12.suite->kx == KX_ECDHE ? ch12.group : 0;
+    c->sigscheme = ch12.suite->kx == KX_ECDHE ? ch12.scheme : 0;
+    memcpy(c->peer_random, ch->random, 32);
+    GUARD(hs_set_suite(c, ch12.suite->code));
+    GUARD(transcript_start(c, c->hash));
+    GUARD(transcript_add(c, full.p, full.len));
+    GUARD(make_server_random(c));
+    GUARD(send_flight(c, ch, &ch12));
+    c->state = ST_SERVER12_WAIT_CKE;
+    return wres_ok();
+}
+
+/* RSA key transport with implicit rejection: a bad padding, a wrong length
+ * or a wrong version all continue with a random pre-master secret and fail
+ * only at the client's Finished, like any wrong key would. */
+static wres rsa_pre_master(ward_conn *c, span body, uint8_t pms[48])
+{
+    span enc;
+    uint8_t fallback[48];
+    GUARD(msg_decode_client_key_exchange_rsa(body, &enc));
+    GUARD(crypto_random(fallback, sizeof fallback));
+    wres r = crypto_rsa_kx_decrypt(&c->cfg->key, enc.p, enc.len, c->client_version, fallback,
+                                   pms);
+    ward_zeroize(fallback, sizeof fallback);
+    return r;
+}
+
+wres hs_server12_on_client_key_exchange(ward_conn *c, span body, span full)
+{
+    uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
+    size_t pms_len = 48;
+    wres r;
+    if (suite_lookup(c->suite)->kx == KX_ECDHE) {
+        span point;
+        GUARD(msg_decode_client_key_exchange_ecdhe(body, &point));
+        r = crypto_kex_derive(&c->kex12, point.p, point.len, pms, sizeof pms, &pms_len);
+        crypto_kex_free(&c->kex12);
+        if (!wres_is_ok(r))
+            return conn_fail(c, r.code, "client's ECDHE share is not a valid %s public key",
+                             ward_group_name(c->group));
+    } else {
+        GUARD(rsa_pre_master(c, body, pms));
+    }
+    r = transcript_add(c, full.p, full.len);
+    if (wres_is_ok(r))
+        r = hs12_derive_keys(c, pms, pms_len);
+    ward_zeroize(pms, sizeof pms);
+    GUARD(r);
+    c->state = ST_SERVER12_WAIT_CCS;
+    return wres_ok();
+}
+
+wres hs_server12_on_finished(ward_conn *c, span body, span full)
+{
+    GUARD(hs12_check_finished(c, body));
+    GUARD(transcript_add(c, full.p, full.len));
+    GUARD(hs12_send_ccs_and_keys(c));
+    GUARD(hs12_send_finished(c));
+    c->read_app_keys = 1;
+    c->state = ST_CONNECTED;
+    return wres_ok();
+}

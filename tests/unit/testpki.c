@@ -1,0 +1,72 @@
+#include "testpki.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static EVP_PKEY *make_key(const char *kind)
+{
+    if (!strcmp(kind, "rsa2048"))
+        return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    if (!strcmp(kind, "p256"))
+        return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    if (!strcmp(kind, "p384"))
+        return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
+    if (!strcmp(kind, "ed25519"))
+        return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    return NULL;
+}
+
+static int add_ext(X509 *x, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    int ok = e && X509_add_ext(x, e, -1) == 1;
+    X509_EXTENSION_free(e);
+    return ok;
+}
+
+int testpki_self_signed(const char *kind, char *cert_path, char *key_path, uint8_t pin[32])
+{
+    EVP_PKEY *key = make_key(kind);
+    X509 *x = X509_new();
+    int ok = key && x;
+    ok = ok && X509_set_version(x, 2) == 1;
+    ok = ok && ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1;
+    ok = ok && X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL;
+    ok = ok && X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL;
+    X509_NAME *name = X509_get_subject_name(x);
+    ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                          (const unsigned char *)"localhost", -1, -1, 0) == 1;
+    ok = ok && X509_set_issuer_name(x, name) == 1 && X509_set_pubkey(x, key) == 1;
+    ok = ok && add_ext(x, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
+    ok = ok && add_ext(x, NID_basic_constraints, "critical,CA:FALSE");
+    const EVP_MD *md = strcmp(kind, "ed25519") ? EVP_sha256() : NULL;
+    ok = ok && X509_sign(x, key, md) > 0;
+
+    strcpy(cert_path, "/tmp/ward-test-cert-XXXXXX");
+    strcpy(key_path, "/tmp/ward-test-key-XXXXXX");
+    int cfd = mkstemp(cert_path), kfd = mkstemp(key_path);
+    FILE *cf = cfd >= 0 ? fdopen(cfd, "w") : NULL, *kf = kfd >= 0 ? fdopen(kfd, "w") : NULL;
+    ok = ok && cf && kf && PEM_write_X509(cf, x) == 1 &&
+         PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL) == 1;
+    if (cf)
+        fclose(cf);
+    if (kf)
+        fclose(kf);
+
+    unsigned char *der = NULL;
+    int len = ok ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der) : -1;
+    unsigned int mdlen = 0;
+    ok = ok && len > 0 && EVP_Digest(der, (size_t)len, pin, &mdlen, EVP_sha256(), NULL) == 1;
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return ok;
+}
