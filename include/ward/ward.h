@@ -146,6 +146,19 @@ WARD_API void ward_config_set_middlebox_compat(ward_config *cfg, int on);
  * carrying a cookie (forces the 2-round-trip path; useful in tests). */
 WARD_API void ward_config_set_force_hrr(ward_config *cfg, int on);
 
+/* Limits against abuse. Every field has a safe default (ward_config_get_limits). */
+typedef struct {
+    size_t max_handshake_message;       /* one handshake message, bytes (default 65536) */
+    size_t max_handshake_bytes;         /* all handshake messages until connected (262144) */
+    unsigned max_empty_records;         /* consecutive zero-length records (32) */
+    unsigned max_warning_alerts;        /* TLS 1.2 warning alerts per connection (8) */
+    unsigned max_key_updates_per_second; /* KeyUpdates from the peer (16) */
+    unsigned handshake_timeout_ms;      /* ward_fd_handshake, 0 = none (30000) */
+} ward_limits;
+WARD_API void ward_config_get_limits(const ward_config *cfg, ward_limits *limits);
+/* Zero fields are refused (use the defaults instead), except the timeout. */
+WARD_API ward_err ward_config_set_limits(ward_config *cfg, const ward_limits *limits);
+
 /* ---- the engine ---- */
 typedef struct ward_conn ward_conn;
 

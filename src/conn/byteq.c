@@ -34,6 +34,8 @@ uint8_t *byteq_reserve(byteq *q, size_t n)
 
 wres byteq_append(byteq *q, const uint8_t *p, size_t n)
 {
+    if (n == 0)
+        return wres_ok();
     uint8_t *d = byteq_reserve(q, n);
     ENSURE(d, WARD_ERR_NOMEM);
     if (n)

@@ -46,6 +46,14 @@ static ward_config *config_new(int is_server)
     cfg->middlebox_compat = 1;
     cfg->min_version = WARD_TLS12;
     cfg->max_version = WARD_TLS13;
+    cfg->limits = (ward_limits){
+        .max_handshake_message = 65536,
+        .max_handshake_bytes = 262144,
+        .max_empty_records = 32,
+        .max_warning_alerts = 8,
+        .max_key_updates_per_second = 16,
+        .handshake_timeout_ms = 30000,
+    };
     return cfg;
 }
 
@@ -244,3 +252,15 @@ void ward_config_set_rsa_key_transport(ward_config *cfg, int on)
 
 void ward_config_set_middlebox_compat(ward_config *cfg, int on) { cfg->middlebox_compat = !!on; }
 void ward_config_set_force_hrr(ward_config *cfg, int on) { cfg->force_hrr = !!on; }
+
+void ward_config_get_limits(const ward_config *cfg, ward_limits *limits) { *limits = cfg->limits; }
+
+ward_err ward_config_set_limits(ward_config *cfg, const ward_limits *l)
+{
+    if (!l->max_handshake_message || !l->max_handshake_bytes || !l->max_empty_records ||
+        !l->max_warning_alerts || !l->max_key_updates_per_second ||
+        l->max_handshake_message > l->max_handshake_bytes)
+        return WARD_ERR_CONFIG;
+    cfg->limits = *l;
+    return WARD_OK;
+}

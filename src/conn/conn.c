@@ -27,6 +27,13 @@ wres conn_fail(ward_conn *c, ward_err code, const char *fmt, ...)
     return wres_err(code);
 }
 
+uint64_t conn_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 time_t conn_now(const ward_conn *c)
 {
     if (c->cfg->hooks && c->cfg->hooks->now)
@@ -98,6 +105,12 @@ static ward_err conn_die(ward_conn *c, wres r)
     return c->err;
 }
 
+ward_err conn_abort(ward_conn *c, ward_err code, const char *msg)
+{
+    conn_fail(c, code, "%s", msg);
+    return conn_die(c, wres_err(code));
+}
+
 ward_conn *ward_conn_new(const ward_config *cfg, const char *server_name)
 {
     ward_conn *c = calloc(1, sizeof *c);
@@ -107,7 +120,8 @@ ward_conn *ward_conn_new(const ward_config *cfg, const char *server_name)
     c->is_server = cfg->is_server;
     rec_dir_init(&c->rdir);
     rec_dir_init(&c->wdir);
-    hs_reasm_init(&c->reasm, WARD_MAX_HS_MESSAGE);
+    hs_reasm_init(&c->reasm, cfg->limits.max_handshake_message);
+    c->started_ms = conn_monotonic_ms();
     c->send_limit = REC_MAX_PLAINTEXT;
     if (server_name) {
         size_t n = strlen(server_name);
@@ -179,10 +193,15 @@ static wres handle_alert(ward_conn *c, span payload)
         c->close_received = 1;
         return wres_ok();
     }
-    if (desc == 90) /* user_canceled: a warning; close_notify follows */
+    /* user_canceled (either version) and TLS 1.2 warnings such as
+     * no_renegotiation do not end the connection, up to a limit. */
+    if (payload.p[0] == 1 && (desc == 90 || c->version == WARD_TLS12)) {
+        if (++c->warning_alerts > c->cfg->limits.max_warning_alerts)
+            return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                             "peer sent more than %u warning alerts",
+                             c->cfg->limits.max_warning_alerts);
         return wres_ok();
-    if (c->version == WARD_TLS12 && payload.p[0] == 1)
-        return wres_ok(); /* TLS 1.2 warnings (e.g. no_renegotiation) do not end it */
+    }
     /* §6.2: every other alert in TLS 1.3 ends the connection. */
     c->err = WARD_ERR_PEER_ALERT;
     snprintf(c->errmsg, sizeof c->errmsg, "peer sent alert %s (%u)", ward_alert_name(desc),
@@ -192,6 +211,13 @@ static wres handle_alert(ward_conn *c, span payload)
 
 static wres handle_handshake_payload(ward_conn *c, span payload)
 {
+    if (c->state != ST_CONNECTED) {
+        c->hs_bytes += payload.len;
+        if (c->hs_bytes > c->cfg->limits.max_handshake_bytes)
+            return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                             "handshake exceeds the limit of %zu bytes",
+                             c->cfg->limits.max_handshake_bytes);
+    }
     GUARD(hs_reasm_add(&c->reasm, payload.p, payload.len));
     for (;;) {
         int have;
@@ -226,6 +252,15 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
     uint8_t type;
     span payload;
     GUARD(rec_open(&c->rdir, rec, total, &type, &payload));
+    /* Empty records cost the peer nothing and us a decryption each. */
+    if (payload.len == 0) {
+        if (++c->empty_records > c->cfg->limits.max_empty_records)
+            return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                             "peer sent more than %u empty records in a row",
+                             c->cfg->limits.max_empty_records);
+    } else {
+        c->empty_records = 0;
+    }
     /* Handshake messages may not interleave with other record types. */
     if (type != CT_HANDSHAKE && !hs_reasm_empty(&c->reasm))
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,

@@ -20,7 +20,6 @@
 #define WARD_MAX_GROUPS 3
 #define WARD_MAX_SIGALGS 16
 #define WARD_MAX_ALPN_WIRE 256        /* ProtocolNameList body */
-#define WARD_MAX_HS_MESSAGE (128 * 1024)
 #define WARD_MAX_NAME 255
 
 struct ward_config {
@@ -54,6 +53,7 @@ struct ward_config {
     int has_pin;
     uint8_t pin[32];
 
+    ward_limits limits;
     const ward_test_hooks *hooks;
 };
 
@@ -140,6 +140,12 @@ struct ward_conn {
     size_t peer_kex_pub_len;
     int ems;                 /* Extended Master Secret in use */
     int keys_changed;        /* the message just handled changed read keys */
+    /* abuse accounting (ward_limits) */
+    size_t hs_bytes;
+    unsigned empty_records, warning_alerts;
+    time_t key_update_second;
+    unsigned key_updates_this_second;
+    uint64_t started_ms;     /* monotonic, for the handshake timeout */
     int did_hrr;
     int ccs_sent;
     int peer_finished;       /* the peer's Finished arrived */
@@ -172,6 +178,10 @@ WARD_MUST_CHECK wres conn_send_ccs(ward_conn *c);
 /* Report a derived secret to the test hook (and later, a key log). */
 void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret);
 time_t conn_now(const ward_conn *c);
+uint64_t conn_monotonic_ms(void);
+/* End the connection from outside the protocol (I/O adapter: timeout, the
+ * peer hanging up); queues the alert the code maps to, if any. */
+ward_err conn_abort(ward_conn *c, ward_err code, const char *msg);
 
 /* ---- transcript (src/hs/transcript.c) ---- */
 WARD_MUST_CHECK wres transcript_start(ward_conn *c, hash_alg hash);

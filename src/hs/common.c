@@ -1,6 +1,7 @@
 /* What both handshake roles share: suite parameters, key installation,
  * CertificateVerify content, KeyUpdate, and the state table. */
 #include <string.h>
+#include <time.h>
 
 #include "base/mem.h"
 #include "conn/internal.h"
@@ -131,10 +132,26 @@ wres hs_send_key_update(ward_conn *c, int request_peer)
     return hs_install_keys(c, 1, mine);
 }
 
+/* A peer could make us re-key without end; allow a few per second. */
+static wres count_key_update(ward_conn *c)
+{
+    time_t now = time(NULL);
+    if (now != c->key_update_second) {
+        c->key_update_second = now;
+        c->key_updates_this_second = 0;
+    }
+    if (++c->key_updates_this_second > c->cfg->limits.max_key_updates_per_second)
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                         "peer sent more than %u KeyUpdates in one second",
+                         c->cfg->limits.max_key_updates_per_second);
+    return wres_ok();
+}
+
 static wres handle_key_update(ward_conn *c, span body)
 {
     int request;
     GUARD(msg_decode_key_update(body, &request));
+    GUARD(count_key_update(c));
     uint8_t *peer = c->is_server ? c->c_ap : c->s_ap;
     GUARD(ks_update_traffic(c->hash, peer));
     GUARD(hs_install_keys(c, 0, peer));

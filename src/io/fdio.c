@@ -3,9 +3,12 @@
  * On a non-blocking fd, EAGAIN becomes WARD_WANT_READ / WARD_WANT_WRITE and
  * the call is repeated when the fd is ready; a blocking fd just loops. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "conn/internal.h"
 #include "ward/ward.h"
 
 #define FD_READ_CHUNK (16384 + 512)
@@ -56,6 +59,30 @@ static ward_err pump_in(ward_conn *c, int fd)
     }
 }
 
+/* The handshake deadline (ward_limits.handshake_timeout_ms): a blocking fd
+ * waits in poll() no longer than what is left; a non-blocking one is only
+ * checked, its event loop does the waiting. */
+static ward_err wait_readable(ward_conn *c, int fd)
+{
+    unsigned limit = c->cfg->limits.handshake_timeout_ms;
+    if (!limit)
+        return WARD_OK;
+    uint64_t elapsed = conn_monotonic_ms() - c->started_ms;
+    if (elapsed >= limit)
+        return conn_abort(c, WARD_ERR_TIMEOUT, "the handshake took longer than the time limit");
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0 && (flags & O_NONBLOCK))
+        return WARD_OK;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int n;
+    do
+        n = poll(&p, 1, (int)(limit - elapsed));
+    while (n < 0 && errno == EINTR);
+    if (n == 0)
+        return conn_abort(c, WARD_ERR_TIMEOUT, "the handshake took longer than the time limit");
+    return WARD_OK;
+}
+
 ward_err ward_fd_handshake(ward_conn *c, int fd)
 {
     for (;;) {
@@ -67,7 +94,14 @@ ward_err ward_fd_handshake(ward_conn *c, int fd)
             return e;
         if (st != WARD_STATE_HANDSHAKING)
             return WARD_OK;
+        e = wait_readable(c, fd);
+        if (e != WARD_OK)
+            return e;
         e = pump_in(c, fd);
+        if (e == WARD_ERR_TRUNCATED)
+            return conn_abort(c, e, "the peer closed the connection during the handshake");
+        if (e == WARD_ERR_IO)
+            return conn_abort(c, e, "socket error during the handshake");
         if (ward_conn_state(c) == WARD_STATE_FAILED)
             continue; /* flush the alert, then report */
         if (e != WARD_OK)
