@@ -72,6 +72,7 @@ typedef enum {
     /* TLS 1.2 (RFC 5246 §7.3) */
     ST_CLIENT12_WAIT_CERT,
     ST_CLIENT12_WAIT_SKE,
+    ST_CLIENT12_WAIT_CR_SHD,  /* CertificateRequest or ServerHelloDone */
     ST_CLIENT12_WAIT_SHD,
     ST_CLIENT12_WAIT_CCS,
     ST_CLIENT12_WAIT_FINISHED,

@@ -1,8 +1,9 @@
 /* The TLS 1.2 client (RFC 5246 §7.3), reached when the server answers a
  * ClientHello with a TLS 1.2 ServerHello:
  *
- *   ServerHello → WAIT_CERT --Certificate--> WAIT_SKE (ECDHE) or WAIT_SHD (RSA)
- *   WAIT_SKE --ServerKeyExchange--> WAIT_SHD --ServerHelloDone-->
+ *   ServerHello → WAIT_CERT --Certificate--> WAIT_SKE (ECDHE) or WAIT_CR_SHD (RSA)
+ *   WAIT_SKE --ServerKeyExchange--> WAIT_CR_SHD [--CertificateRequest--> WAIT_SHD]
+ *   --ServerHelloDone-->
  *   ClientKeyExchange, [ChangeCipherSpec], Finished → WAIT_CCS → WAIT_FINISHED
  */
 #include <string.h>
@@ -92,7 +93,7 @@ wres hs_client12_on_certificate(ward_conn *c, span body, span full)
         return conn_fail(c, WARD_ERR_INSUFFICIENT_SECURITY,
                          "server's RSA key has %d bits; ward requires at least 2048",
                          crypto_key_bits(&c->peer_key));
-    c->state = si->kx == KX_ECDHE ? ST_CLIENT12_WAIT_SKE : ST_CLIENT12_WAIT_SHD;
+    c->state = si->kx == KX_ECDHE ? ST_CLIENT12_WAIT_SKE : ST_CLIENT12_WAIT_CR_SHD;
     return wres_ok();
 }
 
@@ -129,8 +130,33 @@ wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full)
     c->group = ske.group;
     c->sigscheme = ske.scheme;
     GUARD(transcript_add(c, full.p, full.len));
+    c->state = ST_CLIENT12_WAIT_CR_SHD;
+    return wres_ok();
+}
+
+/* RFC 5246 §7.4.4. Client certificates are not implemented yet: ward
+ * answers with an empty Certificate (§7.4.6), which the server may accept. */
+wres hs_client12_on_certificate_request(ward_conn *c, span body, span full)
+{
+    rd r = rd_span(body), types, schemes, authorities;
+    GUARD(rd_block8(&r, &types));
+    GUARD(rd_block16(&r, &schemes));
+    GUARD(rd_block16(&r, &authorities));
+    GUARD(rd_expect_end(&r));
+    if (types.left == 0 || schemes.left == 0 || schemes.left % 2)
+        return conn_fail(c, WARD_ERR_DECODE, "malformed CertificateRequest");
+    c->cert_requested = 1;
+    GUARD(transcript_add(c, full.p, full.len));
     c->state = ST_CLIENT12_WAIT_SHD;
     return wres_ok();
+}
+
+static wres send_empty_certificate12(ward_conn *c)
+{
+    uint8_t msg[MSG_HEADER_LEN + 3];
+    wr w = wr_of(msg, sizeof msg);
+    GUARD(msg_encode_certificate12(&w, NULL, NULL, 0));
+    return conn_send_handshake(c, msg, w.len);
 }
 
 /* ECDHE: our share and the shared secret; RSA: an encrypted random
@@ -169,6 +195,8 @@ wres hs_client12_on_server_hello_done(ward_conn *c, span body, span full)
 {
     GUARD(msg_decode_empty(body));
     GUARD(transcript_add(c, full.p, full.len));
+    if (c->cert_requested)
+        GUARD(send_empty_certificate12(c));
     uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
     size_t pms_len = 0;
     wres r = send_client_key_exchange(c, pms, &pms_len);

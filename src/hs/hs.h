@@ -40,6 +40,7 @@ WARD_MUST_CHECK wres hs_client12_on_server_hello(ward_conn *c, const msg_server_
                                                  span full);
 WARD_MUST_CHECK wres hs_client12_on_certificate(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client12_on_certificate_request(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_server_hello_done(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_finished(ward_conn *c, span body, span full);
 /* server12.c */
