@@ -5,7 +5,10 @@
 #include "conn/internal.h"
 
 static inline size_t byteq_size(const byteq *q) { return q->len - q->off; }
-static inline const uint8_t *byteq_data(const byteq *q) { return q->buf + q->off; }
+static inline const uint8_t *byteq_data(const byteq *q)
+{
+    return q->buf ? q->buf + q->off : NULL;
+}
 /* Make room for n more bytes at the end; returns where to write them. */
 uint8_t *byteq_reserve(byteq *q, size_t n);
 WARD_MUST_CHECK wres byteq_append(byteq *q, const uint8_t *p, size_t n);

@@ -58,8 +58,10 @@ wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t l
         size_t n;
         GUARD(rec_seal(&c->wdir, type, data, chunk, 0, dst, need, &n));
         c->out.len += n;
-        data += chunk;
-        len -= chunk;
+        if (chunk) {
+            data += chunk;
+            len -= chunk;
+        }
     } while (len > 0);
     return wres_ok();
 }
@@ -285,7 +287,7 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         return conn_die(c, r);
     while (!c->close_received) {
         size_t total;
-        r = rec_peek(byteq_data(&c->in), byteq_size(&c->in), &total);
+        r = rec_peek2(&c->rdir, byteq_data(&c->in), byteq_size(&c->in), &total);
         if (!wres_is_ok(r))
             return conn_die(c, r);
         if (total == 0)

@@ -28,7 +28,8 @@ WARD_MUST_CHECK wres crypto_tls12_prf(hash_alg hash, const uint8_t *secret, size
 /* Client side of RSA key transport (RFC 5246 §7.4.7.1): PKCS#1 v1.5
  * encryption of the 48-byte pre-master secret with the server
  * certificate's RSA key. out gets the bare ciphertext (modulus length; the
- * caller adds the 2-byte length prefix). Not an rsaEncryption key:
+ * caller adds the 2-byte length prefix). Not an rsaEncryption key, or a
+ * modulus under 59 bytes (no room for the padding and 48 bytes):
  * WARD_ERR_UNSUPPORTED_CERTIFICATE. cap too small: WARD_ERR_INTERNAL. */
 WARD_MUST_CHECK wres crypto_rsa_kx_encrypt(const crypto_key *server_key, const uint8_t pms[48],
                                            uint8_t *out, size_t cap, size_t *outlen);

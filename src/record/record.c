@@ -339,7 +339,8 @@ static wres seal_plain(uint16_t version, uint8_t type, const uint8_t *pt, size_t
                        uint8_t *out, size_t outcap, size_t *outlen)
 {
     ENSURE(outcap >= REC_HEADER_LEN + ptlen, WARD_ERR_INTERNAL);
-    memmove(out + REC_HEADER_LEN, pt, ptlen);
+    if (ptlen) /* pt may be NULL when empty */
+        memmove(out + REC_HEADER_LEN, pt, ptlen);
     put_header(out, type, version, ptlen);
     *outlen = REC_HEADER_LEN + ptlen;
     return wres_ok();
@@ -358,7 +359,8 @@ static wres seal_protected(rec_dir *d, uint8_t type, const uint8_t *pt, size_t p
 
     /* TLSInnerPlaintext: content || type || zeros (§5.2). */
     uint8_t *body = out + REC_HEADER_LEN;
-    memmove(body, pt, ptlen);
+    if (ptlen) /* pt may be NULL when empty */
+        memmove(body, pt, ptlen);
     body[ptlen] = type;
     memset(body + ptlen + 1, 0, pad);
     put_header(out, CT_APPLICATION_DATA, LEGACY_VERSION, ct_len);
@@ -385,7 +387,8 @@ static wres seal_protected12(rec_dir *d, uint8_t type, const uint8_t *pt, size_t
 
     /* Move the plaintext first: it may sit where header and nonce go. */
     uint8_t *ct = out + REC_HEADER_LEN + xn;
-    memmove(ct, pt, ptlen);
+    if (ptlen) /* pt may be NULL when empty */
+        memmove(ct, pt, ptlen);
     put_header(out, type, LEGACY_VERSION, body_len);
     make_nonce(d, nonce); /* GCM: salt || seq; ChaCha20: IV ^ seq */
     memcpy(out + REC_HEADER_LEN, nonce + CRYPTO_AEAD_NONCE - xn, xn);
