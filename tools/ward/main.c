@@ -1,2 +1,49 @@
-/* placeholder until the tool lands */
-int main(void) { return 0; }
+/* ward: the command-line tool. A subcommand per file: client.c, server.c. */
+#include "cli.h"
+
+#include <signal.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+    fputs("Usage: ward COMMAND [options]\n"
+          "\n"
+          "Commands:\n"
+          "  client HOST[:PORT]   connect over TLS 1.3 and relay stdin/stdout\n"
+          "  server               accept TLS 1.3 connections (echo, --www, --file)\n"
+          "  help [COMMAND]       show help\n"
+          "\n"
+          "Run 'ward COMMAND --help' for the options of a command.\n",
+          out);
+}
+
+int main(int argc, char **argv)
+{
+    /* A closed socket or pipe is an error to report, not a signal to die of. */
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "client") == 0)
+        return client_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "server") == 0)
+        return server_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        if (argc > 2 && strcmp(argv[2], "client") == 0)
+            client_usage(stdout);
+        else if (argc > 2 && strcmp(argv[2], "server") == 0)
+            server_usage(stdout);
+        else
+            usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("ward 0.1.0\n");
+        return EXIT_OK;
+    }
+    fprintf(stderr, "ward: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

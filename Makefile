@@ -1,0 +1,33 @@
+# A thin wrapper around CMake and the scripts; the real build is CMakeLists.txt.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all build test check demo asan deps clean
+
+all: build
+
+build:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build -j $(JOBS)
+
+test: build
+	cd build && ctest --output-on-failure -j $(JOBS)
+
+# Everything CI runs: installs what is missing, normal build + tests, then
+# clang + ASan/UBSan build + tests.
+check:
+	./scripts/test.sh
+
+demo:
+	./scripts/demo.sh
+
+asan:
+	CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWARD_SANITIZE=ON
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+deps:
+	./scripts/install-deps.sh test
+
+clean:
+	rm -rf build build-asan

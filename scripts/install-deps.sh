@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# install-deps.sh [build|test]: install what ward needs from Debian's
+# packages, only what is missing (checked with dpkg -s). "build": the
+# compiler, CMake, OpenSSL headers. "test": also the interop peers and the
+# sanitizer toolchain. Runs apt-get update once, and only when something
+# is missing. Needs root (or sudo) only then.
+set -euo pipefail
+
+what=${1:-build}
+pkgs=(build-essential cmake libssl-dev pkg-config)
+case $what in
+build) ;;
+test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl) ;;
+*)
+    echo "usage: $0 [build|test]" >&2
+    exit 2
+    ;;
+esac
+
+if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: not a Debian-like system; install by hand: ${pkgs[*]}" >&2
+    exit 0
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all present (${pkgs[*]})"
+    exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || {
+        echo "install-deps: missing ${missing[*]}; run as root or install sudo" >&2
+        exit 1
+    }
+    sudo=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update
+"${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# test.sh: everything CI runs. Installs what is missing (build tools and the
+# interop peers), builds with warnings as errors and runs every test, then
+# builds again with clang + AddressSanitizer/UBSan and runs every test
+# there too. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+jobs=$(nproc 2>/dev/null || echo 2)
+step() { printf '\n==== %s\n' "$*"; }
+
+step "dependencies"
+./scripts/install-deps.sh test
+
+step "build (gcc, -Werror) in build/"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARD_WERROR=ON
+cmake --build build -j "$jobs"
+
+step "tests in build/"
+(cd build && ctest --output-on-failure -j "$jobs")
+
+step "build (clang, ASan + UBSan, -Werror) in build-asan/"
+CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWARD_SANITIZE=ON -DWARD_WERROR=ON
+cmake --build build-asan -j "$jobs"
+
+step "tests in build-asan/"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --output-on-failure -j "$jobs")
+
+step "all tests passed (normal and sanitizer builds)"

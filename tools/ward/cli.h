@@ -1,0 +1,115 @@
+/* Shared pieces of the ward tool: option values, list parsing, messages,
+ * the socket helpers (net.c) and the engine pump (pump.c). The tool uses
+ * the public API in <ward/ward.h> only. */
+#ifndef WARD_TOOL_CLI_H
+#define WARD_TOOL_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include "ward/ward.h"
+
+#define CLI_MAX_LIST 16
+
+/* Exit statuses. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* ---- messages (cli.c) ---- */
+/* -q turns info lines off; errors are always printed. */
+extern int cli_quiet;
+/* "ward: ..." on stderr, written with a single write(2) so that lines from
+ * forked children do not interleave. */
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "ward: ..." even under -q (server lines about failed connections). */
+void cli_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "ward: <cmd>: <msg>" and a hint to --help; the caller exits 2. */
+void cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- option values (cli.c); each returns 0 on success, -1 (after a
+ * usage message) on a bad value. ---- */
+typedef struct {
+    uint16_t v[CLI_MAX_LIST];
+    size_t n;
+} cli_u16_list;
+
+typedef struct {
+    char *buf;                     /* owned copy of the argument */
+    const char *v[CLI_MAX_LIST];   /* pointers into buf */
+    size_t n;
+} cli_str_list;
+
+int cli_parse_groups(const char *cmd, const char *arg, cli_u16_list *out);
+int cli_parse_suites(const char *cmd, const char *arg, cli_u16_list *out);
+int cli_parse_alpn(const char *cmd, const char *arg, cli_str_list *out);
+int cli_parse_pin(const char *cmd, const char *arg, uint8_t pin[32]);
+/* "HOST", "HOST:PORT", "[V6]", "[V6]:PORT"; host is copied into host[hostcap]. */
+int cli_parse_hostport(const char *cmd, const char *arg, char *host, size_t hostcap,
+                       const char *default_port, char *port, size_t portcap);
+int cli_parse_uint(const char *cmd, const char *opt, const char *arg, unsigned long max,
+                   unsigned long *out);
+void cli_str_list_free(cli_str_list *l);
+
+/* Split "--name=value" / "--name value" / "-x value": if argv[*i] is the
+ * option `name` (or the short `shortname`, may be NULL), return its value
+ * and advance *i; if it is the option but the value is missing, print a
+ * usage error and set *bad. Otherwise NULL. */
+const char *cli_opt_value(const char *cmd, int argc, char **argv, int *i, const char *name,
+                          const char *shortname, int *bad);
+/* 1 if argv[i] is the flag `name` or `shortname` (may be NULL). */
+int cli_opt_flag(const char *arg, const char *name, const char *shortname);
+
+/* ---- negotiated parameters (cli.c) ---- */
+const char *cli_version_name(uint16_t version);
+/* Names that never return NULL ("unknown (0x1234)" in a static buffer per call site). */
+const char *cli_suite(uint16_t suite, char *buf, size_t cap);
+const char *cli_group(uint16_t group, char *buf, size_t cap);
+const char *cli_sigscheme(uint16_t scheme, char *buf, size_t cap);
+void cli_hex(const uint8_t *in, size_t n, char *out /* 2n+1 */);
+
+/* ---- sockets (net.c) ---- */
+/* Connect to host:port (IPv4 or IPv6, in getaddrinfo order) within
+ * timeout_ms. Returns a non-blocking fd, or -1 with a message in err. */
+int net_connect(const char *host, const char *port, int timeout_ms, char *err, size_t errcap,
+                char *peer, size_t peercap);
+/* Listen on host:port (port may be "0"); returns the fd and the bound
+ * address as text ("127.0.0.1:4433", "[::1]:4433"), or -1 with err. */
+int net_listen(const char *host, const char *port, char *bound, size_t boundcap, char *err,
+               size_t errcap);
+/* "1.2.3.4:5" or "[::1]:5" */
+void net_addr_str(const struct sockaddr *sa, socklen_t len, char *out, size_t cap);
+int net_set_nonblocking(int fd, int on);
+
+/* ---- driving a ward_conn over a non-blocking socket (pump.c) ---- */
+typedef struct {
+    ward_conn *conn;
+    int fd;
+    int eof;           /* the socket reached end of file */
+    int io_errno;      /* errno of a failed socket call, else 0 */
+} pump;
+
+/* Handshake with a deadline; WARD_ERR_TIMEOUT when it passes. */
+ward_err pump_handshake(pump *p, int timeout_ms);
+/* Send as much queued output as the socket takes now. WARD_OK, or
+ * WARD_ERR_IO (p->io_errno set). */
+ward_err pump_send(pump *p);
+/* Bytes the engine still wants to send. */
+size_t pump_pending(pump *p);
+/* Read what the socket has now into the engine (sets p->eof at EOF).
+ * Returns the engine's error, WARD_ERR_IO, or WARD_OK. */
+ward_err pump_recv(pump *p);
+/* Send everything queued, waiting up to timeout_ms. */
+ward_err pump_drain(pump *p, int timeout_ms);
+/* Text for a failure: the engine's message, or the socket error. */
+const char *pump_error(pump *p, ward_err e, char *buf, size_t cap);
+
+/* ---- commands ---- */
+int client_main(int argc, char **argv);
+int server_main(int argc, char **argv);
+void client_usage(FILE *out);
+void server_usage(FILE *out);
+
+#endif

@@ -1,0 +1,396 @@
+/* ward client: connect, handshake, show what was negotiated, then relay
+ * stdin to the server and the server's data to stdout. */
+#include "cli.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define CONNECT_TIMEOUT_MS 10000
+#define HANDSHAKE_TIMEOUT_MS 30000
+/* Stop reading stdin while this much is queued for the socket. */
+#define HIGH_WATER (256 * 1024)
+
+void client_usage(FILE *out)
+{
+    fputs(
+        "Usage: ward client [options] HOST[:PORT]\n"
+        "\n"
+        "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3,\n"
+        "print the negotiated parameters on stderr, then send stdin to the server\n"
+        "and write what the server sends to stdout. At the end of stdin, send\n"
+        "close_notify and keep reading until the server closes.\n"
+        "\n"
+        "Verification (default: the system trust store and the host name):\n"
+        "  --cafile FILE          trust the CA certificates in FILE (PEM)\n"
+        "  --servername NAME      name to send in SNI and to verify (default HOST)\n"
+        "  --pin sha256:HEX       accept exactly the server key whose SubjectPublicKeyInfo\n"
+        "                         has this SHA-256 (64 hex digits)\n"
+        "  --insecure             do not verify the certificate at all (testing only)\n"
+        "\n"
+        "Negotiation:\n"
+        "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
+        "  --groups LIST          key exchange groups in preference order:\n"
+        "                         x25519, secp256r1 (P-256), secp384r1 (P-384)\n"
+        "  --key-share-groups LIST  groups to send key shares for in the first\n"
+        "                         ClientHello (default: the first group)\n"
+        "  --suites LIST          cipher suites in preference order: TLS_AES_128_GCM_SHA256,\n"
+        "                         TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256\n"
+        "  --no-middlebox-compat  turn off middlebox compatibility mode\n"
+        "\n"
+        "Other:\n"
+        "  --key-update           after the first chunk of stdin is sent, send a\n"
+        "                         KeyUpdate that asks the server to update too\n"
+        "  -q, --quiet            no information lines, only errors\n"
+        "  -h, --help             this help\n"
+        "\n"
+        "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage.\n",
+        out);
+}
+
+typedef struct {
+    const char *target;
+    const char *cafile;
+    const char *servername;
+    int have_pin;
+    uint8_t pin[32];
+    int insecure;
+    cli_str_list alpn;
+    cli_u16_list groups, key_share, suites;
+    int have_groups, have_key_share, have_suites;
+    int no_middlebox;
+    int key_update;
+} client_opts;
+
+static int parse_args(int argc, char **argv, client_opts *o)
+{
+    static const char *cmd = "client";
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int bad = 0;
+        if (cli_opt_flag(a, "--help", "-h")) {
+            client_usage(stdout);
+            exit(EXIT_OK);
+        } else if (cli_opt_flag(a, "--quiet", "-q")) {
+            cli_quiet = 1;
+        } else if (cli_opt_flag(a, "--insecure", NULL)) {
+            o->insecure = 1;
+        } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
+            o->no_middlebox = 1;
+        } else if (cli_opt_flag(a, "--key-update", NULL)) {
+            o->key_update = 1;
+        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
+            o->cafile = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--servername", NULL, &bad))) {
+            if (!*v) {
+                cli_usage_error(cmd, "--servername needs a name");
+                return -1;
+            }
+            o->servername = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--pin", NULL, &bad))) {
+            if (cli_parse_pin(cmd, v, o->pin) != 0)
+                return -1;
+            o->have_pin = 1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--alpn", NULL, &bad))) {
+            if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
+                return -1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--groups", NULL, &bad))) {
+            if (cli_parse_groups(cmd, v, &o->groups) != 0)
+                return -1;
+            o->have_groups = 1;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--key-share-groups", NULL, &bad))) {
+            if (cli_parse_groups(cmd, v, &o->key_share) != 0)
+                return -1;
+            o->have_key_share = 1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--suites", NULL, &bad))) {
+            if (cli_parse_suites(cmd, v, &o->suites) != 0)
+                return -1;
+            o->have_suites = 1;
+        } else if (bad) {
+            return -1;
+        } else if (strcmp(a, "--") == 0) {
+            if (i + 1 < argc && !o->target)
+                o->target = argv[++i];
+            if (i + 1 < argc) {
+                cli_usage_error(cmd, "unexpected argument '%s'", argv[i + 1]);
+                return -1;
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            cli_usage_error(cmd, "unknown option '%s'", a);
+            return -1;
+        } else if (o->target) {
+            cli_usage_error(cmd, "unexpected argument '%s' (only one HOST[:PORT])", a);
+            return -1;
+        } else {
+            o->target = a;
+        }
+    }
+    if (!o->target) {
+        cli_usage_error(cmd, "missing HOST[:PORT]");
+        return -1;
+    }
+    if (o->insecure && o->have_pin) {
+        cli_usage_error(cmd, "--pin and --insecure exclude each other");
+        return -1;
+    }
+    return 0;
+}
+
+/* Build the configuration; on failure print why and return NULL. */
+static ward_config *make_config(const client_opts *o)
+{
+    ward_config *cfg = ward_config_new_client();
+    if (!cfg) {
+        cli_error("cannot create a client configuration");
+        return NULL;
+    }
+    ward_err e = WARD_OK;
+    const char *what = "";
+    if (o->cafile && (e = ward_config_set_cafile(cfg, o->cafile)) != WARD_OK)
+        what = "--cafile";
+    else if (o->have_pin && (e = ward_config_set_pin_sha256(cfg, o->pin)) != WARD_OK)
+        what = "--pin";
+    else if (o->alpn.n &&
+             (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v, o->alpn.n)) != WARD_OK)
+        what = "--alpn";
+    else if (o->have_groups &&
+             (e = ward_config_set_groups(cfg, o->groups.v, o->groups.n)) != WARD_OK)
+        what = "--groups";
+    else if (o->have_key_share &&
+             (e = ward_config_set_key_share_groups(cfg, o->key_share.v, o->key_share.n)) !=
+                 WARD_OK)
+        what = "--key-share-groups";
+    else if (o->have_suites &&
+             (e = ward_config_set_suites(cfg, o->suites.v, o->suites.n)) != WARD_OK)
+        what = "--suites";
+    if (e != WARD_OK) {
+        if (strcmp(what, "--cafile") == 0)
+            cli_error("%s %s: %s", what, o->cafile, ward_err_str(e));
+        else
+            cli_error("%s: %s", what, ward_err_str(e));
+        ward_config_free(cfg);
+        return NULL;
+    }
+    if (o->insecure)
+        ward_config_set_insecure_no_verify(cfg, 1);
+    if (o->no_middlebox)
+        ward_config_set_middlebox_compat(cfg, 0);
+    return cfg;
+}
+
+static void print_negotiated(ward_conn *c, const client_opts *o)
+{
+    char b1[48], b2[48], b3[48];
+    cli_info("%s, %s, group %s, signature %s", cli_version_name(ward_conn_version(c)),
+             cli_suite(ward_conn_suite(c), b1, sizeof b1),
+             cli_group(ward_conn_group(c), b2, sizeof b2),
+             cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3));
+    const char *alpn = ward_conn_alpn(c);
+    cli_info("ALPN %s", alpn && *alpn ? alpn : "none");
+    cli_info("HelloRetryRequest: %s", ward_conn_did_hrr(c) ? "yes" : "no");
+    ward_cert_info ci;
+    memset(&ci, 0, sizeof ci);
+    if (ward_conn_peer_cert_info(c, &ci) == WARD_OK) {
+        char hex[65];
+        cli_hex(ci.spki_sha256, 32, hex);
+        cli_info("peer certificate: subject %s, issuer %s, valid %s to %s", ci.subject,
+                 ci.issuer, ci.not_before, ci.not_after);
+        cli_info("peer key: sha256:%s", hex);
+    } else {
+        cli_info("peer certificate: none");
+    }
+    if (o->insecure)
+        cli_info("verified: not verified (--insecure)");
+    else if (o->have_pin)
+        cli_info("verified: pin");
+    else
+        cli_info("verified: chain");
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The relay. Returns the exit status. */
+static int relay(pump *p, const client_opts *o)
+{
+    ward_conn *c = p->conn;
+    int stdin_open = 1, close_sent = 0, peer_closed = 0, sent_any = 0;
+    uint8_t buf[16384];
+    char eb[256];
+
+    for (;;) {
+        /* Everything the engine has decrypted goes to stdout first. */
+        while (!peer_closed) {
+            size_t n = 0;
+            ward_err e = ward_conn_read(c, buf, sizeof buf, &n);
+            if (e == WARD_CLOSED) {
+                peer_closed = 1;
+                break;
+            }
+            if (e != WARD_OK) {
+                (void)pump_send(p);
+                cli_error("%s", pump_error(p, e, eb, sizeof eb));
+                return EXIT_FAIL;
+            }
+            if (n == 0)
+                break;
+            if (write_all(STDOUT_FILENO, buf, n) != 0) {
+                cli_error("cannot write to stdout: %s", strerror(errno));
+                return EXIT_FAIL;
+            }
+        }
+        if ((peer_closed || !stdin_open) && !close_sent) {
+            ward_err e = ward_conn_close(c);
+            if (e != WARD_OK && !peer_closed) {
+                cli_error("%s", pump_error(p, e, eb, sizeof eb));
+                return EXIT_FAIL;
+            }
+            close_sent = 1;
+        }
+        ward_err e = pump_send(p);
+        if (e != WARD_OK && !peer_closed) {
+            cli_error("%s", pump_error(p, e, eb, sizeof eb));
+            return EXIT_FAIL;
+        }
+        if (peer_closed) {
+            /* Our close_notify goes out if the socket takes it; the server
+             * has already said it is done. */
+            (void)pump_drain(p, 2000);
+            cli_info("closed by the server (close_notify); KeyUpdates received: %u",
+                     ward_conn_key_updates_received(c));
+            return EXIT_OK;
+        }
+        if (p->eof) {
+            cli_error("%s", ward_err_str(WARD_ERR_TRUNCATED));
+            return EXIT_FAIL;
+        }
+
+        size_t pending = pump_pending(p);
+        struct pollfd pfd[2];
+        nfds_t nfds = 1;
+        pfd[0].fd = p->fd;
+        pfd[0].events = POLLIN | (pending ? POLLOUT : 0);
+        pfd[0].revents = 0;
+        if (stdin_open && !close_sent && pending < HIGH_WATER) {
+            pfd[1].fd = STDIN_FILENO;
+            pfd[1].events = POLLIN;
+            pfd[1].revents = 0;
+            nfds = 2;
+        }
+        int r = poll(pfd, nfds, -1);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            cli_error("poll: %s", strerror(errno));
+            return EXIT_FAIL;
+        }
+        if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            e = pump_recv(p);
+            if (e != WARD_OK) {
+                /* Print what the engine decrypted before the failure. */
+                size_t n = 0;
+                while (ward_conn_read(c, buf, sizeof buf, &n) == WARD_OK && n > 0)
+                    (void)write_all(STDOUT_FILENO, buf, n);
+                (void)pump_send(p);
+                cli_error("%s", pump_error(p, e, eb, sizeof eb));
+                return EXIT_FAIL;
+            }
+        }
+        if (nfds == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (n <= 0) {
+                if (n < 0)
+                    cli_info("reading stdin: %s; closing", strerror(errno));
+                stdin_open = 0;
+                continue;
+            }
+            e = ward_conn_write(c, buf, (size_t)n);
+            if (e != WARD_OK) {
+                cli_error("%s", pump_error(p, e, eb, sizeof eb));
+                return EXIT_FAIL;
+            }
+            if (!sent_any && o->key_update) {
+                e = ward_conn_key_update(c, 1);
+                if (e != WARD_OK) {
+                    cli_error("KeyUpdate: %s", pump_error(p, e, eb, sizeof eb));
+                    return EXIT_FAIL;
+                }
+                cli_info("sent KeyUpdate (update_requested)");
+            }
+            sent_any = 1;
+        }
+    }
+}
+
+int client_main(int argc, char **argv)
+{
+    client_opts o;
+    memset(&o, 0, sizeof o);
+    if (parse_args(argc, argv, &o) != 0) {
+        cli_str_list_free(&o.alpn);
+        return EXIT_USAGE;
+    }
+    char host[256], port[8];
+    if (cli_parse_hostport("client", o.target, host, sizeof host, "443", port, sizeof port) != 0) {
+        cli_str_list_free(&o.alpn);
+        return EXIT_USAGE;
+    }
+    const char *name = o.servername ? o.servername : host;
+
+    int status = EXIT_FAIL;
+    ward_conn *c = NULL;
+    int fd = -1;
+    ward_config *cfg = make_config(&o);
+    if (!cfg)
+        goto out;
+
+    char err[512], peer[128];
+    fd = net_connect(host, port, CONNECT_TIMEOUT_MS, err, sizeof err, peer, sizeof peer);
+    if (fd < 0) {
+        cli_error("%s", err);
+        goto out;
+    }
+    cli_info("connected to %s", peer);
+
+    c = ward_conn_new(cfg, name);
+    if (!c) {
+        cli_error("cannot create a connection for server name '%s'", name);
+        goto out;
+    }
+    pump p = {.conn = c, .fd = fd};
+    ward_err e = pump_handshake(&p, HANDSHAKE_TIMEOUT_MS);
+    if (e != WARD_OK) {
+        char eb[256];
+        cli_error("%s", pump_error(&p, e, eb, sizeof eb));
+        goto out;
+    }
+    print_negotiated(c, &o);
+    status = relay(&p, &o);
+
+out:
+    if (c)
+        ward_conn_free(c);
+    if (fd >= 0)
+        close(fd);
+    if (cfg)
+        ward_config_free(cfg);
+    cli_str_list_free(&o.alpn);
+    return status;
+}

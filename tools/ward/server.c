@@ -1,0 +1,692 @@
+/* ward server: accept TLS 1.3 connections, a child process per connection,
+ * and echo, serve a file, or answer HTTP with a page about the connection. */
+#define _GNU_SOURCE /* accept4, EAI_NODATA */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#define HANDSHAKE_TIMEOUT_MS 30000
+#define IDLE_TIMEOUT_MS 300000
+/* After our close_notify, how long to wait for the client's. */
+#define LINGER_MS 5000
+/* Stop taking more input while this much is queued for the socket. */
+#define HIGH_WATER (1024 * 1024)
+#define HTTP_MAX_REQUEST 16384
+
+void server_usage(FILE *out)
+{
+    fputs(
+        "Usage: ward server [options]\n"
+        "\n"
+        "Accept TLS 1.3 connections (a child process per connection) and, by\n"
+        "default, echo what each client sends until it closes.\n"
+        "\n"
+        "Identity (default: an ephemeral self-signed ECDSA P-256 certificate for\n"
+        "localhost, made at start-up; its pin is printed on stderr):\n"
+        "  --cert FILE            certificate chain (PEM, leaf first)\n"
+        "  --key FILE             private key (PEM)\n"
+        "\n"
+        "Listening:\n"
+        "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
+        "                         [::1]:4433 for IPv6; port 0 picks a free port)\n"
+        "  --max-connections N    exit after serving N connections (status 1 if\n"
+        "                         any of them failed)\n"
+        "\n"
+        "What to do with a connection (default: echo):\n"
+        "  --www                  answer an HTTP request with a page describing the\n"
+        "                         connection, then close\n"
+        "  --file FILE            send the contents of FILE, then close\n"
+        "  --key-update           after the first echoed chunk, send a KeyUpdate that\n"
+        "                         asks the client to update too\n"
+        "\n"
+        "Negotiation:\n"
+        "  --alpn LIST            ALPN protocols to accept, in preference order\n"
+        "  --groups LIST          key exchange groups in preference order:\n"
+        "                         x25519, secp256r1 (P-256), secp384r1 (P-384)\n"
+        "  --suites LIST          cipher suites in preference order: TLS_AES_128_GCM_SHA256,\n"
+        "                         TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256\n"
+        "  --force-hrr            answer every first ClientHello with a HelloRetryRequest\n"
+        "\n"
+        "Other:\n"
+        "  -q, --quiet            no information lines (the listening line and the\n"
+        "                         pin of an ephemeral certificate are always printed)\n"
+        "  -h, --help             this help\n"
+        "\n"
+        "Exit status: 0 on a normal end, 1 on an error, 2 on bad usage.\n",
+        out);
+}
+
+enum mode { MODE_ECHO, MODE_WWW, MODE_FILE };
+
+typedef struct {
+    const char *cert, *key, *listen, *file_path;
+    enum mode mode;
+    int key_update, force_hrr;
+    unsigned long max_conn;
+    cli_str_list alpn;
+    cli_u16_list groups, suites;
+    int have_groups, have_suites;
+    /* --file contents, read before listening */
+    uint8_t *file;
+    size_t file_len;
+} server_opts;
+
+static int parse_args(int argc, char **argv, server_opts *o)
+{
+    static const char *cmd = "server";
+    int www = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int bad = 0;
+        if (cli_opt_flag(a, "--help", "-h")) {
+            server_usage(stdout);
+            exit(EXIT_OK);
+        } else if (cli_opt_flag(a, "--quiet", "-q")) {
+            cli_quiet = 1;
+        } else if (cli_opt_flag(a, "--www", NULL)) {
+            www = 1;
+        } else if (cli_opt_flag(a, "--key-update", NULL)) {
+            o->key_update = 1;
+        } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
+            o->force_hrr = 1;
+        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
+            o->cert = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
+            o->key = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--listen", NULL, &bad))) {
+            o->listen = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--file", NULL, &bad))) {
+            o->file_path = v;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--max-connections", NULL, &bad))) {
+            if (cli_parse_uint(cmd, "--max-connections", v, 1000000000UL, &o->max_conn) != 0)
+                return -1;
+            if (o->max_conn == 0) {
+                cli_usage_error(cmd, "--max-connections must be at least 1");
+                return -1;
+            }
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--alpn", NULL, &bad))) {
+            if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
+                return -1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--groups", NULL, &bad))) {
+            if (cli_parse_groups(cmd, v, &o->groups) != 0)
+                return -1;
+            o->have_groups = 1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--suites", NULL, &bad))) {
+            if (cli_parse_suites(cmd, v, &o->suites) != 0)
+                return -1;
+            o->have_suites = 1;
+        } else if (bad) {
+            return -1;
+        } else if (a[0] == '-') {
+            cli_usage_error(cmd, "unknown option '%s'", a);
+            return -1;
+        } else {
+            cli_usage_error(cmd, "unexpected argument '%s'", a);
+            return -1;
+        }
+    }
+    if (!o->cert != !o->key) {
+        cli_usage_error(cmd, "--cert and --key go together");
+        return -1;
+    }
+    if (www && o->file_path) {
+        cli_usage_error(cmd, "--www and --file exclude each other");
+        return -1;
+    }
+    o->mode = www ? MODE_WWW : o->file_path ? MODE_FILE : MODE_ECHO;
+    if (o->key_update && o->mode != MODE_ECHO) {
+        cli_usage_error(cmd, "--key-update works with the echo mode only");
+        return -1;
+    }
+    if (!o->listen)
+        o->listen = "127.0.0.1:4433";
+    return 0;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    size_t cap = 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        close(fd);
+        errno = ENOMEM;
+        return -1;
+    }
+    for (;;) {
+        if (n == cap) {
+            uint8_t *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                errno = ENOMEM;
+                return -1;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static ward_config *make_config(const server_opts *o)
+{
+    ward_config *cfg = ward_config_new_server();
+    if (!cfg) {
+        cli_error("cannot create a server configuration");
+        return NULL;
+    }
+    ward_err e;
+    if (o->cert) {
+        e = ward_config_set_cert_files(cfg, o->cert, o->key);
+        if (e != WARD_OK) {
+            cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key, ward_err_str(e));
+            goto fail;
+        }
+    } else {
+        uint8_t pin[32];
+        char hex[65];
+        e = ward_config_use_ephemeral_cert(cfg, "localhost", pin);
+        if (e != WARD_OK) {
+            cli_error("cannot make an ephemeral certificate: %s", ward_err_str(e));
+            goto fail;
+        }
+        cli_hex(pin, 32, hex);
+        int q = cli_quiet;
+        cli_quiet = 0;
+        cli_info("ephemeral certificate for localhost, pin sha256:%s", hex);
+        cli_quiet = q;
+    }
+    if (o->alpn.n &&
+        (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v, o->alpn.n)) != WARD_OK) {
+        cli_error("--alpn: %s", ward_err_str(e));
+        goto fail;
+    }
+    if (o->have_groups && (e = ward_config_set_groups(cfg, o->groups.v, o->groups.n)) != WARD_OK) {
+        cli_error("--groups: %s", ward_err_str(e));
+        goto fail;
+    }
+    if (o->have_suites && (e = ward_config_set_suites(cfg, o->suites.v, o->suites.n)) != WARD_OK) {
+        cli_error("--suites: %s", ward_err_str(e));
+        goto fail;
+    }
+    if (o->force_hrr)
+        ward_config_set_force_hrr(cfg, 1);
+    return cfg;
+fail:
+    ward_config_free(cfg);
+    return NULL;
+}
+
+/* ---- one connection (in a child process) ---- */
+
+/* Copy s into out with anything but printable ASCII replaced by '?'. */
+static void sanitize(const char *s, char *out, size_t cap)
+{
+    size_t i = 0;
+    for (; s && *s && i + 1 < cap; s++)
+        out[i++] = (*s >= 0x20 && *s < 0x7f) ? *s : '?';
+    out[i] = '\0';
+}
+
+/* Append s to buf (HTML-escaped); returns the new length, capped. */
+static size_t html_append(char *buf, size_t len, size_t cap, const char *s, int escape)
+{
+    for (; *s && len + 7 < cap; s++) {
+        const char *rep = NULL;
+        if (escape) {
+            switch (*s) {
+            case '<': rep = "&lt;"; break;
+            case '>': rep = "&gt;"; break;
+            case '&': rep = "&amp;"; break;
+            case '"': rep = "&quot;"; break;
+            default: break;
+            }
+        }
+        if (rep) {
+            size_t rl = strlen(rep);
+            memcpy(buf + len, rep, rl);
+            len += rl;
+        } else {
+            buf[len++] = (*s >= 0x20 && *s < 0x7f) || *s == '\n' ? *s : '?';
+        }
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+static size_t html_row(char *buf, size_t len, size_t cap, const char *key, const char *val)
+{
+    len = html_append(buf, len, cap, "<tr><th>", 0);
+    len = html_append(buf, len, cap, key, 1);
+    len = html_append(buf, len, cap, "</th><td>", 0);
+    len = html_append(buf, len, cap, val, 1);
+    return html_append(buf, len, cap, "</td></tr>\n", 0);
+}
+
+/* The HTTP answer of --www, queued on the connection. */
+static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
+                            unsigned long long *bytes_out)
+{
+    char body[8192], b1[48], b2[48], b3[48];
+    size_t len = 0;
+    int is_get = strncmp(request, "GET ", 4) == 0;
+    const char *sni = ward_conn_server_name(c);
+    const char *alpn = ward_conn_alpn(c);
+    len = html_append(body, len, sizeof body,
+                      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                      "<title>ward</title></head>\n<body>\n<h1>ward: your connection</h1>\n"
+                      "<table>\n",
+                      0);
+    len = html_row(body, len, sizeof body, "client", peer);
+    len = html_row(body, len, sizeof body, "protocol", cli_version_name(ward_conn_version(c)));
+    len = html_row(body, len, sizeof body, "cipher suite",
+                   cli_suite(ward_conn_suite(c), b1, sizeof b1));
+    len = html_row(body, len, sizeof body, "group", cli_group(ward_conn_group(c), b2, sizeof b2));
+    len = html_row(body, len, sizeof body, "signature scheme",
+                   cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3));
+    len = html_row(body, len, sizeof body, "ALPN", alpn && *alpn ? alpn : "none");
+    len = html_row(body, len, sizeof body, "SNI", sni && *sni ? sni : "none");
+    len = html_row(body, len, sizeof body, "HelloRetryRequest", ward_conn_did_hrr(c) ? "yes" : "no");
+    char first[256];
+    size_t fl = strcspn(request, "\r\n");
+    if (fl >= sizeof first)
+        fl = sizeof first - 1;
+    memcpy(first, request, fl);
+    first[fl] = '\0';
+    len = html_row(body, len, sizeof body, "request", first);
+    len = html_append(body, len, sizeof body, "</table>\n</body></html>\n", 0);
+
+    char head[256];
+    int hl = snprintf(head, sizeof head,
+                      "HTTP/1.0 %s\r\nContent-Type: text/html; charset=utf-8\r\n"
+                      "Content-Length: %zu\r\nConnection: close\r\nServer: ward\r\n\r\n",
+                      is_get ? "200 OK" : "405 Method Not Allowed", is_get ? len : (size_t)0);
+    ward_err e = ward_conn_write(c, (const uint8_t *)head, (size_t)hl);
+    if (e == WARD_OK)
+        *bytes_out += (size_t)hl;
+    if (e == WARD_OK && is_get) {
+        e = ward_conn_write(c, (const uint8_t *)body, len);
+        if (e == WARD_OK)
+            *bytes_out += len;
+    }
+    return e;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Serve one accepted connection; returns the child's exit status. */
+static int serve(const ward_config *cfg, const server_opts *o, int fd, const char *peer)
+{
+    char eb[256];
+    net_set_nonblocking(fd, 1);
+    ward_conn *c = ward_conn_new(cfg, NULL);
+    if (!c) {
+        cli_error("%s: cannot create a connection", peer);
+        return EXIT_FAIL;
+    }
+    pump p = {.conn = c, .fd = fd};
+    ward_err e = pump_handshake(&p, HANDSHAKE_TIMEOUT_MS);
+    if (e != WARD_OK) {
+        cli_log("%s handshake failed: %s", peer, pump_error(&p, e, eb, sizeof eb));
+        ward_conn_free(c);
+        return EXIT_FAIL;
+    }
+    {
+        char b1[48], b2[48], b3[48], sni[256];
+        const char *alpn = ward_conn_alpn(c);
+        char alpn_s[256];
+        sanitize(ward_conn_server_name(c), sni, sizeof sni);
+        sanitize(alpn, alpn_s, sizeof alpn_s);
+        cli_info("%s %s %s %s, signature %s, HRR %s, ALPN %s, SNI %s", peer,
+                 cli_version_name(ward_conn_version(c)),
+                 cli_suite(ward_conn_suite(c), b1, sizeof b1),
+                 cli_group(ward_conn_group(c), b2, sizeof b2),
+                 cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
+                 ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
+                 sni[0] ? sni : "none");
+    }
+
+    int status = EXIT_FAIL;
+    int peer_closed = 0, close_sent = 0, key_update_sent = 0;
+    size_t file_off = 0, http_len = 0;
+    unsigned long long bytes_in = 0, bytes_out = 0;
+    char *http = NULL;
+    long long linger_deadline = 0;
+    uint8_t buf[16384];
+
+    if (o->mode == MODE_WWW) {
+        http = malloc(HTTP_MAX_REQUEST + 1);
+        if (!http) {
+            cli_error("%s: out of memory", peer);
+            goto out;
+        }
+    }
+
+    for (;;) {
+        /* Take in what the engine decrypted (unless our output is backed up). */
+        while (!peer_closed && pump_pending(&p) < HIGH_WATER) {
+            size_t n = 0;
+            e = ward_conn_read(c, buf, sizeof buf, &n);
+            if (e == WARD_CLOSED) {
+                peer_closed = 1;
+                break;
+            }
+            if (e != WARD_OK) {
+                (void)pump_send(&p);
+                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+                goto out;
+            }
+            if (n == 0)
+                break;
+            bytes_in += n;
+            if (o->mode == MODE_ECHO && !close_sent) {
+                e = ward_conn_write(c, buf, n);
+                if (e == WARD_OK)
+                    bytes_out += n;
+                if (e == WARD_OK && o->key_update && !key_update_sent) {
+                    e = ward_conn_key_update(c, 1);
+                    key_update_sent = 1;
+                    cli_info("%s sent KeyUpdate (update_requested)", peer);
+                }
+            } else if (o->mode == MODE_WWW && !close_sent) {
+                size_t take = n;
+                if (take > HTTP_MAX_REQUEST - http_len)
+                    take = HTTP_MAX_REQUEST - http_len;
+                memcpy(http + http_len, buf, take);
+                http_len += take;
+                http[http_len] = '\0';
+                if (strstr(http, "\r\n\r\n") || strstr(http, "\n\n") ||
+                    http_len == HTTP_MAX_REQUEST) {
+                    e = www_respond(c, peer, http, &bytes_out);
+                    if (e == WARD_OK)
+                        e = ward_conn_close(c);
+                    close_sent = 1;
+                }
+            }
+            /* --file: what the client sends is read and dropped. */
+            if (e != WARD_OK) {
+                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+                goto out;
+            }
+        }
+        if (o->mode == MODE_FILE && !close_sent) {
+            while (file_off < o->file_len && pump_pending(&p) < HIGH_WATER) {
+                size_t n = o->file_len - file_off;
+                if (n > 16384)
+                    n = 16384;
+                e = ward_conn_write(c, o->file + file_off, n);
+                if (e != WARD_OK) {
+                    cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+                    goto out;
+                }
+                file_off += n;
+                bytes_out += n;
+            }
+            if (file_off == o->file_len) {
+                e = ward_conn_close(c);
+                close_sent = 1;
+                if (e != WARD_OK) {
+                    cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+                    goto out;
+                }
+            }
+        }
+        /* The client is done sending; echo and www answer with our
+         * close_notify, --file finishes the file first. */
+        if (peer_closed && !close_sent && o->mode != MODE_FILE) {
+            e = ward_conn_close(c);
+            close_sent = 1;
+            if (e != WARD_OK) {
+                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+                goto out;
+            }
+        }
+        e = pump_send(&p);
+        if (e != WARD_OK) {
+            cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+            goto out;
+        }
+        size_t pending = pump_pending(&p);
+        if (close_sent && pending == 0) {
+            if (peer_closed || p.eof) {
+                status = EXIT_OK;
+                break;
+            }
+            /* Wait a little for the client's close_notify, so that closing
+             * the socket does not reset data still on its way to it. */
+            if (!linger_deadline) {
+                shutdown(fd, SHUT_WR);
+                linger_deadline = now_ms() + LINGER_MS;
+            } else if (now_ms() >= linger_deadline) {
+                status = EXIT_OK;
+                break;
+            }
+        }
+        if (p.eof && !peer_closed) {
+            if (close_sent) {
+                status = EXIT_OK;
+                break;
+            }
+            cli_log("%s error: %s", peer, ward_err_str(WARD_ERR_TRUNCATED));
+            goto out;
+        }
+
+        struct pollfd pfd = {.fd = fd, .events = 0};
+        if (pending || (o->mode == MODE_FILE && file_off < o->file_len))
+            pfd.events |= POLLOUT;
+        if (pending < HIGH_WATER || linger_deadline)
+            pfd.events |= POLLIN;
+        int timeout = IDLE_TIMEOUT_MS;
+        if (linger_deadline) {
+            long long left = linger_deadline - now_ms();
+            timeout = left < 0 ? 0 : (int)left;
+        }
+        int r = poll(&pfd, 1, timeout);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            cli_log("%s error: poll: %s", peer, strerror(errno));
+            goto out;
+        }
+        if (r == 0 && !linger_deadline) {
+            cli_log("%s error: idle for %d seconds, closing", peer, IDLE_TIMEOUT_MS / 1000);
+            goto out;
+        }
+        if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+            e = pump_recv(&p);
+            if (e != WARD_OK) {
+                if (close_sent && e == WARD_ERR_IO) {
+                    /* reset after we said goodbye: nothing was lost */
+                    status = EXIT_OK;
+                    break;
+                }
+                (void)pump_send(&p);
+                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+                goto out;
+            }
+        }
+    }
+    cli_info("%s closed: %llu bytes in, %llu bytes out, KeyUpdates received: %u", peer, bytes_in,
+             bytes_out, ward_conn_key_updates_received(c));
+out:
+    free(http);
+    ward_conn_free(c);
+    return status;
+}
+
+/* ---- the accept loop ---- */
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+/* Reap finished children; counts failures. Returns how many were reaped. */
+static unsigned reap(int block, unsigned *failed)
+{
+    unsigned n = 0;
+    for (;;) {
+        int st = 0;
+        pid_t pid = waitpid(-1, &st, block ? 0 : WNOHANG);
+        if (pid < 0 && errno == EINTR)
+            continue;
+        if (pid <= 0)
+            return n;
+        n++;
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            (*failed)++;
+    }
+}
+
+int server_main(int argc, char **argv)
+{
+    server_opts o;
+    memset(&o, 0, sizeof o);
+    int status = EXIT_FAIL;
+    ward_config *cfg = NULL;
+    int lfd = -1;
+    if (parse_args(argc, argv, &o) != 0) {
+        cli_str_list_free(&o.alpn);
+        return EXIT_USAGE;
+    }
+    char host[256], port[8];
+    if (cli_parse_hostport("server", o.listen, host, sizeof host, "4433", port, sizeof port) != 0) {
+        cli_str_list_free(&o.alpn);
+        return EXIT_USAGE;
+    }
+    if (o.file_path && read_file(o.file_path, &o.file, &o.file_len) != 0) {
+        cli_error("cannot read --file %s: %s", o.file_path, strerror(errno));
+        goto out;
+    }
+    cfg = make_config(&o);
+    if (!cfg)
+        goto out;
+
+    char bound[128], err[512];
+    lfd = net_listen(host, port, bound, sizeof bound, err, sizeof err);
+    if (lfd < 0) {
+        cli_error("%s", err);
+        goto out;
+    }
+    {
+        int q = cli_quiet;
+        cli_quiet = 0;
+        cli_info("listening on %s", bound);
+        cli_quiet = q;
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    unsigned long accepted = 0;
+    unsigned failed = 0;
+    pid_t parent = getpid();
+    while (!stop_requested && (o.max_conn == 0 || accepted < o.max_conn)) {
+        (void)reap(0, &failed);
+        struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+        int r = poll(&pfd, 1, 500);
+        if (r <= 0)
+            continue;
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int cfd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+        if (cfd < 0) {
+            if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+                cli_error("accept: %s", strerror(errno));
+            if (errno == EMFILE || errno == ENFILE)
+                sleep(1);
+            continue;
+        }
+        accepted++;
+        char peer[128];
+        net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
+        pid_t pid = fork();
+        if (pid < 0) {
+            cli_error("%s: fork: %s", peer, strerror(errno));
+            close(cfd);
+            failed++;
+            continue;
+        }
+        if (pid == 0) {
+#ifdef __linux__
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (getppid() != parent)
+                _exit(EXIT_FAIL);
+#endif
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGINT, SIG_DFL);
+            close(lfd);
+            int st = serve(cfg, &o, cfd, peer);
+            close(cfd);
+            ward_config_free(cfg);
+            free(o.file);
+            cli_str_list_free(&o.alpn);
+            _exit(st);
+        }
+        close(cfd);
+    }
+    close(lfd);
+    lfd = -1;
+    if (stop_requested) {
+        /* Children get SIGTERM when this process ends (PR_SET_PDEATHSIG). */
+        status = EXIT_OK;
+    } else {
+        (void)reap(1, &failed);
+        status = failed ? EXIT_FAIL : EXIT_OK;
+        if (failed)
+            cli_info("%u of %lu connections failed", failed, accepted);
+    }
+out:
+    if (lfd >= 0)
+        close(lfd);
+    if (cfg)
+        ward_config_free(cfg);
+    free(o.file);
+    cli_str_list_free(&o.alpn);
+    return status;
+}
