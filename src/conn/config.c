@@ -19,8 +19,11 @@ static const uint16_t default_suites[] = {
     WARD_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     WARD_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 };
-static const uint16_t default_groups[] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1,
-                                          WARD_GROUP_SECP384R1};
+/* The post-quantum hybrid first (RFC 8446 §4.2.7 order is preference),
+ * as browsers and current servers do; SecP256r1MLKEM768 on request. */
+static const uint16_t default_groups[] = {WARD_GROUP_X25519MLKEM768, WARD_GROUP_X25519,
+                                          WARD_GROUP_SECP256R1, WARD_GROUP_SECP384R1};
+static const uint16_t default_key_shares[] = {WARD_GROUP_X25519MLKEM768, WARD_GROUP_X25519};
 static const uint16_t default_sigalgs[] = {0x0403, 0x0503, 0x0807, 0x0804, 0x0805,
                                            0x0806, 0x0809, 0x080a, 0x080b};
 /* Chains may still carry PKCS#1 v1.5 signatures (§4.2.3). */
@@ -37,8 +40,8 @@ static ward_config *config_new(int is_server)
     cfg->n_suites = WARD_ARRAY_LEN(default_suites);
     memcpy(cfg->groups, default_groups, sizeof default_groups);
     cfg->n_groups = WARD_ARRAY_LEN(default_groups);
-    cfg->key_share_groups[0] = WARD_GROUP_X25519;
-    cfg->n_key_share_groups = 1;
+    memcpy(cfg->key_share_groups, default_key_shares, sizeof default_key_shares);
+    cfg->n_key_share_groups = WARD_ARRAY_LEN(default_key_shares);
     memcpy(cfg->sigalgs, default_sigalgs, sizeof default_sigalgs);
     cfg->n_sigalgs = WARD_ARRAY_LEN(default_sigalgs);
     memcpy(cfg->sigalgs_cert, default_sigalgs_cert, sizeof default_sigalgs_cert);
@@ -198,17 +201,16 @@ ward_err ward_config_set_groups(ward_config *cfg, const uint16_t *groups, size_t
     ward_err e = set_list(cfg->groups, &cfg->n_groups, WARD_MAX_GROUPS, groups, n, group_known);
     if (e != WARD_OK)
         return e;
-    /* Keep the key shares within the groups: default to the first one. */
-    for (size_t i = 0; i < cfg->n_key_share_groups; i++) {
-        int found = 0;
+    /* Keep the key shares that are still offered; if none is, share the
+     * most preferred group. */
+    size_t kept = 0;
+    for (size_t i = 0; i < cfg->n_key_share_groups; i++)
         for (size_t j = 0; j < n; j++)
-            found |= cfg->key_share_groups[i] == groups[j];
-        if (!found) {
-            cfg->key_share_groups[0] = groups[0];
-            cfg->n_key_share_groups = 1;
-            break;
-        }
-    }
+            if (cfg->key_share_groups[i] == groups[j])
+                cfg->key_share_groups[kept++] = groups[j];
+    if (kept == 0)
+        cfg->key_share_groups[kept++] = groups[0];
+    cfg->n_key_share_groups = kept;
     return WARD_OK;
 }
 
@@ -221,7 +223,7 @@ ward_err ward_config_set_key_share_groups(ward_config *cfg, const uint16_t *grou
         if (!found)
             return WARD_ERR_CONFIG; /* a share must be for an offered group */
     }
-    return set_list(cfg->key_share_groups, &cfg->n_key_share_groups, WARD_MAX_GROUPS, groups, n,
+    return set_list(cfg->key_share_groups, &cfg->n_key_share_groups, WARD_MAX_KEY_SHARES, groups, n,
                     group_known);
 }
 

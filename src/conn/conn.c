@@ -156,8 +156,7 @@ void ward_conn_free(ward_conn *c)
     byteq_free(&c->app);
     crypto_hash_free(&c->transcript);
     ks_wipe(&c->ks);
-    for (size_t i = 0; i < c->n_kex; i++)
-        crypto_kex_free(&c->kex[i]);
+    hs_client_drop_key_shares(c);
     if (c->client_hello)
         ward_free_secret(c->client_hello, c->client_hello_len);
     crypto_kex_free(&c->kex12);

@@ -17,7 +17,9 @@
 #include "ward/ward.h"
 
 #define WARD_MAX_SUITES 16
-#define WARD_MAX_GROUPS 3
+#define WARD_MAX_GROUPS 5
+#define WARD_MAX_KEY_SHARES 3
+#define WARD_MAX_ECDH_PUB 133 /* TLS 1.2 ServerKeyExchange: classical groups only */
 #define WARD_MAX_SIGALGS 16
 #define WARD_MAX_ALPN_WIRE 256        /* ProtocolNameList body */
 #define WARD_MAX_NAME 255
@@ -30,7 +32,7 @@ struct ward_config {
     int rsa_key_transport;
     uint16_t groups[WARD_MAX_GROUPS];
     size_t n_groups;
-    uint16_t key_share_groups[WARD_MAX_GROUPS];
+    uint16_t key_share_groups[WARD_MAX_KEY_SHARES];
     size_t n_key_share_groups;
     uint16_t sigalgs[WARD_MAX_SIGALGS];       /* for CertificateVerify */
     size_t n_sigalgs;
@@ -118,9 +120,9 @@ struct ward_conn {
     uint8_t c_ap[CRYPTO_MAX_HASH], s_ap[CRYPTO_MAX_HASH];
     uint8_t finished_hash[CRYPTO_MAX_HASH]; /* transcript through server Finished */
 
-    crypto_kex kex[WARD_MAX_GROUPS];
-    uint8_t kex_pub[WARD_MAX_GROUPS][CRYPTO_MAX_KEX_PUB];
-    size_t kex_pub_len[WARD_MAX_GROUPS];
+    crypto_kex kex[WARD_MAX_KEY_SHARES];    /* client: our key shares, until ServerHello */
+    uint8_t *kex_pub[WARD_MAX_KEY_SHARES];  /* heap: a hybrid share is 1.2 KB */
+    size_t kex_pub_len[WARD_MAX_KEY_SHARES];
     size_t n_kex;
     uint8_t random[32];      /* our Hello random */
     uint8_t peer_random[32]; /* the peer's Hello random (TLS 1.2 needs both) */
@@ -137,7 +139,7 @@ struct ward_conn {
     uint8_t master[48];
     uint8_t key_block[2 * 32 + 2 * 12]; /* client key, server key, client IV, server IV */
     crypto_kex kex12;                   /* server: our ECDHE key until ClientKeyExchange */
-    uint8_t peer_kex_pub[CRYPTO_MAX_KEX_PUB]; /* client: server's ECDHE share */
+    uint8_t peer_kex_pub[WARD_MAX_ECDH_PUB]; /* client: server's ECDHE share */
     size_t peer_kex_pub_len;
     int ems;                 /* Extended Master Secret in use */
     int keys_changed;        /* the message just handled changed read keys */
@@ -193,6 +195,8 @@ WARD_MUST_CHECK wres transcript_collapse_for_hrr(ward_conn *c);
 
 /* ---- handshake (src/hs) ---- */
 WARD_MUST_CHECK wres hs_client_start(ward_conn *c);
+/* Free the client's key shares (after ServerHello, or with the connection). */
+void hs_client_drop_key_shares(ward_conn *c);
 /* One complete handshake message from the peer. */
 WARD_MUST_CHECK wres hs_handle(ward_conn *c, uint8_t type, span body, span full);
 /* Install traffic keys for a direction from a secret. */

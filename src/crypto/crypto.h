@@ -16,8 +16,10 @@
 #define CRYPTO_MAX_KEY 32
 #define CRYPTO_AEAD_TAG 16
 #define CRYPTO_AEAD_NONCE 12
-#define CRYPTO_MAX_KEX_PUB 133  /* P-521 uncompressed; we use up to P-384 (97) */
-#define CRYPTO_MAX_KEX_SECRET 66
+/* Key shares and shared secrets, up to the hybrid groups: a client's
+ * SecP256r1MLKEM768 share is 1249 bytes, a hybrid secret 64. */
+#define CRYPTO_MAX_KEX_PUB 1300
+#define CRYPTO_MAX_KEX_SECRET 96
 #define CRYPTO_MAX_SIG 1024     /* RSA-8192 */
 
 /* ---- randomness ---- */
@@ -77,27 +79,58 @@ WARD_MUST_CHECK wres crypto_aead_open(crypto_aead *a, const uint8_t nonce[12],
                                       size_t ctlen, uint8_t *out);
 void crypto_aead_free(crypto_aead *a);
 
-/* ---- key exchange (TLS NamedGroup codes: 0x001d, 0x0017, 0x0018) ---- */
+/* ---- key exchange (TLS NamedGroup codes) ----
+ * (EC)DHE: x25519 0x001d, secp256r1 0x0017, secp384r1 0x0018.
+ * Post-quantum hybrids (draft-ietf-tls-ecdhe-mlkem), TLS 1.3 only, ML-KEM-768
+ * with an ECDH part; the order of the parts differs between the two:
+ *   X25519MLKEM768:    client share = ek (1184) || x25519 (32)      = 1216
+ *                      server share = ct (1088) || x25519 (32)      = 1120
+ *                      secret       = ML-KEM ss (32) || x25519 (32) = 64
+ *   SecP256r1MLKEM768: client share = P-256 point (65) || ek (1184) = 1249
+ *                      server share = P-256 point (65) || ct (1088) = 1153
+ *                      secret       = ECDH (32) || ML-KEM ss (32)   = 64
+ * A hybrid crypto_kex is always the client's side (it holds the ML-KEM
+ * decapsulation key); the server answers with crypto_kex_respond. */
+#define CRYPTO_GROUP_X25519MLKEM768 0x11ec
+#define CRYPTO_GROUP_SECP256R1MLKEM768 0x11eb
+
 typedef struct {
-    void *pkey; /* EVP_PKEY * (our private key) */
+    void *pkey; /* EVP_PKEY * (our (EC)DH private key) */
+    void *kem;  /* hybrids: our ML-KEM-768 decapsulation key (wiped on free) */
     uint16_t group;
 } crypto_kex;
 int crypto_kex_supported(uint16_t group);
 /* Generate a key pair; pub gets the TLS key_share encoding (x25519: 32
- * bytes; NIST curves: uncompressed point 0x04||X||Y). */
+ * bytes; NIST curves: uncompressed point 0x04||X||Y; hybrids: the client
+ * share above). */
 WARD_MUST_CHECK wres crypto_kex_keygen(crypto_kex *k, uint16_t group, uint8_t *pub,
                                        size_t pubcap, size_t *publen);
 /* Same, from a given private key (raw 32 bytes for x25519, big-endian
- * scalar for NIST curves). For deterministic tests only. */
+ * scalar for NIST curves; hybrids: that ECDH private key followed by the
+ * ML-KEM key generation seeds d and z, 32 bytes each). For deterministic
+ * tests only. */
 WARD_MUST_CHECK wres crypto_kex_from_private(crypto_kex *k, uint16_t group,
                                              const uint8_t *priv, size_t privlen,
                                              uint8_t *pub, size_t pubcap, size_t *publen);
 /* Shared secret with the peer's share. A malformed or invalid peer share
  * (wrong length, not on the curve, all-zero x25519 result) is
- * WARD_ERR_ILLEGAL_PARAMETER. */
+ * WARD_ERR_ILLEGAL_PARAMETER. Hybrids (client side): peer is the server
+ * share; a wrong length or an invalid ECDH part is
+ * WARD_ERR_ILLEGAL_PARAMETER (an ML-KEM ciphertext of the right length is
+ * never rejected: implicit rejection makes the secrets differ instead). */
 WARD_MUST_CHECK wres crypto_kex_derive(const crypto_kex *k, const uint8_t *peer,
                                        size_t peerlen, uint8_t *secret, size_t seccap,
                                        size_t *seclen);
+/* TLS 1.3 server: answer the client's key share in one step. (EC)DH groups:
+ * a fresh key pair (or the given private key, for tests) and the shared secret.
+ * Hybrid groups: encapsulate to the client's ML-KEM key (encapsulation-key
+ * check failing: WARD_ERR_ILLEGAL_PARAMETER) and do the ECDH part.
+ * priv/privlen: tests only (NULL: random); for hybrids it is the ECDH private
+ * key followed by the 32-byte ML-KEM encapsulation randomness m. */
+WARD_MUST_CHECK wres crypto_kex_respond(uint16_t group, const uint8_t *peer, size_t peerlen,
+                                        const uint8_t *priv, size_t privlen, uint8_t *pub,
+                                        size_t pubcap, size_t *publen, uint8_t *secret,
+                                        size_t seccap, size_t *seclen);
 void crypto_kex_free(crypto_kex *k);
 
 /* ---- keys and signatures (TLS SignatureScheme codes) ---- */

@@ -22,6 +22,13 @@ typedef struct {
     const EVP_CIPHER *aes128gcm;
     const EVP_CIPHER *aes256gcm;
     const EVP_CIPHER *chacha20poly1305;
+    const EVP_MD *sha3_256;  /* ML-KEM: H */
+    const EVP_MD *sha3_512;  /* ML-KEM: G */
+    const EVP_MD *shake128;  /* ML-KEM: XOF */
+    const EVP_MD *shake256;  /* ML-KEM: J and PRF */
+    /* 1 when libcrypto has ML-KEM-768 itself (OpenSSL >= 3.5): the hybrid
+     * groups then use it for random keys instead of ward's mlkem768.c. */
+    int has_mlkem768;
 } crypto_algs;
 
 const crypto_algs *crypto_algs_get(void);

@@ -22,6 +22,15 @@ static void algs_fetch(void)
     algs.aes128gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
     algs.aes256gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
     algs.chacha20poly1305 = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
+    algs.sha3_256 = EVP_MD_fetch(NULL, "SHA3-256", NULL);
+    algs.sha3_512 = EVP_MD_fetch(NULL, "SHA3-512", NULL);
+    algs.shake128 = EVP_MD_fetch(NULL, "SHAKE-128", NULL);
+    algs.shake256 = EVP_MD_fetch(NULL, "SHAKE-256", NULL);
+    /* A runtime probe, so one binary uses libcrypto's ML-KEM wherever the
+     * libcrypto it runs with has one (3.0 has none; 3.5 and later do). */
+    EVP_PKEY_CTX *mlkem = EVP_PKEY_CTX_new_from_name(NULL, "ML-KEM-768", NULL);
+    algs.has_mlkem768 = mlkem != NULL;
+    EVP_PKEY_CTX_free(mlkem);
     ERR_clear_error();
 }
 

@@ -1,7 +1,11 @@
-/* (EC)DHE key exchange for TLS 1.3 key shares (RFC 8446 §4.2.8.2, §7.4):
+/* Key exchange for TLS 1.3 key shares (RFC 8446 §4.2.8.2, §7.4):
  * x25519 (raw 32-byte keys, RFC 7748) and secp256r1 / secp384r1
  * (UncompressedPointRepresentation 0x04 || X || Y; the shared secret is
- * the X coordinate). */
+ * the X coordinate); and the post-quantum hybrids of
+ * draft-ietf-tls-ecdhe-mlkem, X25519MLKEM768 and SecP256r1MLKEM768, which
+ * put an ML-KEM-768 key exchange beside x25519 or P-256 (crypto.h gives
+ * the layouts). ML-KEM is libcrypto's own where it has one (OpenSSL 3.5 and
+ * later, probed at run time in fetch.c) and ward's mlkem768.c otherwise. */
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -10,6 +14,7 @@
 
 #include "base/mem.h"
 #include "crypto/crypto_int.h"
+#include "crypto/mlkem768.h"
 
 typedef struct {
     uint16_t group;
@@ -33,7 +38,31 @@ static const kex_group *kex_group_find(uint16_t group)
     return NULL;
 }
 
-int crypto_kex_supported(uint16_t group) { return kex_group_find(group) != NULL; }
+/* The hybrid groups: ML-KEM-768 beside an ECDH group, in the draft's order. */
+typedef struct {
+    uint16_t group;
+    uint16_t ecdh;  /* the kex_groups entry of the ECDH part */
+    int ecdh_first; /* SecP256r1MLKEM768: the ECDH part comes first in the
+                     * client share, the server share and the secret */
+} hybrid_group;
+
+static const hybrid_group hybrid_groups[] = {
+    {CRYPTO_GROUP_X25519MLKEM768, WARD_GROUP_X25519, 0},
+    {CRYPTO_GROUP_SECP256R1MLKEM768, WARD_GROUP_SECP256R1, 1},
+};
+
+static const hybrid_group *hybrid_find(uint16_t group)
+{
+    for (size_t i = 0; i < WARD_ARRAY_LEN(hybrid_groups); i++)
+        if (hybrid_groups[i].group == group)
+            return &hybrid_groups[i];
+    return NULL;
+}
+
+int crypto_kex_supported(uint16_t group)
+{
+    return kex_group_find(group) != NULL || hybrid_find(group) != NULL;
+}
 
 static int is_x25519(const kex_group *g) { return g->nid == NID_undef; }
 
@@ -51,33 +80,6 @@ static wres kex_public(const kex_group *g, EVP_PKEY *pkey, uint8_t *pub, size_t 
         return crypto_fail(WARD_ERR_INTERNAL);
     *publen = len;
     return wres_ok();
-}
-
-/* Take ownership of pkey into k and write the public share. */
-static wres kex_finish(crypto_kex *k, const kex_group *g, EVP_PKEY *pkey, uint8_t *pub,
-                       size_t pubcap, size_t *publen)
-{
-    wres r = kex_public(g, pkey, pub, pubcap, publen);
-    if (!wres_is_ok(r)) {
-        EVP_PKEY_free(pkey);
-        return r;
-    }
-    k->pkey = pkey;
-    return wres_ok();
-}
-
-wres crypto_kex_keygen(crypto_kex *k, uint16_t group, uint8_t *pub, size_t pubcap,
-                       size_t *publen)
-{
-    k->pkey = NULL;
-    k->group = group;
-    const kex_group *g = kex_group_find(group);
-    ENSURE(g, WARD_ERR_INTERNAL);
-    EVP_PKEY *pkey = is_x25519(g) ? EVP_PKEY_Q_keygen(NULL, NULL, "X25519")
-                                  : EVP_PKEY_Q_keygen(NULL, NULL, "EC", g->name);
-    if (!pkey)
-        return crypto_fail(WARD_ERR_INTERNAL);
-    return kex_finish(k, g, pkey, pub, pubcap, publen);
 }
 
 /* Import an EC key from its curve, public point and (optional) private
@@ -132,19 +134,29 @@ static EVP_PKEY *ec_from_private(const kex_group *g, const uint8_t *priv, size_t
     return pkey;
 }
 
-wres crypto_kex_from_private(crypto_kex *k, uint16_t group, const uint8_t *priv,
-                             size_t privlen, uint8_t *pub, size_t pubcap, size_t *publen)
+/* An (EC)DH key pair, fresh (priv NULL) or from the given private key,
+ * and its key_share encoding in pub. */
+static wres ecdh_key(const kex_group *g, const uint8_t *priv, size_t privlen, EVP_PKEY **out,
+                     uint8_t *pub, size_t pubcap, size_t *publen)
 {
-    k->pkey = NULL;
-    k->group = group;
-    const kex_group *g = kex_group_find(group);
-    ENSURE(g && priv && privlen == g->coord, WARD_ERR_INTERNAL);
-    EVP_PKEY *pkey = is_x25519(g)
-                         ? EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, priv, privlen)
-                         : ec_from_private(g, priv, privlen);
+    EVP_PKEY *pkey;
+    if (priv) {
+        ENSURE(privlen == g->coord, WARD_ERR_INTERNAL);
+        pkey = is_x25519(g) ? EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, priv, privlen)
+                            : ec_from_private(g, priv, privlen);
+    } else {
+        pkey = is_x25519(g) ? EVP_PKEY_Q_keygen(NULL, NULL, "X25519")
+                            : EVP_PKEY_Q_keygen(NULL, NULL, "EC", g->name);
+    }
     if (!pkey)
         return crypto_fail(WARD_ERR_INTERNAL);
-    return kex_finish(k, g, pkey, pub, pubcap, publen);
+    wres r = kex_public(g, pkey, pub, pubcap, publen);
+    if (!wres_is_ok(r)) {
+        EVP_PKEY_free(pkey);
+        return r;
+    }
+    *out = pkey;
+    return wres_ok();
 }
 
 /* The peer's share as a key, or NULL when it is not a valid share. */
@@ -167,18 +179,19 @@ static int all_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
-wres crypto_kex_derive(const crypto_kex *k, const uint8_t *peer, size_t peerlen,
-                       uint8_t *secret, size_t seccap, size_t *seclen)
+/* (EC)DH of our key with the peer's share; an invalid share is
+ * WARD_ERR_ILLEGAL_PARAMETER. secret gets g->coord bytes. */
+static wres ecdh_derive(const kex_group *g, EVP_PKEY *ours, const uint8_t *peer, size_t peerlen,
+                        uint8_t *secret, size_t seccap, size_t *seclen)
 {
-    const kex_group *g = kex_group_find(k->group);
-    ENSURE(g && k->pkey && seccap >= g->coord, WARD_ERR_INTERNAL);
+    ENSURE(ours && seccap >= g->coord, WARD_ERR_INTERNAL);
     EVP_PKEY *peerkey = kex_peer_key(g, peer, peerlen);
     if (!peerkey)
         return crypto_fail(WARD_ERR_ILLEGAL_PARAMETER);
 
     ward_err err = WARD_ERR_INTERNAL;
     size_t len = seccap;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, ours, NULL);
     if (!ctx || EVP_PKEY_derive_init(ctx) != 1)
         goto out;
     /* validate_peer = 1: a public-key check of the peer point (NIST). */
@@ -205,10 +218,247 @@ out:
     return err == WARD_OK ? wres_ok() : crypto_fail(err);
 }
 
+/* ---- ML-KEM-768 for the hybrids ---- */
+
+/* Our decapsulation key (crypto_kex.kem): libcrypto's key when libcrypto has
+ * ML-KEM and the key is random, else ward's encoded dk. */
+typedef struct {
+    EVP_PKEY *native;
+    uint8_t dk[MLKEM768_DK_BYTES];
+} kex_kem;
+
+static void kem_free(kex_kem *m)
+{
+    if (!m)
+        return;
+    EVP_PKEY_free(m->native); /* libcrypto clears its key material */
+    ward_free_secret(m, sizeof *m);
+}
+
+/* libcrypto's own ML-KEM-768 (OpenSSL >= 3.5), used for random keys and
+ * randomness when crypto_algs.has_mlkem768 says it is there. These calls
+ * exist in 3.0 too (EVP_PKEY_encapsulate came with RSASVE), so one build
+ * serves both. Each returns 1 on success. */
+static int native_keygen(kex_kem *m, uint8_t ek[MLKEM768_EK_BYTES])
+{
+    size_t len = 0;
+    m->native = EVP_PKEY_Q_keygen(NULL, NULL, "ML-KEM-768");
+    return m->native &&
+           EVP_PKEY_get_octet_string_param(m->native, OSSL_PKEY_PARAM_PUB_KEY, ek,
+                                           MLKEM768_EK_BYTES, &len) == 1 &&
+           len == MLKEM768_EK_BYTES;
+}
+
+static int native_encaps(const uint8_t *ek, uint8_t *ct, uint8_t *ss)
+{
+    size_t ctlen = MLKEM768_CT_BYTES, sslen = MLKEM768_SS_BYTES;
+    EVP_PKEY *peer =
+        EVP_PKEY_new_raw_public_key_ex(NULL, "ML-KEM-768", NULL, ek, MLKEM768_EK_BYTES);
+    EVP_PKEY_CTX *ctx = peer ? EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL) : NULL;
+    int ok = ctx && EVP_PKEY_encapsulate_init(ctx, NULL) == 1 &&
+             EVP_PKEY_encapsulate(ctx, ct, &ctlen, ss, &sslen) == 1 &&
+             ctlen == MLKEM768_CT_BYTES && sslen == MLKEM768_SS_BYTES;
+    EVP_PKEY_CTX_free(ctx);
+    EVP_PKEY_free(peer);
+    return ok;
+}
+
+static int native_decaps(EVP_PKEY *key, const uint8_t *ct, uint8_t *ss)
+{
+    size_t sslen = MLKEM768_SS_BYTES;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    int ok = ctx && EVP_PKEY_decapsulate_init(ctx, NULL) == 1 &&
+             EVP_PKEY_decapsulate(ctx, ss, &sslen, ct, MLKEM768_CT_BYTES) == 1 &&
+             sslen == MLKEM768_SS_BYTES;
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
+static wres native_result(int ok) { return ok ? wres_ok() : crypto_fail(WARD_ERR_INTERNAL); }
+
+/* ---- hybrids: client key generation, client derive, server respond ---- */
+
+/* priv: NULL, or the ECDH private key || d || z. */
+static wres hybrid_keygen(crypto_kex *k, const hybrid_group *h, const uint8_t *priv,
+                          size_t privlen, uint8_t *pub, size_t pubcap, size_t *publen)
+{
+    const kex_group *g = kex_group_find(h->ecdh);
+    const size_t len = g->publen + MLKEM768_EK_BYTES;
+    ENSURE(pubcap >= len, WARD_ERR_INTERNAL);
+    ENSURE(!priv || privlen == g->coord + 64, WARD_ERR_INTERNAL);
+    uint8_t *ek = pub + (h->ecdh_first ? g->publen : 0);
+    uint8_t *ecdh_pub = pub + (h->ecdh_first ? 0 : MLKEM768_EK_BYTES);
+
+    kex_kem *m = ward_alloc(sizeof *m);
+    ENSURE(m, WARD_ERR_NOMEM);
+    wres r;
+    if (priv)
+        r = mlkem768_keygen_internal(priv + g->coord, priv + g->coord + 32, ek, m->dk);
+    else if (crypto_algs_get()->has_mlkem768)
+        r = native_result(native_keygen(m, ek));
+    else
+        r = mlkem768_keygen(ek, m->dk);
+
+    EVP_PKEY *pkey = NULL;
+    size_t ecdh_len = 0;
+    if (wres_is_ok(r))
+        r = ecdh_key(g, priv, priv ? g->coord : 0, &pkey, ecdh_pub, g->publen, &ecdh_len);
+    if (!wres_is_ok(r)) {
+        kem_free(m);
+        return r;
+    }
+    k->pkey = pkey;
+    k->kem = m;
+    *publen = len;
+    return wres_ok();
+}
+
+/* Client: peer = the server share (ct and ECDH share in the group's order). */
+static wres hybrid_derive(const crypto_kex *k, const hybrid_group *h, const uint8_t *peer,
+                          size_t peerlen, uint8_t *secret, size_t seccap, size_t *seclen)
+{
+    const kex_group *g = kex_group_find(h->ecdh);
+    const size_t len = g->coord + MLKEM768_SS_BYTES;
+    const kex_kem *m = k->kem;
+    ENSURE(k->pkey && m && seccap >= len, WARD_ERR_INTERNAL);
+    /* The draft: a ciphertext of the wrong length is illegal_parameter. */
+    if (!peer || peerlen != g->publen + MLKEM768_CT_BYTES)
+        return crypto_fail(WARD_ERR_ILLEGAL_PARAMETER);
+    const uint8_t *ct = peer + (h->ecdh_first ? g->publen : 0);
+    const uint8_t *ecdh_peer = peer + (h->ecdh_first ? 0 : MLKEM768_CT_BYTES);
+    uint8_t *kem_ss = secret + (h->ecdh_first ? g->coord : 0);
+    uint8_t *ecdh_ss = secret + (h->ecdh_first ? 0 : MLKEM768_SS_BYTES);
+
+    size_t ecdh_len = 0;
+    wres r = ecdh_derive(g, k->pkey, ecdh_peer, g->publen, ecdh_ss, g->coord, &ecdh_len);
+    /* Decapsulation failing for any other reason is internal_error. */
+    if (wres_is_ok(r))
+        r = m->native ? native_result(native_decaps(m->native, ct, kem_ss))
+                      : mlkem768_decaps(m->dk, ct, kem_ss);
+    if (!wres_is_ok(r)) {
+        ward_zeroize(secret, len);
+        return r;
+    }
+    *seclen = len;
+    return wres_ok();
+}
+
+/* Server: peer = the client share; priv: NULL, or ECDH private key || m. */
+static wres hybrid_respond(const hybrid_group *h, const uint8_t *peer, size_t peerlen,
+                           const uint8_t *priv, size_t privlen, uint8_t *pub, size_t pubcap,
+                           size_t *publen, uint8_t *secret, size_t seccap, size_t *seclen)
+{
+    const kex_group *g = kex_group_find(h->ecdh);
+    const size_t plen = g->publen + MLKEM768_CT_BYTES, slen = g->coord + MLKEM768_SS_BYTES;
+    ENSURE(pubcap >= plen && seccap >= slen, WARD_ERR_INTERNAL);
+    ENSURE(!priv || privlen == g->coord + 32, WARD_ERR_INTERNAL);
+    if (!peer || peerlen != g->publen + MLKEM768_EK_BYTES)
+        return crypto_fail(WARD_ERR_ILLEGAL_PARAMETER);
+    const uint8_t *ek = peer + (h->ecdh_first ? g->publen : 0);
+    const uint8_t *ecdh_peer = peer + (h->ecdh_first ? 0 : MLKEM768_EK_BYTES);
+    uint8_t *ct = pub + (h->ecdh_first ? g->publen : 0);
+    uint8_t *ecdh_pub = pub + (h->ecdh_first ? 0 : MLKEM768_CT_BYTES);
+    uint8_t *kem_ss = secret + (h->ecdh_first ? g->coord : 0);
+    uint8_t *ecdh_ss = secret + (h->ecdh_first ? 0 : MLKEM768_SS_BYTES);
+
+    /* FIPS 203 §7.2 encapsulation-key check (the draft: illegal_parameter). */
+    if (!mlkem768_ek_valid(ek))
+        return crypto_fail(WARD_ERR_ILLEGAL_PARAMETER);
+    wres r;
+    if (priv)
+        r = mlkem768_encaps_internal(ek, priv + g->coord, ct, kem_ss);
+    else if (crypto_algs_get()->has_mlkem768)
+        r = native_result(native_encaps(ek, ct, kem_ss));
+    else
+        r = mlkem768_encaps(ek, ct, kem_ss);
+
+    EVP_PKEY *pkey = NULL;
+    size_t ecdh_publen = 0, ecdh_len = 0;
+    if (wres_is_ok(r))
+        r = ecdh_key(g, priv, priv ? g->coord : 0, &pkey, ecdh_pub, g->publen, &ecdh_publen);
+    if (wres_is_ok(r))
+        r = ecdh_derive(g, pkey, ecdh_peer, g->publen, ecdh_ss, g->coord, &ecdh_len);
+    EVP_PKEY_free(pkey);
+    if (!wres_is_ok(r)) {
+        ward_zeroize(secret, slen);
+        return r;
+    }
+    *publen = plen;
+    *seclen = slen;
+    return wres_ok();
+}
+
+/* ---- the API ---- */
+
+wres crypto_kex_keygen(crypto_kex *k, uint16_t group, uint8_t *pub, size_t pubcap,
+                       size_t *publen)
+{
+    k->pkey = NULL;
+    k->kem = NULL;
+    k->group = group;
+    const hybrid_group *h = hybrid_find(group);
+    if (h)
+        return hybrid_keygen(k, h, NULL, 0, pub, pubcap, publen);
+    const kex_group *g = kex_group_find(group);
+    ENSURE(g, WARD_ERR_INTERNAL);
+    EVP_PKEY *pkey = NULL;
+    GUARD(ecdh_key(g, NULL, 0, &pkey, pub, pubcap, publen));
+    k->pkey = pkey;
+    return wres_ok();
+}
+
+wres crypto_kex_from_private(crypto_kex *k, uint16_t group, const uint8_t *priv,
+                             size_t privlen, uint8_t *pub, size_t pubcap, size_t *publen)
+{
+    k->pkey = NULL;
+    k->kem = NULL;
+    k->group = group;
+    ENSURE(priv, WARD_ERR_INTERNAL);
+    const hybrid_group *h = hybrid_find(group);
+    if (h)
+        return hybrid_keygen(k, h, priv, privlen, pub, pubcap, publen);
+    const kex_group *g = kex_group_find(group);
+    ENSURE(g, WARD_ERR_INTERNAL);
+    EVP_PKEY *pkey = NULL;
+    GUARD(ecdh_key(g, priv, privlen, &pkey, pub, pubcap, publen));
+    k->pkey = pkey;
+    return wres_ok();
+}
+
+wres crypto_kex_derive(const crypto_kex *k, const uint8_t *peer, size_t peerlen,
+                       uint8_t *secret, size_t seccap, size_t *seclen)
+{
+    const hybrid_group *h = hybrid_find(k->group);
+    if (h)
+        return hybrid_derive(k, h, peer, peerlen, secret, seccap, seclen);
+    const kex_group *g = kex_group_find(k->group);
+    ENSURE(g && k->pkey, WARD_ERR_INTERNAL);
+    return ecdh_derive(g, k->pkey, peer, peerlen, secret, seccap, seclen);
+}
+
+wres crypto_kex_respond(uint16_t group, const uint8_t *peer, size_t peerlen,
+                        const uint8_t *priv, size_t privlen, uint8_t *pub, size_t pubcap,
+                        size_t *publen, uint8_t *secret, size_t seccap, size_t *seclen)
+{
+    const hybrid_group *h = hybrid_find(group);
+    if (h)
+        return hybrid_respond(h, peer, peerlen, priv, privlen, pub, pubcap, publen, secret,
+                              seccap, seclen);
+    const kex_group *g = kex_group_find(group);
+    ENSURE(g, WARD_ERR_INTERNAL);
+    EVP_PKEY *pkey = NULL;
+    GUARD(ecdh_key(g, priv, privlen, &pkey, pub, pubcap, publen));
+    wres r = ecdh_derive(g, pkey, peer, peerlen, secret, seccap, seclen);
+    EVP_PKEY_free(pkey);
+    return r;
+}
+
 void crypto_kex_free(crypto_kex *k)
 {
     if (!k)
         return;
     EVP_PKEY_free(k->pkey); /* key material is cleared on free */
     k->pkey = NULL;
+    kem_free(k->kem);
+    k->kem = NULL;
 }

@@ -79,7 +79,7 @@ static wres send_client_hello(ward_conn *c, int first)
     client_offer offer;
     build_offer(cfg, &offer);
     int tls12 = cfg->min_version <= WARD_TLS12;
-    msg_key_share shares[WARD_MAX_GROUPS];
+    msg_key_share shares[WARD_MAX_KEY_SHARES];
     for (size_t i = 0; i < c->n_kex; i++)
         shares[i] = (msg_key_share){c->kex[i].group, c->kex_pub[i], c->kex_pub_len[i]};
     alpn_names alpn;
@@ -149,8 +149,10 @@ static wres send_client_hello(ward_conn *c, int first)
 static wres add_key_share(ward_conn *c, uint16_t group)
 {
     size_t i = c->n_kex;
-    ENSURE(i < WARD_MAX_GROUPS, WARD_ERR_INTERNAL);
-    GUARD(hs_keygen(c, &c->kex[i], group, c->kex_pub[i], sizeof c->kex_pub[i],
+    ENSURE(i < WARD_MAX_KEY_SHARES, WARD_ERR_INTERNAL);
+    c->kex_pub[i] = malloc(CRYPTO_MAX_KEX_PUB);
+    ENSURE(c->kex_pub[i], WARD_ERR_NOMEM);
+    GUARD(hs_keygen(c, &c->kex[i], group, c->kex_pub[i], CRYPTO_MAX_KEX_PUB,
                     &c->kex_pub_len[i]));
     c->n_kex++;
     return wres_ok();
@@ -158,8 +160,11 @@ static wres add_key_share(ward_conn *c, uint16_t group)
 
 void hs_client_drop_key_shares(ward_conn *c)
 {
-    for (size_t i = 0; i < c->n_kex; i++)
+    for (size_t i = 0; i < WARD_MAX_KEY_SHARES; i++) {
         crypto_kex_free(&c->kex[i]);
+        free(c->kex_pub[i]);
+        c->kex_pub[i] = NULL;
+    }
     c->n_kex = 0;
 }
 

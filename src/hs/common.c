@@ -36,6 +36,11 @@ int hs_list_has(const uint16_t *list, size_t n, uint16_t v)
     return 0;
 }
 
+int hs_group_is_hybrid(uint16_t group)
+{
+    return group == WARD_GROUP_X25519MLKEM768 || group == WARD_GROUP_SECP256R1MLKEM768;
+}
+
 /* §4.4.3: 64 spaces, the context string, a zero byte, the transcript hash. */
 wres hs_cv_content(ward_conn *c, int server_signs, uint8_t *out, size_t cap, size_t *len)
 {

@@ -6,6 +6,8 @@
 #include "msg/msg.h"
 
 int hs_list_has(const uint16_t *list, size_t n, uint16_t v);
+/* The ML-KEM hybrids exist in TLS 1.3 only. */
+int hs_group_is_hybrid(uint16_t group);
 WARD_MUST_CHECK wres hs_cv_content(ward_conn *c, int server_signs, uint8_t *out, size_t cap,
                                    size_t *len);
 WARD_MUST_CHECK wres hs_derive_hs_secrets(ward_conn *c, const uint8_t *shared, size_t len);
@@ -34,7 +36,6 @@ WARD_MUST_CHECK wres hs12_refuse_renegotiation(ward_conn *c);
 WARD_MUST_CHECK wres hs_client_verify_chain(ward_conn *c);
 WARD_MUST_CHECK wres hs_client_check_alpn(ward_conn *c, span alpn);
 WARD_MUST_CHECK wres hs_client_start_transcript(ward_conn *c);
-void hs_client_drop_key_shares(ward_conn *c);
 /* client12.c */
 WARD_MUST_CHECK wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh,
                                                  span full);

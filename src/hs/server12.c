@@ -31,7 +31,8 @@ static int key_fits(const crypto_key *k, const suite_info *si)
 static uint16_t pick_group(const ward_config *cfg, const msg_client_hello *ch)
 {
     for (size_t i = 0; ch->has_supported_groups && i < cfg->n_groups; i++)
-        if (msg_u16_list_has(ch->supported_groups, cfg->groups[i]))
+        if (!hs_group_is_hybrid(cfg->groups[i]) &&
+            msg_u16_list_has(ch->supported_groups, cfg->groups[i]))
             return cfg->groups[i];
     return 0;
 }
