@@ -167,6 +167,8 @@ static const struct {
     {"secp384r1", WARD_GROUP_SECP384R1},
     {"P-384", WARD_GROUP_SECP384R1},
     {"P384", WARD_GROUP_SECP384R1},
+    {"X25519MLKEM768", WARD_GROUP_X25519MLKEM768},
+    {"SecP256r1MLKEM768", WARD_GROUP_SECP256R1MLKEM768},
 };
 
 static const struct {
@@ -176,6 +178,16 @@ static const struct {
     {"TLS_AES_128_GCM_SHA256", WARD_TLS_AES_128_GCM_SHA256},
     {"TLS_AES_256_GCM_SHA384", WARD_TLS_AES_256_GCM_SHA384},
     {"TLS_CHACHA20_POLY1305_SHA256", WARD_TLS_CHACHA20_POLY1305_SHA256},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", WARD_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+    {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", WARD_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384},
+    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", WARD_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256},
+    {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", WARD_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384},
+    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+     WARD_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256},
+    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+     WARD_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256},
+    {"TLS_RSA_WITH_AES_128_GCM_SHA256", WARD_TLS_RSA_WITH_AES_128_GCM_SHA256},
+    {"TLS_RSA_WITH_AES_256_GCM_SHA384", WARD_TLS_RSA_WITH_AES_256_GCM_SHA384},
 };
 
 static int add_u16(cli_u16_list *l, uint16_t v)
@@ -192,8 +204,9 @@ static int group_item(const char *cmd, const char *what, const char *item, void 
             return add_u16(out, group_names[i].id);
     if (parse_hex_u16(item, &v) == 0)
         return add_u16(out, v);
-    cli_usage_error(cmd, "unknown group '%s' (known: x25519, secp256r1 (P-256), "
-                         "secp384r1 (P-384), or a code like 0x001d)", item);
+    cli_usage_error(cmd, "unknown group '%s' (known: X25519MLKEM768, SecP256r1MLKEM768, "
+                         "x25519, secp256r1 (P-256), secp384r1 (P-384), or a code like 0x001d)",
+                    item);
     return -1;
 }
 
@@ -205,8 +218,9 @@ static int suite_item(const char *cmd, const char *what, const char *item, void 
             return add_u16(out, suite_names[i].id);
     if (parse_hex_u16(item, &v) == 0)
         return add_u16(out, v);
-    cli_usage_error(cmd, "unknown cipher suite '%s' (known: TLS_AES_128_GCM_SHA256, "
-                         "TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)", item);
+    cli_usage_error(cmd, "unknown cipher suite '%s' (known: the IANA names of the TLS 1.3 "
+                         "suites and of the TLS 1.2 ECDHE and RSA AES-GCM / ChaCha20 suites, "
+                         "e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", item);
     return -1;
 }
 
