@@ -47,6 +47,7 @@ static ward_config *config_new(int is_server)
     memcpy(cfg->sigalgs_cert, default_sigalgs_cert, sizeof default_sigalgs_cert);
     cfg->n_sigalgs_cert = WARD_ARRAY_LEN(default_sigalgs_cert);
     cfg->middlebox_compat = 1;
+    pthread_mutex_init(&cfg->trust_lock, NULL);
     cfg->min_version = WARD_TLS12;
     cfg->max_version = WARD_TLS13;
     cfg->limits = (ward_limits){
@@ -60,12 +61,21 @@ static ward_config *config_new(int is_server)
     return cfg;
 }
 
-ward_config *ward_config_new_client(void)
+ward_config *ward_config_new_client(void) { return config_new(0); }
+
+/* The trust anchors in use: the configured file, or the system store,
+ * loaded once per configuration on first use (thread-safe: a configuration
+ * may be shared by connections on many threads). */
+const crypto_trust *config_trust(ward_config *cfg)
 {
-    ward_config *cfg = config_new(0);
-    if (cfg && wres_is_ok(crypto_trust_load(&cfg->trust, NULL)))
-        cfg->has_trust = 1;
-    return cfg;
+    pthread_mutex_lock(&cfg->trust_lock);
+    if (!cfg->has_trust && !cfg->trust_tried) {
+        cfg->trust_tried = 1;
+        cfg->has_trust = wres_is_ok(crypto_trust_load(&cfg->trust, NULL));
+    }
+    const crypto_trust *t = cfg->has_trust ? &cfg->trust : NULL;
+    pthread_mutex_unlock(&cfg->trust_lock);
+    return t;
 }
 
 ward_config *ward_config_new_server(void) { return config_new(1); }
@@ -77,6 +87,7 @@ void ward_config_free(ward_config *cfg)
     crypto_chain_free(&cfg->chain);
     crypto_key_free(&cfg->key);
     crypto_trust_free(&cfg->trust);
+    pthread_mutex_destroy(&cfg->trust_lock);
     ward_zeroize(cfg, sizeof *cfg);
     free(cfg);
 }
@@ -138,6 +149,7 @@ ward_err ward_config_set_cafile(ward_config *cfg, const char *cafile)
 {
     crypto_trust_free(&cfg->trust);
     cfg->has_trust = 0;
+    cfg->trust_tried = 1; /* a failed load must not fall back to the system store */
     wres r = crypto_trust_load(&cfg->trust, cafile);
     if (!wres_is_ok(r))
         return r.code;

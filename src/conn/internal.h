@@ -4,6 +4,7 @@
 #ifndef WARD_CONN_INTERNAL_H
 #define WARD_CONN_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -50,8 +51,12 @@ struct ward_config {
 
     /* peer verification */
     int insecure_no_verify;
+    /* Trust anchors: a --cafile at configuration time, or the system store
+     * loaded on first use (most clients that set a cafile never need it). */
     int has_trust;
     crypto_trust trust;
+    pthread_mutex_t trust_lock;
+    int trust_tried;
     int has_pin;
     uint8_t pin[32];
 
@@ -181,6 +186,9 @@ WARD_MUST_CHECK wres conn_send_ccs(ward_conn *c);
 /* Report a derived secret to the test hook (and later, a key log). */
 void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret);
 time_t conn_now(const ward_conn *c);
+/* The configuration's trust anchors (NULL if none could be loaded). The
+ * configuration is logically const: only the lazy load writes, under a lock. */
+const crypto_trust *config_trust(ward_config *cfg);
 uint64_t conn_monotonic_ms(void);
 /* End the connection from outside the protocol (I/O adapter: timeout, the
  * peer hanging up); queues the alert the code maps to, if any. */

@@ -393,14 +393,15 @@ wres hs_client_verify_chain(ward_conn *c)
         wres r = crypto_cert_check_time(leaf, leaf_len, now, msg, sizeof msg);
         return wres_is_ok(r) ? r : conn_fail(c, r.code, "%s", msg);
     }
-    if (!cfg->has_trust)
+    const crypto_trust *trust = config_trust((ward_config *)cfg);
+    if (!trust)
         return conn_fail(c, WARD_ERR_CERT_UNKNOWN,
                          "no trust anchors could be loaded to verify the certificate");
     span certs[CRYPTO_MAX_CHAIN];
     for (size_t i = 0; i < c->peer_chain.n; i++)
         certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
     const char *host = c->server_name[0] ? c->server_name : NULL;
-    wres r = crypto_chain_verify(&cfg->trust, certs, c->peer_chain.n, host, now, msg, sizeof msg);
+    wres r = crypto_chain_verify(trust, certs, c->peer_chain.n, host, now, msg, sizeof msg);
     return wres_is_ok(r) ? r : conn_fail(c, r.code, "%s", msg);
 }
 
