@@ -1,7 +1,7 @@
 # A thin wrapper around CMake and the scripts; the real build is CMakeLists.txt.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build test check demo asan deps clean
+.PHONY: all build test check demo asan deps clean bench bench-instr
 
 all: build
 
@@ -25,6 +25,20 @@ asan:
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# Side by side with OpenSSL and GnuTLS in one run (about three minutes);
+# results as a table and in build/bench.json. Not a test: nothing is timed
+# in ctest.
+bench:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build --target ward_bench -j $(JOBS)
+	./build/bench/ward_bench build/bench.json
+
+# Instructions per handshake under callgrind: repeatable on a noisy machine.
+bench-instr:
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build --target ward_bench -j $(JOBS)
+	bash bench/instr.sh build/bench/ward_bench 50
 
 deps:
 	./scripts/install-deps.sh test

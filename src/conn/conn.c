@@ -210,6 +210,23 @@ static wres handle_alert(ward_conn *c, span payload)
     return wres_err(WARD_ERR_PEER_ALERT);
 }
 
+/* What only the handshake needed goes as soon as it is over. */
+static void conn_handshake_done(ward_conn *c)
+{
+    if (c->transcript_on) {
+        crypto_hash_free(&c->transcript);
+        c->transcript_on = 0;
+    }
+    /* Only the leaf is reported (ward_conn_peer_cert_info). */
+    for (size_t i = 1; i < c->peer_chain.n; i++) {
+        ward_free_secret(c->peer_chain.der[i], c->peer_chain.len[i]);
+        c->peer_chain.der[i] = NULL;
+        c->peer_chain.len[i] = 0;
+    }
+    if (c->peer_chain.n > 1)
+        c->peer_chain.n = 1;
+}
+
 static wres handle_handshake_payload(ward_conn *c, span payload)
 {
     if (c->state != ST_CONNECTED) {
@@ -231,6 +248,8 @@ static wres handle_handshake_payload(ward_conn *c, span payload)
         wres r = hs_handle(c, type, body, full);
         hs_reasm_consume(&c->reasm);
         GUARD(r);
+        if (c->state == ST_CONNECTED)
+            conn_handshake_done(c);
         /* §5.1: a message that changes keys must end its record. */
         if (c->keys_changed && !hs_reasm_empty(&c->reasm))
             return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
@@ -302,6 +321,9 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
             return conn_die(c, r);
         }
     }
+    byteq_release_if_empty(&c->in);
+    if (hs_reasm_empty(&c->reasm))
+        hs_reasm_free(&c->reasm);
     return WARD_OK;
 }
 
@@ -316,6 +338,7 @@ void ward_conn_output_done(ward_conn *c, size_t n)
     if (n > byteq_size(&c->out))
         n = byteq_size(&c->out);
     byteq_consume(&c->out, n);
+    byteq_release_if_empty(&c->out);
 }
 
 ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
@@ -326,6 +349,7 @@ ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
         *n = have < cap ? have : cap;
         memcpy(buf, byteq_data(&c->app), *n);
         byteq_consume(&c->app, *n);
+        byteq_release_if_empty(&c->app);
         return WARD_OK;
     }
     if (c->state == ST_FAILED)

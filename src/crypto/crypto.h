@@ -202,6 +202,11 @@ void crypto_trust_free(crypto_trust *t);
 WARD_MUST_CHECK wres crypto_chain_verify(const crypto_trust *t, const span *certs, size_t n,
                                          const char *host, time_t now, char *msg,
                                          size_t msgcap);
+/* The same, and on success the leaf's public key into leaf_key (which
+ * must be empty; NULL: not wanted), from the certificate already parsed. */
+WARD_MUST_CHECK wres crypto_chain_verify_key(const crypto_trust *t, const span *certs, size_t n,
+                                             const char *host, time_t now, char *msg,
+                                             size_t msgcap, crypto_key *leaf_key);
 /* Validity-period check alone (used with pinning). Same codes and messages. */
 WARD_MUST_CHECK wres crypto_cert_check_time(const uint8_t *der, size_t len, time_t now,
                                             char *msg, size_t msgcap);

@@ -221,6 +221,12 @@ static wres run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *rest, cons
 wres crypto_chain_verify(const crypto_trust *t, const span *certs, size_t n, const char *host,
                          time_t now, char *msg, size_t msgcap)
 {
+    return crypto_chain_verify_key(t, certs, n, host, now, msg, msgcap, NULL);
+}
+
+wres crypto_chain_verify_key(const crypto_trust *t, const span *certs, size_t n, const char *host,
+                             time_t now, char *msg, size_t msgcap, crypto_key *leaf_key)
+{
     crypto_msgf(msg, msgcap, "%s", "");
     if (!t || !t->store) {
         crypto_msgf(msg, msgcap, "no trust anchors loaded");
@@ -239,6 +245,14 @@ wres crypto_chain_verify(const crypto_trust *t, const span *certs, size_t n, con
     wres r = parse_chain(certs, n, &leaf, &rest, msg, msgcap);
     if (wres_is_ok(r))
         r = run_verify(t->store, leaf, rest, host, now, msg, msgcap);
+    if (wres_is_ok(r) && leaf_key) {
+        /* The key from the certificate just parsed: parsing a certificate
+         * again costs as much as the verification (OpenSSL 3 builds a
+         * decoder chain for its key each time). */
+        leaf_key->pkey = X509_get_pubkey(leaf);
+        if (!leaf_key->pkey)
+            r = wres_err(WARD_ERR_BAD_CERTIFICATE);
+    }
     X509_free(leaf);
     sk_X509_pop_free(rest, X509_free);
     return r;

@@ -370,6 +370,9 @@ static void hex32(const uint8_t *b, char *out)
     out[64] = '\0';
 }
 
+/* Authenticate the server's chain and take the leaf's public key into
+ * c->peer_key: against the trust anchors and host name, against a pinned
+ * key, or (explicit opt-out) not at all. */
 wres hs_client_verify_chain(ward_conn *c)
 {
     const ward_config *cfg = c->cfg;
@@ -377,8 +380,7 @@ wres hs_client_verify_chain(ward_conn *c)
     size_t leaf_len = c->peer_chain.len[0];
     char msg[256] = "";
     time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
-    if (cfg->insecure_no_verify)
-        return wres_ok();
+    wres r = wres_ok();
     if (cfg->has_pin) {
         uint8_t spki[32];
         GUARD(crypto_cert_spki_sha256(leaf, leaf_len, spki));
@@ -390,19 +392,30 @@ wres hs_client_verify_chain(ward_conn *c)
                              "certificate key sha256:%s does not match the pin sha256:%s", got,
                              want);
         }
-        wres r = crypto_cert_check_time(leaf, leaf_len, now, msg, sizeof msg);
-        return wres_is_ok(r) ? r : conn_fail(c, r.code, "%s", msg);
+        r = crypto_cert_check_time(leaf, leaf_len, now, msg, sizeof msg);
+    } else if (!cfg->insecure_no_verify) {
+        const crypto_trust *trust = config_trust((ward_config *)cfg);
+        if (!trust)
+            return conn_fail(c, WARD_ERR_CERT_UNKNOWN,
+                             "no trust anchors could be loaded to verify the certificate");
+        span certs[CRYPTO_MAX_CHAIN];
+        for (size_t i = 0; i < c->peer_chain.n; i++)
+            certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
+        const char *host = c->server_name[0] ? c->server_name : NULL;
+        r = crypto_chain_verify_key(trust, certs, c->peer_chain.n, host, now, msg, sizeof msg,
+                                    &c->peer_key);
+        if (wres_is_ok(r)) {
+            c->has_peer_key = 1;
+            return r;
+        }
     }
-    const crypto_trust *trust = config_trust((ward_config *)cfg);
-    if (!trust)
-        return conn_fail(c, WARD_ERR_CERT_UNKNOWN,
-                         "no trust anchors could be loaded to verify the certificate");
-    span certs[CRYPTO_MAX_CHAIN];
-    for (size_t i = 0; i < c->peer_chain.n; i++)
-        certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
-    const char *host = c->server_name[0] ? c->server_name : NULL;
-    wres r = crypto_chain_verify(trust, certs, c->peer_chain.n, host, now, msg, sizeof msg);
-    return wres_is_ok(r) ? r : conn_fail(c, r.code, "%s", msg);
+    if (!wres_is_ok(r))
+        return conn_fail(c, r.code, "%s", msg);
+    r = crypto_key_from_cert(&c->peer_key, leaf, leaf_len);
+    if (!wres_is_ok(r))
+        return conn_fail(c, r.code, "cannot read the public key of the server's certificate");
+    c->has_peer_key = 1;
+    return wres_ok();
 }
 
 wres hs_client_on_certificate(ward_conn *c, span body, span full)
@@ -418,10 +431,6 @@ wres hs_client_on_certificate(ward_conn *c, span body, span full)
         GUARD(crypto_chain_add_der(&c->peer_chain, m.certs[i].p, m.certs[i].len));
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_client_verify_chain(c));
-    wres r = crypto_key_from_cert(&c->peer_key, m.certs[0].p, m.certs[0].len);
-    if (!wres_is_ok(r))
-        return conn_fail(c, r.code, "cannot read the public key of the server's certificate");
-    c->has_peer_key = 1;
     c->state = ST_CLIENT_WAIT_CV;
     return wres_ok();
 }

@@ -79,10 +79,6 @@ wres hs_client12_on_certificate(ward_conn *c, span body, span full)
         GUARD(crypto_chain_add_der(&c->peer_chain, m.certs[i].p, m.certs[i].len));
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_client_verify_chain(c));
-    wres r = crypto_key_from_cert(&c->peer_key, m.certs[0].p, m.certs[0].len);
-    if (!wres_is_ok(r))
-        return conn_fail(c, r.code, "cannot read the public key of the server's certificate");
-    c->has_peer_key = 1;
     const suite_info *si = suite_lookup(c->suite);
     if (!key_fits_suite(&c->peer_key, si))
         return conn_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,

@@ -1,0 +1,199 @@
+/* The ward adapter: two sans-I/O engines, bytes handed from one to the
+ * other through ward_conn_output / ward_conn_recv / ward_conn_output_done
+ * (no transport buffer in between: the receiver copies straight out of the
+ * sender's output view). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "ward/ward.h"
+
+typedef struct {
+    ward_config *client, *server;
+} wctx;
+
+typedef struct {
+    ward_conn *c, *s;
+} wpair;
+
+static const uint16_t suites13[SUITE_KINDS] = {WARD_TLS_AES_128_GCM_SHA256,
+                                               WARD_TLS_AES_256_GCM_SHA384,
+                                               WARD_TLS_CHACHA20_POLY1305_SHA256};
+static const uint16_t suites12[CERT_KINDS][SUITE_KINDS] = {
+    {WARD_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, WARD_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+     WARD_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256},
+    {WARD_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, WARD_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+     WARD_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256}};
+
+static void wctx_free(void *p)
+{
+    wctx *x = p;
+    if (!x)
+        return;
+    ward_config_free(x->client);
+    ward_config_free(x->server);
+    free(x);
+}
+
+/* The same settings on both ends: one version, one suite, x25519 (TLS 1.2
+ * also lists P-256, the certificate's curve, as the others need it). */
+static int common_setup(ward_config *cfg, const bench_setup *s)
+{
+    const uint16_t v = s->tls12 ? WARD_TLS12 : WARD_TLS13;
+    const uint16_t suite = s->tls12 ? suites12[s->cert][s->suite] : suites13[s->suite];
+    const uint16_t groups[2] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1};
+    return ward_config_set_versions(cfg, v, v) == WARD_OK &&
+           ward_config_set_suites(cfg, &suite, 1) == WARD_OK &&
+           ward_config_set_groups(cfg, groups, s->tls12 ? 2 : 1) == WARD_OK;
+}
+
+static void *wctx_new(const bench_setup *s)
+{
+    wctx *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->client = ward_config_new_client();
+    x->server = ward_config_new_server();
+    int ok = x->client && x->server && common_setup(x->client, s) &&
+             common_setup(x->server, s) &&
+             ward_config_set_cafile(x->client, s->pki->ca[s->cert]) == WARD_OK &&
+             ward_config_set_cert_files(x->server, s->pki->chain[s->cert],
+                                        s->pki->key[s->cert]) == WARD_OK;
+    /* ward has no session tickets: its server never sends one, which is
+     * what tickets-off asks of the others; resumption measures find
+     * bench_lib_ward.resume NULL and show null. */
+    if (!ok) {
+        fprintf(stderr, "ward: configuration failed\n");
+        wctx_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+/* Move what `from` has to say into `to`; returns the byte count, or -1
+ * when the receiver failed. */
+static long move(ward_conn *from, int fside, ward_conn *to, int tside, bench_times *t)
+{
+    size_t len;
+    side_enter(t, fside);
+    const uint8_t *d = ward_conn_output(from, &len);
+    side_leave(t);
+    if (len == 0)
+        return 0;
+    side_enter(t, tside);
+    ward_err e = ward_conn_recv(to, d, len);
+    side_leave(t);
+    side_enter(t, fside);
+    ward_conn_output_done(from, len);
+    side_leave(t);
+    return e == WARD_OK ? (long)len : -1;
+}
+
+static void wpair_close(void *p, bench_times *t)
+{
+    wpair *w = p;
+    if (!w)
+        return;
+    side_enter(t, SIDE_CLIENT);
+    ward_conn_free(w->c);
+    side_leave(t);
+    side_enter(t, SIDE_SERVER);
+    ward_conn_free(w->s);
+    side_leave(t);
+    free(w);
+}
+
+static void *wpair_connect(void *ctx, bench_times *t)
+{
+    wctx *x = ctx;
+    wpair *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    side_enter(t, SIDE_CLIENT);
+    w->c = ward_conn_new(x->client, BENCH_HOST); /* builds the ClientHello */
+    side_leave(t);
+    side_enter(t, SIDE_SERVER);
+    w->s = ward_conn_new(x->server, NULL);
+    side_leave(t);
+    int ok = w->c && w->s;
+    for (int round = 0; ok && round < 16; round++) {
+        long a = move(w->c, SIDE_CLIENT, w->s, SIDE_SERVER, t);
+        long b = move(w->s, SIDE_SERVER, w->c, SIDE_CLIENT, t);
+        ok = a >= 0 && b >= 0;
+        if (a == 0 && b == 0)
+            break;
+    }
+    ok = ok && ward_conn_state(w->c) == WARD_STATE_ESTABLISHED &&
+         ward_conn_state(w->s) == WARD_STATE_ESTABLISHED;
+    if (!ok) {
+        fprintf(stderr, "ward: handshake failed: client: %s / server: %s\n",
+                w->c ? ward_conn_error_message(w->c) : "-",
+                w->s ? ward_conn_error_message(w->s) : "-");
+        wpair_close(w, t);
+        return NULL;
+    }
+    return w;
+}
+
+static int wpair_transfer(void *p, const uint8_t *src, size_t wlen, size_t total,
+                          bench_times *t)
+{
+    wpair *w = p;
+    static uint8_t rbuf[16384];
+    size_t per_batch = 65536 / wlen ? 65536 / wlen : 1;
+    size_t sent = 0, got = 0;
+    int ok = 1;
+    while (ok && sent < total) {
+        side_enter(t, SIDE_CLIENT);
+        for (size_t i = 0; ok && i < per_batch && sent < total; i++) {
+            size_t n = total - sent < wlen ? total - sent : wlen;
+            ok = ward_conn_write(w->c, src, n) == WARD_OK;
+            sent += n;
+        }
+        size_t len;
+        const uint8_t *d = ward_conn_output(w->c, &len);
+        side_leave(t);
+
+        side_enter(t, SIDE_SERVER);
+        ok = ok && ward_conn_recv(w->s, d, len) == WARD_OK;
+        size_t n = 0;
+        while (ok && ward_conn_read(w->s, rbuf, sizeof rbuf, &n) == WARD_OK && n > 0) {
+            if (got == 0) { /* spot-check the stream's first bytes, untimed */
+                side_leave(t);
+                ok = memcmp(rbuf, src, n < wlen ? n : wlen) == 0;
+                side_enter(t, SIDE_SERVER);
+            }
+            got += n;
+        }
+        side_leave(t);
+
+        side_enter(t, SIDE_CLIENT);
+        ward_conn_output_done(w->c, len);
+        side_leave(t);
+    }
+    return ok && got == total;
+}
+
+static void wpair_describe(void *p, char *buf, size_t cap)
+{
+    wpair *w = p;
+    uint16_t v = ward_conn_version(w->c);
+    snprintf(buf, cap, "%s %s %s %s",
+             v == WARD_TLS13   ? "TLSv1.3"
+             : v == WARD_TLS12 ? "TLSv1.2"
+                               : "?",
+             ward_suite_name(ward_conn_suite(w->c)), ward_group_name(ward_conn_group(w->c)),
+             ward_sigscheme_name(ward_conn_sigscheme(w->c)));
+}
+
+const bench_lib bench_lib_ward = {
+    .name = "ward",
+    .ctx_new = wctx_new,
+    .ctx_free = wctx_free,
+    .connect = wpair_connect,
+    .resume = NULL, /* no resumption in ward yet */
+    .transfer = wpair_transfer,
+    .close = wpair_close,
+    .describe = wpair_describe,
+};
