@@ -113,6 +113,7 @@ typedef struct {
     int suite;        /* SUITE_* */
     int tickets;      /* 1: tickets on (resumption measures); 0: off */
     const bench_pki *pki;
+    int hybrid;       /* 1: X25519MLKEM768 instead of x25519 (TLS 1.3; ward only so far) */
 } bench_setup;
 
 #define BENCH_HOST "localhost"

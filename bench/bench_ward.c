@@ -43,9 +43,11 @@ static int common_setup(ward_config *cfg, const bench_setup *s)
     const uint16_t v = s->tls12 ? WARD_TLS12 : WARD_TLS13;
     const uint16_t suite = s->tls12 ? suites12[s->cert][s->suite] : suites13[s->suite];
     const uint16_t groups[2] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1};
+    const uint16_t hybrid = WARD_GROUP_X25519MLKEM768;
     return ward_config_set_versions(cfg, v, v) == WARD_OK &&
            ward_config_set_suites(cfg, &suite, 1) == WARD_OK &&
-           ward_config_set_groups(cfg, groups, s->tls12 ? 2 : 1) == WARD_OK;
+           (s->hybrid ? ward_config_set_groups(cfg, &hybrid, 1)
+                      : ward_config_set_groups(cfg, groups, s->tls12 ? 2 : 1)) == WARD_OK;
 }
 
 static void *wctx_new(const bench_setup *s)
