@@ -10,7 +10,7 @@ what=${1:-build}
 pkgs=(build-essential cmake libssl-dev pkg-config)
 case $what in
 build) ;;
-test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl) ;;
+test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium) ;;
 *)
     echo "usage: $0 [build|test]" >&2
     exit 2

@@ -133,8 +133,9 @@ WARD_API ward_err ward_config_set_alpn(ward_config *cfg, const char *const *prot
 /* Preference lists (IANA codes). Unknown or unsupported codes are refused. */
 WARD_API ward_err ward_config_set_suites(ward_config *cfg, const uint16_t *suites, size_t n);
 WARD_API ward_err ward_config_set_groups(ward_config *cfg, const uint16_t *groups, size_t n);
-/* Client: which groups get a key share in the first ClientHello (default:
- * the first group only). The others are reachable by HelloRetryRequest. */
+/* Client: which groups get a key share in the first ClientHello (at most
+ * 3; default X25519MLKEM768 and x25519, so that servers without the hybrid
+ * need no extra round trip). The others are reachable by HelloRetryRequest. */
 WARD_API ward_err ward_config_set_key_share_groups(ward_config *cfg, const uint16_t *groups,
                                                    size_t n);
 /* Protocol versions to accept, WARD_TLS12 or WARD_TLS13 (default both).
