@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "crypto/tls12.h"
 #include "hs/hs.h"
 #include "msg/msg.h"
 
@@ -418,6 +419,23 @@ wres hs_client_verify_chain(ward_conn *c)
     return wres_ok();
 }
 
+/* Both versions: keep the server's chain, add its message to the
+ * transcript, authenticate it, and refuse RSA keys under 2048 bits. */
+wres hs_client_take_chain(ward_conn *c, const msg_certificate *m, span full)
+{
+    for (size_t i = 0; i < m->n; i++)
+        GUARD(crypto_chain_add_der(&c->peer_chain, m->certs[i].p, m->certs[i].len));
+    GUARD(transcript_add(c, full.p, full.len));
+    GUARD(hs_client_verify_chain(c));
+    int weak_ok = c->cfg->hooks && c->cfg->hooks->allow_weak_rsa;
+    int rsa = crypto_key_is_rsa(&c->peer_key) || crypto_key_can_sign_tls13(&c->peer_key, 0x0809);
+    if (rsa && crypto_key_bits(&c->peer_key) < 2048 && !weak_ok)
+        return conn_fail(c, WARD_ERR_INSUFFICIENT_SECURITY,
+                         "server's RSA key has %d bits; ward requires at least 2048",
+                         crypto_key_bits(&c->peer_key));
+    return wres_ok();
+}
+
 wres hs_client_on_certificate(ward_conn *c, span body, span full)
 {
     msg_certificate m;
@@ -427,10 +445,7 @@ wres hs_client_on_certificate(ward_conn *c, span body, span full)
                          "server Certificate has a non-empty request context");
     if (m.n == 0)
         return conn_fail(c, WARD_ERR_DECODE, "server sent an empty certificate list");
-    for (size_t i = 0; i < m.n; i++)
-        GUARD(crypto_chain_add_der(&c->peer_chain, m.certs[i].p, m.certs[i].len));
-    GUARD(transcript_add(c, full.p, full.len));
-    GUARD(hs_client_verify_chain(c));
+    GUARD(hs_client_take_chain(c, &m, full));
     c->state = ST_CLIENT_WAIT_CV;
     return wres_ok();
 }
@@ -443,13 +458,6 @@ wres hs_client_on_certificate_verify(ward_conn *c, span body, span full)
     if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, cv.scheme))
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server signed with scheme 0x%04x, which ward did not offer", cv.scheme);
-    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
-    int is_rsa = crypto_key_can_sign_tls13(&c->peer_key, 0x0804) ||
-                 crypto_key_can_sign_tls13(&c->peer_key, 0x0809);
-    if (is_rsa && crypto_key_bits(&c->peer_key) < 2048 && !weak_ok)
-        return conn_fail(c, WARD_ERR_INSUFFICIENT_SECURITY,
-                         "server's RSA key has %d bits; ward requires at least 2048",
-                         crypto_key_bits(&c->peer_key));
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
     size_t len;
     GUARD(hs_cv_content(c, 1, content, sizeof content, &len));

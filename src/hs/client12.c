@@ -75,20 +75,12 @@ wres hs_client12_on_certificate(ward_conn *c, span body, span full)
     GUARD(msg_decode_certificate12(body, &m));
     if (m.n == 0)
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "server sent an empty certificate list");
-    for (size_t i = 0; i < m.n; i++)
-        GUARD(crypto_chain_add_der(&c->peer_chain, m.certs[i].p, m.certs[i].len));
-    GUARD(transcript_add(c, full.p, full.len));
-    GUARD(hs_client_verify_chain(c));
+    GUARD(hs_client_take_chain(c, &m, full));
     const suite_info *si = suite_lookup(c->suite);
     if (!key_fits_suite(&c->peer_key, si))
         return conn_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                          "server's certificate key does not fit the suite it chose (%s)",
                          ward_suite_name(c->suite));
-    int weak_ok = c->cfg->hooks && c->cfg->hooks->allow_weak_rsa;
-    if (crypto_key_is_rsa(&c->peer_key) && crypto_key_bits(&c->peer_key) < 2048 && !weak_ok)
-        return conn_fail(c, WARD_ERR_INSUFFICIENT_SECURITY,
-                         "server's RSA key has %d bits; ward requires at least 2048",
-                         crypto_key_bits(&c->peer_key));
     c->state = si->kx == KX_ECDHE ? ST_CLIENT12_WAIT_SKE : ST_CLIENT12_WAIT_CR_SHD;
     return wres_ok();
 }

@@ -34,6 +34,7 @@ WARD_MUST_CHECK wres hs12_refuse_renegotiation(ward_conn *c);
 
 /* client.c */
 WARD_MUST_CHECK wres hs_client_verify_chain(ward_conn *c);
+WARD_MUST_CHECK wres hs_client_take_chain(ward_conn *c, const msg_certificate *m, span full);
 WARD_MUST_CHECK wres hs_client_check_alpn(ward_conn *c, span alpn);
 WARD_MUST_CHECK wres hs_client_start_transcript(ward_conn *c);
 /* client12.c */
