@@ -38,9 +38,8 @@ wres byteq_append(byteq *q, const uint8_t *p, size_t n)
         return wres_ok();
     uint8_t *d = byteq_reserve(q, n);
     ENSURE(d, WARD_ERR_NOMEM);
-    if (n)
-        memcpy(d, p, n);
-    q->len += n;
+    memcpy(d, p, n);
+    byteq_commit(q, n);
     return wres_ok();
 }
 
@@ -53,9 +52,9 @@ void byteq_consume(byteq *q, size_t n)
 
 void byteq_free(byteq *q)
 {
-    if (q->buf)
-        ward_zeroize(q->buf, q->cap);
+    if (q->buf && !q->wire_only)
+        ward_zeroize(q->buf, q->hwm < q->cap ? q->hwm : q->cap);
     free(q->buf);
     q->buf = NULL;
-    q->off = q->len = q->cap = 0;
+    q->off = q->len = q->cap = q->hwm = 0;
 }

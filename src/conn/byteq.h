@@ -12,6 +12,13 @@ static inline const uint8_t *byteq_data(const byteq *q)
 /* Make room for n more bytes at the end; returns where to write them. */
 uint8_t *byteq_reserve(byteq *q, size_t n);
 WARD_MUST_CHECK wres byteq_append(byteq *q, const uint8_t *p, size_t n);
+/* Count n bytes written at byteq_reserve's pointer as queued. */
+static inline void byteq_commit(byteq *q, size_t n)
+{
+    q->len += n;
+    if (q->len > q->hwm)
+        q->hwm = q->len;
+}
 void byteq_consume(byteq *q, size_t n);
 void byteq_free(byteq *q);
 /* Give the buffer back when nothing is queued: an idle connection holds no

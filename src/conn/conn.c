@@ -57,7 +57,7 @@ wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t l
         ENSURE(dst, WARD_ERR_NOMEM);
         size_t n;
         GUARD(rec_seal(&c->wdir, type, data, chunk, 0, dst, need, &n));
-        c->out.len += n;
+        byteq_commit(&c->out, n);
         if (chunk) {
             data += chunk;
             len -= chunk;
@@ -122,6 +122,7 @@ ward_conn *ward_conn_new(const ward_config *cfg, const char *server_name)
     c->is_server = cfg->is_server;
     rec_dir_init(&c->rdir);
     rec_dir_init(&c->wdir);
+    c->out.wire_only = 1;
     hs_reasm_init(&c->reasm, cfg->limits.max_handshake_message);
     c->started_ms = conn_monotonic_ms();
     c->send_limit = REC_MAX_PLAINTEXT;

@@ -90,10 +90,14 @@ typedef enum {
     ST_FAILED
 } hs_state;
 
-/* A growable byte queue: data lives in [off, len). */
+/* A growable byte queue: data lives in [off, len). Bytes up to the high
+ * water mark are wiped when the buffer goes, unless the queue only ever
+ * holds what goes on the wire anyway (the output: records as sent). */
 typedef struct {
     uint8_t *buf;
     size_t off, len, cap;
+    size_t hwm;
+    int wire_only;
 } byteq;
 
 struct ward_conn {
