@@ -218,6 +218,9 @@ static void conn_handshake_done(ward_conn *c)
         crypto_hash_free(&c->transcript);
         c->transcript_on = 0;
     }
+    /* The peer's key verified its CertificateVerify or ServerKeyExchange;
+     * nothing needs it after the handshake. */
+    crypto_key_free(&c->peer_key);
     /* Only the leaf is reported (ward_conn_peer_cert_info). */
     for (size_t i = 1; i < c->peer_chain.n; i++) {
         ward_free_secret(c->peer_chain.der[i], c->peer_chain.len[i]);

@@ -171,7 +171,6 @@ struct ward_conn {
     char alpn[256];
     crypto_chain peer_chain;
     crypto_key peer_key;
-    int has_peer_key;
 };
 
 /* ---- engine services used by the handshake (src/conn) ---- */

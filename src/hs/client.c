@@ -405,17 +405,14 @@ wres hs_client_verify_chain(ward_conn *c)
         const char *host = c->server_name[0] ? c->server_name : NULL;
         r = crypto_chain_verify_key(trust, certs, c->peer_chain.n, host, now, msg, sizeof msg,
                                     &c->peer_key);
-        if (wres_is_ok(r)) {
-            c->has_peer_key = 1;
-            return r;
-        }
+        if (wres_is_ok(r))
+            return r; /* the key came with the verification */
     }
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "%s", msg);
     r = crypto_key_from_cert(&c->peer_key, leaf, leaf_len);
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "cannot read the public key of the server's certificate");
-    c->has_peer_key = 1;
     return wres_ok();
 }
 
