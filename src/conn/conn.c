@@ -298,6 +298,21 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
     }
 }
 
+/* The very first bytes are not a TLS record: most often a plaintext
+ * service on that port (HTTP, SMTP, ...). Say so, with what it sent. */
+static void describe_not_tls(ward_conn *c, const uint8_t *p, size_t n)
+{
+    char shown[33];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < sizeof shown - 1; i++)
+        shown[k++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
+    shown[k] = '\0';
+    conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "the peer did not speak TLS (it sent \"%s\"): %s",
+              shown,
+              c->is_server ? "a plaintext client on a TLS port?"
+                           : "wrong port, or a service that needs STARTTLS first?");
+}
+
 ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
 {
     if (c->state == ST_FAILED)
@@ -310,11 +325,15 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
     while (!c->close_received) {
         size_t total;
         r = rec_peek2(&c->rdir, byteq_data(&c->in), byteq_size(&c->in), &total);
-        if (!wres_is_ok(r))
+        if (!wres_is_ok(r)) {
+            if (!c->records_seen && r.code == WARD_ERR_UNEXPECTED_MESSAGE)
+                describe_not_tls(c, byteq_data(&c->in), byteq_size(&c->in));
             return conn_die(c, r);
+        }
         if (total == 0)
             break;
         /* Records are opened in place inside the input queue. */
+        c->records_seen = 1;
         r = handle_record(c, c->in.buf + c->in.off, total);
         byteq_consume(&c->in, total);
         if (!wres_is_ok(r)) {

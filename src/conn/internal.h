@@ -152,6 +152,7 @@ struct ward_conn {
     size_t peer_kex_pub_len;
     int ems;                 /* Extended Master Secret in use */
     int keys_changed;        /* the message just handled changed read keys */
+    int records_seen;        /* a well-formed record header has arrived */
     /* abuse accounting (ward_limits) */
     size_t hs_bytes;
     unsigned empty_records, warning_alerts;
