@@ -1,7 +1,7 @@
 # A thin wrapper around CMake and the scripts; the real build is CMakeLists.txt.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build test check demo asan deps clean bench bench-instr
+.PHONY: all build test check demo asan deps clean bench bench-instr fuzz
 
 all: build
 
@@ -40,8 +40,14 @@ bench-instr:
 	cmake --build build --target ward_bench -j $(JOBS)
 	bash bench/instr.sh build/bench/ward_bench 50
 
+# Each libFuzzer target for SECONDS (default 60): make fuzz SECONDS=600
+fuzz:
+	CC=clang cmake -S . -B build-fuzz -DWARD_FUZZ=ON
+	cmake --build build-fuzz --target fuzz_all -j $(JOBS)
+	WARD_FUZZ_BUILD=build-fuzz tests/fuzz/run.sh fuzz $${SECONDS:-60}
+
 deps:
 	./scripts/install-deps.sh test
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

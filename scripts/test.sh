@@ -28,4 +28,12 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j "$jobs")
 
-step "all tests passed (normal and sanitizer builds)"
+step "fuzz targets (clang, libFuzzer + ASan + UBSan) in build-fuzz/"
+CC=clang cmake -S . -B build-fuzz -DWARD_FUZZ=ON
+cmake --build build-fuzz --target fuzz_all -j "$jobs"
+
+step "fuzzing: replay every corpus, then each target for 30 s"
+WARD_FUZZ_BUILD=build-fuzz tests/fuzz/run.sh replay
+WARD_FUZZ_BUILD=build-fuzz tests/fuzz/run.sh fuzz 30
+
+step "all tests passed (normal and sanitizer builds, fuzz corpora)"

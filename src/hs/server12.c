@@ -163,6 +163,12 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
         return conn_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
     if (ch->compression_methods.len < 1 || !memchr(ch->compression_methods.p, 0, ch->compression_methods.len))
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER, "ClientHello lacks null compression");
+    /* RFC 8422 §5.1.2: uncompressed points must be among the formats. */
+    if (ch->has_ec_point_formats &&
+        !memchr(ch->ec_point_formats.p, 0, ch->ec_point_formats.len))
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "ClientHello ec_point_formats lacks the uncompressed format "
+                         "(RFC 8422 §5.1.2)");
     GUARD(check_extensions(c, ch));
     GUARD(choose(c, ch, &ch12));
     GUARD(hs_server_take_name(c, ch));

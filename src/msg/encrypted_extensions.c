@@ -65,7 +65,8 @@ static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
         ee->has_early_data = 1; /* empty in EE (§4.2.10) */
         return wres_ok();
     default:
-        ENSURE(!forbidden_in_ee(type), WARD_ERR_UNSUPPORTED_EXTENSION);
+        /* §4.2: recognized, but not an EncryptedExtensions extension. */
+        ENSURE(!forbidden_in_ee(type), WARD_ERR_ILLEGAL_PARAMETER);
         (void)rd_rest(d); /* unknown: ignored */
         return wres_ok();
     }

@@ -34,3 +34,19 @@ wres msg_ext_walk(span entries, msg_ext_fn fn, void *ctx)
     }
     return wres_ok();
 }
+
+int msg_ext_recognized(uint16_t type)
+{
+    static const uint16_t known[] = {
+        EXT_SERVER_NAME, EXT_STATUS_REQUEST, EXT_SUPPORTED_GROUPS, EXT_EC_POINT_FORMATS,
+        EXT_SIGNATURE_ALGORITHMS, EXT_ALPN, EXT_PADDING, EXT_EXTENDED_MASTER_SECRET,
+        EXT_RECORD_SIZE_LIMIT, EXT_SESSION_TICKET, EXT_PRE_SHARED_KEY, EXT_EARLY_DATA,
+        EXT_SUPPORTED_VERSIONS, EXT_COOKIE, EXT_PSK_KEY_EXCHANGE_MODES,
+        EXT_CERTIFICATE_AUTHORITIES, EXT_POST_HANDSHAKE_AUTH, EXT_SIGNATURE_ALGORITHMS_CERT,
+        EXT_KEY_SHARE, EXT_RENEGOTIATION_INFO,
+    };
+    for (size_t i = 0; i < WARD_ARRAY_LEN(known); i++)
+        if (known[i] == type)
+            return 1;
+    return 0;
+}

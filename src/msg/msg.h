@@ -72,6 +72,12 @@ extern const uint8_t MSG_HRR_RANDOM[32];
 /* One handshake message header: type(1) length(3). */
 #define MSG_HEADER_LEN 4
 
+/* 1 if ward recognizes the extension type (the types named above). RFC
+ * 8446 §4.2: a recognized extension in a message that does not allow it is
+ * illegal_parameter; an unknown one in a server's answer is
+ * unsupported_extension (the client could not have offered it). */
+int msg_ext_recognized(uint16_t type);
+
 /* ---- helpers over decoded lists ---- */
 /* 1 if the big-endian u16 list (even length, already validated) holds v. */
 int msg_u16_list_has(span list, uint16_t v);

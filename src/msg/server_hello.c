@@ -15,7 +15,8 @@ const uint8_t MSG_HRR_RANDOM[32] = {
 typedef struct {
     msg_server_hello sh;
     int tls12;       /* no supported_versions and not an HRR */
-    int unsupported; /* an extension not allowed here was seen */
+    int unsupported; /* an unknown extension was seen */
+    int misplaced;   /* a recognized extension this message does not allow */
 } sh_ctx;
 
 /* §4.2.8: ServerHello carries one KeyShareEntry, group(2) +
@@ -166,7 +167,12 @@ static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
     default:
         break;
     }
-    c->unsupported = 1;
+    /* TLS 1.3 (§4.2): recognized but not for this message → illegal;
+     * TLS 1.2 (RFC 5246 §7.4.1.4): anything unrequested → unsupported. */
+    if (!c->tls12 && msg_ext_recognized(type))
+        c->misplaced = 1;
+    else
+        c->unsupported = 1;
     (void)rd_rest(d);
     return wres_ok();
 }
@@ -219,6 +225,7 @@ wres msg_decode_server_hello(span body, msg_server_hello *out)
      * answer with an extension the client could not have offered. Flagged
      * during the walk so that a malformed known extension is reported as
      * such whatever its position. */
+    ENSURE(!c.misplaced, WARD_ERR_ILLEGAL_PARAMETER);
     ENSURE(!c.unsupported, WARD_ERR_UNSUPPORTED_EXTENSION);
     *out = *sh;
     return wres_ok();
