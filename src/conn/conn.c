@@ -197,7 +197,10 @@ static wres handle_alert(ward_conn *c, span payload)
     }
     /* user_canceled (either version) and TLS 1.2 warnings such as
      * no_renegotiation do not end the connection, up to a limit. */
-    if (payload.p[0] == 1 && (desc == 90 || c->version == WARD_TLS12)) {
+    /* Before the version is known, a TLS 1.2 server may warn too (RFC 6066
+     * §3: unrecognized_name before its ServerHello). */
+    int tls12_rules = c->version == WARD_TLS12 || (c->version == 0 && !c->is_server);
+    if (payload.p[0] == 1 && (desc == 90 || tls12_rules)) {
         if (++c->warning_alerts > c->cfg->limits.max_warning_alerts)
             return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                              "peer sent more than %u warning alerts",

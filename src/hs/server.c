@@ -320,7 +320,9 @@ static wres check_version(ward_conn *c, const msg_client_hello *ch, uint16_t *ve
         return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "client offers no version ward accepts (%s; SSL 3.0, TLS 1.0 and 1.1 "
                          "are refused, RFC 8996)",
-                         cfg->min_version == WARD_TLS13 ? "TLS 1.3 only" : "TLS 1.2 and 1.3");
+                         cfg->min_version == WARD_TLS13   ? "TLS 1.3 only"
+                         : cfg->max_version == WARD_TLS12 ? "TLS 1.2 only"
+                                                          : "TLS 1.2 and 1.3");
     /* RFC 7507: a fallback retry when both could have done better. */
     if (msg_u16_list_has(ch->cipher_suites, 0x5600) && *version < cfg->max_version)
         return conn_fail(c, WARD_ERR_INAPPROPRIATE_FALLBACK,

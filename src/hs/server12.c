@@ -23,9 +23,27 @@ typedef struct {
     span alpn;
 } choice12;
 
-static int key_fits(const crypto_key *k, const suite_info *si)
+/* The NamedGroup of an EC key's curve (0 if not a NIST curve we know). */
+static uint16_t key_curve(const crypto_key *k)
 {
-    return si->auth == AUTH_ECDSA ? crypto_key_is_ec(k) : crypto_key_is_rsa(k);
+    if (!crypto_key_is_ec(k))
+        return 0;
+    switch (crypto_key_bits(k)) {
+    case 256: return WARD_GROUP_SECP256R1;
+    case 384: return WARD_GROUP_SECP384R1;
+    case 521: return 0x0019;
+    default: return 0;
+    }
+}
+
+/* RFC 8422 §4: in TLS 1.2 the client's supported_groups also constrains the
+ * curve of an ECDSA certificate. */
+static int key_fits(const crypto_key *k, const suite_info *si, const msg_client_hello *ch)
+{
+    if (si->auth == AUTH_RSA)
+        return crypto_key_is_rsa(k);
+    uint16_t curve = key_curve(k);
+    return curve && (!ch->has_supported_groups || msg_u16_list_has(ch->supported_groups, curve));
 }
 
 static uint16_t pick_group(const ward_config *cfg, const msg_client_hello *ch)
@@ -60,7 +78,7 @@ static wres choose(ward_conn *c, const msg_client_hello *ch, choice12 *ch12)
         uint16_t code = cfg->suites[i];
         const suite_info *si = suite_lookup(code);
         if (!hs_suite_enabled(cfg, code, WARD_TLS12) || !msg_u16_list_has(ch->cipher_suites, code) ||
-            !key_fits(&cfg->key, si))
+            !key_fits(&cfg->key, si, ch))
             continue;
         if (si->kx == KX_ECDHE && (!group || !scheme))
             continue;

@@ -284,3 +284,93 @@ ward_client() {
 SUITES=(TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256)
 GROUPS_WARD=(x25519 secp256r1 secp384r1)
 CERT_KINDS=(ecdsa rsa ed25519)
+
+# ---- TLS 1.2 (tests/interop/test_tls12_*.sh) ----
+# The TLS 1.2 suites by the certificate key they need (ECDHE_ECDSA: an EC
+# key, ECDHE_RSA: an RSA key), and the RSA key transport suites (no forward
+# secrecy; ward only with --rsa-kx). IANA names, as ward prints them.
+SUITES12_ECDSA=(TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+    TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
+SUITES12_RSA=(TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256)
+SUITES12_RSA_KX=(TLS_RSA_WITH_AES_128_GCM_SHA256 TLS_RSA_WITH_AES_256_GCM_SHA384)
+# OpenSSL's names for them (openssl ciphers -stdname).
+declare -A OSSL_CIPHER12=(
+    [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]=ECDHE-ECDSA-AES128-GCM-SHA256
+    [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]=ECDHE-ECDSA-AES256-GCM-SHA384
+    [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256]=ECDHE-ECDSA-CHACHA20-POLY1305
+    [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]=ECDHE-RSA-AES128-GCM-SHA256
+    [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]=ECDHE-RSA-AES256-GCM-SHA384
+    [TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256]=ECDHE-RSA-CHACHA20-POLY1305
+    [TLS_RSA_WITH_AES_128_GCM_SHA256]=AES128-GCM-SHA256
+    [TLS_RSA_WITH_AES_256_GCM_SHA384]=AES256-GCM-SHA384
+)
+
+# openssl_server_send FILE: feed FILE, in the background, to the stdin of
+# the s_server started last by start_openssl_server (its FIFO); s_server
+# sends it to the client it serves.
+openssl_server_send() {
+    cat "$1" >"${SERVER_LOG%.log}.stdin" &
+    PIDS+=("$!")
+}
+
+# ward_client_until LOG OUT IN SIZE ARGS...: the ward client sends file IN,
+# writes what it receives to OUT and keeps its stdin open until OUT holds
+# SIZE bytes (or 60 s passed), then closes with close_notify. Sets CLIENT_RC.
+ward_client_until() {
+    local logf=$1 out=$2 in=$3 size=$4
+    shift 4
+    CLIENT_RC=0
+    : >"$out"
+    { cat "$in"; wait_size "$out" "$size" 60 || true; } |
+        timeout 90 "$WARD" client "$@" >"$out" 2>"$logf" || CLIENT_RC=$?
+}
+
+# sclient_session NAME IN ARGS...: `openssl s_client -nocommands ARGS`
+# without -brief/-quiet, so that it prints the session (cipher, temp key,
+# "Extended master secret: yes") on stdout before the data. It sends file
+# IN to an echo server and keeps its stdin open until as many bytes came
+# back after the printout (or it ended), then closes. Sets SCLIENT_RC and
+# splits its stdout into NAME.session (the printout, ending with "---") and
+# NAME.data (what came back); stderr in NAME.err. For TLS 1.2 (a TLS 1.3
+# server's tickets would print more sessions amid the data).
+sclient_session() {
+    local name=$1 in=$2 size
+    shift 2
+    size=$(stat -c %s "$in")
+    : >"$name.out"
+    : >"$name.err"
+    SCLIENT_RC=0
+    { cat "$in"; _sclient_wait "$name.out" "$name.err" "$size"; } |
+        timeout 90 openssl s_client -nocommands "$@" >"$name.out" 2>"$name.err" || SCLIENT_RC=$?
+    local hdr
+    hdr=$(_sclient_header_len "$name.out")
+    head -c "$hdr" "$name.out" >"$name.session"
+    tail -c +"$((hdr + 1))" "$name.out" >"$name.data"
+}
+
+# the length of the session printout at the start of s_client's stdout:
+# up to the "---" line after "Extended master secret: ..." (0 if none).
+_sclient_header_len() {
+    local hit line
+    hit=$(grep -a -b -o -m1 -- 'Extended master secret: [a-z]*' "$1" 2>/dev/null || true)
+    if [ -z "$hit" ]; then
+        echo 0
+        return
+    fi
+    line=${hit#*:}
+    echo $((${hit%%:*} + ${#line} + 5)) # the line's "\n", then "---\n"
+}
+
+_sclient_wait() { # OUT ERR SIZE
+    local i hdr
+    for ((i = 0; i < 60 * 20; i++)); do
+        hdr=$(_sclient_header_len "$1")
+        if [ "$hdr" -gt 0 ] && [ "$(stat -c %s "$1")" -ge $((hdr + $3)) ]; then
+            return 0
+        fi
+        grep -qE -- '^DONE$|:error:' "$2" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 0
+}

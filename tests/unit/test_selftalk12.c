@@ -82,7 +82,13 @@ static void suites_and_groups(void)
                 ward_config *cc = client(rsa, WARD_TLS12, WARD_TLS12);
                 uint16_t suite = rsa ? rsa_suites[s] : ecdsa_suites[s];
                 CHECK(ward_config_set_suites(cc, &suite, 1) == WARD_OK);
-                CHECK(ward_config_set_groups(cc, &groups[g], 1) == WARD_OK);
+                /* RFC 8422 §4: an ECDSA certificate's curve must be among the
+                 * client's groups; the server, preferring groups[g], still
+                 * uses it for the key exchange. */
+                const uint16_t with_p256[2] = {groups[g], WARD_GROUP_SECP256R1};
+                size_t ng = rsa || groups[g] == WARD_GROUP_SECP256R1 ? 1 : 2;
+                CHECK(ward_config_set_groups(cc, with_p256, ng) == WARD_OK);
+                CHECK(ward_config_set_groups(sc, with_p256, ng) == WARD_OK);
                 pair p;
                 CHECK_CODE(connect(cc, sc, &p), WARD_OK);
                 CHECK(ward_conn_version(p.c) == WARD_TLS12 && ward_conn_version(p.s) == WARD_TLS12);
@@ -99,6 +105,21 @@ static void suites_and_groups(void)
                 ward_config_free(sc);
                 ward_config_free(cc);
             }
+}
+
+/* RFC 8422 §4: no ECDHE_ECDSA suite when the client's groups leave out the
+ * certificate's curve. */
+static void ecdsa_curve_not_offered(void)
+{
+    ward_config *sc = server(0, WARD_TLS12, WARD_TLS13), *cc = client(0, WARD_TLS12, WARD_TLS12);
+    const uint16_t x25519 = WARD_GROUP_X25519;
+    CHECK(ward_config_set_groups(cc, &x25519, 1) == WARD_OK);
+    pair p;
+    CHECK(connect(cc, sc, &p) != WARD_OK);
+    CHECK(ward_conn_error(p.s) == WARD_ERR_HANDSHAKE_FAILURE);
+    unpair(&p);
+    ward_config_free(sc);
+    ward_config_free(cc);
 }
 
 static void rsa_key_transport(void)
@@ -233,6 +254,7 @@ int main(void)
     CHECK(testpki_self_signed("p256", ec_cert, ec_key, ec_pin));
     CHECK(testpki_self_signed("rsa2048", rsa_cert, rsa_key, rsa_pin));
     suites_and_groups();
+    ecdsa_curve_not_offered();
     rsa_key_transport();
     version_negotiation();
     downgrade_sentinel();

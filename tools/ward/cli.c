@@ -456,3 +456,213 @@ void cli_hex(const uint8_t *in, size_t n, char *out)
     }
     out[2 * n] = '\0';
 }
+
+int cli_suite_is_rsa_kx(uint16_t suite)
+{
+    return suite == WARD_TLS_RSA_WITH_AES_128_GCM_SHA256 ||
+           suite == WARD_TLS_RSA_WITH_AES_256_GCM_SHA384;
+}
+
+const char *cli_conn_group(const ward_conn *c, char *buf, size_t cap)
+{
+    if (ward_conn_version(c) == WARD_TLS12 && cli_suite_is_rsa_kx(ward_conn_suite(c))) {
+        snprintf(buf, cap, "none (RSA key transport, no forward secrecy)");
+        return buf;
+    }
+    return cli_group(ward_conn_group(c), buf, cap);
+}
+
+const char *cli_ems_note(const ward_conn *c)
+{
+    if (ward_conn_version(c) != WARD_TLS12)
+        return "";
+    return ward_conn_used_ems(c) ? ", extended master secret" : ", no extended master secret";
+}
+
+/* ---- protocol versions ---- */
+
+const char cli_version_help[] =
+    "Protocol versions (default: TLS 1.2 and 1.3, never older ones (RFC 8996);\n"
+    "with --suites, only the versions that list has suites for):\n"
+    "  --tls1.2               TLS 1.2 only\n"
+    "  --tls1.3               TLS 1.3 only\n"
+    "  --min-version V        the oldest version to accept: 1.2 or 1.3\n"
+    "  --max-version V        the newest version to accept: 1.2 or 1.3\n"
+    "  --rsa-kx               also allow the TLS 1.2 RSA key transport suites\n"
+    "                         TLS_RSA_WITH_AES_128_GCM_SHA256 and\n"
+    "                         TLS_RSA_WITH_AES_256_GCM_SHA384. They have NO forward\n"
+    "                         secrecy: whoever obtains the server's private key later\n"
+    "                         can decrypt every recorded session. For old peers only.\n";
+
+const char cli_suites_help[] =
+    "  --suites LIST          cipher suites in preference order (IANA names):\n"
+    "                         TLS 1.3: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,\n"
+    "                           TLS_CHACHA20_POLY1305_SHA256\n"
+    "                         TLS 1.2: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,\n"
+    "                           TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,\n"
+    "                           TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,\n"
+    "                           TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,\n"
+    "                           TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,\n"
+    "                           TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,\n"
+    "                           and with --rsa-kx TLS_RSA_WITH_AES_128_GCM_SHA256,\n"
+    "                           TLS_RSA_WITH_AES_256_GCM_SHA384\n";
+
+const char *cli_version_short(uint16_t version)
+{
+    return version == WARD_TLS13 ? "1.3" : version == WARD_TLS12 ? "1.2" : "?";
+}
+
+static int parse_version(const char *cmd, const char *opt, const char *arg, uint16_t *out)
+{
+    const char *s = arg;
+    if (strncasecmp(s, "tls", 3) == 0) {
+        s += 3;
+        if (*s == ' ' || *s == 'v' || *s == 'V')
+            s++;
+    }
+    if (strcmp(s, "1.2") == 0) {
+        *out = WARD_TLS12;
+        return 0;
+    }
+    if (strcmp(s, "1.3") == 0) {
+        *out = WARD_TLS13;
+        return 0;
+    }
+    if (strcmp(s, "1.0") == 0 || strcmp(s, "1") == 0 || strcmp(s, "1.1") == 0 ||
+        strncasecmp(arg, "ssl", 3) == 0)
+        cli_usage_error(cmd, "%s %s: SSL 3.0, TLS 1.0 and TLS 1.1 are not supported "
+                             "(deprecated by RFC 8996); use 1.2 or 1.3", opt, arg);
+    else
+        cli_usage_error(cmd, "%s expects 1.2 or 1.3, got '%s'", opt, arg);
+    return -1;
+}
+
+int cli_version_opt(const char *cmd, int argc, char **argv, int *i, cli_versions *v)
+{
+    const char *a = argv[*i], *val;
+    int bad = 0;
+    uint16_t exact = 0;
+    if (cli_opt_flag(a, "--tls1.2", NULL))
+        exact = WARD_TLS12;
+    else if (cli_opt_flag(a, "--tls1.3", NULL))
+        exact = WARD_TLS13;
+    if (exact) {
+        if (v->exact && v->exact != exact) {
+            cli_usage_error(cmd, "--tls1.2 and --tls1.3 exclude each other (for both, "
+                                 "give neither: that is the default)");
+            return -1;
+        }
+        v->exact = exact;
+        return 1;
+    }
+    if (cli_opt_flag(a, "--rsa-kx", NULL)) {
+        v->rsa_kx = 1;
+        return 1;
+    }
+    if ((val = cli_opt_value(cmd, argc, argv, i, "--min-version", NULL, &bad)))
+        return parse_version(cmd, "--min-version", val, &v->min) == 0 ? 1 : -1;
+    if (!bad && (val = cli_opt_value(cmd, argc, argv, i, "--max-version", NULL, &bad)))
+        return parse_version(cmd, "--max-version", val, &v->max) == 0 ? 1 : -1;
+    return bad ? -1 : 0;
+}
+
+static const char *range_text(uint16_t lo, uint16_t hi, char *buf, size_t cap)
+{
+    if (lo == hi)
+        snprintf(buf, cap, "TLS %s", cli_version_short(lo));
+    else
+        snprintf(buf, cap, "TLS %s and %s", cli_version_short(lo), cli_version_short(hi));
+    return buf;
+}
+
+static int is_hybrid_group(uint16_t g)
+{
+    return g == WARD_GROUP_X25519MLKEM768 || g == WARD_GROUP_SECP256R1MLKEM768;
+}
+
+int cli_versions_settle(const char *cmd, const cli_versions *v, const cli_u16_list *suites,
+                        const cli_u16_list *groups, uint16_t *min, uint16_t *max)
+{
+    uint16_t lo = WARD_TLS12, hi = WARD_TLS13;
+    char rb[32];
+    if (v->exact && (v->min || v->max)) {
+        cli_usage_error(cmd, "--tls%s sets both ends of the version range: leave out "
+                             "--min-version and --max-version", cli_version_short(v->exact));
+        return -1;
+    }
+    if (v->exact)
+        lo = hi = v->exact;
+    if (v->min)
+        lo = v->min;
+    if (v->max)
+        hi = v->max;
+    if (lo > hi) {
+        cli_usage_error(cmd, "--min-version %s is newer than --max-version %s",
+                        cli_version_short(lo), cli_version_short(hi));
+        return -1;
+    }
+    if (v->rsa_kx && lo > WARD_TLS12) {
+        cli_usage_error(cmd, "--rsa-kx is for TLS 1.2 (TLS 1.3 has no RSA key transport), "
+                             "but only TLS 1.3 is allowed");
+        return -1;
+    }
+    if (suites) {
+        int has12 = 0, has13 = 0, has_rsa = 0;
+        for (size_t i = 0; i < suites->n; i++) {
+            uint16_t s = suites->v[i];
+            char sb[48];
+            if (cli_suite_is_rsa_kx(s) && !v->rsa_kx) {
+                cli_usage_error(cmd, "%s is RSA key transport, which has no forward secrecy; "
+                                     "add --rsa-kx to allow it",
+                                cli_suite(s, sb, sizeof sb));
+                return -1;
+            }
+            has_rsa |= cli_suite_is_rsa_kx(s);
+            if ((s >> 8) == 0x13)
+                has13 = 1;
+            else
+                has12 = 1;
+        }
+        uint16_t nlo = lo, nhi = hi;
+        if (!has13 && nhi == WARD_TLS13)
+            nhi = WARD_TLS12;
+        if (!has12 && nlo == WARD_TLS12)
+            nlo = WARD_TLS13;
+        if (nlo > nhi) {
+            cli_usage_error(cmd, "--suites lists only TLS %s cipher suites, but %s is asked for",
+                            has13 ? "1.3" : "1.2", range_text(lo, hi, rb, sizeof rb));
+            return -1;
+        }
+        if (v->rsa_kx && !has_rsa)
+            cli_log("note: --rsa-kx has no effect: --suites lists no TLS_RSA_WITH_* suite");
+        lo = nlo;
+        hi = nhi;
+    }
+    if (groups && hi == WARD_TLS12 && !v->rsa_kx) {
+        size_t hybrid = 0;
+        for (size_t i = 0; i < groups->n; i++)
+            hybrid += is_hybrid_group(groups->v[i]) != 0;
+        if (hybrid == groups->n) {
+            cli_usage_error(cmd, "--groups lists only post-quantum hybrid groups, which are "
+                                 "TLS 1.3 only, but only TLS 1.2 is allowed");
+            return -1;
+        }
+    }
+    *min = lo;
+    *max = hi;
+    return 0;
+}
+
+ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,
+                            const char **what)
+{
+    ward_err e = ward_config_set_versions(cfg, min, max);
+    if (e != WARD_OK) {
+        *what = v->exact ? (v->exact == WARD_TLS12 ? "--tls1.2" : "--tls1.3")
+                         : "--min-version/--max-version";
+        return e;
+    }
+    if (v->rsa_kx)
+        ward_config_set_rsa_key_transport(cfg, 1);
+    return WARD_OK;
+}

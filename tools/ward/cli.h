@@ -62,6 +62,35 @@ const char *cli_opt_value(const char *cmd, int argc, char **argv, int *i, const 
 /* 1 if argv[i] is the flag `name` or `shortname` (may be NULL). */
 int cli_opt_flag(const char *arg, const char *name, const char *shortname);
 
+/* ---- protocol versions and RSA key transport (cli.c) ----
+ * --tls1.2, --tls1.3, --min-version V, --max-version V and --rsa-kx,
+ * the same on both commands. */
+typedef struct {
+    uint16_t min, max;   /* from --min-version / --max-version, 0 = not given */
+    uint16_t exact;      /* from --tls1.2 / --tls1.3, 0 = not given */
+    int rsa_kx;          /* --rsa-kx */
+} cli_versions;
+
+/* If argv[*i] is one of the options above, take it (and its value, advancing
+ * *i) and return 1; return 0 if it is not; -1 after a usage message. */
+int cli_version_opt(const char *cmd, int argc, char **argv, int *i, cli_versions *v);
+/* Once all options are parsed: check that they agree with each other and
+ * with the --suites and --groups lists (NULL when not given), and settle
+ * the range to pass to ward_config_set_versions in *min / *max: the
+ * versions asked for, narrowed to those the --suites list has suites for.
+ * Returns 0, or -1 after a usage message. */
+int cli_versions_settle(const char *cmd, const cli_versions *v, const cli_u16_list *suites,
+                        const cli_u16_list *groups, uint16_t *min, uint16_t *max);
+/* Apply the settled range and --rsa-kx to cfg (before ward_config_set_suites,
+ * so that an explicit --suites list stays exactly as given). On failure
+ * returns the error and sets *what to the option to blame. */
+ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,
+                            const char **what);
+/* "1.2" for WARD_TLS12, "1.3" for WARD_TLS13. */
+const char *cli_version_short(uint16_t version);
+/* Help text for the options above, shared by both commands. */
+extern const char cli_version_help[];
+
 /* ---- negotiated parameters (cli.c) ---- */
 const char *cli_version_name(uint16_t version);
 /* Names that never return NULL ("unknown (0x1234)" in a static buffer per call site). */
@@ -69,6 +98,17 @@ const char *cli_suite(uint16_t suite, char *buf, size_t cap);
 const char *cli_group(uint16_t group, char *buf, size_t cap);
 const char *cli_sigscheme(uint16_t scheme, char *buf, size_t cap);
 void cli_hex(const uint8_t *in, size_t n, char *out /* 2n+1 */);
+/* For TLS 1.2: ", extended master secret" or ", no extended master
+ * secret"; for TLS 1.3 (whose key schedule always binds the handshake
+ * transcript): "". */
+const char *cli_ems_note(const ward_conn *c);
+/* 1 if the suite is a TLS 1.2 RSA key transport suite (no forward secrecy). */
+int cli_suite_is_rsa_kx(uint16_t suite);
+/* The group of the connection, or for RSA key transport a note that there
+ * is none and why that matters. */
+const char *cli_conn_group(const ward_conn *c, char *buf, size_t cap);
+/* Help text for --suites (both commands). */
+extern const char cli_suites_help[];
 
 /* ---- sockets (net.c) ---- */
 /* Connect to host:port (IPv4 or IPv6, in getaddrinfo order) within

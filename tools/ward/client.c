@@ -19,7 +19,7 @@ void client_usage(FILE *out)
     fputs(
         "Usage: ward client [options] HOST[:PORT]\n"
         "\n"
-        "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3,\n"
+        "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3 or 1.2,\n"
         "print the negotiated parameters on stderr, then send stdin to the server\n"
         "and write what the server sends to stdout. At the end of stdin, send\n"
         "close_notify and keep reading until the server closes.\n"
@@ -34,16 +34,25 @@ void client_usage(FILE *out)
         "Negotiation:\n"
         "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
         "  --groups LIST          key exchange groups in preference order:\n"
-        "                         x25519, secp256r1 (P-256), secp384r1 (P-384)\n"
+        "                         x25519, secp256r1 (P-256), secp384r1 (P-384), and for\n"
+        "                         TLS 1.3 only X25519MLKEM768, SecP256r1MLKEM768\n"
+        "                         (default: X25519MLKEM768,x25519,secp256r1,secp384r1)\n"
         "  --key-share-groups LIST  groups to send key shares for in the first\n"
-        "                         ClientHello (default: the first group)\n"
-        "  --suites LIST          cipher suites in preference order: TLS_AES_128_GCM_SHA256,\n"
-        "                         TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256\n"
-        "  --no-middlebox-compat  turn off middlebox compatibility mode\n"
+        "                         ClientHello, at most 3 (TLS 1.3; default:\n"
+        "                         X25519MLKEM768,x25519)\n",
+        out);
+    fputs(cli_suites_help, out);
+    fputs(
+        "  --no-middlebox-compat  turn off middlebox compatibility mode (TLS 1.3)\n"
+        "\n",
+        out);
+    fputs(cli_version_help, out);
+    fputs(
         "\n"
         "Other:\n"
         "  --key-update           after the first chunk of stdin is sent, send a\n"
         "                         KeyUpdate that asks the server to update too\n"
+        "                         (TLS 1.3; TLS 1.2 has none: a notice says so)\n"
         "  -q, --quiet            no information lines, only errors\n"
         "  -h, --help             this help\n"
         "\n"
@@ -63,6 +72,8 @@ typedef struct {
     int have_groups, have_key_share, have_suites;
     int no_middlebox;
     int key_update;
+    cli_versions ver;
+    uint16_t min_version, max_version; /* settled by cli_versions_settle */
 } client_opts;
 
 static int parse_args(int argc, char **argv, client_opts *o)
@@ -70,8 +81,11 @@ static int parse_args(int argc, char **argv, client_opts *o)
     static const char *cmd = "client";
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
-        int bad = 0;
-        if (cli_opt_flag(a, "--help", "-h")) {
+        int bad = 0, vr;
+        if ((vr = cli_version_opt(cmd, argc, argv, &i, &o->ver)) != 0) {
+            if (vr < 0)
+                return -1;
+        } else if (cli_opt_flag(a, "--help", "-h")) {
             client_usage(stdout);
             exit(EXIT_OK);
         } else if (cli_opt_flag(a, "--quiet", "-q")) {
@@ -137,6 +151,10 @@ static int parse_args(int argc, char **argv, client_opts *o)
         cli_usage_error(cmd, "--pin and --insecure exclude each other");
         return -1;
     }
+    if (cli_versions_settle(cmd, &o->ver, o->have_suites ? &o->suites : NULL,
+                            o->have_groups ? &o->groups : NULL, &o->min_version,
+                            &o->max_version) != 0)
+        return -1;
     return 0;
 }
 
@@ -148,25 +166,27 @@ static ward_config *make_config(const client_opts *o)
         cli_error("cannot create a client configuration");
         return NULL;
     }
-    ward_err e = WARD_OK;
     const char *what = "";
-    if (o->cafile && (e = ward_config_set_cafile(cfg, o->cafile)) != WARD_OK)
-        what = "--cafile";
-    else if (o->have_pin && (e = ward_config_set_pin_sha256(cfg, o->pin)) != WARD_OK)
-        what = "--pin";
-    else if (o->alpn.n &&
-             (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v, o->alpn.n)) != WARD_OK)
-        what = "--alpn";
-    else if (o->have_groups &&
-             (e = ward_config_set_groups(cfg, o->groups.v, o->groups.n)) != WARD_OK)
-        what = "--groups";
-    else if (o->have_key_share &&
-             (e = ward_config_set_key_share_groups(cfg, o->key_share.v, o->key_share.n)) !=
-                 WARD_OK)
-        what = "--key-share-groups";
-    else if (o->have_suites &&
-             (e = ward_config_set_suites(cfg, o->suites.v, o->suites.n)) != WARD_OK)
-        what = "--suites";
+    ward_err e = cli_versions_apply(cfg, &o->ver, o->min_version, o->max_version, &what);
+    if (e == WARD_OK) {
+        if (o->cafile && (e = ward_config_set_cafile(cfg, o->cafile)) != WARD_OK)
+            what = "--cafile";
+        else if (o->have_pin && (e = ward_config_set_pin_sha256(cfg, o->pin)) != WARD_OK)
+            what = "--pin";
+        else if (o->alpn.n && (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v,
+                                                        o->alpn.n)) != WARD_OK)
+            what = "--alpn";
+        else if (o->have_groups &&
+                 (e = ward_config_set_groups(cfg, o->groups.v, o->groups.n)) != WARD_OK)
+            what = "--groups";
+        else if (o->have_key_share &&
+                 (e = ward_config_set_key_share_groups(cfg, o->key_share.v, o->key_share.n)) !=
+                     WARD_OK)
+            what = "--key-share-groups";
+        else if (o->have_suites &&
+                 (e = ward_config_set_suites(cfg, o->suites.v, o->suites.n)) != WARD_OK)
+            what = "--suites";
+    }
     if (e != WARD_OK) {
         if (strcmp(what, "--cafile") == 0)
             cli_error("%s %s: %s", what, o->cafile, ward_err_str(e));
@@ -182,13 +202,51 @@ static ward_config *make_config(const client_opts *o)
     return cfg;
 }
 
+static const char *range_name(uint16_t lo, uint16_t hi)
+{
+    return lo == hi ? (lo == WARD_TLS13 ? "TLS 1.3 only" : "TLS 1.2 only") : "TLS 1.2 and 1.3";
+}
+
+/* After a failed handshake: when the server refused the ClientHello with
+ * an alert that has a usual cause on our side, say what to try. (Before
+ * the server's hello no version is negotiated yet.) */
+static void handshake_hint(const ward_conn *c, const client_opts *o)
+{
+    if (ward_conn_error(c) != WARD_ERR_PEER_ALERT || ward_conn_version(c) != 0)
+        return;
+    const char *msg = ward_conn_error_message(c);
+    const char *hs_failure = ward_alert_name(40), *version = ward_alert_name(70);
+    if (!msg)
+        return;
+    if (version && strstr(msg, version)) {
+        if (o->min_version == WARD_TLS13)
+            cli_log("hint: the server accepts none of the versions offered (%s); it may speak "
+                    "TLS 1.2 only: leave out --tls1.3 / --min-version 1.3",
+                    range_name(o->min_version, o->max_version));
+        else if (o->max_version == WARD_TLS12)
+            cli_log("hint: the server accepts none of the versions offered (%s); it may speak "
+                    "TLS 1.3 only: leave out --tls1.2 / --max-version 1.2",
+                    range_name(o->min_version, o->max_version));
+        else
+            cli_log("hint: the server accepts neither TLS 1.2 nor TLS 1.3; ward never offers "
+                    "older versions (RFC 8996)");
+    } else if (hs_failure && strstr(msg, hs_failure)) {
+        if (o->min_version <= WARD_TLS12 && !o->ver.rsa_kx)
+            cli_log("hint: the server found nothing in common with the offer (cipher suites, "
+                    "groups, signature schemes); if it only has TLS 1.2 RSA key transport "
+                    "(TLS_RSA_WITH_*), --rsa-kx allows that, without forward secrecy");
+        else
+            cli_log("hint: the server found nothing in common with the offer (cipher suites, "
+                    "groups, signature schemes): see --suites and --groups");
+    }
+}
+
 static void print_negotiated(ward_conn *c, const client_opts *o)
 {
-    char b1[48], b2[48], b3[48];
-    cli_info("%s, %s, group %s, signature %s", cli_version_name(ward_conn_version(c)),
-             cli_suite(ward_conn_suite(c), b1, sizeof b1),
-             cli_group(ward_conn_group(c), b2, sizeof b2),
-             cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3));
+    char b1[48], b2[64], b3[48];
+    cli_info("%s, %s, group %s, signature %s%s", cli_version_name(ward_conn_version(c)),
+             cli_suite(ward_conn_suite(c), b1, sizeof b1), cli_conn_group(c, b2, sizeof b2),
+             cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3), cli_ems_note(c));
     const char *alpn = ward_conn_alpn(c);
     cli_info("ALPN %s", alpn && *alpn ? alpn : "none");
     cli_info("HelloRetryRequest: %s", ward_conn_did_hrr(c) ? "yes" : "no");
@@ -230,8 +288,15 @@ static int relay(pump *p, const client_opts *o)
 {
     ward_conn *c = p->conn;
     int stdin_open = 1, close_sent = 0, peer_closed = 0, sent_any = 0;
+    int key_update = o->key_update;
     uint8_t buf[16384];
     char eb[256];
+
+    if (key_update && ward_conn_version(c) != WARD_TLS13) {
+        cli_log("notice: %s has no KeyUpdate (a TLS 1.3 message); --key-update is ignored",
+                cli_version_name(ward_conn_version(c)));
+        key_update = 0;
+    }
 
     for (;;) {
         /* Everything the engine has decrypted goes to stdout first. */
@@ -326,7 +391,7 @@ static int relay(pump *p, const client_opts *o)
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
                 return EXIT_FAIL;
             }
-            if (!sent_any && o->key_update) {
+            if (!sent_any && key_update) {
                 e = ward_conn_key_update(c, 1);
                 if (e != WARD_OK) {
                     cli_error("KeyUpdate: %s", pump_error(p, e, eb, sizeof eb));
@@ -379,6 +444,7 @@ int client_main(int argc, char **argv)
     if (e != WARD_OK) {
         char eb[256];
         cli_error("%s", pump_error(&p, e, eb, sizeof eb));
+        handshake_hint(c, &o);
         goto out;
     }
     print_negotiated(c, &o);

@@ -9,8 +9,8 @@ static void usage(FILE *out)
     fputs("Usage: ward COMMAND [options]\n"
           "\n"
           "Commands:\n"
-          "  client HOST[:PORT]   connect over TLS 1.3 and relay stdin/stdout\n"
-          "  server               accept TLS 1.3 connections (echo, --www, --file)\n"
+          "  client HOST[:PORT]   connect over TLS 1.3 or 1.2 and relay stdin/stdout\n"
+          "  server               accept TLS 1.3 and 1.2 connections (echo, --www, --file)\n"
           "  help [COMMAND]       show help\n"
           "\n"
           "Run 'ward COMMAND --help' for the options of a command.\n",

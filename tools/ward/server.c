@@ -1,4 +1,4 @@
-/* ward server: accept TLS 1.3 connections, a child process per connection,
+/* ward server: accept TLS 1.3 and 1.2 connections, a child process per connection,
  * and echo, serve a file, or answer HTTP with a page about the connection. */
 #define _GNU_SOURCE /* accept4, EAI_NODATA */
 #include "cli.h"
@@ -31,7 +31,7 @@ void server_usage(FILE *out)
     fputs(
         "Usage: ward server [options]\n"
         "\n"
-        "Accept TLS 1.3 connections (a child process per connection) and, by\n"
+        "Accept TLS 1.3 and 1.2 connections (a child process per connection) and, by\n"
         "default, echo what each client sends until it closes.\n"
         "\n"
         "Identity (default: an ephemeral self-signed ECDSA P-256 certificate for\n"
@@ -50,15 +50,25 @@ void server_usage(FILE *out)
         "                         connection, then close\n"
         "  --file FILE            send the contents of FILE, then close\n"
         "  --key-update           after the first echoed chunk, send a KeyUpdate that\n"
-        "                         asks the client to update too\n"
+        "                         asks the client to update too (TLS 1.3; TLS 1.2 has\n"
+        "                         none: a notice says so)\n"
         "\n"
         "Negotiation:\n"
         "  --alpn LIST            ALPN protocols to accept, in preference order\n"
         "  --groups LIST          key exchange groups in preference order:\n"
-        "                         x25519, secp256r1 (P-256), secp384r1 (P-384)\n"
-        "  --suites LIST          cipher suites in preference order: TLS_AES_128_GCM_SHA256,\n"
-        "                         TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256\n"
+        "                         x25519, secp256r1 (P-256), secp384r1 (P-384), and for\n"
+        "                         TLS 1.3 only X25519MLKEM768, SecP256r1MLKEM768\n",
+        out);
+    fputs(cli_suites_help, out);
+    fputs(
+        "                         (TLS 1.2: the suites that fit the certificate's key,\n"
+        "                         ECDSA or RSA)\n"
         "  --force-hrr            answer every first ClientHello with a HelloRetryRequest\n"
+        "                         (TLS 1.3)\n"
+        "\n",
+        out);
+    fputs(cli_version_help, out);
+    fputs(
         "\n"
         "Other:\n"
         "  -q, --quiet            no information lines (the listening line and the\n"
@@ -79,6 +89,8 @@ typedef struct {
     cli_str_list alpn;
     cli_u16_list groups, suites;
     int have_groups, have_suites;
+    cli_versions ver;
+    uint16_t min_version, max_version; /* settled by cli_versions_settle */
     /* --file contents, read before listening */
     uint8_t *file;
     size_t file_len;
@@ -90,8 +102,11 @@ static int parse_args(int argc, char **argv, server_opts *o)
     int www = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
-        int bad = 0;
-        if (cli_opt_flag(a, "--help", "-h")) {
+        int bad = 0, vr;
+        if ((vr = cli_version_opt(cmd, argc, argv, &i, &o->ver)) != 0) {
+            if (vr < 0)
+                return -1;
+        } else if (cli_opt_flag(a, "--help", "-h")) {
             server_usage(stdout);
             exit(EXIT_OK);
         } else if (cli_opt_flag(a, "--quiet", "-q")) {
@@ -154,6 +169,10 @@ static int parse_args(int argc, char **argv, server_opts *o)
     }
     if (!o->listen)
         o->listen = "127.0.0.1:4433";
+    if (cli_versions_settle(cmd, &o->ver, o->have_suites ? &o->suites : NULL,
+                            o->have_groups ? &o->groups : NULL, &o->min_version,
+                            &o->max_version) != 0)
+        return -1;
     return 0;
 }
 
@@ -208,7 +227,12 @@ static ward_config *make_config(const server_opts *o)
         cli_error("cannot create a server configuration");
         return NULL;
     }
-    ward_err e;
+    const char *what = "";
+    ward_err e = cli_versions_apply(cfg, &o->ver, o->min_version, o->max_version, &what);
+    if (e != WARD_OK) {
+        cli_error("%s: %s", what, ward_err_str(e));
+        goto fail;
+    }
     if (o->cert) {
         e = ward_config_set_cert_files(cfg, o->cert, o->key);
         if (e != WARD_OK) {
@@ -228,6 +252,9 @@ static ward_config *make_config(const server_opts *o)
         cli_quiet = 0;
         cli_info("ephemeral certificate for localhost, pin sha256:%s", hex);
         cli_quiet = q;
+        if (o->ver.rsa_kx)
+            cli_log("note: --rsa-kx has no effect with the ephemeral ECDSA certificate: RSA key "
+                    "transport needs an RSA key (--cert/--key)");
     }
     if (o->alpn.n &&
         (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v, o->alpn.n)) != WARD_OK) {
@@ -300,7 +327,7 @@ static size_t html_row(char *buf, size_t len, size_t cap, const char *key, const
 static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                             unsigned long long *bytes_out)
 {
-    char body[8192], b1[48], b2[48], b3[48];
+    char body[8192], b1[48], b2[64], b3[48];
     size_t len = 0;
     int is_get = strncmp(request, "GET ", 4) == 0;
     const char *sni = ward_conn_server_name(c);
@@ -311,14 +338,19 @@ static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                       "<table>\n",
                       0);
     len = html_row(body, len, sizeof body, "client", peer);
-    len = html_row(body, len, sizeof body, "protocol", cli_version_name(ward_conn_version(c)));
+    uint16_t version = ward_conn_version(c);
+    len = html_row(body, len, sizeof body, "protocol", cli_version_name(version));
     len = html_row(body, len, sizeof body, "cipher suite",
                    cli_suite(ward_conn_suite(c), b1, sizeof b1));
-    len = html_row(body, len, sizeof body, "group", cli_group(ward_conn_group(c), b2, sizeof b2));
+    len = html_row(body, len, sizeof body, "group", cli_conn_group(c, b2, sizeof b2));
     len = html_row(body, len, sizeof body, "signature scheme",
                    cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3));
     len = html_row(body, len, sizeof body, "ALPN", alpn && *alpn ? alpn : "none");
     len = html_row(body, len, sizeof body, "SNI", sni && *sni ? sni : "none");
+    const char *ems = version != WARD_TLS12 ? "not applicable (TLS 1.3 binds the handshake)"
+                      : ward_conn_used_ems(c) ? "yes (RFC 7627)"
+                                              : "no";
+    len = html_row(body, len, sizeof body, "extended master secret", ems);
     len = html_row(body, len, sizeof body, "HelloRetryRequest", ward_conn_did_hrr(c) ? "yes" : "no");
     char first[256];
     size_t fl = strcspn(request, "\r\n");
@@ -370,18 +402,17 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
         return EXIT_FAIL;
     }
     {
-        char b1[48], b2[48], b3[48], sni[256];
+        char b1[48], b2[64], b3[48], sni[256];
         const char *alpn = ward_conn_alpn(c);
         char alpn_s[256];
         sanitize(ward_conn_server_name(c), sni, sizeof sni);
         sanitize(alpn, alpn_s, sizeof alpn_s);
-        cli_info("%s %s %s %s, signature %s, HRR %s, ALPN %s, SNI %s", peer,
+        cli_info("%s %s %s %s, signature %s, HRR %s, ALPN %s, SNI %s%s", peer,
                  cli_version_name(ward_conn_version(c)),
-                 cli_suite(ward_conn_suite(c), b1, sizeof b1),
-                 cli_group(ward_conn_group(c), b2, sizeof b2),
+                 cli_suite(ward_conn_suite(c), b1, sizeof b1), cli_conn_group(c, b2, sizeof b2),
                  cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
                  ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
-                 sni[0] ? sni : "none");
+                 sni[0] ? sni : "none", cli_ems_note(c));
     }
 
     int status = EXIT_FAIL;
@@ -391,6 +422,12 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
     char *http = NULL;
     long long linger_deadline = 0;
     uint8_t buf[16384];
+
+    if (o->key_update && ward_conn_version(c) != WARD_TLS13) {
+        cli_log("%s notice: %s has no KeyUpdate (a TLS 1.3 message); --key-update is ignored "
+                "for this connection", peer, cli_version_name(ward_conn_version(c)));
+        key_update_sent = 1;
+    }
 
     if (o->mode == MODE_WWW) {
         http = malloc(HTTP_MAX_REQUEST + 1);
