@@ -175,7 +175,8 @@ WARD_API void ward_conn_free(ward_conn *c);
  * buffers partial records). Returns the first fatal error, after which the
  * connection is dead and its output holds the alert to send. */
 WARD_API ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len);
-/* Bytes to send to the peer: a view valid until the next call on c. */
+/* Bytes to send to the peer: a view valid until the next call on c (never
+ * NULL; *len == 0 when there is nothing to send). */
 WARD_API const uint8_t *ward_conn_output(ward_conn *c, size_t *len);
 /* Mark n bytes of the output as sent. */
 WARD_API void ward_conn_output_done(ward_conn *c, size_t n);

@@ -355,8 +355,11 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
 
 const uint8_t *ward_conn_output(ward_conn *c, size_t *len)
 {
+    /* Never NULL, even with nothing queued (the buffer is released when
+     * it drains): callers may pass it straight to memcpy or send. */
+    static const uint8_t nothing[1];
     *len = byteq_size(&c->out);
-    return byteq_data(&c->out);
+    return *len ? byteq_data(&c->out) : nothing;
 }
 
 void ward_conn_output_done(ward_conn *c, size_t n)
