@@ -58,6 +58,12 @@ static ward_config *config_new(int is_server)
         .max_key_updates_per_second = 16,
         .handshake_timeout_ms = 30000,
     };
+    cfg->tickets = 2;
+    cfg->ticket_lifetime = 7200;
+    if (is_server && !(cfg->resume = resume_store_new())) {
+        ward_config_free(cfg);
+        return NULL;
+    }
     return cfg;
 }
 
@@ -87,6 +93,7 @@ void ward_config_free(ward_config *cfg)
     crypto_chain_free(&cfg->chain);
     crypto_key_free(&cfg->key);
     crypto_trust_free(&cfg->trust);
+    resume_store_free(cfg->resume);
     pthread_mutex_destroy(&cfg->trust_lock);
     ward_zeroize(cfg, sizeof *cfg);
     free(cfg);
