@@ -188,6 +188,7 @@ void ward_conn_free(ward_conn *c)
     if (c->early_out)
         ward_free_secret(c->early_out, c->early_out_len);
     byteq_free(&c->early);
+    free(c->ticket12);
     ward_zeroize(c, sizeof *c);
     free(c);
 }

@@ -212,6 +212,12 @@ struct ward_conn {
     int have_res_master;
     unsigned tickets_sent;
     ward_session *latest;    /* client: newest session received */
+    /* TLS 1.2 tickets (RFC 5077) */
+    int ticket12_offered;    /* client: session_ticket was in our hello */
+    int ticket12_expected;   /* ServerHello announced a NewSessionTicket */
+    uint8_t *ticket12;       /* heap, until the session is handed out */
+    size_t ticket12_len;
+    uint32_t ticket12_lifetime;
 };
 
 /* ---- engine services used by the handshake (src/conn) ---- */

@@ -13,6 +13,7 @@
 #include "crypto/tls12.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
+#include "hs/resume12.h"
 #include "msg/msg.h"
 
 #define CH_MAX 4096
@@ -114,6 +115,7 @@ static wres send_client_hello(ward_conn *c, int first)
     p.cookie_len = c->cookie_len;
     p.psk_dhe_ke = cfg->max_version >= WARD_TLS13;
     p.pad_to_512 = 1;
+    hs_client12_fill(c, &p);
     if (h) {
         if (h->n_advertise_groups) {
             p.groups = h->advertise_groups;
@@ -130,6 +132,7 @@ static wres send_client_hello(ward_conn *c, int first)
 
     if (p.psk_dhe_ke)
         GUARD(hs_client_psk_fill(c, &p, first));
+    c->ticket12_offered = p.session_ticket || p.session_ticket_len;
 
     uint8_t *msg = malloc(CH_MAX);
     ENSURE(msg, WARD_ERR_NOMEM);
@@ -185,6 +188,7 @@ wres hs_client_start(ward_conn *c)
         c->session_id_len = 32;
         GUARD(crypto_random(c->session_id, 32));
     }
+    GUARD(hs_client12_prepare(c)); /* a TLS 1.2 session to resume sets the ID */
     for (size_t i = 0; cfg->max_version >= WARD_TLS13 && i < cfg->n_key_share_groups; i++)
         GUARD(add_key_share(c, cfg->key_share_groups[i]));
     GUARD(send_client_hello(c, 1));

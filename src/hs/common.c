@@ -7,6 +7,7 @@
 #include "conn/internal.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
+#include "hs/resume12.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
 
@@ -220,6 +221,8 @@ static const struct {
      "ServerHelloDone"},
     {ST_CLIENT12_WAIT_SHD, HS_SERVER_HELLO_DONE, hs_client12_on_server_hello_done,
      "ServerHelloDone"},
+    {ST_CLIENT12_WAIT_CCS, HS_NEW_SESSION_TICKET, hs_client12_on_new_session_ticket,
+     "ChangeCipherSpec"},
     {ST_CLIENT12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
     {ST_CLIENT12_WAIT_FINISHED, HS_FINISHED, hs_client12_on_finished, "Finished"},
     {ST_SERVER12_WAIT_CKE, HS_CLIENT_KEY_EXCHANGE, hs_server12_on_client_key_exchange,

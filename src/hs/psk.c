@@ -167,7 +167,7 @@ wres hs_client_psk_on_server_hello(ward_conn *c, const msg_server_hello *sh)
     return wres_ok();
 }
 
-static void notify_session(ward_conn *c, ward_session *s)
+void hs_notify_session(ward_conn *c, ward_session *s)
 {
     ward_session_free(c->latest);
     c->latest = s;
@@ -206,7 +206,7 @@ wres hs_client_on_new_session_ticket(ward_conn *c, span body)
     s->received_ms = session_now_ms();
     memcpy(s->ticket, t.ticket.p, t.ticket.len);
     s->ticket_len = t.ticket.len;
-    notify_session(c, s);
+    hs_notify_session(c, s);
     return wres_ok();
 }
 

@@ -14,6 +14,8 @@ WARD_MUST_CHECK wres hs_client_send_early_data(ward_conn *c, const uint8_t *ch, 
 WARD_MUST_CHECK wres hs_client_psk_on_server_hello(ward_conn *c, const msg_server_hello *sh);
 WARD_MUST_CHECK wres hs_client_on_new_session_ticket(ward_conn *c, span body);
 WARD_MUST_CHECK wres hs_derive_res_master(ward_conn *c);
+/* A new session for the application (takes s). */
+void hs_notify_session(ward_conn *c, ward_session *s);
 /* server */
 WARD_MUST_CHECK wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full,
                                           int second, int *psk_ke);
