@@ -166,6 +166,5 @@ ward_err ward_config_set_session_cache(ward_config *cfg, size_t entries)
 {
     if (!cfg->resume || entries > 1000000)
         return WARD_ERR_CONFIG;
-    resume_cache_set_size(cfg->resume, entries);
-    return WARD_OK;
+    return resume_cache_set_size(cfg->resume, entries).code;
 }

@@ -4,14 +4,21 @@
  *
  * Ticket = key_name(16) || nonce(12) || AES-256-GCM(state) || tag(16),
  * with the key name as additional data. The nonce is random: 96 bits make
- * a collision negligible over a key's lifetime (it rotates). */
+ * a collision negligible over a key's lifetime (it rotates).
+ *
+ * The store lives in shared anonymous memory with a process-shared lock,
+ * made with the configuration: a server that forks a child per connection
+ * (ward server does) keeps one set of keys, one replay register and one
+ * session cache across its children. Pages are only touched when used. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/mem.h"
 #include "crypto/crypto.h"
@@ -49,35 +56,71 @@ struct resume_store {
     char *key_file;
     struct timespec key_file_mtime;
     uint64_t key_file_checked;
-    replay_slot *replay;       /* REPLAY_SLOTS, allocated on first 0-RTT */
-    cache_slot *cache;
+    replay_slot replay[REPLAY_SLOTS];
+    cache_slot *cache;         /* shared mapping of cache_cap slots */
     size_t cache_cap, cache_n;
     uint64_t cache_clock;
+    pid_t owner;               /* the process that made it: only it wipes it */
 };
 
 static uint64_t now_s(void) { return (uint64_t)time(NULL); }
 
+static void *shared_alloc(size_t n)
+{
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void shared_free(void *p, size_t n, int wipe)
+{
+    if (!p)
+        return;
+    if (wipe)
+        ward_zeroize(p, n);
+    munmap(p, n);
+}
+
+static int cache_map(resume_store *rs, size_t entries)
+{
+    rs->cache = entries ? shared_alloc(entries * sizeof *rs->cache) : NULL;
+    rs->cache_cap = rs->cache ? entries : 0;
+    rs->cache_n = 0;
+    return !entries || rs->cache;
+}
+
 resume_store *resume_store_new(void)
 {
-    resume_store *rs = calloc(1, sizeof *rs);
+    resume_store *rs = shared_alloc(sizeof *rs); /* zeroed */
     if (!rs)
         return NULL;
-    pthread_mutex_init(&rs->lock, NULL);
-    rs->cache_cap = 1024;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(&rs->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    /* A first key now, so that children forked later share it. */
+    if (!cache_map(rs, 1024) || !wres_is_ok(crypto_random((uint8_t *)&rs->cur, sizeof rs->cur))) {
+        resume_store_free(rs);
+        return NULL;
+    }
+    rs->have_cur = 1;
+    rs->cur_since = now_s();
+    rs->owner = getpid();
     return rs;
 }
 
+/* A forked child that frees its copy of the configuration only unmaps:
+ * the store is still its parent's and its siblings'. */
 void resume_store_free(resume_store *rs)
 {
     if (!rs)
         return;
-    pthread_mutex_destroy(&rs->lock);
+    int owner = rs->owner == getpid();
+    if (owner)
+        pthread_mutex_destroy(&rs->lock);
     free(rs->key_file);
-    free(rs->replay);
-    if (rs->cache)
-        ward_free_secret(rs->cache, rs->cache_cap * sizeof *rs->cache);
-    ward_zeroize(rs, sizeof *rs);
-    free(rs);
+    shared_free(rs->cache, rs->cache_cap * sizeof *rs->cache, owner);
+    shared_free(rs, sizeof *rs, owner);
 }
 
 static void install_keys(resume_store *rs, const uint8_t *keys, size_t len)
@@ -285,9 +328,7 @@ int resume_first_use(resume_store *rs, const uint8_t *id, size_t len, uint64_t e
     uint64_t now = now_s();
     int fresh = 0;
     pthread_mutex_lock(&rs->lock);
-    if (!rs->replay)
-        rs->replay = calloc(REPLAY_SLOTS, sizeof *rs->replay);
-    if (rs->replay) {
+    {
         replay_slot *free_slot = NULL;
         fresh = 1;
         for (size_t i = 0; i < REPLAY_SLOTS; i++) {
@@ -311,15 +352,13 @@ int resume_first_use(resume_store *rs, const uint8_t *id, size_t len, uint64_t e
     return fresh;
 }
 
-void resume_cache_set_size(resume_store *rs, size_t entries)
+wres resume_cache_set_size(resume_store *rs, size_t entries)
 {
     pthread_mutex_lock(&rs->lock);
-    if (rs->cache)
-        ward_free_secret(rs->cache, rs->cache_cap * sizeof *rs->cache);
-    rs->cache = NULL;
-    rs->cache_n = 0;
-    rs->cache_cap = entries;
+    shared_free(rs->cache, rs->cache_cap * sizeof *rs->cache, 1);
+    int ok = cache_map(rs, entries);
     pthread_mutex_unlock(&rs->lock);
+    return ok ? wres_ok() : wres_err(WARD_ERR_NOMEM);
 }
 
 wres resume_cache_put(resume_store *rs, const uint8_t *id, size_t id_len, const resume_state *s)
@@ -327,8 +366,6 @@ wres resume_cache_put(resume_store *rs, const uint8_t *id, size_t id_len, const 
     ENSURE(id_len >= 1 && id_len <= 32, WARD_ERR_INTERNAL);
     wres r = wres_ok();
     pthread_mutex_lock(&rs->lock);
-    if (rs->cache_cap && !rs->cache)
-        rs->cache = calloc(rs->cache_cap, sizeof *rs->cache);
     if (rs->cache) {
         size_t at = rs->cache_n;
         if (rs->cache_n == rs->cache_cap) { /* full: replace the oldest */
@@ -344,8 +381,6 @@ wres resume_cache_put(resume_store *rs, const uint8_t *id, size_t id_len, const 
         e->id_len = id_len;
         e->added = ++rs->cache_clock;
         e->st = *s;
-    } else if (rs->cache_cap) {
-        r = wres_err(WARD_ERR_NOMEM);
     }
     pthread_mutex_unlock(&rs->lock);
     return r;
