@@ -157,7 +157,7 @@ int hs_server12_find_session(ward_conn *c, const msg_client_hello *ch, resume_st
     int found = 0;
     if (!cfg->resume)
         return 0;
-    if (ch->has_session_ticket && ch->session_ticket.len && cfg->tickets)
+    if (ch->has_session_ticket && ch->session_ticket.len)
         found = resume_ticket_open(cfg->resume, ch->session_ticket.p, ch->session_ticket.len, st);
     if (!found && ch->session_id_len)
         found = resume_cache_get(cfg->resume, ch->session_id, ch->session_id_len, now_s(c), st);

@@ -378,6 +378,8 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
         GUARD(write_empty(w, EXT_SESSION_TICKET));
     if (p->n_groups || p->n_shares)
         GUARD(write_key_shares(w, p->shares, p->n_shares));
+    if (p->early_data)
+        GUARD(write_empty(w, EXT_EARLY_DATA));
     if (p->n_versions)
         GUARD(write_u16_list_ext(w, EXT_SUPPORTED_VERSIONS, 1, p->versions, p->n_versions));
     if (p->n_sig_algs)
@@ -398,8 +400,6 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
         GUARD(write_empty(w, EXT_EXTENDED_MASTER_SECRET));
     if (p->ec_point_formats)
         GUARD(write_ec_point_formats(w));
-    if (p->early_data)
-        GUARD(write_empty(w, EXT_EARLY_DATA));
     return wres_ok();
 }
 

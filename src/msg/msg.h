@@ -184,9 +184,10 @@ typedef struct {
 } msg_client_hello_params;
 /* Extension order (fixed, so RFC 8448's traces are reproduced byte for
  * byte): server_name, renegotiation_info, supported_groups, session_ticket,
- * key_share, supported_versions, signature_algorithms,
+ * key_share, early_data, supported_versions, signature_algorithms,
  * signature_algorithms_cert, alpn, cookie, psk_key_exchange_modes,
- * record_size_limit, extended_master_secret, ec_point_formats, padding.
+ * record_size_limit, extended_master_secret, ec_point_formats, padding,
+ * pre_shared_key.
  * legacy_version 0x0303, compression [0]. */
 WARD_MUST_CHECK wres msg_encode_client_hello(wr *w, const msg_client_hello_params *p);
 
@@ -248,7 +249,7 @@ typedef struct {
     int has_psk;               /* ServerHello only: pre_shared_key accepted */
     uint16_t psk_identity;     /* its selected_identity */
 } msg_server_hello_params;
-/* Extension order: key_share, cookie, pre_shared_key, supported_versions (0x0304). */
+/* Extension order (RFC 8448's): pre_shared_key, key_share, cookie, supported_versions (0x0304). */
 WARD_MUST_CHECK wres msg_encode_server_hello(wr *w, const msg_server_hello_params *p);
 
 /* A TLS 1.2 ServerHello (RFC 5246 §7.4.1.3). */
