@@ -21,6 +21,9 @@
 #define RESUME_MAX_SECRET 48
 #define RESUME_MAX_TICKET 1024 /* ours are about 150 bytes; peers' may be larger */
 #define RESUME_TICKET_KEY_LEN 48 /* 16-byte name + 32-byte AES-256-GCM key */
+/* The largest encoded state: fixed fields (27), a 48-byte secret, and an
+ * ALPN name and a server name of up to 255 bytes each, with lengths. */
+#define RESUME_MAX_STATE (27 + 1 + RESUME_MAX_SECRET + 2 * (1 + 255))
 
 typedef struct {
     uint16_t version, suite;

@@ -264,7 +264,7 @@ static wres gcm(const ticket_key *k, int encrypt, const uint8_t *nonce, const ui
 wres resume_ticket_seal(resume_store *rs, const resume_state *s, uint32_t rotate_after,
                         uint8_t *out, size_t cap, size_t *len)
 {
-    uint8_t pt[512];
+    uint8_t pt[RESUME_MAX_STATE];
     wr w = wr_of(pt, sizeof pt);
     GUARD(resume_state_encode(&w, s));
     wres r = wr_status(&w);
@@ -292,7 +292,7 @@ wres resume_ticket_seal(resume_store *rs, const resume_state *s, uint32_t rotate
 
 int resume_ticket_open(resume_store *rs, const uint8_t *t, size_t len, resume_state *s)
 {
-    if (len < NAME_LEN + NONCE_LEN + TAG_LEN + 1 || len > NAME_LEN + NONCE_LEN + 512 + TAG_LEN)
+    if (len < NAME_LEN + NONCE_LEN + TAG_LEN + 1 || len > NAME_LEN + NONCE_LEN + RESUME_MAX_STATE + TAG_LEN)
         return 0;
     ticket_key k;
     int found = 0;
@@ -308,7 +308,7 @@ int resume_ticket_open(resume_store *rs, const uint8_t *t, size_t len, resume_st
     pthread_mutex_unlock(&rs->lock);
     if (!found)
         return 0;
-    uint8_t pt[512];
+    uint8_t pt[RESUME_MAX_STATE];
     size_t ctlen = len - NAME_LEN - NONCE_LEN;
     int ok = wres_is_ok(gcm(&k, 0, t + NAME_LEN, t + NAME_LEN + NONCE_LEN, ctlen, pt));
     if (ok) {

@@ -252,6 +252,40 @@ static void bad_binder(void)
     ward_config_free(ccfg);
 }
 
+/* The longest SNI and ALPN names still fit in a ticket (the fuzzer found
+ * that they did not). */
+static void long_names(void)
+{
+    char name[256], proto[256];
+    memset(name, 'a', 253);
+    name[253] = '\0';
+    for (int i = 63; i < 253; i += 64)
+        name[i] = '.';
+    memset(proto, 'p', 255);
+    proto[255] = '\0';
+    const char *protos[] = {proto};
+    ward_config *scfg = ward_config_new_server();
+    CHECK(ward_config_use_ephemeral_cert(scfg, "localhost", pin) == WARD_OK);
+    CHECK(ward_config_set_alpn(scfg, protos, 1) == WARD_OK);
+    session_box box = {0};
+    ward_config *ccfg = client_cfg(&box);
+    CHECK(ward_config_set_alpn(ccfg, protos, 1) == WARD_OK);
+    ward_conn *cl = ward_conn_new(ccfg, name), *sv = ward_conn_new(scfg, NULL);
+    CHECK(run(cl, sv));
+    CHECK(box.count == 2);
+    ward_conn_free(cl);
+    ward_conn_free(sv);
+    cl = ward_conn_new_resuming(ccfg, name, box.latest, NULL, 0);
+    sv = ward_conn_new(scfg, NULL);
+    CHECK(run(cl, sv));
+    CHECK(ward_conn_resumed(sv) && ward_conn_alpn(sv) && strlen(ward_conn_alpn(sv)) == 255);
+    ward_conn_free(cl);
+    ward_conn_free(sv);
+    ward_session_free(box.latest);
+    ward_config_free(ccfg);
+    ward_config_free(scfg);
+}
+
 int main(void)
 {
     server_cfg = ward_config_new_server();
@@ -260,6 +294,7 @@ int main(void)
     key_rotation();
     early_data();
     bad_binder();
+    long_names();
     ward_config_free(server_cfg);
     return test_report();
 }
