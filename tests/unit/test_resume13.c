@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn/internal.h"
 #include "selftalk.h"
 #include "testutil.h"
 #include "ward/ward.h"
@@ -286,6 +287,86 @@ static void long_names(void)
     ward_config_free(scfg);
 }
 
+/* Replace the first occurrence of pat (n bytes) in buf by rep. */
+static int patch(uint8_t *buf, size_t len, const uint8_t *pat, const uint8_t *rep, size_t n)
+{
+    for (size_t i = 0; i + n <= len; i++)
+        if (!memcmp(buf + i, pat, n)) {
+            memcpy(buf + i, rep, n);
+            return 1;
+        }
+    return 0;
+}
+
+/* What a hostile or broken peer gets. */
+static void hostile(void)
+{
+    session_box box = {0};
+    ward_config *ccfg = client_cfg(&box);
+    CHECK(ward_config_set_max_early_data(server_cfg, 1000) == WARD_OK);
+    ward_session *s = full_handshake(ccfg, &box);
+    size_t len;
+    uint8_t buf[8192];
+
+    /* A PSK without psk_key_exchange_modes (§4.2.9): missing_extension.
+     * The mode extension's type is renamed to an unknown one. */
+    ward_conn *cl = ward_conn_new_resuming(ccfg, "localhost", s, NULL, 0);
+    ward_conn *sv = ward_conn_new(server_cfg, NULL);
+    const uint8_t *out = ward_conn_output(cl, &len);
+    memcpy(buf, out, len);
+    static const uint8_t modes[] = {0x00, 0x2d, 0x00, 0x02, 0x01, 0x01};
+    static const uint8_t renamed[] = {0xfa, 0xfa, 0x00, 0x02, 0x01, 0x01};
+    CHECK(patch(buf, len, modes, renamed, sizeof modes));
+    CHECK(ward_conn_recv(sv, buf, len) == WARD_ERR_MISSING_EXTENSION);
+    ward_conn_free(cl);
+    ward_conn_free(sv);
+
+    /* The server picks an identity the client did not offer. */
+    cl = ward_conn_new_resuming(ccfg, "localhost", s, NULL, 0);
+    sv = ward_conn_new(server_cfg, NULL);
+    size_t moved;
+    CHECK(selftalk_move(cl, sv, &moved) == WARD_OK);
+    out = ward_conn_output(sv, &len);
+    memcpy(buf, out, len);
+    static const uint8_t psk0[] = {0x00, 0x29, 0x00, 0x02, 0x00, 0x00};
+    static const uint8_t psk1[] = {0x00, 0x29, 0x00, 0x02, 0x00, 0x01};
+    CHECK(patch(buf, len, psk0, psk1, sizeof psk0));
+    CHECK(ward_conn_recv(cl, buf, len) == WARD_ERR_ILLEGAL_PARAMETER);
+    ward_conn_free(cl);
+    ward_conn_free(sv);
+
+    /* More early data than the server allows (the client's copy of the
+     * ticket lies about the limit): unexpected_message. */
+    ward_session *liar = ward_session_dup(box.latest);
+    liar->st.max_early_data = 100000;
+    uint8_t *big = calloc(1, 3000);
+    cl = ward_conn_new_resuming(ccfg, "localhost", liar, big, 3000);
+    sv = ward_conn_new(server_cfg, NULL);
+    CHECK(selftalk_pump(cl, sv) == WARD_ERR_UNEXPECTED_MESSAGE);
+    CHECK(ward_conn_error(sv) == WARD_ERR_UNEXPECTED_MESSAGE);
+    ward_conn_free(cl);
+    ward_conn_free(sv);
+
+    /* Rejected early data beyond what a server skips: unexpected_message. */
+    ward_session *liar2 = ward_session_dup(liar);
+    ward_session_free(liar);
+    CHECK(ward_config_set_max_early_data(server_cfg, 0) == WARD_OK);
+    uint8_t *huge = calloc(1, 20000);
+    cl = ward_conn_new_resuming(ccfg, "localhost", liar2, huge, 20000);
+    sv = ward_conn_new(server_cfg, NULL);
+    CHECK(selftalk_pump(cl, sv) != WARD_OK);
+    CHECK(ward_conn_error(sv) == WARD_ERR_UNEXPECTED_MESSAGE);
+    ward_conn_free(cl);
+    ward_conn_free(sv);
+
+    free(big);
+    free(huge);
+    ward_session_free(liar2);
+    ward_session_free(s);
+    ward_session_free(box.latest);
+    ward_config_free(ccfg);
+}
+
 int main(void)
 {
     server_cfg = ward_config_new_server();
@@ -294,7 +375,8 @@ int main(void)
     key_rotation();
     early_data();
     bad_binder();
-    long_names();
+    hostile();
+    long_names(); /* last: its server's certificate changes the pin */
     ward_config_free(server_cfg);
     return test_report();
 }
