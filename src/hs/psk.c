@@ -375,13 +375,15 @@ wres hs_server_take_early_data(ward_conn *c, span payload)
 }
 
 /* §4.6.1: tickets after the client's Finished, each with its own nonce
- * and so its own PSK. */
+ * and so its own PSK. A resumed client needs one fresh ticket to go on
+ * with, not a full set (§C.4: tickets are best used once). */
 wres hs_server_send_tickets(ward_conn *c)
 {
     const ward_config *cfg = c->cfg;
     if (!cfg->resume || !c->have_res_master)
         return wres_ok();
-    for (unsigned n = 0; n < cfg->tickets; n++) {
+    unsigned count = c->resumed && cfg->tickets ? 1 : cfg->tickets;
+    for (unsigned n = 0; n < count; n++) {
         resume_state st;
         memset(&st, 0, sizeof st);
         uint8_t nonce[8];

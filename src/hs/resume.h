@@ -66,6 +66,7 @@ int resume_first_use(resume_store *rs, const uint8_t *id, size_t len, uint64_t e
 
 /* TLS 1.2 session-ID cache, bounded; the oldest entry goes first. */
 WARD_MUST_CHECK wres resume_cache_set_size(resume_store *rs, size_t entries);
+int resume_cache_enabled(const resume_store *rs);
 WARD_MUST_CHECK wres resume_cache_put(resume_store *rs, const uint8_t *id, size_t id_len,
                                       const resume_state *s);
 /* 1 and *s filled if the ID is cached (and not expired at now). */

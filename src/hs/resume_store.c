@@ -361,6 +361,8 @@ wres resume_cache_set_size(resume_store *rs, size_t entries)
     return ok ? wres_ok() : wres_err(WARD_ERR_NOMEM);
 }
 
+int resume_cache_enabled(const resume_store *rs) { return rs->cache_cap > 0; }
+
 wres resume_cache_put(resume_store *rs, const uint8_t *id, size_t id_len, const resume_state *s)
 {
     ENSURE(id_len >= 1 && id_len <= 32, WARD_ERR_INTERNAL);

@@ -228,20 +228,22 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
                          "ClientHello ec_point_formats lacks the uncompressed format "
                          "(RFC 8422 §5.1.2)");
     GUARD(check_extensions(c, ch));
-    GUARD(choose(c, ch, &ch12));
     GUARD(hs_server_take_name(c, ch));
     GUARD(hs_server_choose_alpn(c, ch, &ch12.alpn));
 
     c->version = WARD_TLS12;
     c->ems = 1;
     resume_state st;
-    if (hs_server12_find_session(c, ch, &st))
+    if (hs_server12_find_session(c, ch, &st)) /* the session fixes the suite */
         return resume_session(c, ch, full, &st, &ch12);
+    GUARD(choose(c, ch, &ch12));
     c->client_version = ch->legacy_version;
     /* A new session: an ID for the cache, a ticket if the client asks. */
     if (c->cfg->resume) {
-        c->session_id_len = 32;
-        GUARD(crypto_random(c->session_id, 32));
+        if (resume_cache_enabled(c->cfg->resume)) {
+            c->session_id_len = 32;
+            GUARD(crypto_random(c->session_id, 32));
+        }
         c->ticket12_expected = ch->has_session_ticket && c->cfg->tickets;
     }
     c->group = ch12.suite->kx == KX_ECDHE ? ch12.group : 0;
