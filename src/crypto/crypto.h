@@ -75,6 +75,12 @@ WARD_MUST_CHECK wres crypto_aead_init(crypto_aead *a, aead_alg alg, const uint8_
 WARD_MUST_CHECK wres crypto_aead_seal(crypto_aead *a, const uint8_t nonce[12],
                                       const uint8_t *aad, size_t aadlen, const uint8_t *pt,
                                       size_t ptlen, uint8_t *out);
+/* The same over pt || tail without joining them first: pt's ciphertext goes
+ * to out, tail's to out + ptlen (tail may already be there), then the tag. */
+WARD_MUST_CHECK wres crypto_aead_seal_parts(crypto_aead *a, const uint8_t nonce[12],
+                                            const uint8_t *aad, size_t aadlen,
+                                            const uint8_t *pt, size_t ptlen,
+                                            const uint8_t *tail, size_t taillen, uint8_t *out);
 /* ct includes the tag (ctlen >= 16); out receives ctlen-16 bytes; out may
  * equal ct. Authentication failure: WARD_ERR_BAD_RECORD_MAC. */
 WARD_MUST_CHECK wres crypto_aead_open(crypto_aead *a, const uint8_t nonce[12],
