@@ -8,6 +8,7 @@
 #     tshark decrypts the recording and shows the line both ways; without
 #     it, tshark sees only encrypted application data. Both roles wrote the
 #     same key log (the client through SSLKEYLOGFILE in the TLS 1.2 round).
+#     Once more with a KeyUpdate each way (CLIENT/SERVER_TRAFFIC_SECRET_1).
 #  2. `openssl s_client -keylogfile` against `ward server --keylog`, and
 #     `ward client --keylog` against `openssl s_server -keylogfile`: the
 #     same lines on both ends.
@@ -24,10 +25,13 @@ unset SSLKEYLOGFILE
 # Key log lines without OpenSSL's comment line, sorted.
 keylog_lines() { grep -v '^#' "$1" | sort; }
 
-# expect_keylog FILE VERSION: the labels a connection of VERSION logs.
+# expect_keylog FILE VERSION [KEYUPDATE]: the labels a connection of
+# VERSION logs (with KEYUPDATE, after one KeyUpdate each way).
 expect_keylog() {
     local f=$1 v=$2 want
-    if [ "$v" = 1.3 ]; then
+    if [ "$v" = 1.3 ] && [ -n "${3:-}" ]; then
+        want="CLIENT_HANDSHAKE_TRAFFIC_SECRET CLIENT_TRAFFIC_SECRET_0 CLIENT_TRAFFIC_SECRET_1 EXPORTER_SECRET SERVER_HANDSHAKE_TRAFFIC_SECRET SERVER_TRAFFIC_SECRET_0 SERVER_TRAFFIC_SECRET_1"
+    elif [ "$v" = 1.3 ]; then
         want="CLIENT_HANDSHAKE_TRAFFIC_SECRET CLIENT_TRAFFIC_SECRET_0 EXPORTER_SECRET SERVER_HANDSHAKE_TRAFFIC_SECRET SERVER_TRAFFIC_SECRET_0"
     else
         want="CLIENT_RANDOM"
@@ -42,8 +46,12 @@ expect_keylog() {
 }
 
 # ---- 1. ward <-> ward, recorded, decrypted by tshark ----
-decrypt_round() { # VERSION CAPTURE(tcpdump|relay)
-    local v=$1 how=$2 name="dec-$1-$2" cap_pid port connect_port
+decrypt_round() { # VERSION CAPTURE(tcpdump|relay) [key-update]
+    local v=$1 how=$2 ku=${3:-} name="dec-$1-$2${3:+-$3}" cap_pid port connect_port
+    local ku_opt=()
+    # The client's KeyUpdate asks the server to update too: the echo comes
+    # back under SERVER_TRAFFIC_SECRET_1.
+    [ -n "$ku" ] && ku_opt=(--key-update)
     local plain
     plain="ward-keylog-plaintext-$v-$how-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
     printf '%s\n' "$plain" >"$name.in"
@@ -76,7 +84,7 @@ decrypt_round() { # VERSION CAPTURE(tcpdump|relay)
         assert_contains "$name.client.log" "(SSLKEYLOGFILE)"
     else
         CLIENT_IN="$name.in" CLIENT_OUT="$name.out" ward_client "$name.client.log" "--tls$v" \
-            --pin "$SERVER_PIN" --servername localhost \
+            --pin "$SERVER_PIN" --servername localhost "${ku_opt[@]+"${ku_opt[@]}"}" \
             --keylog "$WORK/$name.client.keylog" "127.0.0.1:$connect_port"
     fi
     [ "$CLIENT_RC" -eq 0 ] || fail "$name: ward client exited $CLIENT_RC: $(cat "$name.client.log")"
@@ -92,7 +100,7 @@ decrypt_round() { # VERSION CAPTURE(tcpdump|relay)
     fi
 
     # Both roles logged the same lines.
-    expect_keylog "$name.server.keylog" "$v"
+    expect_keylog "$name.server.keylog" "$v" "$ku"
     keylog_lines "$name.server.keylog" >"$name.s.sorted"
     keylog_lines "$name.client.keylog" >"$name.c.sorted"
     cmp -s "$name.s.sorted" "$name.c.sorted" ||
@@ -114,17 +122,16 @@ decrypt_round() { # VERSION CAPTURE(tcpdump|relay)
         -q -z follow,tls,ascii,0 >"$name.nokey.txt" 2>>"$name.tshark.err"
     assert_not_contains "$name.nokey.txt" "$plain" "tshark without the key log ($name)"
 
-    # With it, the line appears twice: the client's, then the echo.
-    local keylog
-    for keylog in "$name.server.keylog" "$name.client.keylog"; do
-        tshark -r "$name.pcap" -d "tcp.port==$port,tls" -o tls.keylog_file:"$WORK/$keylog" \
-            -q -z follow,tls,ascii,0 >"$name.dec.txt" 2>>"$name.tshark.err"
-        local seen
-        seen=$(grep -cF -- "$plain" "$name.dec.txt" || true)
-        [ "$seen" -eq 2 ] ||
-            fail "$name: tshark with $keylog shows the line $seen times, not 2: $(head -c 2000 "$name.dec.txt")"
-    done
-    ok "TLS $v ($how): tshark decrypts with ward's key log (client = server lines), not without"
+    # With it (the client's is the same), the line appears twice: the
+    # client's, then the echo.
+    tshark -r "$name.pcap" -d "tcp.port==$port,tls" -o tls.keylog_file:"$WORK/$name.server.keylog" \
+        -q -z follow,tls,ascii,0 >"$name.dec.txt" 2>>"$name.tshark.err"
+    local seen
+    seen=$(grep -cF -- "$plain" "$name.dec.txt" || true)
+    [ "$seen" -eq 2 ] ||
+        fail "$name: tshark with the key log shows the line $seen times, not 2: $(head -c 2000 "$name.dec.txt")"
+    [ -z "$ku" ] || assert_contains "$name.client.log" "KeyUpdates received: 1"
+    ok "TLS $v ($how${ku:+, $ku}): tshark decrypts with ward's key log (client = server lines), not without"
 }
 
 for v in 1.3 1.2; do
@@ -132,6 +139,7 @@ for v in 1.3 1.2; do
         decrypt_round "$v" "$how"
     done
 done
+decrypt_round 1.3 tcpdump key-update
 
 # ---- 2 and 3. key log lines and exporters against OpenSSL ----
 LABEL=EXPERIMENTAL-ward-interop
@@ -144,9 +152,15 @@ for v in 1.3 1.2; do
     make_text "$name.in" 200
     start_ward_server "$name-server" --keylog "$WORK/$name.server.keylog" \
         --export "$LABEL:32" --max-connections 1
-    sclient_session "$name" "$name.in" -connect "127.0.0.1:$SERVER_PORT" "$ossl_v" \
-        -keylogfile "$WORK/$name.client.keylog" \
-        -keymatexport "$LABEL" -keymatexportlen 32
+    # s_client's stdin stays open until it printed the keying material
+    # (after the handshake), then its end of file makes s_client close.
+    : >"$name.out"
+    {
+        cat "$name.in"
+        wait_line "$name.out" 'Keying material: ' $$ 30 >/dev/null || true
+    } | timeout 60 openssl s_client -nocommands -connect "127.0.0.1:$SERVER_PORT" "$ossl_v" \
+        -keylogfile "$WORK/$name.client.keylog" -keymatexport "$LABEL" -keymatexportlen 32 \
+        >"$name.out" 2>"$name.err" || fail "$name: s_client failed: $(tail -n 5 "$name.err")"
     wait_exit "$SERVER_PID" 20 || fail "$name: ward server did not end cleanly"
     assert_contains "$name.out" "New, TLSv$v, Cipher is" "s_client's session"
     expect_keylog "$name.server.keylog" "$v"
