@@ -2,7 +2,7 @@
  * memory, TLS 1.3 (RFC 8446 §7.5) and TLS 1.2 (RFC 5705): both sides get
  * the same bytes; the label, the context and its presence each change
  * them; the values equal an independent computation with OpenSSL's KDFs
- * from the connection's secrets; bad arguments and early calls are
+ * from the connection's secrets, full and resumed handshakes; bad arguments and early calls are
  * refused without harming the connection. */
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -250,6 +250,38 @@ static void exporters(uint16_t version, uint16_t suite)
     unpair(&p);
 }
 
+/* A resumed connection exports too, the same on both sides, and not what
+ * the connection it resumed exported (TLS 1.2 keeps the master secret but
+ * has new randoms; TLS 1.3 a new key schedule). */
+static void resumed(uint16_t version, uint16_t suite)
+{
+    pair p;
+    CHECK(connect_pair(&p, version, suite));
+    uint8_t b0;
+    size_t n;
+    (void)ward_conn_read(p.c, &b0, 0, &n); /* take the tickets */
+    ward_session *sess = ward_conn_get_session(p.c);
+    CHECK(sess != NULL);
+    uint8_t first[32], again[32], want[32];
+    CHECK(both(&p, "EXPERIMENTAL-ward-a", "ctx", 1, first, sizeof first));
+    ward_conn_free(p.c);
+    ward_conn_free(p.s);
+    p.c = ward_conn_new_resuming(p.cc, "localhost", sess, NULL, 0);
+    p.s = ward_conn_new(p.sc, NULL);
+    CHECK(selftalk_pump(p.c, p.s) == WARD_OK);
+    CHECK(ward_conn_resumed(p.c) && ward_conn_resumed(p.s));
+    CHECK(both(&p, "EXPERIMENTAL-ward-a", "ctx", 1, again, sizeof again));
+    CHECK(memcmp(first, again, sizeof first) != 0);
+    if (version == WARD_TLS13)
+        CHECK(kat13(p.c, "EXPERIMENTAL-ward-a", (const uint8_t *)"ctx", 3, want, 32) &&
+              !memcmp(want, again, 32));
+    else
+        CHECK(kat12(p.c, "EXPERIMENTAL-ward-a", (const uint8_t *)"ctx", 3, 1, want, 32) &&
+              !memcmp(want, again, 32));
+    ward_session_free(sess);
+    unpair(&p);
+}
+
 static void after_failure(void)
 {
     pair p;
@@ -274,6 +306,8 @@ int main(void)
     exporters(WARD_TLS13, WARD_TLS_CHACHA20_POLY1305_SHA256);
     exporters(WARD_TLS12, WARD_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     exporters(WARD_TLS12, WARD_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384);
+    resumed(WARD_TLS13, WARD_TLS_AES_128_GCM_SHA256);
+    resumed(WARD_TLS12, WARD_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
     after_failure();
     unlink(cert);
     unlink(key);

@@ -1,6 +1,6 @@
 /* The NSS key log: a ward client and a ward server in memory write the
  * same lines (TLS 1.3, with a HelloRetryRequest, after KeyUpdates, and
- * TLS 1.2), each line names the ClientHello random and carries the secret
+ * TLS 1.2; full and resumed handshakes, 0-RTT), each line names the ClientHello random and carries the secret
  * the engine derived, nothing is logged unless asked, and the file sink
  * appends with mode 0600 and whole lines from many threads. */
 #include <pthread.h>
@@ -209,6 +209,56 @@ static void tls12(void)
     teardown(&r);
 }
 
+/* Resumed connections: TLS 1.3 with 0-RTT (CLIENT_EARLY_TRAFFIC_SECRET
+ * too) and without, TLS 1.2 (CLIENT_RANDOM with the resumed master
+ * secret, under the new ClientHello random). */
+static void resumed(uint16_t version, int early)
+{
+    run r;
+    setup(&r, version, 0);
+    if (early)
+        CHECK(ward_config_set_max_early_data(r.sc, 1024) == WARD_OK);
+    CHECK(connect_run(&r));
+    uint8_t b;
+    size_t n;
+    (void)ward_conn_read(r.c, &b, 0, &n); /* take the tickets */
+    ward_session *sess = ward_conn_get_session(r.c);
+    CHECK(sess != NULL);
+    char full_secret[97] = "";
+    if (version == WARD_TLS12 && r.cl.n == 1 && strlen(r.cl.line[0]) == 14 + 65 + 96)
+        memcpy(full_secret, r.cl.line[0] + 14 + 65, 97);
+    ward_conn_free(r.c);
+    ward_conn_free(r.s);
+    memset(&r.cl, 0, sizeof r.cl);
+    memset(&r.sl, 0, sizeof r.sl);
+    memset(&r.ch, 0, sizeof r.ch);
+    memset(&r.sh, 0, sizeof r.sh);
+
+    static const uint8_t zero_rtt[] = "early bytes";
+    r.c = ward_conn_new_resuming(r.cc, "localhost", sess, early ? zero_rtt : NULL,
+                                 early ? sizeof zero_rtt : 0);
+    r.s = ward_conn_new(r.sc, NULL);
+    CHECK(selftalk_pump(r.c, r.s) == WARD_OK);
+    CHECK(ward_conn_state(r.c) == WARD_STATE_ESTABLISHED);
+    CHECK(ward_conn_resumed(r.c) && ward_conn_resumed(r.s));
+    if (early)
+        CHECK(ward_conn_early_data_status(r.c) == WARD_EARLY_ACCEPTED);
+    check_lines_match(&r.cl, &r.ch, r.c->random);
+    check_lines_match(&r.sl, &r.sh, r.c->random);
+    if (version == WARD_TLS13) {
+        CHECK(r.cl.n == (early ? 6u : 5u));
+        CHECK(has_label(&r.cl, "CLIENT_EARLY_TRAFFIC_SECRET") == early);
+        CHECK(has_label(&r.cl, "CLIENT_TRAFFIC_SECRET_0"));
+    } else {
+        CHECK(r.cl.n == 1 && has_label(&r.cl, "CLIENT_RANDOM"));
+        /* the same master secret as the full handshake */
+        CHECK(r.cl.n == 1 && strcmp(r.cl.line[0] + 14 + 65, full_secret) == 0);
+    }
+    CHECK(same_lines(&r.cl, &r.sl));
+    ward_session_free(sess);
+    teardown(&r);
+}
+
 /* Nothing by default, and NULL turns the log off again. */
 static void opt_in(void)
 {
@@ -331,6 +381,9 @@ int main(void)
     tls13(1);
     tls13_key_update();
     tls12();
+    resumed(WARD_TLS13, 0);
+    resumed(WARD_TLS13, 1);
+    resumed(WARD_TLS12, 0);
     opt_in();
     file_sink();
     unlink(cert);
