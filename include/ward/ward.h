@@ -163,6 +163,24 @@ WARD_API void ward_config_get_limits(const ward_config *cfg, ward_limits *limits
 /* Zero fields are refused (use the defaults instead), except the timeout. */
 WARD_API ward_err ward_config_set_limits(ward_config *cfg, const ward_limits *limits);
 
+/* NSS key log (SSLKEYLOGFILE format): every secret a connection derives,
+ * as a line "LABEL <ClientHello.random hex> <secret hex>" (no newline), so
+ * that a tool such as Wireshark can decrypt a capture. Labels: TLS 1.3
+ * CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
+ * CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET and,
+ * after KeyUpdates, CLIENT_/SERVER_TRAFFIC_SECRET_N; TLS 1.2 CLIENT_RANDOM
+ * (the master secret). Whoever reads these lines can decrypt the traffic:
+ * off by default, for debugging only. The callback may be called from any
+ * thread that drives a connection of this configuration; fn NULL turns the
+ * log off. */
+typedef void (*ward_keylog_fn)(void *arg, const char *line);
+WARD_API void ward_config_set_keylog(ward_config *cfg, ward_keylog_fn fn, void *arg);
+/* The same into a file: opened now for appending (created with mode 0600),
+ * one write per line, safe across threads and forked processes; closed by
+ * ward_config_free. path NULL turns the log off. WARD_ERR_CONFIG if the
+ * file cannot be opened (errno says why). */
+WARD_API ward_err ward_config_set_keylog_file(ward_config *cfg, const char *path);
+
 /* ---- the engine ---- */
 typedef struct ward_conn ward_conn;
 
@@ -296,6 +314,21 @@ WARD_API ward_err ward_config_set_max_early_data(ward_config *cfg, uint32_t byte
 WARD_API void ward_config_set_psk_ke(ward_config *cfg, int on);
 /* Server: TLS 1.2 session-ID cache size (default 1024; 0: off). */
 WARD_API ward_err ward_config_set_session_cache(ward_config *cfg, size_t entries);
+
+/* Keying material exporter, once the handshake is done: TLS 1.3 RFC 8446
+ * §7.5, TLS 1.2 RFC 5705 (over the extended master secret). Both sides get
+ * the same out_len bytes for the same label and context. use_context 0
+ * means no context (in TLS 1.3 the same as an empty one; in TLS 1.2 not).
+ * Limits: label 1..249 bytes without NUL; TLS 1.3 out_len up to 255 hash
+ * lengths; TLS 1.2 label + context up to 190 bytes, and the labels RFC 5705
+ * §4 reserves ("client finished", "server finished", "master secret",
+ * "key expansion", "extended master secret") are refused. WARD_ERR_STATE
+ * before the handshake is done or after a failure, WARD_ERR_CONFIG for an
+ * argument out of these limits; the connection goes on either way. */
+WARD_API ward_err ward_conn_export_keying_material(ward_conn *c, const char *label,
+                                                   size_t label_len, const uint8_t *ctx,
+                                                   size_t ctx_len, int use_context,
+                                                   uint8_t *out, size_t out_len);
 
 /* ---- driving an engine over a file descriptor ---- */
 /* In blocking mode these loop until done; on a non-blocking fd they return

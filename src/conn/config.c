@@ -95,6 +95,7 @@ void ward_config_free(ward_config *cfg)
     crypto_trust_free(&cfg->trust);
     resume_store_free(cfg->resume);
     pthread_mutex_destroy(&cfg->trust_lock);
+    config_keylog_free(cfg);
     ward_zeroize(cfg, sizeof *cfg);
     free(cfg);
 }

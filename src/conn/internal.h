@@ -72,6 +72,11 @@ struct ward_config {
     resume_store *resume;        /* server: ticket keys, replay register, 1.2 cache */
     ward_session_fn session_cb;  /* client: a new session arrived */
     void *session_cb_arg;
+
+    /* NSS key log (conn/keylog.c): off unless the application asks. */
+    ward_keylog_fn keylog_fn;
+    void *keylog_arg;
+    struct keylog_file *keylog_file; /* owned: ward_config_set_keylog_file */
 };
 
 /* A resumable session (client side; public as ward_session). */
@@ -218,6 +223,13 @@ struct ward_conn {
     uint8_t *ticket12;       /* heap, until the session is handed out */
     size_t ticket12_len;
     uint32_t ticket12_lifetime;
+
+    /* TLS 1.3 exporter_master_secret (§7.5), kept for
+     * ward_conn_export_keying_material; wiped with the connection. */
+    uint8_t exp_master[CRYPTO_MAX_HASH];
+    int has_exp_master;
+    /* N of the current application traffic secrets (§7.2), for the key log. */
+    unsigned c_ap_gen, s_ap_gen;
 };
 
 /* ---- engine services used by the handshake (src/conn) ---- */
@@ -233,8 +245,20 @@ WARD_MUST_CHECK wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t
                                        size_t len);
 /* The compatibility change_cipher_spec record (RFC 8446 D.4), once. */
 WARD_MUST_CHECK wres conn_send_ccs(ward_conn *c);
-/* Report a derived secret to the test hook (and later, a key log). */
+/* Report a derived secret (c->hlen bytes) to the test hook and the key
+ * log, under its NSS key-log label. The one path for every secret. */
 void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret);
+/* The same for a secret of another length (TLS 1.2 CLIENT_RANDOM: 48). */
+void conn_report_secret_len(ward_conn *c, const char *label, const uint8_t *secret,
+                            size_t len);
+/* ---- key log (src/conn/keylog.c) ---- */
+/* One NSS key-log line to the configured callback, if any. */
+void keylog_write(ward_conn *c, const char *label, const uint8_t *secret, size_t len);
+/* After a KeyUpdate (§4.6.3): report the new client or server application
+ * traffic secret as CLIENT_/SERVER_TRAFFIC_SECRET_N. */
+void keylog_traffic_update(ward_conn *c, int client_secret, const uint8_t *secret);
+/* Close a key-log file opened by ward_config_set_keylog_file. */
+void config_keylog_free(ward_config *cfg);
 time_t conn_now(const ward_conn *c);
 /* The configuration's trust anchors (NULL if none could be loaded). The
  * configuration is logically const: only the lazy load writes, under a lock. */

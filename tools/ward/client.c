@@ -47,6 +47,8 @@ void client_usage(FILE *out)
         "\n",
         out);
     fputs(cli_version_help, out);
+    fputs("\n", out);
+    fputs(cli_keylog_help, out);
     fputs(
         "\n"
         "Other:\n"
@@ -74,6 +76,8 @@ typedef struct {
     int key_update;
     cli_versions ver;
     uint16_t min_version, max_version; /* settled by cli_versions_settle */
+    const char *keylog;
+    cli_export export;
 } client_opts;
 
 static int parse_args(int argc, char **argv, client_opts *o)
@@ -124,6 +128,11 @@ static int parse_args(int argc, char **argv, client_opts *o)
             if (cli_parse_suites(cmd, v, &o->suites) != 0)
                 return -1;
             o->have_suites = 1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--keylog", NULL, &bad))) {
+            o->keylog = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
+            if (cli_parse_export(cmd, v, &o->export) != 0)
+                return -1;
         } else if (bad) {
             return -1;
         } else if (strcmp(a, "--") == 0) {
@@ -199,6 +208,10 @@ static ward_config *make_config(const client_opts *o)
         ward_config_set_insecure_no_verify(cfg, 1);
     if (o->no_middlebox)
         ward_config_set_middlebox_compat(cfg, 0);
+    if (cli_keylog_apply(cfg, o->keylog) != 0) {
+        ward_config_free(cfg);
+        return NULL;
+    }
     return cfg;
 }
 
@@ -448,6 +461,8 @@ int client_main(int argc, char **argv)
         goto out;
     }
     print_negotiated(c, &o);
+    if (cli_export_print(c, &o.export, "") != 0)
+        goto out;
     status = relay(&p, &o);
 
 out:

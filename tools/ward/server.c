@@ -68,6 +68,8 @@ void server_usage(FILE *out)
         "\n",
         out);
     fputs(cli_version_help, out);
+    fputs("\n", out);
+    fputs(cli_keylog_help, out);
     fputs(
         "\n"
         "Other:\n"
@@ -91,6 +93,8 @@ typedef struct {
     int have_groups, have_suites;
     cli_versions ver;
     uint16_t min_version, max_version; /* settled by cli_versions_settle */
+    const char *keylog;
+    cli_export export;
     /* --file contents, read before listening */
     uint8_t *file;
     size_t file_len;
@@ -144,6 +148,11 @@ static int parse_args(int argc, char **argv, server_opts *o)
             if (cli_parse_suites(cmd, v, &o->suites) != 0)
                 return -1;
             o->have_suites = 1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--keylog", NULL, &bad))) {
+            o->keylog = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
+            if (cli_parse_export(cmd, v, &o->export) != 0)
+                return -1;
         } else if (bad) {
             return -1;
         } else if (a[0] == '-') {
@@ -271,6 +280,8 @@ static ward_config *make_config(const server_opts *o)
     }
     if (o->force_hrr)
         ward_config_set_force_hrr(cfg, 1);
+    if (cli_keylog_apply(cfg, o->keylog) != 0)
+        goto fail;
     return cfg;
 fail:
     ward_config_free(cfg);
@@ -413,6 +424,14 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
                  cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
                  ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
                  sni[0] ? sni : "none", cli_ems_note(c));
+    }
+    {
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "%s ", peer);
+        if (cli_export_print(c, &o->export, prefix) != 0) {
+            ward_conn_free(c);
+            return EXIT_FAIL;
+        }
     }
 
     int status = EXIT_FAIL;
