@@ -179,6 +179,11 @@ WARD_API ward_err ward_config_set_ocsp_file(ward_config *cfg, const char *der_pa
  * order of ward_config_add_cert_files. */
 WARD_API ward_err ward_config_set_ocsp_file_for(ward_config *cfg, size_t index,
                                                 const char *der_path);
+/* Server: re-read the OCSP files that changed, now (with the same once a
+ * second limit). Handshakes do this themselves; a server that forks a
+ * process per connection calls it in the parent before each fork, so the
+ * children start from the current response. Thread-safe. */
+WARD_API void ward_config_refresh_ocsp(const ward_config *cfg);
 /* Client: what to do about the server's OCSP staple. WARD_OCSP_REQUEST (the
  * default) asks for one and, when one comes, checks it (signed by the
  * issuer or its delegated responder, about this certificate, current,

@@ -104,6 +104,22 @@ wres ocsp_staple_copy(ocsp_staple *s, uint8_t **der, size_t *len)
     return r;
 }
 
+static void staple_refresh_locked(ocsp_staple *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    staple_refresh(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void ward_config_refresh_ocsp(const ward_config *cfg)
+{
+    staple_refresh_locked(cfg->default_ocsp);
+    for (size_t i = 0; i < cfg->n_extra_ids; i++)
+        staple_refresh_locked(cfg->extra_ids[i].ocsp);
+}
+
 void identity_default_changed(ward_config *cfg)
 {
     crypto_cert_free(&cfg->default_leaf);

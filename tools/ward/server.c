@@ -734,6 +734,7 @@ int server_main(int argc, char **argv)
         accepted++;
         char peer[128];
         net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
+        ward_config_refresh_ocsp(cfg); /* the child inherits the current staple */
         pid_t pid = fork();
         if (pid < 0) {
             cli_error("%s: fork: %s", peer, strerror(errno));
