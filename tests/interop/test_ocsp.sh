@@ -5,9 +5,10 @@
 #   openssl s_server -status_file → ward client prints "OCSP: good", fails
 #   on a revoked certificate (alert certificate_revoked) and on a response
 #   about another certificate, and with --ocsp-require when none is stapled;
-#   ward ⇄ ward; the server re-reads a replaced response file.
+#   ward ⇄ ward; gnutls-serv --ocsp-response → ward client; the server
+#   re-reads a replaced response file.
 . "$(dirname "$0")/lib.sh"
-need openssl
+need openssl gnutls-serv
 make_pki
 cd "$PKI"
 export OPENSSL_CONF="$PKI/openssl.cnf"
@@ -123,6 +124,15 @@ for ver in --tls1.3 --tls1.2; do
     wait_line "$SERVER_LOG" "alert number 113" "$SERVER_PID" 5 >/dev/null ||
         fail "s_server did not report alert bad_certificate_status_response: $(tail -n 5 "$SERVER_LOG")"
     ok "$ver: a staple about another certificate → bad_certificate_status_response"
+    stop "$SERVER_PID"
+
+    start_gnutls_server "gnutls$ver" --x509certfile "$PKI/ecdsa-chain.pem" \
+        --x509keyfile "$PKI/ecdsa.key" --ocsp-response "$PKI/good-by-ca.der"
+    ward_client "c-gnutls$ver.log" "$ver" --ocsp-require --cafile "$PKI/ca.pem" \
+        --servername localhost "127.0.0.1:$SERVER_PORT"
+    [ "$CLIENT_RC" -eq 0 ] || fail "ward client $ver vs gnutls-serv: $(cat "c-gnutls$ver.log")"
+    assert_contains "c-gnutls$ver.log" "ward: OCSP: good"
+    ok "$ver: ward client checks gnutls-serv's staple (signed by the CA itself): good"
     stop "$SERVER_PID"
 
     start_openssl_server "none$ver" -cert "$PKI/ecdsa.pem" -key "$PKI/ecdsa.key" \
