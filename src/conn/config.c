@@ -60,6 +60,12 @@ static ward_config *config_new(int is_server)
         .handshake_timeout_ms = 30000,
     };
     cfg->ocsp_mode = is_server ? WARD_OCSP_OFF : WARD_OCSP_REQUEST; /* staples checked when sent */
+    cfg->tickets = 2;
+    cfg->ticket_lifetime = 7200;
+    if (is_server && !(cfg->resume = resume_store_new())) {
+        ward_config_free(cfg);
+        return NULL;
+    }
     return cfg;
 }
 
@@ -90,6 +96,7 @@ void ward_config_free(ward_config *cfg)
     crypto_key_free(&cfg->key);
     crypto_trust_free(&cfg->trust);
     identity_config_free(cfg);
+    resume_store_free(cfg->resume);
     pthread_mutex_destroy(&cfg->trust_lock);
     ward_zeroize(cfg, sizeof *cfg);
     free(cfg);
