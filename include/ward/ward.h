@@ -57,6 +57,8 @@ typedef enum {
     WARD_ERR_SELF_SIGNED,        /* unknown_ca (48): self-signed, not pinned */
     WARD_ERR_HOSTNAME_MISMATCH,  /* bad_certificate (42) */
     WARD_ERR_PIN_MISMATCH,       /* bad_certificate (42) */
+    WARD_ERR_CERT_REVOKED,       /* certificate_revoked (44): OCSP says revoked */
+    WARD_ERR_BAD_CERT_STATUS,    /* bad_certificate_status_response (113) */
 
     /* local conditions */
     WARD_ERR_INTERNAL,           /* internal_error (80) */
@@ -150,6 +152,48 @@ WARD_API void ward_config_set_middlebox_compat(ward_config *cfg, int on);
  * carrying a cookie (forces the 2-round-trip path; useful in tests). */
 WARD_API void ward_config_set_force_hrr(ward_config *cfg, int on);
 
+/* ---- server identities by name (SNI, RFC 6066 §3) ----
+ * Server: another certificate chain and key besides the default one
+ * (ward_config_set_cert_files / ward_config_use_ephemeral_cert), at most
+ * WARD_MAX_EXTRA_IDENTITIES. For each ClientHello the server takes the first
+ * identity, the default one first, then the added ones in order, whose
+ * leaf certificate matches the client's server_name (the same RFC 6125 rule
+ * a ward client verifies with: DNS subjectAltNames, a "*." wildcard for
+ * exactly one left-most label, case-insensitive; IP literals only against
+ * iPAddress names) and whose key can sign for the client; with no server_name
+ * or no match, the default identity. */
+#define WARD_MAX_EXTRA_IDENTITIES 8
+WARD_API ward_err ward_config_add_cert_files(ward_config *cfg, const char *chain_pem,
+                                             const char *key_pem);
+/* Server: refuse (alert unrecognized_name) a client whose server_name
+ * matches no identity, or that sends none, instead of using the default. */
+WARD_API void ward_config_set_sni_strict(ward_config *cfg, int on);
+
+/* ---- OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1, RFC 6960) ----
+ * Server: a DER OCSPResponse file to staple for the default identity, sent
+ * to clients that ask (status_request). The file is re-read when its mtime
+ * changes (checked at most once a second); a file that no longer loads
+ * leaves the previous response in use. */
+WARD_API ward_err ward_config_set_ocsp_file(ward_config *cfg, const char *der_path);
+/* The same for one identity: 0 is the default, 1.. the added ones in the
+ * order of ward_config_add_cert_files. */
+WARD_API ward_err ward_config_set_ocsp_file_for(ward_config *cfg, size_t index,
+                                                const char *der_path);
+/* Server: re-read the OCSP files that changed, now (with the same once a
+ * second limit). Handshakes do this themselves; a server that forks a
+ * process per connection calls it in the parent before each fork, so the
+ * children start from the current response. Thread-safe. */
+WARD_API void ward_config_refresh_ocsp(const ward_config *cfg);
+/* Client: what to do about the server's OCSP staple. WARD_OCSP_REQUEST (the
+ * default) asks for one and, when one comes, checks it (signed by the
+ * issuer or its delegated responder, about this certificate, current,
+ * "good"); a revoked certificate fails with WARD_ERR_CERT_REVOKED, a bad
+ * response with WARD_ERR_BAD_CERT_STATUS. A server without a staple costs
+ * nothing. WARD_OCSP_REQUIRE also fails when no staple comes. Staples are
+ * checked against the trust anchors, so not with a pin or --insecure. */
+enum { WARD_OCSP_OFF = 0, WARD_OCSP_REQUEST = 1, WARD_OCSP_REQUIRE = 2 };
+WARD_API ward_err ward_config_set_ocsp(ward_config *cfg, int mode);
+
 /* Limits against abuse. Every field has a safe default (ward_config_get_limits). */
 typedef struct {
     size_t max_handshake_message;       /* one handshake message, bytes (default 65536) */
@@ -238,6 +282,12 @@ WARD_API int ward_conn_did_hrr(const ward_conn *c);
 WARD_API int ward_conn_used_ems(const ward_conn *c);
 /* Number of KeyUpdates received from the peer. */
 WARD_API unsigned ward_conn_key_updates_received(const ward_conn *c);
+
+/* Client: WARD_OCSP_STATUS_GOOD once a stapled OCSP response has been
+ * verified ("good"), else WARD_OCSP_STATUS_NONE (none asked for, none sent,
+ * or not checked). */
+enum { WARD_OCSP_STATUS_NONE = 0, WARD_OCSP_STATUS_GOOD = 1 };
+WARD_API int ward_conn_ocsp_status(const ward_conn *c);
 
 typedef struct {
     char subject[256];

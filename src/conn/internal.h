@@ -26,6 +26,18 @@
 #define WARD_MAX_ALPN_WIRE 256        /* ProtocolNameList body */
 #define WARD_MAX_NAME 255
 
+/* A server's OCSP response file, reloaded when it changes (hs/identity.c). */
+typedef struct ocsp_staple ocsp_staple;
+
+/* A server identity besides the default one (cfg->chain, cfg->key), chosen
+ * by the client's server_name (hs/identity.c). */
+typedef struct ward_identity {
+    crypto_chain chain;
+    crypto_key key;
+    crypto_cert leaf;        /* parsed once, for name matching */
+    ocsp_staple *ocsp;       /* NULL: none */
+} ward_identity;
+
 struct ward_config {
     int is_server;
     uint16_t suites[WARD_MAX_SUITES];
@@ -63,6 +75,14 @@ struct ward_config {
 
     ward_limits limits;
     const ward_test_hooks *hooks;
+
+    /* server identities by name and OCSP stapling (hs/identity.c) */
+    crypto_cert default_leaf; /* cfg->chain's leaf, parsed, for name matching */
+    ocsp_staple *default_ocsp;
+    ward_identity extra_ids[WARD_MAX_EXTRA_IDENTITIES];
+    size_t n_extra_ids;
+    int sni_strict;
+    int ocsp_mode;           /* client: WARD_OCSP_* */
 
     /* resumption (src/hs/psk.c, resume*.c; src/conn/session.c) */
     unsigned tickets;            /* server: NewSessionTickets per full handshake */
@@ -112,6 +132,10 @@ typedef enum {
     ST_SERVER12_WAIT_CKE,
     ST_SERVER12_WAIT_CCS,
     ST_SERVER12_WAIT_FINISHED,
+    /* TLS 1.2 client after Certificate when the server acknowledged
+     * status_request (RFC 6066 §8): CertificateStatus may come first. */
+    ST_CLIENT12_WAIT_CS_SKE,      /* CertificateStatus or ServerKeyExchange */
+    ST_CLIENT12_WAIT_CS_CR_SHD,   /* CertificateStatus, CertificateRequest or ServerHelloDone */
     ST_CONNECTED,
     ST_FAILED
 } hs_state;
@@ -198,6 +222,11 @@ struct ward_conn {
     char alpn[256];
     crypto_chain peer_chain;
     crypto_key peer_key;
+
+    /* identities and OCSP (hs/identity.c, hs/ocsp_check.c) */
+    const ward_identity *id; /* server: the identity chosen; NULL: the default */
+    int ocsp_acked;          /* client: the TLS 1.2 ServerHello had status_request */
+    int ocsp_status;         /* client: WARD_OCSP_STATUS_* */
 
     /* resumption and 0-RTT */
     ward_session *offer;     /* client: the session offered (a copy) */

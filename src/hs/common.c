@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "base/mem.h"
+#include "conn/identity.h"
 #include "conn/internal.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
@@ -234,6 +235,18 @@ static const struct {
      "ClientKeyExchange"},
     {ST_SERVER12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
     {ST_SERVER12_WAIT_FINISHED, HS_FINISHED, hs_server12_on_finished, "Finished"},
+    /* TLS 1.2 OCSP stapling (RFC 6066 §8): an optional CertificateStatus
+     * after Certificate, when ServerHello acknowledged status_request. */
+    {ST_CLIENT12_WAIT_CS_SKE, HS_CERTIFICATE_STATUS, hs_client12_on_certificate_status,
+     "CertificateStatus"},
+    {ST_CLIENT12_WAIT_CS_SKE, HS_SERVER_KEY_EXCHANGE, hs_client12_on_ske_unstapled,
+     "ServerKeyExchange"},
+    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_CERTIFICATE_STATUS, hs_client12_on_certificate_status,
+     "CertificateStatus"},
+    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_CERTIFICATE_REQUEST, hs_client12_on_cr_unstapled,
+     "ServerHelloDone"},
+    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_SERVER_HELLO_DONE, hs_client12_on_shd_unstapled,
+     "ServerHelloDone"},
 };
 
 /* Server: the ClientHello random (after legacy_version, §4.1.2) names the

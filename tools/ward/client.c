@@ -30,6 +30,8 @@ void client_usage(FILE *out)
         "  --pin sha256:HEX       accept exactly the server key whose SubjectPublicKeyInfo\n"
         "                         has this SHA-256 (64 hex digits)\n"
         "  --insecure             do not verify the certificate at all (testing only)\n"
+        "  --ocsp-require         fail unless the server staples a good OCSP response\n"
+        "                         (by default a staple is asked for and checked when sent)\n"
         "\n"
         "Negotiation:\n"
         "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
@@ -78,6 +80,7 @@ typedef struct {
     uint16_t min_version, max_version; /* settled by cli_versions_settle */
     const char *keylog;
     cli_export export;
+    int ocsp_require;
 } client_opts;
 
 static int parse_args(int argc, char **argv, client_opts *o)
@@ -96,6 +99,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
             cli_quiet = 1;
         } else if (cli_opt_flag(a, "--insecure", NULL)) {
             o->insecure = 1;
+        } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
+            o->ocsp_require = 1;
         } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
             o->no_middlebox = 1;
         } else if (cli_opt_flag(a, "--key-update", NULL)) {
@@ -212,6 +217,10 @@ static ward_config *make_config(const client_opts *o)
         ward_config_free(cfg);
         return NULL;
     }
+    if (o->ocsp_require && ward_config_set_ocsp(cfg, WARD_OCSP_REQUIRE) != WARD_OK) {
+        ward_config_free(cfg);
+        return NULL;
+    }
     return cfg;
 }
 
@@ -280,6 +289,8 @@ static void print_negotiated(ward_conn *c, const client_opts *o)
         cli_info("verified: pin");
     else
         cli_info("verified: chain");
+    if (ward_conn_ocsp_status(c) == WARD_OCSP_STATUS_GOOD)
+        cli_info("OCSP: good");
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)

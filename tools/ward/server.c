@@ -38,6 +38,13 @@ void server_usage(FILE *out)
         "localhost, made at start-up; its pin is printed on stderr):\n"
         "  --cert FILE            certificate chain (PEM, leaf first)\n"
         "  --key FILE             private key (PEM)\n"
+        "                         --cert/--key again add identities chosen by the\n"
+        "                         client's server_name (SNI); the first pair is the\n"
+        "                         default for clients that send no name or no match\n"
+        "  --sni-strict           refuse (alert unrecognized_name) a client whose\n"
+        "                         server_name matches no certificate, or that sends none\n"
+        "  --ocsp FILE            staple this DER OCSP response to the first\n"
+        "                         certificate (re-read when the file changes)\n"
         "\n"
         "Listening:\n"
         "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
@@ -98,7 +105,29 @@ typedef struct {
     /* --file contents, read before listening */
     uint8_t *file;
     size_t file_len;
+    /* SNI and OCSP: --cert/--key after the first pair, --sni-strict, --ocsp */
+    const char *more_cert[WARD_MAX_EXTRA_IDENTITIES], *more_key[WARD_MAX_EXTRA_IDENTITIES];
+    size_t n_more_cert, n_more_key;
+    int sni_strict;
+    const char *ocsp;
 } server_opts;
+
+/* --cert/--key: the first is the default identity, later ones are added. */
+static int add_identity_file(const char *cmd, const char *opt, const char *v, const char **first,
+                             const char **more, size_t *n)
+{
+    if (!*first) {
+        *first = v;
+        return 0;
+    }
+    if (*n >= WARD_MAX_EXTRA_IDENTITIES) {
+        cli_usage_error(cmd, "at most %d %s options after the first", WARD_MAX_EXTRA_IDENTITIES,
+                        opt);
+        return -1;
+    }
+    more[(*n)++] = v;
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, server_opts *o)
 {
@@ -121,10 +150,16 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->key_update = 1;
         } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
             o->force_hrr = 1;
+        } else if (cli_opt_flag(a, "--sni-strict", NULL)) {
+            o->sni_strict = 1;
         } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
-            o->cert = v;
+            if (add_identity_file(cmd, "--cert", v, &o->cert, o->more_cert, &o->n_more_cert) != 0)
+                return -1;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
-            o->key = v;
+            if (add_identity_file(cmd, "--key", v, &o->key, o->more_key, &o->n_more_key) != 0)
+                return -1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp", NULL, &bad))) {
+            o->ocsp = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--listen", NULL, &bad))) {
             o->listen = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--file", NULL, &bad))) {
@@ -163,8 +198,12 @@ static int parse_args(int argc, char **argv, server_opts *o)
             return -1;
         }
     }
-    if (!o->cert != !o->key) {
+    if (!o->cert != !o->key || o->n_more_cert != o->n_more_key) {
         cli_usage_error(cmd, "--cert and --key go together");
+        return -1;
+    }
+    if (o->ocsp && !o->cert) {
+        cli_usage_error(cmd, "--ocsp needs --cert/--key (the response is about that certificate)");
         return -1;
     }
     if (www && o->file_path) {
@@ -264,6 +303,19 @@ static ward_config *make_config(const server_opts *o)
         if (o->ver.rsa_kx)
             cli_log("note: --rsa-kx has no effect with the ephemeral ECDSA certificate: RSA key "
                     "transport needs an RSA key (--cert/--key)");
+    }
+    for (size_t k = 0; k < o->n_more_cert; k++) {
+        e = ward_config_add_cert_files(cfg, o->more_cert[k], o->more_key[k]);
+        if (e != WARD_OK) {
+            cli_error("cannot load --cert %s / --key %s: %s", o->more_cert[k], o->more_key[k],
+                      ward_err_str(e));
+            goto fail;
+        }
+    }
+    ward_config_set_sni_strict(cfg, o->sni_strict);
+    if (o->ocsp && (e = ward_config_set_ocsp_file(cfg, o->ocsp)) != WARD_OK) {
+        cli_error("cannot load --ocsp %s (a DER OCSP response): %s", o->ocsp, ward_err_str(e));
+        goto fail;
     }
     if (o->alpn.n &&
         (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v, o->alpn.n)) != WARD_OK) {
@@ -701,6 +753,7 @@ int server_main(int argc, char **argv)
         accepted++;
         char peer[128];
         net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
+        ward_config_refresh_ocsp(cfg); /* the child inherits the current staple */
         pid_t pid = fork();
         if (pid < 0) {
             cli_error("%s: fork: %s", peer, strerror(errno));
