@@ -310,6 +310,8 @@ static wres handle_app_data(ward_conn *c, span payload)
     return byteq_append(&c->app, payload.p, payload.len);
 }
 
+static wres dispatch_record(ward_conn *c, uint8_t type, span payload);
+
 static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
 {
     uint8_t type;
@@ -331,6 +333,12 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
     } else {
         GUARD(rec_open(&c->rdir, rec, total, &type, &payload));
     }
+    return dispatch_record(c, type, payload);
+}
+
+/* One opened record, by its (inner) content type. */
+static wres dispatch_record(ward_conn *c, uint8_t type, span payload)
+{
     /* Empty records cost the peer nothing and us a decryption each. */
     if (payload.len == 0) {
         if (++c->empty_records > c->cfg->limits.max_empty_records)
@@ -368,13 +376,73 @@ static void describe_not_tls(ward_conn *c, const uint8_t *p, size_t n)
                            : "wrong port, or a service that needs STARTTLS first?");
 }
 
+/* The common case once connected (TLS 1.3): nothing buffered and whole
+ * records in the caller's bytes. Each is decrypted straight into the
+ * plaintext queue, with no copy into the input queue first. Returns the
+ * bytes taken; stops at anything else (a partial record, a malformed
+ * header), which the general path then handles. */
+static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r)
+{
+    size_t used = 0;
+    *r = wres_ok();
+    while (c->state == ST_CONNECTED && c->rdir.protected_ && !c->rdir.tls12 &&
+           !c->close_received && hs_reasm_empty(&c->reasm) && len - used > 0) {
+        size_t total;
+        if (!wres_is_ok(rec_peek2(&c->rdir, data + used, len - used, &total)) || total == 0 ||
+            data[used] != CT_APPLICATION_DATA)
+            break;
+        uint8_t *dst = byteq_reserve(&c->app, total);
+        if (!dst) {
+            *r = wres_err(WARD_ERR_NOMEM);
+            return used;
+        }
+        uint8_t type;
+        span payload;
+        *r = rec_open_into(&c->rdir, data + used, total, dst, total, &type, &payload);
+        if (!wres_is_ok(*r))
+            return used;
+        used += total;
+        if (type == CT_APPLICATION_DATA && payload.len > 0) {
+            c->empty_records = 0;
+            byteq_commit(&c->app, payload.len);
+            continue;
+        }
+        /* An alert, a post-handshake message or an empty record, decrypted
+         * into the queue's spare room: handled from there, then wiped. */
+        *r = type == CT_APPLICATION_DATA ? dispatch_record(c, type, span_of(NULL, 0))
+                                         : dispatch_record(c, type, payload);
+        ward_zeroize(dst, total);
+        if (!wres_is_ok(*r))
+            return used;
+    }
+    return used;
+}
+
 ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
 {
     if (c->state == ST_FAILED)
         return c->err;
     if (c->close_received)
         return WARD_CLOSED;
-    wres r = byteq_append(&c->in, data, len);
+    wres r = wres_ok();
+    if (byteq_size(&c->in) == 0) {
+        size_t used = recv_direct(c, data, len, &r);
+        data += used;
+        len -= used;
+        if (!wres_is_ok(r)) {
+            if (r.code == WARD_ERR_PEER_ALERT) {
+                c->state = ST_FAILED;
+                return c->err;
+            }
+            return conn_die(c, r);
+        }
+        if (len == 0 || c->close_received) {
+            if (hs_reasm_empty(&c->reasm))
+                hs_reasm_free(&c->reasm);
+            return WARD_OK;
+        }
+    }
+    r = byteq_append(&c->in, data, len);
     if (!wres_is_ok(r))
         return conn_die(c, r);
     while (!c->close_received) {

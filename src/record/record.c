@@ -226,11 +226,11 @@ static int find_inner_type(const uint8_t *p, size_t n, size_t *pos)
     return 1;
 }
 
-static wres open_protected(rec_dir *d, uint8_t *rec, const rec_header *h, uint8_t *type,
-                           span *payload)
+/* body: where the plaintext goes (rec + 5 to open in place). */
+static wres open_protected(rec_dir *d, const uint8_t *rec, const rec_header *h, uint8_t *body,
+                           uint8_t *type, span *payload)
 {
     uint8_t nonce[CRYPTO_AEAD_NONCE];
-    uint8_t *body = rec + REC_HEADER_LEN;
 
     /* Only CCS travels in the clear once keys are in (§5). */
     ENSURE(h->type == CT_APPLICATION_DATA, WARD_ERR_UNEXPECTED_MESSAGE);
@@ -240,7 +240,8 @@ static wres open_protected(rec_dir *d, uint8_t *rec, const rec_header *h, uint8_
 
     /* The AAD is the record header as received (§5.2). */
     make_nonce(d, nonce);
-    GUARD(crypto_aead_open(&d->aead, nonce, rec, REC_HEADER_LEN, body, h->length, body));
+    GUARD(crypto_aead_open(&d->aead, nonce, rec, REC_HEADER_LEN, rec + REC_HEADER_LEN, h->length,
+                           body));
     d->seq++;
 
     size_t inner_len = (size_t)h->length - CRYPTO_AEAD_TAG, pos;
@@ -323,7 +324,17 @@ wres rec_open(rec_dir *d, uint8_t *rec, size_t total, uint8_t *type, span *paylo
         return open_plain(&h, rec + REC_HEADER_LEN, type, payload);
     if (d->tls12)
         return open_protected12(d, rec, &h, type, payload);
-    return open_protected(d, rec, &h, type, payload);
+    return open_protected(d, rec, &h, rec + REC_HEADER_LEN, type, payload);
+}
+
+wres rec_open_into(rec_dir *d, const uint8_t *rec, size_t total, uint8_t *out, size_t outcap,
+                   uint8_t *type, span *payload)
+{
+    rec_header h;
+    ENSURE(total >= REC_HEADER_LEN && d->protected_ && !d->tls12, WARD_ERR_INTERNAL);
+    GUARD(read_header(rec, max_ciphertext(d), &h));
+    ENSURE(total == REC_HEADER_LEN + (size_t)h.length && outcap >= h.length, WARD_ERR_INTERNAL);
+    return open_protected(d, rec, &h, out, type, payload);
 }
 
 /* ---- seal ---- */

@@ -92,6 +92,12 @@ WARD_MUST_CHECK wres rec_peek2(const rec_dir *d, const uint8_t *buf, size_t len,
 WARD_MUST_CHECK wres rec_open(rec_dir *d, uint8_t *rec, size_t total, uint8_t *type,
                               span *payload);
 
+/* The same for a TLS 1.3 protected direction, leaving rec as it is: the
+ * plaintext goes to out (outcap >= the record's length). A change of
+ * cipher spec is not expected here (WARD_ERR_UNEXPECTED_MESSAGE). */
+WARD_MUST_CHECK wres rec_open_into(rec_dir *d, const uint8_t *rec, size_t total, uint8_t *out,
+                                   size_t outcap, uint8_t *type, span *payload);
+
 /* Bytes a sealed record of ptlen plaintext and pad zero bytes takes (TLS
  * 1.2: pad is ignored). */
 size_t rec_sealed_len(const rec_dir *d, size_t ptlen, size_t pad);
