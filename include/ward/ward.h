@@ -57,6 +57,8 @@ typedef enum {
     WARD_ERR_SELF_SIGNED,        /* unknown_ca (48): self-signed, not pinned */
     WARD_ERR_HOSTNAME_MISMATCH,  /* bad_certificate (42) */
     WARD_ERR_PIN_MISMATCH,       /* bad_certificate (42) */
+    /* TLS 1.3 server: a client certificate was required and none came */
+    WARD_ERR_CERTIFICATE_REQUIRED, /* certificate_required (116) */
 
     /* local conditions */
     WARD_ERR_INTERNAL,           /* internal_error (80) */
@@ -150,6 +152,19 @@ WARD_API void ward_config_set_middlebox_compat(ward_config *cfg, int on);
  * carrying a cookie (forces the 2-round-trip path; useful in tests). */
 WARD_API void ward_config_set_force_hrr(ward_config *cfg, int on);
 
+/* Server: ask clients for a certificate (mutual TLS). mode is one of the
+ * WARD_CLIENT_CERT_* values; cafile (PEM) holds the CAs client certificates
+ * must chain to (the server's own trust store for clients, separate from
+ * ward_config_set_cafile). A presented certificate must verify (chain,
+ * validity period, and an extendedKeyUsage, if present, must allow
+ * clientAuth); no host name is checked. NONE needs no cafile (NULL). */
+enum {
+    WARD_CLIENT_CERT_NONE = 0,     /* do not ask (default) */
+    WARD_CLIENT_CERT_OPTIONAL = 1, /* ask; a client without one is accepted */
+    WARD_CLIENT_CERT_REQUIRE = 2   /* ask; a client without one is refused */
+};
+WARD_API ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *cafile);
+
 /* Limits against abuse. Every field has a safe default (ward_config_get_limits). */
 typedef struct {
     size_t max_handshake_message;       /* one handshake message, bytes (default 65536) */
@@ -230,6 +245,9 @@ typedef struct {
 } ward_cert_info;
 /* The peer's leaf certificate, once received. */
 WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info);
+/* 1 once the peer proved it holds the key of a verified certificate (a
+ * client: the server; a server: a client certificate, mutual TLS). */
+WARD_API int ward_conn_peer_authenticated(const ward_conn *c);
 
 /* ---- driving an engine over a file descriptor ---- */
 /* In blocking mode these loop until done; on a non-blocking fd they return

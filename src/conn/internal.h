@@ -62,6 +62,13 @@ struct ward_config {
 
     ward_limits limits;
     const ward_test_hooks *hooks;
+
+    /* server: client certificates (hs/client_auth.c) */
+    int client_verify;            /* WARD_CLIENT_CERT_* */
+    int has_client_trust;
+    crypto_trust client_trust;    /* CAs for client certificates */
+    uint8_t *client_ca_names;     /* certificate_authorities body: (u16 len, DER Name)* */
+    size_t client_ca_names_len;
 };
 
 /* Handshake states: each names the one message it accepts (hs/table.c). */
@@ -86,6 +93,11 @@ typedef enum {
     ST_SERVER12_WAIT_CKE,
     ST_SERVER12_WAIT_CCS,
     ST_SERVER12_WAIT_FINISHED,
+    /* client certificates (hs/client_auth.c) */
+    ST_SERVER_WAIT_CERT,      /* TLS 1.3: client Certificate */
+    ST_SERVER_WAIT_CV,        /* TLS 1.3: client CertificateVerify */
+    ST_SERVER12_WAIT_CERT,    /* TLS 1.2: client Certificate before ClientKeyExchange */
+    ST_SERVER12_WAIT_CV,      /* TLS 1.2: CertificateVerify after ClientKeyExchange */
     ST_CONNECTED,
     ST_FAILED
 } hs_state;
@@ -172,6 +184,18 @@ struct ward_conn {
     char alpn[256];
     crypto_chain peer_chain;
     crypto_key peer_key;
+
+    /* client certificates (hs/client_auth.c) */
+    int peer_authenticated;  /* the peer proved its verified certificate's key */
+    int client_cert_sent;    /* client: our Certificate was not empty (a CertificateVerify follows) */
+    uint16_t client_scheme;  /* client: the scheme to sign with, 0 = send an empty Certificate */
+    int client_cert_pending; /* server: a client certificate awaits its CertificateVerify */
+    /* TLS 1.2 CertificateVerify signs the handshake messages themselves
+     * (RFC 5246 §7.4.8), which the running hash cannot give back: kept
+     * only while a client certificate may be signed or checked. */
+    uint8_t *hs_msgs;
+    size_t hs_msgs_len, hs_msgs_cap;
+    int hs_msgs_on;
 };
 
 /* ---- engine services used by the handshake (src/conn) ---- */
@@ -219,5 +243,7 @@ WARD_MUST_CHECK wres hs_set_suite(ward_conn *c, uint16_t suite);
 WARD_MUST_CHECK wres hs12_on_ccs(ward_conn *c, span payload);
 /* Sending a KeyUpdate and the post-handshake messages. */
 WARD_MUST_CHECK wres hs_send_key_update(ward_conn *c, int request_peer);
+/* Client certificates (hs/client_auth.c): what only the handshake needed. */
+void hs_client_auth_done(ward_conn *c);
 
 #endif

@@ -207,6 +207,15 @@ WARD_MUST_CHECK wres crypto_chain_verify(const crypto_trust *t, const span *cert
 WARD_MUST_CHECK wres crypto_chain_verify_key(const crypto_trust *t, const span *certs, size_t n,
                                              const char *host, time_t now, char *msg,
                                              size_t msgcap, crypto_key *leaf_key);
+/* The same for a client certificate (mutual TLS): TLS client purpose (an
+ * extendedKeyUsage must allow clientAuth), no host name. An unsuitable
+ * purpose is WARD_ERR_BAD_CERTIFICATE. */
+WARD_MUST_CHECK wres crypto_chain_verify_client_key(const crypto_trust *t, const span *certs,
+                                                    size_t n, time_t now, char *msg,
+                                                    size_t msgcap, crypto_key *leaf_key);
+/* The certificate's subject Name, DER (certificate_authorities entries). */
+WARD_MUST_CHECK wres crypto_cert_subject_der(const uint8_t *der, size_t len, uint8_t *out,
+                                             size_t cap, size_t *outlen);
 /* Validity-period check alone (used with pinning). Same codes and messages. */
 WARD_MUST_CHECK wres crypto_cert_check_time(const uint8_t *der, size_t len, time_t now,
                                             char *msg, size_t msgcap);

@@ -223,6 +223,13 @@ static const struct {
      "ClientKeyExchange"},
     {ST_SERVER12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
     {ST_SERVER12_WAIT_FINISHED, HS_FINISHED, hs_server12_on_finished, "Finished"},
+    /* client certificates (hs/client_auth.c) */
+    {ST_SERVER_WAIT_CERT, HS_CERTIFICATE, hs_server_on_client_certificate, "Certificate"},
+    {ST_SERVER_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_server_on_client_certificate_verify,
+     "CertificateVerify"},
+    {ST_SERVER12_WAIT_CERT, HS_CERTIFICATE, hs_server12_on_client_certificate, "Certificate"},
+    {ST_SERVER12_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_server12_on_client_certificate_verify,
+     "CertificateVerify"},
 };
 
 wres hs_handle(ward_conn *c, uint8_t type, span body, span full)

@@ -201,6 +201,7 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     size_t cap = 1024 + CRYPTO_MAX_SIG + 2 * CRYPTO_MAX_HASH;
     for (size_t i = 0; i < cfg->chain.n; i++)
         cap += cfg->chain.len[i] + 8;
+    cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
     uint8_t *flight = malloc(cap);
     ENSURE(flight, WARD_ERR_NOMEM);
     wr w = wr_of(flight, cap);
@@ -218,6 +219,9 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     ee.alpn = sc->alpn.p;
     ee.alpn_len = sc->alpn.len;
     r = msg_encode_encrypted_extensions(&w, &ee);
+    if (!wres_is_ok(r))
+        goto out;
+    r = hs_server_write_cert_request13(c, &w); /* mutual TLS: §4.3.2 */
     if (!wres_is_ok(r))
         goto out;
 
@@ -400,7 +404,7 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     GUARD(send_server_flight(c, &ch, &sc));
     GUARD(hs_derive_app_secrets(c));
     GUARD(hs_install_keys(c, 1, c->s_ap));
-    c->state = ST_SERVER_WAIT_FINISHED;
+    c->state = hs_server_after_flight13(c); /* WAIT_CERT with mutual TLS */
     return wres_ok();
 }
 
