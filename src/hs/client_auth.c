@@ -178,6 +178,16 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m, span full)
     time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
     wres r = crypto_chain_verify_client_key(&cfg->client_trust, certs, m->n, now, msg,
                                             sizeof msg, &c->peer_key);
+    if (r.code == WARD_ERR_UNKNOWN_CA || r.code == WARD_ERR_SELF_SIGNED) {
+        /* The generic advice (--cafile, --pin) is for clients; say which
+         * certificate a server operator should look at. */
+        crypto_cert_text t;
+        if (wres_is_ok(crypto_cert_describe(certs[0].p, certs[0].len, &t)))
+            return conn_fail(c, r.code,
+                             "client certificate (subject %s, issuer %s) is not issued by a CA "
+                             "trusted for clients",
+                             t.subject, t.issuer);
+    }
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "client certificate: %s", msg);
     int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
