@@ -31,6 +31,10 @@ void client_usage(FILE *out)
         "                         has this SHA-256 (64 hex digits)\n"
         "  --insecure             do not verify the certificate at all (testing only)\n"
         "\n"
+        "Client certificate (mutual TLS; sent only when the server asks):\n"
+        "  --cert FILE            certificate chain (PEM, leaf first)\n"
+        "  --key FILE             its private key (PEM)\n"
+        "\n"
         "Negotiation:\n"
         "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
         "  --groups LIST          key exchange groups in preference order:\n"
@@ -63,6 +67,7 @@ void client_usage(FILE *out)
 typedef struct {
     const char *target;
     const char *cafile;
+    const char *cert, *key; /* client certificate (mutual TLS) */
     const char *servername;
     int have_pin;
     uint8_t pin[32];
@@ -98,6 +103,10 @@ static int parse_args(int argc, char **argv, client_opts *o)
             o->key_update = 1;
         } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
             o->cafile = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
+            o->cert = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
+            o->key = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--servername", NULL, &bad))) {
             if (!*v) {
                 cli_usage_error(cmd, "--servername needs a name");
@@ -147,6 +156,10 @@ static int parse_args(int argc, char **argv, client_opts *o)
         cli_usage_error(cmd, "missing HOST[:PORT]");
         return -1;
     }
+    if (!o->cert != !o->key) {
+        cli_usage_error(cmd, "--cert and --key go together");
+        return -1;
+    }
     if (o->insecure && o->have_pin) {
         cli_usage_error(cmd, "--pin and --insecure exclude each other");
         return -1;
@@ -186,6 +199,11 @@ static ward_config *make_config(const client_opts *o)
         else if (o->have_suites &&
                  (e = ward_config_set_suites(cfg, o->suites.v, o->suites.n)) != WARD_OK)
             what = "--suites";
+    }
+    if (e == WARD_OK && o->cert && (e = ward_config_set_cert_files(cfg, o->cert, o->key)) != WARD_OK) {
+        cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key, ward_err_str(e));
+        ward_config_free(cfg);
+        return NULL;
     }
     if (e != WARD_OK) {
         if (strcmp(what, "--cafile") == 0)
@@ -239,6 +257,45 @@ static void handshake_hint(const ward_conn *c, const client_opts *o)
             cli_log("hint: the server found nothing in common with the offer (cipher suites, "
                     "groups, signature schemes): see --suites and --groups");
     }
+}
+
+/* The server refused our client certificate, or wanted one: in TLS 1.3
+ * its verdict arrives after our Finished, so during the data phase too. */
+static void client_cert_hint(const ward_conn *c, const client_opts *o)
+{
+    if (ward_conn_error(c) != WARD_ERR_PEER_ALERT)
+        return;
+    const char *msg = ward_conn_error_message(c);
+    static const int refusals[] = {42, 43, 44, 45, 46, 48, 49};
+    if (strstr(msg, ward_alert_name(116))) {
+        cli_log("the server requires a client certificate%s: give one with --cert FILE "
+                "--key FILE",
+                o->cert ? ", and did not get one it accepts (no signature scheme in common?)"
+                        : "");
+        return;
+    }
+    if (ward_conn_version(c) == WARD_TLS12 && strstr(msg, ward_alert_name(40))) {
+        /* RFC 5246 §7.4.6: a TLS 1.2 server without the certificate it
+         * requires can only say handshake_failure. */
+        if (o->cert)
+            cli_log("the server refused the handshake (%s); it may not accept the client "
+                    "certificate %s",
+                    ward_alert_name(40), o->cert);
+        else
+            cli_log("the server refused the handshake (%s); it may require a client "
+                    "certificate: --cert FILE --key FILE",
+                    ward_alert_name(40));
+        return;
+    }
+    if (!o->cert)
+        return;
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+        if (strstr(msg, ward_alert_name(refusals[i]))) {
+            cli_log("the server refused the client certificate %s (%s): check that it is "
+                    "issued by a CA the server trusts for clients, and still valid",
+                    o->cert, ward_alert_name(refusals[i]));
+            return;
+        }
 }
 
 static void print_negotiated(ward_conn *c, const client_opts *o)
@@ -310,6 +367,7 @@ static int relay(pump *p, const client_opts *o)
             if (e != WARD_OK) {
                 (void)pump_send(p);
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
+                client_cert_hint(c, o);
                 return EXIT_FAIL;
             }
             if (n == 0)
@@ -373,6 +431,7 @@ static int relay(pump *p, const client_opts *o)
                     (void)write_all(STDOUT_FILENO, buf, n);
                 (void)pump_send(p);
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
+                client_cert_hint(c, o);
                 return EXIT_FAIL;
             }
         }
@@ -445,6 +504,7 @@ int client_main(int argc, char **argv)
         char eb[256];
         cli_error("%s", pump_error(&p, e, eb, sizeof eb));
         handshake_hint(c, &o);
+        client_cert_hint(c, &o);
         goto out;
     }
     print_negotiated(c, &o);

@@ -39,6 +39,12 @@ void server_usage(FILE *out)
         "  --cert FILE            certificate chain (PEM, leaf first)\n"
         "  --key FILE             private key (PEM)\n"
         "\n"
+        "Client certificates (mutual TLS; default: none asked for):\n"
+        "  --verify-client CAFILE  require a client certificate issued by a CA in\n"
+        "                         CAFILE (PEM); the client's subject is logged\n"
+        "  --verify-client-optional CAFILE  ask for one, accept clients without; a\n"
+        "                         certificate that is sent must verify\n"
+        "\n"
         "Listening:\n"
         "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
         "                         [::1]:4433 for IPv6; port 0 picks a free port)\n"
@@ -83,6 +89,8 @@ enum mode { MODE_ECHO, MODE_WWW, MODE_FILE };
 
 typedef struct {
     const char *cert, *key, *listen, *file_path;
+    const char *client_ca;  /* --verify-client[-optional] */
+    int client_mode;        /* WARD_CLIENT_CERT_* */
     enum mode mode;
     int key_update, force_hrr;
     unsigned long max_conn;
@@ -121,6 +129,14 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->cert = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
             o->key = v;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client", NULL, &bad))) {
+            o->client_ca = v;
+            o->client_mode = WARD_CLIENT_CERT_REQUIRE;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client-optional",
+                                              NULL, &bad))) {
+            o->client_ca = v;
+            o->client_mode = WARD_CLIENT_CERT_OPTIONAL;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--listen", NULL, &bad))) {
             o->listen = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--file", NULL, &bad))) {
@@ -271,6 +287,14 @@ static ward_config *make_config(const server_opts *o)
     }
     if (o->force_hrr)
         ward_config_set_force_hrr(cfg, 1);
+    if (o->client_ca &&
+        (e = ward_config_set_client_verify(cfg, o->client_mode, o->client_ca)) != WARD_OK) {
+        cli_error("cannot load the client CAs (%s %s): %s",
+                  o->client_mode == WARD_CLIENT_CERT_REQUIRE ? "--verify-client"
+                                                             : "--verify-client-optional",
+                  o->client_ca, ward_err_str(e));
+        goto fail;
+    }
     return cfg;
 fail:
     ward_config_free(cfg);
@@ -323,6 +347,20 @@ static size_t html_row(char *buf, size_t len, size_t cap, const char *key, const
     return html_append(buf, len, cap, "</td></tr>\n", 0);
 }
 
+/* The verified client certificate (mutual TLS), for the log and --www. */
+static void client_identity(const ward_conn *c, char *out, size_t cap)
+{
+    ward_cert_info ci;
+    if (!ward_conn_peer_authenticated(c) || ward_conn_peer_cert_info(c, &ci) != WARD_OK) {
+        snprintf(out, cap, "none");
+        return;
+    }
+    char subject[256], issuer[256];
+    sanitize(ci.subject, subject, sizeof subject);
+    sanitize(ci.issuer, issuer, sizeof issuer);
+    snprintf(out, cap, "%s (issuer %s)", subject, issuer);
+}
+
 /* The HTTP answer of --www, queued on the connection. */
 static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                             unsigned long long *bytes_out)
@@ -352,6 +390,9 @@ static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                                               : "no";
     len = html_row(body, len, sizeof body, "extended master secret", ems);
     len = html_row(body, len, sizeof body, "HelloRetryRequest", ward_conn_did_hrr(c) ? "yes" : "no");
+    char client_id[600];
+    client_identity(c, client_id, sizeof client_id);
+    len = html_row(body, len, sizeof body, "client certificate", client_id);
     char first[256];
     size_t fl = strcspn(request, "\r\n");
     if (fl >= sizeof first)
@@ -413,6 +454,11 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
                  cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
                  ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
                  sni[0] ? sni : "none", cli_ems_note(c));
+        if (o->client_ca) { /* mutual TLS: who the client is */
+            char client_id[600];
+            client_identity(c, client_id, sizeof client_id);
+            cli_info("%s client: %s", peer, client_id);
+        }
     }
 
     int status = EXIT_FAIL;
