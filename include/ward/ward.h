@@ -161,9 +161,16 @@ WARD_API void ward_config_set_force_hrr(ward_config *cfg, int on);
 enum {
     WARD_CLIENT_CERT_NONE = 0,     /* do not ask (default) */
     WARD_CLIENT_CERT_OPTIONAL = 1, /* ask; a client without one is accepted */
-    WARD_CLIENT_CERT_REQUIRE = 2   /* ask; a client without one is refused */
+    WARD_CLIENT_CERT_REQUIRE = 2,  /* ask; a client without one is refused */
+    /* not in the handshake: only when ward_conn_request_client_cert asks
+     * (TLS 1.3 post-handshake authentication); then one is required */
+    WARD_CLIENT_CERT_POST_HANDSHAKE = 3
 };
 WARD_API ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *cafile);
+/* Client: offer post-handshake authentication (RFC 8446 §4.6.2, TLS 1.3):
+ * the server may then ask for the configured certificate at any time
+ * after the handshake (ward answers on its own). Off by default. */
+WARD_API void ward_config_set_post_handshake_auth(ward_config *cfg, int on);
 
 /* Limits against abuse. Every field has a safe default (ward_config_get_limits). */
 typedef struct {
@@ -248,6 +255,15 @@ WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *i
 /* 1 once the peer proved it holds the key of a verified certificate (a
  * client: the server; a server: a client certificate, mutual TLS). */
 WARD_API int ward_conn_peer_authenticated(const ward_conn *c);
+/* Server, TLS 1.3, after the handshake: ask the client for a certificate
+ * now (post-handshake authentication, RFC 8446 §4.6.2), under the
+ * configuration's client verification (ward_config_set_client_verify).
+ * The CertificateRequest is queued as output; the answer arrives with the
+ * peer's data, after which ward_conn_peer_authenticated says 1 (a refusal
+ * or a bad certificate ends the connection). WARD_ERR_STATE when the
+ * client did not offer it, the connection is not TLS 1.3 and established,
+ * a request is already pending, or the server verifies no clients. */
+WARD_API ward_err ward_conn_request_client_cert(ward_conn *c);
 
 /* ---- driving an engine over a file descriptor ---- */
 /* In blocking mode these loop until done; on a non-blocking fd they return

@@ -312,7 +312,7 @@ static void load_client_ca_names(ward_config *cfg, const char *cafile)
 
 ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *cafile)
 {
-    if (!cfg->is_server || mode < WARD_CLIENT_CERT_NONE || mode > WARD_CLIENT_CERT_REQUIRE)
+    if (!cfg->is_server || mode < WARD_CLIENT_CERT_NONE || mode > WARD_CLIENT_CERT_POST_HANDSHAKE)
         return WARD_ERR_CONFIG;
     crypto_trust_free(&cfg->client_trust);
     cfg->has_client_trust = 0;
@@ -331,4 +331,9 @@ ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *c
     load_client_ca_names(cfg, cafile);
     cfg->client_verify = mode;
     return WARD_OK;
+}
+
+void ward_config_set_post_handshake_auth(ward_config *cfg, int on)
+{
+    cfg->post_handshake_auth = !!on;
 }

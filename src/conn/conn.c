@@ -163,7 +163,7 @@ void ward_conn_free(ward_conn *c)
     crypto_kex_free(&c->kex12);
     crypto_chain_free(&c->peer_chain);
     crypto_key_free(&c->peer_key);
-    hs_client_auth_done(c);
+    hs_client_auth_free(c);
     ward_zeroize(c, sizeof *c);
     free(c);
 }
@@ -218,6 +218,7 @@ static wres handle_alert(ward_conn *c, span payload)
 /* What only the handshake needed goes as soon as it is over. */
 static void conn_handshake_done(ward_conn *c)
 {
+    hs_client_auth_handshake_done(c); /* keeps the transcript for post-handshake auth */
     if (c->transcript_on) {
         crypto_hash_free(&c->transcript);
         c->transcript_on = 0;

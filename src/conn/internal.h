@@ -69,6 +69,7 @@ struct ward_config {
     crypto_trust client_trust;    /* CAs for client certificates */
     uint8_t *client_ca_names;     /* certificate_authorities body: (u16 len, DER Name)* */
     size_t client_ca_names_len;
+    int post_handshake_auth;      /* client: offer it (TLS 1.3 §4.6.2) */
 };
 
 /* Handshake states: each names the one message it accepts (hs/table.c). */
@@ -196,6 +197,14 @@ struct ward_conn {
     uint8_t *hs_msgs;
     size_t hs_msgs_len, hs_msgs_cap;
     int hs_msgs_on;
+    /* TLS 1.3 post-handshake authentication (§4.6.2) */
+    int pha_offered;         /* server: the client sent post_handshake_auth */
+    int pha_state;           /* server: 0, or the client message awaited (HS_*) */
+    crypto_hash pha_base;    /* the transcript through the client's Finished */
+    int pha_base_on;
+    crypto_hash pha_hash;    /* base + this exchange's messages */
+    int pha_hash_on;
+    crypto_key pha_key;      /* server: the client's key until its CertificateVerify */
 };
 
 /* ---- engine services used by the handshake (src/conn) ---- */
@@ -243,7 +252,14 @@ WARD_MUST_CHECK wres hs_set_suite(ward_conn *c, uint16_t suite);
 WARD_MUST_CHECK wres hs12_on_ccs(ward_conn *c, span payload);
 /* Sending a KeyUpdate and the post-handshake messages. */
 WARD_MUST_CHECK wres hs_send_key_update(ward_conn *c, int request_peer);
-/* Client certificates (hs/client_auth.c): what only the handshake needed. */
+/* Client certificates (hs/client_auth.c): what only the handshake needed;
+ * at the end of the handshake, keeping the transcript for post-handshake
+ * authentication; and everything, with the connection. */
 void hs_client_auth_done(ward_conn *c);
+void hs_client_auth_handshake_done(ward_conn *c);
+void hs_client_auth_free(ward_conn *c);
+/* TLS 1.3 post-handshake authentication messages (hs/client_auth.c):
+ * 1 if the message is one (*r is the result), 0 if not. */
+int hs_pha_message(ward_conn *c, uint8_t type, span body, wres *r);
 
 #endif

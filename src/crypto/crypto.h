@@ -39,6 +39,8 @@ WARD_MUST_CHECK wres crypto_hash_update(crypto_hash *h, const uint8_t *p, size_t
 /* Digest of everything so far; h keeps running. out: hash_len bytes. */
 WARD_MUST_CHECK wres crypto_hash_peek(const crypto_hash *h, uint8_t *out);
 void crypto_hash_free(crypto_hash *h);
+/* dst (empty) becomes an independent copy of the running hash src. */
+WARD_MUST_CHECK wres crypto_hash_copy(crypto_hash *dst, const crypto_hash *src);
 WARD_MUST_CHECK wres crypto_hash_oneshot(hash_alg alg, const uint8_t *p, size_t n, uint8_t *out);
 WARD_MUST_CHECK wres crypto_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
 

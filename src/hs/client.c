@@ -113,6 +113,7 @@ static wres send_client_hello(ward_conn *c, int first)
     p.cookie_len = c->cookie_len;
     p.psk_dhe_ke = cfg->max_version >= WARD_TLS13;
     p.pad_to_512 = 1;
+    p.post_handshake_auth = cfg->post_handshake_auth && cfg->max_version >= WARD_TLS13;
     if (h) {
         if (h->n_advertise_groups) {
             p.groups = h->advertise_groups;

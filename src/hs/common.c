@@ -176,6 +176,9 @@ static wres handle_post_handshake(ward_conn *c, uint8_t type, span body)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "unexpected handshake message %u after the handshake", type);
     }
+    wres pha;
+    if (hs_pha_message(c, type, body, &pha)) /* §4.6.2 (hs/client_auth.c) */
+        return pha;
     if (type == HS_KEY_UPDATE)
         return handle_key_update(c, body);
     if (type == HS_NEW_SESSION_TICKET && !c->is_server) {

@@ -390,6 +390,7 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     }
     GUARD(hs_server_take_name(c, &ch));
     GUARD(hs_server_choose_alpn(c, &ch, &sc.alpn));
+    c->pha_offered = ch.has_post_handshake_auth; /* §4.6.2 (hs/client_auth.c) */
     if (ch.has_record_size_limit && (size_t)ch.record_size_limit - 1 < c->send_limit)
         c->send_limit = (size_t)ch.record_size_limit - 1;
     GUARD(transcript_add(c, full.p, full.len));

@@ -359,6 +359,8 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
         GUARD(write_empty(w, EXT_EXTENDED_MASTER_SECRET));
     if (p->ec_point_formats)
         GUARD(write_ec_point_formats(w));
+    if (p->post_handshake_auth)
+        GUARD(write_empty(w, EXT_POST_HANDSHAKE_AUTH));
     return wres_ok();
 }
 

@@ -169,6 +169,7 @@ typedef struct {
     /* TLS 1.2 (zero: off) */
     int extended_master_secret; /* send an empty extended_master_secret (RFC 7627) */
     int ec_point_formats;      /* send ec_point_formats [uncompressed] (RFC 8422) */
+    int post_handshake_auth;   /* send an empty post_handshake_auth (RFC 8446 §4.2.6) */
 } msg_client_hello_params;
 /* Extension order (fixed, so RFC 8448's traces are reproduced byte for
  * byte): server_name, renegotiation_info, supported_groups, session_ticket,

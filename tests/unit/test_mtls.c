@@ -3,7 +3,8 @@
  * Ed25519), required and absent (certificate_required in 1.3,
  * handshake_failure in 1.2), optional and absent, an untrusted client
  * certificate (unknown_ca), a CertificateVerify that does not verify
- * (decrypt_error), and the identity the server sees. */
+ * (decrypt_error), the identity the server sees, and post-handshake
+ * authentication (TLS 1.3 §4.6.2). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -275,6 +276,72 @@ static void bad_cv12(void)
     run_free(&r);
 }
 
+/* ---- post-handshake authentication (TLS 1.3 §4.6.2) ---- */
+
+static void pha_connect(run *r, const ident *client_id, int offer, uint16_t v)
+{
+    ward_config *cc = client_cfg(v, client_id);
+    ward_config_set_post_handshake_auth(cc, offer);
+    run_go(r, cc, server_cfg(v, WARD_CLIENT_CERT_POST_HANDSHAKE, &ec_id));
+}
+
+static void pha_ok(void)
+{
+    run r;
+    pha_connect(&r, &ec_id, 1, WARD_TLS13);
+    CHECK(established(&r));
+    CHECK(ward_conn_peer_authenticated(r.s) == 0); /* no CertificateRequest in the handshake */
+    for (int round = 0; round < 2; round++) {
+        CHECK_CODE(ward_conn_request_client_cert(r.s), WARD_OK);
+        CHECK_CODE(ward_conn_request_client_cert(r.s), WARD_ERR_STATE); /* one at a time */
+        ward_err e = selftalk_pump(r.c, r.s);
+        CHECK_CODE(e, WARD_OK);
+        if (e != WARD_OK)
+            fprintf(stderr, "  client: %s / server: %s\n", ward_conn_error_message(r.c),
+                    ward_conn_error_message(r.s));
+        CHECK(ward_conn_peer_authenticated(r.s) == 1);
+        ward_cert_info ci;
+        CHECK(ward_conn_peer_cert_info(r.s, &ci) == WARD_OK);
+        CHECK(memcmp(ci.spki_sha256, ec_id.pin, 32) == 0);
+        CHECK(talk(r.c, r.s));
+        CHECK(talk(r.s, r.c));
+        CHECK(ward_conn_key_update(r.c, 1) == WARD_OK); /* the next round under new secrets */
+        CHECK(selftalk_pump(r.c, r.s) == WARD_OK);
+    }
+    run_free(&r);
+}
+
+static void pha_refused(void)
+{
+    run r;
+    /* the client did not offer it */
+    pha_connect(&r, &ec_id, 0, WARD_TLS13);
+    CHECK(established(&r));
+    CHECK_CODE(ward_conn_request_client_cert(r.s), WARD_ERR_STATE);
+    run_free(&r);
+    /* TLS 1.2 has none */
+    pha_connect(&r, &ec_id, 1, WARD_TLS12);
+    CHECK(established(&r));
+    CHECK_CODE(ward_conn_request_client_cert(r.s), WARD_ERR_STATE);
+    CHECK_CODE(ward_conn_request_client_cert(r.c), WARD_ERR_STATE);
+    run_free(&r);
+    /* a client without a certificate: certificate_required */
+    pha_connect(&r, NULL, 1, WARD_TLS13);
+    CHECK(established(&r));
+    CHECK_CODE(ward_conn_request_client_cert(r.s), WARD_OK);
+    CHECK(selftalk_pump(r.c, r.s) == WARD_ERR_CERTIFICATE_REQUIRED);
+    CHECK(strstr(ward_conn_error_message(r.c), "certificate_required") != NULL);
+    CHECK(ward_conn_peer_authenticated(r.s) == 0);
+    run_free(&r);
+    /* another CA's certificate: unknown_ca */
+    pha_connect(&r, &other_id, 1, WARD_TLS13);
+    CHECK(established(&r));
+    CHECK_CODE(ward_conn_request_client_cert(r.s), WARD_OK);
+    CHECK(selftalk_pump(r.c, r.s) == WARD_ERR_SELF_SIGNED);
+    CHECK(strstr(ward_conn_error_message(r.c), "unknown_ca") != NULL);
+    run_free(&r);
+}
+
 int main(void)
 {
     CHECK(testpki_self_signed("p256", server_id.cert, server_id.key, server_id.pin));
@@ -300,6 +367,8 @@ int main(void)
     config_errors();
     bad_cv13();
     bad_cv12();
+    pha_ok();
+    pha_refused();
 
     const ident *all[] = {&server_id, &ec_id, &rsa_id, &ed_id, &other_id};
     for (size_t i = 0; i < 5; i++) {
