@@ -679,6 +679,8 @@ static wres client_pha_request(ward_conn *c, span body)
     if (!x.has_sigalgs)
         return conn_fail(c, WARD_ERR_MISSING_EXTENSION,
                          "CertificateRequest lacks signature_algorithms");
+    if (c->close_sent) /* §6.1: nothing goes out after our close_notify */
+        return wres_ok();
     c->client_scheme = choose_scheme13(c->cfg, x.sigalgs);
     c->cert_request_ctx_len = rd_left(&ctx);
     memcpy(c->cert_request_ctx, ctx.p, c->cert_request_ctx_len);

@@ -12,6 +12,8 @@
 #     signature; another CA's certificate is refused ("Error in the
 #     certificate"; GnuTLS sends access_denied, 49) and the ward client says
 #     the server refused it; none is certificate_required in 1.3.
+#  3. gnutls-cli --post-handshake-auth against ward server
+#     --verify-client-post-handshake (TLS 1.3).
 . "$(dirname "$0")/lib.sh"
 need gnutls-cli gnutls-serv
 make_pki
@@ -130,5 +132,17 @@ stop "$SERVER_PID"
 assert_contains "$name.client.log" "peer sent alert certificate_required (116)"
 assert_contains "$name.client.log" "the server requires a client certificate"
 ok "TLS 1.3: gnutls-serv refuses a client without a certificate with certificate_required"
+
+# post-handshake authentication (TLS 1.3): gnutls-cli --post-handshake-auth
+start_ward_server ward-pha --cert "$PKI/ecdsa.pem" --key "$PKI/ecdsa.key" \
+    --verify-client-post-handshake "$PKI/ca.pem" --www
+gcli p-ed25519 1.3 --post-handshake-auth --x509certfile "$PKI/client-ed25519.pem" \
+    --x509keyfile "$PKI/client-ed25519.key"
+[ "$GCLI_RC" -eq 0 ] || fail "gnutls-cli --post-handshake-auth exited $GCLI_RC: $(cat p-ed25519.log p-ed25519.err)"
+assert_contains p-ed25519.out "<th>client certificate</th><td>CN=ward client ed25519 (issuer CN=ward test CA)</td>" \
+    "the --www page after post-handshake authentication"
+assert_contains "$SERVER_LOG" "asked for a client certificate (post-handshake)"
+stop "$SERVER_PID"
+ok "gnutls-cli --post-handshake-auth: ward server authenticates it after the handshake"
 
 done_all

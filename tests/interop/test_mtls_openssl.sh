@@ -148,4 +148,48 @@ for v in "${VERSIONS[@]}"; do
     ok "TLS $v: s_server -Verify refuses a client without a certificate; ward says so"
 done
 
+# ---- 3. post-handshake authentication (TLS 1.3, RFC 8446 §4.6.2) ----
+# s_client -enable_pha -> ward server --verify-client-post-handshake --www:
+# the server asks after the handshake and answers the GET once the
+# certificate came.
+start_ward_server ward-pha --cert "$PKI/ecdsa.pem" --key "$PKI/ecdsa.key" \
+    --verify-client-post-handshake "$PKI/ca.pem" --www
+s_client p-rsa 1.3 -enable_pha -cert "$PKI/client-rsa.pem" -key "$PKI/client-rsa.key"
+assert_contains p-rsa.out "<th>client certificate</th><td>CN=ward client rsa (issuer CN=ward test CA)</td>" \
+    "the --www page after post-handshake authentication"
+assert_contains "$SERVER_LOG" "asked for a client certificate (post-handshake)"
+assert_contains "$SERVER_LOG" "client: CN=ward client rsa (issuer CN=ward test CA)"
+ok "s_client -enable_pha: ward server authenticates it after the handshake"
+s_client p-none 1.3 -enable_pha
+assert_contains p-none.out "SSL alert number 116" "s_client -enable_pha without a certificate"
+assert_not_contains p-none.out "200 OK" "s_client -enable_pha without a certificate"
+ok "s_client -enable_pha without a certificate: certificate_required after the handshake"
+s_client p-nopha 1.3 -cert "$PKI/client-rsa.pem" -key "$PKI/client-rsa.key"
+assert_contains p-nopha.out "<th>client certificate</th><td>none</td>" "s_client without -enable_pha"
+assert_contains "$SERVER_LOG" "client: none (it did not offer post-handshake authentication)"
+ok "s_client without -enable_pha: not asked, and the page says none"
+stop "$SERVER_PID"
+
+# ward client --post-handshake-auth -> s_server, whose "c" command sends a
+# CertificateRequest after the handshake.
+start_openssl_server s-pha -naccept 1 -tls1_3 -cert "$PKI/ecdsa.pem" -key "$PKI/ecdsa.key" \
+    -CAfile "$PKI/ca.pem" -verify_return_error
+{ echo pha-ping; sleep 4; } | timeout 30 "$WARD" client --post-handshake-auth --tls1.3 \
+    --cafile "$PKI/ca.pem" --cert "$PKI/client-ecdsa.pem" --key "$PKI/client-ecdsa.key" \
+    "localhost:$SERVER_PORT" >s-pha.client.out 2>s-pha.client.log &
+PHA_CLIENT=$!
+PIDS+=("$PHA_CLIENT")
+wait_line s-pha.client.log "ward: verified: chain" "$PHA_CLIENT" 15 >/dev/null ||
+    fail "ward client did not connect to s_server: $(cat s-pha.client.log)"
+wait_line "$SERVER_OUT" "pha-ping" "$SERVER_PID" 15 >/dev/null || fail "s_server got no data"
+echo c >"$WORK/s-pha.stdin"
+wait_line "$SERVER_LOG" "depth=0 CN = ward client ecdsa" "$SERVER_PID" 15 >/dev/null ||
+    fail "s_server did not get the client certificate after the handshake: $(cat "$SERVER_LOG")"
+wait_exit "$PHA_CLIENT" 30 || fail "ward client (post-handshake auth) failed: $(cat s-pha.client.log)"
+grep -A1 -F "depth=0 CN = ward client ecdsa" "$SERVER_LOG" | grep -q "verify return:1" ||
+    fail "s_server did not verify the post-handshake certificate: $(cat "$SERVER_LOG")"
+stop "$SERVER_PID"
+assert_not_contains "$SERVER_LOG" ":error:" "s_server after post-handshake authentication"
+ok "ward client --post-handshake-auth: s_server's post-handshake CertificateRequest answered and verified"
+
 done_all

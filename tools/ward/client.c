@@ -34,6 +34,8 @@ void client_usage(FILE *out)
         "Client certificate (mutual TLS; sent only when the server asks):\n"
         "  --cert FILE            certificate chain (PEM, leaf first)\n"
         "  --key FILE             its private key (PEM)\n"
+        "  --post-handshake-auth  let the server ask for it after the handshake too\n"
+        "                         (TLS 1.3 post-handshake authentication)\n"
         "\n"
         "Negotiation:\n"
         "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
@@ -77,6 +79,7 @@ typedef struct {
     int have_groups, have_key_share, have_suites;
     int no_middlebox;
     int key_update;
+    int pha;
     cli_versions ver;
     uint16_t min_version, max_version; /* settled by cli_versions_settle */
 } client_opts;
@@ -101,6 +104,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
             o->no_middlebox = 1;
         } else if (cli_opt_flag(a, "--key-update", NULL)) {
             o->key_update = 1;
+        } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
+            o->pha = 1;
         } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
             o->cafile = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
@@ -217,6 +222,8 @@ static ward_config *make_config(const client_opts *o)
         ward_config_set_insecure_no_verify(cfg, 1);
     if (o->no_middlebox)
         ward_config_set_middlebox_compat(cfg, 0);
+    if (o->pha)
+        ward_config_set_post_handshake_auth(cfg, 1);
     return cfg;
 }
 

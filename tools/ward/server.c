@@ -44,6 +44,9 @@ void server_usage(FILE *out)
         "                         CAFILE (PEM); the client's subject is logged\n"
         "  --verify-client-optional CAFILE  ask for one, accept clients without; a\n"
         "                         certificate that is sent must verify\n"
+        "  --verify-client-post-handshake CAFILE  ask after the handshake (TLS 1.3\n"
+        "                         post-handshake authentication, for clients that offer\n"
+        "                         it; then required): --www answers once it came\n"
         "\n"
         "Listening:\n"
         "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
@@ -137,6 +140,10 @@ static int parse_args(int argc, char **argv, server_opts *o)
                                               NULL, &bad))) {
             o->client_ca = v;
             o->client_mode = WARD_CLIENT_CERT_OPTIONAL;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i,
+                                              "--verify-client-post-handshake", NULL, &bad))) {
+            o->client_ca = v;
+            o->client_mode = WARD_CLIENT_CERT_POST_HANDSHAKE;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--listen", NULL, &bad))) {
             o->listen = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--file", NULL, &bad))) {
@@ -290,8 +297,9 @@ static ward_config *make_config(const server_opts *o)
     if (o->client_ca &&
         (e = ward_config_set_client_verify(cfg, o->client_mode, o->client_ca)) != WARD_OK) {
         cli_error("cannot load the client CAs (%s %s): %s",
-                  o->client_mode == WARD_CLIENT_CERT_REQUIRE ? "--verify-client"
-                                                             : "--verify-client-optional",
+                  o->client_mode == WARD_CLIENT_CERT_REQUIRE    ? "--verify-client"
+                  : o->client_mode == WARD_CLIENT_CERT_OPTIONAL ? "--verify-client-optional"
+                                                                : "--verify-client-post-handshake",
                   o->client_ca, ward_err_str(e));
         goto fail;
     }
@@ -454,16 +462,29 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
                  cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
                  ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
                  sni[0] ? sni : "none", cli_ems_note(c));
-        if (o->client_ca) { /* mutual TLS: who the client is */
-            char client_id[600];
+        if (o->client_ca && o->client_mode != WARD_CLIENT_CERT_POST_HANDSHAKE) {
+            char client_id[600]; /* mutual TLS: who the client is */
             client_identity(c, client_id, sizeof client_id);
             cli_info("%s client: %s", peer, client_id);
+        }
+    }
+    /* Post-handshake authentication: ask now; the answer comes with the
+     * client's data (--www waits for it before answering). */
+    int pha_waiting = 0;
+    if (o->client_ca && o->client_mode == WARD_CLIENT_CERT_POST_HANDSHAKE) {
+        if (ward_conn_request_client_cert(c) == WARD_OK) {
+            pha_waiting = 1;
+            cli_info("%s asked for a client certificate (post-handshake)", peer);
+        } else {
+            cli_info("%s client: none (it did not offer post-handshake authentication%s)", peer,
+                     ward_conn_version(c) == WARD_TLS13 ? "" : "; TLS 1.2 has none");
         }
     }
 
     int status = EXIT_FAIL;
     int peer_closed = 0, close_sent = 0, key_update_sent = 0;
     size_t file_off = 0, http_len = 0;
+    int http_done = 0;
     unsigned long long bytes_in = 0, bytes_out = 0;
     char *http = NULL;
     long long linger_deadline = 0;
@@ -517,14 +538,26 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
                 http_len += take;
                 http[http_len] = '\0';
                 if (strstr(http, "\r\n\r\n") || strstr(http, "\n\n") ||
-                    http_len == HTTP_MAX_REQUEST) {
-                    e = www_respond(c, peer, http, &bytes_out);
-                    if (e == WARD_OK)
-                        e = ward_conn_close(c);
-                    close_sent = 1;
-                }
+                    http_len == HTTP_MAX_REQUEST)
+                    http_done = 1; /* answered below */
             }
             /* --file: what the client sends is read and dropped. */
+            if (e != WARD_OK) {
+                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+                goto out;
+            }
+        }
+        if (pha_waiting && ward_conn_peer_authenticated(c)) {
+            char client_id[600];
+            client_identity(c, client_id, sizeof client_id);
+            cli_info("%s client: %s", peer, client_id);
+            pha_waiting = 0;
+        }
+        if (o->mode == MODE_WWW && http_done && !close_sent && !pha_waiting) {
+            e = www_respond(c, peer, http, &bytes_out);
+            if (e == WARD_OK)
+                e = ward_conn_close(c);
+            close_sent = 1;
             if (e != WARD_OK) {
                 cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
                 goto out;
