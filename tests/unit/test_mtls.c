@@ -4,12 +4,18 @@
  * handshake_failure in 1.2), optional and absent, an untrusted client
  * certificate (unknown_ca), a CertificateVerify that does not verify
  * (decrypt_error), the identity the server sees, and post-handshake
- * authentication (TLS 1.3 §4.6.2). */
+ * authentication (TLS 1.3 §4.6.2). Crafted TLS 1.3 flights: a
+ * CertificateRequest without signature_algorithms (missing_extension) or
+ * with a context in the handshake, a client Certificate with a context, a
+ * PKCS#1 CertificateVerify (illegal_parameter), a Finished in place of a
+ * required Certificate (unexpected_message), and a post-handshake
+ * CertificateRequest to a client that did not offer it. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conn/internal.h"
+#include "msg/msg.h"
 #include "negpeer.h"
 #include "selftalk.h"
 #include "testpki.h"
@@ -276,6 +282,164 @@ static void bad_cv12(void)
     run_free(&r);
 }
 
+/* ---- crafted TLS 1.3 flights: take one apart, change it, seal it again ---- */
+
+typedef void (*mutator)(neg_msgs *m);
+
+/* The plaintext records of out (ServerHello, CCS) as they were, then its
+ * protected handshake messages, changed by mutate, sealed under secret. */
+static void reseal(const neg_buf *out, uint16_t suite, const uint8_t *secret, mutator mutate,
+                   neg_buf *in)
+{
+    static neg_msgs msgs;
+    static neg_buf hs;
+    in->len = hs.len = 0;
+    for (size_t off = 0; off + 5 <= out->len;) {
+        size_t rl = (size_t)out->b[off + 3] << 8 | out->b[off + 4];
+        if (out->b[off] != CT_APPLICATION_DATA)
+            neg_put(in, out->b + off, 5 + rl);
+        off += 5 + rl;
+    }
+    CHECK(neg_split(out->b, out->len, suite, secret, &msgs));
+    size_t kept = 0; /* the plaintext ServerHello went out as it was */
+    for (size_t i = 0; i < msgs.n; i++)
+        if (msgs.m[i].type != 2)
+            msgs.m[kept++] = msgs.m[i];
+    msgs.n = kept;
+    mutate(&msgs);
+    neg_join(&msgs, &hs);
+    rec_dir d;
+    CHECK(neg_dir(&d, suite, secret, 1));
+    neg_seal(in, &d, CT_HANDSHAKE, hs.b, hs.len, 0);
+    rec_dir_clear(&d);
+}
+
+static neg_msg *find_msg(neg_msgs *m, uint8_t type)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->m[i].type == type)
+            return &m->m[i];
+    return NULL;
+}
+
+static void drop_msg(neg_msgs *m, uint8_t type)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->m[i].type != type)
+            m->m[kept++] = m->m[i];
+    m->n = kept;
+}
+
+/* CertificateRequest: context<0..255> extensions<2..2^16-1> */
+static void cr_no_sigalgs(neg_msgs *m)
+{
+    neg_msg *cr = find_msg(m, HS_CERTIFICATE_REQUEST);
+    CHECK(cr != NULL);
+    if (cr) { /* an empty context and one unknown, empty extension */
+        static const uint8_t body[] = {0, 0, 4, 0xfa, 0xfa, 0, 0};
+        memcpy(cr->body, body, sizeof body);
+        cr->len = sizeof body;
+    }
+}
+
+/* Both messages start with certificate_request_context: make it 1 byte. */
+static void add_context(neg_msgs *m, uint8_t type)
+{
+    neg_msg *msg = find_msg(m, type);
+    CHECK(msg != NULL && msg->len > 0 && msg->body[0] == 0);
+    if (msg && msg->len > 0 && msg->len + 1 < sizeof msg->body) {
+        memmove(msg->body + 2, msg->body + 1, msg->len - 1);
+        msg->body[0] = 1;
+        msg->body[1] = 0x42;
+        msg->len++;
+    }
+}
+
+static void cr_with_context(neg_msgs *m) { add_context(m, HS_CERTIFICATE_REQUEST); }
+static void cert_with_context(neg_msgs *m) { add_context(m, HS_CERTIFICATE); }
+
+static void no_client_cert(neg_msgs *m)
+{
+    drop_msg(m, HS_CERTIFICATE);
+    drop_msg(m, HS_CERTIFICATE_VERIFY);
+}
+
+static void cv_pkcs1(neg_msgs *m)
+{
+    neg_msg *cv = find_msg(m, HS_CERTIFICATE_VERIFY);
+    CHECK(cv != NULL);
+    if (cv) { /* rsa_pkcs1_sha256: never in TLS 1.3 CertificateVerify */
+        cv->body[0] = 0x04;
+        cv->body[1] = 0x01;
+    }
+}
+
+/* The server's flight to the client, changed: the client must fail with want. */
+static void crafted_server_flight(const char *name, mutator mutate, ward_err want)
+{
+    neg_capture cap;
+    neg_capture_init(&cap);
+    ward_config *sc = server_cfg(WARD_TLS13, WARD_CLIENT_CERT_REQUIRE, &ec_id);
+    ward_config_set_test_hooks(sc, &cap.hooks);
+    run r;
+    run_start(&r, client_cfg(WARD_TLS13, &ec_id), sc);
+    CHECK(neg_move(r.c, r.s) == WARD_OK);
+    static neg_buf out, in;
+    out.len = 0;
+    neg_take(r.s, &out);
+    const uint8_t *secret = neg_secret(&cap, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
+    CHECK(secret != NULL);
+    if (secret)
+        reseal(&out, ward_conn_suite(r.s), secret, mutate, &in);
+    ward_err e = ward_conn_recv(r.c, in.b, in.len);
+    if (e != want)
+        fprintf(stderr, "  %s: %s\n", name, ward_conn_error_message(r.c));
+    CHECK_CODE(e, want);
+    run_free(&r);
+}
+
+/* The client's last flight to the server, changed: the server must fail
+ * with want. */
+static void crafted_client_flight(const char *name, mutator mutate, ward_err want)
+{
+    neg_capture cap;
+    neg_capture_init(&cap);
+    ward_config *cc = client_cfg(WARD_TLS13, &ec_id);
+    ward_config_set_test_hooks(cc, &cap.hooks);
+    run r;
+    run_start(&r, cc, server_cfg(WARD_TLS13, WARD_CLIENT_CERT_REQUIRE, &ec_id));
+    CHECK(neg_move(r.c, r.s) == WARD_OK);
+    CHECK(neg_move(r.s, r.c) == WARD_OK);
+    static neg_buf out, in;
+    out.len = 0;
+    neg_take(r.c, &out);
+    const uint8_t *secret = neg_secret(&cap, "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
+    CHECK(secret != NULL);
+    if (secret)
+        reseal(&out, ward_conn_suite(r.c), secret, mutate, &in);
+    ward_err e = ward_conn_recv(r.s, in.b, in.len);
+    if (e != want)
+        fprintf(stderr, "  %s: %s\n", name, ward_conn_error_message(r.s));
+    CHECK_CODE(e, want);
+    CHECK(ward_conn_peer_authenticated(r.s) == 0);
+    run_free(&r);
+}
+
+static void crafted(void)
+{
+    crafted_server_flight("CertificateRequest without signature_algorithms", cr_no_sigalgs,
+                          WARD_ERR_MISSING_EXTENSION);
+    crafted_server_flight("CertificateRequest with a context in the handshake", cr_with_context,
+                          WARD_ERR_ILLEGAL_PARAMETER);
+    crafted_client_flight("client Certificate with a context", cert_with_context,
+                          WARD_ERR_ILLEGAL_PARAMETER);
+    crafted_client_flight("Finished where the Certificate belongs", no_client_cert,
+                          WARD_ERR_UNEXPECTED_MESSAGE);
+    crafted_client_flight("CertificateVerify with rsa_pkcs1_sha256", cv_pkcs1,
+                          WARD_ERR_ILLEGAL_PARAMETER);
+}
+
 /* ---- post-handshake authentication (TLS 1.3 §4.6.2) ---- */
 
 static void pha_connect(run *r, const ident *client_id, int offer, uint16_t v)
@@ -342,6 +506,24 @@ static void pha_refused(void)
     run_free(&r);
 }
 
+/* §4.6.2: a client that did not offer it answers a post-handshake
+ * CertificateRequest with unexpected_message. (The server is made to
+ * believe the client offered it.) */
+static void pha_not_offered_but_asked(void)
+{
+    run r;
+    run_start(&r, client_cfg(WARD_TLS13, &ec_id),
+              server_cfg(WARD_TLS13, WARD_CLIENT_CERT_POST_HANDSHAKE, &ec_id));
+    CHECK(neg_move(r.c, r.s) == WARD_OK); /* ClientHello */
+    r.s->pha_offered = 1;
+    CHECK(selftalk_pump(r.c, r.s) == WARD_OK);
+    CHECK(established(&r));
+    CHECK_CODE(ward_conn_request_client_cert(r.s), WARD_OK);
+    CHECK_CODE(neg_move(r.s, r.c), WARD_ERR_UNEXPECTED_MESSAGE);
+    CHECK(strstr(ward_conn_error_message(r.c), "post-handshake") != NULL);
+    run_free(&r);
+}
+
 int main(void)
 {
     CHECK(testpki_self_signed("p256", server_id.cert, server_id.key, server_id.pin));
@@ -367,8 +549,10 @@ int main(void)
     config_errors();
     bad_cv13();
     bad_cv12();
+    crafted();
     pha_ok();
     pha_refused();
+    pha_not_offered_but_asked();
 
     const ident *all[] = {&server_id, &ec_id, &rsa_id, &ed_id, &other_id};
     for (size_t i = 0; i < 5; i++) {
