@@ -11,6 +11,7 @@
 
 typedef struct {
     ward_config *client, *server;
+    ward_session *session; /* for resumption */
 } wctx;
 
 typedef struct {
@@ -31,6 +32,7 @@ static void wctx_free(void *p)
     wctx *x = p;
     if (!x)
         return;
+    ward_session_free(x->session);
     ward_config_free(x->client);
     ward_config_free(x->server);
     free(x);
@@ -50,6 +52,31 @@ static int common_setup(ward_config *cfg, const bench_setup *s)
                       : ward_config_set_groups(cfg, groups, s->tls12 ? 2 : 1)) == WARD_OK;
 }
 
+static void *wpair_connect(void *ctx, bench_times *t);
+static void wpair_close(void *p, bench_times *t);
+
+static void keep_session(void *arg, const ward_session *s)
+{
+    wctx *x = arg;
+    ward_session_free(x->session);
+    x->session = ward_session_dup(s);
+}
+
+/* A full handshake with tickets on; the client takes in the tickets (TLS
+ * 1.3 sends them after the handshake) and keeps the newest session. */
+static int prime_session(wctx *x)
+{
+    bench_times t = {0};
+    ward_config_set_session_callback(x->client, keep_session, x);
+    wpair *p = wpair_connect(x, &t);
+    uint8_t b;
+    size_t n;
+    int ok = p && ward_conn_read(p->c, &b, 0, &n) == WARD_OK;
+    wpair_close(p, &t);
+    ward_config_set_session_callback(x->client, NULL, NULL);
+    return ok && x->session;
+}
+
 static void *wctx_new(const bench_setup *s)
 {
     wctx *x = calloc(1, sizeof *x);
@@ -62,9 +89,13 @@ static void *wctx_new(const bench_setup *s)
              ward_config_set_cafile(x->client, s->pki->ca[s->cert]) == WARD_OK &&
              ward_config_set_cert_files(x->server, s->pki->chain[s->cert],
                                         s->pki->key[s->cert]) == WARD_OK;
-    /* ward has no session tickets: its server never sends one, which is
-     * what tickets-off asks of the others; resumption measures find
-     * bench_lib_ward.resume NULL and show null. */
+    /* Tickets off: no NewSessionTicket and no session-ID cache, as for
+     * the others; on: a session primed here, reused by every resumption. */
+    if (ok && !s->tickets)
+        ok = ward_config_set_tickets(x->server, 0, 7200) == WARD_OK &&
+             ward_config_set_session_cache(x->server, 0) == WARD_OK;
+    if (ok && s->tickets)
+        ok = prime_session(x);
     if (!ok) {
         fprintf(stderr, "ward: configuration failed\n");
         wctx_free(x);
@@ -106,14 +137,14 @@ static void wpair_close(void *p, bench_times *t)
     free(w);
 }
 
-static void *wpair_connect(void *ctx, bench_times *t)
+static void *wpair_start(wctx *x, const ward_session *session, bench_times *t)
 {
-    wctx *x = ctx;
     wpair *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
     side_enter(t, SIDE_CLIENT);
-    w->c = ward_conn_new(x->client, BENCH_HOST); /* builds the ClientHello */
+    /* builds the ClientHello */
+    w->c = ward_conn_new_resuming(x->client, BENCH_HOST, session, NULL, 0);
     side_leave(t);
     side_enter(t, SIDE_SERVER);
     w->s = ward_conn_new(x->server, NULL);
@@ -127,7 +158,8 @@ static void *wpair_connect(void *ctx, bench_times *t)
             break;
     }
     ok = ok && ward_conn_state(w->c) == WARD_STATE_ESTABLISHED &&
-         ward_conn_state(w->s) == WARD_STATE_ESTABLISHED;
+         ward_conn_state(w->s) == WARD_STATE_ESTABLISHED &&
+         ward_conn_resumed(w->c) == (session != NULL) && ward_conn_resumed(w->s) == (session != NULL);
     if (!ok) {
         fprintf(stderr, "ward: handshake failed: client: %s / server: %s\n",
                 w->c ? ward_conn_error_message(w->c) : "-",
@@ -136,6 +168,16 @@ static void *wpair_connect(void *ctx, bench_times *t)
         return NULL;
     }
     return w;
+}
+
+static void *wpair_connect(void *ctx, bench_times *t) { return wpair_start(ctx, NULL, t); }
+
+/* Resume the primed session; the client takes in the server's new ticket
+ * as a client would (TLS 1.3: after the handshake, already moved). */
+static void *wpair_resume(void *ctx, bench_times *t)
+{
+    wctx *x = ctx;
+    return wpair_start(x, x->session, t);
 }
 
 static int wpair_transfer(void *p, const uint8_t *src, size_t wlen, size_t total,
@@ -194,7 +236,7 @@ const bench_lib bench_lib_ward = {
     .ctx_new = wctx_new,
     .ctx_free = wctx_free,
     .connect = wpair_connect,
-    .resume = NULL, /* no resumption in ward yet */
+    .resume = wpair_resume,
     .transfer = wpair_transfer,
     .close = wpair_close,
     .describe = wpair_describe,

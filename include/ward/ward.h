@@ -157,7 +157,9 @@ WARD_API void ward_config_set_force_hrr(ward_config *cfg, int on);
  * must chain to (the server's own trust store for clients, separate from
  * ward_config_set_cafile). A presented certificate must verify (chain,
  * validity period, and an extendedKeyUsage, if present, must allow
- * clientAuth); no host name is checked. NONE needs no cafile (NULL). */
+ * clientAuth); no host name is checked. NONE needs no cafile (NULL).
+ * OPTIONAL and REQUIRE turn resumption off on this configuration: a
+ * resumed handshake carries no client certificate. */
 enum {
     WARD_CLIENT_CERT_NONE = 0,     /* do not ask (default) */
     WARD_CLIENT_CERT_OPTIONAL = 1, /* ask; a client without one is accepted */
@@ -264,6 +266,72 @@ WARD_API int ward_conn_peer_authenticated(const ward_conn *c);
  * client did not offer it, the connection is not TLS 1.3 and established,
  * a request is already pending, or the server verifies no clients. */
 WARD_API ward_err ward_conn_request_client_cert(ward_conn *c);
+
+/* ---- sessions: resumption and 0-RTT (RFC 8446 §2.2, §2.3; RFC 5077) ---- */
+/* A session a client may resume: a TLS 1.3 ticket with its PSK, or a TLS
+ * 1.2 session ID or ticket with its master secret. It holds secrets: keep
+ * saved sessions private (ward_session_encode output included). */
+typedef struct ward_session ward_session;
+
+/* Client: called each time the server hands out a resumable session (a
+ * TLS 1.3 NewSessionTicket; a TLS 1.2 handshake's end). The session is
+ * valid only during the call: ward_session_dup or encode it to keep it. */
+typedef void (*ward_session_fn)(void *arg, const ward_session *session);
+WARD_API void ward_config_set_session_callback(ward_config *cfg, ward_session_fn fn, void *arg);
+/* Client: like ward_conn_new, offering to resume session (NULL: a full
+ * handshake). When the session allows 0-RTT (TLS 1.3 ticket with
+ * early_data) and early_len > 0, those bytes go out as early data in the
+ * first flight; whether the server took them: ward_conn_early_data_status.
+ * A session for another server name, or one that expired, is not offered. */
+WARD_API ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_name,
+                                           const ward_session *session,
+                                           const uint8_t *early_data, size_t early_len);
+/* The newest session this connection received (client), or NULL; free it. */
+WARD_API ward_session *ward_conn_get_session(const ward_conn *c);
+WARD_API ward_session *ward_session_dup(const ward_session *s);
+WARD_API void ward_session_free(ward_session *s);
+/* Serialize (for a file; see ward client --sess-out) and back. decode
+ * returns NULL for anything malformed. */
+WARD_API ward_err ward_session_encode(const ward_session *s, uint8_t *buf, size_t cap,
+                                      size_t *len);
+WARD_API ward_session *ward_session_decode(const uint8_t *buf, size_t len);
+WARD_API uint16_t ward_session_version(const ward_session *s);
+/* Bytes of early data the session allows (0: no 0-RTT). */
+WARD_API uint32_t ward_session_max_early_data(const ward_session *s);
+
+/* 1 if this connection was resumed (no certificate was exchanged). */
+WARD_API int ward_conn_resumed(const ward_conn *c);
+enum {
+    WARD_EARLY_NONE = 0,     /* no early data was offered */
+    WARD_EARLY_ACCEPTED = 1, /* the server took it */
+    WARD_EARLY_REJECTED = 2  /* offered, refused: a client sends it again if it wants */
+};
+WARD_API int ward_conn_early_data_status(const ward_conn *c);
+/* Server: the early data the client sent, once the handshake is done.
+ * Early data can be REPLAYED by an attacker (RFC 8446 §8): act on it only
+ * if doing so twice is harmless. It never comes out of ward_conn_read. */
+WARD_API ward_err ward_conn_read_early_data(ward_conn *c, uint8_t *buf, size_t cap, size_t *n);
+
+/* Server: TLS 1.3 tickets per full handshake (default 2; 0: none) and their
+ * lifetime in seconds (default 7200, at most 604800). Also governs TLS 1.2
+ * tickets (issued when count > 0). */
+WARD_API ward_err ward_config_set_tickets(ward_config *cfg, unsigned count, uint32_t lifetime);
+/* Server: ticket protection keys, 48 bytes each (16-byte name, 32-byte
+ * AES-256-GCM key): current, then optionally previous (still accepted, no
+ * longer used). Without this, a random key is made and rotated every
+ * lifetime. A fleet that shares keys resumes each other's tickets. */
+WARD_API ward_err ward_config_set_ticket_keys(ward_config *cfg, const uint8_t *keys, size_t len);
+/* The same from a file of one or two lines of 96 hex digits (current,
+ * previous), read now and again whenever it changes (checked once a second). */
+WARD_API ward_err ward_config_set_ticket_key_file(ward_config *cfg, const char *path);
+/* Server: accept up to this many bytes of 0-RTT data (default 0: none).
+ * Each ticket is good for early data once (a replay falls back to 1-RTT). */
+WARD_API ward_err ward_config_set_max_early_data(ward_config *cfg, uint32_t bytes);
+/* Opt-in to psk_ke resumption: no fresh (EC)DHE, so no forward secrecy
+ * for the resumed connection (RFC 8446 §4.2.9). Both roles. */
+WARD_API void ward_config_set_psk_ke(ward_config *cfg, int on);
+/* Server: TLS 1.2 session-ID cache size (default 1024; 0: off). */
+WARD_API ward_err ward_config_set_session_cache(ward_config *cfg, size_t entries);
 
 /* ---- driving an engine over a file descriptor ---- */
 /* In blocking mode these loop until done; on a non-blocking fd they return

@@ -58,6 +58,12 @@ static ward_config *config_new(int is_server)
         .max_key_updates_per_second = 16,
         .handshake_timeout_ms = 30000,
     };
+    cfg->tickets = 2;
+    cfg->ticket_lifetime = 7200;
+    if (is_server && !(cfg->resume = resume_store_new())) {
+        ward_config_free(cfg);
+        return NULL;
+    }
     return cfg;
 }
 
@@ -89,6 +95,7 @@ void ward_config_free(ward_config *cfg)
     crypto_trust_free(&cfg->trust);
     crypto_trust_free(&cfg->client_trust);
     free(cfg->client_ca_names);
+    resume_store_free(cfg->resume);
     pthread_mutex_destroy(&cfg->trust_lock);
     ward_zeroize(cfg, sizeof *cfg);
     free(cfg);
@@ -330,6 +337,15 @@ ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *c
     cfg->has_client_trust = 1;
     load_client_ca_names(cfg, cafile);
     cfg->client_verify = mode;
+    /* A resumed handshake has no CertificateRequest (RFC 8446 §4.3.2) and
+     * tickets do not carry the client's identity yet: resuming would let
+     * a client in without its certificate. Such a server does full
+     * handshakes only. (Post-handshake authentication happens after any
+     * handshake, resumed or not.) */
+    if (mode != WARD_CLIENT_CERT_POST_HANDSHAKE) {
+        resume_store_free(cfg->resume);
+        cfg->resume = NULL;
+    }
     return WARD_OK;
 }
 

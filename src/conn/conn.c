@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "conn/byteq.h"
 #include "conn/internal.h"
+#include "hs/psk.h"
 #include "msg/msg.h"
 
 wres conn_fail(ward_conn *c, ward_err code, const char *fmt, ...)
@@ -115,6 +116,13 @@ ward_err conn_abort(ward_conn *c, ward_err code, const char *msg)
 
 ward_conn *ward_conn_new(const ward_config *cfg, const char *server_name)
 {
+    return ward_conn_new_resuming(cfg, server_name, NULL, NULL, 0);
+}
+
+ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_name,
+                                  const ward_session *session, const uint8_t *early_data,
+                                  size_t early_len)
+{
     ward_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
@@ -139,7 +147,19 @@ ward_conn *ward_conn_new(const ward_config *cfg, const char *server_name)
         return c;
     }
     c->state = ST_CLIENT_START;
-    wres r = hs_client_start(c);
+    wres r = wres_ok();
+    if (session && !(c->offer = ward_session_dup(session)))
+        r = wres_err(WARD_ERR_NOMEM);
+    if (wres_is_ok(r) && session && early_len) {
+        if (!(c->early_out = malloc(early_len))) {
+            r = wres_err(WARD_ERR_NOMEM);
+        } else {
+            memcpy(c->early_out, early_data, early_len);
+            c->early_out_len = early_len;
+        }
+    }
+    if (wres_is_ok(r))
+        r = hs_client_start(c);
     if (!wres_is_ok(r))
         conn_die(c, r);
     return c;
@@ -164,6 +184,12 @@ void ward_conn_free(ward_conn *c)
     crypto_chain_free(&c->peer_chain);
     crypto_key_free(&c->peer_key);
     hs_client_auth_free(c);
+    ward_session_free(c->offer);
+    ward_session_free(c->latest);
+    if (c->early_out)
+        ward_free_secret(c->early_out, c->early_out_len);
+    byteq_free(&c->early);
+    free(c->ticket12);
     ward_zeroize(c, sizeof *c);
     free(c);
 }
@@ -269,6 +295,8 @@ static wres handle_handshake_payload(ward_conn *c, span payload)
 
 static wres handle_app_data(ward_conn *c, span payload)
 {
+    if (c->state == ST_SERVER_WAIT_EOED)
+        return hs_server_take_early_data(c, payload);
     if (!c->read_app_keys)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "application data before the handshake finished");
@@ -281,7 +309,23 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
 {
     uint8_t type;
     span payload;
-    GUARD(rec_open(&c->rdir, rec, total, &type, &payload));
+    /* §4.2.10: a server that did not take the client's 0-RTT skips those
+     * records (it cannot read them), up to a bound. */
+    if (c->early_skip_left && rec[0] == CT_APPLICATION_DATA && c->is_server &&
+        c->state != ST_CONNECTED) {
+        if (total > c->early_skip_left)
+            return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                             "client sent more rejected early data than allowed");
+        wres r = c->rdir.protected_ ? rec_open(&c->rdir, rec, total, &type, &payload)
+                                    : wres_err(WARD_ERR_BAD_RECORD_MAC);
+        if (!wres_is_ok(r)) {
+            c->early_skip_left -= total;
+            return wres_ok();
+        }
+        c->early_skip_left = 0; /* the first record that opens ends the skipping */
+    } else {
+        GUARD(rec_open(&c->rdir, rec, total, &type, &payload));
+    }
     /* Empty records cost the peer nothing and us a decryption each. */
     if (payload.len == 0) {
         if (++c->empty_records > c->cfg->limits.max_empty_records)

@@ -14,6 +14,7 @@
 #include "conn/test_hooks.h"
 #include "crypto/crypto.h"
 #include "hs/keysched.h"
+#include "hs/resume.h"
 #include "record/record.h"
 #include "ward/ward.h"
 
@@ -70,6 +71,24 @@ struct ward_config {
     uint8_t *client_ca_names;     /* certificate_authorities body: (u16 len, DER Name)* */
     size_t client_ca_names_len;
     int post_handshake_auth;      /* client: offer it (TLS 1.3 §4.6.2) */
+    /* resumption (src/hs/psk.c, resume*.c; src/conn/session.c) */
+    unsigned tickets;            /* server: NewSessionTickets per full handshake */
+    uint32_t ticket_lifetime;    /* seconds */
+    uint32_t max_early_data;     /* server: 0-RTT bytes accepted (0: none) */
+    int psk_ke;                  /* psk_ke allowed (opt-in) */
+    resume_store *resume;        /* server: ticket keys, replay register, 1.2 cache */
+    ward_session_fn session_cb;  /* client: a new session arrived */
+    void *session_cb_arg;
+};
+
+/* A resumable session (client side; public as ward_session). */
+struct ward_session {
+    resume_state st;
+    uint64_t received_ms;        /* wall clock, for the ticket age (§4.2.11.1) */
+    uint8_t session_id[32];      /* TLS 1.2 session ID (0: none) */
+    size_t session_id_len;
+    uint8_t ticket[RESUME_MAX_TICKET]; /* TLS 1.3 or RFC 5077 ticket (0: none) */
+    size_t ticket_len;
 };
 
 /* Handshake states: each names the one message it accepts (hs/table.c). */
@@ -84,6 +103,7 @@ typedef enum {
     ST_SERVER_WAIT_CH,
     ST_SERVER_WAIT_CH2,
     ST_SERVER_WAIT_FINISHED,
+    ST_SERVER_WAIT_EOED,      /* 0-RTT accepted: early data, then EndOfEarlyData */
     /* TLS 1.2 (RFC 5246 §7.3) */
     ST_CLIENT12_WAIT_CERT,
     ST_CLIENT12_WAIT_SKE,
@@ -205,6 +225,30 @@ struct ward_conn {
     crypto_hash pha_hash;    /* base + this exchange's messages */
     int pha_hash_on;
     crypto_key pha_key;      /* server: the client's key until its CertificateVerify */
+    /* resumption and 0-RTT */
+    ward_session *offer;     /* client: the session offered (a copy) */
+    int resumed;             /* the handshake used a PSK / resumed a 1.2 session */
+    int early_status;        /* WARD_EARLY_* */
+    uint8_t *early_out;      /* client: 0-RTT bytes to send (a copy) */
+    size_t early_out_len;
+    uint8_t psk[RESUME_MAX_SECRET]; /* the PSK in use (1.3) */
+    size_t psk_len;
+    uint16_t psk_identity;   /* server: the index accepted */
+    uint8_t c_early[CRYPTO_MAX_HASH]; /* client_early_traffic_secret */
+    uint32_t early_limit;    /* server: max_early_data_size of the accepted ticket */
+    size_t early_received;
+    size_t early_skip_left;  /* server: rejected 0-RTT bytes we may still skip */
+    byteq early;             /* server: early data received (replayable) */
+    uint8_t res_master[CRYPTO_MAX_HASH]; /* resumption_master_secret */
+    int have_res_master;
+    unsigned tickets_sent;
+    ward_session *latest;    /* client: newest session received */
+    /* TLS 1.2 tickets (RFC 5077) */
+    int ticket12_offered;    /* client: session_ticket was in our hello */
+    int ticket12_expected;   /* ServerHello announced a NewSessionTicket */
+    uint8_t *ticket12;       /* heap, until the session is handed out */
+    size_t ticket12_len;
+    uint32_t ticket12_lifetime;
 };
 
 /* ---- engine services used by the handshake (src/conn) ---- */

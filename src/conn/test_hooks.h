@@ -47,6 +47,17 @@ typedef struct {
     size_t hrr_cookie_len;
     /* Certificate checks use this time instead of the clock (0: clock). */
     time_t now;
+    /* Client: the ticket age to report (RFC 8448 §4: 5 ms) instead of the clock's. */
+    int fix_ticket_age;
+    uint32_t ticket_age_ms;
+    /* Server: a ticket (identity bytes) to take as if it were ours, with
+     * its PSK, ticket_age_add and max_early_data (the trace's ticket was
+     * sealed under a key nobody has). */
+    const uint8_t *ticket;
+    size_t ticket_len;
+    const uint8_t *ticket_psk;
+    size_t ticket_psk_len;
+    uint32_t ticket_age_add, ticket_max_early_data;
     /* Every traffic secret as it is derived, with its NSS key-log label
      * (CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
      * CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET). */

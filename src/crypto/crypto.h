@@ -38,6 +38,9 @@ WARD_MUST_CHECK wres crypto_hash_init(crypto_hash *h, hash_alg alg);
 WARD_MUST_CHECK wres crypto_hash_update(crypto_hash *h, const uint8_t *p, size_t n);
 /* Digest of everything so far; h keeps running. out: hash_len bytes. */
 WARD_MUST_CHECK wres crypto_hash_peek(const crypto_hash *h, uint8_t *out);
+/* The hash of everything so far followed by more, leaving h as it was. */
+WARD_MUST_CHECK wres crypto_hash_peek_with(const crypto_hash *h, const uint8_t *more, size_t n,
+                                           uint8_t *out);
 void crypto_hash_free(crypto_hash *h);
 /* dst (empty) becomes an independent copy of the running hash src. */
 WARD_MUST_CHECK wres crypto_hash_copy(crypto_hash *dst, const crypto_hash *src);

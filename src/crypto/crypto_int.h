@@ -35,6 +35,19 @@ const crypto_algs *crypto_algs_get(void);
 /* The digest for a hash_alg; NULL for an unknown value. */
 const EVP_MD *crypto_md(hash_alg alg);
 
+/* HMAC with the key absorbed once (hkdf.c): for several MACs under one
+ * key, as HKDF-Expand and the TLS 1.2 PRF make. */
+typedef struct {
+    size_t len;        /* digest length */
+    EVP_MD_CTX *inner; /* state after absorbing K ^ ipad */
+    EVP_MD_CTX *outer; /* state after absorbing K ^ opad */
+    EVP_MD_CTX *work;
+} hmac_key;
+WARD_MUST_CHECK wres hmac_key_init(hmac_key *hk, hash_alg alg, const uint8_t *key, size_t keylen);
+/* HMAC over the concatenation of parts; out: hk->len bytes (may alias a part). */
+WARD_MUST_CHECK wres hmac_key_mac(hmac_key *hk, const span *parts, size_t nparts, uint8_t *out);
+void hmac_key_free(hmac_key *hk);
+
 /* Clear the OpenSSL error queue and fail with e, so a failure here never
  * shows up in some later, unrelated ERR_get_error. */
 WARD_MUST_CHECK wres crypto_fail(ward_err e);

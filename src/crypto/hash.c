@@ -48,6 +48,18 @@ wres crypto_hash_peek(const crypto_hash *h, uint8_t *out)
     return ok ? wres_ok() : crypto_fail(WARD_ERR_INTERNAL);
 }
 
+wres crypto_hash_peek_with(const crypto_hash *h, const uint8_t *more, size_t n, uint8_t *out)
+{
+    ENSURE(h->ctx, WARD_ERR_INTERNAL);
+    EVP_MD_CTX *copy = EVP_MD_CTX_new();
+    if (!copy)
+        return crypto_fail(WARD_ERR_NOMEM);
+    int ok = EVP_MD_CTX_copy_ex(copy, h->ctx) == 1 && EVP_DigestUpdate(copy, more, n) == 1 &&
+             EVP_DigestFinal_ex(copy, out, NULL) == 1;
+    EVP_MD_CTX_free(copy);
+    return ok ? wres_ok() : crypto_fail(WARD_ERR_INTERNAL);
+}
+
 void crypto_hash_free(crypto_hash *h)
 {
     if (!h)

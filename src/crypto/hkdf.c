@@ -15,14 +15,7 @@
 
 #define HMAC_MAX_BLOCK 128 /* SHA-384/512 block size */
 
-typedef struct {
-    size_t len;        /* digest length */
-    EVP_MD_CTX *inner; /* state after absorbing K ^ ipad */
-    EVP_MD_CTX *outer; /* state after absorbing K ^ opad */
-    EVP_MD_CTX *work;
-} hmac_key;
-
-static void hmac_key_free(hmac_key *hk)
+void hmac_key_free(hmac_key *hk)
 {
     EVP_MD_CTX_free(hk->inner);
     EVP_MD_CTX_free(hk->outer);
@@ -42,7 +35,7 @@ static int hmac_pad_init(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *k0, s
     return ok;
 }
 
-static wres hmac_key_init(hmac_key *hk, hash_alg alg, const uint8_t *key, size_t keylen)
+wres hmac_key_init(hmac_key *hk, hash_alg alg, const uint8_t *key, size_t keylen)
 {
     memset(hk, 0, sizeof *hk);
     const EVP_MD *md = crypto_md(alg);
@@ -74,7 +67,7 @@ static wres hmac_key_init(hmac_key *hk, hash_alg alg, const uint8_t *key, size_t
 }
 
 /* HMAC over the concatenation of parts; out: hk->len bytes. */
-static wres hmac_key_mac(hmac_key *hk, const span *parts, size_t nparts, uint8_t *out)
+wres hmac_key_mac(hmac_key *hk, const span *parts, size_t nparts, uint8_t *out)
 {
     uint8_t ihash[CRYPTO_MAX_HASH];
     int ok = EVP_MD_CTX_copy_ex(hk->work, hk->inner) == 1;

@@ -5,13 +5,14 @@
  *                          HMAC_hash(secret, A(2) + seed) + ...
  *   A(0) = seed, A(i) = HMAC_hash(secret, A(i-1))
  *
- * Built on crypto_hmac, which uses the digests fetched once per process.
+ * The secret is keyed into HMAC once per call (every HMAC here uses it).
  * One work buffer holds A(i) || label || seed1 || seed2, so each output
  * block is a single HMAC over contiguous bytes; A(i) is overwritten in
  * place at the front. Everything derived is wiped before returning. */
 #include <string.h>
 
 #include "base/mem.h"
+#include "crypto/crypto_int.h"
 #include "crypto/tls12.h"
 
 wres crypto_tls12_prf(hash_alg hash, const uint8_t *secret, size_t secretlen,
@@ -40,19 +41,25 @@ wres crypto_tls12_prf(hash_alg hash, const uint8_t *secret, size_t secretlen,
     if (seed2len)
         memcpy(seed + labellen + seed1len, seed2, seed2len);
 
+    hmac_key hk;
+    GUARD(hmac_key_init(&hk, hash, secret, secretlen));
     /* A(1) = HMAC(secret, A(0) = seed). */
-    wres r = crypto_hmac(hash, secret, secretlen, seed, seedlen, buf);
+    span part = span_of(seed, seedlen);
+    wres r = hmac_key_mac(&hk, &part, 1, buf);
     size_t done = 0;
     while (wres_is_ok(r) && done < outlen) {
-        r = crypto_hmac(hash, secret, secretlen, buf, hl + seedlen, block);
+        part = span_of(buf, hl + seedlen);
+        r = hmac_key_mac(&hk, &part, 1, block);
         if (!wres_is_ok(r))
             break;
         size_t take = outlen - done < hl ? outlen - done : hl;
         memcpy(out + done, block, take);
         done += take;
+        part = span_of(buf, hl);
         if (done < outlen) /* A(i+1) = HMAC(secret, A(i)) */
-            r = crypto_hmac(hash, secret, secretlen, buf, hl, buf);
+            r = hmac_key_mac(&hk, &part, 1, buf);
     }
+    hmac_key_free(&hk);
     ward_zeroize(buf, sizeof buf);
     ward_zeroize(block, sizeof block);
     if (!wres_is_ok(r))

@@ -12,6 +12,8 @@
 #include "base/mem.h"
 #include "crypto/tls12.h"
 #include "hs/hs.h"
+#include "hs/psk.h"
+#include "hs/resume12.h"
 #include "msg/msg.h"
 
 #define CH_MAX 4096
@@ -114,6 +116,7 @@ static wres send_client_hello(ward_conn *c, int first)
     p.psk_dhe_ke = cfg->max_version >= WARD_TLS13;
     p.pad_to_512 = 1;
     p.post_handshake_auth = cfg->post_handshake_auth && cfg->max_version >= WARD_TLS13;
+    hs_client12_fill(c, &p);
     if (h) {
         if (h->n_advertise_groups) {
             p.groups = h->advertise_groups;
@@ -128,10 +131,16 @@ static wres send_client_hello(ward_conn *c, int first)
         p.record_size_limit = h->record_size_limit;
     }
 
+    if (p.psk_dhe_ke)
+        GUARD(hs_client_psk_fill(c, &p, first));
+    c->ticket12_offered = p.session_ticket || p.session_ticket_len;
+
     uint8_t *msg = malloc(CH_MAX);
     ENSURE(msg, WARD_ERR_NOMEM);
     wr w = wr_of(msg, CH_MAX);
     wres r = msg_encode_client_hello(&w, &p);
+    if (wres_is_ok(r) && p.psk_identity_len)
+        r = hs_client_psk_bind(c, msg, w.len);
     if (wres_is_ok(r) && first) {
         /* The suite, and so the transcript hash, is unknown until the
          * server answers: keep the ClientHello until then. */
@@ -140,6 +149,8 @@ static wres send_client_hello(ward_conn *c, int first)
         c->wdir.wire_version = 0x0301; /* §5.1: a first ClientHello may say 0x0301 */
         r = conn_send_records(c, CT_HANDSHAKE, msg, w.len);
         c->wdir.wire_version = 0x0303;
+        if (wres_is_ok(r) && p.early_data)
+            r = hs_client_send_early_data(c, msg, w.len);
         return r;
     }
     if (wres_is_ok(r))
@@ -178,6 +189,7 @@ wres hs_client_start(ward_conn *c)
         c->session_id_len = 32;
         GUARD(crypto_random(c->session_id, 32));
     }
+    GUARD(hs_client12_prepare(c)); /* a TLS 1.2 session to resume sets the ID */
     for (size_t i = 0; cfg->max_version >= WARD_TLS13 && i < cfg->n_key_share_groups; i++)
         GUARD(add_key_share(c, cfg->key_share_groups[i]));
     GUARD(send_client_hello(c, 1));
@@ -210,6 +222,10 @@ static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, sp
     if (c->did_hrr)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "server sent a second HelloRetryRequest");
     c->did_hrr = 1;
+    if (c->early_status) { /* §4.2.10: a retry rejects the early data */
+        rec_dir_clear(&c->wdir);
+        rec_dir_init(&c->wdir);
+    }
     GUARD(hs_set_suite(c, hrr->cipher_suite));
     GUARD(hs_client_start_transcript(c));
     GUARD(transcript_collapse_for_hrr(c));
@@ -268,13 +284,11 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
     if (c->did_hrr && sh.cipher_suite != c->suite)
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "ServerHello suite differs from the HelloRetryRequest's");
-    if (sh.has_pre_shared_key)
-        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
-                         "server accepted a pre_shared_key that ward did not offer");
-    if (!sh.has_key_share)
+    GUARD(hs_client_psk_on_server_hello(c, &sh));
+    if (!sh.has_key_share && !c->resumed)
         return conn_fail(c, WARD_ERR_MISSING_EXTENSION, "ServerHello has no key_share");
-    crypto_kex *k = find_share(c, sh.key_share_group);
-    if (!k)
+    crypto_kex *k = sh.has_key_share ? find_share(c, sh.key_share_group) : NULL;
+    if (!k && sh.has_key_share)
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server answered for group 0x%04x, for which ward sent no key share",
                          sh.key_share_group);
@@ -286,15 +300,16 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
     GUARD(transcript_add(c, full.p, full.len));
 
     uint8_t shared[CRYPTO_MAX_KEX_SECRET];
-    size_t shared_len;
-    wres r = crypto_kex_derive(k, sh.key_share.p, sh.key_share.len, shared, sizeof shared,
-                               &shared_len);
+    size_t shared_len = 0;
+    wres r = k ? crypto_kex_derive(k, sh.key_share.p, sh.key_share.len, shared, sizeof shared,
+                                   &shared_len)
+               : wres_ok(); /* psk_ke */
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "server's key share is not a valid %s public key",
                          ward_group_name(k->group));
-    c->group = k->group;
+    c->group = k ? k->group : 0;
     c->version = WARD_TLS13;
-    r = hs_derive_hs_secrets(c, shared, shared_len);
+    r = hs_derive_hs_secrets(c, k ? shared : NULL, shared_len);
     ward_zeroize(shared, sizeof shared);
     GUARD(r);
     hs_client_drop_key_shares(c);
@@ -302,8 +317,10 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
     GUARD(hs_install_keys(c, 0, c->s_hs));
     if (c->session_id_len)
         GUARD(conn_send_ccs(c));
-    /* From here on, alerts we send are protected too. */
-    GUARD(hs_install_keys(c, 1, c->c_hs));
+    /* From here on, alerts we send are protected too; but early data the
+     * server may yet accept keeps its keys until EndOfEarlyData. */
+    if (!(c->early_status && c->resumed))
+        GUARD(hs_install_keys(c, 1, c->c_hs));
     c->state = ST_CLIENT_WAIT_EE;
     return wres_ok();
 }
@@ -330,9 +347,15 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
     GUARD(msg_decode_encrypted_extensions(body, &ee));
     if (ee.has_alpn)
         GUARD(hs_client_check_alpn(c, ee.alpn));
-    if (ee.has_early_data)
+    if (ee.has_early_data && !(c->early_status && c->resumed))
         return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server accepted early data that ward did not offer");
+    if (c->early_status && c->resumed) {
+        if (ee.has_early_data)
+            c->early_status = WARD_EARLY_ACCEPTED;
+        else /* rejected: on with the handshake keys */
+            GUARD(hs_install_keys(c, 1, c->c_hs));
+    }
     if (ee.has_record_size_limit) {
         if (!(cfg->hooks && cfg->hooks->record_size_limit))
             return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
@@ -342,7 +365,8 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
             c->send_limit = limit;
     }
     GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT_WAIT_CERT_CR;
+    /* §2.2: a PSK handshake has no Certificate or CertificateRequest. */
+    c->state = c->resumed ? ST_CLIENT_WAIT_FINISHED : ST_CLIENT_WAIT_CERT_CR;
     return wres_ok();
 }
 
@@ -470,8 +494,16 @@ wres hs_client_on_finished(ward_conn *c, span body, span full)
     GUARD(hs_derive_app_secrets(c));
     GUARD(hs_install_keys(c, 0, c->s_ap));
     c->read_app_keys = 1;
+    if (c->early_status == WARD_EARLY_ACCEPTED) { /* §4.5, under the early keys */
+        uint8_t eoed[MSG_HEADER_LEN];
+        wr w = wr_of(eoed, sizeof eoed);
+        GUARD(msg_encode_end_of_early_data(&w));
+        GUARD(conn_send_handshake(c, eoed, w.len));
+        GUARD(hs_install_keys(c, 1, c->c_hs));
+    }
     GUARD(hs_client_send_certificate13(c)); /* if requested (hs/client_auth.c) */
     GUARD(hs_send_finished(c, 0));
+    GUARD(hs_derive_res_master(c));
     GUARD(hs_install_keys(c, 1, c->c_ap));
     ward_zeroize(c->c_hs, sizeof c->c_hs);
     ward_zeroize(c->s_hs, sizeof c->s_hs);

@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "crypto/tls12.h"
 #include "hs/hs.h"
+#include "hs/resume12.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
 
@@ -47,7 +48,7 @@ wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh, span 
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "server does not support the Extended Master Secret (RFC 7627), "
                          "which ward requires");
-    if (sh->has_session_ticket)
+    if (sh->has_session_ticket && !c->ticket12_offered)
         return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server sent session_ticket, which ward did not offer");
     if (sh->has_alpn)
@@ -60,6 +61,16 @@ wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh, span 
     GUARD(hs_client_start_transcript(c));
     GUARD(transcript_add(c, full.p, full.len));
     hs_client_drop_key_shares(c); /* the TLS 1.3 shares are of no use now */
+    int resumed;
+    GUARD(hs_client12_on_resumed_hello(c, sh, &resumed));
+    if (resumed) { /* abbreviated: the server's CCS and Finished come next */
+        GUARD(hs12_derive_key_block(c));
+        c->state = ST_CLIENT12_WAIT_CCS;
+        return wres_ok();
+    }
+    /* The server's session ID, to resume by later. */
+    memcpy(c->session_id, sh->session_id, sh->session_id_len);
+    c->session_id_len = sh->session_id_len;
     c->state = ST_CLIENT12_WAIT_CERT;
     return wres_ok();
 }
@@ -183,7 +194,12 @@ wres hs_client12_on_finished(ward_conn *c, span body, span full)
 {
     GUARD(hs12_check_finished(c, body));
     GUARD(transcript_add(c, full.p, full.len));
+    if (c->resumed) { /* abbreviated: our CCS and Finished close it */
+        GUARD(hs12_send_ccs_and_keys(c));
+        GUARD(hs12_send_finished(c));
+    }
     c->read_app_keys = 1;
     c->state = ST_CONNECTED;
+    hs_client12_offer_session(c, c->session_id, c->session_id_len);
     return wres_ok();
 }

@@ -175,7 +175,10 @@ wres hs_server_write_cert_request12(ward_conn *c, wr *w)
 
 hs_state hs_server_after_flight13(const ward_conn *c)
 {
-    return asks_in_handshake(c->cfg) ? ST_SERVER_WAIT_CERT : ST_SERVER_WAIT_FINISHED;
+    /* §4.3.2: never in a resumed handshake (nor is one resumed, see
+     * ward_config_set_client_verify) */
+    return asks_in_handshake(c->cfg) && !c->resumed ? ST_SERVER_WAIT_CERT
+                                                    : ST_SERVER_WAIT_FINISHED;
 }
 
 hs_state hs_server_after_flight12(const ward_conn *c)

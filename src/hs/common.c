@@ -6,6 +6,8 @@
 #include "base/mem.h"
 #include "conn/internal.h"
 #include "hs/hs.h"
+#include "hs/psk.h"
+#include "hs/resume12.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
 
@@ -83,8 +85,11 @@ wres hs_derive_app_secrets(ward_conn *c)
 wres hs_derive_hs_secrets(ward_conn *c, const uint8_t *shared, size_t shared_len)
 {
     uint8_t h[CRYPTO_MAX_HASH];
-    GUARD(ks_init(&c->ks, c->hash));
-    GUARD(ks_advance(&c->ks, shared, shared_len));
+    if (c->resumed) /* §7.1: the Early Secret from the PSK */
+        GUARD(ks_init_psk(&c->ks, c->hash, c->psk, c->psk_len));
+    else
+        GUARD(ks_init(&c->ks, c->hash));
+    GUARD(ks_advance(&c->ks, shared, shared_len)); /* NULL (psk_ke): zeros */
     GUARD(transcript_hash(c, h));
     GUARD(ks_derive(&c->ks, "c hs traffic", h, c->c_hs));
     GUARD(ks_derive(&c->ks, "s hs traffic", h, c->s_hs));
@@ -181,11 +186,8 @@ static wres handle_post_handshake(ward_conn *c, uint8_t type, span body)
         return pha;
     if (type == HS_KEY_UPDATE)
         return handle_key_update(c, body);
-    if (type == HS_NEW_SESSION_TICKET && !c->is_server) {
-        /* Resumption is not implemented yet: validate and set aside. */
-        msg_new_session_ticket t;
-        return msg_decode_new_session_ticket(body, &t);
-    }
+    if (type == HS_NEW_SESSION_TICKET && !c->is_server)
+        return hs_client_on_new_session_ticket(c, body);
     return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                      "unexpected handshake message %u after the handshake", type);
 }
@@ -211,6 +213,8 @@ static const struct {
     {ST_SERVER_WAIT_CH, HS_CLIENT_HELLO, hs_server_on_client_hello, "ClientHello"},
     {ST_SERVER_WAIT_CH2, HS_CLIENT_HELLO, hs_server_on_client_hello, "ClientHello"},
     {ST_SERVER_WAIT_FINISHED, HS_FINISHED, hs_server_on_finished, "Finished"},
+    {ST_SERVER_WAIT_EOED, HS_END_OF_EARLY_DATA, hs_server_on_end_of_early_data,
+     "EndOfEarlyData"},
     {ST_CLIENT12_WAIT_CERT, HS_CERTIFICATE, hs_client12_on_certificate, "Certificate"},
     {ST_CLIENT12_WAIT_SKE, HS_SERVER_KEY_EXCHANGE, hs_client12_on_server_key_exchange,
      "ServerKeyExchange"},
@@ -220,6 +224,8 @@ static const struct {
      "ServerHelloDone"},
     {ST_CLIENT12_WAIT_SHD, HS_SERVER_HELLO_DONE, hs_client12_on_server_hello_done,
      "ServerHelloDone"},
+    {ST_CLIENT12_WAIT_CCS, HS_NEW_SESSION_TICKET, hs_client12_on_new_session_ticket,
+     "ChangeCipherSpec"},
     {ST_CLIENT12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
     {ST_CLIENT12_WAIT_FINISHED, HS_FINISHED, hs_client12_on_finished, "Finished"},
     {ST_SERVER12_WAIT_CKE, HS_CLIENT_KEY_EXCHANGE, hs_server12_on_client_key_exchange,

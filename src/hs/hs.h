@@ -26,6 +26,7 @@ WARD_MUST_CHECK wres hs_make_random(ward_conn *c);
 int hs_pkcs1_scheme(uint16_t scheme);
 int hs_suite_enabled(const ward_config *cfg, uint16_t code, uint16_t version);
 WARD_MUST_CHECK wres hs12_derive_keys(ward_conn *c, const uint8_t *pms, size_t pms_len);
+WARD_MUST_CHECK wres hs12_derive_key_block(ward_conn *c);
 WARD_MUST_CHECK wres hs12_install(ward_conn *c, int write);
 WARD_MUST_CHECK wres hs12_send_finished(ward_conn *c);
 WARD_MUST_CHECK wres hs12_check_finished(ward_conn *c, span body);

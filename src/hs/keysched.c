@@ -12,6 +12,13 @@ wres ks_init(keysched *ks, hash_alg hash)
     return crypto_hkdf_extract(hash, NULL, 0, zeros, ks->hlen, ks->secret);
 }
 
+wres ks_init_psk(keysched *ks, hash_alg hash, const uint8_t *psk, size_t len)
+{
+    ks->hash = hash;
+    ks->hlen = hash_len(hash);
+    return crypto_hkdf_extract(hash, NULL, 0, psk, len, ks->secret);
+}
+
 wres ks_derive(const keysched *ks, const char *label, const uint8_t *transcript_hash,
                uint8_t *out)
 {

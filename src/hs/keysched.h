@@ -23,6 +23,8 @@ typedef struct {
 
 /* Early Secret with no PSK: HKDF-Extract(0, 0^hlen). */
 WARD_MUST_CHECK wres ks_init(keysched *ks, hash_alg hash);
+/* Early Secret from a PSK: HKDF-Extract(0, psk). */
+WARD_MUST_CHECK wres ks_init_psk(keysched *ks, hash_alg hash, const uint8_t *psk, size_t len);
 /* Move to the next stage: secret = HKDF-Extract(Derive-Secret(secret,
  * "derived", ""), ikm); ikm NULL means hlen zero bytes. */
 WARD_MUST_CHECK wres ks_advance(keysched *ks, const uint8_t *ikm, size_t ikmlen);

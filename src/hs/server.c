@@ -9,6 +9,7 @@
 
 #include "base/mem.h"
 #include "hs/hs.h"
+#include "hs/psk.h"
 #include "msg/msg.h"
 
 /* What the server decided about one ClientHello. */
@@ -218,9 +219,16 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     ee.server_name_ack = c->server_name[0] != '\0';
     ee.alpn = sc->alpn.p;
     ee.alpn_len = sc->alpn.len;
+    ee.early_data = c->early_status == WARD_EARLY_ACCEPTED;
     r = msg_encode_encrypted_extensions(&w, &ee);
     if (!wres_is_ok(r))
         goto out;
+    if (c->resumed) { /* §2.2: the PSK authenticates; no Certificate */
+        if (!wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
+            goto out;
+        mark = w.len;
+        goto finished;
+    }
     r = hs_server_write_cert_request13(c, &w); /* mutual TLS: §4.3.2 */
     if (!wres_is_ok(r))
         goto out;
@@ -239,6 +247,7 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
         goto out;
     mark = w.len;
 
+finished:;
     uint8_t vd[CRYPTO_MAX_HASH];
     r = hs_finished_for(c, 1, vd);
     if (!wres_is_ok(r) || !wres_is_ok(r = msg_encode_finished(&w, vd, c->hlen)) ||
@@ -259,9 +268,11 @@ static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const ui
     p.session_id = ch->session_id;
     p.session_id_len = ch->session_id_len;
     p.cipher_suite = c->suite;
-    p.key_share_group = c->group;
+    p.key_share_group = publen ? c->group : 0;
     p.key_share = pub;
     p.key_share_len = publen;
+    p.has_psk = c->resumed;
+    p.psk_identity = c->psk_identity;
     uint8_t msg[MSG_HEADER_LEN + 128 + CRYPTO_MAX_KEX_PUB];
     wr w = wr_of(msg, sizeof msg);
     GUARD(msg_encode_server_hello(&w, &p));
@@ -283,8 +294,13 @@ static void hook_private(const ward_conn *c, uint16_t group, const uint8_t **pri
 
 /* Answer the client's share (an ECDH key pair, or an ML-KEM encapsulation
  * for the hybrids), then ServerHello and the handshake secrets. */
-static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_choice *sc)
+static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_choice *sc,
+                         int psk_ke)
 {
+    if (psk_ke) { /* §4.2.9 psk_ke: no (EC)DHE, no key_share */
+        GUARD(send_server_hello(c, ch, NULL, 0));
+        return hs_derive_hs_secrets(c, NULL, 0);
+    }
     uint8_t pub[CRYPTO_MAX_KEX_PUB], shared[CRYPTO_MAX_KEX_SECRET];
     size_t publen, shared_len;
     const uint8_t *priv;
@@ -383,6 +399,8 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     if (second) {
         GUARD(check_second_hello(c, &ch, &sc));
     } else if (!sc.share_group || c->cfg->force_hrr) {
+        if (ch.has_early_data) /* §4.2.10: the client's 0-RTT records get skipped */
+            c->early_skip_left = c->cfg->max_early_data ? c->cfg->max_early_data : 16384;
         return send_hello_retry_request(c, &ch, full, &sc);
     } else {
         GUARD(hs_set_suite(c, sc.suite));
@@ -393,19 +411,25 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     c->pha_offered = ch.has_post_handshake_auth; /* §4.6.2 (hs/client_auth.c) */
     if (ch.has_record_size_limit && (size_t)ch.record_size_limit - 1 < c->send_limit)
         c->send_limit = (size_t)ch.record_size_limit - 1;
+    int psk_ke = 0;
+    GUARD(hs_server_psk_choose(c, &ch, full, second, &psk_ke));
     GUARD(transcript_add(c, full.p, full.len));
+    int early = c->early_status == WARD_EARLY_ACCEPTED;
+    if (early)
+        GUARD(hs_server_early_secret(c));
 
-    GUARD(key_exchange(c, &ch, &sc));
+    GUARD(key_exchange(c, &ch, &sc, psk_ke));
     if (ch.session_id_len)
         GUARD(conn_send_ccs(c));
     GUARD(hs_install_keys(c, 1, c->s_hs));
-    GUARD(hs_install_keys(c, 0, c->c_hs));
+    /* 0-RTT accepted: read early data until EndOfEarlyData (§4.2.10). */
+    GUARD(hs_install_keys(c, 0, early ? c->c_early : c->c_hs));
     c->version = WARD_TLS13;
-    c->sigscheme = sc.scheme;
+    c->sigscheme = c->resumed ? 0 : sc.scheme;
     GUARD(send_server_flight(c, &ch, &sc));
     GUARD(hs_derive_app_secrets(c));
     GUARD(hs_install_keys(c, 1, c->s_ap));
-    c->state = hs_server_after_flight13(c); /* WAIT_CERT with mutual TLS */
+    c->state = early ? ST_SERVER_WAIT_EOED : hs_server_after_flight13(c); /* WAIT_CERT with mutual TLS */
     return wres_ok();
 }
 
@@ -415,9 +439,11 @@ wres hs_server_on_finished(ward_conn *c, span body, span full)
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_install_keys(c, 0, c->c_ap));
     c->read_app_keys = 1;
+    if (c->cfg->tickets)
+        GUARD(hs_derive_res_master(c));
     ward_zeroize(c->c_hs, sizeof c->c_hs);
     ward_zeroize(c->s_hs, sizeof c->s_hs);
     ks_wipe(&c->ks);
     c->state = ST_CONNECTED;
-    return wres_ok();
+    return hs_server_send_tickets(c);
 }

@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "crypto/tls12.h"
 #include "hs/hs.h"
+#include "hs/resume12.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
 
@@ -152,6 +153,9 @@ static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12
 
     msg_server_hello12_params sp = {0};
     memcpy(sp.random, c->random, 32);
+    sp.session_id = c->session_id;
+    sp.session_id_len = c->session_id_len;
+    sp.session_ticket = c->ticket12_expected;
     sp.cipher_suite = c->suite;
     sp.renegotiation_info = 1;
     sp.extended_master_secret = 1;
@@ -177,6 +181,42 @@ static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12
     return r;
 }
 
+/* The abbreviated handshake (RFC 5246 §7.3): ServerHello with the
+ * client's session ID echoed, then our ChangeCipherSpec and Finished. */
+static wres resume_session(ward_conn *c, const msg_client_hello *ch, span full,
+                           resume_state *st, const choice12 *ch12)
+{
+    uint16_t suite = st->suite;
+    memcpy(c->master, st->secret, 48);
+    ward_zeroize(st, sizeof *st);
+    c->resumed = 1;
+    memcpy(c->peer_random, ch->random, 32);
+    memcpy(c->session_id, ch->session_id, ch->session_id_len);
+    c->session_id_len = ch->session_id_len;
+    GUARD(hs_set_suite(c, suite));
+    GUARD(transcript_start(c, c->hash));
+    GUARD(transcript_add(c, full.p, full.len));
+    GUARD(make_server_random(c));
+    GUARD(hs12_derive_key_block(c));
+    msg_server_hello12_params sp = {0};
+    memcpy(sp.random, c->random, 32);
+    sp.session_id = c->session_id;
+    sp.session_id_len = c->session_id_len;
+    sp.cipher_suite = c->suite;
+    sp.renegotiation_info = 1;
+    sp.extended_master_secret = 1;
+    sp.alpn = ch12->alpn.p;
+    sp.alpn_len = ch12->alpn.len;
+    uint8_t msg[MSG_HEADER_LEN + 512];
+    wr w = wr_of(msg, sizeof msg);
+    GUARD(msg_encode_server_hello12(&w, &sp));
+    GUARD(conn_send_handshake(c, msg, w.len));
+    GUARD(hs12_send_ccs_and_keys(c));
+    GUARD(hs12_send_finished(c));
+    c->state = ST_SERVER12_WAIT_CCS;
+    return wres_ok();
+}
+
 wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span full)
 {
     choice12 ch12 = {0};
@@ -191,13 +231,24 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
                          "ClientHello ec_point_formats lacks the uncompressed format "
                          "(RFC 8422 §5.1.2)");
     GUARD(check_extensions(c, ch));
-    GUARD(choose(c, ch, &ch12));
     GUARD(hs_server_take_name(c, ch));
     GUARD(hs_server_choose_alpn(c, ch, &ch12.alpn));
 
     c->version = WARD_TLS12;
     c->ems = 1;
+    resume_state st;
+    if (hs_server12_find_session(c, ch, &st)) /* the session fixes the suite */
+        return resume_session(c, ch, full, &st, &ch12);
+    GUARD(choose(c, ch, &ch12));
     c->client_version = ch->legacy_version;
+    /* A new session: an ID for the cache, a ticket if the client asks. */
+    if (c->cfg->resume) {
+        if (resume_cache_enabled(c->cfg->resume)) {
+            c->session_id_len = 32;
+            GUARD(crypto_random(c->session_id, 32));
+        }
+        c->ticket12_expected = ch->has_session_ticket && c->cfg->tickets;
+    }
     c->group = ch12.suite->kx == KX_ECDHE ? ch12.group : 0;
     c->sigscheme = ch12.suite->kx == KX_ECDHE ? ch12.scheme : 0;
     memcpy(c->peer_random, ch->random, 32);
@@ -254,6 +305,12 @@ wres hs_server12_on_finished(ward_conn *c, span body, span full)
 {
     GUARD(hs12_check_finished(c, body));
     GUARD(transcript_add(c, full.p, full.len));
+    if (c->resumed) { /* we spoke first in the abbreviated handshake */
+        c->read_app_keys = 1;
+        c->state = ST_CONNECTED;
+        return wres_ok();
+    }
+    GUARD(hs_server12_save_session(c));
     GUARD(hs12_send_ccs_and_keys(c));
     GUARD(hs12_send_finished(c));
     c->read_app_keys = 1;

@@ -46,6 +46,13 @@ wres hs12_derive_keys(ward_conn *c, const uint8_t *pms, size_t pms_len)
         GUARD(crypto_tls12_prf(c->hash, pms, pms_len, "master secret", client_random(c), 32,
                                server_random(c), 32, c->master, sizeof c->master));
     }
+    return hs12_derive_key_block(c);
+}
+
+/* §6.3: the key block from the master secret and both randoms (also what
+ * an abbreviated handshake does with a resumed master secret). */
+wres hs12_derive_key_block(ward_conn *c)
+{
     size_t klen = aead_key_len(c->aead), ilen = iv_len(c->aead);
     return crypto_tls12_prf(c->hash, c->master, sizeof c->master, "key expansion",
                             server_random(c), 32, client_random(c), 32, c->key_block,

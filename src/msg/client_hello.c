@@ -147,7 +147,7 @@ static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
         /* §4.2.11: "MUST be the last extension in the ClientHello", since
          * the binders cover everything before them. */
         ENSURE(is_last, WARD_ERR_ILLEGAL_PARAMETER);
-        (void)rd_rest(d); /* parsed by the resumption code */
+        ch->pre_shared_key = rd_rest(d); /* msg_decode_psk_offer parses it */
         return set_flag(&ch->has_pre_shared_key);
     case EXT_EARLY_DATA:
         return set_flag(&ch->has_early_data);
@@ -207,6 +207,8 @@ static wres check_params(const msg_client_hello_params *p)
     ENSURE(p->session_id_len <= 32, WARD_ERR_INTERNAL);
     ENSURE(p->n_suites > 0, WARD_ERR_INTERNAL);
     ENSURE(!p->server_name || p->server_name[0], WARD_ERR_INTERNAL);
+    ENSURE(p->psk_identity_len <= 0xffff && p->psk_binder_len <= 255, WARD_ERR_INTERNAL);
+    ENSURE(p->session_ticket_len <= 0xffff, WARD_ERR_INTERNAL);
     for (size_t i = 0; i < p->n_alpn; i++) {
         size_t n = strlen(p->alpn[i]);
         ENSURE(n >= 1 && n <= 255, WARD_ERR_INTERNAL);
@@ -294,12 +296,47 @@ static wres write_ec_point_formats(wr *w)
     return wr_close(w, e);
 }
 
-/* §4.2.9: the only mode offered is psk_dhe_ke (1). */
-static wres write_psk_modes(wr *w)
+/* §4.2.9: psk_dhe_ke (1), and psk_ke (0) only when asked for. */
+static wres write_psk_modes(wr *w, int psk_ke)
 {
     wr_block e = msg_ext_open(w, EXT_PSK_KEY_EXCHANGE_MODES);
+    wr_block list = wr_open(w, 1);
     wr_u8(w, 1);
-    wr_u8(w, 1);
+    if (psk_ke)
+        wr_u8(w, 0);
+    GUARD(wr_close(w, list));
+    return wr_close(w, e);
+}
+
+/* RFC 5077 §3.2: the ticket is the extension data itself. */
+static wres write_session_ticket(wr *w, const uint8_t *ticket, size_t len)
+{
+    wr_block e = msg_ext_open(w, EXT_SESSION_TICKET);
+    wr_bytes(w, ticket, len);
+    return wr_close(w, e);
+}
+
+/* §4.2.11: one identity, and its binder as zeros (the caller computes it
+ * over the hello up to the binders and writes it over the last hlen bytes). */
+static size_t psk_ext_len(const msg_client_hello_params *p)
+{
+    return 4 + 2 + 2 + p->psk_identity_len + 4 + 2 + 1 + p->psk_binder_len;
+}
+
+static wres write_pre_shared_key(wr *w, const msg_client_hello_params *p)
+{
+    wr_block e = msg_ext_open(w, EXT_PRE_SHARED_KEY);
+    wr_block ids = wr_open(w, 2);
+    wr_block id = wr_open(w, 2);
+    wr_bytes(w, p->psk_identity, p->psk_identity_len);
+    GUARD(wr_close(w, id));
+    wr_u32(w, p->psk_obfuscated_age);
+    GUARD(wr_close(w, ids));
+    wr_block binders = wr_open(w, 2);
+    wr_block b = wr_open(w, 1);
+    wr_zeros(w, p->psk_binder_len);
+    GUARD(wr_close(w, b));
+    GUARD(wr_close(w, binders));
     return wr_close(w, e);
 }
 
@@ -335,10 +372,14 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
         GUARD(write_renegotiation_info(w));
     if (p->n_groups)
         GUARD(write_u16_list_ext(w, EXT_SUPPORTED_GROUPS, 2, p->groups, p->n_groups));
-    if (p->session_ticket)
+    if (p->session_ticket_len)
+        GUARD(write_session_ticket(w, p->session_ticket_data, p->session_ticket_len));
+    else if (p->session_ticket)
         GUARD(write_empty(w, EXT_SESSION_TICKET));
     if (p->n_groups || p->n_shares)
         GUARD(write_key_shares(w, p->shares, p->n_shares));
+    if (p->early_data)
+        GUARD(write_empty(w, EXT_EARLY_DATA));
     if (p->n_versions)
         GUARD(write_u16_list_ext(w, EXT_SUPPORTED_VERSIONS, 1, p->versions, p->n_versions));
     if (p->n_sig_algs)
@@ -351,7 +392,7 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
     if (p->cookie_len)
         GUARD(write_cookie(w, p->cookie, p->cookie_len));
     if (p->psk_dhe_ke)
-        GUARD(write_psk_modes(w));
+        GUARD(write_psk_modes(w, p->psk_ke));
     if (p->record_size_limit)
         GUARD(write_record_size_limit(w, p->record_size_limit));
     /* TLS 1.2 ones last, so the TLS 1.3 bytes above stay as they were. */
@@ -379,8 +420,11 @@ wres msg_encode_client_hello(wr *w, const msg_client_hello_params *p)
     wr_u8(w, 0);
     wr_block exts = wr_open(w, 2);
     GUARD(write_extensions(w, p));
+    size_t psk_len = p->psk_identity_len ? psk_ext_len(p) : 0;
     if (p->pad_to_512)
-        GUARD(write_padding(w, w->len - start));
+        GUARD(write_padding(w, w->len - start + psk_len));
+    if (psk_len)
+        GUARD(write_pre_shared_key(w, p));
     GUARD(wr_close(w, exts));
     return wr_close(w, msg);
 }

@@ -129,6 +129,10 @@ wres msg_encode_encrypted_extensions(wr *w, const msg_encrypted_extensions_param
     }
     if (p->alpn_len)
         GUARD(write_alpn(w, p->alpn, p->alpn_len));
+    if (p->early_data) { /* §4.2.10: the server accepts the early data */
+        wr_block e = msg_ext_open(w, EXT_EARLY_DATA);
+        GUARD(wr_close(w, e));
+    }
     GUARD(wr_close(w, exts));
     return wr_close(w, msg);
 }

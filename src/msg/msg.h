@@ -116,6 +116,7 @@ typedef struct {
     int has_psk_modes;
     span psk_modes;            /* u8 list */
     int has_pre_shared_key;
+    span pre_shared_key;       /* the extension data, for msg_decode_psk_offer */
     int has_early_data;
     int has_record_size_limit;
     uint16_t record_size_limit; /* must be >= 64 else ILLEGAL_PARAMETER */
@@ -164,6 +165,17 @@ typedef struct {
     const uint8_t *cookie;     /* len 0: omit */
     size_t cookie_len;
     int psk_dhe_ke;            /* send psk_key_exchange_modes [psk_dhe_ke] */
+    int psk_ke;                /* ... and psk_ke too (opt-in, no forward secrecy) */
+    /* pre_shared_key (§4.2.11), last: one identity; the binder is written as
+     * psk_binder_len zeros at the very end of the message, for the caller
+     * to fill in. identity_len 0: omit. */
+    const uint8_t *psk_identity;
+    size_t psk_identity_len;
+    uint32_t psk_obfuscated_age;
+    size_t psk_binder_len;
+    int early_data;            /* send an empty early_data (§4.2.10) */
+    const uint8_t *session_ticket_data; /* RFC 5077 ticket to resume (len 0: none) */
+    size_t session_ticket_len;
     uint16_t record_size_limit; /* 0: omit */
     int pad_to_512;            /* RFC 7685 padding: a message of 256..511 bytes grows to 512 */
     /* TLS 1.2 (zero: off) */
@@ -173,9 +185,10 @@ typedef struct {
 } msg_client_hello_params;
 /* Extension order (fixed, so RFC 8448's traces are reproduced byte for
  * byte): server_name, renegotiation_info, supported_groups, session_ticket,
- * key_share, supported_versions, signature_algorithms,
+ * key_share, early_data, supported_versions, signature_algorithms,
  * signature_algorithms_cert, alpn, cookie, psk_key_exchange_modes,
- * record_size_limit, extended_master_secret, ec_point_formats, padding.
+ * record_size_limit, extended_master_secret, ec_point_formats, padding,
+ * pre_shared_key.
  * legacy_version 0x0303, compression [0]. */
 WARD_MUST_CHECK wres msg_encode_client_hello(wr *w, const msg_client_hello_params *p);
 
@@ -234,8 +247,10 @@ typedef struct {
     size_t key_share_len;
     const uint8_t *cookie;     /* HRR only; len 0: omit */
     size_t cookie_len;
+    int has_psk;               /* ServerHello only: pre_shared_key accepted */
+    uint16_t psk_identity;     /* its selected_identity */
 } msg_server_hello_params;
-/* Extension order: key_share, cookie, supported_versions (0x0304). */
+/* Extension order (RFC 8448's): pre_shared_key, key_share, cookie, supported_versions (0x0304). */
 WARD_MUST_CHECK wres msg_encode_server_hello(wr *w, const msg_server_hello_params *p);
 
 /* A TLS 1.2 ServerHello (RFC 5246 §7.4.1.3). */
@@ -278,8 +293,9 @@ typedef struct {
     int server_name_ack;
     const uint8_t *alpn;       /* selected protocol; len 0: omit */
     size_t alpn_len;
+    int early_data;            /* early data accepted */
 } msg_encrypted_extensions_params;
-/* Extension order: supported_groups, record_size_limit, server_name, alpn. */
+/* Extension order: supported_groups, record_size_limit, server_name, alpn, early_data. */
 WARD_MUST_CHECK wres msg_encode_encrypted_extensions(wr *w,
                                                      const msg_encrypted_extensions_params *p);
 
@@ -360,7 +376,22 @@ WARD_MUST_CHECK wres msg_encode_finished(wr *w, const uint8_t *verify_data, size
 WARD_MUST_CHECK wres msg_decode_key_update(span body, int *request_update);
 WARD_MUST_CHECK wres msg_encode_key_update(wr *w, int request_update);
 
-/* ---- NewSessionTicket (decoded only to validate; resumption is later) ---- */
+/* ---- pre_shared_key in a ClientHello (RFC 8446 §4.2.11) ---- */
+#define MSG_MAX_PSK_IDENTITIES 8
+typedef struct {
+    size_t n;                  /* identities, 1..MSG_MAX_PSK_IDENTITIES */
+    span identity[MSG_MAX_PSK_IDENTITIES];
+    uint32_t obfuscated_age[MSG_MAX_PSK_IDENTITIES];
+    span binder[MSG_MAX_PSK_IDENTITIES];
+    size_t binders_len;        /* the binders list with its u16 length: what
+                                * the truncated ClientHello leaves out */
+} msg_psk_offer;
+/* Empty lists, an empty identity, a binder under 32 bytes or a count
+ * mismatch: WARD_ERR_DECODE; more identities than ward looks at:
+ * WARD_ERR_ILLEGAL_PARAMETER. */
+WARD_MUST_CHECK wres msg_decode_psk_offer(span ext, msg_psk_offer *o);
+
+/* ---- NewSessionTicket (TLS 1.3, §4.6.1) ---- */
 typedef struct {
     uint32_t lifetime;
     uint32_t age_add;
@@ -370,6 +401,18 @@ typedef struct {
     uint32_t max_early_data;
 } msg_new_session_ticket;
 WARD_MUST_CHECK wres msg_decode_new_session_ticket(span body, msg_new_session_ticket *t);
+/* max_early_data 0: no early_data extension. */
+WARD_MUST_CHECK wres msg_encode_new_session_ticket(wr *w, uint32_t lifetime, uint32_t age_add,
+                                                   const uint8_t *nonce, size_t nonce_len,
+                                                   const uint8_t *ticket, size_t ticket_len,
+                                                   uint32_t max_early_data);
+/* TLS 1.2 NewSessionTicket (RFC 5077 §3.3): lifetime_hint u32, ticket<0..2^16-1>. */
+WARD_MUST_CHECK wres msg_decode_new_session_ticket12(span body, uint32_t *lifetime_hint,
+                                                     span *ticket);
+WARD_MUST_CHECK wres msg_encode_new_session_ticket12(wr *w, uint32_t lifetime_hint,
+                                                     const uint8_t *ticket, size_t len);
+/* EndOfEarlyData (§4.5): empty. */
+WARD_MUST_CHECK wres msg_encode_end_of_early_data(wr *w);
 
 /* ---- the transcript's synthetic message_hash (RFC 8446 §4.4.1) ---- */
 /* Writes 254 00 00 hash_len || hash. */

@@ -256,6 +256,11 @@ static wres write_cookie(wr *w, const uint8_t *cookie, size_t len)
 
 static wres write_extensions(wr *w, const msg_server_hello_params *p)
 {
+    if (!p->is_hrr && p->has_psk) { /* §4.2.11: selected_identity */
+        wr_block e = msg_ext_open(w, EXT_PRE_SHARED_KEY);
+        wr_u16(w, p->psk_identity);
+        GUARD(wr_close(w, e));
+    }
     if (p->key_share_group)
         GUARD(write_key_share(w, p));
     if (p->is_hrr && p->cookie_len)

@@ -44,8 +44,11 @@ ward_config *neg_server_config(neg_capture *cap, uint16_t min, uint16_t max)
     uint8_t pin[32];
     if (cap)
         ward_config_set_test_hooks(cfg, &cap->hooks);
+    /* No tickets: the crafted flights expect the handshake messages alone
+     * (test_resume12/13 cover tickets). */
     if (ward_config_use_ephemeral_cert(cfg, "localhost", pin) != WARD_OK ||
-        ward_config_set_versions(cfg, min, max) != WARD_OK)
+        ward_config_set_versions(cfg, min, max) != WARD_OK ||
+        ward_config_set_tickets(cfg, 0, 7200) != WARD_OK)
         fprintf(stderr, "neg_server_config failed\n");
     return cfg;
 }

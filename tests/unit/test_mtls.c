@@ -507,6 +507,62 @@ static void pha_refused(void)
     run_free(&r);
 }
 
+/* A server that verifies clients in the handshake never resumes: a resumed
+ * handshake would carry no client certificate. With PHA only, it does. */
+static void no_resumption(uint16_t v)
+{
+    ward_config *sc = server_cfg(v, WARD_CLIENT_CERT_REQUIRE, &ec_id);
+    ward_config *cc = client_cfg(v, &ec_id);
+    ward_conn *c = ward_conn_new(cc, "localhost"), *s = ward_conn_new(sc, NULL);
+    CHECK(selftalk_pump(c, s) == WARD_OK);
+    CHECK(ward_conn_peer_authenticated(s) == 1);
+    ward_session *sess = ward_conn_get_session(c);
+    if (v == WARD_TLS13)
+        CHECK(sess == NULL); /* no NewSessionTicket */
+    ward_conn_free(c);
+    ward_conn_free(s);
+    if (sess) { /* offered anyway: a full handshake, with the certificate */
+        c = ward_conn_new_resuming(cc, "localhost", sess, NULL, 0);
+        s = ward_conn_new(sc, NULL);
+        CHECK(selftalk_pump(c, s) == WARD_OK);
+        CHECK(ward_conn_resumed(s) == 0);
+        CHECK(ward_conn_peer_authenticated(s) == 1);
+        ward_conn_free(c);
+        ward_conn_free(s);
+        ward_session_free(sess);
+    }
+    ward_config_free(cc);
+    ward_config_free(sc);
+}
+
+static void pha_after_resumption(void)
+{
+    ward_config *sc = server_cfg(WARD_TLS13, WARD_CLIENT_CERT_POST_HANDSHAKE, &ec_id);
+    ward_config *cc = client_cfg(WARD_TLS13, &ec_id);
+    ward_config_set_post_handshake_auth(cc, 1);
+    ward_conn *c = ward_conn_new(cc, "localhost"), *s = ward_conn_new(sc, NULL);
+    CHECK(selftalk_pump(c, s) == WARD_OK);
+    ward_session *sess = ward_conn_get_session(c);
+    CHECK(sess != NULL);
+    ward_conn_free(c);
+    ward_conn_free(s);
+    if (sess) {
+        c = ward_conn_new_resuming(cc, "localhost", sess, NULL, 0);
+        s = ward_conn_new(sc, NULL);
+        CHECK(selftalk_pump(c, s) == WARD_OK);
+        CHECK(ward_conn_resumed(s) == 1);
+        CHECK(ward_conn_peer_authenticated(s) == 0);
+        CHECK_CODE(ward_conn_request_client_cert(s), WARD_OK);
+        CHECK(selftalk_pump(c, s) == WARD_OK);
+        CHECK(ward_conn_peer_authenticated(s) == 1);
+        ward_conn_free(c);
+        ward_conn_free(s);
+        ward_session_free(sess);
+    }
+    ward_config_free(cc);
+    ward_config_free(sc);
+}
+
 /* §4.6.2: a client that did not offer it answers a post-handshake
  * CertificateRequest with unexpected_message. (The server is made to
  * believe the client offered it.) */
@@ -554,6 +610,9 @@ int main(void)
     pha_ok();
     pha_refused();
     pha_not_offered_but_asked();
+    no_resumption(WARD_TLS13);
+    no_resumption(WARD_TLS12);
+    pha_after_resumption();
 
     const ident *all[] = {&server_id, &ec_id, &rsa_id, &ed_id, &other_id};
     for (size_t i = 0; i < 5; i++) {

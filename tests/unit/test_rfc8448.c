@@ -6,7 +6,8 @@
  * write exactly the client's; every traffic secret must match. RSA-PSS
  * signing is randomized, so the trace's CertificateVerify signature is
  * replayed; the trace's 1024-bit RSA key is accepted only through the
- * test-only allow_weak_rsa hook. §3 (1-RTT) and §5 (HelloRetryRequest). */
+ * test-only allow_weak_rsa hook. §3 (1-RTT), §4 (resumed 0-RTT, from §3's
+ * ticket) and §5 (HelloRetryRequest). */
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
@@ -121,6 +122,8 @@ static int write_identity(const blob *certificate_msg)
 typedef struct {
     uint8_t c_hs[32], s_hs[32], c_ap[32], s_ap[32], exp[32];
     int count;
+    uint8_t c_early[32]; /* CLIENT_EARLY_TRAFFIC_SECRET (§4), not counted */
+    int have_early;
 } secrets;
 
 static void on_secret(void *arg, const char *label, const uint8_t *s, size_t len)
@@ -132,6 +135,10 @@ static void on_secret(void *arg, const char *label, const uint8_t *s, size_t len
                    : !strcmp(label, "SERVER_TRAFFIC_SECRET_0")         ? x->s_ap
                    : !strcmp(label, "EXPORTER_SECRET")                 ? x->exp
                                                                        : NULL;
+    if (!strcmp(label, "CLIENT_EARLY_TRAFFIC_SECRET") && len == 32) {
+        memcpy(x->c_early, s, 32);
+        x->have_early = 1;
+    }
     if (dst && len == 32) {
         memcpy(dst, s, 32);
         x->count++;
@@ -203,6 +210,8 @@ static ward_config *trace_server(ward_test_hooks *h, const blob *sh, const blob 
     h->ee_groups_raw_len = (size_t)((ee->b[10] << 8) | ee->b[11]);
     ward_config *cfg = ward_config_new_server();
     ward_config_set_test_hooks(cfg, h);
+    /* The traces' server sends no ticket before close (test_resume13 covers tickets). */
+    CHECK(ward_config_set_tickets(cfg, 0, 7200) == WARD_OK);
     CHECK_CODE(ward_config_set_cert_files(cfg, cert_path, key_path), WARD_OK);
     return cfg;
 }
@@ -238,7 +247,7 @@ static void pin_of(const blob *certificate_msg, uint8_t pin[32])
     CHECK_OK(r);
 }
 
-static void section3(void)
+static ward_session *section3(void)
 {
     blob ch = get(3, NULL, 0, "ClientHello", 0), sh = get(3, NULL, 0, "ServerHello", 0);
     blob ee = get(3, NULL, 0, "EncryptedExtensions", 0), cert = get(3, NULL, 0, "Certificate", 0);
@@ -294,8 +303,108 @@ static void section3(void)
     CHECK_BLOB(output(c), record(3, 5));
     CHECK(ward_conn_close(c) == WARD_OK);
     CHECK_BLOB(output(c), record(3, 7));
+    /* The ticket it got, for §4. */
+    ward_session *session = ward_conn_get_session(c);
     ward_conn_free(c);
     ward_config_free(ccfg);
+    return session;
+}
+
+/* §4: the session from §3's NewSessionTicket, resumed with 0-RTT. */
+static void section4(ward_session *s3)
+{
+    blob ch = get(4, NULL, 0, "ClientHello", 0), sh = get(4, NULL, 0, "ServerHello", 0);
+    blob ee = get(4, NULL, 0, "EncryptedExtensions", 0);
+    blob cpriv = get(4, NULL, 0, "private key", 0), spriv = get(4, NULL, 0, "private key", 1);
+    blob early = get(4, "{client}  send application_data record", 0, "payload", 0);
+    blob c_e = get(4, "derive secret \"tls13 c e traffic\"", 0, "expanded", 0);
+    blob psk = get(3, "generate resumption secret \"tls13 resumption\"", 0, "expanded", 0);
+    blob nst = get(3, NULL, 0, "NewSessionTicket", 0);
+    uint8_t pin[32] = {0}; /* unused: a PSK handshake has no certificate */
+
+    /* The client: CH with binder + the early data, then EOED + Finished. */
+    secrets csec = {0};
+    ward_test_hooks c_hooks = {0};
+    c_hooks.on_secret = on_secret;
+    c_hooks.arg = &csec;
+    c_hooks.fix_ticket_age = 1;
+    c_hooks.ticket_age_ms = 5; /* obfuscated 0x933d0937 - age_add 0x933d0932 */
+    ward_test_kex_private ckp = {0x001d, cpriv.b, (size_t)cpriv.n};
+    ward_config *ccfg = trace_client(&c_hooks, &ch, groups_s3, WARD_ARRAY_LEN(groups_s3), &ckp, 1, pin);
+    CHECK(s3 && ward_session_max_early_data(s3) == 1024);
+    ward_conn *c = ward_conn_new_resuming(ccfg, "server", s3, early.b, (size_t)early.n);
+    CHECK_BLOB(output(c), concat(record(4, 0), record(4, 1)));
+    feed(c, record(4, 2));
+    feed(c, record(4, 3));
+    if (ward_conn_error(c) != WARD_OK)
+        fprintf(stderr, "client: %s\n", ward_conn_error_message(c));
+    CHECK_BLOB(output(c), concat(record(4, 4), record(4, 5)));
+    CHECK(ward_conn_state(c) == WARD_STATE_ESTABLISHED && ward_conn_resumed(c));
+    CHECK(ward_conn_early_data_status(c) == WARD_EARLY_ACCEPTED);
+    check_secrets(4, &csec);
+    CHECK(csec.have_early);
+    CHECK_MEM(csec.c_early, c_e.b, 32);
+    blob app = get(4, "{client}  send application_data record", 1, "payload", 0);
+    CHECK(ward_conn_write(c, app.b, (size_t)app.n) == WARD_OK);
+    CHECK_BLOB(output(c), record(4, 6));
+    CHECK(ward_conn_close(c) == WARD_OK);
+    CHECK_BLOB(output(c), record(4, 8));
+    ward_conn_free(c);
+    ward_config_free(ccfg);
+
+    /* The server: the trace's ticket stands for one of its own. */
+    secrets ssec = {0};
+    ward_test_hooks s_hooks = {0};
+    s_hooks.on_secret = on_secret;
+    s_hooks.arg = &ssec;
+    s_hooks.random = sh.b + 6;
+    ward_test_kex_private skp = {0x001d, spriv.b, (size_t)spriv.n};
+    s_hooks.kex_private = &skp;
+    s_hooks.n_kex_private = 1;
+    s_hooks.ee_groups_raw = ee.b + 12;
+    s_hooks.ee_groups_raw_len = (size_t)((ee.b[10] << 8) | ee.b[11]);
+    s_hooks.now = 1537000000;
+    s_hooks.allow_weak_rsa = 1;
+    /* NewSessionTicket: type(1) len(3) lifetime(4) age_add(4) nonce(1+2) ticket(2+178) */
+    s_hooks.ticket_age_add = (uint32_t)nst.b[8] << 24 | (uint32_t)nst.b[9] << 16 |
+                             (uint32_t)nst.b[10] << 8 | nst.b[11];
+    s_hooks.ticket_len = (size_t)(nst.b[15] << 8 | nst.b[16]);
+    s_hooks.ticket = nst.b + 17;
+    s_hooks.ticket_psk = psk.b;
+    s_hooks.ticket_psk_len = (size_t)psk.n;
+    s_hooks.ticket_max_early_data = 1024;
+    ward_config *scfg = ward_config_new_server();
+    ward_config_set_test_hooks(scfg, &s_hooks);
+    CHECK(ward_config_set_tickets(scfg, 0, 7200) == WARD_OK);
+    CHECK(ward_config_set_max_early_data(scfg, 1024) == WARD_OK);
+    CHECK_CODE(ward_config_set_cert_files(scfg, cert_path, key_path), WARD_OK);
+    const uint16_t x25519[] = {WARD_GROUP_X25519};
+    CHECK(ward_config_set_groups(scfg, x25519, 1) == WARD_OK);
+    CHECK(ward_config_set_suites(scfg, trace_suites, 3) == WARD_OK);
+    ward_conn *s = ward_conn_new(scfg, NULL);
+    feed(s, record(4, 0));
+    feed(s, record(4, 1));
+    if (ward_conn_error(s) != WARD_OK)
+        fprintf(stderr, "server: %s\n", ward_conn_error_message(s));
+    CHECK_BLOB(output(s), concat(record(4, 2), record(4, 3)));
+    feed(s, record(4, 4));
+    feed(s, record(4, 5));
+    CHECK(ward_conn_state(s) == WARD_STATE_ESTABLISHED && ward_conn_resumed(s));
+    CHECK(ward_conn_early_data_status(s) == WARD_EARLY_ACCEPTED);
+    check_secrets(4, &ssec);
+    CHECK(ssec.have_early);
+    CHECK_MEM(ssec.c_early, c_e.b, 32);
+    uint8_t buf[64];
+    size_t n;
+    CHECK(ward_conn_read_early_data(s, buf, sizeof buf, &n) == WARD_OK && n == 6 &&
+          !memcmp(buf, "ABCDEF", 6));
+    feed(s, record(4, 6));
+    CHECK(ward_conn_read(s, buf, sizeof buf, &n) == WARD_OK && n == 50);
+    blob sapp = get(4, "{server}  send application_data record", 0, "payload", 0);
+    CHECK(ward_conn_write(s, sapp.b, (size_t)sapp.n) == WARD_OK);
+    CHECK_BLOB(output(s), record(4, 7));
+    ward_conn_free(s);
+    ward_config_free(scfg);
 }
 
 static void section5(void)
@@ -367,7 +476,9 @@ int main(void)
         fprintf(stderr, "cannot read the RFC 8448 traces (set WARD_VECTORS)\n");
         return 1;
     }
-    section3();
+    ward_session *s3 = section3();
+    section4(s3);
+    ward_session_free(s3);
     section5();
     unlink(cert_path);
     unlink(key_path);

@@ -1,0 +1,27 @@
+/* TLS 1.3 resumption and 0-RTT (src/hs/psk.c). */
+#ifndef WARD_HS_PSK_H
+#define WARD_HS_PSK_H
+
+#include "conn/internal.h"
+#include "msg/msg.h"
+
+/* client */
+int hs_client_psk_offerable(const ward_conn *c);
+WARD_MUST_CHECK wres hs_client_psk_fill(ward_conn *c, msg_client_hello_params *p, int first);
+/* Write the binder over the last bytes of the encoded hello. */
+WARD_MUST_CHECK wres hs_client_psk_bind(ward_conn *c, uint8_t *msg, size_t len);
+WARD_MUST_CHECK wres hs_client_send_early_data(ward_conn *c, const uint8_t *ch, size_t ch_len);
+WARD_MUST_CHECK wres hs_client_psk_on_server_hello(ward_conn *c, const msg_server_hello *sh);
+WARD_MUST_CHECK wres hs_client_on_new_session_ticket(ward_conn *c, span body);
+WARD_MUST_CHECK wres hs_derive_res_master(ward_conn *c);
+/* A new session for the application (takes s). */
+void hs_notify_session(ward_conn *c, ward_session *s);
+/* server */
+WARD_MUST_CHECK wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full,
+                                          int second, int *psk_ke);
+WARD_MUST_CHECK wres hs_server_early_secret(ward_conn *c);
+WARD_MUST_CHECK wres hs_server_on_end_of_early_data(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server_take_early_data(ward_conn *c, span payload);
+WARD_MUST_CHECK wres hs_server_send_tickets(ward_conn *c);
+
+#endif
