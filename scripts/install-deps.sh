@@ -10,7 +10,7 @@ what=${1:-build}
 pkgs=(build-essential cmake libssl-dev pkg-config)
 case $what in
 build) ;;
-test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium) ;;
+test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump) ;;
 *)
     echo "usage: $0 [build|test]" >&2
     exit 2
@@ -41,5 +41,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update
-"${sudo[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+# env: sudo drops the environment, and wireshark-common (tshark) asks a
+# debconf question unless the frontend is non-interactive.
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

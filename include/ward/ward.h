@@ -59,6 +59,8 @@ typedef enum {
     WARD_ERR_PIN_MISMATCH,       /* bad_certificate (42) */
     /* TLS 1.3 server: a client certificate was required and none came */
     WARD_ERR_CERTIFICATE_REQUIRED, /* certificate_required (116) */
+    WARD_ERR_CERT_REVOKED,       /* certificate_revoked (44): OCSP says revoked */
+    WARD_ERR_BAD_CERT_STATUS,    /* bad_certificate_status_response (113) */
 
     /* local conditions */
     WARD_ERR_INTERNAL,           /* internal_error (80) */
@@ -173,6 +175,47 @@ WARD_API ward_err ward_config_set_client_verify(ward_config *cfg, int mode, cons
  * the server may then ask for the configured certificate at any time
  * after the handshake (ward answers on its own). Off by default. */
 WARD_API void ward_config_set_post_handshake_auth(ward_config *cfg, int on);
+/* ---- server identities by name (SNI, RFC 6066 §3) ----
+ * Server: another certificate chain and key besides the default one
+ * (ward_config_set_cert_files / ward_config_use_ephemeral_cert), at most
+ * WARD_MAX_EXTRA_IDENTITIES. For each ClientHello the server takes the first
+ * identity, the default one first, then the added ones in order, whose
+ * leaf certificate matches the client's server_name (the same RFC 6125 rule
+ * a ward client verifies with: DNS subjectAltNames, a "*." wildcard for
+ * exactly one left-most label, case-insensitive; IP literals only against
+ * iPAddress names) and whose key can sign for the client; with no server_name
+ * or no match, the default identity. */
+#define WARD_MAX_EXTRA_IDENTITIES 8
+WARD_API ward_err ward_config_add_cert_files(ward_config *cfg, const char *chain_pem,
+                                             const char *key_pem);
+/* Server: refuse (alert unrecognized_name) a client whose server_name
+ * matches no identity, or that sends none, instead of using the default. */
+WARD_API void ward_config_set_sni_strict(ward_config *cfg, int on);
+
+/* ---- OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1, RFC 6960) ----
+ * Server: a DER OCSPResponse file to staple for the default identity, sent
+ * to clients that ask (status_request). The file is re-read when its mtime
+ * changes (checked at most once a second); a file that no longer loads
+ * leaves the previous response in use. */
+WARD_API ward_err ward_config_set_ocsp_file(ward_config *cfg, const char *der_path);
+/* The same for one identity: 0 is the default, 1.. the added ones in the
+ * order of ward_config_add_cert_files. */
+WARD_API ward_err ward_config_set_ocsp_file_for(ward_config *cfg, size_t index,
+                                                const char *der_path);
+/* Server: re-read the OCSP files that changed, now (with the same once a
+ * second limit). Handshakes do this themselves; a server that forks a
+ * process per connection calls it in the parent before each fork, so the
+ * children start from the current response. Thread-safe. */
+WARD_API void ward_config_refresh_ocsp(const ward_config *cfg);
+/* Client: what to do about the server's OCSP staple. WARD_OCSP_REQUEST (the
+ * default) asks for one and, when one comes, checks it (signed by the
+ * issuer or its delegated responder, about this certificate, current,
+ * "good"); a revoked certificate fails with WARD_ERR_CERT_REVOKED, a bad
+ * response with WARD_ERR_BAD_CERT_STATUS. A server without a staple costs
+ * nothing. WARD_OCSP_REQUIRE also fails when no staple comes. Staples are
+ * checked against the trust anchors, so not with a pin or --insecure. */
+enum { WARD_OCSP_OFF = 0, WARD_OCSP_REQUEST = 1, WARD_OCSP_REQUIRE = 2 };
+WARD_API ward_err ward_config_set_ocsp(ward_config *cfg, int mode);
 
 /* Limits against abuse. Every field has a safe default (ward_config_get_limits). */
 typedef struct {
@@ -186,6 +229,24 @@ typedef struct {
 WARD_API void ward_config_get_limits(const ward_config *cfg, ward_limits *limits);
 /* Zero fields are refused (use the defaults instead), except the timeout. */
 WARD_API ward_err ward_config_set_limits(ward_config *cfg, const ward_limits *limits);
+
+/* NSS key log (SSLKEYLOGFILE format): every secret a connection derives,
+ * as a line "LABEL <ClientHello.random hex> <secret hex>" (no newline), so
+ * that a tool such as Wireshark can decrypt a capture. Labels: TLS 1.3
+ * CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
+ * CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET and,
+ * after KeyUpdates, CLIENT_/SERVER_TRAFFIC_SECRET_N; TLS 1.2 CLIENT_RANDOM
+ * (the master secret). Whoever reads these lines can decrypt the traffic:
+ * off by default, for debugging only. The callback may be called from any
+ * thread that drives a connection of this configuration; fn NULL turns the
+ * log off. */
+typedef void (*ward_keylog_fn)(void *arg, const char *line);
+WARD_API void ward_config_set_keylog(ward_config *cfg, ward_keylog_fn fn, void *arg);
+/* The same into a file: opened now for appending (created with mode 0600),
+ * one write per line, safe across threads and forked processes; closed by
+ * ward_config_free. path NULL turns the log off. WARD_ERR_CONFIG if the
+ * file cannot be opened (errno says why). */
+WARD_API ward_err ward_config_set_keylog_file(ward_config *cfg, const char *path);
 
 /* ---- the engine ---- */
 typedef struct ward_conn ward_conn;
@@ -244,6 +305,12 @@ WARD_API int ward_conn_did_hrr(const ward_conn *c);
 WARD_API int ward_conn_used_ems(const ward_conn *c);
 /* Number of KeyUpdates received from the peer. */
 WARD_API unsigned ward_conn_key_updates_received(const ward_conn *c);
+
+/* Client: WARD_OCSP_STATUS_GOOD once a stapled OCSP response has been
+ * verified ("good"), else WARD_OCSP_STATUS_NONE (none asked for, none sent,
+ * or not checked). */
+enum { WARD_OCSP_STATUS_NONE = 0, WARD_OCSP_STATUS_GOOD = 1 };
+WARD_API int ward_conn_ocsp_status(const ward_conn *c);
 
 typedef struct {
     char subject[256];
@@ -332,6 +399,21 @@ WARD_API ward_err ward_config_set_max_early_data(ward_config *cfg, uint32_t byte
 WARD_API void ward_config_set_psk_ke(ward_config *cfg, int on);
 /* Server: TLS 1.2 session-ID cache size (default 1024; 0: off). */
 WARD_API ward_err ward_config_set_session_cache(ward_config *cfg, size_t entries);
+
+/* Keying material exporter, once the handshake is done: TLS 1.3 RFC 8446
+ * §7.5, TLS 1.2 RFC 5705 (over the extended master secret). Both sides get
+ * the same out_len bytes for the same label and context. use_context 0
+ * means no context (in TLS 1.3 the same as an empty one; in TLS 1.2 not).
+ * Limits: label 1..249 bytes without NUL; TLS 1.3 out_len up to 255 hash
+ * lengths; TLS 1.2 label + context up to 190 bytes, and the labels RFC 5705
+ * §4 reserves ("client finished", "server finished", "master secret",
+ * "key expansion", "extended master secret") are refused. WARD_ERR_STATE
+ * before the handshake is done or after a failure, WARD_ERR_CONFIG for an
+ * argument out of these limits; the connection goes on either way. */
+WARD_API ward_err ward_conn_export_keying_material(ward_conn *c, const char *label,
+                                                   size_t label_len, const uint8_t *ctx,
+                                                   size_t ctx_len, int use_context,
+                                                   uint8_t *out, size_t out_len);
 
 /* ---- driving an engine over a file descriptor ---- */
 /* In blocking mode these loop until done; on a non-blocking fd they return

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "conn/identity.h"
 #include "conn/internal.h"
 #include "hs/suites.h"
 
@@ -58,6 +59,7 @@ static ward_config *config_new(int is_server)
         .max_key_updates_per_second = 16,
         .handshake_timeout_ms = 30000,
     };
+    cfg->ocsp_mode = is_server ? WARD_OCSP_OFF : WARD_OCSP_REQUEST; /* staples checked when sent */
     cfg->tickets = 2;
     cfg->ticket_lifetime = 7200;
     if (is_server && !(cfg->resume = resume_store_new())) {
@@ -95,8 +97,10 @@ void ward_config_free(ward_config *cfg)
     crypto_trust_free(&cfg->trust);
     crypto_trust_free(&cfg->client_trust);
     free(cfg->client_ca_names);
+    identity_config_free(cfg);
     resume_store_free(cfg->resume);
     pthread_mutex_destroy(&cfg->trust_lock);
+    config_keylog_free(cfg);
     ward_zeroize(cfg, sizeof *cfg);
     free(cfg);
 }
@@ -133,6 +137,7 @@ ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
     if (e != WARD_OK)
         return e;
     cfg->has_cert = 1;
+    identity_default_changed(cfg); /* for SNI matching */
     return WARD_OK;
 }
 
@@ -151,6 +156,7 @@ ward_err ward_config_use_ephemeral_cert(ward_config *cfg, const char *name,
             return r.code;
     }
     cfg->has_cert = 1;
+    identity_default_changed(cfg); /* for SNI matching */
     return WARD_OK;
 }
 

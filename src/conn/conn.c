@@ -44,9 +44,16 @@ time_t conn_now(const ward_conn *c)
 
 void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret)
 {
+    conn_report_secret_len(c, label, secret, c->hlen);
+}
+
+void conn_report_secret_len(ward_conn *c, const char *label, const uint8_t *secret,
+                            size_t len)
+{
     const ward_test_hooks *h = c->cfg->hooks;
     if (h && h->on_secret)
-        h->on_secret(h->arg, label, secret, c->hlen);
+        h->on_secret(h->arg, label, secret, len);
+    keylog_write(c, label, secret, len);
 }
 
 wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t len)
@@ -190,6 +197,7 @@ void ward_conn_free(ward_conn *c)
         ward_free_secret(c->early_out, c->early_out_len);
     byteq_free(&c->early);
     free(c->ticket12);
+    ward_zeroize(c->exp_master, sizeof c->exp_master);
     ward_zeroize(c, sizeof *c);
     free(c);
 }

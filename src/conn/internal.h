@@ -26,6 +26,18 @@
 #define WARD_MAX_ALPN_WIRE 256        /* ProtocolNameList body */
 #define WARD_MAX_NAME 255
 
+/* A server's OCSP response file, reloaded when it changes (hs/identity.c). */
+typedef struct ocsp_staple ocsp_staple;
+
+/* A server identity besides the default one (cfg->chain, cfg->key), chosen
+ * by the client's server_name (hs/identity.c). */
+typedef struct ward_identity {
+    crypto_chain chain;
+    crypto_key key;
+    crypto_cert leaf;        /* parsed once, for name matching */
+    ocsp_staple *ocsp;       /* NULL: none */
+} ward_identity;
+
 struct ward_config {
     int is_server;
     uint16_t suites[WARD_MAX_SUITES];
@@ -71,6 +83,14 @@ struct ward_config {
     uint8_t *client_ca_names;     /* certificate_authorities body: (u16 len, DER Name)* */
     size_t client_ca_names_len;
     int post_handshake_auth;      /* client: offer it (TLS 1.3 §4.6.2) */
+    /* server identities by name and OCSP stapling (hs/identity.c) */
+    crypto_cert default_leaf; /* cfg->chain's leaf, parsed, for name matching */
+    ocsp_staple *default_ocsp;
+    ward_identity extra_ids[WARD_MAX_EXTRA_IDENTITIES];
+    size_t n_extra_ids;
+    int sni_strict;
+    int ocsp_mode;           /* client: WARD_OCSP_* */
+
     /* resumption (src/hs/psk.c, resume*.c; src/conn/session.c) */
     unsigned tickets;            /* server: NewSessionTickets per full handshake */
     uint32_t ticket_lifetime;    /* seconds */
@@ -79,6 +99,11 @@ struct ward_config {
     resume_store *resume;        /* server: ticket keys, replay register, 1.2 cache */
     ward_session_fn session_cb;  /* client: a new session arrived */
     void *session_cb_arg;
+
+    /* NSS key log (conn/keylog.c): off unless the application asks. */
+    ward_keylog_fn keylog_fn;
+    void *keylog_arg;
+    struct keylog_file *keylog_file; /* owned: ward_config_set_keylog_file */
 };
 
 /* A resumable session (client side; public as ward_session). */
@@ -119,6 +144,10 @@ typedef enum {
     ST_SERVER_WAIT_CV,        /* TLS 1.3: client CertificateVerify */
     ST_SERVER12_WAIT_CERT,    /* TLS 1.2: client Certificate before ClientKeyExchange */
     ST_SERVER12_WAIT_CV,      /* TLS 1.2: CertificateVerify after ClientKeyExchange */
+    /* TLS 1.2 client after Certificate when the server acknowledged
+     * status_request (RFC 6066 §8): CertificateStatus may come first. */
+    ST_CLIENT12_WAIT_CS_SKE,      /* CertificateStatus or ServerKeyExchange */
+    ST_CLIENT12_WAIT_CS_CR_SHD,   /* CertificateStatus, CertificateRequest or ServerHelloDone */
     ST_CONNECTED,
     ST_FAILED
 } hs_state;
@@ -225,6 +254,11 @@ struct ward_conn {
     crypto_hash pha_hash;    /* base + this exchange's messages */
     int pha_hash_on;
     crypto_key pha_key;      /* server: the client's key until its CertificateVerify */
+    /* identities and OCSP (hs/identity.c, hs/ocsp_check.c) */
+    const ward_identity *id; /* server: the identity chosen; NULL: the default */
+    int ocsp_acked;          /* client: the TLS 1.2 ServerHello had status_request */
+    int ocsp_status;         /* client: WARD_OCSP_STATUS_* */
+
     /* resumption and 0-RTT */
     ward_session *offer;     /* client: the session offered (a copy) */
     int resumed;             /* the handshake used a PSK / resumed a 1.2 session */
@@ -249,6 +283,13 @@ struct ward_conn {
     uint8_t *ticket12;       /* heap, until the session is handed out */
     size_t ticket12_len;
     uint32_t ticket12_lifetime;
+
+    /* TLS 1.3 exporter_master_secret (§7.5), kept for
+     * ward_conn_export_keying_material; wiped with the connection. */
+    uint8_t exp_master[CRYPTO_MAX_HASH];
+    int has_exp_master;
+    /* N of the current application traffic secrets (§7.2), for the key log. */
+    unsigned c_ap_gen, s_ap_gen;
 };
 
 /* ---- engine services used by the handshake (src/conn) ---- */
@@ -264,8 +305,20 @@ WARD_MUST_CHECK wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t
                                        size_t len);
 /* The compatibility change_cipher_spec record (RFC 8446 D.4), once. */
 WARD_MUST_CHECK wres conn_send_ccs(ward_conn *c);
-/* Report a derived secret to the test hook (and later, a key log). */
+/* Report a derived secret (c->hlen bytes) to the test hook and the key
+ * log, under its NSS key-log label. The one path for every secret. */
 void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret);
+/* The same for a secret of another length (TLS 1.2 CLIENT_RANDOM: 48). */
+void conn_report_secret_len(ward_conn *c, const char *label, const uint8_t *secret,
+                            size_t len);
+/* ---- key log (src/conn/keylog.c) ---- */
+/* One NSS key-log line to the configured callback, if any. */
+void keylog_write(ward_conn *c, const char *label, const uint8_t *secret, size_t len);
+/* After a KeyUpdate (§4.6.3): report the new client or server application
+ * traffic secret as CLIENT_/SERVER_TRAFFIC_SECRET_N. */
+void keylog_traffic_update(ward_conn *c, int client_secret, const uint8_t *secret);
+/* Close a key-log file opened by ward_config_set_keylog_file. */
+void config_keylog_free(ward_config *cfg);
 time_t conn_now(const ward_conn *c);
 /* The configuration's trust anchors (NULL if none could be loaded). The
  * configuration is logically const: only the lazy load writes, under a lock. */

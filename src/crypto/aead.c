@@ -85,6 +85,29 @@ wres crypto_aead_seal(crypto_aead *a, const uint8_t nonce[12], const uint8_t *aa
     return wres_ok();
 }
 
+/* pt then tail, as one plaintext: the record layer encrypts the caller's
+ * data straight into the record (no copy first) and the inner type and
+ * padding after it, which may already sit in place at out + ptlen. */
+wres crypto_aead_seal_parts(crypto_aead *a, const uint8_t nonce[12], const uint8_t *aad,
+                            size_t aadlen, const uint8_t *pt, size_t ptlen, const uint8_t *tail,
+                            size_t taillen, uint8_t *out)
+{
+    ENSURE(a->ctx && a->encrypt, WARD_ERR_INTERNAL);
+    ENSURE(ptlen <= INT_MAX / 2 && taillen <= INT_MAX / 2 && aadlen <= INT_MAX,
+           WARD_ERR_INTERNAL);
+    ENSURE(nonce && out && (pt || ptlen == 0) && (tail || taillen == 0) && (aad || aadlen == 0),
+           WARD_ERR_INTERNAL);
+    EVP_CIPHER_CTX *ctx = a->ctx;
+    int outl = 0;
+    if (!aead_start(ctx, nonce, aad, aadlen) ||
+        (ptlen && EVP_CipherUpdate(ctx, out, &outl, pt, (int)ptlen) != 1) ||
+        (size_t)outl != ptlen || /* GCM and ChaCha20-Poly1305 are stream ciphers */
+        !aead_body(ctx, tail, taillen, out + ptlen) ||
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, CRYPTO_AEAD_TAG, out + ptlen + taillen) != 1)
+        return crypto_fail(WARD_ERR_INTERNAL);
+    return wres_ok();
+}
+
 wres crypto_aead_open(crypto_aead *a, const uint8_t nonce[12], const uint8_t *aad,
                       size_t aadlen, const uint8_t *ct, size_t ctlen, uint8_t *out)
 {

@@ -77,6 +77,12 @@ WARD_MUST_CHECK wres crypto_aead_init(crypto_aead *a, aead_alg alg, const uint8_
 WARD_MUST_CHECK wres crypto_aead_seal(crypto_aead *a, const uint8_t nonce[12],
                                       const uint8_t *aad, size_t aadlen, const uint8_t *pt,
                                       size_t ptlen, uint8_t *out);
+/* The same over pt || tail without joining them first: pt's ciphertext goes
+ * to out, tail's to out + ptlen (tail may already be there), then the tag. */
+WARD_MUST_CHECK wres crypto_aead_seal_parts(crypto_aead *a, const uint8_t nonce[12],
+                                            const uint8_t *aad, size_t aadlen,
+                                            const uint8_t *pt, size_t ptlen,
+                                            const uint8_t *tail, size_t taillen, uint8_t *out);
 /* ct includes the tag (ctlen >= 16); out receives ctlen-16 bytes; out may
  * equal ct. Authentication failure: WARD_ERR_BAD_RECORD_MAC. */
 WARD_MUST_CHECK wres crypto_aead_open(crypto_aead *a, const uint8_t nonce[12],
@@ -224,6 +230,37 @@ WARD_MUST_CHECK wres crypto_cert_subject_der(const uint8_t *der, size_t len, uin
 /* Validity-period check alone (used with pinning). Same codes and messages. */
 WARD_MUST_CHECK wres crypto_cert_check_time(const uint8_t *der, size_t len, time_t now,
                                             char *msg, size_t msgcap);
+
+/* ---- a parsed certificate kept for name matching (server SNI) ---- */
+typedef struct {
+    void *x509; /* X509 * */
+} crypto_cert;
+/* Unparsable: WARD_ERR_CONFIG. */
+WARD_MUST_CHECK wres crypto_cert_parse(crypto_cert *c, const uint8_t *der, size_t len);
+void crypto_cert_free(crypto_cert *c);
+/* 1 if the certificate is valid for name under the rule a client verifies
+ * with (crypto_chain_verify): a DNS name against the DNS subjectAltNames
+ * (the CN only when there are none), "*." matching exactly one left-most
+ * label, case-insensitive; an IP literal against iPAddress names only,
+ * never a wildcard. */
+int crypto_cert_matches_name(const crypto_cert *c, const char *name);
+
+/* ---- OCSP (RFC 6960), for stapling (RFC 6066 §8) ---- */
+/* Read a DER OCSPResponse from a file into *der (malloc'd, *len bytes).
+ * Missing, unreadable, empty, larger than 64 KiB or not an OCSPResponse:
+ * WARD_ERR_CONFIG. */
+WARD_MUST_CHECK wres crypto_ocsp_load_file(const char *path, uint8_t **der, size_t *len);
+/* Check a stapled response for the leaf of a chain already verified
+ * against t (certs: the peer's chain, leaf first): response status
+ * successful, a basic response signed by the leaf's issuer or by a
+ * responder it certified for OCSP signing, a single response for this
+ * certificate, thisUpdate not in the future and nextUpdate not past
+ * (5 minutes of clock skew allowed), status good. now == 0: the clock.
+ * Revoked: WARD_ERR_CERT_REVOKED, with the revocation time in msg; any
+ * other failure: WARD_ERR_BAD_CERT_STATUS with what failed in msg. */
+WARD_MUST_CHECK wres crypto_ocsp_check(const crypto_trust *t, const span *certs, size_t n,
+                                       const uint8_t *resp, size_t len, time_t now, char *msg,
+                                       size_t msgcap);
 
 /* An ephemeral self-signed ECDSA P-256 certificate for name (a DNS name or
  * IP literal in the SAN, CN=name), valid from one hour ago for 30 days. */

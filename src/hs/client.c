@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "conn/identity.h"
 #include "crypto/tls12.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
@@ -107,6 +108,7 @@ static wres send_client_hello(ward_conn *c, int first)
     p.n_sig_algs = offer.n_sigalgs;
     p.extended_master_secret = tls12;
     p.ec_point_formats = tls12;
+    p.status_request = cfg->ocsp_mode != WARD_OCSP_OFF; /* RFC 6066 §8 */
     p.sig_algs_cert = cfg->sigalgs_cert;
     p.n_sig_algs_cert = cfg->n_sigalgs_cert;
     p.alpn = alpn.names;
@@ -458,6 +460,7 @@ wres hs_client_on_certificate(ward_conn *c, span body, span full)
     if (m.n == 0)
         return conn_fail(c, WARD_ERR_DECODE, "server sent an empty certificate list");
     GUARD(hs_client_take_chain(c, &m, full));
+    GUARD(hs_ocsp_client_check(c, m.has_leaf_ocsp ? &m.leaf_ocsp : NULL)); /* §4.4.2.1 */
     c->state = ST_CLIENT_WAIT_CV;
     return wres_ok();
 }

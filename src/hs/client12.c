@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "conn/identity.h"
 #include "crypto/tls12.h"
 #include "hs/hs.h"
 #include "hs/resume12.h"
@@ -53,6 +54,7 @@ wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh, span 
                          "server sent session_ticket, which ward did not offer");
     if (sh->has_alpn)
         GUARD(hs_client_check_alpn(c, sh->alpn));
+    GUARD(hs_ocsp_client12_on_server_hello(c, sh)); /* RFC 6066 §8 */
 
     c->version = WARD_TLS12;
     c->ems = 1;
@@ -93,7 +95,7 @@ wres hs_client12_on_certificate(ward_conn *c, span body, span full)
                          "server's certificate key does not fit the suite it chose (%s)",
                          ward_suite_name(c->suite));
     c->state = si->kx == KX_ECDHE ? ST_CLIENT12_WAIT_SKE : ST_CLIENT12_WAIT_CR_SHD;
-    return wres_ok();
+    return hs_ocsp_client12_after_certificate(c); /* CertificateStatus may come first */
 }
 
 /* RFC 8422 §5.4: the signature covers both randoms and the ECDH params. */

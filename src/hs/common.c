@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "base/mem.h"
+#include "conn/identity.h"
 #include "conn/internal.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
@@ -76,6 +77,9 @@ wres hs_derive_app_secrets(ward_conn *c)
     conn_report_secret(c, "CLIENT_TRAFFIC_SECRET_0", c->c_ap);
     conn_report_secret(c, "SERVER_TRAFFIC_SECRET_0", c->s_ap);
     conn_report_secret(c, "EXPORTER_SECRET", exp);
+    /* Kept for the exporter (§7.5); ward_conn_free wipes it. */
+    memcpy(c->exp_master, exp, c->hlen);
+    c->has_exp_master = 1;
     ward_zeroize(exp, sizeof exp);
     return wres_ok();
 }
@@ -139,6 +143,7 @@ wres hs_send_key_update(ward_conn *c, int request_peer)
     GUARD(conn_send_records(c, CT_HANDSHAKE, msg, w.len));
     uint8_t *mine = c->is_server ? c->s_ap : c->c_ap;
     GUARD(ks_update_traffic(c->hash, mine));
+    keylog_traffic_update(c, !c->is_server, mine);
     return hs_install_keys(c, 1, mine);
 }
 
@@ -164,6 +169,7 @@ static wres handle_key_update(ward_conn *c, span body)
     GUARD(count_key_update(c));
     uint8_t *peer = c->is_server ? c->c_ap : c->s_ap;
     GUARD(ks_update_traffic(c->hash, peer));
+    keylog_traffic_update(c, c->is_server, peer);
     GUARD(hs_install_keys(c, 0, peer));
     c->key_updates_received++;
     /* Answer an update request, unless we are closing (§4.6.3). */
@@ -239,12 +245,39 @@ static const struct {
     {ST_SERVER12_WAIT_CERT, HS_CERTIFICATE, hs_server12_on_client_certificate, "Certificate"},
     {ST_SERVER12_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_server12_on_client_certificate_verify,
      "CertificateVerify"},
+    /* TLS 1.2 OCSP stapling (RFC 6066 §8): an optional CertificateStatus
+     * after Certificate, when ServerHello acknowledged status_request. */
+    {ST_CLIENT12_WAIT_CS_SKE, HS_CERTIFICATE_STATUS, hs_client12_on_certificate_status,
+     "CertificateStatus"},
+    {ST_CLIENT12_WAIT_CS_SKE, HS_SERVER_KEY_EXCHANGE, hs_client12_on_ske_unstapled,
+     "ServerKeyExchange"},
+    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_CERTIFICATE_STATUS, hs_client12_on_certificate_status,
+     "CertificateStatus"},
+    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_CERTIFICATE_REQUEST, hs_client12_on_cr_unstapled,
+     "ServerHelloDone"},
+    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_SERVER_HELLO_DONE, hs_client12_on_shd_unstapled,
+     "ServerHelloDone"},
 };
+
+/* Server: the ClientHello random (after legacy_version, §4.1.2) names the
+ * connection in the key log of either version; kept from the first
+ * ClientHello, which the HelloRetryRequest flow does not change. A short
+ * message is left for its handler to refuse. */
+static void note_client_random(ward_conn *c, span body)
+{
+    rd r = rd_span(body);
+    span random;
+    uint16_t legacy_version;
+    if (wres_is_ok(rd_u16(&r, &legacy_version)) && wres_is_ok(rd_bytes(&r, 32, &random)))
+        memcpy(c->peer_random, random.p, 32);
+}
 
 wres hs_handle(ward_conn *c, uint8_t type, span body, span full)
 {
     if (c->state == ST_CONNECTED)
         return handle_post_handshake(c, type, body);
+    if (c->state == ST_SERVER_WAIT_CH && type == HS_CLIENT_HELLO)
+        note_client_random(c, body);
     const char *expect = NULL;
     for (size_t i = 0; i < WARD_ARRAY_LEN(hs_table); i++) {
         if (hs_table[i].state != c->state)

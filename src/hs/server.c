@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "conn/identity.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
 #include "msg/msg.h"
@@ -31,14 +32,22 @@ static uint16_t choose_suite(const ward_config *cfg, const msg_client_hello *ch)
     return 0;
 }
 
-static uint16_t choose_scheme(const ward_config *cfg, const msg_client_hello *ch)
+static uint16_t choose_scheme(const ward_config *cfg, const crypto_key *key,
+                              const msg_client_hello *ch)
 {
     rd r = rd_span(ch->signature_algorithms);
     uint16_t s;
     while (rd_left(&r) && wres_is_ok(rd_u16(&r, &s))) /* client preference */
-        if (hs_list_has(cfg->sigalgs, cfg->n_sigalgs, s) && crypto_key_can_sign_tls13(&cfg->key, s))
+        if (hs_list_has(cfg->sigalgs, cfg->n_sigalgs, s) && crypto_key_can_sign_tls13(key, s))
             return s;
     return 0;
+}
+
+/* SNI (hs/identity.c): an identity fits when its key can sign a scheme
+ * the client accepts. */
+static int key_fits13(const ward_conn *c, const crypto_key *key, const msg_client_hello *ch)
+{
+    return choose_scheme(c->cfg, key, ch) != 0;
 }
 
 /* §4.2.8: each share must be for a group in supported_groups, each group
@@ -189,7 +198,7 @@ static wres sign_certificate_verify(ward_conn *c, uint16_t scheme, uint8_t *sig,
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
     size_t len;
     GUARD(hs_cv_content(c, 1, content, sizeof content, &len));
-    return crypto_sign(&c->cfg->key, scheme, content, len, sig, cap, siglen);
+    return crypto_sign(hs_id_key(c), scheme, content, len, sig, cap, siglen);
 }
 
 /* EncryptedExtensions, Certificate, CertificateVerify and Finished, in one
@@ -199,11 +208,17 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
 {
     const ward_config *cfg = c->cfg;
     const ward_test_hooks *h = cfg->hooks;
-    size_t cap = 1024 + CRYPTO_MAX_SIG + 2 * CRYPTO_MAX_HASH;
-    for (size_t i = 0; i < cfg->chain.n; i++)
-        cap += cfg->chain.len[i] + 8;
+    const crypto_chain *chain = hs_id_chain(c);
+    uint8_t *staple; /* RFC 8446 §4.4.2.1, when the client asked */
+    size_t staple_len;
+    GUARD(hs_identity_staple(c, ch, &staple, &staple_len));
+    size_t cap = 1024 + CRYPTO_MAX_SIG + 2 * CRYPTO_MAX_HASH + staple_len + 8;
+    for (size_t i = 0; i < chain->n; i++)
+        cap += chain->len[i] + 8;
     cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
     uint8_t *flight = malloc(cap);
+    if (!flight)
+        free(staple);
     ENSURE(flight, WARD_ERR_NOMEM);
     wr w = wr_of(flight, cap);
     size_t mark = 0;
@@ -233,8 +248,8 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     if (!wres_is_ok(r))
         goto out;
 
-    r = msg_encode_certificate(&w, (const uint8_t *const *)cfg->chain.der, cfg->chain.len,
-                               cfg->chain.n);
+    r = msg_encode_certificate_ocsp(&w, (const uint8_t *const *)chain->der, chain->len, chain->n,
+                                    staple, staple_len);
     if (!wres_is_ok(r) || !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
         goto out;
     mark = w.len;
@@ -256,6 +271,7 @@ finished:;
     r = conn_send_records(c, CT_HANDSHAKE, flight, w.len);
 out:
     free(flight);
+    free(staple);
     return r;
 }
 
@@ -359,12 +375,14 @@ static wres decide(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
                          "TLS 1.3 requires the single null compression method");
     if (!cfg->has_cert)
         return conn_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
+    if (ch->has_signature_algorithms)
+        GUARD(hs_identity_select(c, ch, key_fits13)); /* SNI: before the key is used */
     sc->suite = choose_suite(cfg, ch);
     if (!sc->suite)
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "no cipher suite in common with the client");
     if (!ch->has_signature_algorithms)
         return conn_fail(c, WARD_ERR_MISSING_EXTENSION, "ClientHello lacks signature_algorithms");
-    sc->scheme = choose_scheme(cfg, ch);
+    sc->scheme = choose_scheme(cfg, hs_id_key(c), ch);
     if (!sc->scheme)
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "the client accepts no signature scheme the server's key can make");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "conn/identity.h"
 #include "crypto/tls12.h"
 #include "hs/hs.h"
 #include "hs/resume12.h"
@@ -57,7 +58,8 @@ static uint16_t pick_group(const ward_config *cfg, const msg_client_hello *ch)
 }
 
 /* The client's preference among the schemes our key can make. */
-static uint16_t pick_scheme(const ward_config *cfg, const msg_client_hello *ch)
+static uint16_t pick_scheme(const ward_config *cfg, const crypto_key *key,
+                            const msg_client_hello *ch)
 {
     if (!ch->has_signature_algorithms)
         return 0; /* the RFC 5246 default is SHA-1, which ward refuses */
@@ -65,29 +67,46 @@ static uint16_t pick_scheme(const ward_config *cfg, const msg_client_hello *ch)
     uint16_t s;
     while (rd_left(&r) && wres_is_ok(rd_u16(&r, &s)))
         if ((hs_list_has(cfg->sigalgs, cfg->n_sigalgs, s) || hs_pkcs1_scheme(s)) &&
-            crypto_key_can_sign_tls12(&cfg->key, s))
+            crypto_key_can_sign_tls12(key, s))
             return s;
     return 0;
 }
 
-/* Server preference among the suites the client offers and our key fits. */
-static wres choose(ward_conn *c, const msg_client_hello *ch, choice12 *ch12)
+/* Server preference among the suites the client offers and the key fits;
+ * 0 when there is none. */
+static int choose_for_key(const ward_config *cfg, const crypto_key *key,
+                          const msg_client_hello *ch, choice12 *ch12)
 {
-    const ward_config *cfg = c->cfg;
-    uint16_t group = pick_group(cfg, ch), scheme = pick_scheme(cfg, ch);
+    uint16_t group = pick_group(cfg, ch), scheme = pick_scheme(cfg, key, ch);
     for (size_t i = 0; i < cfg->n_suites; i++) {
         uint16_t code = cfg->suites[i];
         const suite_info *si = suite_lookup(code);
         if (!hs_suite_enabled(cfg, code, WARD_TLS12) || !msg_u16_list_has(ch->cipher_suites, code) ||
-            !key_fits(&cfg->key, si, ch))
+            !key_fits(key, si, ch))
             continue;
         if (si->kx == KX_ECDHE && (!group || !scheme))
             continue;
         ch12->suite = si;
         ch12->group = group;
         ch12->scheme = scheme;
-        return wres_ok();
+        return 1;
     }
+    return 0;
+}
+
+/* SNI (hs/identity.c): an identity fits when a suite does (so an RSA and
+ * an ECDSA certificate for one name serve ECDHE_RSA and ECDHE_ECDSA
+ * clients each). */
+static int key_fits12(const ward_conn *c, const crypto_key *key, const msg_client_hello *ch)
+{
+    choice12 unused;
+    return choose_for_key(c->cfg, key, ch, &unused);
+}
+
+static wres choose(ward_conn *c, const msg_client_hello *ch, choice12 *ch12)
+{
+    if (choose_for_key(c->cfg, hs_id_key(c), ch, ch12))
+        return wres_ok();
     return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                      "no TLS 1.2 cipher suite, group and signature scheme in common with the "
                      "client and the server's key");
@@ -134,7 +153,7 @@ static wres write_server_key_exchange(ward_conn *c, wr *w, const choice12 *ch12)
     wr_bytes(&cw, c->random, 32);
     wr_bytes(&cw, params, pw.len);
     GUARD(wr_status(&cw));
-    GUARD(crypto_sign_tls12(&c->cfg->key, ch12->scheme, content, cw.len, sig, sizeof sig, &siglen));
+    GUARD(crypto_sign_tls12(hs_id_key(c), ch12->scheme, content, cw.len, sig, sizeof sig, &siglen));
     return msg_encode_server_key_exchange(w, params, pw.len, ch12->scheme, sig, siglen);
 }
 
@@ -142,12 +161,17 @@ static wres write_server_key_exchange(ward_conn *c, wr *w, const choice12 *ch12)
  * flight, each added to the transcript. */
 static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12 *ch12)
 {
-    const ward_config *cfg = c->cfg;
-    size_t cap = 2048 + CRYPTO_MAX_SIG;
-    for (size_t i = 0; i < cfg->chain.n; i++)
-        cap += cfg->chain.len[i] + 3;
+    const crypto_chain *chain = hs_id_chain(c);
+    uint8_t *staple; /* RFC 6066 §8, when the client asked */
+    size_t staple_len;
+    GUARD(hs_identity_staple(c, ch, &staple, &staple_len));
+    size_t cap = 2048 + CRYPTO_MAX_SIG + staple_len + 8;
+    for (size_t i = 0; i < chain->n; i++)
+        cap += chain->len[i] + 3;
     cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
     uint8_t *flight = malloc(cap);
+    if (!flight)
+        free(staple);
     ENSURE(flight, WARD_ERR_NOMEM);
     wr w = wr_of(flight, cap);
 
@@ -163,10 +187,13 @@ static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12
     sp.alpn = ch12->alpn.p;
     sp.alpn_len = ch12->alpn.len;
     sp.server_name_ack = c->server_name[0] != '\0';
+    sp.status_request = staple_len > 0;
     wres r = msg_encode_server_hello12(&w, &sp);
     if (wres_is_ok(r))
-        r = msg_encode_certificate12(&w, (const uint8_t *const *)cfg->chain.der, cfg->chain.len,
-                                     cfg->chain.n);
+        r = msg_encode_certificate12(&w, (const uint8_t *const *)chain->der, chain->len,
+                                     chain->n);
+    if (wres_is_ok(r) && staple_len)
+        r = msg_encode_certificate_status(&w, staple, staple_len);
     if (wres_is_ok(r) && ch12->suite->kx == KX_ECDHE)
         r = write_server_key_exchange(c, &w, ch12);
     if (wres_is_ok(r))
@@ -178,6 +205,7 @@ static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12
     if (wres_is_ok(r))
         r = conn_send_records(c, CT_HANDSHAKE, flight, w.len);
     free(flight);
+    free(staple);
     return r;
 }
 
@@ -231,6 +259,7 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
                          "ClientHello ec_point_formats lacks the uncompressed format "
                          "(RFC 8422 §5.1.2)");
     GUARD(check_extensions(c, ch));
+    GUARD(hs_identity_select(c, ch, key_fits12)); /* SNI: before the key is used */
     GUARD(hs_server_take_name(c, ch));
     GUARD(hs_server_choose_alpn(c, ch, &ch12.alpn));
 
@@ -270,7 +299,7 @@ static wres rsa_pre_master(ward_conn *c, span body, uint8_t pms[48])
     uint8_t fallback[48];
     GUARD(msg_decode_client_key_exchange_rsa(body, &enc));
     GUARD(crypto_random(fallback, sizeof fallback));
-    wres r = crypto_rsa_kx_decrypt(&c->cfg->key, enc.p, enc.len, c->client_version, fallback,
+    wres r = crypto_rsa_kx_decrypt(hs_id_key(c), enc.p, enc.len, c->client_version, fallback,
                                    pms);
     ward_zeroize(fallback, sizeof fallback);
     return r;

@@ -53,6 +53,8 @@ wres hs12_derive_keys(ward_conn *c, const uint8_t *pms, size_t pms_len)
  * an abbreviated handshake does with a resumed master secret). */
 wres hs12_derive_key_block(ward_conn *c)
 {
+    /* NSS key log: TLS 1.2 has one secret per connection (resumed too). */
+    conn_report_secret_len(c, "CLIENT_RANDOM", c->master, sizeof c->master);
     size_t klen = aead_key_len(c->aead), ilen = iv_len(c->aead);
     return crypto_tls12_prf(c->hash, c->master, sizeof c->master, "key expansion",
                             server_random(c), 32, client_random(c), 32, c->key_block,

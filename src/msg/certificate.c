@@ -11,6 +11,17 @@ static wres skip_extension(void *ctx, uint16_t type, rd *d, int is_last)
     return wres_ok();
 }
 
+/* The leaf entry's status_request carries a CertificateStatus (RFC 8446
+ * §4.4.2.1); other entries' extensions are skipped. */
+static wres leaf_extension(void *ctx, uint16_t type, rd *d, int is_last)
+{
+    msg_certificate *c = ctx;
+    if (type != EXT_STATUS_REQUEST)
+        return skip_extension(ctx, type, d, is_last);
+    c->has_leaf_ocsp = 1;
+    return msg_read_cert_status(d, &c->leaf_ocsp);
+}
+
 /* CertificateEntry: cert_data<1..2^24-1> extensions<0..2^16-1>. */
 static wres read_entry(rd *list, msg_certificate *c)
 {
@@ -18,7 +29,7 @@ static wres read_entry(rd *list, msg_certificate *c)
     GUARD(rd_block24(list, &cert));
     ENSURE(rd_left(&cert) > 0, WARD_ERR_DECODE);
     GUARD(rd_block16(list, &exts));
-    GUARD(msg_ext_walk(rd_rest(&exts), skip_extension, NULL));
+    GUARD(msg_ext_walk(rd_rest(&exts), c->n == 0 ? leaf_extension : skip_extension, c));
     ENSURE(c->n < MSG_MAX_CERTS, WARD_ERR_BAD_CERTIFICATE);
     c->certs[c->n++] = rd_rest(&cert);
     return wres_ok();
@@ -41,6 +52,12 @@ wres msg_decode_certificate(span body, msg_certificate *out)
 
 wres msg_encode_certificate(wr *w, const uint8_t *const *der, const size_t *len, size_t n)
 {
+    return msg_encode_certificate_ocsp(w, der, len, n, NULL, 0);
+}
+
+wres msg_encode_certificate_ocsp(wr *w, const uint8_t *const *der, const size_t *len, size_t n,
+                                 const uint8_t *ocsp, size_t ocsp_len)
+{
     for (size_t i = 0; i < n; i++)
         ENSURE(len[i] > 0, WARD_ERR_INTERNAL);
     wr_block msg = msg_hs_open(w, HS_CERTIFICATE);
@@ -50,7 +67,13 @@ wres msg_encode_certificate(wr *w, const uint8_t *const *der, const size_t *len,
         wr_block cert = wr_open(w, 3);
         wr_bytes(w, der[i], len[i]);
         GUARD(wr_close(w, cert));
-        wr_u16(w, 0); /* no per-entry extensions */
+        wr_block exts = wr_open(w, 2);
+        if (i == 0 && ocsp_len) { /* RFC 8446 §4.4.2.1: the leaf's status */
+            wr_block e = msg_ext_open(w, EXT_STATUS_REQUEST);
+            GUARD(msg_write_cert_status(w, ocsp, ocsp_len));
+            GUARD(wr_close(w, e));
+        }
+        GUARD(wr_close(w, exts));
     }
     GUARD(wr_close(w, list));
     return wr_close(w, msg);

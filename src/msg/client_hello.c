@@ -163,6 +163,8 @@ static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
         return read_ec_point_formats(d, ch);
     case EXT_SESSION_TICKET:
         return read_session_ticket(d, ch);
+    case EXT_STATUS_REQUEST: /* RFC 6066 §8 */
+        return msg_read_status_request(d, &ch->has_status_request);
     default:
         /* §4.1.2: servers ignore extensions they do not recognize. */
         (void)rd_rest(d);
@@ -400,6 +402,8 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
         GUARD(write_empty(w, EXT_EXTENDED_MASTER_SECRET));
     if (p->ec_point_formats)
         GUARD(write_ec_point_formats(w));
+    if (p->status_request)
+        GUARD(msg_write_status_request_ext(w));
     if (p->post_handshake_auth)
         GUARD(write_empty(w, EXT_POST_HANDSHAKE_AUTH));
     return wres_ok();

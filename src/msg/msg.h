@@ -38,6 +38,7 @@ enum {
     HS_CERTIFICATE_VERIFY = 15,
     HS_CLIENT_KEY_EXCHANGE = 16, /* TLS 1.2 */
     HS_FINISHED = 20,
+    HS_CERTIFICATE_STATUS = 22, /* TLS 1.2, RFC 6066 §8 */
     HS_KEY_UPDATE = 24,
     HS_MESSAGE_HASH = 254
 };
@@ -131,6 +132,7 @@ typedef struct {
     span session_ticket;       /* RFC 5077: the ticket (empty: asks for one) */
     span extensions;           /* the whole extensions block, raw (its entries,
                                 * without the u16 length; msg_ext_walk takes it) */
+    int has_status_request;    /* RFC 6066 §8 status_request of type ocsp(1) */
 } msg_client_hello;
 /* body: the message without its 4-byte header. */
 WARD_MUST_CHECK wres msg_decode_client_hello(span body, msg_client_hello *ch);
@@ -181,6 +183,8 @@ typedef struct {
     /* TLS 1.2 (zero: off) */
     int extended_master_secret; /* send an empty extended_master_secret (RFC 7627) */
     int ec_point_formats;      /* send ec_point_formats [uncompressed] (RFC 8422) */
+    int status_request;        /* send status_request for OCSP (RFC 6066 §8), after
+                                * ec_point_formats, before padding */
     int post_handshake_auth;   /* send an empty post_handshake_auth (RFC 8446 §4.2.6) */
 } msg_client_hello_params;
 /* Extension order (fixed, so RFC 8448's traces are reproduced byte for
@@ -223,6 +227,7 @@ typedef struct {
     int has_session_ticket;    /* RFC 5077 §3.2: empty */
     int has_record_size_limit; /* RFC 8449 (a client may offer it to a 1.2 server) */
     uint16_t record_size_limit; /* >= 64 else ILLEGAL_PARAMETER */
+    int has_status_request;    /* TLS 1.2, RFC 6066 §8: empty */
 } msg_server_hello;
 /* A ServerHello with supported_versions, or an HRR, follows RFC 8446:
  * key_share, pre_shared_key (ServerHello), cookie (HRR), supported_versions;
@@ -264,6 +269,7 @@ typedef struct {
     const uint8_t *alpn; size_t alpn_len; /* selected protocol (1..255 bytes); 0: omit */
     int server_name_ack;
     int session_ticket;                  /* send an empty session_ticket (RFC 5077 §3.2) */
+    int status_request;                  /* send an empty status_request (RFC 6066 §8), last */
 } msg_server_hello12_params;
 /* legacy version 0x0303, compression 0. Extension order: renegotiation_info,
  * extended_master_secret, ec_point_formats, alpn, server_name,
@@ -305,6 +311,10 @@ typedef struct {
     span request_context;
     size_t n;
     span certs[MSG_MAX_CERTS]; /* DER cert_data, each non-empty */
+    /* TLS 1.3 (RFC 8446 §4.4.2.1): the leaf entry's status_request, a
+     * CertificateStatus of type ocsp; the DER OCSPResponse. */
+    int has_leaf_ocsp;
+    span leaf_ocsp;
 } msg_certificate;
 /* More than MSG_MAX_CERTS entries: WARD_ERR_BAD_CERTIFICATE. Per-entry
  * extensions are validated as a block and otherwise ignored. */
@@ -317,6 +327,29 @@ WARD_MUST_CHECK wres msg_encode_certificate(wr *w, const uint8_t *const *der,
 WARD_MUST_CHECK wres msg_decode_certificate12(span body, msg_certificate *c);
 WARD_MUST_CHECK wres msg_encode_certificate12(wr *w, const uint8_t *const *der,
                                               const size_t *len, size_t n);
+
+/* TLS 1.3 Certificate with an OCSP response (ocsp_len > 0) in the leaf
+ * entry's status_request extension (RFC 8446 §4.4.2.1). */
+WARD_MUST_CHECK wres msg_encode_certificate_ocsp(wr *w, const uint8_t *const *der,
+                                                 const size_t *len, size_t n,
+                                                 const uint8_t *ocsp, size_t ocsp_len);
+
+/* ---- OCSP status (RFC 6066 §8, msg/cert_status.c) ---- */
+/* CertificateStatusRequest in a ClientHello's status_request: type(1), and
+ * for ocsp(1) responder_id_list<0..2^16-1> request_extensions<0..2^16-1>.
+ * Other status types are skipped (*is_ocsp = 0). Bad framing: DECODE. */
+WARD_MUST_CHECK wres msg_read_status_request(rd *d, int *is_ocsp);
+/* The extension a client sends: ocsp, no responder ids, no extensions. */
+WARD_MUST_CHECK wres msg_write_status_request_ext(wr *w);
+/* CertificateStatus body: status_type ocsp(1), OCSPResponse<1..2^24-1>.
+ * Another type: WARD_ERR_ILLEGAL_PARAMETER; empty response, truncation,
+ * trailing bytes: WARD_ERR_DECODE. *ocsp points into the input. */
+WARD_MUST_CHECK wres msg_read_cert_status(rd *d, span *ocsp);
+WARD_MUST_CHECK wres msg_decode_certificate_status(span body, span *ocsp);
+/* The CertificateStatus body alone (for the TLS 1.3 entry extension). */
+WARD_MUST_CHECK wres msg_write_cert_status(wr *w, const uint8_t *ocsp, size_t len);
+/* The TLS 1.2 handshake message (type 22). */
+WARD_MUST_CHECK wres msg_encode_certificate_status(wr *w, const uint8_t *ocsp, size_t len);
 
 /* ---- ServerKeyExchange, ECDHE only (RFC 8422 §5.4) ---- */
 typedef struct {

@@ -101,6 +101,7 @@ static int is_tls12_ext(uint16_t type)
     case EXT_SERVER_NAME:
     case EXT_SESSION_TICKET:
     case EXT_RECORD_SIZE_LIMIT:
+    case EXT_STATUS_REQUEST:
         return 1;
     default:
         return 0;
@@ -129,6 +130,9 @@ static wres on_extension12(msg_server_hello *sh, uint16_t type, rd *d)
         return wres_ok();
     case EXT_RECORD_SIZE_LIMIT:
         return read_record_size_limit(d, sh);
+    case EXT_STATUS_REQUEST: /* RFC 6066 §8: empty; CertificateStatus follows */
+        sh->has_status_request = 1;
+        return wres_ok();
     default:
         return wres_err(WARD_ERR_INTERNAL); /* is_tls12_ext() said yes */
     }
@@ -325,6 +329,8 @@ static wres write_extensions12(wr *w, const msg_server_hello12_params *p)
         GUARD(write_empty(w, EXT_SERVER_NAME));
     if (p->session_ticket)
         GUARD(write_empty(w, EXT_SESSION_TICKET));
+    if (p->status_request)
+        GUARD(write_empty(w, EXT_STATUS_REQUEST));
     return wres_ok();
 }
 
@@ -342,7 +348,7 @@ wres msg_encode_server_hello12(wr *w, const msg_server_hello12_params *p)
     wr_u8(w, 0); /* compression_method: null */
     /* §7.4.1.3: the extensions field may be absent altogether. */
     if (p->renegotiation_info || p->extended_master_secret || p->ec_point_formats ||
-        p->alpn_len || p->server_name_ack || p->session_ticket) {
+        p->alpn_len || p->server_name_ack || p->session_ticket || p->status_request) {
         wr_block exts = wr_open(w, 2);
         GUARD(write_extensions12(w, p));
         GUARD(wr_close(w, exts));

@@ -362,16 +362,20 @@ static wres seal_protected(rec_dir *d, uint8_t type, const uint8_t *pt, size_t p
     ENSURE(outcap >= REC_HEADER_LEN + ct_len, WARD_ERR_INTERNAL);
     ENSURE(d->seq != SEQ_LIMIT, WARD_ERR_INTERNAL);
 
-    /* TLSInnerPlaintext: content || type || zeros (§5.2). */
+    /* TLSInnerPlaintext: content || type || zeros (§5.2). The content is
+     * encrypted from where it is; type and zeros are written after it. */
     uint8_t *body = out + REC_HEADER_LEN;
-    if (ptlen) /* pt may be NULL when empty */
+    uintptr_t p0 = (uintptr_t)pt, o0 = (uintptr_t)out;
+    int apart = !ptlen || p0 + ptlen <= o0 || p0 >= o0 + REC_HEADER_LEN + ct_len;
+    if (ptlen && !apart)
         memmove(body, pt, ptlen);
     body[ptlen] = type;
     memset(body + ptlen + 1, 0, pad);
     put_header(out, CT_APPLICATION_DATA, LEGACY_VERSION, ct_len);
 
     make_nonce(d, nonce);
-    GUARD(crypto_aead_seal(&d->aead, nonce, out, REC_HEADER_LEN, body, inner_len, body));
+    GUARD(crypto_aead_seal_parts(&d->aead, nonce, out, REC_HEADER_LEN, apart ? pt : body, ptlen,
+                                 body + ptlen, 1 + pad, body));
     d->seq++;
     *outlen = REC_HEADER_LEN + ct_len;
     return wres_ok();

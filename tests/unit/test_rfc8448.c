@@ -233,6 +233,7 @@ static ward_config *trace_client(ward_test_hooks *h, const blob *ch, const uint1
     ward_config *cfg = ward_config_new_client();
     ward_config_set_test_hooks(cfg, h);
     ward_config_set_middlebox_compat(cfg, 0);
+    CHECK(ward_config_set_ocsp(cfg, WARD_OCSP_OFF) == WARD_OK); /* the trace has no status_request */
     CHECK(ward_config_set_versions(cfg, WARD_TLS13, WARD_TLS13) == WARD_OK);
     const uint16_t classical[] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1, WARD_GROUP_SECP384R1};
     CHECK(ward_config_set_groups(cfg, classical, 3) == WARD_OK); /* the trace's key share */

@@ -9,5 +9,9 @@
  * key_path (buffers of at least 64 bytes, filled with temp names); its
  * SPKI SHA-256 goes to pin. 1 on success. */
 int testpki_self_signed(const char *kind, char *cert_path, char *key_path, uint8_t pin[32]);
+/* The same with a chosen CN and subjectAltName (OpenSSL config syntax,
+ * "DNS:a.test,IP:192.0.2.1"; NULL: none), and no pin. */
+int testpki_self_signed_names(const char *kind, const char *cn, const char *san,
+                              char *cert_path, char *key_path);
 
 #endif

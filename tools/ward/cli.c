@@ -666,3 +666,77 @@ ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t mi
         ward_config_set_rsa_key_transport(cfg, 1);
     return WARD_OK;
 }
+
+/* ---- key log and exporters ---- */
+
+const char cli_keylog_help[] =
+    "Debugging:\n"
+    "  --keylog FILE          append the session secrets to FILE in the NSS key log\n"
+    "                         format (SSLKEYLOGFILE), e.g. for Wireshark; without\n"
+    "                         --keylog the SSLKEYLOGFILE environment variable is used.\n"
+    "                         Anyone who reads the file can decrypt the traffic.\n"
+    "  --export LABEL:LEN     after the handshake, print LEN bytes (1 to 1024) of\n"
+    "                         keying material exported under LABEL, without context\n"
+    "                         (RFC 5705, RFC 8446 7.5), as \"exported: <hex>\"\n";
+
+int cli_keylog_apply(ward_config *cfg, const char *path)
+{
+    const char *from = "--keylog";
+    if (!path) {
+        path = getenv("SSLKEYLOGFILE");
+        from = "SSLKEYLOGFILE";
+        if (!path || !*path)
+            return 0;
+    }
+    ward_err e = ward_config_set_keylog_file(cfg, path);
+    if (e != WARD_OK) {
+        cli_error("%s %s: %s", from, path,
+                  e == WARD_ERR_CONFIG ? strerror(errno) : ward_err_str(e));
+        return -1;
+    }
+    cli_info("writing the session secrets to %s (%s); anyone who reads it can decrypt "
+             "these connections", path, from);
+    return 0;
+}
+
+int cli_parse_export(const char *cmd, const char *arg, cli_export *out)
+{
+    const char *colon = strrchr(arg, ':');
+    size_t ll = colon ? (size_t)(colon - arg) : 0;
+    unsigned long n = 0;
+    char *end = NULL;
+    if (colon) {
+        errno = 0;
+        n = strtoul(colon + 1, &end, 10);
+    }
+    if (!colon || ll == 0 || ll >= sizeof out->label || !colon[1] || errno || *end ||
+        colon[1] == '-' || n < 1 || n > 1024) {
+        cli_usage_error(cmd, "--export expects LABEL:LEN with LEN from 1 to 1024, got '%s'",
+                        arg);
+        return -1;
+    }
+    memcpy(out->label, arg, ll);
+    out->label[ll] = '\0';
+    out->len = n;
+    out->set = 1;
+    return 0;
+}
+
+int cli_export_print(ward_conn *c, const cli_export *x, const char *prefix)
+{
+    if (!x->set)
+        return 0;
+    uint8_t out[1024];
+    char hex[2 * sizeof out + 1];
+    ward_err e = ward_conn_export_keying_material(c, x->label, strlen(x->label), NULL, 0, 0,
+                                                  out, x->len);
+    if (e != WARD_OK) {
+        cli_error("%s--export %s:%zu: %s", prefix, x->label, x->len,
+                  e == WARD_ERR_CONFIG ? "label or length not allowed for this TLS version"
+                                       : ward_err_str(e));
+        return -1;
+    }
+    cli_hex(out, x->len, hex);
+    cli_log("%sexported: %s", prefix, hex);
+    return 0;
+}

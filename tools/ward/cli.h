@@ -146,6 +146,24 @@ ward_err pump_drain(pump *p, int timeout_ms);
 /* Text for a failure: the engine's message, or the socket error. */
 const char *pump_error(pump *p, ward_err e, char *buf, size_t cap);
 
+/* ---- key log and exporters (cli.c) ---- */
+/* --keylog FILE, or when it is absent $SSLKEYLOGFILE (if set and not
+ * empty): append the NSS key log of every connection to that file.
+ * Returns 0, or -1 after an error message. */
+int cli_keylog_apply(ward_config *cfg, const char *path);
+/* --export LABEL:LEN (RFC 5705 / RFC 8446 §7.5, no context). */
+typedef struct {
+    char label[256];
+    size_t len;
+    int set;
+} cli_export;
+int cli_parse_export(const char *cmd, const char *arg, cli_export *out);
+/* After the handshake: "ward: <prefix>exported: <hex>". 0, or -1 after an
+ * error message. */
+int cli_export_print(ward_conn *c, const cli_export *x, const char *prefix);
+/* Help text for --keylog and --export (both commands). */
+extern const char cli_keylog_help[];
+
 /* ---- commands ---- */
 int client_main(int argc, char **argv);
 int server_main(int argc, char **argv);

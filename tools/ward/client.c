@@ -30,6 +30,8 @@ void client_usage(FILE *out)
         "  --pin sha256:HEX       accept exactly the server key whose SubjectPublicKeyInfo\n"
         "                         has this SHA-256 (64 hex digits)\n"
         "  --insecure             do not verify the certificate at all (testing only)\n"
+        "  --ocsp-require         fail unless the server staples a good OCSP response\n"
+        "                         (by default a staple is asked for and checked when sent)\n"
         "\n"
         "Client certificate (mutual TLS; sent only when the server asks):\n"
         "  --cert FILE            certificate chain (PEM, leaf first)\n"
@@ -53,6 +55,8 @@ void client_usage(FILE *out)
         "\n",
         out);
     fputs(cli_version_help, out);
+    fputs("\n", out);
+    fputs(cli_keylog_help, out);
     fputs(
         "\n"
         "Other:\n"
@@ -82,6 +86,9 @@ typedef struct {
     int pha;
     cli_versions ver;
     uint16_t min_version, max_version; /* settled by cli_versions_settle */
+    const char *keylog;
+    cli_export export;
+    int ocsp_require;
 } client_opts;
 
 static int parse_args(int argc, char **argv, client_opts *o)
@@ -100,6 +107,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
             cli_quiet = 1;
         } else if (cli_opt_flag(a, "--insecure", NULL)) {
             o->insecure = 1;
+        } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
+            o->ocsp_require = 1;
         } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
             o->no_middlebox = 1;
         } else if (cli_opt_flag(a, "--key-update", NULL)) {
@@ -138,6 +147,11 @@ static int parse_args(int argc, char **argv, client_opts *o)
             if (cli_parse_suites(cmd, v, &o->suites) != 0)
                 return -1;
             o->have_suites = 1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--keylog", NULL, &bad))) {
+            o->keylog = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
+            if (cli_parse_export(cmd, v, &o->export) != 0)
+                return -1;
         } else if (bad) {
             return -1;
         } else if (strcmp(a, "--") == 0) {
@@ -222,6 +236,14 @@ static ward_config *make_config(const client_opts *o)
         ward_config_set_insecure_no_verify(cfg, 1);
     if (o->no_middlebox)
         ward_config_set_middlebox_compat(cfg, 0);
+    if (cli_keylog_apply(cfg, o->keylog) != 0) {
+        ward_config_free(cfg);
+        return NULL;
+    }
+    if (o->ocsp_require && ward_config_set_ocsp(cfg, WARD_OCSP_REQUIRE) != WARD_OK) {
+        ward_config_free(cfg);
+        return NULL;
+    }
     if (o->pha)
         ward_config_set_post_handshake_auth(cfg, 1);
     return cfg;
@@ -331,6 +353,8 @@ static void print_negotiated(ward_conn *c, const client_opts *o)
         cli_info("verified: pin");
     else
         cli_info("verified: chain");
+    if (ward_conn_ocsp_status(c) == WARD_OCSP_STATUS_GOOD)
+        cli_info("OCSP: good");
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -515,6 +539,8 @@ int client_main(int argc, char **argv)
         goto out;
     }
     print_negotiated(c, &o);
+    if (cli_export_print(c, &o.export, "") != 0)
+        goto out;
     status = relay(&p, &o);
 
 out:

@@ -38,6 +38,13 @@ void server_usage(FILE *out)
         "localhost, made at start-up; its pin is printed on stderr):\n"
         "  --cert FILE            certificate chain (PEM, leaf first)\n"
         "  --key FILE             private key (PEM)\n"
+        "                         --cert/--key again add identities chosen by the\n"
+        "                         client's server_name (SNI); the first pair is the\n"
+        "                         default for clients that send no name or no match\n"
+        "  --sni-strict           refuse (alert unrecognized_name) a client whose\n"
+        "                         server_name matches no certificate, or that sends none\n"
+        "  --ocsp FILE            staple this DER OCSP response to the first\n"
+        "                         certificate (re-read when the file changes)\n"
         "\n"
         "Client certificates (mutual TLS; default: none asked for):\n"
         "  --verify-client CAFILE  require a client certificate issued by a CA in\n"
@@ -77,6 +84,8 @@ void server_usage(FILE *out)
         "\n",
         out);
     fputs(cli_version_help, out);
+    fputs("\n", out);
+    fputs(cli_keylog_help, out);
     fputs(
         "\n"
         "Other:\n"
@@ -102,10 +111,34 @@ typedef struct {
     int have_groups, have_suites;
     cli_versions ver;
     uint16_t min_version, max_version; /* settled by cli_versions_settle */
+    const char *keylog;
+    cli_export export;
     /* --file contents, read before listening */
     uint8_t *file;
     size_t file_len;
+    /* SNI and OCSP: --cert/--key after the first pair, --sni-strict, --ocsp */
+    const char *more_cert[WARD_MAX_EXTRA_IDENTITIES], *more_key[WARD_MAX_EXTRA_IDENTITIES];
+    size_t n_more_cert, n_more_key;
+    int sni_strict;
+    const char *ocsp;
 } server_opts;
+
+/* --cert/--key: the first is the default identity, later ones are added. */
+static int add_identity_file(const char *cmd, const char *opt, const char *v, const char **first,
+                             const char **more, size_t *n)
+{
+    if (!*first) {
+        *first = v;
+        return 0;
+    }
+    if (*n >= WARD_MAX_EXTRA_IDENTITIES) {
+        cli_usage_error(cmd, "at most %d %s options after the first", WARD_MAX_EXTRA_IDENTITIES,
+                        opt);
+        return -1;
+    }
+    more[(*n)++] = v;
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, server_opts *o)
 {
@@ -128,9 +161,16 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->key_update = 1;
         } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
             o->force_hrr = 1;
+        } else if (cli_opt_flag(a, "--sni-strict", NULL)) {
+            o->sni_strict = 1;
         } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
-            o->cert = v;
+            if (add_identity_file(cmd, "--cert", v, &o->cert, o->more_cert, &o->n_more_cert) != 0)
+                return -1;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
+            if (add_identity_file(cmd, "--key", v, &o->key, o->more_key, &o->n_more_key) != 0)
+                return -1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp", NULL, &bad))) {
+            o->ocsp = v;
             o->key = v;
         } else if (!bad &&
                    (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client", NULL, &bad))) {
@@ -167,6 +207,11 @@ static int parse_args(int argc, char **argv, server_opts *o)
             if (cli_parse_suites(cmd, v, &o->suites) != 0)
                 return -1;
             o->have_suites = 1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--keylog", NULL, &bad))) {
+            o->keylog = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
+            if (cli_parse_export(cmd, v, &o->export) != 0)
+                return -1;
         } else if (bad) {
             return -1;
         } else if (a[0] == '-') {
@@ -177,8 +222,12 @@ static int parse_args(int argc, char **argv, server_opts *o)
             return -1;
         }
     }
-    if (!o->cert != !o->key) {
+    if (!o->cert != !o->key || o->n_more_cert != o->n_more_key) {
         cli_usage_error(cmd, "--cert and --key go together");
+        return -1;
+    }
+    if (o->ocsp && !o->cert) {
+        cli_usage_error(cmd, "--ocsp needs --cert/--key (the response is about that certificate)");
         return -1;
     }
     if (www && o->file_path) {
@@ -279,6 +328,19 @@ static ward_config *make_config(const server_opts *o)
             cli_log("note: --rsa-kx has no effect with the ephemeral ECDSA certificate: RSA key "
                     "transport needs an RSA key (--cert/--key)");
     }
+    for (size_t k = 0; k < o->n_more_cert; k++) {
+        e = ward_config_add_cert_files(cfg, o->more_cert[k], o->more_key[k]);
+        if (e != WARD_OK) {
+            cli_error("cannot load --cert %s / --key %s: %s", o->more_cert[k], o->more_key[k],
+                      ward_err_str(e));
+            goto fail;
+        }
+    }
+    ward_config_set_sni_strict(cfg, o->sni_strict);
+    if (o->ocsp && (e = ward_config_set_ocsp_file(cfg, o->ocsp)) != WARD_OK) {
+        cli_error("cannot load --ocsp %s (a DER OCSP response): %s", o->ocsp, ward_err_str(e));
+        goto fail;
+    }
     if (o->alpn.n &&
         (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v, o->alpn.n)) != WARD_OK) {
         cli_error("--alpn: %s", ward_err_str(e));
@@ -294,6 +356,8 @@ static ward_config *make_config(const server_opts *o)
     }
     if (o->force_hrr)
         ward_config_set_force_hrr(cfg, 1);
+    if (cli_keylog_apply(cfg, o->keylog) != 0)
+        goto fail;
     if (o->client_ca &&
         (e = ward_config_set_client_verify(cfg, o->client_mode, o->client_ca)) != WARD_OK) {
         cli_error("cannot load the client CAs (%s %s): %s",
@@ -478,6 +542,14 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
         } else {
             cli_info("%s client: none (it did not offer post-handshake authentication%s)", peer,
                      ward_conn_version(c) == WARD_TLS13 ? "" : "; TLS 1.2 has none");
+        }
+    }
+    {
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "%s ", peer);
+        if (cli_export_print(c, &o->export, prefix) != 0) {
+            ward_conn_free(c);
+            return EXIT_FAIL;
         }
     }
 
@@ -761,6 +833,7 @@ int server_main(int argc, char **argv)
         accepted++;
         char peer[128];
         net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
+        ward_config_refresh_ocsp(cfg); /* the child inherits the current staple */
         pid_t pid = fork();
         if (pid < 0) {
             cli_error("%s: fork: %s", peer, strerror(errno));

@@ -1,0 +1,94 @@
+/* The client's side of OCSP stapling (RFC 6066 §8, RFC 8446 §4.4.2.1):
+ * checking the staple the server sends with its certificate, or noticing
+ * that none came when one is required. The check itself (signature,
+ * certificate, times, status) is crypto/ocsp.c. */
+#include "conn/identity.h"
+#include "hs/hs.h"
+#include "hs/suites.h"
+
+/* The staple of a chain verified against the trust anchors. With a pin or
+ * --insecure there is no anchor to check the responder against: the staple
+ * is not looked at (and WARD_OCSP_REQUIRE still wants one sent). */
+wres hs_ocsp_client_check(ward_conn *c, const span *staple)
+{
+    const ward_config *cfg = c->cfg;
+    if (staple && cfg->ocsp_mode == WARD_OCSP_OFF)
+        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+                         "server sent an OCSP staple, which ward did not ask for");
+    if (!staple) {
+        if (cfg->ocsp_mode == WARD_OCSP_REQUIRE)
+            return conn_fail(c, WARD_ERR_BAD_CERT_STATUS,
+                             "the server sent no OCSP staple, and one is required");
+        return wres_ok();
+    }
+    if (cfg->has_pin || cfg->insecure_no_verify)
+        return wres_ok();
+    const crypto_trust *trust = config_trust((ward_config *)cfg);
+    span certs[CRYPTO_MAX_CHAIN];
+    for (size_t i = 0; i < c->peer_chain.n; i++)
+        certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
+    char msg[256];
+    time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
+    wres r = crypto_ocsp_check(trust, certs, c->peer_chain.n, staple->p, staple->len, now, msg,
+                               sizeof msg);
+    if (!wres_is_ok(r))
+        return conn_fail(c, r.code, "%s", msg);
+    c->ocsp_status = WARD_OCSP_STATUS_GOOD;
+    return wres_ok();
+}
+
+wres hs_ocsp_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh)
+{
+    if (!sh->has_status_request)
+        return wres_ok();
+    if (c->cfg->ocsp_mode == WARD_OCSP_OFF)
+        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+                         "server sent status_request, which ward did not offer");
+    c->ocsp_acked = 1;
+    return wres_ok();
+}
+
+/* After the TLS 1.2 Certificate (c->state already names what follows it
+ * without a staple). */
+wres hs_ocsp_client12_after_certificate(ward_conn *c)
+{
+    if (!c->ocsp_acked)
+        return hs_ocsp_client_check(c, NULL);
+    if (c->state == ST_CLIENT12_WAIT_SKE)
+        c->state = ST_CLIENT12_WAIT_CS_SKE;
+    else if (c->state == ST_CLIENT12_WAIT_CR_SHD)
+        c->state = ST_CLIENT12_WAIT_CS_CR_SHD;
+    return wres_ok();
+}
+
+wres hs_client12_on_certificate_status(ward_conn *c, span body, span full)
+{
+    span ocsp;
+    wres r = msg_decode_certificate_status(body, &ocsp);
+    if (!wres_is_ok(r))
+        return conn_fail(c, r.code, "malformed CertificateStatus message");
+    GUARD(hs_ocsp_client_check(c, &ocsp));
+    GUARD(transcript_add(c, full.p, full.len));
+    c->state = c->state == ST_CLIENT12_WAIT_CS_SKE ? ST_CLIENT12_WAIT_SKE : ST_CLIENT12_WAIT_CR_SHD;
+    return wres_ok();
+}
+
+/* RFC 6066 §8: a server that acknowledged status_request may still send no
+ * CertificateStatus. */
+wres hs_client12_on_ske_unstapled(ward_conn *c, span body, span full)
+{
+    GUARD(hs_ocsp_client_check(c, NULL));
+    return hs_client12_on_server_key_exchange(c, body, full);
+}
+
+wres hs_client12_on_cr_unstapled(ward_conn *c, span body, span full)
+{
+    GUARD(hs_ocsp_client_check(c, NULL));
+    return hs_client12_on_certificate_request(c, body, full);
+}
+
+wres hs_client12_on_shd_unstapled(ward_conn *c, span body, span full)
+{
+    GUARD(hs_ocsp_client_check(c, NULL));
+    return hs_client12_on_server_hello_done(c, body, full);
+}
