@@ -171,7 +171,6 @@ static int parse_args(int argc, char **argv, server_opts *o)
                 return -1;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp", NULL, &bad))) {
             o->ocsp = v;
-            o->key = v;
         } else if (!bad &&
                    (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client", NULL, &bad))) {
             o->client_ca = v;
