@@ -57,6 +57,8 @@ typedef enum {
     WARD_ERR_SELF_SIGNED,        /* unknown_ca (48): self-signed, not pinned */
     WARD_ERR_HOSTNAME_MISMATCH,  /* bad_certificate (42) */
     WARD_ERR_PIN_MISMATCH,       /* bad_certificate (42) */
+    /* TLS 1.3 server: a client certificate was required and none came */
+    WARD_ERR_CERTIFICATE_REQUIRED, /* certificate_required (116) */
     WARD_ERR_CERT_REVOKED,       /* certificate_revoked (44): OCSP says revoked */
     WARD_ERR_BAD_CERT_STATUS,    /* bad_certificate_status_response (113) */
 
@@ -152,6 +154,27 @@ WARD_API void ward_config_set_middlebox_compat(ward_config *cfg, int on);
  * carrying a cookie (forces the 2-round-trip path; useful in tests). */
 WARD_API void ward_config_set_force_hrr(ward_config *cfg, int on);
 
+/* Server: ask clients for a certificate (mutual TLS). mode is one of the
+ * WARD_CLIENT_CERT_* values; cafile (PEM) holds the CAs client certificates
+ * must chain to (the server's own trust store for clients, separate from
+ * ward_config_set_cafile). A presented certificate must verify (chain,
+ * validity period, and an extendedKeyUsage, if present, must allow
+ * clientAuth); no host name is checked. NONE needs no cafile (NULL).
+ * OPTIONAL and REQUIRE turn resumption off on this configuration: a
+ * resumed handshake carries no client certificate. */
+enum {
+    WARD_CLIENT_CERT_NONE = 0,     /* do not ask (default) */
+    WARD_CLIENT_CERT_OPTIONAL = 1, /* ask; a client without one is accepted */
+    WARD_CLIENT_CERT_REQUIRE = 2,  /* ask; a client without one is refused */
+    /* not in the handshake: only when ward_conn_request_client_cert asks
+     * (TLS 1.3 post-handshake authentication); then one is required */
+    WARD_CLIENT_CERT_POST_HANDSHAKE = 3
+};
+WARD_API ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *cafile);
+/* Client: offer post-handshake authentication (RFC 8446 §4.6.2, TLS 1.3):
+ * the server may then ask for the configured certificate at any time
+ * after the handshake (ward answers on its own). Off by default. */
+WARD_API void ward_config_set_post_handshake_auth(ward_config *cfg, int on);
 /* ---- server identities by name (SNI, RFC 6066 §3) ----
  * Server: another certificate chain and key besides the default one
  * (ward_config_set_cert_files / ward_config_use_ephemeral_cert), at most
@@ -298,6 +321,18 @@ typedef struct {
 } ward_cert_info;
 /* The peer's leaf certificate, once received. */
 WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info);
+/* 1 once the peer proved it holds the key of a verified certificate (a
+ * client: the server; a server: a client certificate, mutual TLS). */
+WARD_API int ward_conn_peer_authenticated(const ward_conn *c);
+/* Server, TLS 1.3, after the handshake: ask the client for a certificate
+ * now (post-handshake authentication, RFC 8446 §4.6.2), under the
+ * configuration's client verification (ward_config_set_client_verify).
+ * The CertificateRequest is queued as output; the answer arrives with the
+ * peer's data, after which ward_conn_peer_authenticated says 1 (a refusal
+ * or a bad certificate ends the connection). WARD_ERR_STATE when the
+ * client did not offer it, the connection is not TLS 1.3 and established,
+ * a request is already pending, or the server verifies no clients. */
+WARD_API ward_err ward_conn_request_client_cert(ward_conn *c);
 
 /* ---- sessions: resumption and 0-RTT (RFC 8446 §2.2, §2.3; RFC 5077) ---- */
 /* A session a client may resume: a TLS 1.3 ticket with its PSK, or a TLS

@@ -34,6 +34,7 @@ static const struct {
     [WARD_ERR_SELF_SIGNED] = {48, "certificate is self-signed and not pinned"},
     [WARD_ERR_HOSTNAME_MISMATCH] = {42, "certificate does not match the host name"},
     [WARD_ERR_PIN_MISMATCH] = {42, "certificate key does not match the pin"},
+    [WARD_ERR_CERTIFICATE_REQUIRED] = {116, "a client certificate is required"},
     [WARD_ERR_CERT_REVOKED] = {44, "certificate has been revoked"},
     [WARD_ERR_BAD_CERT_STATUS] = {113, "bad OCSP certificate status response"},
     [WARD_ERR_INTERNAL] = {80, "internal error"},

@@ -95,6 +95,8 @@ void ward_config_free(ward_config *cfg)
     crypto_chain_free(&cfg->chain);
     crypto_key_free(&cfg->key);
     crypto_trust_free(&cfg->trust);
+    crypto_trust_free(&cfg->client_trust);
+    free(cfg->client_ca_names);
     identity_config_free(cfg);
     resume_store_free(cfg->resume);
     pthread_mutex_destroy(&cfg->trust_lock);
@@ -290,4 +292,70 @@ ward_err ward_config_set_limits(ward_config *cfg, const ward_limits *l)
         return WARD_ERR_CONFIG;
     cfg->limits = *l;
     return WARD_OK;
+}
+
+/* The subjects of the CA file's certificates as a certificate_authorities
+ * body (RFC 8446 §4.2.4, RFC 5246 §7.4.4): a hint for clients holding
+ * several certificates. Best effort: a file of more than CRYPTO_MAX_CHAIN
+ * certificates, or names over 8 KB, send no hint (clients then choose). */
+static void load_client_ca_names(ward_config *cfg, const char *cafile)
+{
+    crypto_chain cas = {0};
+    if (!wres_is_ok(crypto_chain_load_pem_file(&cas, cafile)))
+        return;
+    size_t cap = 8192;
+    uint8_t *names = malloc(cap);
+    wr w = wr_of(names ? names : (uint8_t *)"", names ? cap : 0);
+    for (size_t i = 0; names && i < cas.n; i++) {
+        uint8_t der[1024];
+        size_t len;
+        if (!wres_is_ok(crypto_cert_subject_der(cas.der[i], cas.len[i], der, sizeof der, &len)))
+            continue;
+        wr_u16(&w, (uint16_t)len);
+        wr_bytes(&w, der, len);
+    }
+    crypto_chain_free(&cas);
+    if (!names || w.overflow || w.len == 0) {
+        free(names);
+        return;
+    }
+    cfg->client_ca_names = names;
+    cfg->client_ca_names_len = w.len;
+}
+
+ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *cafile)
+{
+    if (!cfg->is_server || mode < WARD_CLIENT_CERT_NONE || mode > WARD_CLIENT_CERT_POST_HANDSHAKE)
+        return WARD_ERR_CONFIG;
+    crypto_trust_free(&cfg->client_trust);
+    cfg->has_client_trust = 0;
+    free(cfg->client_ca_names);
+    cfg->client_ca_names = NULL;
+    cfg->client_ca_names_len = 0;
+    cfg->client_verify = WARD_CLIENT_CERT_NONE;
+    if (mode == WARD_CLIENT_CERT_NONE)
+        return WARD_OK;
+    if (!cafile) /* never the system store: any public CA's customer is no client of ours */
+        return WARD_ERR_CONFIG;
+    wres r = crypto_trust_load(&cfg->client_trust, cafile);
+    if (!wres_is_ok(r))
+        return r.code;
+    cfg->has_client_trust = 1;
+    load_client_ca_names(cfg, cafile);
+    cfg->client_verify = mode;
+    /* A resumed handshake has no CertificateRequest (RFC 8446 §4.3.2) and
+     * tickets do not carry the client's identity yet: resuming would let
+     * a client in without its certificate. Such a server does full
+     * handshakes only. (Post-handshake authentication happens after any
+     * handshake, resumed or not.) */
+    if (mode != WARD_CLIENT_CERT_POST_HANDSHAKE) {
+        resume_store_free(cfg->resume);
+        cfg->resume = NULL;
+    }
+    return WARD_OK;
+}
+
+void ward_config_set_post_handshake_auth(ward_config *cfg, int on)
+{
+    cfg->post_handshake_auth = !!on;
 }

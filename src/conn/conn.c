@@ -190,6 +190,7 @@ void ward_conn_free(ward_conn *c)
     crypto_kex_free(&c->kex12);
     crypto_chain_free(&c->peer_chain);
     crypto_key_free(&c->peer_key);
+    hs_client_auth_free(c);
     ward_session_free(c->offer);
     ward_session_free(c->latest);
     if (c->early_out)
@@ -251,6 +252,7 @@ static wres handle_alert(ward_conn *c, span payload)
 /* What only the handshake needed goes as soon as it is over. */
 static void conn_handshake_done(ward_conn *c)
 {
+    hs_client_auth_handshake_done(c); /* keeps the transcript for post-handshake auth */
     if (c->transcript_on) {
         crypto_hash_free(&c->transcript);
         c->transcript_on = 0;
@@ -266,6 +268,7 @@ static void conn_handshake_done(ward_conn *c)
     }
     if (c->peer_chain.n > 1)
         c->peer_chain.n = 1;
+    hs_client_auth_done(c);
 }
 
 static wres handle_handshake_payload(ward_conn *c, span payload)
@@ -595,4 +598,16 @@ ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info)
     snprintf(info->not_after, sizeof info->not_after, "%s", t.not_after);
     r = crypto_cert_spki_sha256(c->peer_chain.der[0], c->peer_chain.len[0], info->spki_sha256);
     return r.code;
+}
+
+/* A server knows its client once the client's CertificateVerify verified;
+ * a verifying client reaches the end of the handshake only with a server
+ * that authenticated. */
+int ward_conn_peer_authenticated(const ward_conn *c)
+{
+    if (c->state != ST_CONNECTED)
+        return 0;
+    if (c->is_server)
+        return c->peer_authenticated;
+    return !c->cfg->insecure_no_verify;
 }

@@ -76,6 +76,13 @@ struct ward_config {
     ward_limits limits;
     const ward_test_hooks *hooks;
 
+    /* server: client certificates (hs/client_auth.c) */
+    int client_verify;            /* WARD_CLIENT_CERT_* */
+    int has_client_trust;
+    crypto_trust client_trust;    /* CAs for client certificates */
+    uint8_t *client_ca_names;     /* certificate_authorities body: (u16 len, DER Name)* */
+    size_t client_ca_names_len;
+    int post_handshake_auth;      /* client: offer it (TLS 1.3 §4.6.2) */
     /* server identities by name and OCSP stapling (hs/identity.c) */
     crypto_cert default_leaf; /* cfg->chain's leaf, parsed, for name matching */
     ocsp_staple *default_ocsp;
@@ -132,6 +139,11 @@ typedef enum {
     ST_SERVER12_WAIT_CKE,
     ST_SERVER12_WAIT_CCS,
     ST_SERVER12_WAIT_FINISHED,
+    /* client certificates (hs/client_auth.c) */
+    ST_SERVER_WAIT_CERT,      /* TLS 1.3: client Certificate */
+    ST_SERVER_WAIT_CV,        /* TLS 1.3: client CertificateVerify */
+    ST_SERVER12_WAIT_CERT,    /* TLS 1.2: client Certificate before ClientKeyExchange */
+    ST_SERVER12_WAIT_CV,      /* TLS 1.2: CertificateVerify after ClientKeyExchange */
     /* TLS 1.2 client after Certificate when the server acknowledged
      * status_request (RFC 6066 §8): CertificateStatus may come first. */
     ST_CLIENT12_WAIT_CS_SKE,      /* CertificateStatus or ServerKeyExchange */
@@ -223,6 +235,25 @@ struct ward_conn {
     crypto_chain peer_chain;
     crypto_key peer_key;
 
+    /* client certificates (hs/client_auth.c) */
+    int peer_authenticated;  /* the peer proved its verified certificate's key */
+    int client_cert_sent;    /* client: our Certificate was not empty (a CertificateVerify follows) */
+    uint16_t client_scheme;  /* client: the scheme to sign with, 0 = send an empty Certificate */
+    int client_cert_pending; /* server: a client certificate awaits its CertificateVerify */
+    /* TLS 1.2 CertificateVerify signs the handshake messages themselves
+     * (RFC 5246 §7.4.8), which the running hash cannot give back: kept
+     * only while a client certificate may be signed or checked. */
+    uint8_t *hs_msgs;
+    size_t hs_msgs_len, hs_msgs_cap;
+    int hs_msgs_on;
+    /* TLS 1.3 post-handshake authentication (§4.6.2) */
+    int pha_offered;         /* server: the client sent post_handshake_auth */
+    int pha_state;           /* server: 0, or the client message awaited (HS_*) */
+    crypto_hash pha_base;    /* the transcript through the client's Finished */
+    int pha_base_on;
+    crypto_hash pha_hash;    /* base + this exchange's messages */
+    int pha_hash_on;
+    crypto_key pha_key;      /* server: the client's key until its CertificateVerify */
     /* identities and OCSP (hs/identity.c, hs/ocsp_check.c) */
     const ward_identity *id; /* server: the identity chosen; NULL: the default */
     int ocsp_acked;          /* client: the TLS 1.2 ServerHello had status_request */
@@ -318,5 +349,14 @@ WARD_MUST_CHECK wres hs_set_suite(ward_conn *c, uint16_t suite);
 WARD_MUST_CHECK wres hs12_on_ccs(ward_conn *c, span payload);
 /* Sending a KeyUpdate and the post-handshake messages. */
 WARD_MUST_CHECK wres hs_send_key_update(ward_conn *c, int request_peer);
+/* Client certificates (hs/client_auth.c): what only the handshake needed;
+ * at the end of the handshake, keeping the transcript for post-handshake
+ * authentication; and everything, with the connection. */
+void hs_client_auth_done(ward_conn *c);
+void hs_client_auth_handshake_done(ward_conn *c);
+void hs_client_auth_free(ward_conn *c);
+/* TLS 1.3 post-handshake authentication messages (hs/client_auth.c):
+ * 1 if the message is one (*r is the result), 0 if not. */
+int hs_pha_message(ward_conn *c, uint8_t type, span body, wres *r);
 
 #endif

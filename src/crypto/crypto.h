@@ -42,6 +42,8 @@ WARD_MUST_CHECK wres crypto_hash_peek(const crypto_hash *h, uint8_t *out);
 WARD_MUST_CHECK wres crypto_hash_peek_with(const crypto_hash *h, const uint8_t *more, size_t n,
                                            uint8_t *out);
 void crypto_hash_free(crypto_hash *h);
+/* dst (empty) becomes an independent copy of the running hash src. */
+WARD_MUST_CHECK wres crypto_hash_copy(crypto_hash *dst, const crypto_hash *src);
 WARD_MUST_CHECK wres crypto_hash_oneshot(hash_alg alg, const uint8_t *p, size_t n, uint8_t *out);
 WARD_MUST_CHECK wres crypto_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
 
@@ -216,6 +218,15 @@ WARD_MUST_CHECK wres crypto_chain_verify(const crypto_trust *t, const span *cert
 WARD_MUST_CHECK wres crypto_chain_verify_key(const crypto_trust *t, const span *certs, size_t n,
                                              const char *host, time_t now, char *msg,
                                              size_t msgcap, crypto_key *leaf_key);
+/* The same for a client certificate (mutual TLS): TLS client purpose (an
+ * extendedKeyUsage must allow clientAuth), no host name. An unsuitable
+ * purpose is WARD_ERR_BAD_CERTIFICATE. */
+WARD_MUST_CHECK wres crypto_chain_verify_client_key(const crypto_trust *t, const span *certs,
+                                                    size_t n, time_t now, char *msg,
+                                                    size_t msgcap, crypto_key *leaf_key);
+/* The certificate's subject Name, DER (certificate_authorities entries). */
+WARD_MUST_CHECK wres crypto_cert_subject_der(const uint8_t *der, size_t len, uint8_t *out,
+                                             size_t cap, size_t *outlen);
 /* Validity-period check alone (used with pinning). Same codes and messages. */
 WARD_MUST_CHECK wres crypto_cert_check_time(const uint8_t *der, size_t len, time_t now,
                                             char *msg, size_t msgcap);

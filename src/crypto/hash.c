@@ -68,6 +68,21 @@ void crypto_hash_free(crypto_hash *h)
     h->ctx = NULL;
 }
 
+wres crypto_hash_copy(crypto_hash *dst, const crypto_hash *src)
+{
+    ENSURE(src->ctx, WARD_ERR_INTERNAL);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        return crypto_fail(WARD_ERR_NOMEM);
+    if (EVP_MD_CTX_copy_ex(ctx, src->ctx) != 1) {
+        EVP_MD_CTX_free(ctx);
+        return crypto_fail(WARD_ERR_INTERNAL);
+    }
+    dst->ctx = ctx;
+    dst->alg = src->alg;
+    return wres_ok();
+}
+
 wres crypto_hash_oneshot(hash_alg alg, const uint8_t *p, size_t n, uint8_t *out)
 {
     const EVP_MD *md = crypto_md(alg);

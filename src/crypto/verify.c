@@ -176,10 +176,10 @@ static wres parse_chain(const span *certs, size_t n, X509 **leaf, STACK_OF(X509)
 /* TLS server purpose, the time, and the name to match (RFC 6125: a DNS
  * name against DNS SANs, falling back to the CN only when there are none;
  * an IP literal against iPAddress SANs only). */
-static int set_checks(X509_STORE_CTX *ctx, const char *host, time_t now)
+static int set_checks(X509_STORE_CTX *ctx, const char *host, time_t now, int purpose)
 {
     X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
-    if (X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER) != 1)
+    if (X509_STORE_CTX_set_purpose(ctx, purpose) != 1)
         return 0;
     if (now)
         X509_VERIFY_PARAM_set_time(param, now);
@@ -192,13 +192,13 @@ static int set_checks(X509_STORE_CTX *ctx, const char *host, time_t now)
 }
 
 static wres run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *rest, const char *host,
-                       time_t now, char *msg, size_t cap)
+                       time_t now, int purpose, char *msg, size_t cap)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     if (!ctx)
         return crypto_fail(WARD_ERR_NOMEM);
     wres r = wres_ok();
-    if (X509_STORE_CTX_init(ctx, store, leaf, rest) != 1 || !set_checks(ctx, host, now)) {
+    if (X509_STORE_CTX_init(ctx, store, leaf, rest) != 1 || !set_checks(ctx, host, now, purpose)) {
         r = wres_err(WARD_ERR_INTERNAL);
         crypto_msgf(msg, cap, "certificate verification could not be set up");
     } else if (X509_verify_cert(ctx) != 1) {
@@ -224,8 +224,46 @@ wres crypto_chain_verify(const crypto_trust *t, const span *certs, size_t n, con
     return crypto_chain_verify_key(t, certs, n, host, now, msg, msgcap, NULL);
 }
 
+static wres verify_for(const crypto_trust *t, const span *certs, size_t n, const char *host,
+                       time_t now, int purpose, char *msg, size_t msgcap, crypto_key *leaf_key);
+
 wres crypto_chain_verify_key(const crypto_trust *t, const span *certs, size_t n, const char *host,
                              time_t now, char *msg, size_t msgcap, crypto_key *leaf_key)
+{
+    return verify_for(t, certs, n, host, now, X509_PURPOSE_SSL_SERVER, msg, msgcap, leaf_key);
+}
+
+/* Client certificates (mutual TLS): the TLS client purpose, so an
+ * extendedKeyUsage without clientAuth, or a keyUsage without
+ * digitalSignature, is refused; no name to match. */
+wres crypto_chain_verify_client_key(const crypto_trust *t, const span *certs, size_t n,
+                                    time_t now, char *msg, size_t msgcap, crypto_key *leaf_key)
+{
+    return verify_for(t, certs, n, NULL, now, X509_PURPOSE_SSL_CLIENT, msg, msgcap, leaf_key);
+}
+
+/* The DER subject Name of a certificate (for certificate_authorities). */
+wres crypto_cert_subject_der(const uint8_t *der, size_t len, uint8_t *out, size_t cap,
+                             size_t *outlen)
+{
+    X509 *x = crypto_x509_parse(der, len);
+    if (!x)
+        return wres_err(WARD_ERR_BAD_CERTIFICATE);
+    int n = i2d_X509_NAME(X509_get_subject_name(x), NULL);
+    wres r = wres_ok();
+    if (n <= 0 || (size_t)n > cap) {
+        r = wres_err(WARD_ERR_INTERNAL);
+    } else {
+        unsigned char *p = out;
+        *outlen = (size_t)i2d_X509_NAME(X509_get_subject_name(x), &p);
+    }
+    X509_free(x);
+    ERR_clear_error();
+    return r;
+}
+
+static wres verify_for(const crypto_trust *t, const span *certs, size_t n, const char *host,
+                       time_t now, int purpose, char *msg, size_t msgcap, crypto_key *leaf_key)
 {
     crypto_msgf(msg, msgcap, "%s", "");
     if (!t || !t->store) {
@@ -244,7 +282,7 @@ wres crypto_chain_verify_key(const crypto_trust *t, const span *certs, size_t n,
     STACK_OF(X509) *rest;
     wres r = parse_chain(certs, n, &leaf, &rest, msg, msgcap);
     if (wres_is_ok(r))
-        r = run_verify(t->store, leaf, rest, host, now, msg, msgcap);
+        r = run_verify(t->store, leaf, rest, host, now, purpose, msg, msgcap);
     if (wres_is_ok(r) && leaf_key) {
         /* The key from the certificate just parsed: parsing a certificate
          * again costs as much as the verification (OpenSSL 3 builds a

@@ -117,6 +117,7 @@ static wres send_client_hello(ward_conn *c, int first)
     p.cookie_len = c->cookie_len;
     p.psk_dhe_ke = cfg->max_version >= WARD_TLS13;
     p.pad_to_512 = 1;
+    p.post_handshake_auth = cfg->post_handshake_auth && cfg->max_version >= WARD_TLS13;
     hs_client12_fill(c, &p);
     if (h) {
         if (h->n_advertise_groups) {
@@ -371,20 +372,10 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-/* §4.3.2. Client certificates are not implemented yet: ward answers with
- * an empty Certificate, which the server may accept or refuse. */
+/* §4.3.2: client certificates are in hs/client_auth.c. */
 wres hs_client_on_certificate_request(ward_conn *c, span body, span full)
 {
-    rd r = rd_span(body), ctx, exts;
-    GUARD(rd_block8(&r, &ctx));
-    GUARD(rd_block16(&r, &exts));
-    GUARD(rd_expect_end(&r));
-    memcpy(c->cert_request_ctx, ctx.p, ctx.left);
-    c->cert_request_ctx_len = ctx.left;
-    c->cert_requested = 1;
-    GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT_WAIT_CERT;
-    return wres_ok();
+    return hs_client_on_cert_request13(c, body, full);
 }
 
 static void hex32(const uint8_t *b, char *out)
@@ -499,20 +490,6 @@ wres hs_client_on_certificate_verify(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-static wres send_empty_certificate(ward_conn *c)
-{
-    uint8_t msg[MSG_HEADER_LEN + 1 + 255 + 3];
-    wr w = wr_of(msg, sizeof msg);
-    wr_u8(&w, HS_CERTIFICATE);
-    wr_block body = wr_open(&w, 3);
-    wr_block ctx = wr_open(&w, 1);
-    wr_bytes(&w, c->cert_request_ctx, c->cert_request_ctx_len);
-    GUARD(wr_close(&w, ctx));
-    wr_u24(&w, 0);
-    GUARD(wr_close(&w, body));
-    return conn_send_handshake(c, msg, w.len);
-}
-
 wres hs_client_on_finished(ward_conn *c, span body, span full)
 {
     GUARD(hs_check_finished(c, 1, body));
@@ -527,8 +504,7 @@ wres hs_client_on_finished(ward_conn *c, span body, span full)
         GUARD(conn_send_handshake(c, eoed, w.len));
         GUARD(hs_install_keys(c, 1, c->c_hs));
     }
-    if (c->cert_requested)
-        GUARD(send_empty_certificate(c));
+    GUARD(hs_client_send_certificate13(c)); /* if requested (hs/client_auth.c) */
     GUARD(hs_send_finished(c, 0));
     GUARD(hs_derive_res_master(c));
     GUARD(hs_install_keys(c, 1, c->c_ap));

@@ -135,29 +135,10 @@ wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-/* RFC 5246 §7.4.4. Client certificates are not implemented yet: ward
- * answers with an empty Certificate (§7.4.6), which the server may accept. */
+/* RFC 5246 §7.4.4: client certificates are in hs/client_auth.c. */
 wres hs_client12_on_certificate_request(ward_conn *c, span body, span full)
 {
-    rd r = rd_span(body), types, schemes, authorities;
-    GUARD(rd_block8(&r, &types));
-    GUARD(rd_block16(&r, &schemes));
-    GUARD(rd_block16(&r, &authorities));
-    GUARD(rd_expect_end(&r));
-    if (types.left == 0 || schemes.left == 0 || schemes.left % 2)
-        return conn_fail(c, WARD_ERR_DECODE, "malformed CertificateRequest");
-    c->cert_requested = 1;
-    GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT12_WAIT_SHD;
-    return wres_ok();
-}
-
-static wres send_empty_certificate12(ward_conn *c)
-{
-    uint8_t msg[MSG_HEADER_LEN + 3];
-    wr w = wr_of(msg, sizeof msg);
-    GUARD(msg_encode_certificate12(&w, NULL, NULL, 0));
-    return conn_send_handshake(c, msg, w.len);
+    return hs_client_on_cert_request12(c, body, full);
 }
 
 /* ECDHE: our share and the shared secret; RSA: an encrypted random
@@ -196,8 +177,7 @@ wres hs_client12_on_server_hello_done(ward_conn *c, span body, span full)
 {
     GUARD(msg_decode_empty(body));
     GUARD(transcript_add(c, full.p, full.len));
-    if (c->cert_requested)
-        GUARD(send_empty_certificate12(c));
+    GUARD(hs_client_send_certificate12(c)); /* if requested (hs/client_auth.c) */
     uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
     size_t pms_len = 0;
     wres r = send_client_key_exchange(c, pms, &pms_len);
@@ -205,6 +185,7 @@ wres hs_client12_on_server_hello_done(ward_conn *c, span body, span full)
         r = hs12_derive_keys(c, pms, pms_len);
     ward_zeroize(pms, sizeof pms);
     GUARD(r);
+    GUARD(hs_client_send_certificate_verify12(c)); /* after a client certificate */
     GUARD(hs12_send_ccs_and_keys(c));
     GUARD(hs12_send_finished(c));
     c->state = ST_CLIENT12_WAIT_CCS;

@@ -187,6 +187,9 @@ static wres handle_post_handshake(ward_conn *c, uint8_t type, span body)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "unexpected handshake message %u after the handshake", type);
     }
+    wres pha;
+    if (hs_pha_message(c, type, body, &pha)) /* §4.6.2 (hs/client_auth.c) */
+        return pha;
     if (type == HS_KEY_UPDATE)
         return handle_key_update(c, body);
     if (type == HS_NEW_SESSION_TICKET && !c->is_server)
@@ -235,6 +238,13 @@ static const struct {
      "ClientKeyExchange"},
     {ST_SERVER12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
     {ST_SERVER12_WAIT_FINISHED, HS_FINISHED, hs_server12_on_finished, "Finished"},
+    /* client certificates (hs/client_auth.c) */
+    {ST_SERVER_WAIT_CERT, HS_CERTIFICATE, hs_server_on_client_certificate, "Certificate"},
+    {ST_SERVER_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_server_on_client_certificate_verify,
+     "CertificateVerify"},
+    {ST_SERVER12_WAIT_CERT, HS_CERTIFICATE, hs_server12_on_client_certificate, "Certificate"},
+    {ST_SERVER12_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_server12_on_client_certificate_verify,
+     "CertificateVerify"},
     /* TLS 1.2 OCSP stapling (RFC 6066 §8): an optional CertificateStatus
      * after Certificate, when ServerHello acknowledged status_request. */
     {ST_CLIENT12_WAIT_CS_SKE, HS_CERTIFICATE_STATUS, hs_client12_on_certificate_status,

@@ -66,4 +66,31 @@ WARD_MUST_CHECK wres hs_client_on_finished(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_server_on_client_hello(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_server_on_finished(ward_conn *c, span body, span full);
 
+/* client_auth.c: client certificates (mutual TLS), both versions, both roles */
+/* TLS 1.2 keeps the handshake messages for CertificateVerify when a client
+ * certificate may be involved (called from transcript_start / _add). */
+void hs_client_auth_transcript_start(ward_conn *c);
+WARD_MUST_CHECK wres hs_client_auth_keep(ward_conn *c, const uint8_t *msg, size_t len);
+/* Server: room a CertificateRequest needs, and writing it into a flight
+ * (nothing when the configuration does not ask for client certificates). */
+size_t hs_server_cert_request_size(const ward_conn *c);
+WARD_MUST_CHECK wres hs_server_write_cert_request13(ward_conn *c, wr *w);
+WARD_MUST_CHECK wres hs_server_write_cert_request12(ward_conn *c, wr *w);
+/* Server: the state after the server's flight (WAIT_CERT when asked). */
+hs_state hs_server_after_flight13(const ward_conn *c);
+hs_state hs_server_after_flight12(const ward_conn *c);
+hs_state hs_server12_after_cke(const ward_conn *c);
+WARD_MUST_CHECK wres hs_server_on_client_certificate(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server_on_client_certificate_verify(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server12_on_client_certificate(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server12_on_client_certificate_verify(ward_conn *c, span body,
+                                                             span full);
+/* Client: a CertificateRequest (TLS 1.3 §4.3.2 / TLS 1.2 §7.4.4) picks the
+ * scheme we will sign with; then our Certificate [and CertificateVerify]. */
+WARD_MUST_CHECK wres hs_client_on_cert_request13(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_on_cert_request12(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_send_certificate13(ward_conn *c);
+WARD_MUST_CHECK wres hs_client_send_certificate12(ward_conn *c);
+WARD_MUST_CHECK wres hs_client_send_certificate_verify12(ward_conn *c);
+
 #endif

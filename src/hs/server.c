@@ -215,6 +215,7 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     size_t cap = 1024 + CRYPTO_MAX_SIG + 2 * CRYPTO_MAX_HASH + staple_len + 8;
     for (size_t i = 0; i < chain->n; i++)
         cap += chain->len[i] + 8;
+    cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
     uint8_t *flight = malloc(cap);
     if (!flight)
         free(staple);
@@ -243,6 +244,9 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
         mark = w.len;
         goto finished;
     }
+    r = hs_server_write_cert_request13(c, &w); /* mutual TLS: §4.3.2 */
+    if (!wres_is_ok(r))
+        goto out;
 
     r = msg_encode_certificate_ocsp(&w, (const uint8_t *const *)chain->der, chain->len, chain->n,
                                     staple, staple_len);
@@ -422,6 +426,7 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     }
     GUARD(hs_server_take_name(c, &ch));
     GUARD(hs_server_choose_alpn(c, &ch, &sc.alpn));
+    c->pha_offered = ch.has_post_handshake_auth; /* §4.6.2 (hs/client_auth.c) */
     if (ch.has_record_size_limit && (size_t)ch.record_size_limit - 1 < c->send_limit)
         c->send_limit = (size_t)ch.record_size_limit - 1;
     int psk_ke = 0;
@@ -442,7 +447,7 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     GUARD(send_server_flight(c, &ch, &sc));
     GUARD(hs_derive_app_secrets(c));
     GUARD(hs_install_keys(c, 1, c->s_ap));
-    c->state = early ? ST_SERVER_WAIT_EOED : ST_SERVER_WAIT_FINISHED;
+    c->state = early ? ST_SERVER_WAIT_EOED : hs_server_after_flight13(c); /* WAIT_CERT with mutual TLS */
     return wres_ok();
 }
 

@@ -168,6 +168,7 @@ static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12
     size_t cap = 2048 + CRYPTO_MAX_SIG + staple_len + 8;
     for (size_t i = 0; i < chain->n; i++)
         cap += chain->len[i] + 3;
+    cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
     uint8_t *flight = malloc(cap);
     if (!flight)
         free(staple);
@@ -195,6 +196,8 @@ static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12
         r = msg_encode_certificate_status(&w, staple, staple_len);
     if (wres_is_ok(r) && ch12->suite->kx == KX_ECDHE)
         r = write_server_key_exchange(c, &w, ch12);
+    if (wres_is_ok(r))
+        r = hs_server_write_cert_request12(c, &w); /* mutual TLS: §7.4.4 */
     if (wres_is_ok(r))
         r = msg_encode_server_hello_done(&w);
     if (wres_is_ok(r))
@@ -283,7 +286,7 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(make_server_random(c));
     GUARD(send_flight(c, ch, &ch12));
-    c->state = ST_SERVER12_WAIT_CKE;
+    c->state = hs_server_after_flight12(c); /* WAIT_CERT with mutual TLS */
     return wres_ok();
 }
 
@@ -323,7 +326,7 @@ wres hs_server12_on_client_key_exchange(ward_conn *c, span body, span full)
         r = hs12_derive_keys(c, pms, pms_len);
     ward_zeroize(pms, sizeof pms);
     GUARD(r);
-    c->state = ST_SERVER12_WAIT_CCS;
+    c->state = hs_server12_after_cke(c); /* WAIT_CV after a client certificate */
     return wres_ok();
 }
 

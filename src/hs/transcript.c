@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "conn/internal.h"
+#include "hs/hs.h"
 #include "msg/msg.h"
 
 wres transcript_start(ward_conn *c, hash_alg hash)
@@ -9,12 +10,15 @@ wres transcript_start(ward_conn *c, hash_alg hash)
     crypto_hash_free(&c->transcript);
     GUARD(crypto_hash_init(&c->transcript, hash));
     c->transcript_on = 1;
+    hs_client_auth_transcript_start(c);
     return wres_ok();
 }
 
 wres transcript_add(ward_conn *c, const uint8_t *msg, size_t len)
 {
     ENSURE(c->transcript_on, WARD_ERR_INTERNAL);
+    if (c->hs_msgs_on)
+        GUARD(hs_client_auth_keep(c, msg, len));
     return crypto_hash_update(&c->transcript, msg, len);
 }
 

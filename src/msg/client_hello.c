@@ -404,6 +404,8 @@ static wres write_extensions(wr *w, const msg_client_hello_params *p)
         GUARD(write_ec_point_formats(w));
     if (p->status_request)
         GUARD(msg_write_status_request_ext(w));
+    if (p->post_handshake_auth)
+        GUARD(write_empty(w, EXT_POST_HANDSHAKE_AUTH));
     return wres_ok();
 }
 

@@ -185,6 +185,7 @@ typedef struct {
     int ec_point_formats;      /* send ec_point_formats [uncompressed] (RFC 8422) */
     int status_request;        /* send status_request for OCSP (RFC 6066 §8), after
                                 * ec_point_formats, before padding */
+    int post_handshake_auth;   /* send an empty post_handshake_auth (RFC 8446 §4.2.6) */
 } msg_client_hello_params;
 /* Extension order (fixed, so RFC 8448's traces are reproduced byte for
  * byte): server_name, renegotiation_info, supported_groups, session_ticket,

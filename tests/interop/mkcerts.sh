@@ -12,6 +12,9 @@
 # DIR/unknown.pem/.key        signed by another CA (DIR/other-ca.pem), not trusted
 # DIR/selfsigned.pem/.key     self-signed leaf for localhost
 # DIR/wronghost.pem/.key      signed by the CA for wrong.example only
+# DIR/client-{ecdsa,rsa,ed25519}.pem/.key  client certificates (EKU clientAuth,
+#                             CN "ward client KIND"), signed by the CA
+# DIR/client-unknown.pem/.key client certificate signed by other-ca
 #
 # At the end the script checks each certificate with `openssl verify` and
 # fails if one is not accepted or rejected as intended.
@@ -69,6 +72,13 @@ subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 subjectAltName = DNS:wrong.example
 
+[ leaf_client ]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
 [ self_local ]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
@@ -120,6 +130,12 @@ leaf notyet ecdsa localhost leaf_local ca 20400101000000Z 20410101000000Z
 leaf unknown ecdsa localhost leaf_local other-ca "$NOW" "$LATER"
 leaf wronghost ecdsa wrong.example leaf_wrong ca "$NOW" "$LATER"
 
+# client certificates (mutual TLS): extendedKeyUsage clientAuth
+for kind in ecdsa rsa ed25519; do
+    leaf "client-$kind" "$kind" "ward client $kind" leaf_client ca "$NOW" "$LATER"
+done
+leaf client-unknown ecdsa "ward client unknown" leaf_client other-ca "$NOW" "$LATER"
+
 key selfsigned.key ecdsa
 openssl req -new -x509 -config openssl.cnf -key selfsigned.key -subj /CN=localhost \
     -extensions self_local -days 30 -sha256 -out selfsigned.pem
@@ -145,6 +161,11 @@ for kind in ecdsa rsa ed25519; do
     expect_ok "$kind.pem" -verify_ip 127.0.0.1
     expect_ok "$kind.pem" -verify_ip ::1
 done
+for kind in ecdsa rsa ed25519; do
+    expect_ok "client-$kind.pem" -purpose sslclient
+done
+expect_fail ecdsa.pem "unsuitable certificate purpose" -purpose sslclient
+expect_fail client-unknown.pem "unable to get local issuer"
 expect_fail expired.pem "expired"
 expect_fail notyet.pem "not yet valid"
 expect_fail unknown.pem "unable to get local issuer"

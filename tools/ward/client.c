@@ -33,6 +33,12 @@ void client_usage(FILE *out)
         "  --ocsp-require         fail unless the server staples a good OCSP response\n"
         "                         (by default a staple is asked for and checked when sent)\n"
         "\n"
+        "Client certificate (mutual TLS; sent only when the server asks):\n"
+        "  --cert FILE            certificate chain (PEM, leaf first)\n"
+        "  --key FILE             its private key (PEM)\n"
+        "  --post-handshake-auth  let the server ask for it after the handshake too\n"
+        "                         (TLS 1.3 post-handshake authentication)\n"
+        "\n"
         "Negotiation:\n"
         "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
         "  --groups LIST          key exchange groups in preference order:\n"
@@ -67,6 +73,7 @@ void client_usage(FILE *out)
 typedef struct {
     const char *target;
     const char *cafile;
+    const char *cert, *key; /* client certificate (mutual TLS) */
     const char *servername;
     int have_pin;
     uint8_t pin[32];
@@ -76,6 +83,7 @@ typedef struct {
     int have_groups, have_key_share, have_suites;
     int no_middlebox;
     int key_update;
+    int pha;
     cli_versions ver;
     uint16_t min_version, max_version; /* settled by cli_versions_settle */
     const char *keylog;
@@ -105,8 +113,14 @@ static int parse_args(int argc, char **argv, client_opts *o)
             o->no_middlebox = 1;
         } else if (cli_opt_flag(a, "--key-update", NULL)) {
             o->key_update = 1;
+        } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
+            o->pha = 1;
         } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
             o->cafile = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
+            o->cert = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
+            o->key = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--servername", NULL, &bad))) {
             if (!*v) {
                 cli_usage_error(cmd, "--servername needs a name");
@@ -161,6 +175,10 @@ static int parse_args(int argc, char **argv, client_opts *o)
         cli_usage_error(cmd, "missing HOST[:PORT]");
         return -1;
     }
+    if (!o->cert != !o->key) {
+        cli_usage_error(cmd, "--cert and --key go together");
+        return -1;
+    }
     if (o->insecure && o->have_pin) {
         cli_usage_error(cmd, "--pin and --insecure exclude each other");
         return -1;
@@ -201,6 +219,11 @@ static ward_config *make_config(const client_opts *o)
                  (e = ward_config_set_suites(cfg, o->suites.v, o->suites.n)) != WARD_OK)
             what = "--suites";
     }
+    if (e == WARD_OK && o->cert && (e = ward_config_set_cert_files(cfg, o->cert, o->key)) != WARD_OK) {
+        cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key, ward_err_str(e));
+        ward_config_free(cfg);
+        return NULL;
+    }
     if (e != WARD_OK) {
         if (strcmp(what, "--cafile") == 0)
             cli_error("%s %s: %s", what, o->cafile, ward_err_str(e));
@@ -221,6 +244,8 @@ static ward_config *make_config(const client_opts *o)
         ward_config_free(cfg);
         return NULL;
     }
+    if (o->pha)
+        ward_config_set_post_handshake_auth(cfg, 1);
     return cfg;
 }
 
@@ -261,6 +286,45 @@ static void handshake_hint(const ward_conn *c, const client_opts *o)
             cli_log("hint: the server found nothing in common with the offer (cipher suites, "
                     "groups, signature schemes): see --suites and --groups");
     }
+}
+
+/* The server refused our client certificate, or wanted one: in TLS 1.3
+ * its verdict arrives after our Finished, so during the data phase too. */
+static void client_cert_hint(const ward_conn *c, const client_opts *o)
+{
+    if (ward_conn_error(c) != WARD_ERR_PEER_ALERT)
+        return;
+    const char *msg = ward_conn_error_message(c);
+    static const int refusals[] = {42, 43, 44, 45, 46, 48, 49};
+    if (strstr(msg, ward_alert_name(116))) {
+        cli_log("the server requires a client certificate%s: give one with --cert FILE "
+                "--key FILE",
+                o->cert ? ", and did not get one it accepts (no signature scheme in common?)"
+                        : "");
+        return;
+    }
+    if (ward_conn_version(c) == WARD_TLS12 && strstr(msg, ward_alert_name(40))) {
+        /* RFC 5246 §7.4.6: a TLS 1.2 server without the certificate it
+         * requires can only say handshake_failure. */
+        if (o->cert)
+            cli_log("the server refused the handshake (%s); it may not accept the client "
+                    "certificate %s",
+                    ward_alert_name(40), o->cert);
+        else
+            cli_log("the server refused the handshake (%s); it may require a client "
+                    "certificate: --cert FILE --key FILE",
+                    ward_alert_name(40));
+        return;
+    }
+    if (!o->cert)
+        return;
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+        if (strstr(msg, ward_alert_name(refusals[i]))) {
+            cli_log("the server refused the client certificate %s (%s): check that it is "
+                    "issued by a CA the server trusts for clients, and still valid",
+                    o->cert, ward_alert_name(refusals[i]));
+            return;
+        }
 }
 
 static void print_negotiated(ward_conn *c, const client_opts *o)
@@ -334,6 +398,7 @@ static int relay(pump *p, const client_opts *o)
             if (e != WARD_OK) {
                 (void)pump_send(p);
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
+                client_cert_hint(c, o);
                 return EXIT_FAIL;
             }
             if (n == 0)
@@ -397,6 +462,7 @@ static int relay(pump *p, const client_opts *o)
                     (void)write_all(STDOUT_FILENO, buf, n);
                 (void)pump_send(p);
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
+                client_cert_hint(c, o);
                 return EXIT_FAIL;
             }
         }
@@ -469,6 +535,7 @@ int client_main(int argc, char **argv)
         char eb[256];
         cli_error("%s", pump_error(&p, e, eb, sizeof eb));
         handshake_hint(c, &o);
+        client_cert_hint(c, &o);
         goto out;
     }
     print_negotiated(c, &o);

@@ -46,6 +46,15 @@ void server_usage(FILE *out)
         "  --ocsp FILE            staple this DER OCSP response to the first\n"
         "                         certificate (re-read when the file changes)\n"
         "\n"
+        "Client certificates (mutual TLS; default: none asked for):\n"
+        "  --verify-client CAFILE  require a client certificate issued by a CA in\n"
+        "                         CAFILE (PEM); the client's subject is logged\n"
+        "  --verify-client-optional CAFILE  ask for one, accept clients without; a\n"
+        "                         certificate that is sent must verify\n"
+        "  --verify-client-post-handshake CAFILE  ask after the handshake (TLS 1.3\n"
+        "                         post-handshake authentication, for clients that offer\n"
+        "                         it; then required): --www answers once it came\n"
+        "\n"
         "Listening:\n"
         "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
         "                         [::1]:4433 for IPv6; port 0 picks a free port)\n"
@@ -92,6 +101,8 @@ enum mode { MODE_ECHO, MODE_WWW, MODE_FILE };
 
 typedef struct {
     const char *cert, *key, *listen, *file_path;
+    const char *client_ca;  /* --verify-client[-optional] */
+    int client_mode;        /* WARD_CLIENT_CERT_* */
     enum mode mode;
     int key_update, force_hrr;
     unsigned long max_conn;
@@ -160,6 +171,18 @@ static int parse_args(int argc, char **argv, server_opts *o)
                 return -1;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp", NULL, &bad))) {
             o->ocsp = v;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client", NULL, &bad))) {
+            o->client_ca = v;
+            o->client_mode = WARD_CLIENT_CERT_REQUIRE;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client-optional",
+                                              NULL, &bad))) {
+            o->client_ca = v;
+            o->client_mode = WARD_CLIENT_CERT_OPTIONAL;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i,
+                                              "--verify-client-post-handshake", NULL, &bad))) {
+            o->client_ca = v;
+            o->client_mode = WARD_CLIENT_CERT_POST_HANDSHAKE;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--listen", NULL, &bad))) {
             o->listen = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--file", NULL, &bad))) {
@@ -334,6 +357,15 @@ static ward_config *make_config(const server_opts *o)
         ward_config_set_force_hrr(cfg, 1);
     if (cli_keylog_apply(cfg, o->keylog) != 0)
         goto fail;
+    if (o->client_ca &&
+        (e = ward_config_set_client_verify(cfg, o->client_mode, o->client_ca)) != WARD_OK) {
+        cli_error("cannot load the client CAs (%s %s): %s",
+                  o->client_mode == WARD_CLIENT_CERT_REQUIRE    ? "--verify-client"
+                  : o->client_mode == WARD_CLIENT_CERT_OPTIONAL ? "--verify-client-optional"
+                                                                : "--verify-client-post-handshake",
+                  o->client_ca, ward_err_str(e));
+        goto fail;
+    }
     return cfg;
 fail:
     ward_config_free(cfg);
@@ -386,6 +418,20 @@ static size_t html_row(char *buf, size_t len, size_t cap, const char *key, const
     return html_append(buf, len, cap, "</td></tr>\n", 0);
 }
 
+/* The verified client certificate (mutual TLS), for the log and --www. */
+static void client_identity(const ward_conn *c, char *out, size_t cap)
+{
+    ward_cert_info ci;
+    if (!ward_conn_peer_authenticated(c) || ward_conn_peer_cert_info(c, &ci) != WARD_OK) {
+        snprintf(out, cap, "none");
+        return;
+    }
+    char subject[256], issuer[256];
+    sanitize(ci.subject, subject, sizeof subject);
+    sanitize(ci.issuer, issuer, sizeof issuer);
+    snprintf(out, cap, "%s (issuer %s)", subject, issuer);
+}
+
 /* The HTTP answer of --www, queued on the connection. */
 static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                             unsigned long long *bytes_out)
@@ -415,6 +461,9 @@ static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                                               : "no";
     len = html_row(body, len, sizeof body, "extended master secret", ems);
     len = html_row(body, len, sizeof body, "HelloRetryRequest", ward_conn_did_hrr(c) ? "yes" : "no");
+    char client_id[600];
+    client_identity(c, client_id, sizeof client_id);
+    len = html_row(body, len, sizeof body, "client certificate", client_id);
     char first[256];
     size_t fl = strcspn(request, "\r\n");
     if (fl >= sizeof first)
@@ -476,6 +525,23 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
                  cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
                  ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
                  sni[0] ? sni : "none", cli_ems_note(c));
+        if (o->client_ca && o->client_mode != WARD_CLIENT_CERT_POST_HANDSHAKE) {
+            char client_id[600]; /* mutual TLS: who the client is */
+            client_identity(c, client_id, sizeof client_id);
+            cli_info("%s client: %s", peer, client_id);
+        }
+    }
+    /* Post-handshake authentication: ask now; the answer comes with the
+     * client's data (--www waits for it before answering). */
+    int pha_waiting = 0;
+    if (o->client_ca && o->client_mode == WARD_CLIENT_CERT_POST_HANDSHAKE) {
+        if (ward_conn_request_client_cert(c) == WARD_OK) {
+            pha_waiting = 1;
+            cli_info("%s asked for a client certificate (post-handshake)", peer);
+        } else {
+            cli_info("%s client: none (it did not offer post-handshake authentication%s)", peer,
+                     ward_conn_version(c) == WARD_TLS13 ? "" : "; TLS 1.2 has none");
+        }
     }
     {
         char prefix[160];
@@ -489,6 +555,7 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
     int status = EXIT_FAIL;
     int peer_closed = 0, close_sent = 0, key_update_sent = 0;
     size_t file_off = 0, http_len = 0;
+    int http_done = 0;
     unsigned long long bytes_in = 0, bytes_out = 0;
     char *http = NULL;
     long long linger_deadline = 0;
@@ -542,14 +609,26 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
                 http_len += take;
                 http[http_len] = '\0';
                 if (strstr(http, "\r\n\r\n") || strstr(http, "\n\n") ||
-                    http_len == HTTP_MAX_REQUEST) {
-                    e = www_respond(c, peer, http, &bytes_out);
-                    if (e == WARD_OK)
-                        e = ward_conn_close(c);
-                    close_sent = 1;
-                }
+                    http_len == HTTP_MAX_REQUEST)
+                    http_done = 1; /* answered below */
             }
             /* --file: what the client sends is read and dropped. */
+            if (e != WARD_OK) {
+                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+                goto out;
+            }
+        }
+        if (pha_waiting && ward_conn_peer_authenticated(c)) {
+            char client_id[600];
+            client_identity(c, client_id, sizeof client_id);
+            cli_info("%s client: %s", peer, client_id);
+            pha_waiting = 0;
+        }
+        if (o->mode == MODE_WWW && http_done && !close_sent && !pha_waiting) {
+            e = www_respond(c, peer, http, &bytes_out);
+            if (e == WARD_OK)
+                e = ward_conn_close(c);
+            close_sent = 1;
             if (e != WARD_OK) {
                 cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
                 goto out;
