@@ -462,20 +462,29 @@ static wres send_cv(ward_conn *c, const uint8_t *sig, size_t siglen)
     return conn_send_handshake(c, msg, w.len);
 }
 
+/* Our Certificate (the chain when a scheme was found, else empty), handed
+ * to send: into the handshake, or into a post-handshake exchange. */
+static wres send_certificate13(ward_conn *c, wres (*send)(ward_conn *, const uint8_t *, size_t),
+                               int *with_chain)
+{
+    *with_chain = c->client_scheme != 0;
+    size_t cap = MSG_HEADER_LEN + 4 + 255 + (*with_chain ? chain_size(&c->cfg->chain) : 0);
+    uint8_t *msg = malloc(cap);
+    ENSURE(msg, WARD_ERR_NOMEM);
+    wr w = wr_of(msg, cap);
+    wres r = encode_certificate13(c, &w, *with_chain);
+    if (wres_is_ok(r))
+        r = send(c, msg, w.len);
+    free(msg);
+    return r;
+}
+
 wres hs_client_send_certificate13(ward_conn *c)
 {
     if (!c->cert_requested)
         return wres_ok();
-    int with_chain = c->client_scheme != 0;
-    size_t cap = MSG_HEADER_LEN + 4 + 255 + (with_chain ? chain_size(&c->cfg->chain) : 0);
-    uint8_t *msg = malloc(cap);
-    ENSURE(msg, WARD_ERR_NOMEM);
-    wr w = wr_of(msg, cap);
-    wres r = encode_certificate13(c, &w, with_chain);
-    if (wres_is_ok(r))
-        r = conn_send_handshake(c, msg, w.len);
-    free(msg);
-    GUARD(r);
+    int with_chain;
+    GUARD(send_certificate13(c, conn_send_handshake, &with_chain));
     c->client_cert_sent = with_chain;
     if (!with_chain)
         return wres_ok();
@@ -690,16 +699,9 @@ static wres client_pha_request(ward_conn *c, span body)
     GUARD(pha_start(c));
     GUARD(pha_add_received(c, HS_CERTIFICATE_REQUEST, body));
 
-    int with_chain = c->client_scheme != 0;
-    size_t cap = MSG_HEADER_LEN + 4 + 255 + (with_chain ? chain_size(&c->cfg->chain) : 0);
-    uint8_t *msg = malloc(cap);
-    ENSURE(msg, WARD_ERR_NOMEM);
-    wr w = wr_of(msg, cap);
-    wres res = encode_certificate13(c, &w, with_chain);
-    if (wres_is_ok(res))
-        res = pha_send(c, msg, w.len);
-    free(msg);
-    GUARD(res);
+    int with_chain;
+    GUARD(send_certificate13(c, pha_send, &with_chain));
+    wres res;
     if (with_chain) {
         uint8_t content[64 + 34 + CRYPTO_MAX_HASH], sig[CRYPTO_MAX_SIG];
         uint8_t cv[MSG_HEADER_LEN + 4 + CRYPTO_MAX_SIG];
