@@ -170,4 +170,15 @@ int server_main(int argc, char **argv);
 void client_usage(FILE *out);
 void server_usage(FILE *out);
 
+/* ---- saved sessions (session.c) ---- */
+/* Write s to path (mode 0600, through path.tmp and a rename). 0, or -1
+ * with a message in err. */
+int cli_session_save(const ward_session *s, const char *path, char *err, size_t errcap);
+/* Read a session written by cli_session_save; NULL with a message in err
+ * (missing, unreadable, corrupt). */
+ward_session *cli_session_load(const char *path, char *err, size_t errcap);
+/* Read a whole file of at most max bytes into a malloc'd buffer. */
+int cli_read_small_file(const char *path, size_t max, uint8_t **data, size_t *len, char *err,
+                        size_t errcap);
+
 #endif

@@ -1,5 +1,6 @@
 /* ward client: connect, handshake, show what was negotiated, then relay
  * stdin to the server and the server's data to stdout. */
+#define _GNU_SOURCE /* explicit_bzero */
 #include "cli.h"
 
 #include <errno.h>
@@ -13,6 +14,8 @@
 #define HANDSHAKE_TIMEOUT_MS 30000
 /* Stop reading stdin while this much is queued for the socket. */
 #define HIGH_WATER (256 * 1024)
+/* --early-data: at most this much (servers allow far less, 16 KiB is usual). */
+#define EARLY_DATA_MAX (1024 * 1024)
 
 void client_usage(FILE *out)
 {
@@ -59,6 +62,24 @@ void client_usage(FILE *out)
     fputs(cli_keylog_help, out);
     fputs(
         "\n"
+        "Resumption (TLS 1.3 tickets; TLS 1.2 session IDs and tickets):\n"
+        "  --sess-out FILE        save the newest session the server hands out to\n"
+        "                         FILE (mode 0600; it holds a secret), each time one\n"
+        "                         arrives\n"
+        "  --sess-in FILE         offer to resume the session saved in FILE; a missing\n"
+        "                         or corrupt file is an error (no silent full\n"
+        "                         handshake). Prints \"resumed: yes\" or \"no\". A\n"
+        "                         resumed connection has no certificate: the one\n"
+        "                         checked when the session was saved stands for it\n"
+        "  --early-data FILE      with --sess-in: send FILE as 0-RTT early data (TLS\n"
+        "                         1.3, when the session allows it); if the server\n"
+        "                         rejects it, it is sent again after the handshake,\n"
+        "                         so the server gets it once either way. Early data\n"
+        "                         can be replayed by an attacker: only for requests\n"
+        "                         that are harmless to repeat\n",
+        out);
+    fputs(
+        "\n"
         "Other:\n"
         "  --key-update           after the first chunk of stdin is sent, send a\n"
         "                         KeyUpdate that asks the server to update too\n"
@@ -89,6 +110,7 @@ typedef struct {
     const char *keylog;
     cli_export export;
     int ocsp_require;
+    const char *sess_out, *sess_in, *early_data; /* --sess-out, --sess-in, --early-data */
 } client_opts;
 
 static int parse_args(int argc, char **argv, client_opts *o)
@@ -152,6 +174,13 @@ static int parse_args(int argc, char **argv, client_opts *o)
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
             if (cli_parse_export(cmd, v, &o->export) != 0)
                 return -1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--sess-out", NULL, &bad))) {
+            o->sess_out = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--sess-in", NULL, &bad))) {
+            o->sess_in = v;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--early-data", NULL, &bad))) {
+            o->early_data = v;
         } else if (bad) {
             return -1;
         } else if (strcmp(a, "--") == 0) {
@@ -181,6 +210,15 @@ static int parse_args(int argc, char **argv, client_opts *o)
     }
     if (o->insecure && o->have_pin) {
         cli_usage_error(cmd, "--pin and --insecure exclude each other");
+        return -1;
+    }
+    if (o->early_data && !o->sess_in) {
+        cli_usage_error(cmd, "--early-data needs --sess-in (0-RTT rides on a resumed session)");
+        return -1;
+    }
+    if ((o->sess_out && !*o->sess_out) || (o->sess_in && !*o->sess_in) ||
+        (o->early_data && !*o->early_data)) {
+        cli_usage_error(cmd, "--sess-out, --sess-in and --early-data need a file name");
         return -1;
     }
     if (cli_versions_settle(cmd, &o->ver, o->have_suites ? &o->suites : NULL,
@@ -336,6 +374,7 @@ static void print_negotiated(ward_conn *c, const client_opts *o)
     const char *alpn = ward_conn_alpn(c);
     cli_info("ALPN %s", alpn && *alpn ? alpn : "none");
     cli_info("HelloRetryRequest: %s", ward_conn_did_hrr(c) ? "yes" : "no");
+    cli_info("resumed: %s", ward_conn_resumed(c) ? "yes" : "no");
     ward_cert_info ci;
     memset(&ci, 0, sizeof ci);
     if (ward_conn_peer_cert_info(c, &ci) == WARD_OK) {
@@ -347,7 +386,14 @@ static void print_negotiated(ward_conn *c, const client_opts *o)
     } else {
         cli_info("peer certificate: none");
     }
-    if (o->insecure)
+    /* A resumed connection carries no certificate: the server proved it
+     * holds the session's secret, and the certificate was checked when the
+     * session was made, by the options of that run (which the saved
+     * session does not record: --sess-in trusts the file). */
+    if (ward_conn_resumed(c))
+        cli_info("verified: by the resumed session (no certificate in this handshake; it was "
+                 "checked when the session was saved, with that run's options)");
+    else if (o->insecure)
         cli_info("verified: not verified (--insecure)");
     else if (o->have_pin)
         cli_info("verified: pin");
@@ -355,6 +401,27 @@ static void print_negotiated(ward_conn *c, const client_opts *o)
         cli_info("verified: chain");
     if (ward_conn_ocsp_status(c) == WARD_OCSP_STATUS_GOOD)
         cli_info("OCSP: good");
+}
+
+/* --sess-out: each session the server hands out replaces the file's. */
+typedef struct {
+    const char *path;
+    unsigned saved;
+    int failed;
+} session_sink;
+
+static void on_session(void *arg, const ward_session *s)
+{
+    session_sink *sink = arg;
+    char err[600];
+    if (cli_session_save(s, sink->path, err, sizeof err) != 0) {
+        cli_error("--sess-out: %s", err);
+        sink->failed = 1;
+        return;
+    }
+    if (sink->saved++ == 0)
+        cli_info("session saved to %s (TLS %s)", sink->path,
+                 cli_version_short(ward_session_version(s)));
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n)
@@ -512,9 +579,30 @@ int client_main(int argc, char **argv)
     int status = EXIT_FAIL;
     ward_conn *c = NULL;
     int fd = -1;
+    ward_session *sess = NULL;
+    uint8_t *early = NULL;
+    size_t early_len = 0;
+    session_sink sink = {.path = o.sess_out};
     ward_config *cfg = make_config(&o);
     if (!cfg)
         goto out;
+    if (o.sess_out)
+        ward_config_set_session_callback(cfg, on_session, &sink);
+    if (o.sess_in) {
+        char serr[600];
+        if (!(sess = cli_session_load(o.sess_in, serr, sizeof serr))) {
+            cli_error("%s", serr);
+            goto out;
+        }
+    }
+    if (o.early_data) {
+        char serr[600];
+        if (cli_read_small_file(o.early_data, EARLY_DATA_MAX, &early, &early_len, serr,
+                                sizeof serr) != 0) {
+            cli_error("--early-data: %s", serr);
+            goto out;
+        }
+    }
 
     char err[512], peer[128];
     fd = net_connect(host, port, CONNECT_TIMEOUT_MS, err, sizeof err, peer, sizeof peer);
@@ -524,7 +612,17 @@ int client_main(int argc, char **argv)
     }
     cli_info("connected to %s", peer);
 
-    c = ward_conn_new(cfg, name);
+    /* 0-RTT only within what the session allows; otherwise the data goes
+     * after the handshake like stdin. */
+    uint32_t early_max = sess ? ward_session_max_early_data(sess) : 0;
+    int offer_early = early_len > 0 && early_len <= early_max;
+    if (early_len > 0 && !offer_early)
+        cli_info("early data: not offered (%zu bytes; the session allows %u); it goes after "
+                 "the handshake",
+                 early_len, early_max);
+    c = sess ? ward_conn_new_resuming(cfg, name, sess, offer_early ? early : NULL,
+                                      offer_early ? early_len : 0)
+             : ward_conn_new(cfg, name);
     if (!c) {
         cli_error("cannot create a connection for server name '%s'", name);
         goto out;
@@ -541,11 +639,41 @@ int client_main(int argc, char **argv)
     print_negotiated(c, &o);
     if (cli_export_print(c, &o.export, "") != 0)
         goto out;
+    if (early_len > 0) {
+        int es = ward_conn_early_data_status(c);
+        if (es == WARD_EARLY_ACCEPTED) {
+            cli_info("early data: accepted (%zu bytes)", early_len);
+        } else {
+            if (es == WARD_EARLY_REJECTED)
+                cli_info("early data: rejected; sending the %zu bytes after the handshake",
+                         early_len);
+            else if (offer_early)
+                cli_info("early data: not sent (the session was not offered); sending the %zu "
+                         "bytes after the handshake",
+                         early_len);
+            e = ward_conn_write(c, early, early_len);
+            if (e != WARD_OK) {
+                char eb[256];
+                cli_error("%s", pump_error(&p, e, eb, sizeof eb));
+                goto out;
+            }
+        }
+    }
     status = relay(&p, &o);
+    if (sink.failed)
+        status = EXIT_FAIL;
+    else if (o.sess_out && !sink.saved)
+        cli_log("note: the server handed out no session; --sess-out %s was not written",
+                o.sess_out);
 
 out:
     if (c)
         ward_conn_free(c);
+    ward_session_free(sess);
+    if (early) {
+        explicit_bzero(early, early_len);
+        free(early);
+    }
     if (fd >= 0)
         close(fd);
     if (cfg)
