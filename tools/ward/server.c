@@ -25,6 +25,8 @@
 /* Stop taking more input while this much is queued for the socket. */
 #define HIGH_WATER (1024 * 1024)
 #define HTTP_MAX_REQUEST 16384
+/* --max-early-data at most (it is buffered whole). */
+#define EARLY_DATA_MAX (1024 * 1024)
 
 void server_usage(FILE *out)
 {
@@ -88,6 +90,24 @@ void server_usage(FILE *out)
     fputs(cli_keylog_help, out);
     fputs(
         "\n"
+        "Resumption and 0-RTT:\n"
+        "  --tickets N            session tickets per full handshake (default 2; 0: none,\n"
+        "                         so no resumption by ticket)\n"
+        "  --ticket-keys FILE     ticket keys: one or two lines of 96 hex digits, the\n"
+        "                         current key then the previous one (still accepted),\n"
+        "                         e.g. from `openssl rand -hex 48`; re-read when it\n"
+        "                         changes. Default: a random key, shared by all\n"
+        "                         connections and replaced every 2 hours (the\n"
+        "                         previous one still accepted)\n"
+        "  --max-early-data N     accept up to N bytes of TLS 1.3 0-RTT early data\n"
+        "                         (default 0: off; at most 1048576). Early data can be\n"
+        "                         REPLAYED by an attacker: each ticket is good for it\n"
+        "                         once. It is handled like the rest of the client's\n"
+        "                         data, and logged as \"early data: N bytes\n"
+        "                         (replayable)\"\n",
+        out);
+    fputs(
+        "\n"
         "Other:\n"
         "  -q, --quiet            no information lines (the listening line and the\n"
         "                         pin of an ephemeral certificate are always printed)\n"
@@ -121,6 +141,11 @@ typedef struct {
     size_t n_more_cert, n_more_key;
     int sni_strict;
     const char *ocsp;
+    /* resumption: --tickets, --ticket-keys, --max-early-data */
+    unsigned long tickets;
+    int have_tickets;
+    const char *ticket_keys;
+    unsigned long max_early_data;
 } server_opts;
 
 /* --cert/--key: the first is the default identity, later ones are added. */
@@ -210,6 +235,18 @@ static int parse_args(int argc, char **argv, server_opts *o)
             o->keylog = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
             if (cli_parse_export(cmd, v, &o->export) != 0)
+                return -1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--tickets", NULL, &bad))) {
+            if (cli_parse_uint(cmd, "--tickets", v, 16, &o->tickets) != 0)
+                return -1;
+            o->have_tickets = 1;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--ticket-keys", NULL, &bad))) {
+            o->ticket_keys = v;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--max-early-data", NULL, &bad))) {
+            if (cli_parse_uint(cmd, "--max-early-data", v, EARLY_DATA_MAX, &o->max_early_data) !=
+                0)
                 return -1;
         } else if (bad) {
             return -1;
@@ -366,6 +403,22 @@ static ward_config *make_config(const server_opts *o)
                   o->client_ca, ward_err_str(e));
         goto fail;
     }
+    if (o->have_tickets &&
+        (e = ward_config_set_tickets(cfg, (unsigned)o->tickets, 7200)) != WARD_OK) {
+        cli_error("--tickets: %s", ward_err_str(e));
+        goto fail;
+    }
+    if (o->ticket_keys && (e = ward_config_set_ticket_key_file(cfg, o->ticket_keys)) != WARD_OK) {
+        cli_error("cannot use --ticket-keys %s: %s; it needs one or two lines of 96 hex digits "
+                  "(current key, then previous), e.g. from `openssl rand -hex 48`",
+                  o->ticket_keys, ward_err_str(e));
+        goto fail;
+    }
+    if (o->max_early_data &&
+        (e = ward_config_set_max_early_data(cfg, (uint32_t)o->max_early_data)) != WARD_OK) {
+        cli_error("--max-early-data: %s", ward_err_str(e));
+        goto fail;
+    }
     return cfg;
 fail:
     ward_config_free(cfg);
@@ -464,6 +517,12 @@ static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
     char client_id[600];
     client_identity(c, client_id, sizeof client_id);
     len = html_row(body, len, sizeof body, "client certificate", client_id);
+    len = html_row(body, len, sizeof body, "resumed", ward_conn_resumed(c) ? "yes" : "no");
+    int es = ward_conn_early_data_status(c);
+    len = html_row(body, len, sizeof body, "early data (0-RTT)",
+                   es == WARD_EARLY_ACCEPTED   ? "accepted (replayable)"
+                   : es == WARD_EARLY_REJECTED ? "rejected"
+                                               : "none");
     char first[256];
     size_t fl = strcspn(request, "\r\n");
     if (fl >= sizeof first)
@@ -496,6 +555,18 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A failed handshake's log line, with what became of 0-RTT data: a
+ * replayed ClientHello must show that its early data was not taken. */
+static void log_handshake_failure(ward_conn *c, pump *p, ward_err e, const char *peer)
+{
+    char eb[256];
+    int es = ward_conn_early_data_status(c);
+    cli_log("%s handshake failed: %s%s", peer, pump_error(p, e, eb, sizeof eb),
+            es == WARD_EARLY_ACCEPTED   ? " (its early data had been accepted; dropped)"
+            : es == WARD_EARLY_REJECTED ? " (early data rejected)"
+                                        : "");
+}
+
 /* Serve one accepted connection; returns the child's exit status. */
 static int serve(const ward_config *cfg, const server_opts *o, int fd, const char *peer)
 {
@@ -509,7 +580,7 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
     pump p = {.conn = c, .fd = fd};
     ward_err e = pump_handshake(&p, HANDSHAKE_TIMEOUT_MS);
     if (e != WARD_OK) {
-        cli_log("%s handshake failed: %s", peer, pump_error(&p, e, eb, sizeof eb));
+        log_handshake_failure(c, &p, e, peer);
         ward_conn_free(c);
         return EXIT_FAIL;
     }
@@ -525,6 +596,7 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
                  cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
                  ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
                  sni[0] ? sni : "none", cli_ems_note(c));
+        cli_info("%s resumed: %s", peer, ward_conn_resumed(c) ? "yes" : "no");
         if (o->client_ca && o->client_mode != WARD_CLIENT_CERT_POST_HANDSHAKE) {
             char client_id[600]; /* mutual TLS: who the client is */
             client_identity(c, client_id, sizeof client_id);
@@ -558,6 +630,8 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
     int http_done = 0;
     unsigned long long bytes_in = 0, bytes_out = 0;
     char *http = NULL;
+    uint8_t *early = NULL; /* accepted 0-RTT data, served before the rest */
+    size_t early_len = 0, early_off = 0;
     long long linger_deadline = 0;
     uint8_t buf[16384];
 
@@ -574,12 +648,43 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
             goto out;
         }
     }
+    /* 0-RTT data the handshake took comes first, through the same path as
+     * what follows (echo, --www request, --file: dropped). */
+    if (ward_conn_early_data_status(c) == WARD_EARLY_ACCEPTED) {
+        if (!(early = malloc(o->max_early_data ? o->max_early_data : 1))) {
+            cli_error("%s: out of memory", peer);
+            goto out;
+        }
+        for (;;) {
+            size_t n = 0;
+            e = ward_conn_read_early_data(c, early + early_len, o->max_early_data - early_len, &n);
+            if (e != WARD_OK || n == 0)
+                break;
+            early_len += n;
+        }
+        if (e != WARD_OK) {
+            cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
+            goto out;
+        }
+        cli_info("%s early data: %zu bytes (replayable)", peer, early_len);
+    } else if (ward_conn_early_data_status(c) == WARD_EARLY_REJECTED) {
+        cli_info("%s early data: rejected (replayed, or not acceptable; the client may send it "
+                 "again)",
+                 peer);
+    }
 
     for (;;) {
         /* Take in what the engine decrypted (unless our output is backed up). */
         while (!peer_closed && pump_pending(&p) < HIGH_WATER) {
             size_t n = 0;
-            e = ward_conn_read(c, buf, sizeof buf, &n);
+            if (early_off < early_len) {
+                n = early_len - early_off < sizeof buf ? early_len - early_off : sizeof buf;
+                memcpy(buf, early + early_off, n);
+                early_off += n;
+                e = WARD_OK;
+            } else {
+                e = ward_conn_read(c, buf, sizeof buf, &n);
+            }
             if (e == WARD_CLOSED) {
                 peer_closed = 1;
                 break;
@@ -735,6 +840,7 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
              bytes_out, ward_conn_key_updates_received(c));
 out:
     free(http);
+    free(early);
     ward_conn_free(c);
     return status;
 }
