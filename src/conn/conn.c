@@ -334,6 +334,17 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
         }
         c->early_skip_left = 0; /* the first record that opens ends the skipping */
     } else {
+        /* §5: once TLS 1.3 keys are in, only change_cipher_spec travels in
+         * the clear; say what came instead (a peer's plaintext alert, often). */
+        if (c->rdir.protected_ && !c->rdir.tls12 && rec[0] != CT_APPLICATION_DATA &&
+            rec[0] != CT_CHANGE_CIPHER_SPEC)
+            return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                             "peer sent a record of type %u (%s) in the clear after encryption "
+                             "started",
+                             rec[0],
+                             rec[0] == CT_ALERT       ? "an alert"
+                             : rec[0] == CT_HANDSHAKE ? "handshake"
+                                                      : "unknown");
         GUARD(rec_open(&c->rdir, rec, total, &type, &payload));
     }
     return dispatch_record(c, type, payload);

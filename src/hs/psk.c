@@ -277,8 +277,10 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
 {
     const ward_config *cfg = c->cfg;
     *psk_ke = 0;
-    if (ch->has_early_data)
+    if (ch->has_early_data) { /* refused unless accepted below */
+        c->early_status = WARD_EARLY_REJECTED;
         c->early_skip_left = cfg->max_early_data ? cfg->max_early_data : EARLY_SKIP_DEFAULT;
+    }
     if (!ch->has_pre_shared_key || !cfg->resume)
         return wres_ok();
     if (!ch->has_psk_modes) /* §4.2.9 */

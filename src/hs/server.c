@@ -417,8 +417,10 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     if (second) {
         GUARD(check_second_hello(c, &ch, &sc));
     } else if (!sc.share_group || c->cfg->force_hrr) {
-        if (ch.has_early_data) /* §4.2.10: the client's 0-RTT records get skipped */
+        if (ch.has_early_data) { /* §4.2.10: refused; its records get skipped */
+            c->early_status = WARD_EARLY_REJECTED;
             c->early_skip_left = c->cfg->max_early_data ? c->cfg->max_early_data : 16384;
+        }
         return send_hello_retry_request(c, &ch, full, &sc);
     } else {
         GUARD(hs_set_suite(c, sc.suite));
