@@ -27,6 +27,7 @@ enum {
     FZ_DEC_U16_LIST,
     FZ_DEC_ALPN_LIST,
     FZ_DEC_EXT_WALK,
+    FZ_DEC_CERTIFICATE_STATUS, /* TLS 1.2 CertificateStatus (RFC 6066 §8) */
     FZ_DEC_COUNT
 };
 
@@ -116,6 +117,8 @@ static void certificate(span b, int tls12)
             abort(); /* each entry is non-empty */
         touch(m.certs[i]);
     }
+    if (m.has_leaf_ocsp) /* TLS 1.3: the leaf entry's staple (RFC 8446 §4.4.2.1) */
+        touch(m.leaf_ocsp);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -221,6 +224,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t n = 0;
         if (wres_is_ok(msg_ext_walk(b, count_ext, &n)) && n > MSG_EXT_MAX)
             abort();
+        break;
+    }
+    case FZ_DEC_CERTIFICATE_STATUS: {
+        span ocsp;
+        if (wres_is_ok(msg_decode_certificate_status(b, &ocsp)))
+            touch(ocsp);
         break;
     }
     }
