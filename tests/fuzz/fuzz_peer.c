@@ -307,8 +307,14 @@ static void gen_messages(void)
     wr w;
     /* EncryptedExtensions with everything */
     static const uint8_t groups[] = {0x00, 0x1d, 0x00, 0x17};
-    msg_encrypted_extensions_params ee = {groups, sizeof groups, 16385, 1,
-                                          (const uint8_t *)"h2", 2};
+    msg_encrypted_extensions_params ee = {0};
+    ee.groups_raw = groups;
+    ee.groups_raw_len = sizeof groups;
+    ee.record_size_limit = 16385;
+    ee.server_name_ack = 1;
+    ee.alpn = (const uint8_t *)"h2";
+    ee.alpn_len = 2;
+    ee.early_data = 1;
     w = wr_of(m, sizeof m);
     if (!wres_is_ok(msg_encode_encrypted_extensions(&w, &ee)))
         exit(1);
