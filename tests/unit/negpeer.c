@@ -366,3 +366,30 @@ int neg_expect(const char *name, ward_conn *c, const neg_capture *cap, ward_err 
     }
     return ok;
 }
+
+int neg_flight12_start(neg_flight12 *f, ward_config *client, ward_config *server)
+{
+    memset(f, 0, sizeof *f);
+    f->c = ward_conn_new(client, "localhost");
+    f->s = ward_conn_new(server, NULL);
+    if (neg_move(f->c, f->s) != WARD_OK)
+        return 0;
+    static neg_buf out;
+    neg_take(f->s, &out);
+    return neg_split(out.b, out.len, 0, NULL, &f->m) && f->m.n == 4;
+}
+
+ward_err neg_flight12_send(neg_flight12 *f)
+{
+    static neg_buf hs, rec;
+    hs.len = rec.len = 0;
+    neg_join(&f->m, &hs);
+    neg_record(&rec, CT_HANDSHAKE, hs.b, hs.len);
+    return ward_conn_recv(f->c, rec.b, rec.len);
+}
+
+void neg_flight12_end(neg_flight12 *f)
+{
+    ward_conn_free(f->c);
+    ward_conn_free(f->s);
+}

@@ -75,6 +75,19 @@ int neg_split(const uint8_t *out, size_t len, uint16_t suite, const uint8_t *sec
               neg_msgs *msgs);
 /* The messages, concatenated, as handshake bytes. */
 void neg_join(const neg_msgs *msgs, neg_buf *o);
+
+/* A ward TLS 1.2 server's first flight (ServerHello, Certificate,
+ * ServerKeyExchange, ServerHelloDone) to a ward client, split for a test
+ * to change before the client sees it. */
+typedef struct {
+    ward_conn *c, *s;
+    neg_msgs m;
+} neg_flight12;
+/* 1 when the server answered the client's hello with those four messages. */
+int neg_flight12_start(neg_flight12 *f, ward_config *client, ward_config *server);
+/* The (changed) messages as one handshake record, to the client. */
+ward_err neg_flight12_send(neg_flight12 *f);
+void neg_flight12_end(neg_flight12 *f);
 /* The first record of out of this type: its bytes (header included). */
 int neg_first_record(const uint8_t *out, size_t len, uint8_t type, neg_buf *rec);
 /* Insert raw extension bytes at the end of the extension block of a

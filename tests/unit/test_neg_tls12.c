@@ -440,39 +440,13 @@ static void warning_alert_mid_handshake_ignored(void)
 }
 
 /* ---- the server's first flight, against a ward client ---- */
-typedef struct {
-    ward_conn *c, *s;
-    neg_msgs m; /* SH, Certificate, SKE, SHD */
-} flight1;
+typedef neg_flight12 flight1; /* SH, Certificate, SKE, SHD */
 
 enum { SH = 0, CERT, SKE, SHD };
 
-static int start1(flight1 *f)
-{
-    memset(f, 0, sizeof *f);
-    f->c = ward_conn_new(ccfg, "localhost");
-    f->s = ward_conn_new(scfg, NULL);
-    if (neg_move(f->c, f->s) != WARD_OK)
-        return 0;
-    static neg_buf out;
-    neg_take(f->s, &out);
-    return neg_split(out.b, out.len, 0, NULL, &f->m) && f->m.n == 4;
-}
-
-static void end1(flight1 *f)
-{
-    ward_conn_free(f->c);
-    ward_conn_free(f->s);
-}
-
-static ward_err send1(flight1 *f)
-{
-    static neg_buf hs, rec;
-    hs.len = rec.len = 0;
-    neg_join(&f->m, &hs);
-    neg_record(&rec, CT_HANDSHAKE, hs.b, hs.len);
-    return ward_conn_recv(f->c, rec.b, rec.len);
-}
+static int start1(flight1 *f) { return neg_flight12_start(f, ccfg, scfg); }
+static void end1(flight1 *f) { neg_flight12_end(f); }
+static ward_err send1(flight1 *f) { return neg_flight12_send(f); }
 
 static void good_server_flight_accepted(void)
 {
