@@ -31,7 +31,7 @@ size_t hash_len(hash_alg alg); /* 32 or 48 */
 
 /* A running hash whose digest can be read at any point without ending it. */
 typedef struct {
-    void *ctx; /* EVP_MD_CTX * */
+    void *ctx; /* hash_state * on the heap, wiped when freed */
     hash_alg alg;
 } crypto_hash;
 WARD_MUST_CHECK wres crypto_hash_init(crypto_hash *h, hash_alg alg);

@@ -35,18 +35,42 @@ const crypto_algs *crypto_algs_get(void);
 /* The digest for a hash_alg; NULL for an unknown value. */
 const EVP_MD *crypto_md(hash_alg alg);
 
+/* A SHA-256 or SHA-384 state held in place, with no heap and no EVP
+ * object (hash.c): libcrypto's own SHA256_CTX / SHA512_CTX, so the block
+ * functions are its assembly (SHA-NI where the CPU has it). An EVP_MD_CTX
+ * costs two allocations per init and per copy, and a handshake makes
+ * hundreds of hashes (every HMAC of HKDF is four), which was most of the
+ * heap traffic of a handshake. st is large enough for SHA512_CTX (216
+ * bytes; hash.c checks this at compile time). */
+#define HASH_STATE_BYTES 224
+typedef struct {
+    hash_alg alg;
+    _Alignas(8) unsigned char st[HASH_STATE_BYTES];
+} hash_state;
+void hash_state_init(hash_state *s, hash_alg alg);
+void hash_state_update(hash_state *s, const uint8_t *p, size_t n);
+/* Writes hash_len(s->alg) bytes and wipes s. */
+void hash_state_final(hash_state *s, uint8_t *out);
+/* The block size HMAC pads the key to (64 or 128). */
+size_t hash_block_len(hash_alg alg);
+
 /* HMAC with the key absorbed once (hkdf.c): for several MACs under one
  * key, as HKDF-Expand and the TLS 1.2 PRF make. */
 typedef struct {
-    size_t len;        /* digest length */
-    EVP_MD_CTX *inner; /* state after absorbing K ^ ipad */
-    EVP_MD_CTX *outer; /* state after absorbing K ^ opad */
-    EVP_MD_CTX *work;
+    size_t len;       /* digest length */
+    hash_state inner; /* state after absorbing K ^ ipad */
+    hash_state outer; /* state after absorbing K ^ opad */
 } hmac_key;
 WARD_MUST_CHECK wres hmac_key_init(hmac_key *hk, hash_alg alg, const uint8_t *key, size_t keylen);
 /* HMAC over the concatenation of parts; out: hk->len bytes (may alias a part). */
-WARD_MUST_CHECK wres hmac_key_mac(hmac_key *hk, const span *parts, size_t nparts, uint8_t *out);
+WARD_MUST_CHECK wres hmac_key_mac(const hmac_key *hk, const span *parts, size_t nparts,
+                                  uint8_t *out);
 void hmac_key_free(hmac_key *hk);
+
+/* An EVP_MD_CTX for one digest-sign or digest-verify (sig.c). */
+EVP_MD_CTX *new_oneshot_md_ctx(void);
+/* k takes pkey (may be NULL) and notes its kind, for the signatures. */
+void crypto_key_adopt(crypto_key *k, EVP_PKEY *pkey);
 
 /* Clear the OpenSSL error queue and fail with e, so a failure here never
  * shows up in some later, unrelated ERR_get_error. */

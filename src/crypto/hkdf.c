@@ -2,9 +2,9 @@
  *
  * HMAC is built from the digest directly: the key is absorbed once into an
  * inner (K ^ ipad) and an outer (K ^ opad) hash state, and each message
- * clones those states. This uses only the digests fetched once in fetch.c
- * (an EVP_MAC would fetch its digest by name on every init), and it makes
- * the per-block HMACs of HKDF-Expand cheap.
+ * starts from copies of those states. The states are plain structs
+ * (hash.c), so an HMAC costs no allocation, and the per-block HMACs of
+ * HKDF-Expand and the TLS 1.2 PRF only pay for their own blocks.
  *
  * Every function reads all of its inputs before writing out, so out may
  * alias an input (e.g. a KeyUpdate replacing a traffic secret in place). */
@@ -17,69 +17,56 @@
 
 void hmac_key_free(hmac_key *hk)
 {
-    EVP_MD_CTX_free(hk->inner);
-    EVP_MD_CTX_free(hk->outer);
-    EVP_MD_CTX_free(hk->work);
-    memset(hk, 0, sizeof *hk);
+    ward_zeroize(hk, sizeof *hk);
 }
 
 /* Start a hash state over K0 ^ (pad byte repeated), RFC 2104 steps 1-3. */
-static int hmac_pad_init(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *k0, size_t block,
-                         uint8_t padbyte)
+static void hmac_pad_init(hash_state *s, hash_alg alg, const uint8_t *k0, size_t block,
+                          uint8_t padbyte)
 {
     uint8_t pad[HMAC_MAX_BLOCK];
     for (size_t i = 0; i < block; i++)
         pad[i] = (uint8_t)(k0[i] ^ padbyte);
-    int ok = EVP_DigestInit_ex2(ctx, md, NULL) == 1 && EVP_DigestUpdate(ctx, pad, block) == 1;
+    hash_state_init(s, alg);
+    hash_state_update(s, pad, block);
     ward_zeroize(pad, sizeof pad);
-    return ok;
 }
 
 wres hmac_key_init(hmac_key *hk, hash_alg alg, const uint8_t *key, size_t keylen)
 {
     memset(hk, 0, sizeof *hk);
-    const EVP_MD *md = crypto_md(alg);
-    ENSURE(md && (key || keylen == 0), WARD_ERR_INTERNAL);
-    int block = EVP_MD_get_block_size(md);
-    ENSURE(block > 0 && block <= HMAC_MAX_BLOCK, WARD_ERR_INTERNAL);
+    size_t block = hash_block_len(alg);
+    ENSURE(hash_len(alg) != 0 && (key || keylen == 0), WARD_ERR_INTERNAL);
+    ENSURE(block <= HMAC_MAX_BLOCK, WARD_ERR_INTERNAL);
     hk->len = hash_len(alg);
 
     /* K0: the key zero-padded to the block size, or its hash if longer. */
     uint8_t k0[HMAC_MAX_BLOCK] = {0};
-    int ok = 1;
-    if (keylen > (size_t)block)
-        ok = EVP_Digest(key, keylen, k0, NULL, md, NULL) == 1;
+    if (keylen > block)
+        GUARD(crypto_hash_oneshot(alg, key, keylen, k0));
     else if (keylen)
         memcpy(k0, key, keylen);
-
-    hk->inner = EVP_MD_CTX_new();
-    hk->outer = EVP_MD_CTX_new();
-    hk->work = EVP_MD_CTX_new();
-    ok = ok && hk->inner && hk->outer && hk->work &&
-         hmac_pad_init(hk->inner, md, k0, (size_t)block, 0x36) &&
-         hmac_pad_init(hk->outer, md, k0, (size_t)block, 0x5c);
+    hmac_pad_init(&hk->inner, alg, k0, block, 0x36);
+    hmac_pad_init(&hk->outer, alg, k0, block, 0x5c);
     ward_zeroize(k0, sizeof k0);
-    if (!ok) {
-        hmac_key_free(hk);
-        return crypto_fail(WARD_ERR_INTERNAL);
-    }
     return wres_ok();
 }
 
 /* HMAC over the concatenation of parts; out: hk->len bytes. */
-wres hmac_key_mac(hmac_key *hk, const span *parts, size_t nparts, uint8_t *out)
+wres hmac_key_mac(const hmac_key *hk, const span *parts, size_t nparts, uint8_t *out)
 {
     uint8_t ihash[CRYPTO_MAX_HASH];
-    int ok = EVP_MD_CTX_copy_ex(hk->work, hk->inner) == 1;
-    for (size_t i = 0; ok && i < nparts; i++)
-        ok = parts[i].len == 0 ||
-             (parts[i].p && EVP_DigestUpdate(hk->work, parts[i].p, parts[i].len) == 1);
-    ok = ok && EVP_DigestFinal_ex(hk->work, ihash, NULL) == 1 &&
-         EVP_MD_CTX_copy_ex(hk->work, hk->outer) == 1 &&
-         EVP_DigestUpdate(hk->work, ihash, hk->len) == 1 &&
-         EVP_DigestFinal_ex(hk->work, out, NULL) == 1;
+    for (size_t i = 0; i < nparts; i++)
+        ENSURE(parts[i].p || parts[i].len == 0, WARD_ERR_INTERNAL);
+    hash_state work = hk->inner;
+    for (size_t i = 0; i < nparts; i++)
+        hash_state_update(&work, parts[i].p, parts[i].len);
+    hash_state_final(&work, ihash);
+    work = hk->outer;
+    hash_state_update(&work, ihash, hk->len);
+    hash_state_final(&work, out);
     ward_zeroize(ihash, sizeof ihash);
-    return ok ? wres_ok() : crypto_fail(WARD_ERR_INTERNAL);
+    return wres_ok();
 }
 
 wres crypto_hmac(hash_alg alg, const uint8_t *key, size_t keylen, const uint8_t *data,
