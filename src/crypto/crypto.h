@@ -147,6 +147,9 @@ void crypto_kex_free(crypto_kex *k);
 /* ---- keys and signatures (TLS SignatureScheme codes) ---- */
 typedef struct {
     void *pkey; /* EVP_PKEY * */
+    /* sig.c's kind of key + 1, found once when the key is set (asking
+     * libcrypto per signature allocated dozens of times); 0: not known. */
+    int kind;
 } crypto_key;
 WARD_MUST_CHECK wres crypto_key_load_pem_file(crypto_key *k, const char *path);
 /* Public key from a DER certificate. Unparsable: WARD_ERR_BAD_CERTIFICATE. */

@@ -71,11 +71,12 @@ static wres kex_public(const kex_group *g, EVP_PKEY *pkey, uint8_t *pub, size_t 
                        size_t *publen)
 {
     ENSURE(pubcap >= g->publen, WARD_ERR_INTERNAL);
+    /* x25519 too: its "pub" parameter is the raw key. Asked this way,
+     * the provider writes straight into pub; EVP_PKEY_get_raw_public_key
+     * exports through a parameter builder (ten allocations). */
     size_t len = pubcap;
-    int ok = is_x25519(g)
-                 ? EVP_PKEY_get_raw_public_key(pkey, pub, &len) == 1
-                 : EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, pub, pubcap,
-                                                   &len) == 1;
+    int ok =
+        EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, pub, pubcap, &len) == 1;
     if (!ok || len != g->publen || (!is_x25519(g) && pub[0] != 0x04))
         return crypto_fail(WARD_ERR_INTERNAL);
     *publen = len;

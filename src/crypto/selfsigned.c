@@ -130,6 +130,6 @@ wres crypto_make_self_signed(const char *name, crypto_key *key, crypto_chain *ch
         EVP_PKEY_free(pkey);
         return crypto_fail(r.code);
     }
-    key->pkey = pkey;
+    crypto_key_adopt(key, pkey);
     return wres_ok();
 }

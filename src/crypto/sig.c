@@ -90,6 +90,20 @@ static key_kind key_kind_of(const EVP_PKEY *pkey)
     return KEY_OTHER;
 }
 
+/* The kind noted when the key was set; found again for a key set another way. */
+static key_kind crypto_key_kind(const crypto_key *k)
+{
+    if (!k || !k->pkey)
+        return KEY_OTHER;
+    return k->kind > 0 ? (key_kind)(k->kind - 1) : key_kind_of(k->pkey);
+}
+
+void crypto_key_adopt(crypto_key *k, EVP_PKEY *pkey)
+{
+    k->pkey = pkey;
+    k->kind = pkey ? (int)key_kind_of(pkey) + 1 : 0;
+}
+
 /* ---- loading ---- */
 
 /* Never prompt for a pass phrase: encrypted keys simply fail to load. */
@@ -106,7 +120,7 @@ wres crypto_key_load_pem_file(crypto_key *k, const char *path)
     if (!pkey)
         return crypto_fail(WARD_ERR_CONFIG);
     ERR_clear_error();
-    k->pkey = pkey;
+    crypto_key_adopt(k, pkey);
     return wres_ok();
 }
 
@@ -118,7 +132,7 @@ wres crypto_key_from_cert(crypto_key *k, const uint8_t *der, size_t len)
     X509_free(x);
     if (!pkey)
         return crypto_fail(WARD_ERR_BAD_CERTIFICATE);
-    k->pkey = pkey;
+    crypto_key_adopt(k, pkey);
     return wres_ok();
 }
 
@@ -127,14 +141,14 @@ void crypto_key_free(crypto_key *k)
     if (!k)
         return;
     EVP_PKEY_free(k->pkey);
-    k->pkey = NULL;
+    crypto_key_adopt(k, NULL);
 }
 
 int crypto_key_bits(const crypto_key *k)
 {
     if (!k || !k->pkey)
         return 0;
-    if (key_kind_of(k->pkey) == KEY_ED25519)
+    if (crypto_key_kind(k) == KEY_ED25519)
         return 256; /* OpenSSL says 253, the group order's size */
     int bits = EVP_PKEY_get_bits(k->pkey);
     return bits > 0 ? bits : 0;
@@ -183,11 +197,12 @@ static int pss_params_allow(const EVP_PKEY *pkey, const EVP_MD *md)
     return mgf1_ok;
 }
 
-/* Does scheme s fit key pkey (kind, and for RSA size and restrictions)? */
-static int scheme_fits_key(const sig_scheme *s, const EVP_PKEY *pkey)
+/* Does scheme s fit key k (kind, and for RSA size and restrictions)? */
+static int scheme_fits_key(const sig_scheme *s, const crypto_key *k)
 {
     const EVP_MD *md = scheme_md(s);
-    if (!pkey || key_kind_of(pkey) != s->kind || (s->hash && !md))
+    const EVP_PKEY *pkey = k ? k->pkey : NULL;
+    if (!pkey || crypto_key_kind(k) != s->kind || (s->hash && !md))
         return 0;
     if (s->pad == PAD_PSS && !rsa_fits_pss(pkey, md))
         return 0;
@@ -199,7 +214,7 @@ static int scheme_fits_key(const sig_scheme *s, const EVP_PKEY *pkey)
 int crypto_key_can_sign_tls13(const crypto_key *k, uint16_t scheme)
 {
     const sig_scheme *s = scheme_find(scheme);
-    return k && s && s->tls13 && scheme_fits_key(s, k->pkey);
+    return k && s && s->tls13 && scheme_fits_key(s, k);
 }
 
 /* ---- signing and verifying ---- */
@@ -216,18 +231,30 @@ static int set_padding(EVP_PKEY_CTX *pctx, const sig_scheme *s, const EVP_MD *md
     return 1;
 }
 
+/* A digest-sign/verify context used for one signature only. With
+ * EVP_MD_CTX_FLAG_FINALISE the final step works on the context itself;
+ * without it, libcrypto duplicates the whole key context first so that the
+ * caller could go on hashing (two dozen allocations per signature). */
+EVP_MD_CTX *new_oneshot_md_ctx(void)
+{
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    if (mctx)
+        EVP_MD_CTX_set_flags(mctx, EVP_MD_CTX_FLAG_FINALISE);
+    return mctx;
+}
+
 wres crypto_sign(const crypto_key *k, uint16_t scheme, const uint8_t *msg, size_t msglen,
                  uint8_t *sig, size_t sigcap, size_t *siglen)
 {
     ENSURE(k && k->pkey, WARD_ERR_INTERNAL);
     const sig_scheme *s = scheme_find(scheme);
-    ENSURE(s && s->tls13 && scheme_fits_key(s, k->pkey), WARD_ERR_ILLEGAL_PARAMETER);
+    ENSURE(s && s->tls13 && scheme_fits_key(s, k), WARD_ERR_ILLEGAL_PARAMETER);
     int max = EVP_PKEY_get_size(k->pkey);
     ENSURE(max > 0 && (size_t)max <= sigcap, WARD_ERR_INTERNAL);
 
     const EVP_MD *md = scheme_md(s); /* NULL for Ed25519: one-shot, no prehash */
     EVP_PKEY_CTX *pctx = NULL;
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *mctx = new_oneshot_md_ctx();
     size_t len = sigcap;
     int ok = mctx && EVP_DigestSignInit(mctx, &pctx, md, NULL, k->pkey) == 1 &&
              set_padding(pctx, s, md) && EVP_DigestSign(mctx, sig, &len, msg, msglen) == 1;
@@ -243,11 +270,11 @@ wres crypto_verify(const crypto_key *k, uint16_t scheme, const uint8_t *msg, siz
 {
     ENSURE(k && k->pkey, WARD_ERR_INTERNAL);
     const sig_scheme *s = scheme_find(scheme);
-    ENSURE(s && scheme_fits_key(s, k->pkey), WARD_ERR_ILLEGAL_PARAMETER);
+    ENSURE(s && scheme_fits_key(s, k), WARD_ERR_ILLEGAL_PARAMETER);
 
     const EVP_MD *md = scheme_md(s);
     EVP_PKEY_CTX *pctx = NULL;
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *mctx = new_oneshot_md_ctx();
     if (!mctx)
         return crypto_fail(WARD_ERR_NOMEM);
     ward_err err = WARD_OK;

@@ -108,7 +108,7 @@ wres crypto_sign_tls12(const crypto_key *k, uint16_t scheme, const uint8_t *msg,
     ENSURE(max > 0 && (size_t)max <= sigcap, WARD_ERR_INTERNAL);
 
     EVP_PKEY_CTX *pctx = NULL;
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *mctx = new_oneshot_md_ctx();
     size_t len = sigcap;
     int ok = mctx && EVP_DigestSignInit(mctx, &pctx, sig12_md(s), NULL, k->pkey) == 1 &&
              set_pkcs1(pctx, s) && EVP_DigestSign(mctx, sig, &len, msg, msglen) == 1;
@@ -129,7 +129,7 @@ wres crypto_verify_tls12(const crypto_key *k, uint16_t scheme, const uint8_t *ms
     ENSURE(s && sig12_fits(s, k), WARD_ERR_ILLEGAL_PARAMETER);
 
     EVP_PKEY_CTX *pctx = NULL;
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_MD_CTX *mctx = new_oneshot_md_ctx();
     if (!mctx)
         return crypto_fail(WARD_ERR_NOMEM);
     ward_err err = WARD_OK;

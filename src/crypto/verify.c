@@ -287,7 +287,7 @@ static wres verify_for(const crypto_trust *t, const span *certs, size_t n, const
         /* The key from the certificate just parsed: parsing a certificate
          * again costs as much as the verification (OpenSSL 3 builds a
          * decoder chain for its key each time). */
-        leaf_key->pkey = X509_get_pubkey(leaf);
+        crypto_key_adopt(leaf_key, X509_get_pubkey(leaf));
         if (!leaf_key->pkey)
             r = wres_err(WARD_ERR_BAD_CERTIFICATE);
     }

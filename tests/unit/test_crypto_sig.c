@@ -126,9 +126,9 @@ static void round_trip(const crypto_key *k, const crypto_key *other, uint16_t sc
 
 static void all_schemes(void)
 {
-    crypto_key rsa2 = {EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)};
-    crypto_key p256b = {EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")};
-    crypto_key ed2 = {EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")};
+    crypto_key rsa2 = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)};
+    crypto_key p256b = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")};
+    crypto_key ed2 = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")};
     round_trip(&keys[K_P256], &p256b, 0x0403);
     round_trip(&keys[K_P384], NULL, 0x0503);
     round_trip(&keys[K_RSA], &rsa2, 0x0804);
@@ -240,7 +240,7 @@ static void ed25519_rfc8032(void)
     hex_decode("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
                "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
                want, 64);
-    crypto_key k = {EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, priv, 32)};
+    crypto_key k = {.pkey = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, priv, 32)};
     CHECK(k.pkey != NULL);
     CHECK_OK(crypto_sign(&k, 0x0807, NULL, 0, sig, sizeof sig, &siglen));
     CHECK(siglen == 64);

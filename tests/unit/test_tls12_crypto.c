@@ -148,7 +148,7 @@ static void test_rsa_kx(void)
     CHECK(rsa_pkey != NULL);
     if (!rsa_pkey)
         return;
-    crypto_key key = {rsa_pkey};
+    crypto_key key = {.pkey = rsa_pkey};
     const size_t k = 256;
     CHECK(crypto_key_is_rsa(&key) && !crypto_key_is_ec(&key));
 
@@ -266,7 +266,7 @@ static void test_rsa_kx(void)
     CHECK_MEM(out, rnd, 48);
 
     /* Not an RSA key. */
-    crypto_key ec = {EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")};
+    crypto_key ec = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")};
     CHECK_CODE(crypto_rsa_kx_encrypt(&ec, pms, ct, sizeof ct, &ctlen).code,
                WARD_ERR_UNSUPPORTED_CERTIFICATE);
     CHECK_CODE(crypto_rsa_kx_decrypt(&ec, ct, 256, 0x0303, random_pms, out).code,
@@ -324,18 +324,18 @@ static void round_trip12(const crypto_key *k, uint16_t scheme)
 
 static void test_sig(void)
 {
-    crypto_key rsa = {EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)};
-    crypto_key p256 = {EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")};
-    crypto_key p384 = {EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384")};
-    crypto_key p521 = {EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521")};
-    crypto_key ed = {EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")};
+    crypto_key rsa = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)};
+    crypto_key p256 = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")};
+    crypto_key p384 = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384")};
+    crypto_key p521 = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521")};
+    crypto_key ed = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")};
     EVP_PKEY *pss_pkey = NULL; /* an RSASSA-PSS key, unrestricted */
     EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
     if (pctx && EVP_PKEY_keygen_init(pctx) == 1 &&
         EVP_PKEY_CTX_set_rsa_keygen_bits(pctx, 2048) == 1)
         (void)EVP_PKEY_generate(pctx, &pss_pkey);
     EVP_PKEY_CTX_free(pctx);
-    crypto_key pss = {pss_pkey};
+    crypto_key pss = {.pkey = pss_pkey};
     CHECK(rsa.pkey && p256.pkey && p384.pkey && p521.pkey && ed.pkey && pss.pkey);
 
     /* Key classes for suite selection. */
@@ -343,7 +343,7 @@ static void test_sig(void)
     CHECK(!crypto_key_is_rsa(&p384) && crypto_key_is_ec(&p384));
     CHECK(!crypto_key_is_rsa(&ed) && !crypto_key_is_ec(&ed));
     CHECK(!crypto_key_is_rsa(&pss) && !crypto_key_is_ec(&pss));
-    crypto_key none = {NULL};
+    crypto_key none = {.pkey = NULL};
     CHECK(!crypto_key_is_rsa(&none) && !crypto_key_is_ec(&none) && !crypto_key_is_rsa(NULL));
 
     /* TLS 1.2: the ECDSA pair names the hash, not the curve. */
@@ -382,7 +382,7 @@ static void test_sig(void)
     CHECK_CODE(crypto_verify(&p384, 0x0403, MSG, sizeof MSG, sig, n).code,
                WARD_ERR_ILLEGAL_PARAMETER);
     /* A signature from another key of the same kind: decrypt_error. */
-    crypto_key p384b = {EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384")};
+    crypto_key p384b = {.pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384")};
     CHECK_CODE(crypto_verify_tls12(&p384b, 0x0403, MSG, sizeof MSG, sig, n).code,
                WARD_ERR_DECRYPT_ERROR);
     crypto_key_free(&p384b);
