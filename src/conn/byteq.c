@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/mem.h"
+#include "conn/bufpool.h"
 
 uint8_t *byteq_reserve(byteq *q, size_t n)
 {
@@ -23,6 +24,15 @@ uint8_t *byteq_reserve(byteq *q, size_t n)
         if (want > SIZE_MAX / 2)
             return NULL;
         want *= 2;
+    }
+    if (!q->buf) { /* a parked buffer first: no malloc, no fresh pages */
+        size_t cap;
+        uint8_t *pb = bufpool_take(want, &cap);
+        if (pb) {
+            q->buf = pb;
+            q->cap = cap;
+            return q->buf;
+        }
     }
     uint8_t *nb = realloc(q->buf, want);
     if (!nb)
@@ -54,7 +64,7 @@ void byteq_free(byteq *q)
 {
     if (q->buf && !q->wire_only)
         ward_zeroize(q->buf, q->hwm < q->cap ? q->hwm : q->cap);
-    free(q->buf);
+    bufpool_give(q->buf, q->cap);
     q->buf = NULL;
     q->off = q->len = q->cap = q->hwm = 0;
 }
