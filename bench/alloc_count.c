@@ -9,8 +9,11 @@
  * block's accounting is exact on free.
  *
  * Bytes and calls are charged to alloc_side, which the bench sets around
- * every library call (client or server). The bench is single-threaded;
- * the counters are plain. */
+ * every library call (client or server). A block's bytes come off the side
+ * that was charged for them, whichever side frees it: ward parks emptied
+ * queue buffers per thread for the next connection, and here both sides
+ * run on one thread, so the server's buffer can end up freed on the
+ * client's turn. The bench is single-threaded; the counters are plain. */
 #include <errno.h>
 #include <malloc.h>
 #include <stdint.h>
@@ -27,6 +30,64 @@ extern void *__libc_memalign(size_t align, size_t size);
 int alloc_side = SIDE_NONE;
 static alloc_stats stats;
 
+/* The side charged for each live block: an open-addressing table keyed by
+ * address, linear probing, deletion by backward shift. When it is full a
+ * block goes unrecorded and its free is charged to alloc_side. */
+#define OWNER_BITS 20
+#define OWNER_SLOTS (1u << OWNER_BITS)
+static struct {
+    uintptr_t p;
+    unsigned char side;
+} owners[OWNER_SLOTS];
+static size_t owners_used;
+
+static size_t owner_home(uintptr_t p)
+{
+    return (size_t)(((uint64_t)(p >> 4) * 0x9E3779B97F4A7C15ull) >> (64 - OWNER_BITS));
+}
+
+static void owner_put(void *p, int side)
+{
+    if (owners_used >= OWNER_SLOTS / 4 * 3)
+        return;
+    uintptr_t k = (uintptr_t)p;
+    size_t i = owner_home(k);
+    while (owners[i].p && owners[i].p != k)
+        i = (i + 1) & (OWNER_SLOTS - 1);
+    if (!owners[i].p)
+        owners_used++;
+    owners[i].p = k;
+    owners[i].side = (unsigned char)side;
+}
+
+/* The side charged for p, forgotten; alloc_side when unknown. */
+static int owner_take(void *p)
+{
+    uintptr_t k = (uintptr_t)p;
+    size_t i = owner_home(k);
+    while (owners[i].p && owners[i].p != k)
+        i = (i + 1) & (OWNER_SLOTS - 1);
+    if (!owners[i].p)
+        return alloc_side;
+    int side = owners[i].side;
+    owners_used--;
+    /* Backward shift: move later entries of the run into the hole when
+     * their home does not lie (cyclically) between the hole and them. */
+    size_t hole = i, j = i;
+    for (;;) {
+        j = (j + 1) & (OWNER_SLOTS - 1);
+        if (!owners[j].p)
+            break;
+        size_t home = owner_home(owners[j].p);
+        if (((j - home) & (OWNER_SLOTS - 1)) >= ((j - hole) & (OWNER_SLOTS - 1))) {
+            owners[hole] = owners[j];
+            hole = j;
+        }
+    }
+    owners[hole].p = 0;
+    return side;
+}
+
 static void charge(void *p)
 {
     if (!p)
@@ -36,12 +97,15 @@ static void charge(void *p)
     stats.mallocs[s]++;
     if (stats.live[s] > stats.peak[s])
         stats.peak[s] = stats.live[s];
+    owner_put(p, s);
 }
 
 static void release(void *p)
 {
-    if (p)
-        stats.live[alloc_side] -= (long long)malloc_usable_size(p);
+    if (p) {
+        size_t n = malloc_usable_size(p);
+        stats.live[owner_take(p)] -= (long long)n;
+    }
 }
 
 void alloc_snapshot(alloc_stats *out) { *out = stats; }
@@ -84,12 +148,10 @@ void *realloc(void *old, size_t size)
     void *p = __libc_realloc(old, size);
     if (!p)
         return NULL;
-    /* Counted as one allocation: a realloc may move and copy the block. */
-    int s = alloc_side;
-    stats.live[s] += (long long)malloc_usable_size(p) - (long long)before;
-    stats.mallocs[s]++;
-    if (stats.live[s] > stats.peak[s])
-        stats.peak[s] = stats.live[s];
+    /* Counted as one allocation, charged to the side that reallocates: a
+     * realloc may move and copy the block. */
+    stats.live[owner_take(old)] -= (long long)before;
+    charge(p);
     return p;
 }
 

@@ -552,6 +552,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: ward_bench [--rounds N] [--seconds S] [--cpu-clock] [JSON_PATH]\n"
+            "       ward_bench [--only handshakes|bulk] ...: one group of measures, the\n"
+            "                  others null (a quick look; the full run is the reference)\n"
             "       ward_bench --make-pki DIR\n"
             "       ward_bench [--pki DIR] --instr NAME --lib ward|openssl|gnutls --count N\n"
             "                  [--side client|server]\n");
@@ -564,6 +566,7 @@ int main(int argc, char **argv)
     const char *json = "build/bench.json", *instr = NULL, *libname = NULL;
     const char *pki_dir = NULL, *make_pki = NULL;
     long count = 50;
+    int do_hs = 1, do_bulk = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -581,7 +584,15 @@ int main(int argc, char **argv)
             bench_clock = CLOCK_THREAD_CPUTIME_ID;
         else if (strcmp(a, "--pki") == 0 && more)
             pki_dir = argv[++i];
-        else if (strcmp(a, "--make-pki") == 0 && more)
+        else if (strcmp(a, "--only") == 0 && more) {
+            const char *v = argv[++i];
+            do_hs = strcmp(v, "handshakes") == 0;
+            do_bulk = strcmp(v, "bulk") == 0;
+            if (!do_hs && !do_bulk) {
+                usage();
+                return 2;
+            }
+        } else if (strcmp(a, "--make-pki") == 0 && more)
             make_pki = argv[++i];
         else if (strcmp(a, "--side") == 0 && more) {
             const char *v = argv[++i];
@@ -690,7 +701,7 @@ int main(int argc, char **argv)
     for (int r = 0; r < rounds && !failed; r++) {
         printf("round %d/%d ...", r + 1, rounds);
         fflush(stdout);
-        for (size_t w = 0; w < N_HS_WORKS && !failed; w++)
+        for (size_t w = 0; do_hs && w < N_HS_WORKS && !failed; w++)
             for (int l = 0; l < NLIB; l++) {
                 const bench_lib *lib = libs[l];
                 hs_work *x = &hs_works[w];
@@ -705,7 +716,7 @@ int main(int argc, char **argv)
                 if (x->m_client >= 0)
                     record(x->m_client, l, c);
             }
-        for (int s = 0; s < SUITE_KINDS && !failed; s++)
+        for (int s = 0; do_bulk && s < SUITE_KINDS && !failed; s++)
             for (int z = 0; z < 2 && !failed; z++)
                 for (int l = 0; l < NLIB; l++) {
                     double snd, rcv;
@@ -717,10 +728,10 @@ int main(int argc, char **argv)
                     record(bulk_index(s, z, 1), l, rcv);
                 }
         /* The floors, in the same rounds. */
-        double hs = floor_server_handshake(&pki, seconds / 4);
+        double hs = do_hs ? floor_server_handshake(&pki, seconds / 4) : 0;
         if (hs > 0)
             record_floor(M_T13_ECDSA_S, 1.0 / hs);
-        for (int s = 0; s < SUITE_KINDS; s++)
+        for (int s = 0; do_bulk && s < SUITE_KINDS; s++)
             for (int z = 0; z < 2; z++)
                 for (int dir = 0; dir < 2; dir++)
                     record_floor(bulk_index(s, z, dir),
