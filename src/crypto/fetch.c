@@ -10,6 +10,7 @@
 #include <openssl/err.h>
 
 #include "crypto/crypto_int.h"
+#include "crypto/x25519_base.h"
 
 static crypto_algs algs;
 static pthread_once_t algs_once = PTHREAD_ONCE_INIT;
@@ -32,6 +33,9 @@ static void algs_fetch(void)
     algs.has_mlkem768 = mlkem != NULL;
     EVP_PKEY_CTX_free(mlkem);
     ERR_clear_error();
+    /* The x25519 key-share table, with the rest of the one-time setup:
+     * before `ward server` forks, not once per child. */
+    x25519_base_init();
 }
 
 const crypto_algs *crypto_algs_get(void)

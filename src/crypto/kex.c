@@ -11,10 +11,12 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/param_build.h>
+#include <openssl/rand.h>
 
 #include "base/mem.h"
 #include "crypto/crypto_int.h"
 #include "crypto/mlkem768.h"
+#include "crypto/x25519_base.h"
 
 typedef struct {
     uint16_t group;
@@ -135,6 +137,39 @@ static EVP_PKEY *ec_from_private(const kex_group *g, const uint8_t *priv, size_t
     return pkey;
 }
 
+/* An x25519 key pair from its private key. The public half comes from
+ * x25519_base.c and is handed to libcrypto with it: given the private key
+ * alone, libcrypto would compute it with its ladder, which costs as much
+ * as the key exchange. */
+static EVP_PKEY *x25519_from_private(const uint8_t priv[32])
+{
+    uint8_t pub[32];
+    x25519_public_from_private(pub, priv);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)priv, 32),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, 32),
+        OSSL_PARAM_construct_end()};
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+    }
+    EVP_PKEY_CTX_free(ctx);
+    return pkey;
+}
+
+/* A fresh x25519 key pair, the private key from the private DRBG (as
+ * libcrypto's own key generation takes it). */
+static EVP_PKEY *x25519_fresh(void)
+{
+    uint8_t priv[32];
+    EVP_PKEY *pkey = RAND_priv_bytes(priv, sizeof priv) == 1 ? x25519_from_private(priv) : NULL;
+    ward_zeroize(priv, sizeof priv);
+    return pkey;
+}
+
 /* An (EC)DH key pair, fresh (priv NULL) or from the given private key,
  * and its key_share encoding in pub. */
 static wres ecdh_key(const kex_group *g, const uint8_t *priv, size_t privlen, EVP_PKEY **out,
@@ -143,11 +178,9 @@ static wres ecdh_key(const kex_group *g, const uint8_t *priv, size_t privlen, EV
     EVP_PKEY *pkey;
     if (priv) {
         ENSURE(privlen == g->coord, WARD_ERR_INTERNAL);
-        pkey = is_x25519(g) ? EVP_PKEY_new_raw_private_key_ex(NULL, "X25519", NULL, priv, privlen)
-                            : ec_from_private(g, priv, privlen);
+        pkey = is_x25519(g) ? x25519_from_private(priv) : ec_from_private(g, priv, privlen);
     } else {
-        pkey = is_x25519(g) ? EVP_PKEY_Q_keygen(NULL, NULL, "X25519")
-                            : EVP_PKEY_Q_keygen(NULL, NULL, "EC", g->name);
+        pkey = is_x25519(g) ? x25519_fresh() : EVP_PKEY_Q_keygen(NULL, NULL, "EC", g->name);
     }
     if (!pkey)
         return crypto_fail(WARD_ERR_INTERNAL);

@@ -1,0 +1,15 @@
+/* X25519 public keys by fixed-base multiplication (x25519_base.c). */
+#ifndef WARD_CRYPTO_X25519_BASE_H
+#define WARD_CRYPTO_X25519_BASE_H
+
+#include <stdint.h>
+
+/* Build the table of base-point multiples now (about a millisecond, once
+ * per process) rather than at the first key: a server that forks per
+ * connection then does it once, before forking. */
+void x25519_base_init(void);
+/* pub = X25519(priv, 9) (RFC 7748 §6.1); priv is clamped here. Constant
+ * time in priv. */
+void x25519_public_from_private(uint8_t pub[32], const uint8_t priv[32]);
+
+#endif
