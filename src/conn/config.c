@@ -33,6 +33,7 @@ static const uint16_t default_sigalgs_cert[] = {0x0403, 0x0503, 0x0807, 0x0804, 
 
 static ward_config *config_new(int is_server)
 {
+    crypto_prepare();
     ward_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
         return NULL;

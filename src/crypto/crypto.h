@@ -47,6 +47,11 @@ WARD_MUST_CHECK wres crypto_hash_copy(crypto_hash *dst, const crypto_hash *src);
 WARD_MUST_CHECK wres crypto_hash_oneshot(hash_alg alg, const uint8_t *p, size_t n, uint8_t *out);
 WARD_MUST_CHECK wres crypto_sha256(const uint8_t *p, size_t n, uint8_t out[32]);
 
+/* The one-time setup of the crypto provider (algorithm fetches, the x25519
+ * table), done now rather than at first use: each configuration asks for
+ * it, so a server that forks per connection does it once, before forking. */
+void crypto_prepare(void);
+
 /* ---- HMAC and HKDF (RFC 5869) ---- */
 WARD_MUST_CHECK wres crypto_hmac(hash_alg alg, const uint8_t *key, size_t keylen,
                                  const uint8_t *data, size_t datalen, uint8_t *out);

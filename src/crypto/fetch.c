@@ -33,9 +33,7 @@ static void algs_fetch(void)
     algs.has_mlkem768 = mlkem != NULL;
     EVP_PKEY_CTX_free(mlkem);
     ERR_clear_error();
-    /* The x25519 key-share table, with the rest of the one-time setup:
-     * before `ward server` forks, not once per child. */
-    x25519_base_init();
+    x25519_base_init(); /* the key-share table, with the rest (crypto_prepare) */
 }
 
 const crypto_algs *crypto_algs_get(void)
@@ -43,6 +41,8 @@ const crypto_algs *crypto_algs_get(void)
     pthread_once(&algs_once, algs_fetch);
     return &algs;
 }
+
+void crypto_prepare(void) { (void)crypto_algs_get(); }
 
 const EVP_MD *crypto_md(hash_alg alg)
 {
