@@ -228,8 +228,11 @@ static wres ecdh_derive(const kex_group *g, EVP_PKEY *ours, const uint8_t *peer,
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, ours, NULL);
     if (!ctx || EVP_PKEY_derive_init(ctx) != 1)
         goto out;
-    /* validate_peer = 1: a public-key check of the peer point (NIST). */
-    if (EVP_PKEY_derive_set_peer_ex(ctx, peerkey, 1) != 1) {
+    /* validate_peer: a public-key check of the peer point, for the NIST
+     * curves. Every 32-byte string is an x25519 public key (RFC 7748 §5);
+     * the check there only costs a context, and the low-order points it
+     * could not catch anyway are refused below by their all-zero result. */
+    if (EVP_PKEY_derive_set_peer_ex(ctx, peerkey, !is_x25519(g)) != 1) {
         err = WARD_ERR_ILLEGAL_PARAMETER;
         goto out;
     }
