@@ -203,7 +203,8 @@ WARD_MUST_CHECK wres crypto_cert_describe(const uint8_t *der, size_t len, crypto
 
 /* Trust anchors: an X509_STORE. */
 typedef struct {
-    void *store; /* X509_STORE * */
+    void *store;  /* X509_STORE * */
+    void *parsed; /* cert_cache *: peer certificates already parsed (cert_cache.c) */
 } crypto_trust;
 /* cafile NULL: the system default store (X509_STORE_set_default_paths). */
 WARD_MUST_CHECK wres crypto_trust_load(crypto_trust *t, const char *cafile);

@@ -76,6 +76,15 @@ void crypto_key_adopt(crypto_key *k, EVP_PKEY *pkey);
  * shows up in some later, unrelated ERR_get_error. */
 WARD_MUST_CHECK wres crypto_fail(ward_err e);
 
+/* Peer certificates already parsed, by the SHA-256 of their DER
+ * (cert_cache.c); safe to share between threads. */
+typedef struct cert_cache cert_cache;
+cert_cache *cert_cache_new(void);
+void cert_cache_free(cert_cache *c);
+/* Like crypto_x509_parse (a new reference, or NULL when malformed), from
+ * the cache when this DER was parsed before. c may be NULL: no cache. */
+X509 *cert_cache_parse(cert_cache *c, const uint8_t *der, size_t len);
+
 /* Parse exactly len bytes of DER; NULL when malformed or trailing bytes. */
 X509 *crypto_x509_parse(const uint8_t *der, size_t len);
 /* "YYYY-MM-DD HH:MM:SS UTC"; "?" when the time cannot be read. */

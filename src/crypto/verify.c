@@ -150,15 +150,15 @@ static wres verify_failure_result(const verify_failure *f, char *msg, size_t cap
 
 /* Parse the peer's chain: the leaf, and the rest as untrusted
  * intermediates (they only help build a path to a trust anchor). */
-static wres parse_chain(const span *certs, size_t n, X509 **leaf, STACK_OF(X509) **rest,
-                        char *msg, size_t cap)
+static wres parse_chain(cert_cache *cache, const span *certs, size_t n, X509 **leaf,
+                        STACK_OF(X509) **rest, char *msg, size_t cap)
 {
     *leaf = NULL;
     *rest = sk_X509_new_null();
     if (!*rest)
         return crypto_fail(WARD_ERR_NOMEM);
     for (size_t i = 0; i < n; i++) {
-        X509 *x = crypto_x509_parse(certs[i].p, certs[i].len);
+        X509 *x = cert_cache_parse(cache, certs[i].p, certs[i].len);
         if (!x) {
             crypto_msgf(msg, cap, "certificate %zu of the chain could not be parsed", i);
             return wres_err(WARD_ERR_BAD_CERTIFICATE);
@@ -280,7 +280,7 @@ static wres verify_for(const crypto_trust *t, const span *certs, size_t n, const
     }
     X509 *leaf;
     STACK_OF(X509) *rest;
-    wres r = parse_chain(certs, n, &leaf, &rest, msg, msgcap);
+    wres r = parse_chain(t->parsed, certs, n, &leaf, &rest, msg, msgcap);
     if (wres_is_ok(r))
         r = run_verify(t->store, leaf, rest, host, now, purpose, msg, msgcap);
     if (wres_is_ok(r) && leaf_key) {

@@ -232,6 +232,7 @@ wres crypto_cert_check_time(const uint8_t *der, size_t len, time_t now, char *ms
 wres crypto_trust_load(crypto_trust *t, const char *cafile)
 {
     t->store = NULL;
+    t->parsed = NULL;
     X509_STORE *st = X509_STORE_new();
     if (!st)
         return crypto_fail(WARD_ERR_NOMEM);
@@ -243,6 +244,7 @@ wres crypto_trust_load(crypto_trust *t, const char *cafile)
     }
     ERR_clear_error();
     t->store = st;
+    t->parsed = cert_cache_new(); /* none: every chain is parsed afresh */
     return wres_ok();
 }
 
@@ -251,5 +253,7 @@ void crypto_trust_free(crypto_trust *t)
     if (!t)
         return;
     X509_STORE_free(t->store);
+    cert_cache_free(t->parsed);
     t->store = NULL;
+    t->parsed = NULL;
 }

@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "crypto/crypto.h"
+#include "crypto/crypto_int.h"
 #include "testutil.h"
 
 #define DAY (24L * 3600)
@@ -482,6 +483,66 @@ static void ephemeral(void)
     CHECK(chain.n == 0 && key.pkey == NULL);
 }
 
+/* Parsed certificates are kept per trust store (cert_cache.c): the same
+ * DER gives the same object, another DER its own, the least recently
+ * used goes first, and a chain parsed before is still fully verified. */
+static void parsed_certificates_cached(void)
+{
+    cert_cache *c = cert_cache_new();
+    CHECK(c != NULL);
+    crypto_chain ch = load("chain.pem");
+    X509 *a = cert_cache_parse(c, ch.der[0], ch.len[0]);
+    X509 *b = cert_cache_parse(c, ch.der[0], ch.len[0]);
+    X509 *other = cert_cache_parse(c, ch.der[1], ch.len[1]);
+    CHECK(a && a == b && other && other != a);
+    uint8_t bad[4096];
+    CHECK(ch.len[0] <= sizeof bad);
+    memcpy(bad, ch.der[0], ch.len[0]);
+    bad[ch.len[0] - 1] ^= 1; /* in the signature: still parses, as its own */
+    X509 *tampered = cert_cache_parse(c, bad, ch.len[0]);
+    CHECK(tampered && tampered != a);
+    CHECK(cert_cache_parse(c, bad, ch.len[0] - 1) == NULL); /* truncated */
+    X509_free(tampered);
+
+    /* 16 fresh certificates push the two of the chain out (least recently
+     * used first); a parse then gives a new object. */
+    X509 *fresh_last = NULL;
+    for (int i = 0; i < 16; i++) {
+        crypto_key k = {0};
+        crypto_chain self = {0};
+        CHECK_OK(crypto_make_self_signed("cache.test", &k, &self));
+        X509 *x = cert_cache_parse(c, self.der[0], self.len[0]);
+        CHECK(x != NULL);
+        if (i == 15) {
+            fresh_last = cert_cache_parse(c, self.der[0], self.len[0]);
+            CHECK(fresh_last == x);
+            X509_free(fresh_last);
+        }
+        X509_free(x);
+        crypto_key_free(&k);
+        crypto_chain_free(&self);
+    }
+    X509 *again = cert_cache_parse(c, ch.der[0], ch.len[0]);
+    CHECK(again && again != a);
+    X509_free(again);
+    X509_free(a);
+    X509_free(b);
+    X509_free(other);
+    cert_cache_free(c);
+    crypto_chain_free(&ch);
+
+    /* Through the trust store: verified, then refused for another host and
+     * after expiry, with the chain's certificates now parsed already. */
+    char msg[256];
+    CHECK_CODE(verify_file("chain.pem", "localhost", 0, msg, sizeof msg), WARD_OK);
+    CHECK_CODE(verify_file("chain.pem", "example.com", 0, msg, sizeof msg),
+               WARD_ERR_HOSTNAME_MISMATCH);
+    CHECK_CODE(verify_file("chain.pem", "localhost", time(NULL) + 20 * 365 * 86400L, msg,
+                           sizeof msg),
+               WARD_ERR_CERT_EXPIRED);
+    CHECK_CODE(verify_file("chain.pem", "localhost", 0, msg, sizeof msg), WARD_OK);
+}
+
 int main(void)
 {
     build_pki();
@@ -495,6 +556,7 @@ int main(void)
     other_failures();
     describe_and_keys();
     ephemeral();
+    parsed_certificates_cached();
     crypto_trust_free(&trust);
     remove_pki();
     return test_report();
