@@ -133,16 +133,16 @@ static void fe_sq_times(fe *r, const fe *a, int n)
         fe_sq(r, r);
 }
 
-/* a^(p-2) = 1/a (Fermat), with the usual addition chain for 2^255 - 21;
- * the exponent is public, so the sequence of operations is fixed. */
-static void fe_invert(fe *r, const fe *a)
+/* a^(2^250 - 1), and a^11 in z11: the common trunk of the two power
+ * chains below (the exponents are public, so the sequence is fixed). */
+static void fe_pow_2_250_1(fe *r, fe *z11, const fe *a)
 {
-    fe z2, z9, z11, t, z_5_0, z_10_0, z_20_0, z_50_0, z_100_0;
+    fe z2, z9, t, z_5_0, z_10_0, z_20_0, z_50_0, z_100_0;
     fe_sq(&z2, a);                  /* 2 */
     fe_sq_times(&t, &z2, 2);        /* 8 */
     fe_mul(&z9, &t, a);             /* 9 */
-    fe_mul(&z11, &z9, &z2);         /* 11 */
-    fe_sq(&t, &z11);                /* 22 */
+    fe_mul(z11, &z9, &z2);          /* 11 */
+    fe_sq(&t, z11);                 /* 22 */
     fe_mul(&z_5_0, &t, &z9);        /* 2^5 - 1 */
     fe_sq_times(&t, &z_5_0, 5);
     fe_mul(&z_10_0, &t, &z_5_0);    /* 2^10 - 1 */
@@ -157,9 +157,16 @@ static void fe_invert(fe *r, const fe *a)
     fe_sq_times(&t, &z_100_0, 100);
     fe_mul(&t, &t, &z_100_0);       /* 2^200 - 1 */
     fe_sq_times(&t, &t, 50);
-    fe_mul(&t, &t, &z_50_0);        /* 2^250 - 1 */
-    fe_sq_times(&t, &t, 5);         /* 2^255 - 2^5 */
-    fe_mul(r, &t, &z11);            /* 2^255 - 21 */
+    fe_mul(r, &t, &z_50_0);         /* 2^250 - 1 */
+}
+
+/* a^(p-2) = 1/a (Fermat): 2^255 - 21 = (2^250 - 1)·2^5 + 11. */
+static void fe_invert(fe *r, const fe *a)
+{
+    fe t, z11;
+    fe_pow_2_250_1(&t, &z11, a);
+    fe_sq_times(&t, &t, 5);
+    fe_mul(r, &t, &z11);
 }
 
 /* The canonical 32-byte little-endian encoding (fully reduced). */
@@ -282,34 +289,15 @@ static void ge_to_niels(ge_niels *n, const ge *p, const fe *zinv)
     fe_mul(&n->xy2d, &xy, &curve_2d);
 }
 
-/* a^((p + 3)/8) = a^(2^252 - 2), for the square root below (public data). */
+/* a^((p + 3)/8) = a^(2^252 - 2) = a^(((2^250 - 1)·2 + 1)·2), for the
+ * square root below (public data). */
 static void fe_pow_p38(fe *r, const fe *a)
 {
-    /* 2^252 - 2 = 2·(2^251 - 1); 2^251 - 1 from the inversion's chain. */
-    fe z2, z9, z11, t, z_5_0, z_10_0, z_20_0, z_50_0, z_100_0;
-    fe_sq(&z2, a);
-    fe_sq_times(&t, &z2, 2);
-    fe_mul(&z9, &t, a);
-    fe_mul(&z11, &z9, &z2);
-    fe_sq(&t, &z11);
-    fe_mul(&z_5_0, &t, &z9);
-    fe_sq_times(&t, &z_5_0, 5);
-    fe_mul(&z_10_0, &t, &z_5_0);
-    fe_sq_times(&t, &z_10_0, 10);
-    fe_mul(&z_20_0, &t, &z_10_0);
-    fe_sq_times(&t, &z_20_0, 20);
-    fe_mul(&t, &t, &z_20_0);
-    fe_sq_times(&t, &t, 10);
-    fe_mul(&z_50_0, &t, &z_10_0);
-    fe_sq_times(&t, &z_50_0, 50);
-    fe_mul(&z_100_0, &t, &z_50_0);
-    fe_sq_times(&t, &z_100_0, 100);
-    fe_mul(&t, &t, &z_100_0);      /* 2^200 - 1 */
-    fe_sq_times(&t, &t, 50);
-    fe_mul(&t, &t, &z_50_0);       /* 2^250 - 1 */
-    fe_sq(&t, &t);                 /* 2^251 - 2 */
-    fe_mul(&t, &t, a);             /* 2^251 - 1 */
-    fe_sq(r, &t);                  /* 2^252 - 2 */
+    fe t, z11;
+    fe_pow_2_250_1(&t, &z11, a);
+    fe_sq(&t, &t);
+    fe_mul(&t, &t, a);
+    fe_sq(r, &t);
 }
 
 /* B: y = 4/5 (RFC 7748 §4.1), x from the curve equation,

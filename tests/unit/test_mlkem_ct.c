@@ -30,22 +30,7 @@
 #include "testutil.h"
 #include "ward/ward.h"
 
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define HAVE_MEMCHECK 1
-#endif
-#endif
-
-#ifdef HAVE_MEMCHECK
-#define SECRET(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
-#define PUBLIC(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#define UNDER_VALGRIND ((int)RUNNING_ON_VALGRIND)
-#else
-#define SECRET(p, n) ((void)(p), (void)(n))
-#define PUBLIC(p, n) ((void)(p), (void)(n))
-#define UNDER_VALGRIND 0
-#endif
+#include "secret_tracking.h"
 
 #define DK_S_BYTES 1152                /* ŝ, the K-PKE decryption key */
 #define DK_Z_AT (MLKEM768_DK_BYTES - 32) /* z */
