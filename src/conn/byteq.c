@@ -34,9 +34,21 @@ uint8_t *byteq_reserve(byteq *q, size_t n)
             return q->buf;
         }
     }
-    uint8_t *nb = realloc(q->buf, want);
-    if (!nb)
-        return NULL;
+    uint8_t *nb;
+    if (q->buf && !q->wire_only) {
+        /* Not realloc: it would free the old block with the plaintext
+         * still in it. Copy, then wipe the old block and hand it back. */
+        nb = malloc(want);
+        if (!nb)
+            return NULL;
+        memcpy(nb, q->buf, q->len);
+        ward_zeroize(q->buf, q->hwm < q->cap ? q->hwm : q->cap);
+        bufpool_give(q->buf, q->cap);
+    } else {
+        nb = realloc(q->buf, want);
+        if (!nb)
+            return NULL;
+    }
     q->buf = nb;
     q->cap = want;
     return q->buf + q->len;
