@@ -82,7 +82,7 @@ static void fe_sub(fe *r, const fe *a, const fe *b)
 }
 
 /* r = t mod p from five 128-bit column sums (each below 2^113). */
-static void fe_reduce_wide(fe *r, u128 t0, u128 t1, u128 t2, u128 t3, u128 t4)
+static inline __attribute__((always_inline)) void fe_reduce_wide(fe *r, u128 t0, u128 t1, u128 t2, u128 t3, u128 t4)
 {
     t1 += t0 >> 51;
     t2 += t1 >> 51;
@@ -383,30 +383,35 @@ static void make_table(void)
 /* 1 if a == b (small non-negative values), without a branch. */
 static uint64_t ct_eq(uint32_t a, uint32_t b) { return (uint64_t)(((a ^ b) - 1u) >> 31); }
 
-/* t = digit·256^j·B for a digit in [-8, 8]: every entry is read. */
+/* t = digit·256^j·B for a digit in [-8, 8]: every entry is read, and
+ * taken or not by a mask. */
 static void select_multiple(ge_niels *t, int j, int8_t digit)
 {
-    uint32_t neg = (uint32_t)((uint8_t)digit >> 7);
+    uint64_t neg = (uint64_t)((uint8_t)digit >> 7);
     uint32_t abs = (uint32_t)(uint8_t)(digit - (int8_t)((-(int32_t)neg & digit) * 2));
-    fe_small(&t->ypx, 1);
-    fe_small(&t->ymx, 1);
-    fe_small(&t->xy2d, 0);
+    /* Start from the identity, (1, 1, 0). */
+    uint64_t acc[15] = {1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     for (uint32_t m = 0; m < 8; m++) {
-        uint64_t hit = ct_eq(abs, m + 1);
-        fe_cmov(&t->ypx, &multiples[j][m].ypx, hit);
-        fe_cmov(&t->ymx, &multiples[j][m].ymx, hit);
-        fe_cmov(&t->xy2d, &multiples[j][m].xy2d, hit);
+        uint64_t mask = 0 - ct_eq(abs, m + 1);
+        const uint64_t *e[3] = {multiples[j][m].ypx.v, multiples[j][m].ymx.v,
+                                multiples[j][m].xy2d.v};
+        for (int f = 0; f < 3; f++)
+            for (int i = 0; i < 5; i++)
+                acc[5 * f + i] ^= mask & (acc[5 * f + i] ^ e[f][i]);
     }
     /* -(x, y) = (-x, y): swap y + x and y - x, negate 2dxy. */
-    ge_niels minus;
-    fe zero;
+    uint64_t nmask = 0 - neg;
+    for (int i = 0; i < 5; i++) {
+        uint64_t d = nmask & (acc[i] ^ acc[5 + i]);
+        t->ypx.v[i] = acc[i] ^ d;
+        t->ymx.v[i] = acc[5 + i] ^ d;
+        t->xy2d.v[i] = acc[10 + i];
+    }
+    fe zero, minus;
     fe_small(&zero, 0);
-    minus.ypx = t->ymx;
-    minus.ymx = t->ypx;
-    fe_sub(&minus.xy2d, &zero, &t->xy2d);
-    fe_cmov(&t->ypx, &minus.ypx, neg);
-    fe_cmov(&t->ymx, &minus.ymx, neg);
-    fe_cmov(&t->xy2d, &minus.xy2d, neg);
+    fe_sub(&minus, &zero, &t->xy2d);
+    fe_cmov(&t->xy2d, &minus, neg);
+    ward_zeroize(acc, sizeof acc);
     ward_zeroize(&minus, sizeof minus);
 }
 
