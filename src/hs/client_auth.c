@@ -280,17 +280,24 @@ static wres client_verified(ward_conn *c, span full, hs_state next)
     return wres_ok();
 }
 
+/* A client's CertificateVerify, with a scheme the server offered. */
+static wres decode_client_cv(ward_conn *c, span body, msg_certificate_verify *cv)
+{
+    const ward_config *cfg = c->cfg;
+    GUARD(msg_decode_certificate_verify(body, cv));
+    if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, cv->scheme))
+        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                         "client signed with scheme 0x%04x, which the server did not offer",
+                         cv->scheme);
+    return wres_ok();
+}
+
 /* §4.4.3: the client's signature over the transcript through its
  * Certificate, with the client context string. */
 wres hs_server_on_client_certificate_verify(ward_conn *c, span body, span full)
 {
-    const ward_config *cfg = c->cfg;
     msg_certificate_verify cv;
-    GUARD(msg_decode_certificate_verify(body, &cv));
-    if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, cv.scheme))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
-                         "client signed with scheme 0x%04x, which the server did not offer",
-                         cv.scheme);
+    GUARD(decode_client_cv(c, body, &cv));
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
     size_t len;
     GUARD(hs_cv_content(c, 0, content, sizeof content, &len));
@@ -637,13 +644,8 @@ static wres server_pha_certificate(ward_conn *c, span body)
 
 static wres server_pha_certificate_verify(ward_conn *c, span body)
 {
-    const ward_config *cfg = c->cfg;
     msg_certificate_verify cv;
-    GUARD(msg_decode_certificate_verify(body, &cv));
-    if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, cv.scheme))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
-                         "client signed with scheme 0x%04x, which the server did not offer",
-                         cv.scheme);
+    GUARD(decode_client_cv(c, body, &cv));
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
     size_t len;
     GUARD(pha_cv_content(c, content, sizeof content, &len));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "msg/msg.h"
+#include "fuzz_touch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -30,16 +31,6 @@ enum {
     FZ_DEC_CERTIFICATE_STATUS, /* TLS 1.2 CertificateStatus (RFC 6066 §8) */
     FZ_DEC_COUNT
 };
-
-static volatile uint8_t sink;
-
-static void touch(span s)
-{
-    uint8_t x = 0;
-    for (size_t i = 0; i < s.len; i++)
-        x ^= s.p[i];
-    sink ^= x;
-}
 
 static wres count_ext(void *ctx, uint16_t type, rd *r, int is_last)
 {

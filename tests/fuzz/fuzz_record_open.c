@@ -7,18 +7,9 @@
 
 #include "fuzz_record_keys.h"
 #include "record/record.h"
+#include "fuzz_touch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static volatile uint8_t sink;
-
-static void touch(span s)
-{
-    uint8_t x = 0;
-    for (size_t i = 0; i < s.len; i++)
-        x ^= s.p[i];
-    sink = x;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,18 +16,9 @@
 #include "conn/internal.h"
 #include "hs/resume.h"
 #include "msg/msg.h"
+#include "fuzz_touch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static volatile uint8_t sink;
-
-static void touch(span s)
-{
-    uint8_t x = 0;
-    for (size_t i = 0; i < s.len; i++)
-        x ^= s.p[i];
-    sink ^= x;
-}
 
 static resume_store *store(void)
 {

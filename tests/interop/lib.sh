@@ -374,3 +374,28 @@ _sclient_wait() { # OUT ERR SIZE
     done
     return 0
 }
+
+# count FILE TEXT: lines of FILE with TEXT (0 when none).
+count() { grep -cF -- "$2" "$1" || true; }
+
+# s_client_echo ECHO NAME PORT ARGS...: openssl s_client (full output, which
+# names the session "New" or "Reused") sends line.txt to a ward echo server
+# on 127.0.0.1:PORT and keeps its stdin open until ECHO has come back, so
+# that the session tickets sent before it have arrived too. The test fails
+# unless s_client exits 0 and NAME.out holds ECHO; stderr in NAME.err.
+s_client_echo() {
+    local echo=$1 name=$2 port=$3 i rc=0
+    shift 3
+    : >"$name.out"
+    {
+        cat line.txt
+        for ((i = 0; i < 400; i++)); do
+            grep -qF -- "$echo" "$name.out" 2>/dev/null && break
+            sleep 0.05
+        done
+    } | timeout 40 openssl s_client -nocommands -CAfile "$PKI/ca.pem" -servername localhost \
+        -verify_return_error -connect "127.0.0.1:$port" "$@" >"$name.out" 2>"$name.err" ||
+        rc=$?
+    [ "$rc" -eq 0 ] || fail "$name: s_client exited $rc: $(tail -n 5 "$name.err")"
+    assert_contains "$name.out" "$echo" "$name: the echo"
+}

@@ -25,28 +25,9 @@ printf 'after the handshake\n' >line.txt
 cat early.txt line.txt >both.txt
 early_len=$(stat -c %s early.txt)
 
-# count FILE TEXT: lines of FILE with TEXT.
-count() { grep -cF -- "$2" "$1" || true; }
-
 # sc NAME ARGS...: s_client sends line.txt (after any -early_data) to the
-# ward echo server and keeps its stdin open until the line came back.
-sc() {
-    local name=$1 i
-    shift
-    : >"$name.out"
-    SC_RC=0
-    {
-        cat line.txt
-        for ((i = 0; i < 400; i++)); do
-            grep -qF 'after the handshake' "$name.out" 2>/dev/null && break
-            sleep 0.05
-        done
-    } | timeout 40 openssl s_client -nocommands -tls1_3 -CAfile "$PKI/ca.pem" -servername localhost \
-        -verify_return_error -connect "127.0.0.1:${SC_PORT:-$SERVER_PORT}" "$@" >"$name.out" \
-        2>"$name.err" || SC_RC=$?
-    [ "$SC_RC" -eq 0 ] || fail "$name: s_client exited $SC_RC: $(tail -n 5 "$name.err")"
-    assert_contains "$name.out" "after the handshake" "$name: the echo"
-}
+# ward echo server (or SC_PORT) and waits for its echo (lib.sh).
+sc() { s_client_echo 'after the handshake' "$1" "${SC_PORT:-$SERVER_PORT}" -tls1_3 "${@:2}"; }
 
 # The relay: forwards one connection to the server and records the
 # client's first flight (everything it sends before it hears back) in

@@ -21,8 +21,6 @@ printf 'gnutls resumes\n' >line.txt
 printf 'early from gnutls-cli\n' >early.txt
 cat early.txt line.txt >both.txt
 
-count() { grep -cF -- "$2" "$1" || true; }
-
 # gcli NAME PRIORITY ARGS...: gnutls-cli --resume (a full handshake, then a
 # second connection resuming it) sends line.txt on the second connection
 # and keeps its stdin open until it came back. Data in NAME.out, the

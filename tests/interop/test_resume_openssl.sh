@@ -26,30 +26,9 @@ client() { # client LOG ARGS...: ward client verifying the test PKI
     ward_client "$logf" --cafile "$PKI/ca.pem" --servername localhost "$@" "127.0.0.1:$SERVER_PORT"
 }
 
-# count FILE TEXT: lines of FILE with TEXT.
-count() { grep -cF -- "$2" "$1" || true; }
-
-# sc NAME ARGS...: openssl s_client (full output, which names the session
-# "New, TLSv1.3" or "Reused, TLSv1.3") sends line.txt to the ward echo
-# server and keeps its stdin open until the echo came back, so that the
-# session tickets sent before it have arrived too. Sets SC_RC.
-sc() {
-    local name=$1 i
-    shift
-    : >"$name.out"
-    SC_RC=0
-    {
-        cat line.txt
-        for ((i = 0; i < 400; i++)); do
-            grep -qF 'resume me' "$name.out" 2>/dev/null && break
-            sleep 0.05
-        done
-    } | timeout 40 openssl s_client -nocommands -CAfile "$PKI/ca.pem" -servername localhost \
-        -verify_return_error -connect "127.0.0.1:$SERVER_PORT" "$@" >"$name.out" 2>"$name.err" ||
-        SC_RC=$?
-    [ "$SC_RC" -eq 0 ] || fail "$name: s_client exited $SC_RC: $(tail -n 5 "$name.err")"
-    assert_contains "$name.out" "resume me" "$name: the echo"
-}
+# sc NAME ARGS...: s_client against the ward echo server, until the echo
+# (and with it the session tickets) came back (lib.sh).
+sc() { s_client_echo 'resume me' "$1" "$SERVER_PORT" "${@:2}"; }
 
 for v in "${VERSIONS[@]}"; do
     # ---- a. ward client against openssl s_server ----

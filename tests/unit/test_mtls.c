@@ -376,6 +376,25 @@ static void cv_pkcs1(neg_msgs *m)
     }
 }
 
+/* What from has to send, opened under the handshake traffic secret the
+ * key log gave (label), changed by mutate, sealed again and handed to to,
+ * which must fail with want. */
+static void deliver_changed(ward_conn *from, ward_conn *to, neg_capture *cap, const char *label,
+                            mutator mutate, const char *name, ward_err want)
+{
+    static neg_buf out, in;
+    out.len = 0;
+    neg_take(from, &out);
+    const uint8_t *secret = neg_secret(cap, label);
+    CHECK(secret != NULL);
+    if (secret)
+        reseal(&out, ward_conn_suite(from), secret, mutate, &in);
+    ward_err e = ward_conn_recv(to, in.b, in.len);
+    if (e != want)
+        fprintf(stderr, "  %s: %s\n", name, ward_conn_error_message(to));
+    CHECK_CODE(e, want);
+}
+
 /* The server's flight to the client, changed: the client must fail with want. */
 static void crafted_server_flight(const char *name, mutator mutate, ward_err want)
 {
@@ -386,17 +405,7 @@ static void crafted_server_flight(const char *name, mutator mutate, ward_err wan
     run r;
     run_start(&r, client_cfg(WARD_TLS13, &ec_id), sc);
     CHECK(neg_move(r.c, r.s) == WARD_OK);
-    static neg_buf out, in;
-    out.len = 0;
-    neg_take(r.s, &out);
-    const uint8_t *secret = neg_secret(&cap, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
-    CHECK(secret != NULL);
-    if (secret)
-        reseal(&out, ward_conn_suite(r.s), secret, mutate, &in);
-    ward_err e = ward_conn_recv(r.c, in.b, in.len);
-    if (e != want)
-        fprintf(stderr, "  %s: %s\n", name, ward_conn_error_message(r.c));
-    CHECK_CODE(e, want);
+    deliver_changed(r.s, r.c, &cap, "SERVER_HANDSHAKE_TRAFFIC_SECRET", mutate, name, want);
     run_free(&r);
 }
 
@@ -412,17 +421,7 @@ static void crafted_client_flight(const char *name, mutator mutate, ward_err wan
     run_start(&r, cc, server_cfg(WARD_TLS13, WARD_CLIENT_CERT_REQUIRE, &ec_id));
     CHECK(neg_move(r.c, r.s) == WARD_OK);
     CHECK(neg_move(r.s, r.c) == WARD_OK);
-    static neg_buf out, in;
-    out.len = 0;
-    neg_take(r.c, &out);
-    const uint8_t *secret = neg_secret(&cap, "CLIENT_HANDSHAKE_TRAFFIC_SECRET");
-    CHECK(secret != NULL);
-    if (secret)
-        reseal(&out, ward_conn_suite(r.c), secret, mutate, &in);
-    ward_err e = ward_conn_recv(r.s, in.b, in.len);
-    if (e != want)
-        fprintf(stderr, "  %s: %s\n", name, ward_conn_error_message(r.s));
-    CHECK_CODE(e, want);
+    deliver_changed(r.c, r.s, &cap, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", mutate, name, want);
     CHECK(ward_conn_peer_authenticated(r.s) == 0);
     run_free(&r);
 }

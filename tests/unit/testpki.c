@@ -32,58 +32,20 @@ static int add_ext(X509 *x, int nid, const char *value)
     return ok;
 }
 
-int testpki_self_signed(const char *kind, char *cert_path, char *key_path, uint8_t pin[32])
+/* A self-signed end-entity certificate for key: CN cn, the subjectAltName
+ * san (none when NULL), valid from an hour ago for a day; written as PEM
+ * to fresh files under /tmp (their names into cert_path and key_path).
+ * Returns the certificate (the caller frees it), or NULL. */
+static X509 *write_self_signed(EVP_PKEY *key, const char *kind, long serial, const char *cn,
+                               const char *san, char *cert_path, char *key_path)
 {
-    EVP_PKEY *key = make_key(kind);
     X509 *x = X509_new();
     int ok = key && x;
     ok = ok && X509_set_version(x, 2) == 1;
-    ok = ok && ASN1_INTEGER_set(X509_get_serialNumber(x), 1) == 1;
+    ok = ok && ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1;
     ok = ok && X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL;
     ok = ok && X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL;
-    X509_NAME *name = X509_get_subject_name(x);
-    ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                          (const unsigned char *)"localhost", -1, -1, 0) == 1;
-    ok = ok && X509_set_issuer_name(x, name) == 1 && X509_set_pubkey(x, key) == 1;
-    ok = ok && add_ext(x, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
-    ok = ok && add_ext(x, NID_basic_constraints, "critical,CA:FALSE");
-    const EVP_MD *md = strcmp(kind, "ed25519") ? EVP_sha256() : NULL;
-    ok = ok && X509_sign(x, key, md) > 0;
-
-    strcpy(cert_path, "/tmp/ward-test-cert-XXXXXX");
-    strcpy(key_path, "/tmp/ward-test-key-XXXXXX");
-    int cfd = mkstemp(cert_path), kfd = mkstemp(key_path);
-    FILE *cf = cfd >= 0 ? fdopen(cfd, "w") : NULL, *kf = kfd >= 0 ? fdopen(kfd, "w") : NULL;
-    ok = ok && cf && kf && PEM_write_X509(cf, x) == 1 &&
-         PEM_write_PrivateKey(kf, key, NULL, NULL, 0, NULL, NULL) == 1;
-    if (cf)
-        fclose(cf);
-    if (kf)
-        fclose(kf);
-
-    unsigned char *der = NULL;
-    int len = ok ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der) : -1;
-    unsigned int mdlen = 0;
-    ok = ok && len > 0 && EVP_Digest(der, (size_t)len, pin, &mdlen, EVP_sha256(), NULL) == 1;
-    OPENSSL_free(der);
-    X509_free(x);
-    EVP_PKEY_free(key);
-    return ok;
-}
-
-/* Like testpki_self_signed, with a chosen CN and subjectAltName (OpenSSL's
- * config syntax, "DNS:a.test,IP:192.0.2.1"); no pin. */
-int testpki_self_signed_names(const char *kind, const char *cn, const char *san,
-                              char *cert_path, char *key_path)
-{
-    EVP_PKEY *key = make_key(kind);
-    X509 *x = X509_new();
-    int ok = key && x;
-    ok = ok && X509_set_version(x, 2) == 1;
-    ok = ok && ASN1_INTEGER_set(X509_get_serialNumber(x), 2) == 1;
-    ok = ok && X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL;
-    ok = ok && X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL;
-    X509_NAME *name = X509_get_subject_name(x);
+    X509_NAME *name = ok ? X509_get_subject_name(x) : NULL;
     ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
                                           -1, -1, 0) == 1;
     ok = ok && X509_set_issuer_name(x, name) == 1 && X509_set_pubkey(x, key) == 1;
@@ -102,6 +64,36 @@ int testpki_self_signed_names(const char *kind, const char *cn, const char *san,
         fclose(cf);
     if (kf)
         fclose(kf);
+    if (!ok) {
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+int testpki_self_signed(const char *kind, char *cert_path, char *key_path, uint8_t pin[32])
+{
+    EVP_PKEY *key = make_key(kind);
+    X509 *x = write_self_signed(key, kind, 1, "localhost", "DNS:localhost,IP:127.0.0.1",
+                                cert_path, key_path);
+    unsigned char *der = NULL;
+    int len = x ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der) : -1;
+    unsigned int mdlen = 0;
+    int ok = len > 0 && EVP_Digest(der, (size_t)len, pin, &mdlen, EVP_sha256(), NULL) == 1;
+    OPENSSL_free(der);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return ok;
+}
+
+/* Like testpki_self_signed, with a chosen CN and subjectAltName (OpenSSL's
+ * config syntax, "DNS:a.test,IP:192.0.2.1"); no pin. */
+int testpki_self_signed_names(const char *kind, const char *cn, const char *san,
+                              char *cert_path, char *key_path)
+{
+    EVP_PKEY *key = make_key(kind);
+    X509 *x = write_self_signed(key, kind, 2, cn, san, cert_path, key_path);
+    int ok = x != NULL;
     X509_free(x);
     EVP_PKEY_free(key);
     return ok;

@@ -740,3 +740,17 @@ int cli_export_print(ward_conn *c, const cli_export *x, const char *prefix)
     cli_log("%sexported: %s", prefix, hex);
     return 0;
 }
+
+int cli_write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}

@@ -22,6 +22,9 @@ extern int cli_quiet;
 /* "ward: ..." on stderr, written with a single write(2) so that lines from
  * forked children do not interleave. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write all n bytes to fd, retrying after EINTR and short writes; 0, or -1
+ * with errno set. */
+int cli_write_all(int fd, const uint8_t *p, size_t n);
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "ward: ..." even under -q (server lines about failed connections). */
 void cli_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -424,20 +424,6 @@ static void on_session(void *arg, const ward_session *s)
                  cli_version_short(ward_session_version(s)));
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* The relay. Returns the exit status. */
 static int relay(pump *p, const client_opts *o)
 {
@@ -470,7 +456,7 @@ static int relay(pump *p, const client_opts *o)
             }
             if (n == 0)
                 break;
-            if (write_all(STDOUT_FILENO, buf, n) != 0) {
+            if (cli_write_all(STDOUT_FILENO, buf, n) != 0) {
                 cli_error("cannot write to stdout: %s", strerror(errno));
                 return EXIT_FAIL;
             }
@@ -526,7 +512,7 @@ static int relay(pump *p, const client_opts *o)
                 /* Print what the engine decrypted before the failure. */
                 size_t n = 0;
                 while (ward_conn_read(c, buf, sizeof buf, &n) == WARD_OK && n > 0)
-                    (void)write_all(STDOUT_FILENO, buf, n);
+                    (void)cli_write_all(STDOUT_FILENO, buf, n);
                 (void)pump_send(p);
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
                 client_cert_hint(c, o);

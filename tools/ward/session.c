@@ -25,20 +25,6 @@ static void say(char *err, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-static int write_all_fd(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int cli_session_save(const ward_session *s, const char *path, char *err, size_t errcap)
 {
     static uint8_t buf[SESSION_FILE_MAX];
@@ -68,7 +54,7 @@ int cli_session_save(const ward_session *s, const char *path, char *err, size_t 
         say(err, errcap, "cannot create %s: %s", tmp, strerror(errno));
         goto fail;
     }
-    int bad = write_all_fd(fd, buf, len) != 0 || fsync(fd) != 0;
+    int bad = cli_write_all(fd, buf, len) != 0 || fsync(fd) != 0;
     int saved = errno;
     if (close(fd) != 0 && !bad) {
         bad = 1;
