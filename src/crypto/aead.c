@@ -41,9 +41,11 @@ wres crypto_aead_init(crypto_aead *a, aead_alg alg, const uint8_t *key, int encr
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     if (!ctx)
         return crypto_fail(WARD_ERR_NOMEM);
-    /* The default IV length of all three is 12 (the TLS nonce size). */
-    if (EVP_CipherInit_ex2(ctx, cipher, key, NULL, a->encrypt, NULL) != 1 ||
-        EVP_CIPHER_CTX_get_iv_length(ctx) != CRYPTO_AEAD_NONCE) {
+    /* The default IV length of all three is 12 (the TLS nonce size). Asked
+     * of the cipher, a field read: the context's getter goes through the
+     * provider's parameters, 1% of a resumed handshake. */
+    if (EVP_CIPHER_get_iv_length(cipher) != CRYPTO_AEAD_NONCE ||
+        EVP_CipherInit_ex2(ctx, cipher, key, NULL, a->encrypt, NULL) != 1) {
         EVP_CIPHER_CTX_free(ctx);
         return crypto_fail(WARD_ERR_INTERNAL);
     }

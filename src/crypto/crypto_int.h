@@ -29,6 +29,11 @@ typedef struct {
     /* 1 when libcrypto has ML-KEM-768 itself (OpenSSL >= 3.5): the hybrid
      * groups then use it for random keys instead of ward's mlkem768.c. */
     int has_mlkem768;
+    /* X25519 keys are made from bytes (ours from x25519_base.c, the
+     * peer's from its share) with EVP_PKEY_fromdata, which only reads
+     * this context (its key manager); creating one per key cost a fetch
+     * and a walk of the key manager's names, about 30k instructions. */
+    EVP_PKEY_CTX *x25519_fromdata;
 } crypto_algs;
 
 const crypto_algs *crypto_algs_get(void);

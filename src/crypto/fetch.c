@@ -33,6 +33,11 @@ static void algs_fetch(void)
     algs.has_mlkem768 = mlkem != NULL;
     EVP_PKEY_CTX_free(mlkem);
     ERR_clear_error();
+    algs.x25519_fromdata = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
+    if (algs.x25519_fromdata && EVP_PKEY_fromdata_init(algs.x25519_fromdata) != 1) {
+        EVP_PKEY_CTX_free(algs.x25519_fromdata);
+        algs.x25519_fromdata = NULL;
+    }
     x25519_base_init(); /* the key-share table, with the rest (crypto_prepare) */
 }
 

@@ -137,6 +137,19 @@ static EVP_PKEY *ec_from_private(const kex_group *g, const uint8_t *priv, size_t
     return pkey;
 }
 
+/* An x25519 key from OSSL_PARAMs, through the process's one fromdata
+ * context (crypto_algs). */
+static EVP_PKEY *x25519_from_params(OSSL_PARAM *params, int selection)
+{
+    EVP_PKEY_CTX *ctx = crypto_algs_get()->x25519_fromdata;
+    EVP_PKEY *pkey = NULL;
+    if (!ctx || EVP_PKEY_fromdata(ctx, &pkey, selection, params) != 1) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+    }
+    return pkey;
+}
+
 /* An x25519 key pair from its private key. The public half comes from
  * x25519_base.c and is handed to libcrypto with it: given the private key
  * alone, libcrypto would compute it with its ladder, which costs as much
@@ -149,15 +162,7 @@ static EVP_PKEY *x25519_from_private(const uint8_t priv[32])
         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)priv, 32),
         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, 32),
         OSSL_PARAM_construct_end()};
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
-    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_KEYPAIR, params) != 1) {
-        EVP_PKEY_free(pkey);
-        pkey = NULL;
-    }
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
+    return x25519_from_params(params, EVP_PKEY_KEYPAIR);
 }
 
 /* A fresh x25519 key pair, the private key from the private DRBG (as
@@ -198,8 +203,12 @@ static EVP_PKEY *kex_peer_key(const kex_group *g, const uint8_t *peer, size_t pe
 {
     if (!peer || peerlen != g->publen)
         return NULL;
-    if (is_x25519(g))
-        return EVP_PKEY_new_raw_public_key_ex(NULL, "X25519", NULL, peer, peerlen);
+    if (is_x25519(g)) {
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)peer, peerlen),
+            OSSL_PARAM_construct_end()};
+        return x25519_from_params(params, EVP_PKEY_PUBLIC_KEY);
+    }
     if (peer[0] != 0x04) /* TLS 1.3 allows only the uncompressed form */
         return NULL;
     return ec_from_data(g, peer, peerlen, NULL);
