@@ -53,6 +53,16 @@ wres crypto_aead_init(crypto_aead *a, aead_alg alg, const uint8_t *key, int encr
     return wres_ok();
 }
 
+wres crypto_aead_rekey(crypto_aead *a, const uint8_t *key)
+{
+    ENSURE(a->ctx && key, WARD_ERR_INTERNAL);
+    if (EVP_CipherInit_ex2(a->ctx, NULL, key, NULL, a->encrypt, NULL) != 1) {
+        crypto_aead_free(a);
+        return crypto_fail(WARD_ERR_INTERNAL);
+    }
+    return wres_ok();
+}
+
 /* Install the nonce (key kept) and absorb the additional data. */
 static int aead_start(EVP_CIPHER_CTX *ctx, const uint8_t nonce[12], const uint8_t *aad,
                       size_t aadlen)

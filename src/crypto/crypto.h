@@ -78,6 +78,11 @@ typedef struct {
 } crypto_aead;
 WARD_MUST_CHECK wres crypto_aead_init(crypto_aead *a, aead_alg alg, const uint8_t *key,
                                       int encrypt);
+/* A new key for a keyed context of the same algorithm and direction,
+ * installed in place (no allocation; the old key schedule is overwritten).
+ * On failure the context is freed: a->ctx is NULL and every later seal or
+ * open fails. */
+WARD_MUST_CHECK wres crypto_aead_rekey(crypto_aead *a, const uint8_t *key);
 /* out receives ptlen bytes of ciphertext then the 16-byte tag. out may equal pt. */
 WARD_MUST_CHECK wres crypto_aead_seal(crypto_aead *a, const uint8_t nonce[12],
                                       const uint8_t *aad, size_t aadlen, const uint8_t *pt,

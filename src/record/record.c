@@ -25,34 +25,49 @@ void rec_dir_init(rec_dir *d)
 
 /* ---- keys (§7.3) ---- */
 
+/* The direction's AEAD keyed with key. A direction already protected by
+ * the same algorithm is rekeyed in place: the handshake-to-application
+ * switch and every KeyUpdate then cost no allocation. Otherwise a new
+ * context, and the old keys go only once it is ready. A failed rekey
+ * leaves the direction protected with no context, so it seals and opens
+ * nothing (fail closed; the caller fails the connection). */
+static wres dir_set_key(rec_dir *d, aead_alg aead, const uint8_t *key, int encrypt)
+{
+    crypto_aead *a = &d->aead;
+    if (d->protected_ && a->ctx && a->alg == aead && a->encrypt == (encrypt ? 1 : 0))
+        return crypto_aead_rekey(a, key);
+    crypto_aead fresh;
+    memset(&fresh, 0, sizeof fresh);
+    GUARD(crypto_aead_init(&fresh, aead, key, encrypt));
+    rec_dir_clear(d);
+    d->aead = fresh;
+    return wres_ok();
+}
+
 wres rec_dir_install(rec_dir *d, aead_alg aead, hash_alg hash, const uint8_t *secret,
                      int encrypt)
 {
     static const uint8_t no_context[1] = {0};
     uint8_t key[CRYPTO_MAX_KEY];
     uint8_t iv[CRYPTO_AEAD_NONCE];
-    crypto_aead fresh;
-    memset(&fresh, 0, sizeof fresh);
 
     wres r = crypto_hkdf_expand_label(hash, secret, "key", no_context, 0, key,
                                       aead_key_len(aead));
     if (wres_is_ok(r))
         r = crypto_hkdf_expand_label(hash, secret, "iv", no_context, 0, iv, sizeof iv);
     if (wres_is_ok(r))
-        r = crypto_aead_init(&fresh, aead, key, encrypt);
+        r = dir_set_key(d, aead, key, encrypt);
     ward_zeroize(key, sizeof key);
     if (!wres_is_ok(r)) {
         ward_zeroize(iv, sizeof iv);
         return r;
     }
-
-    /* The old keys go only once the new ones are ready (KeyUpdate). */
-    rec_dir_clear(d);
-    d->aead = fresh;
     memcpy(d->iv, iv, sizeof iv);
     ward_zeroize(iv, sizeof iv);
     d->seq = 0;
     d->protected_ = 1;
+    d->tls12 = 0;
+    d->explicit_nonce = 0;
     return wres_ok();
 }
 
@@ -79,12 +94,7 @@ wres rec_dir_install12(rec_dir *d, aead_alg aead, const uint8_t *key, const uint
         return wres_err(WARD_ERR_INTERNAL);
     }
     ENSURE(key && iv, WARD_ERR_INTERNAL);
-    crypto_aead fresh;
-    memset(&fresh, 0, sizeof fresh);
-    GUARD(crypto_aead_init(&fresh, aead, key, encrypt));
-
-    rec_dir_clear(d);
-    d->aead = fresh;
+    GUARD(dir_set_key(d, aead, key, encrypt));
     memset(d->iv, 0, sizeof d->iv);
     memcpy(d->iv, iv, ivlen);
     d->seq = 0;

@@ -274,6 +274,41 @@ static void kat_application_data(void)
     rec_dir_clear(&r);
 }
 
+/* The handshake keys replaced by the application keys in place (the same
+ * AEAD, so the same context is rekeyed, no allocation): the RFC 8448
+ * record must still come out byte for byte, and a record sealed under the
+ * old key must no longer open. */
+static void kat_rekey_in_place(void)
+{
+    rec_dir w, r;
+    install_hex(&w, SHS, 1);
+    install_hex(&r, SHS, 0);
+    uint8_t old_rec[64];
+    size_t old_len;
+    CHECK_OK(rec_seal(&w, CT_APPLICATION_DATA, (const uint8_t *)"x", 1, 0, old_rec,
+                      sizeof old_rec, &old_len));
+    void *wctx = w.aead.ctx, *rctx = r.aead.ctx;
+
+    size_t n;
+    uint8_t *secret = hex(CAP, &n);
+    CHECK(n == 32);
+    CHECK_OK(rec_dir_install(&w, AEAD_AES_128_GCM, HASH_SHA256, secret, 1));
+    CHECK_OK(rec_dir_install(&r, AEAD_AES_128_GCM, HASH_SHA256, secret, 0));
+    CHECK(w.aead.ctx == wctx && r.aead.ctx == rctx);
+    CHECK(w.seq == 0 && r.seq == 0);
+    check_known_record(&w, &r, CT_APPLICATION_DATA, APP, C_APP_REC);
+    uint8_t type;
+    span p;
+    CHECK_CODE(rec_open(&r, old_rec, old_len, &type, &p).code, WARD_ERR_BAD_RECORD_MAC);
+
+    /* Another AEAD takes a new context. */
+    CHECK_OK(rec_dir_install(&w, AEAD_CHACHA20_POLY1305, HASH_SHA256, secret, 1));
+    CHECK(w.aead.alg == AEAD_CHACHA20_POLY1305);
+    free(secret);
+    rec_dir_clear(&w);
+    rec_dir_clear(&r);
+}
+
 /* ---- protected round trips ---- */
 
 static void round_trip(aead_alg aead, hash_alg hash)
@@ -725,6 +760,7 @@ int main(void)
     kat_plain_server_hello();
     kat_handshake_flight();
     kat_application_data();
+    kat_rekey_in_place();
     round_trips();
     full_size();
     bad_inner_plaintexts();
