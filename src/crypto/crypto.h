@@ -160,11 +160,19 @@ typedef struct {
     /* sig.c's kind of key + 1, found once when the key is set (asking
      * libcrypto per signature allocated dozens of times); 0: not known. */
     int kind;
+    /* ECDSA private keys: an EVP_PKEY_CTX made ready to sign with the
+     * key's TLS 1.3 scheme (crypto_key_prepare_sign); each signature
+     * works on a copy. NULL otherwise, and then signing takes the general
+     * path. */
+    void *sign_ctx;
 } crypto_key;
 WARD_MUST_CHECK wres crypto_key_load_pem_file(crypto_key *k, const char *path);
 /* Public key from a DER certificate. Unparsable: WARD_ERR_BAD_CERTIFICATE. */
 WARD_MUST_CHECK wres crypto_key_from_cert(crypto_key *k, const uint8_t *der, size_t len);
 void crypto_key_free(crypto_key *k);
+/* For a private key about to serve many handshakes: prepare what every
+ * signature would otherwise set up again (best effort; no error). */
+void crypto_key_prepare_sign(crypto_key *k);
 /* RSA modulus bits, EC curve bits, 256 for ed25519; 0 if unknown. */
 int crypto_key_bits(const crypto_key *k);
 /* 1 if this key can produce/verify that scheme in TLS 1.3 CertificateVerify

@@ -117,6 +117,7 @@ static X509 *build_cert(EVP_PKEY *pkey, const char *name)
 wres crypto_make_self_signed(const char *name, crypto_key *key, crypto_chain *chain)
 {
     key->pkey = NULL;
+    key->sign_ctx = NULL;
     ENSURE(valid_name(name), WARD_ERR_CONFIG);
     ENSURE(chain->n < CRYPTO_MAX_CHAIN, WARD_ERR_INTERNAL);
     EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -131,5 +132,6 @@ wres crypto_make_self_signed(const char *name, crypto_key *key, crypto_chain *ch
         return crypto_fail(r.code);
     }
     crypto_key_adopt(key, pkey);
+    crypto_key_prepare_sign(key);
     return wres_ok();
 }

@@ -13,6 +13,7 @@
 #include <openssl/rsa.h>
 
 #include "crypto/crypto.h"
+#include "crypto/crypto_int.h"
 #include "testutil.h"
 
 enum { K_RSA, K_PSS, K_PSS256, K_PSS_MGF_SHA1, K_P256, K_P384, K_ED25519, K_P521, K_COUNT };
@@ -330,6 +331,41 @@ static void pem_keys(void)
     rmdir(tmpdir);
 }
 
+/* ECDSA keys prepared for signing (as the configuration prepares its
+ * keys): the copied context signs, each signature verifies, and other
+ * kinds of key are left to the general path. */
+static void prepared_signing(void)
+{
+    static const struct {
+        const char *curve;
+        uint16_t scheme;
+        int other;
+    } ec[] = {{"P-256", 0x0403, K_P256}, {"P-384", 0x0503, K_P384}};
+    for (size_t i = 0; i < sizeof ec / sizeof ec[0]; i++) {
+        crypto_key k;
+        crypto_key_adopt(&k, EVP_PKEY_Q_keygen(NULL, NULL, "EC", ec[i].curve));
+        crypto_key_prepare_sign(&k);
+        CHECK(k.sign_ctx != NULL);
+        for (int n = 0; n < 3; n++)
+            round_trip(&k, &keys[ec[i].other], ec[i].scheme);
+        /* The prepared key refuses the other curve's scheme. */
+        uint8_t sig[CRYPTO_MAX_SIG];
+        size_t siglen;
+        CHECK_CODE(crypto_sign(&k, ec[i].scheme == 0x0403 ? 0x0503 : 0x0403,
+                               (const uint8_t *)"m", 1, sig, sizeof sig, &siglen)
+                       .code,
+                   WARD_ERR_ILLEGAL_PARAMETER);
+        crypto_key_free(&k);
+        CHECK(k.sign_ctx == NULL && k.pkey == NULL);
+    }
+    crypto_key rsa;
+    crypto_key_adopt(&rsa, EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048));
+    crypto_key_prepare_sign(&rsa);
+    CHECK(rsa.sign_ctx == NULL);
+    round_trip(&rsa, NULL, 0x0804);
+    crypto_key_free(&rsa);
+}
+
 int main(void)
 {
     make_keys();
@@ -340,6 +376,7 @@ int main(void)
     pss_parameters();
     ed25519_rfc8032();
     pem_keys();
+    prepared_signing();
     for (int i = 0; i < K_COUNT; i++)
         crypto_key_free(&keys[i]);
     return test_report();
