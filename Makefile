@@ -30,12 +30,14 @@ asan:
 # results as a table and in build/bench.json. Not a test: nothing is timed
 # in ctest.
 bench:
+	./scripts/install-deps.sh bench
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build build --target ward_bench -j $(JOBS)
 	./build/bench/ward_bench build/bench.json
 
 # Instructions per handshake under callgrind: repeatable on a noisy machine.
 bench-instr:
+	./scripts/install-deps.sh bench
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build build --target ward_bench -j $(JOBS)
 	bash bench/instr.sh build/bench/ward_bench 50

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# install-deps.sh [build|test]: install what ward needs from Debian's
+# install-deps.sh [build|test|bench]: install what ward needs from Debian's
 # packages, only what is missing (checked with dpkg -s). "build": the
 # compiler, CMake, OpenSSL headers. "test": also the interop peers and the
-# sanitizer toolchain. Runs apt-get update once, and only when something
+# sanitizer toolchain, and the GnuTLS headers CI's benchmark smoke run
+# builds with. "bench": the GnuTLS headers the benchmark links and
+# valgrind for its instruction counts. Runs apt-get update once, and only when something
 # is missing. Needs root (or sudo) only then.
 set -euo pipefail
 
@@ -10,9 +12,11 @@ what=${1:-build}
 pkgs=(build-essential cmake libssl-dev pkg-config)
 case $what in
 build) ;;
-test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump) ;;
+test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
+    libgnutls28-dev) ;;
+bench) pkgs+=(libgnutls28-dev valgrind) ;;
 *)
-    echo "usage: $0 [build|test]" >&2
+    echo "usage: $0 [build|test|bench]" >&2
     exit 2
     ;;
 esac

@@ -19,6 +19,11 @@ cmake --build build -j "$jobs"
 step "tests in build/"
 (cd build && ctest --output-on-failure -j "$jobs")
 
+step "benchmark: builds, and one short run writes every measure (nothing judged by time)"
+cmake --build build --target ward_bench -j "$jobs"
+./build/bench/ward_bench --rounds 1 --seconds 0.05 build/bench-smoke.json >build/bench-smoke.txt
+python3 scripts/check-bench-json.py build/bench-smoke.json
+
 step "build (clang, ASan + UBSan, -Werror) in build-asan/"
 CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DWARD_SANITIZE=ON -DWARD_WERROR=ON
 cmake --build build-asan -j "$jobs"
