@@ -491,37 +491,31 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
  * may pass a view straight to memcpy or send. */
 static const uint8_t conn_nothing[1];
 
-const uint8_t *ward_conn_output(ward_conn *c, size_t *len)
+/* A queue shown in place, and given back up to n bytes; a queue that
+ * drains releases its buffer (the plaintext queue's is wiped first). */
+static const uint8_t *queue_view(const byteq *q, size_t *len)
 {
-    /* The buffer itself is released when it drains. */
-    *len = byteq_size(&c->out);
-    return *len ? byteq_data(&c->out) : conn_nothing;
+    *len = byteq_size(q);
+    return *len ? byteq_data(q) : conn_nothing;
 }
 
-void ward_conn_output_done(ward_conn *c, size_t n)
+static void queue_done(byteq *q, size_t n)
 {
-    if (n > byteq_size(&c->out))
-        n = byteq_size(&c->out);
-    byteq_consume(&c->out, n);
-    byteq_release_if_empty(&c->out);
+    if (n > byteq_size(q))
+        n = byteq_size(q);
+    byteq_consume(q, n);
+    byteq_release_if_empty(q);
 }
+
+const uint8_t *ward_conn_output(ward_conn *c, size_t *len) { return queue_view(&c->out, len); }
+
+void ward_conn_output_done(ward_conn *c, size_t n) { queue_done(&c->out, n); }
 
 /* The plaintext queue in place: reading it this way saves ward_conn_read's
  * copy, a fifth of the cost of receiving bulk data. */
-const uint8_t *ward_conn_read_view(ward_conn *c, size_t *len)
-{
-    *len = byteq_size(&c->app);
-    return *len ? byteq_data(&c->app) : conn_nothing;
-}
+const uint8_t *ward_conn_read_view(ward_conn *c, size_t *len) { return queue_view(&c->app, len); }
 
-/* Drained, the queue's buffer is wiped and released. */
-void ward_conn_read_done(ward_conn *c, size_t n)
-{
-    if (n > byteq_size(&c->app))
-        n = byteq_size(&c->app);
-    byteq_consume(&c->app, n);
-    byteq_release_if_empty(&c->app);
-}
+void ward_conn_read_done(ward_conn *c, size_t n) { queue_done(&c->app, n); }
 
 ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
 {

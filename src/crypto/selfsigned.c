@@ -116,8 +116,7 @@ static X509 *build_cert(EVP_PKEY *pkey, const char *name)
 
 wres crypto_make_self_signed(const char *name, crypto_key *key, crypto_chain *chain)
 {
-    key->pkey = NULL;
-    key->sign_ctx = NULL;
+    crypto_key_adopt(key, NULL);
     ENSURE(valid_name(name), WARD_ERR_CONFIG);
     ENSURE(chain->n < CRYPTO_MAX_CHAIN, WARD_ERR_INTERNAL);
     EVP_PKEY *pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");

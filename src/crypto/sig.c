@@ -110,9 +110,10 @@ void crypto_key_adopt(crypto_key *k, EVP_PKEY *pkey)
 static const sig_scheme *ecdsa_scheme(const crypto_key *k)
 {
     key_kind kind = crypto_key_kind(k);
+    if (kind != KEY_P256 && kind != KEY_P384)
+        return NULL;
     for (size_t i = 0; i < WARD_ARRAY_LEN(sig_schemes); i++)
-        if (sig_schemes[i].kind == kind && sig_schemes[i].tls13 &&
-            (kind == KEY_P256 || kind == KEY_P384))
+        if (sig_schemes[i].kind == kind && sig_schemes[i].tls13)
             return &sig_schemes[i];
     return NULL;
 }

@@ -367,15 +367,23 @@ int neg_expect(const char *name, ward_conn *c, const neg_capture *cap, ward_err 
     return ok;
 }
 
+int neg_first_flight(ward_conn **c, ward_conn **s, ward_config *client, ward_config *server,
+                     neg_buf *o)
+{
+    *c = ward_conn_new(client, "localhost");
+    *s = ward_conn_new(server, NULL);
+    if (neg_move(*c, *s) != WARD_OK)
+        return 0;
+    neg_take(*s, o);
+    return 1;
+}
+
 int neg_flight12_start(neg_flight12 *f, ward_config *client, ward_config *server)
 {
     memset(f, 0, sizeof *f);
-    f->c = ward_conn_new(client, "localhost");
-    f->s = ward_conn_new(server, NULL);
-    if (neg_move(f->c, f->s) != WARD_OK)
-        return 0;
     static neg_buf out;
-    neg_take(f->s, &out);
+    if (!neg_first_flight(&f->c, &f->s, client, server, &out))
+        return 0;
     return neg_split(out.b, out.len, 0, NULL, &f->m) && f->m.n == 4;
 }
 

@@ -57,6 +57,10 @@ int neg_dir(rec_dir *d, uint16_t suite, const uint8_t *secret, int encrypt);
 ward_err neg_move(ward_conn *a, ward_conn *b);
 /* Take all of c's output into o (and mark it sent). */
 void neg_take(ward_conn *c, neg_buf *o);
+/* A new ward client ("localhost") and server; the client's hello goes to
+ * the server and the server's answer into o. 0 if the server refused. */
+int neg_first_flight(ward_conn **c, ward_conn **s, ward_config *client, ward_config *server,
+                     neg_buf *o);
 
 /* ---- a flight taken apart ---- */
 #define NEG_MAX_MSGS 12

@@ -27,12 +27,9 @@ enum { SH = 0, EE, CERT, CV, FIN };
 static int start(flight *f, ward_config *client, ward_config *server)
 {
     memset(f, 0, sizeof *f);
-    f->c = ward_conn_new(client, "localhost");
-    f->s = ward_conn_new(server, NULL);
-    if (neg_move(f->c, f->s) != WARD_OK)
-        return 0;
     static neg_buf out;
-    neg_take(f->s, &out);
+    if (!neg_first_flight(&f->c, &f->s, client, server, &out))
+        return 0;
     f->suite = ward_conn_suite(f->s);
     const uint8_t *secret = neg_secret(&scap, "SERVER_HANDSHAKE_TRAFFIC_SECRET");
     (void)neg_first_record(out.b, out.len, CT_CHANGE_CIPHER_SPEC, &f->ccs);
