@@ -460,9 +460,9 @@ int msg_alpn_list_has(span list, const uint8_t *name, size_t len);
  * type(2) len(2) data. fn is called once per extension with a reader over
  * its data, which fn must consume exactly (else WARD_ERR_DECODE); is_last
  * is 1 for the block's final entry. A type seen twice is
- * WARD_ERR_ILLEGAL_PARAMETER. At most MSG_EXT_MAX entries (more:
- * WARD_ERR_DECODE; real peers send about 20). */
-#define MSG_EXT_MAX 64
+ * WARD_ERR_ILLEGAL_PARAMETER. Any number of entries that fits the block is
+ * walked (RFC 8446 §9.3: unknown ones are ignored, not counted against the
+ * peer), in time linear in the block. */
 typedef wres (*msg_ext_fn)(void *ctx, uint16_t type, rd *data, int is_last);
 WARD_MUST_CHECK wres msg_ext_walk(span entries, msg_ext_fn fn, void *ctx);
 
