@@ -217,7 +217,11 @@ WARD_API void ward_config_refresh_ocsp(const ward_config *cfg);
 enum { WARD_OCSP_OFF = 0, WARD_OCSP_REQUEST = 1, WARD_OCSP_REQUIRE = 2 };
 WARD_API ward_err ward_config_set_ocsp(ward_config *cfg, int mode);
 
-/* Limits against abuse. Every field has a safe default (ward_config_get_limits). */
+/* Limits against abuse. Every field has a safe default (ward_config_get_limits).
+ * A server's ClientHello is the exception to both handshake limits: it may
+ * be as large as RFC 8446 §4.1.2 allows (131396 bytes; long suite and
+ * signature lists make such hellos, and other stacks take them), and its
+ * bytes do not count towards max_handshake_bytes. */
 typedef struct {
     size_t max_handshake_message;       /* one handshake message, bytes (default 65536) */
     size_t max_handshake_bytes;         /* all handshake messages until connected (262144) */

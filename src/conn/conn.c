@@ -271,9 +271,22 @@ static void conn_handshake_done(ward_conn *c)
     hs_client_auth_done(c);
 }
 
+/* Server: a ClientHello may come now (the first, or a retry's second). */
+static int awaiting_client_hello(const ward_conn *c)
+{
+    return c->is_server && (c->state == ST_SERVER_WAIT_CH || c->state == ST_SERVER_WAIT_CH2);
+}
+
 static wres handle_handshake_payload(ward_conn *c, span payload)
 {
-    if (c->state != ST_CONNECTED) {
+    /* A ClientHello may be as large as the protocol allows
+     * (MSG_CLIENT_HELLO_MAX, over the default max_handshake_message), and
+     * only while one is awaited. Its size is bounded by the protocol, so
+     * its bytes are not charged to max_handshake_bytes either: two
+     * hellos of a retry would exceed the default on their own. */
+    int hello = awaiting_client_hello(c);
+    hs_reasm_allow(&c->reasm, HS_CLIENT_HELLO, hello ? MSG_CLIENT_HELLO_MAX : 0);
+    if (c->state != ST_CONNECTED && !hello) {
         c->hs_bytes += payload.len;
         if (c->hs_bytes > c->cfg->limits.max_handshake_bytes)
             return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,

@@ -87,6 +87,14 @@ int msg_u16_list_has(span list, uint16_t v);
 int msg_key_share_find(span entries, uint16_t group, span *pub);
 
 /* ---- ClientHello ---- */
+/* The largest ClientHello body RFC 8446 §4.1.2 allows, from its fields'
+ * limits: legacy_version (2) + random (32) + legacy_session_id<0..32>
+ * (1 + 32) + cipher_suites<2..2^16-2> (2 + 65534) +
+ * legacy_compression_methods<1..2^8-1> (1 + 255) + extensions<8..2^16-1>
+ * (2 + 65535) = 131396 bytes. OpenSSL and GnuTLS take one this large
+ * (long suite and signature_algorithms lists do it), so a server accepts
+ * it even when its other handshake messages are held to less. */
+#define MSG_CLIENT_HELLO_MAX (2 + 32 + (1 + 32) + (2 + 65534) + (1 + 255) + (2 + 65535))
 typedef struct {
     uint16_t legacy_version;
     uint8_t random[32];

@@ -15,6 +15,20 @@ void hs_reasm_init(hs_reasm *r, size_t max_message)
     r->max_message = max_message;
 }
 
+void hs_reasm_allow(hs_reasm *r, uint8_t type, size_t max)
+{
+    r->has_big = max != 0;
+    r->big_type = type;
+    r->big_max = max;
+}
+
+static size_t limit_for(const hs_reasm *r, uint8_t type)
+{
+    if (r->has_big && type == r->big_type && r->big_max > r->max_message)
+        return r->big_max;
+    return r->max_message;
+}
+
 void hs_reasm_free(hs_reasm *r)
 {
     ward_free_secret(r->buf, r->cap);
@@ -55,7 +69,7 @@ static wres check_lengths(const hs_reasm *r)
         span skip;
         GUARD(rd_u8(&in, &type));
         GUARD(rd_u24(&in, &body_len));
-        ENSURE(body_len <= r->max_message, WARD_ERR_DECODE);
+        ENSURE(body_len <= limit_for(r, type), WARD_ERR_DECODE);
         if (rd_left(&in) < body_len)
             break;
         GUARD(rd_bytes(&in, body_len, &skip));
@@ -86,7 +100,7 @@ wres hs_reasm_next(hs_reasm *r, int *have, uint8_t *type, span *body, span *full
         return wres_ok();
     GUARD(rd_u8(&in, &t));
     GUARD(rd_u24(&in, &body_len));
-    ENSURE(body_len <= r->max_message, WARD_ERR_DECODE);
+    ENSURE(body_len <= limit_for(r, t), WARD_ERR_DECODE);
     if (rd_left(&in) < body_len)
         return wres_ok();
 

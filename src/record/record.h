@@ -116,13 +116,19 @@ typedef struct {
     size_t len;
     size_t cap;
     size_t max_message;   /* largest handshake body accepted */
+    int has_big;          /* one message type may be larger: */
+    uint8_t big_type;
+    size_t big_max;       /* its largest body */
     size_t taken;         /* bytes of the message last returned, to drop */
 } hs_reasm;
 
 void hs_reasm_init(hs_reasm *r, size_t max_message);
+/* Let messages of one type have bodies up to max (when over max_message);
+ * max 0 takes the allowance back. */
+void hs_reasm_allow(hs_reasm *r, uint8_t type, size_t max);
 void hs_reasm_free(hs_reasm *r);
 /* Append a handshake record's payload. A message whose declared length is
- * over max_message: WARD_ERR_DECODE (checked as soon as its header is in).
+ * over max_message (or its type's allowance): WARD_ERR_DECODE (checked as soon as its header is in).
  * Allocation failure: WARD_ERR_NOMEM. */
 WARD_MUST_CHECK wres hs_reasm_add(hs_reasm *r, const uint8_t *p, size_t n);
 /* The next complete message, if any: *have = 1, type, body (without the

@@ -82,6 +82,16 @@ void neg_record(neg_buf *o, uint8_t type, const uint8_t *p, size_t n)
     neg_put(o, p, n);
 }
 
+void neg_records(neg_buf *o, uint8_t type, const uint8_t *p, size_t n)
+{
+    do {
+        size_t chunk = n < REC_MAX_PLAINTEXT ? n : REC_MAX_PLAINTEXT;
+        neg_record(o, type, p, chunk);
+        p += chunk;
+        n -= chunk;
+    } while (n > 0);
+}
+
 void neg_hs(neg_buf *o, uint8_t type, const uint8_t *body, size_t n)
 {
     uint8_t h[4] = {type, (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
@@ -179,7 +189,7 @@ void neg_take(ward_conn *c, neg_buf *o)
 int neg_split(const uint8_t *out, size_t len, uint16_t suite, const uint8_t *secret,
               neg_msgs *msgs)
 {
-    static uint8_t hs[65536];
+    static uint8_t hs[sizeof ((neg_buf *)0)->b];
     size_t hlen = 0, off = 0;
     rec_dir d;
     int have_keys = neg_dir(&d, suite, secret, 0);
@@ -189,6 +199,8 @@ int neg_split(const uint8_t *out, size_t len, uint16_t suite, const uint8_t *sec
         if (off + 5 + rl > len)
             break;
         uint8_t rec[REC_MAX_RECORD12];
+        if (rl > sizeof rec - 5 || hlen + rl > sizeof hs)
+            break; /* not a flight a test takes apart */
         memcpy(rec, out + off, 5 + rl);
         off += 5 + rl;
         if (rec[0] == CT_HANDSHAKE) {

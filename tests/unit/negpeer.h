@@ -34,12 +34,15 @@ ward_config *neg_client_config(neg_capture *cap, uint16_t min, uint16_t max);
 
 /* ---- bytes ---- */
 typedef struct {
-    uint8_t b[65536 + 4096];
+    /* room for the largest ClientHello (128 KiB, msg.h) in records */
+    uint8_t b[2 * 65536 + 4096];
     size_t len;
 } neg_buf;
 void neg_put(neg_buf *o, const void *p, size_t n);
 /* A plaintext record of type (version 0x0303) around p. */
 void neg_record(neg_buf *o, uint8_t type, const uint8_t *p, size_t n);
+/* p in plaintext records of type of at most 2^14 bytes each. */
+void neg_records(neg_buf *o, uint8_t type, const uint8_t *p, size_t n);
 /* A handshake message: type, u24 length, body. */
 void neg_hs(neg_buf *o, uint8_t type, const uint8_t *body, size_t n);
 /* A TLS 1.3 protected record (inner type, pad zeros) with d (encrypting). */
