@@ -265,6 +265,13 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
     const ward_config *cfg = c->cfg;
     msg_server_hello sh;
     GUARD(msg_decode_server_hello(body, &sh));
+    /* RFC 8446 D.5: SSL 3.0 or older in legacy_version is protocol_version,
+     * whatever else the hello says. */
+    if (sh.legacy_version <= 0x0300)
+        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+                         "server hello has legacy_version 0x%04x (SSL 3.0 or older), which ward "
+                         "refuses (RFC 8446 D.5)",
+                         sh.legacy_version);
     if (!sh.has_supported_versions && !sh.is_hrr)
         return hs_client12_on_server_hello(c, &sh, full);
     if (cfg->max_version < WARD_TLS13 || sh.selected_version != WARD_TLS13 ||

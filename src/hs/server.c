@@ -348,6 +348,20 @@ static uint16_t negotiate_version(const ward_config *cfg, const msg_client_hello
     return 0;
 }
 
+/* RFC 8446 Appendix D.5: a ClientHello with legacy_version 0x0300 or
+ * below is refused with protocol_version, even when its supported_versions
+ * offers TLS 1.3 (such a client may be unable to fall back safely). Both
+ * hellos of a retry are held to it. */
+static wres check_legacy_version(ward_conn *c, const msg_client_hello *ch)
+{
+    if (ch->legacy_version <= 0x0300)
+        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+                         "ClientHello legacy_version 0x%04x is SSL 3.0 or older; ward refuses it "
+                         "whatever supported_versions says (RFC 8446 D.5)",
+                         ch->legacy_version);
+    return wres_ok();
+}
+
 static wres check_version(ward_conn *c, const msg_client_hello *ch, uint16_t *version)
 {
     const ward_config *cfg = c->cfg;
@@ -403,6 +417,7 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     server_choice sc = {0};
     int second = c->state == ST_SERVER_WAIT_CH2;
     GUARD(msg_decode_client_hello(body, &ch));
+    GUARD(check_legacy_version(c, &ch));
     if (!second) {
         uint16_t version;
         GUARD(check_version(c, &ch, &version));

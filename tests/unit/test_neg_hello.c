@@ -1,4 +1,8 @@
-/* Hello conformance (issue #13): what the sizes of the two hellos may be.
+/* Hello conformance (issue #13): what the versions and sizes of the two
+ * hellos may be.
+ *   - legacy_version 0x0300 or below is protocol_version, in a ClientHello
+ *     (first or second) and in a ServerHello or HelloRetryRequest, whatever
+ *     supported_versions says (RFC 8446 Appendix D.5);
  *   - any number of unknown extensions is ignored (§9.3), a duplicate is
  *     illegal_parameter wherever it comes (§4.2);
  *   - a ClientHello as large as §4.1.2 allows (about 128 KiB) is taken,
@@ -68,6 +72,17 @@ static ward_err send_hs(ward_conn *c, const uint8_t *msg, size_t len)
     return ward_conn_recv(c, rec.b, rec.len);
 }
 
+static ward_err send_ch(ward_conn *s, const msg_client_hello_params *p, uint16_t legacy)
+{
+    size_t len;
+    uint8_t *m = ch_encode(p, &len);
+    m[4] = (uint8_t)(legacy >> 8);
+    m[5] = (uint8_t)legacy;
+    ward_err e = send_hs(s, m, len);
+    free(m);
+    return e;
+}
+
 /* The server's first handshake message (a ServerHello or HRR body). */
 static int server_hello_of(ward_conn *s, msg_server_hello *sh)
 {
@@ -77,6 +92,70 @@ static int server_hello_of(ward_conn *s, msg_server_hello *sh)
     return neg_split(out.b, out.len, 0, NULL, &m) && m.m[0].type == HS_SERVER_HELLO &&
            wres_is_ok(msg_decode_server_hello(span_of(m.m[0].body, m.m[0].len), sh));
 }
+
+/* ---- legacy_version (Appendix D.5) ---- */
+static void ch_legacy_version_ssl3(void)
+{
+    static const uint16_t refused[] = {0x0300, 0x0200, 0x0002};
+    for (size_t i = 0; i < WARD_ARRAY_LEN(refused); i++) {
+        msg_client_hello_params p;
+        ch_defaults(&p); /* supported_versions offers TLS 1.3 */
+        ward_conn *s = ward_conn_new(scfg, NULL);
+        EXPECT_S(s, send_ch(s, &p, refused[i]), WARD_ERR_PROTOCOL_VERSION);
+        CHECK(strstr(ward_conn_error_message(s), "legacy_version") != NULL);
+        ward_conn_free(s);
+    }
+    /* 0x0301 (what many clients send, §5.1) still negotiates TLS 1.3 */
+    msg_client_hello_params p;
+    ch_defaults(&p);
+    ward_conn *s = ward_conn_new(scfg, NULL);
+    neg_cases++;
+    CHECK_CODE(send_ch(s, &p, 0x0301), WARD_OK);
+    msg_server_hello sh;
+    CHECK(server_hello_of(s, &sh) && sh.selected_version == WARD_TLS13);
+    ward_conn_free(s);
+}
+
+static void ch2_legacy_version_ssl3(void)
+{
+    msg_client_hello_params p;
+    ch_defaults(&p);
+    ward_conn *s = ward_conn_new(scfg_hrr, NULL);
+    CHECK_CODE(send_ch(s, &p, 0x0303), WARD_OK);
+    msg_server_hello hrr;
+    CHECK(server_hello_of(s, &hrr) && hrr.is_hrr && hrr.has_cookie);
+    static uint8_t cookie[256];
+    memcpy(cookie, hrr.cookie.p, hrr.cookie.len);
+    p.cookie = cookie;
+    p.cookie_len = hrr.cookie.len;
+    msg_key_share p256 = {WARD_GROUP_SECP256R1, kpub256, kpub256_len}; /* what it asked for */
+    p.shares = &p256;
+    EXPECT_S(s, send_ch(s, &p, 0x0300), WARD_ERR_PROTOCOL_VERSION);
+    ward_conn_free(s);
+}
+
+/* A ward client's hello answered by a real ward server (cfg), its first
+ * message decoded, then re-sent to the client with legacy_version changed. */
+static void sh_legacy_version(ward_config *server, int want_hrr)
+{
+    ward_conn *c, *s;
+    static neg_buf out;
+    static neg_msgs m;
+    CHECK(neg_first_flight(&c, &s, ccfg, server, &out));
+    CHECK(neg_split(out.b, out.len, 0, NULL, &m) && m.m[0].type == HS_SERVER_HELLO);
+    CHECK((memcmp(m.m[0].body + 2, MSG_HRR_RANDOM, 32) == 0) == want_hrr);
+    m.m[0].body[0] = 3;
+    m.m[0].body[1] = 0;
+    static neg_buf hs;
+    hs.len = 0;
+    neg_hs(&hs, HS_SERVER_HELLO, m.m[0].body, m.m[0].len);
+    EXPECT_C(c, send_hs(c, hs.b, hs.len), WARD_ERR_PROTOCOL_VERSION);
+    ward_conn_free(c);
+    ward_conn_free(s);
+}
+
+static void sh_legacy_version_ssl3(void) { sh_legacy_version(scfg, 0); }
+static void hrr_legacy_version_ssl3(void) { sh_legacy_version(scfg_hrr, 1); }
 
 /* ---- TLS 1.2 after a HelloRetryRequest (§4.1.4) ---- */
 
@@ -272,6 +351,10 @@ int main(void)
     CHECK(wres_is_ok(crypto_kex_keygen(&kx256, WARD_GROUP_SECP256R1, kpub256, sizeof kpub256,
                                        &kpub256_len)));
 
+    ch_legacy_version_ssl3();
+    ch2_legacy_version_ssl3();
+    sh_legacy_version_ssl3();
+    hrr_legacy_version_ssl3();
     ch_many_extensions();
     ch_largest();
     ch_largest_twice_with_hrr();
