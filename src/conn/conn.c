@@ -333,19 +333,14 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
     uint8_t type;
     span payload;
     /* §4.2.10: a server that did not take the client's 0-RTT skips those
-     * records (it cannot read them), up to a bound. */
-    if (c->early_skip_left && rec[0] == CT_APPLICATION_DATA && c->is_server &&
+     * records (it cannot read them), up to a bound (hs/psk.c). */
+    if (c->early_skipping && rec[0] == CT_APPLICATION_DATA && c->is_server &&
         c->state != ST_CONNECTED) {
-        if (total > c->early_skip_left)
-            return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
-                             "client sent more rejected early data than allowed");
         wres r = c->rdir.protected_ ? rec_open(&c->rdir, rec, total, &type, &payload)
                                     : wres_err(WARD_ERR_BAD_RECORD_MAC);
-        if (!wres_is_ok(r)) {
-            c->early_skip_left -= total;
-            return wres_ok();
-        }
-        c->early_skip_left = 0; /* the first record that opens ends the skipping */
+        if (!wres_is_ok(r))
+            return hs_server_skip_early(c, total);
+        c->early_skipping = 0; /* the first record that opens ends the skipping */
     } else {
         /* §5: once TLS 1.3 keys are in, only change_cipher_spec travels in
          * the clear; say what came instead (a peer's plaintext alert, often). */

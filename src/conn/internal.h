@@ -271,7 +271,8 @@ struct ward_conn {
     uint8_t c_early[CRYPTO_MAX_HASH]; /* client_early_traffic_secret */
     uint32_t early_limit;    /* server: max_early_data_size of the accepted ticket */
     size_t early_received;
-    size_t early_skip_left;  /* server: rejected 0-RTT bytes we may still skip */
+    int early_skipping;      /* server: skipping refused 0-RTT records (hs/psk.c) */
+    size_t early_skip_left;  /* server: refused 0-RTT plaintext we may still skip */
     byteq early;             /* server: early data received (replayable) */
     uint8_t res_master[CRYPTO_MAX_HASH]; /* resumption_master_secret */
     int have_res_master;

@@ -277,10 +277,8 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
 {
     const ward_config *cfg = c->cfg;
     *psk_ke = 0;
-    if (ch->has_early_data) { /* refused unless accepted below */
-        c->early_status = WARD_EARLY_REJECTED;
-        c->early_skip_left = cfg->max_early_data ? cfg->max_early_data : EARLY_SKIP_DEFAULT;
-    }
+    if (ch->has_early_data && !second) /* refused unless accepted below */
+        hs_server_reject_early(c);
     if (!ch->has_pre_shared_key || !cfg->resume)
         return wres_ok();
     if (!ch->has_psk_modes) /* §4.2.9 */
@@ -335,6 +333,7 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
     if (early_data_acceptable(c, ch, i, &o, &st, second)) {
         c->early_status = WARD_EARLY_ACCEPTED;
         c->early_limit = cfg->max_early_data;
+        c->early_skipping = 0;
         c->early_skip_left = 0;
     }
     ward_zeroize(&st, sizeof st);
@@ -362,6 +361,50 @@ wres hs_server_on_end_of_early_data(ward_conn *c, span body, span full)
     GUARD(hs_install_keys(c, 0, c->c_hs));
     ward_zeroize(c->c_early, sizeof c->c_early);
     c->state = ST_SERVER_WAIT_FINISHED;
+    return wres_ok();
+}
+
+void hs_server_reject_early(ward_conn *c)
+{
+    c->early_status = WARD_EARLY_REJECTED;
+    c->early_skipping = 1;
+    c->early_skip_left = c->cfg->max_early_data ? c->cfg->max_early_data : EARLY_SKIP_DEFAULT;
+}
+
+/* §4.2.10: the server "ignores early data by skipping all records with an
+ * external content type of application_data ... up to the configured
+ * max_early_data_size", and max_early_data_size counts "only Application
+ * Data payload (i.e., plaintext but not padding or the inner content type
+ * byte)". A record that does not open shows only its length, so each one
+ * is charged the most plaintext it can hold: its ciphertext less the
+ * smallest TLS 1.3 overhead, the 16-byte AEAD tag (every suite ward or any
+ * peer negotiates has one; §5.2) and the inner content type byte. That is
+ * the exact plaintext of a record without padding and never less than the
+ * plaintext of any record, so a client that keeps to the limit and does
+ * not pad its early data (no known client does) never trips it; padding
+ * cannot be told from data, so it is charged as data. Records that hold
+ * no plaintext at all cost nothing against the allowance, so they count
+ * against the limit on empty records in a row instead. */
+#define EARLY_MIN_OVERHEAD (REC_HEADER_LEN + 16 + 1)
+
+wres hs_server_skip_early(ward_conn *c, size_t total)
+{
+    size_t plaintext = total > EARLY_MIN_OVERHEAD ? total - EARLY_MIN_OVERHEAD : 0;
+    if (plaintext == 0) {
+        if (++c->empty_records > c->cfg->limits.max_empty_records)
+            return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                             "client sent more than %u empty early data records in a row",
+                             c->cfg->limits.max_empty_records);
+        return wres_ok();
+    }
+    c->empty_records = 0;
+    if (plaintext > c->early_skip_left)
+        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                         "client sent more refused early data than the %zu bytes allowed "
+                         "(max_early_data)",
+                         c->cfg->max_early_data ? (size_t)c->cfg->max_early_data
+                                                : (size_t)EARLY_SKIP_DEFAULT);
+    c->early_skip_left -= plaintext;
     return wres_ok();
 }
 

@@ -22,6 +22,12 @@ WARD_MUST_CHECK wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *
 WARD_MUST_CHECK wres hs_server_early_secret(ward_conn *c);
 WARD_MUST_CHECK wres hs_server_on_end_of_early_data(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_server_take_early_data(ward_conn *c, span payload);
+/* The first ClientHello's early data is refused: skip its records from
+ * now until one opens or the second ClientHello of a retry (§4.2.10). */
+void hs_server_reject_early(ward_conn *c);
+/* A record of total bytes (header included) that did not open while
+ * skipping: charged to the allowance; beyond it, unexpected_message. */
+WARD_MUST_CHECK wres hs_server_skip_early(ward_conn *c, size_t total);
 WARD_MUST_CHECK wres hs_server_send_tickets(ward_conn *c);
 
 #endif

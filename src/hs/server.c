@@ -416,6 +416,10 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     msg_client_hello ch;
     server_choice sc = {0};
     int second = c->state == ST_SERVER_WAIT_CH2;
+    /* §4.2.10: refused early data ends where the second ClientHello of a
+     * retry begins (the client sends none after a HelloRetryRequest); from
+     * there a record that does not open is bad_record_mac (§5.2). */
+    c->early_skipping = 0;
     GUARD(msg_decode_client_hello(body, &ch));
     GUARD(check_legacy_version(c, &ch));
     if (!second) {
@@ -432,10 +436,8 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     if (second) {
         GUARD(check_second_hello(c, &ch, &sc));
     } else if (!sc.share_group || c->cfg->force_hrr) {
-        if (ch.has_early_data) { /* §4.2.10: refused; its records get skipped */
-            c->early_status = WARD_EARLY_REJECTED;
-            c->early_skip_left = c->cfg->max_early_data ? c->cfg->max_early_data : 16384;
-        }
+        if (ch.has_early_data) /* §4.2.10: refused; its records get skipped */
+            hs_server_reject_early(c);
         return send_hello_retry_request(c, &ch, full, &sc);
     } else {
         GUARD(hs_set_suite(c, sc.suite));
