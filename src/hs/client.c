@@ -272,8 +272,22 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
                          "server hello has legacy_version 0x%04x (SSL 3.0 or older), which ward "
                          "refuses (RFC 8446 D.5)",
                          sh.legacy_version);
-    if (!sh.has_supported_versions && !sh.is_hrr)
+    if (!sh.has_supported_versions && !sh.is_hrr) {
+        /* §4.1.4: after a HelloRetryRequest the server has chosen TLS 1.3;
+         * a TLS 1.2 hello now would run over a transcript that no longer
+         * holds the first ClientHello. D.3: a server that gets 0-RTT and
+         * answers TLS 1.2 is broken (the client already sent data under
+         * TLS 1.3 keys). */
+        if (c->did_hrr)
+            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                             "server answered its own TLS 1.3 HelloRetryRequest with a TLS 1.2 "
+                             "ServerHello (RFC 8446 4.1.4)");
+        if (c->early_status)
+            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                             "server answered a ClientHello with 0-RTT data with a TLS 1.2 "
+                             "ServerHello (RFC 8446 D.3)");
         return hs_client12_on_server_hello(c, &sh, full);
+    }
     if (cfg->max_version < WARD_TLS13 || sh.selected_version != WARD_TLS13 ||
         sh.legacy_version != 0x0303)
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
@@ -360,8 +374,16 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
         return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server accepted early data that ward did not offer");
     if (c->early_status && c->resumed) {
-        if (ee.has_early_data)
+        if (ee.has_early_data) {
+            /* §4.2.10: the early data was sent for the ticket's protocol; a
+             * server that accepts it must select that same one. */
+            if (strcmp(c->alpn, c->offer->st.alpn) != 0)
+                return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                                 "server accepted the early data but selected ALPN \"%s\", not "
+                                 "the ticket's \"%s\" (RFC 8446 4.2.10)",
+                                 c->alpn, c->offer->st.alpn);
             c->early_status = WARD_EARLY_ACCEPTED;
+        }
         else /* rejected: on with the handshake keys */
             GUARD(hs_install_keys(c, 1, c->c_hs));
     }

@@ -4,7 +4,9 @@
  *     full allowance falls back to 1-RTT; one byte more is
  *     unexpected_message, and so is a flood of empty records (§4.2.10);
  *   - the skipping ends at the second ClientHello of a retry: a record
- *     that does not open after it is bad_record_mac (§5.2).
+ *     that does not open after it is bad_record_mac (§5.2);
+ *   - a client that sent 0-RTT refuses a TLS 1.2 ServerHello (D.3), and an
+ *     accepted 0-RTT whose ALPN is not the ticket's (§4.2.10).
  * Each refusal checks the code, the exact alert and a dead connection. */
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +174,102 @@ static void after_retry_undecryptable_is_bad_record_mac(void)
     ward_session_free(s);
 }
 
+/* ---- client: TLS 1.2 after 0-RTT (D.3) ---- */
+
+/* The last record c wrote opened with its client_early_traffic_secret:
+ * the alert a client sends before it knows the server's answer. */
+static int early_alert(ward_conn *c, uint16_t suite, int *level, int *desc)
+{
+    size_t len, off = 0, last = (size_t)-1;
+    const uint8_t *out = ward_conn_output(c, &len);
+    while (off + 5 <= len) {
+        last = off;
+        off += 5 + ((size_t)out[off + 3] << 8 | out[off + 4]);
+    }
+    rec_dir d;
+    if (last == (size_t)-1 || off != len ||
+        !neg_dir(&d, suite, neg_secret(&ccap, "CLIENT_EARLY_TRAFFIC_SECRET"), 0))
+        return 0;
+    d.seq = c->wdir.seq - 1;
+    static uint8_t copy[REC_MAX_RECORD];
+    memcpy(copy, out + last, len - last);
+    uint8_t type;
+    span p;
+    int ok = wres_is_ok(rec_open(&d, copy, len - last, &type, &p)) && type == CT_ALERT &&
+             p.len == 2;
+    if (ok) {
+        *level = p.p[0];
+        *desc = p.p[1];
+    }
+    rec_dir_clear(&d);
+    return ok;
+}
+
+static void tls12_server_hello_after_early_data(void)
+{
+    neg_flight12 f;
+    CHECK(neg_flight12_start(&f, ccfg_both, scfg12));
+    static neg_buf sh12, rec;
+    sh12.len = rec.len = 0;
+    neg_hs(&sh12, HS_SERVER_HELLO, f.m.m[0].body, f.m.m[0].len);
+    neg_record(&rec, CT_HANDSHAKE, sh12.b, sh12.len);
+    neg_flight12_end(&f);
+
+    ward_session *s = fresh_session(ccfg_both, scfg);
+    ward_conn *c = ward_conn_new_resuming(ccfg_both, "localhost", s, (const uint8_t *)"early", 5);
+    static neg_buf out;
+    neg_take(c, &out); /* ClientHello and the 0-RTT record */
+    CHECK(ward_conn_early_data_status(c) == WARD_EARLY_REJECTED); /* sent, not yet taken */
+    neg_cases++;
+    CHECK_CODE(ward_conn_recv(c, rec.b, rec.len), WARD_ERR_ILLEGAL_PARAMETER);
+    CHECK(strstr(ward_conn_error_message(c), "0-RTT") != NULL);
+    int level = 0, desc = 0;
+    CHECK(early_alert(c, s->st.suite, &level, &desc) && level == 2 && desc == 47);
+    CHECK(ward_conn_state(c) == WARD_STATE_FAILED);
+    CHECK(ward_conn_write(c, (const uint8_t *)"x", 1) != WARD_OK);
+    ward_conn_free(c);
+    ward_session_free(s);
+}
+
+/* ---- client: the ALPN of accepted 0-RTT (§4.2.10) ---- */
+static void accepted_early_data_with_other_alpn(void)
+{
+    static const char *const server_alpn[] = {"h2", "http/1.1"};
+    static const char *const client_alpn[] = {"http/1.1"};
+    ward_config *sa = server_config(0);
+    ward_config *ca = client_config(WARD_TLS13);
+    CHECK(ward_config_set_alpn(sa, server_alpn, 2) == WARD_OK);
+    CHECK(ward_config_set_alpn(ca, client_alpn, 1) == WARD_OK);
+    ward_session *s = fresh_session(ca, sa);
+    CHECK(strcmp(s->st.alpn, "http/1.1") == 0);
+    ward_session *other = fresh_session(ca, sa); /* its own ticket: 0-RTT is once each */
+
+    /* the same ALPN: accepted */
+    ward_conn *c = ward_conn_new_resuming(ca, "localhost", s, (const uint8_t *)"early", 5);
+    ward_conn *v = ward_conn_new(sa, NULL);
+    neg_cases++;
+    CHECK_CODE(selftalk_pump(c, v), WARD_OK);
+    CHECK(ward_conn_early_data_status(c) == WARD_EARLY_ACCEPTED);
+    ward_conn_free(c);
+    ward_conn_free(v);
+
+    /* the client's copy says h2 (the server's ticket still says
+     * http/1.1, and the server accepts for that): refused */
+    snprintf(other->st.alpn, sizeof other->st.alpn, "h2");
+    c = ward_conn_new_resuming(ca, "localhost", other, (const uint8_t *)"early", 5);
+    v = ward_conn_new(sa, NULL);
+    CHECK_CODE(neg_move(c, v), WARD_OK);
+    CHECK(ward_conn_early_data_status(v) == WARD_EARLY_ACCEPTED);
+    neg_expect(__func__, c, &ccap, neg_move(v, c), WARD_ERR_ILLEGAL_PARAMETER);
+    CHECK(strstr(ward_conn_error_message(c), "ALPN") != NULL);
+    ward_conn_free(c);
+    ward_conn_free(v);
+    ward_session_free(s);
+    ward_session_free(other);
+    ward_config_free(sa);
+    ward_config_free(ca);
+}
+
 int main(void)
 {
     neg_capture_init(&scap);
@@ -186,6 +284,8 @@ int main(void)
     refused_one_byte_over();
     refused_empty_record_flood();
     after_retry_undecryptable_is_bad_record_mac();
+    tls12_server_hello_after_early_data();
+    accepted_early_data_with_other_alpn();
 
     ward_session_free(box.latest);
     ward_config_free(scfg);

@@ -3,6 +3,8 @@
  *   - legacy_version 0x0300 or below is protocol_version, in a ClientHello
  *     (first or second) and in a ServerHello or HelloRetryRequest, whatever
  *     supported_versions says (RFC 8446 Appendix D.5);
+ *   - a TLS 1.2 ServerHello after a TLS 1.3 HelloRetryRequest is
+ *     illegal_parameter (§4.1.4);
  *   - any number of unknown extensions is ignored (§9.3), a duplicate is
  *     illegal_parameter wherever it comes (§4.2);
  *   - a ClientHello as large as §4.1.2 allows (about 128 KiB) is taken,
@@ -158,6 +160,42 @@ static void sh_legacy_version_ssl3(void) { sh_legacy_version(scfg, 0); }
 static void hrr_legacy_version_ssl3(void) { sh_legacy_version(scfg_hrr, 1); }
 
 /* ---- TLS 1.2 after a HelloRetryRequest (§4.1.4) ---- */
+
+/* A TLS 1.2 ServerHello a TLS 1.2-only ward server sends (no downgrade
+ * sentinel), as a whole message. */
+static void tls12_server_hello(neg_buf *hs)
+{
+    neg_flight12 f;
+    CHECK(neg_flight12_start(&f, ccfg_both, scfg12));
+    hs->len = 0;
+    neg_hs(hs, HS_SERVER_HELLO, f.m.m[0].body, f.m.m[0].len);
+    neg_flight12_end(&f);
+}
+
+static void tls12_server_hello_after_hrr(void)
+{
+    static neg_buf out, hrr, sh12;
+    tls12_server_hello(&sh12);
+    ward_conn *c, *s;
+    CHECK(neg_first_flight(&c, &s, ccfg_both, scfg_hrr, &out));
+    CHECK(neg_first_record(out.b, out.len, CT_HANDSHAKE, &hrr));
+    CHECK(memcmp(hrr.b + 5 + 4 + 2, MSG_HRR_RANDOM, 32) == 0);
+    CHECK_CODE(ward_conn_recv(c, hrr.b, hrr.len), WARD_OK);
+    neg_take(c, &out); /* the second ClientHello, not sent on */
+    CHECK(out.len > 0);
+    EXPECT_C(c, send_hs(c, sh12.b, sh12.len), WARD_ERR_ILLEGAL_PARAMETER);
+    CHECK(strstr(ward_conn_error_message(c), "HelloRetryRequest") != NULL);
+    ward_conn_free(c);
+    ward_conn_free(s);
+
+    /* the same hello without the retry before it: TLS 1.2 goes on */
+    c = ward_conn_new(ccfg_both, "localhost");
+    neg_take(c, &out);
+    neg_cases++;
+    CHECK_CODE(send_hs(c, sh12.b, sh12.len), WARD_OK);
+    CHECK(ward_conn_state(c) == WARD_STATE_HANDSHAKING);
+    ward_conn_free(c);
+}
 
 /* ---- many extensions (§9.3) ---- */
 static void ch_with_unknown_extensions(size_t n, int dup, ward_err want)
@@ -355,6 +393,7 @@ int main(void)
     ch2_legacy_version_ssl3();
     sh_legacy_version_ssl3();
     hrr_legacy_version_ssl3();
+    tls12_server_hello_after_hrr();
     ch_many_extensions();
     ch_largest();
     ch_largest_twice_with_hrr();
