@@ -377,13 +377,15 @@ void hs_server_reject_early(ward_conn *c)
  * Data payload (i.e., plaintext but not padding or the inner content type
  * byte)". A record that does not open shows only its length, so each one
  * is charged the most plaintext it can hold: its ciphertext less the
- * smallest TLS 1.3 overhead, the 16-byte AEAD tag (every suite ward or any
- * peer negotiates has one; §5.2) and the inner content type byte. That is
- * the exact plaintext of a record without padding and never less than the
- * plaintext of any record, so a client that keeps to the limit and does
- * not pad its early data (no known client does) never trips it; padding
- * cannot be told from data, so it is charged as data. Records that hold
- * no plaintext at all cost nothing against the allowance, so they count
+ * least a TLS 1.3 record adds, the inner content type byte (§5.2) and the
+ * AEAD tag, 16 bytes in every suite ward issues tickets for (a peer's
+ * CCM_8 ticket has 8, which only lowers the charge). That is the exact
+ * plaintext of a record without padding and never less than the plaintext
+ * of a record under those suites, so a client that keeps to the limit and
+ * does not pad its early data (no known client does) never trips it;
+ * padding cannot be told from data, so it is charged as data, and no bound
+ * short of none could allow unlimited padding. Records that hold no
+ * plaintext at all cost nothing against the allowance, so they count
  * against the limit on empty records in a row instead. */
 #define EARLY_MIN_OVERHEAD (REC_HEADER_LEN + 16 + 1)
 
