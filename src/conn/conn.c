@@ -315,6 +315,17 @@ static wres handle_app_data(ward_conn *c, span payload)
 
 static wres dispatch_record(ward_conn *c, uint8_t type, span payload);
 
+/* A record that did not open: say which limit an overflow broke. */
+static wres open_failed(ward_conn *c, wres r)
+{
+    if (r.code == WARD_ERR_RECORD_OVERFLOW && c->rdir.protected_ && !c->rdir.tls12)
+        return conn_fail(c, r.code,
+                         "peer sent a record whose plaintext, padding included, exceeds %zu "
+                         "bytes (RFC 8446 §5.4, RFC 8449 §4)",
+                         c->rdir.max_inner);
+    return r;
+}
+
 static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
 {
     uint8_t type;
@@ -345,7 +356,9 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
                              rec[0] == CT_ALERT       ? "an alert"
                              : rec[0] == CT_HANDSHAKE ? "handshake"
                                                       : "unknown");
-        GUARD(rec_open(&c->rdir, rec, total, &type, &payload));
+        wres r = rec_open(&c->rdir, rec, total, &type, &payload);
+        if (!wres_is_ok(r))
+            return open_failed(c, r);
     }
     return dispatch_record(c, type, payload);
 }
@@ -413,8 +426,10 @@ static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r
         uint8_t type;
         span payload;
         *r = rec_open_into(&c->rdir, data + used, total, dst, total, &type, &payload);
-        if (!wres_is_ok(*r))
+        if (!wres_is_ok(*r)) {
+            *r = open_failed(c, *r);
             return used;
+        }
         used += total;
         if (type == CT_APPLICATION_DATA && payload.len > 0) {
             c->empty_records = 0;
