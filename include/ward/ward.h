@@ -297,6 +297,13 @@ WARD_API int ward_conn_peer_closed(const ward_conn *c);
 WARD_API ward_err ward_conn_error(const ward_conn *c);
 /* What failed, in words a person can act on. */
 WARD_API const char *ward_conn_error_message(const ward_conn *c);
+/* When the peer ended the connection with an alert (ward_conn_error gives
+ * WARD_ERR_PEER_ALERT): that alert's description number (RFC 8446 §6, e.g.
+ * 40 for handshake_failure; 0 for a close_notify before the handshake was
+ * done; ward_alert_name names it). -1 when the peer sent no such alert.
+ * Warnings that do not end the connection and a close_notify after the
+ * handshake (ward_conn_peer_closed) are not reported here. */
+WARD_API int ward_conn_peer_alert(const ward_conn *c);
 
 /* ---- what was negotiated ---- */
 WARD_API uint16_t ward_conn_version(const ward_conn *c);

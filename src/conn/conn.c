@@ -141,6 +141,7 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
     hs_reasm_init(&c->reasm, cfg->limits.max_handshake_message);
     c->started_ms = conn_monotonic_ms();
     c->send_limit = REC_MAX_PLAINTEXT;
+    c->peer_alert = -1;
     if (server_name) {
         size_t n = strlen(server_name);
         if (n > WARD_MAX_NAME) {
@@ -224,9 +225,11 @@ static wres handle_alert(ward_conn *c, span payload)
         return conn_fail(c, WARD_ERR_DECODE, "malformed alert record");
     uint8_t desc = payload.p[1];
     if (desc == 0) { /* close_notify */
-        if (c->state != ST_CONNECTED)
+        if (c->state != ST_CONNECTED) {
+            c->peer_alert = desc;
             return conn_fail(c, WARD_ERR_PEER_ALERT,
                              "peer closed the connection during the handshake");
+        }
         c->close_received = 1;
         return wres_ok();
     }
@@ -244,6 +247,7 @@ static wres handle_alert(ward_conn *c, span payload)
     }
     /* §6.2: every other alert in TLS 1.3 ends the connection. */
     c->err = WARD_ERR_PEER_ALERT;
+    c->peer_alert = desc;
     snprintf(c->errmsg, sizeof c->errmsg, "peer sent alert %s (%u)", ward_alert_name(desc),
              desc);
     return wres_err(WARD_ERR_PEER_ALERT);
@@ -599,6 +603,7 @@ int ward_conn_readable(const ward_conn *c) { return byteq_size(&c->app) > 0; }
 int ward_conn_peer_closed(const ward_conn *c) { return c->close_received; }
 
 ward_err ward_conn_error(const ward_conn *c) { return c->err; }
+int ward_conn_peer_alert(const ward_conn *c) { return c->peer_alert; }
 
 const char *ward_conn_error_message(const ward_conn *c)
 {

@@ -228,6 +228,7 @@ struct ward_conn {
     uint8_t cert_request_ctx[255];
     size_t cert_request_ctx_len;
     int close_sent, close_received;
+    int peer_alert;          /* the description of the alert that ended it; -1: none */
     unsigned key_updates_received;
 
     char server_name[WARD_MAX_NAME + 1];
