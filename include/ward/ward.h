@@ -217,13 +217,16 @@ WARD_API void ward_config_refresh_ocsp(const ward_config *cfg);
 enum { WARD_OCSP_OFF = 0, WARD_OCSP_REQUEST = 1, WARD_OCSP_REQUIRE = 2 };
 WARD_API ward_err ward_config_set_ocsp(ward_config *cfg, int mode);
 
-/* Limits against abuse. Every field has a safe default (ward_config_get_limits). */
+/* Limits against abuse. Every field has a safe default (ward_config_get_limits).
+ * KeyUpdates need no limit: each ends its record, and the answers to a
+ * peer's update requests are coalesced (at most one per application data
+ * record sent), so a peer that asks without end costs per record what any
+ * record costs. */
 typedef struct {
     size_t max_handshake_message;       /* one handshake message, bytes (default 65536) */
     size_t max_handshake_bytes;         /* all handshake messages until connected (262144) */
     unsigned max_empty_records;         /* consecutive zero-length records (32) */
     unsigned max_warning_alerts;        /* TLS 1.2 warning alerts per connection (8) */
-    unsigned max_key_updates_per_second; /* KeyUpdates from the peer (16) */
     unsigned handshake_timeout_ms;      /* ward_fd_handshake, 0 = none (30000) */
 } ward_limits;
 WARD_API void ward_config_get_limits(const ward_config *cfg, ward_limits *limits);

@@ -66,6 +66,8 @@ wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t l
         size_t n;
         GUARD(rec_seal(&c->wdir, type, data, chunk, 0, dst, need, &n));
         byteq_commit(&c->out, n);
+        if (type == CT_APPLICATION_DATA)
+            c->ku_answered = 0; /* the key has carried data: a new request needs an answer */
         if (chunk) {
             data += chunk;
             len -= chunk;

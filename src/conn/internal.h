@@ -218,8 +218,9 @@ struct ward_conn {
     /* abuse accounting (ward_limits) */
     size_t hs_bytes;
     unsigned empty_records, warning_alerts;
-    time_t key_update_second;
-    unsigned key_updates_this_second;
+    /* We sent a KeyUpdate(update_not_requested) and no application data
+     * since: the peer's update requests are answered already (§4.6.3). */
+    int ku_answered;
     uint64_t started_ms;     /* monotonic, for the handshake timeout */
     int did_hrr;
     int ccs_sent;
