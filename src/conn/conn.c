@@ -60,6 +60,7 @@ wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t l
 {
     do {
         size_t chunk = len < c->send_limit ? len : c->send_limit;
+        GUARD(conn_check_write_key(c, type)); /* §5.5 (conn/key_limit.c) */
         size_t need = rec_sealed_len(&c->wdir, chunk, 0);
         uint8_t *dst = byteq_reserve(&c->out, need);
         ENSURE(dst, WARD_ERR_NOMEM);
@@ -362,6 +363,8 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
                              rec[0] == CT_ALERT       ? "an alert"
                              : rec[0] == CT_HANDSHAKE ? "handshake"
                                                       : "unknown");
+        if (rec[0] != CT_CHANGE_CIPHER_SPEC)
+            GUARD(conn_check_read_key(c)); /* §5.5 (conn/key_limit.c) */
         wres r = rec_open(&c->rdir, rec, total, &type, &payload);
         if (!wres_is_ok(r))
             return open_failed(c, r);
@@ -431,6 +434,9 @@ static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r
         }
         uint8_t type;
         span payload;
+        *r = conn_check_read_key(c);
+        if (!wres_is_ok(*r))
+            return used;
         *r = rec_open_into(&c->rdir, data + used, total, dst, total, &type, &payload);
         if (!wres_is_ok(*r)) {
             *r = open_failed(c, *r);

@@ -305,6 +305,13 @@ WARD_MUST_CHECK wres conn_send_handshake(ward_conn *c, const uint8_t *msg, size_
 /* Seal data of one content type into as many records as needed. */
 WARD_MUST_CHECK wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data,
                                        size_t len);
+/* Limits on key usage (RFC 8446 §5.5; src/conn/key_limit.c). Before
+ * sealing a record of type: a TLS 1.3 KeyUpdate when the write key has
+ * protected enough, or the end (WARD_ERR_INTERNAL) when it is used up and
+ * cannot change. Before opening a protected record: the peer's key used
+ * past its limit is WARD_ERR_UNEXPECTED_MESSAGE. */
+WARD_MUST_CHECK wres conn_check_write_key(ward_conn *c, uint8_t type);
+WARD_MUST_CHECK wres conn_check_read_key(ward_conn *c);
 /* The compatibility change_cipher_spec record (RFC 8446 D.4), once. */
 WARD_MUST_CHECK wres conn_send_ccs(ward_conn *c);
 /* Report a derived secret (c->hlen bytes) to the test hook and the key

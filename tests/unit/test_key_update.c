@@ -1,7 +1,11 @@
-/* KeyUpdate.
+/* KeyUpdate and the limits on key usage.
  *  - RFC 8446 §4.6.3: a receiver MUST update on every KeyUpdate, however
  *    many come in a row, and answers the requests it gets while silent
  *    with one KeyUpdate of its own; a KeyUpdate must end its record (§5.1).
+ *  - RFC 8446 §5.5: ward renews its TLS 1.3 write key by itself before the
+ *    AES-GCM limit, ends a TLS 1.2 connection whose write key is used up,
+ *    and refuses a peer that sends past the limit under one key (both
+ *    versions). The thresholds are lowered through the test hooks.
  * The peer is crafted (records sealed by hand from captured secrets) where
  * it must do what ward itself would not. */
 #include <string.h>
@@ -167,6 +171,160 @@ static void two_key_updates_in_one_record(void)
     disconnect(&p);
 }
 
+/* ---- §5.5: limits on key usage ---- */
+
+/* TLS 1.3, sending: with the threshold lowered to 100 records, 250
+ * one-byte writes go out under three keys, two automatic KeyUpdates
+ * (update_not_requested) between them; the peer reads it all and is not
+ * asked to answer. */
+static void automatic_key_update(void)
+{
+    static neg_capture kcap;
+    neg_capture_init(&kcap);
+    kcap.hooks.key_update_after = 100;
+    ward_config *kcfg = neg_client_config(&kcap, WARD_TLS13, WARD_TLS13);
+    pair p;
+    CHECK(connect_pair(&p, kcfg, &kcap, scfg));
+    char want[251];
+    for (int i = 0; i < 250; i++) {
+        want[i] = (char)('a' + i % 26);
+        CHECK(ward_conn_write(p.c, (const uint8_t *)&want[i], 1) == WARD_OK);
+        CHECK(p.c->wdir.seq <= 100);
+    }
+    want[250] = '\0';
+    CHECK(p.c->c_ap_gen == 2);
+    CHECK_CODE(neg_move(p.c, p.s), WARD_OK);
+    CHECK(ward_conn_key_updates_received(p.s) == 2);
+    CHECK(read_is(p.s, want));
+    CHECK(p.s->s_ap_gen == 0); /* nothing was requested */
+    CHECK(ward_conn_write(p.s, (const uint8_t *)"back", 4) == WARD_OK);
+    CHECK_CODE(neg_move(p.s, p.c), WARD_OK);
+    CHECK(read_is(p.c, "back"));
+    disconnect(&p);
+    ward_config_free(kcfg);
+}
+
+/* TLS 1.3, receiving: a server whose limit is 50 records under one key
+ * takes 49 records and a KeyUpdate (50), then 50 records under the new
+ * key; the 51st is refused before it is opened, and not delivered. Fed
+ * whole or in pieces. */
+static void peer_past_the_limit13(size_t chunk)
+{
+    static neg_capture lcap;
+    neg_capture_init(&lcap);
+    lcap.hooks.key_limit = 50;
+    ward_config *lcfg = neg_server_config(&lcap, WARD_TLS13, WARD_TLS13);
+    pair p;
+    CHECK(connect_pair(&p, ccfg, &ccap, lcfg));
+    static neg_buf o;
+    o.len = 0;
+    for (int i = 0; i < 49; i++)
+        put(&p, &o, CT_APPLICATION_DATA, "x", 1);
+    put_key_update(&p, &o, 0);
+    for (int i = 0; i < 50; i++)
+        put(&p, &o, CT_APPLICATION_DATA, "y", 1);
+    neg_cases++;
+    CHECK_CODE(feed(p.s, &o, chunk), WARD_OK);
+    uint8_t b[128];
+    size_t n;
+    CHECK(ward_conn_read(p.s, b, sizeof b, &n) == WARD_OK && n == 99);
+    o.len = 0;
+    put(&p, &o, CT_APPLICATION_DATA, "z", 1);
+    EXPECT(p.s, &lcap, feed(p.s, &o, chunk), WARD_ERR_UNEXPECTED_MESSAGE);
+    CHECK(strstr(ward_conn_error_message(p.s),
+                 "peer sent more than 50 records under one key, the usage limit (RFC 8446 "
+                 "§5.5); the peer had to send a KeyUpdate first") != NULL);
+    CHECK(!ward_conn_readable(p.s));
+    disconnect(&p);
+    ward_config_free(lcfg);
+}
+
+static void peer_past_the_limit13_whole(void) { peer_past_the_limit13(0); }
+static void peer_past_the_limit13_pieces(void) { peer_past_the_limit13(3); }
+
+/* TLS 1.2, sending: no KeyUpdate, so the connection ends (internal_error,
+ * sealed with the key's last record) when the write key is used up; the
+ * peer got every record before it and the alert. */
+static void tls12_own_limit(void)
+{
+    static neg_capture kcap;
+    neg_capture_init(&kcap);
+    kcap.hooks.key_limit = 20;
+    ward_config *kcfg = neg_client_config(&kcap, WARD_TLS12, WARD_TLS12);
+    ward_conn *c = ward_conn_new(kcfg, "localhost"), *s = ward_conn_new(scfg, NULL);
+    for (int i = 0; i < 4; i++)
+        CHECK(neg_move(c, s) == WARD_OK && neg_move(s, c) == WARD_OK);
+    CHECK(ward_conn_version(c) == WARD_TLS12 && ward_conn_state(c) == WARD_STATE_ESTABLISHED);
+    uint64_t allowed = 20 - 1 - c->wdir.seq; /* the last record is kept for the alert */
+    for (uint64_t i = 0; i < allowed; i++)
+        CHECK(ward_conn_write(c, (const uint8_t *)"d", 1) == WARD_OK);
+    CHECK_CODE(ward_conn_write(c, (const uint8_t *)"e", 1), WARD_ERR_INTERNAL);
+    CHECK(strstr(ward_conn_error_message(c),
+                 "the write key has protected 19 records, its usage limit (RFC 8446 §5.5), and "
+                 "TLS 1.2 cannot change keys: open a new connection") != NULL);
+    CHECK(ward_conn_state(c) == WARD_STATE_FAILED);
+    CHECK(c->wdir.seq == 20);
+    CHECK_CODE(neg_move(c, s), WARD_ERR_PEER_ALERT);
+    CHECK(ward_conn_peer_alert(s) == 80); /* internal_error */
+    uint8_t b[64];
+    size_t n;
+    CHECK(ward_conn_read(s, b, sizeof b, &n) == WARD_OK && n == allowed);
+    ward_conn_free(c);
+    ward_conn_free(s);
+    ward_config_free(kcfg);
+}
+
+/* TLS 1.2, receiving: a server whose limit is 20 records takes the
+ * client's Finished and 19 records; a 20th from an unmodified ward client
+ * is refused, not delivered. */
+static void tls12_peer_past_the_limit(void)
+{
+    static neg_capture lcap;
+    neg_capture_init(&lcap);
+    lcap.hooks.key_limit = 20;
+    ward_config *lcfg = neg_server_config(&lcap, WARD_TLS12, WARD_TLS12);
+    ward_config *c12 = neg_client_config(NULL, WARD_TLS12, WARD_TLS12);
+    ward_conn *c = ward_conn_new(c12, "localhost"), *s = ward_conn_new(lcfg, NULL);
+    for (int i = 0; i < 4; i++)
+        CHECK(neg_move(c, s) == WARD_OK && neg_move(s, c) == WARD_OK);
+    CHECK(ward_conn_version(s) == WARD_TLS12 && ward_conn_state(s) == WARD_STATE_ESTABLISHED);
+    uint64_t allowed = 20 - s->rdir.seq;
+    for (uint64_t i = 0; i < allowed; i++)
+        CHECK(ward_conn_write(c, (const uint8_t *)"d", 1) == WARD_OK);
+    neg_cases++;
+    CHECK_CODE(neg_move(c, s), WARD_OK);
+    uint8_t b[64];
+    size_t n;
+    CHECK(ward_conn_read(s, b, sizeof b, &n) == WARD_OK && n == allowed);
+    CHECK(ward_conn_write(c, (const uint8_t *)"e", 1) == WARD_OK);
+    EXPECT(s, &lcap, neg_move(c, s), WARD_ERR_UNEXPECTED_MESSAGE);
+    CHECK(strstr(ward_conn_error_message(s),
+                 "peer sent more than 20 records under one key, the usage limit (RFC 8446 "
+                 "§5.5); TLS 1.2 cannot change keys: the peer had to reconnect") != NULL);
+    CHECK(!ward_conn_readable(s));
+    ward_conn_free(c);
+    ward_conn_free(s);
+    ward_config_free(c12);
+    ward_config_free(lcfg);
+}
+
+/* The default limit is RFC 8446 §5.5's 2^24.5 records for AES-GCM, none
+ * for ChaCha20-Poly1305. */
+static void default_limits(void)
+{
+    CHECK(REC_GCM_MAX_RECORDS == 23726566u); /* floor(2^24 * sqrt(2)) */
+    rec_dir d;
+    rec_dir_init(&d);
+    CHECK(rec_dir_key_limit(&d) == UINT64_MAX); /* unprotected */
+    static const uint8_t secret[32] = {1};
+    CHECK(neg_dir(&d, WARD_TLS_AES_128_GCM_SHA256, secret, 1));
+    CHECK(rec_dir_key_limit(&d) == REC_GCM_MAX_RECORDS);
+    rec_dir_clear(&d);
+    CHECK(neg_dir(&d, WARD_TLS_CHACHA20_POLY1305_SHA256, secret, 1));
+    CHECK(rec_dir_key_limit(&d) == UINT64_MAX);
+    rec_dir_clear(&d);
+}
+
 int main(void)
 {
     neg_capture_init(&scap);
@@ -179,6 +337,12 @@ int main(void)
     requests_1000_in_pieces();
     answers_follow_data();
     two_key_updates_in_one_record();
+    automatic_key_update();
+    peer_past_the_limit13_whole();
+    peer_past_the_limit13_pieces();
+    tls12_own_limit();
+    tls12_peer_past_the_limit();
+    default_limits();
 
     ward_config_free(scfg);
     ward_config_free(ccfg);
