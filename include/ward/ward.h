@@ -221,13 +221,17 @@ WARD_API ward_err ward_config_set_ocsp(ward_config *cfg, int mode);
  * A server's ClientHello is the exception to both handshake limits: it may
  * be as large as RFC 8446 §4.1.2 allows (131396 bytes; long suite and
  * signature lists make such hellos, and other stacks take them), and its
- * bytes do not count towards max_handshake_bytes. */
+ * bytes do not count towards max_handshake_bytes.
+ *
+ * KeyUpdates need no limit: each ends its record, and the answers to a
+ * peer's update requests are coalesced (at most one per application data
+ * record sent), so a peer that asks without end costs per record what any
+ * record costs. */
 typedef struct {
     size_t max_handshake_message;       /* one handshake message, bytes (default 65536) */
     size_t max_handshake_bytes;         /* all handshake messages until connected (262144) */
     unsigned max_empty_records;         /* consecutive zero-length records (32) */
     unsigned max_warning_alerts;        /* TLS 1.2 warning alerts per connection (8) */
-    unsigned max_key_updates_per_second; /* KeyUpdates from the peer (16) */
     unsigned handshake_timeout_ms;      /* ward_fd_handshake, 0 = none (30000) */
 } ward_limits;
 WARD_API void ward_config_get_limits(const ward_config *cfg, ward_limits *limits);
@@ -301,6 +305,13 @@ WARD_API int ward_conn_peer_closed(const ward_conn *c);
 WARD_API ward_err ward_conn_error(const ward_conn *c);
 /* What failed, in words a person can act on. */
 WARD_API const char *ward_conn_error_message(const ward_conn *c);
+/* When the peer ended the connection with an alert (ward_conn_error gives
+ * WARD_ERR_PEER_ALERT): that alert's description number (RFC 8446 §6, e.g.
+ * 40 for handshake_failure; 0 for a close_notify before the handshake was
+ * done; ward_alert_name names it). -1 when the peer sent no such alert.
+ * Warnings that do not end the connection and a close_notify after the
+ * handshake (ward_conn_peer_closed) are not reported here. */
+WARD_API int ward_conn_peer_alert(const ward_conn *c);
 
 /* ---- what was negotiated ---- */
 WARD_API uint16_t ward_conn_version(const ward_conn *c);

@@ -57,7 +57,6 @@ static ward_config *config_new(int is_server)
         .max_handshake_bytes = 262144,
         .max_empty_records = 32,
         .max_warning_alerts = 8,
-        .max_key_updates_per_second = 16,
         .handshake_timeout_ms = 30000,
     };
     cfg->ocsp_mode = is_server ? WARD_OCSP_OFF : WARD_OCSP_REQUEST; /* staples checked when sent */
@@ -288,7 +287,7 @@ void ward_config_get_limits(const ward_config *cfg, ward_limits *limits) { *limi
 ward_err ward_config_set_limits(ward_config *cfg, const ward_limits *l)
 {
     if (!l->max_handshake_message || !l->max_handshake_bytes || !l->max_empty_records ||
-        !l->max_warning_alerts || !l->max_key_updates_per_second ||
+        !l->max_warning_alerts ||
         l->max_handshake_message > l->max_handshake_bytes)
         return WARD_ERR_CONFIG;
     cfg->limits = *l;

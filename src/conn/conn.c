@@ -60,12 +60,15 @@ wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t l
 {
     do {
         size_t chunk = len < c->send_limit ? len : c->send_limit;
+        GUARD(conn_check_write_key(c, type)); /* §5.5 (conn/key_limit.c) */
         size_t need = rec_sealed_len(&c->wdir, chunk, 0);
         uint8_t *dst = byteq_reserve(&c->out, need);
         ENSURE(dst, WARD_ERR_NOMEM);
         size_t n;
         GUARD(rec_seal(&c->wdir, type, data, chunk, 0, dst, need, &n));
         byteq_commit(&c->out, n);
+        if (type == CT_APPLICATION_DATA)
+            c->ku_answered = 0; /* the key has carried data: a new request needs an answer */
         if (chunk) {
             data += chunk;
             len -= chunk;
@@ -141,6 +144,7 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
     hs_reasm_init(&c->reasm, cfg->limits.max_handshake_message);
     c->started_ms = conn_monotonic_ms();
     c->send_limit = REC_MAX_PLAINTEXT;
+    c->peer_alert = -1;
     if (server_name) {
         size_t n = strlen(server_name);
         if (n > WARD_MAX_NAME) {
@@ -224,9 +228,11 @@ static wres handle_alert(ward_conn *c, span payload)
         return conn_fail(c, WARD_ERR_DECODE, "malformed alert record");
     uint8_t desc = payload.p[1];
     if (desc == 0) { /* close_notify */
-        if (c->state != ST_CONNECTED)
+        if (c->state != ST_CONNECTED) {
+            c->peer_alert = desc;
             return conn_fail(c, WARD_ERR_PEER_ALERT,
                              "peer closed the connection during the handshake");
+        }
         c->close_received = 1;
         return wres_ok();
     }
@@ -244,6 +250,7 @@ static wres handle_alert(ward_conn *c, span payload)
     }
     /* §6.2: every other alert in TLS 1.3 ends the connection. */
     c->err = WARD_ERR_PEER_ALERT;
+    c->peer_alert = desc;
     snprintf(c->errmsg, sizeof c->errmsg, "peer sent alert %s (%u)", ward_alert_name(desc),
              desc);
     return wres_err(WARD_ERR_PEER_ALERT);
@@ -328,6 +335,17 @@ static wres handle_app_data(ward_conn *c, span payload)
 
 static wres dispatch_record(ward_conn *c, uint8_t type, span payload);
 
+/* A record that did not open: say which limit an overflow broke. */
+static wres open_failed(ward_conn *c, wres r)
+{
+    if (r.code == WARD_ERR_RECORD_OVERFLOW && c->rdir.protected_ && !c->rdir.tls12)
+        return conn_fail(c, r.code,
+                         "peer sent a record whose plaintext, padding included, exceeds %zu "
+                         "bytes (RFC 8446 §5.4, RFC 8449 §4)",
+                         c->rdir.max_inner);
+    return r;
+}
+
 static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
 {
     uint8_t type;
@@ -353,7 +371,11 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
                              rec[0] == CT_ALERT       ? "an alert"
                              : rec[0] == CT_HANDSHAKE ? "handshake"
                                                       : "unknown");
-        GUARD(rec_open(&c->rdir, rec, total, &type, &payload));
+        if (rec[0] != CT_CHANGE_CIPHER_SPEC)
+            GUARD(conn_check_read_key(c)); /* §5.5 (conn/key_limit.c) */
+        wres r = rec_open(&c->rdir, rec, total, &type, &payload);
+        if (!wres_is_ok(r))
+            return open_failed(c, r);
     }
     return dispatch_record(c, type, payload);
 }
@@ -420,9 +442,14 @@ static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r
         }
         uint8_t type;
         span payload;
-        *r = rec_open_into(&c->rdir, data + used, total, dst, total, &type, &payload);
+        *r = conn_check_read_key(c);
         if (!wres_is_ok(*r))
             return used;
+        *r = rec_open_into(&c->rdir, data + used, total, dst, total, &type, &payload);
+        if (!wres_is_ok(*r)) {
+            *r = open_failed(c, *r);
+            return used;
+        }
         used += total;
         if (type == CT_APPLICATION_DATA && payload.len > 0) {
             c->empty_records = 0;
@@ -592,6 +619,7 @@ int ward_conn_readable(const ward_conn *c) { return byteq_size(&c->app) > 0; }
 int ward_conn_peer_closed(const ward_conn *c) { return c->close_received; }
 
 ward_err ward_conn_error(const ward_conn *c) { return c->err; }
+int ward_conn_peer_alert(const ward_conn *c) { return c->peer_alert; }
 
 const char *ward_conn_error_message(const ward_conn *c)
 {

@@ -218,8 +218,9 @@ struct ward_conn {
     /* abuse accounting (ward_limits) */
     size_t hs_bytes;
     unsigned empty_records, warning_alerts;
-    time_t key_update_second;
-    unsigned key_updates_this_second;
+    /* We sent a KeyUpdate(update_not_requested) and no application data
+     * since: the peer's update requests are answered already (§4.6.3). */
+    int ku_answered;
     uint64_t started_ms;     /* monotonic, for the handshake timeout */
     int did_hrr;
     int ccs_sent;
@@ -228,6 +229,7 @@ struct ward_conn {
     uint8_t cert_request_ctx[255];
     size_t cert_request_ctx_len;
     int close_sent, close_received;
+    int peer_alert;          /* the description of the alert that ended it; -1: none */
     unsigned key_updates_received;
 
     char server_name[WARD_MAX_NAME + 1];
@@ -304,6 +306,13 @@ WARD_MUST_CHECK wres conn_send_handshake(ward_conn *c, const uint8_t *msg, size_
 /* Seal data of one content type into as many records as needed. */
 WARD_MUST_CHECK wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data,
                                        size_t len);
+/* Limits on key usage (RFC 8446 §5.5; src/conn/key_limit.c). Before
+ * sealing a record of type: a TLS 1.3 KeyUpdate when the write key has
+ * protected enough, or the end (WARD_ERR_INTERNAL) when it is used up and
+ * cannot change. Before opening a protected record: the peer's key used
+ * past its limit is WARD_ERR_UNEXPECTED_MESSAGE. */
+WARD_MUST_CHECK wres conn_check_write_key(ward_conn *c, uint8_t type);
+WARD_MUST_CHECK wres conn_check_read_key(ward_conn *c);
 /* The compatibility change_cipher_spec record (RFC 8446 D.4), once. */
 WARD_MUST_CHECK wres conn_send_ccs(ward_conn *c);
 /* Report a derived secret (c->hlen bytes) to the test hook and the key

@@ -58,6 +58,13 @@ typedef struct {
     const uint8_t *ticket_psk;
     size_t ticket_psk_len;
     uint32_t ticket_age_add, ticket_max_early_data;
+    /* Key usage limits (RFC 8446 §5.5; conn/key_limit.c), lowered so a
+     * test reaches them. key_update_after: records a TLS 1.3 write key
+     * protects before the connection sends a KeyUpdate by itself (0:
+     * 2^24). key_limit: records a key may protect, read or write, whatever
+     * the AEAD (0: the AEAD's own, 2^24.5 for AES-GCM). */
+    uint64_t key_update_after;
+    uint64_t key_limit;
     /* Every traffic secret as it is derived, with its NSS key-log label
      * (CLIENT_HANDSHAKE_TRAFFIC_SECRET, SERVER_HANDSHAKE_TRAFFIC_SECRET,
      * CLIENT_TRAFFIC_SECRET_0, SERVER_TRAFFIC_SECRET_0, EXPORTER_SECRET). */

@@ -394,6 +394,9 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
         size_t limit = (size_t)ee.record_size_limit - 1; /* includes the inner type */
         if (limit < c->send_limit)
             c->send_limit = limit;
+        /* RFC 8449 §4: from here on the server's protected records hold at
+         * most the TLSInnerPlaintext we advertised (else record_overflow). */
+        rec_dir_set_max_inner(&c->rdir, cfg->hooks->record_size_limit);
     }
     GUARD(transcript_add(c, full.p, full.len));
     /* §2.2: a PSK handshake has no Certificate or CertificateRequest. */

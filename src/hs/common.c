@@ -1,7 +1,6 @@
 /* What both handshake roles share: suite parameters, key installation,
  * CertificateVerify content, KeyUpdate, and the state table. */
 #include <string.h>
-#include <time.h>
 
 #include "base/mem.h"
 #include "conn/identity.h"
@@ -144,36 +143,35 @@ wres hs_send_key_update(ward_conn *c, int request_peer)
     uint8_t *mine = c->is_server ? c->s_ap : c->c_ap;
     GUARD(ks_update_traffic(c->hash, mine));
     keylog_traffic_update(c, !c->is_server, mine);
-    return hs_install_keys(c, 1, mine);
-}
-
-/* A peer could make us re-key without end; allow a few per second. */
-static wres count_key_update(ward_conn *c)
-{
-    time_t now = time(NULL);
-    if (now != c->key_update_second) {
-        c->key_update_second = now;
-        c->key_updates_this_second = 0;
-    }
-    if (++c->key_updates_this_second > c->cfg->limits.max_key_updates_per_second)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
-                         "peer sent more than %u KeyUpdates in one second",
-                         c->cfg->limits.max_key_updates_per_second);
+    GUARD(hs_install_keys(c, 1, mine));
+    /* A request of our own is not an answer: if the peer's request
+     * crosses it, the peer still gets one (§4.6.3). */
+    c->ku_answered = !request_peer;
     return wres_ok();
 }
 
+/* §4.6.3: the receiver of update_requested "MUST send a KeyUpdate of its
+ * own ... prior to sending its next Application Data record", and "an
+ * implementation which receives multiple KeyUpdates while it is silent"
+ * responds "with a single update". So a request is answered at once,
+ * unless our last KeyUpdate (update_not_requested) has had no application
+ * data after it: the peer's next data from us comes under a key no record
+ * has used. A peer asking again and again therefore gets at most one
+ * KeyUpdate per application data record we send, and each of its own must
+ * end its record (§5.1, checked by the engine): its flood costs us a
+ * bounded amount of work per record it sends, as any record does, and no
+ * count per second that a conforming peer could trip. */
 static wres handle_key_update(ward_conn *c, span body)
 {
     int request;
     GUARD(msg_decode_key_update(body, &request));
-    GUARD(count_key_update(c));
     uint8_t *peer = c->is_server ? c->c_ap : c->s_ap;
     GUARD(ks_update_traffic(c->hash, peer));
     keylog_traffic_update(c, c->is_server, peer);
     GUARD(hs_install_keys(c, 0, peer));
     c->key_updates_received++;
     /* Answer an update request, unless we are closing (§4.6.3). */
-    if (request && !c->close_sent)
+    if (request && !c->close_sent && !c->ku_answered)
         GUARD(hs_send_key_update(c, 0));
     return wres_ok();
 }

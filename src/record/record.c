@@ -21,6 +21,19 @@ void rec_dir_init(rec_dir *d)
 {
     memset(d, 0, sizeof *d);
     d->wire_version = LEGACY_VERSION;
+    d->max_inner = REC_MAX_PLAINTEXT + 1;
+}
+
+void rec_dir_set_max_inner(rec_dir *d, size_t max_inner)
+{
+    d->max_inner = max_inner < REC_MAX_PLAINTEXT + 1 ? max_inner : REC_MAX_PLAINTEXT + 1;
+}
+
+uint64_t rec_dir_key_limit(const rec_dir *d)
+{
+    if (!d->protected_ || d->aead.alg == AEAD_CHACHA20_POLY1305)
+        return UINT64_MAX;
+    return REC_GCM_MAX_RECORDS;
 }
 
 /* ---- keys (§7.3) ---- */
@@ -254,7 +267,14 @@ static wres open_protected(rec_dir *d, const uint8_t *rec, const rec_header *h, 
                            body));
     d->seq++;
 
+    /* §5.4: padding does not lift the size limit, "the full encoded
+     * TLSInnerPlaintext MUST NOT exceed 2^14 + 1 octets"; RFC 8449 §4: in
+     * TLS 1.3 an advertised record_size_limit bounds the same thing. Both
+     * are record_overflow. Checked on the authenticated record, so a
+     * forged one is still bad_record_mac. */
     size_t inner_len = (size_t)h->length - CRYPTO_AEAD_TAG, pos;
+    size_t max_inner = d->max_inner ? d->max_inner : REC_MAX_PLAINTEXT + 1; /* 0: not set */
+    ENSURE(inner_len <= max_inner, WARD_ERR_RECORD_OVERFLOW);
     ENSURE(find_inner_type(body, inner_len, &pos), WARD_ERR_UNEXPECTED_MESSAGE);
     ENSURE(pos <= REC_MAX_PLAINTEXT, WARD_ERR_RECORD_OVERFLOW);
     /* An encrypted change_cipher_spec (or any other type) is not a thing

@@ -40,7 +40,17 @@ typedef struct {
     uint16_t wire_version;   /* legacy_record_version written (0x0303; 0x0301 for a first ClientHello) */
     int tls12;               /* 1 once rec_dir_install12 was used (until rec_dir_clear/install) */
     size_t explicit_nonce;   /* TLS 1.2: bytes of explicit nonce per record (8 for GCM, 0 for ChaCha20) */
+    /* Reading direction: the largest TLSInnerPlaintext (content, type and
+     * padding) accepted, 2^14 + 1 unless a smaller record_size_limit was
+     * advertised (RFC 8449 §4); 0 is 2^14 + 1. Kept across installs, like
+     * wire_version. */
+    size_t max_inner;
 } rec_dir;
+
+/* RFC 8446 §5.5: an AES-GCM key protects at most 2^24.5 full-size records
+ * (floor(2^24 * sqrt(2))); ChaCha20-Poly1305's limit is past what a
+ * sequence number counts. */
+#define REC_GCM_MAX_RECORDS 23726566u
 
 void rec_dir_init(rec_dir *d);
 /* Derive key and IV from a traffic secret (§7.3) and reset the sequence
@@ -58,6 +68,13 @@ WARD_MUST_CHECK wres rec_dir_install12(rec_dir *d, aead_alg aead, const uint8_t 
                                        const uint8_t *iv, int encrypt);
 /* Wipe keys (and leave TLS 1.2 mode). */
 void rec_dir_clear(rec_dir *d);
+/* The records d may protect or open under one key (RFC 8446 §5.5):
+ * REC_GCM_MAX_RECORDS for AES-GCM, UINT64_MAX otherwise (unprotected or
+ * ChaCha20-Poly1305: only sequence number exhaustion stops it). */
+uint64_t rec_dir_key_limit(const rec_dir *d);
+/* Reading direction: accept TLSInnerPlaintext up to max_inner bytes (RFC
+ * 8449 §4: the record_size_limit this side advertised; at most 2^14 + 1). */
+void rec_dir_set_max_inner(rec_dir *d, size_t max_inner);
 
 /* Look at buffered input. *total = 0: the header or body is not complete
  * yet. Otherwise *total = header + length of the first record. A length
@@ -78,8 +95,10 @@ WARD_MUST_CHECK wres rec_peek2(const rec_dir *d, const uint8_t *buf, size_t len,
  *  - protected direction: the outer type must be application_data (else
  *    WARD_ERR_UNEXPECTED_MESSAGE); decrypt (WARD_ERR_BAD_RECORD_MAC),
  *    strip the zero padding, take the inner type (all zeros:
- *    WARD_ERR_UNEXPECTED_MESSAGE); inner plaintext over 2^14:
- *    WARD_ERR_RECORD_OVERFLOW. Sequence number advances.
+ *    WARD_ERR_UNEXPECTED_MESSAGE); TLSInnerPlaintext (padding included)
+ *    over max_inner (2^14 + 1, §5.4; or the advertised record_size_limit,
+ *    RFC 8449 §4), or content over 2^14: WARD_ERR_RECORD_OVERFLOW.
+ *    Sequence number advances.
  * A zero-length payload of handshake or alert type is
  * WARD_ERR_UNEXPECTED_MESSAGE (§5.1, §5.4).
  * TLS 1.2 protected direction (rec_dir_install12): records up to 2^14 +

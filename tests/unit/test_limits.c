@@ -45,21 +45,6 @@ static void empty_records(void)
     ward_config_free(cc);
 }
 
-static void key_updates(void)
-{
-    ward_config *cc = client(WARD_TLS13);
-    ward_conn *c, *s;
-    connect(cc, &c, &s);
-    size_t moved;
-    for (int i = 0; i < 17; i++)
-        CHECK(ward_conn_key_update(c, 0) == WARD_OK);
-    CHECK_CODE(selftalk_move(c, s, &moved), WARD_ERR_UNEXPECTED_MESSAGE);
-    CHECK(strstr(ward_conn_error_message(s), "KeyUpdates") != NULL);
-    ward_conn_free(c);
-    ward_conn_free(s);
-    ward_config_free(cc);
-}
-
 static void warning_alerts(void)
 {
     ward_config *cc = client(WARD_TLS12);
@@ -103,7 +88,6 @@ int main(void)
     server_cfg = ward_config_new_server();
     CHECK(ward_config_use_ephemeral_cert(server_cfg, "localhost", pin) == WARD_OK);
     empty_records();
-    key_updates();
     warning_alerts();
     handshake_size();
     ward_config_free(server_cfg);

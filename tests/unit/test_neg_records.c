@@ -290,6 +290,91 @@ static void protected_ciphertext_over_2_14_plus_256(void)
     disconnect(&u);
 }
 
+/* §5.4: "The presence of padding does not change the overall record size
+ * limitations: the full encoded TLSInnerPlaintext MUST NOT exceed 2^14 + 1
+ * octets." 2^14 of content, the type and one zero: 2^14 + 2. */
+static void protected_padding_over_2_14_plus_1(void)
+{
+    up u;
+    CHECK(connect(&u));
+    static uint8_t big[REC_MAX_PLAINTEXT];
+    memset(big, 'a', sizeof big);
+    EXPECT(u.s, sealed(&u, big, sizeof big, CT_APPLICATION_DATA, 1), WARD_ERR_RECORD_OVERFLOW);
+    CHECK(strstr(ward_conn_error_message(u.s), "padding included, exceeds 16385 bytes") != NULL);
+    CHECK(!ward_conn_readable(u.s)); /* nothing delivered */
+    disconnect(&u);
+}
+
+/* The same over the general path (a partial record first), and with a
+ * small content padded past the limit. */
+static void protected_padding_over_limit_buffered(void)
+{
+    up u;
+    CHECK(connect(&u));
+    static neg_buf rec;
+    rec.len = 0;
+    neg_seal_raw(&rec, u.suite, u.secret, u.seq++, (const uint8_t *)"hi", 2, CT_APPLICATION_DATA,
+                 REC_MAX_PLAINTEXT);
+    neg_cases++;
+    CHECK_CODE(ward_conn_recv(u.s, rec.b, 3), WARD_OK);
+    EXPECT(u.s, ward_conn_recv(u.s, rec.b + 3, rec.len - 3), WARD_ERR_RECORD_OVERFLOW);
+    CHECK(!ward_conn_readable(u.s));
+    disconnect(&u);
+}
+
+/* At the limit: content, type and padding of exactly 2^14 + 1 bytes. */
+static void protected_padding_at_2_14_plus_1_ok(void)
+{
+    up u;
+    CHECK(connect(&u));
+    neg_cases++;
+    CHECK_CODE(sealed(&u, (const uint8_t *)"hi", 2, CT_APPLICATION_DATA, REC_MAX_PLAINTEXT - 2),
+               WARD_OK);
+    static uint8_t big[REC_MAX_PLAINTEXT];
+    CHECK_CODE(sealed(&u, big, sizeof big, CT_APPLICATION_DATA, 0), WARD_OK);
+    CHECK(ward_conn_state(u.s) == WARD_STATE_ESTABLISHED);
+    disconnect(&u);
+}
+
+/* RFC 8449 §4: a client that advertised record_size_limit L (here through
+ * the test hook, the only way ward advertises one) refuses a protected
+ * record whose TLSInnerPlaintext, padding included, is over L. */
+static void record_size_limit_with_padding(void)
+{
+    static neg_capture rcap;
+    neg_capture_init(&rcap);
+    rcap.hooks.record_size_limit = 256;
+    ward_config *rcfg = neg_client_config(&rcap, WARD_TLS13, WARD_TLS13);
+    ward_conn *c = ward_conn_new(rcfg, "localhost"), *s = ward_conn_new(scfg, NULL);
+    for (int i = 0; i < 4; i++)
+        CHECK(neg_move(c, s) == WARD_OK && neg_move(s, c) == WARD_OK);
+    CHECK(ward_conn_state(c) == WARD_STATE_ESTABLISHED);
+    const uint8_t *secret = neg_secret(&scap, "SERVER_TRAFFIC_SECRET_0");
+    CHECK(secret != NULL);
+    uint16_t suite = ward_conn_suite(c);
+    uint64_t seq = s->wdir.seq; /* after the server's tickets */
+    static uint8_t content[200];
+    memset(content, 'b', sizeof content);
+    static neg_buf rec;
+    /* 200 + type + 55 zeros = 256: at the limit */
+    rec.len = 0;
+    neg_seal_raw(&rec, suite, secret, seq++, content, sizeof content, CT_APPLICATION_DATA, 55);
+    neg_cases++;
+    CHECK_CODE(ward_conn_recv(c, rec.b, rec.len), WARD_OK);
+    uint8_t got[256];
+    size_t n;
+    CHECK(ward_conn_read(c, got, sizeof got, &n) == WARD_OK && n == 200);
+    /* 200 + type + 56 zeros = 257: one over */
+    rec.len = 0;
+    neg_seal_raw(&rec, suite, secret, seq++, content, sizeof content, CT_APPLICATION_DATA, 56);
+    EXPECT(c, ward_conn_recv(c, rec.b, rec.len), WARD_ERR_RECORD_OVERFLOW);
+    CHECK(strstr(ward_conn_error_message(c), "padding included, exceeds 256 bytes") != NULL);
+    CHECK(!ward_conn_readable(c));
+    ward_conn_free(c);
+    ward_conn_free(s);
+    ward_config_free(rcfg);
+}
+
 static void plaintext_record_after_keys(void)
 {
     up u;
@@ -360,6 +445,10 @@ int main(void)
     protected_plaintext_over_2_14();
     protected_max_plaintext_ok();
     protected_ciphertext_over_2_14_plus_256();
+    protected_padding_over_2_14_plus_1();
+    protected_padding_over_limit_buffered();
+    protected_padding_at_2_14_plus_1_ok();
+    record_size_limit_with_padding();
     plaintext_record_after_keys();
     protected_alert_three_bytes();
     warning_alert_after_handshake();
