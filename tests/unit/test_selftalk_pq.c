@@ -80,6 +80,17 @@ static void test_cnsa_groups(void)
         printf("%s: first try and after HelloRetryRequest\n", ward_group_name(g));
     }
 
+    /* The three largest shares in one ClientHello (1665 + 1568 + 1216
+     * bytes of keys, about 4.6 KB in all): the server takes the first. */
+    const uint16_t big[] = {WARD_GROUP_SECP384R1MLKEM1024, WARD_GROUP_MLKEM1024,
+                            WARD_GROUP_X25519MLKEM768};
+    ward_config *bs = server(big, 3), *bc = client(big, 3);
+    CHECK(ward_config_set_key_share_groups(bc, big, 3) == WARD_OK);
+    CHECK(run(bc, bs, &hrr) == WARD_GROUP_SECP384R1MLKEM1024);
+    CHECK(!hrr);
+    ward_config_free(bc);
+    ward_config_free(bs);
+
     /* secp521r1 in TLS 1.2 (ECDHE); the ML-KEM groups are passed over. The
      * client lists P-256 too, last: in TLS 1.2 its groups also bound the
      * curve of the server's ECDSA certificate (RFC 8422 §4). */
