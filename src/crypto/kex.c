@@ -50,7 +50,7 @@ typedef struct {
     uint16_t ecdh;  /* the kex_groups entry of the ECDH part; 0: none */
     int ecdh_first; /* SecP256r1MLKEM768, SecP384r1MLKEM1024: the ECDH part
                      * comes first in the client share, the server share
-                     * and the secret (draft-ietf-tls-ecdhe-mlkem §4.1) */
+                     * and the secret (draft-ietf-tls-ecdhe-mlkem) */
     mlkem_set set;
 } hybrid_group;
 
