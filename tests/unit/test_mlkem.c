@@ -513,10 +513,12 @@ int main(int argc, char **argv)
         test_unlucky(si);
         test_modulus(si);
         test_random(si);
-        /* The CCTV run in full everywhere; the final-standard run in full
-         * too, except under AddressSanitizer, where its first 1000 tests
-         * keep the test well inside its time budget. */
-        test_accumulated(si, MLKEM_IPD, "FIPS 203 ipd (CCTV)", 10000, si->ipd_10000,
+        /* The CCTV runs and the final-standard runs in full, except under
+         * AddressSanitizer, where the first 1000 tests of each (all 10 000
+         * of the ML-KEM-768 CCTV run) keep the test inside its time
+         * budget; the normal build checks the full hashes. */
+        const size_t ipd = UNDER_ASAN && si->set == MLKEM_1024 ? 1000 : 10000;
+        test_accumulated(si, MLKEM_IPD, "FIPS 203 ipd (CCTV)", ipd, si->ipd_10000,
                          si->ipd_1000);
         test_accumulated(si, MLKEM_FINAL, "FIPS 203 final", UNDER_ASAN ? 1000 : 10000,
                          si->final_10000, si->final_1000);
