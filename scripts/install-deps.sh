@@ -2,8 +2,10 @@
 # install-deps.sh [build|test|bench]: install what ward needs from Debian's
 # packages, only what is missing (checked with dpkg -s). "build": the
 # compiler, CMake, OpenSSL headers. "test": also the interop peers and the
-# sanitizer toolchain, and the GnuTLS headers CI's benchmark smoke run
-# builds with. "bench": the GnuTLS headers the benchmark links and
+# sanitizer toolchain, the GnuTLS headers CI's benchmark smoke run
+# builds with, and Node.js with the npm package the ML-KEM cross-check runs
+# (tests/pq-xcheck: @noble/post-quantum at the version its package-lock.json
+# pins, installed with `npm ci` into tests/pq-xcheck/node_modules). "bench": the GnuTLS headers the benchmark links and
 # valgrind for its instruction counts. Runs apt-get update once, and only when something
 # is missing. Needs root (or sudo) only then.
 set -euo pipefail
@@ -13,7 +15,7 @@ pkgs=(build-essential cmake libssl-dev pkg-config)
 case $what in
 build) ;;
 test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
-    libgnutls28-dev) ;;
+    libgnutls28-dev nodejs) ;;
 bench) pkgs+=(libgnutls28-dev valgrind) ;;
 *)
     echo "usage: $0 [build|test|bench]" >&2
@@ -26,12 +28,33 @@ if ! command -v dpkg >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; th
     exit 0
 fi
 
+# npm ships with some Node.js builds and is Debian's own package otherwise:
+# ask for the package only where there is no npm at all.
+if [ "$what" = test ] && ! command -v npm >/dev/null 2>&1; then
+    pkgs+=(npm)
+fi
+
+# The npm packages of the test mode, after the Debian ones.
+npm_deps() {
+    [ "$what" = test ] || return 0
+    local dir
+    dir="$(cd "$(dirname "$0")/.." && pwd)/tests/pq-xcheck"
+    if [ -f "$dir/node_modules/@noble/post-quantum/package.json" ] &&
+        [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+        echo "install-deps: npm packages present ($dir)"
+        return 0
+    fi
+    echo "install-deps: npm ci in $dir"
+    npm ci --prefix "$dir" --no-audit --no-fund
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all present (${pkgs[*]})"
+    npm_deps
     exit 0
 fi
 
@@ -49,3 +72,4 @@ export DEBIAN_FRONTEND=noninteractive
 # debconf question unless the frontend is non-interactive.
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+npm_deps

@@ -102,10 +102,15 @@ WARD_API const char *ward_alert_name(int alert);
 
 #define WARD_GROUP_SECP256R1 0x0017
 #define WARD_GROUP_SECP384R1 0x0018
+#define WARD_GROUP_SECP521R1 0x0019
 #define WARD_GROUP_X25519 0x001d
 /* Post-quantum hybrids (draft-ietf-tls-ecdhe-mlkem), TLS 1.3 only. */
 #define WARD_GROUP_X25519MLKEM768 0x11ec
 #define WARD_GROUP_SECP256R1MLKEM768 0x11eb
+#define WARD_GROUP_SECP384R1MLKEM1024 0x11ed
+/* ML-KEM-1024 alone (draft-connolly-tls-mlkem-key-agreement), TLS 1.3
+ * only: for deployments that want no classical part (CNSA 2.0). */
+#define WARD_GROUP_MLKEM1024 0x0202
 
 WARD_API const char *ward_suite_name(uint16_t suite);
 WARD_API const char *ward_group_name(uint16_t group);

@@ -126,8 +126,11 @@ const char *ward_group_name(uint16_t group)
     case WARD_GROUP_X25519: return "x25519";
     case WARD_GROUP_SECP256R1: return "secp256r1";
     case WARD_GROUP_SECP384R1: return "secp384r1";
+    case WARD_GROUP_SECP521R1: return "secp521r1";
     case WARD_GROUP_X25519MLKEM768: return "X25519MLKEM768";
     case WARD_GROUP_SECP256R1MLKEM768: return "SecP256r1MLKEM768";
+    case WARD_GROUP_SECP384R1MLKEM1024: return "SecP384r1MLKEM1024";
+    case WARD_GROUP_MLKEM1024: return "MLKEM1024";
     default: return NULL;
     }
 }

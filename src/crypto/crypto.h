@@ -16,9 +16,9 @@
 #define CRYPTO_MAX_KEY 32
 #define CRYPTO_AEAD_TAG 16
 #define CRYPTO_AEAD_NONCE 12
-/* Key shares and shared secrets, up to the hybrid groups: a client's
- * SecP256r1MLKEM768 share is 1249 bytes, a hybrid secret 64. */
-#define CRYPTO_MAX_KEX_PUB 1300
+/* Key shares and shared secrets, up to the hybrid groups: a client's or
+ * server's SecP384r1MLKEM1024 share is 1665 bytes, its secret 80. */
+#define CRYPTO_MAX_KEX_PUB 1700
 #define CRYPTO_MAX_KEX_SECRET 96
 #define CRYPTO_MAX_SIG 1024     /* RSA-8192 */
 
@@ -101,23 +101,32 @@ WARD_MUST_CHECK wres crypto_aead_open(crypto_aead *a, const uint8_t nonce[12],
 void crypto_aead_free(crypto_aead *a);
 
 /* ---- key exchange (TLS NamedGroup codes) ----
- * (EC)DHE: x25519 0x001d, secp256r1 0x0017, secp384r1 0x0018.
- * Post-quantum hybrids (draft-ietf-tls-ecdhe-mlkem), TLS 1.3 only, ML-KEM-768
- * with an ECDH part; the order of the parts differs between the two:
- *   X25519MLKEM768:    client share = ek (1184) || x25519 (32)      = 1216
- *                      server share = ct (1088) || x25519 (32)      = 1120
- *                      secret       = ML-KEM ss (32) || x25519 (32) = 64
- *   SecP256r1MLKEM768: client share = P-256 point (65) || ek (1184) = 1249
- *                      server share = P-256 point (65) || ct (1088) = 1153
- *                      secret       = ECDH (32) || ML-KEM ss (32)   = 64
- * A hybrid crypto_kex is always the client's side (it holds the ML-KEM
+ * (EC)DHE: x25519 0x001d, secp256r1 0x0017, secp384r1 0x0018,
+ * secp521r1 0x0019.
+ * Post-quantum hybrids (draft-ietf-tls-ecdhe-mlkem), TLS 1.3 only, ML-KEM
+ * with an ECDH part; the order of the parts differs between them:
+ *   X25519MLKEM768:     client share = ek (1184) || x25519 (32)      = 1216
+ *                       server share = ct (1088) || x25519 (32)      = 1120
+ *                       secret       = ML-KEM ss (32) || x25519 (32) = 64
+ *   SecP256r1MLKEM768:  client share = P-256 point (65) || ek (1184) = 1249
+ *                       server share = P-256 point (65) || ct (1088) = 1153
+ *                       secret       = ECDH (32) || ML-KEM ss (32)   = 64
+ *   SecP384r1MLKEM1024: client share = P-384 point (97) || ek (1568) = 1665
+ *                       server share = P-384 point (97) || ct (1568) = 1665
+ *                       secret       = ECDH (48) || ML-KEM ss (32)   = 80
+ * ML-KEM alone (draft-connolly-tls-mlkem-key-agreement), TLS 1.3 only:
+ *   MLKEM1024:          client share = ek (1568), server share = ct (1568),
+ *                       secret = ML-KEM ss (32)
+ * An ML-KEM crypto_kex is always the client's side (it holds the ML-KEM
  * decapsulation key); the server answers with crypto_kex_respond. */
 #define CRYPTO_GROUP_X25519MLKEM768 0x11ec
 #define CRYPTO_GROUP_SECP256R1MLKEM768 0x11eb
+#define CRYPTO_GROUP_SECP384R1MLKEM1024 0x11ed
+#define CRYPTO_GROUP_MLKEM1024 0x0202
 
 typedef struct {
     void *pkey; /* EVP_PKEY * (our (EC)DH private key) */
-    void *kem;  /* hybrids: our ML-KEM-768 decapsulation key (wiped on free) */
+    void *kem;  /* ML-KEM groups: our decapsulation key (wiped on free) */
     uint16_t group;
 } crypto_kex;
 int crypto_kex_supported(uint16_t group);

@@ -26,9 +26,11 @@ typedef struct {
     const EVP_MD *sha3_512;  /* ML-KEM: G */
     const EVP_MD *shake128;  /* ML-KEM: XOF */
     const EVP_MD *shake256;  /* ML-KEM: J and PRF */
-    /* 1 when libcrypto has ML-KEM-768 itself (OpenSSL >= 3.5): the hybrid
-     * groups then use it for random keys instead of ward's mlkem768.c. */
+    /* 1 when libcrypto has ML-KEM-768 / ML-KEM-1024 itself (OpenSSL >=
+     * 3.5): the ML-KEM groups then use it for random keys instead of
+     * ward's mlkem.c. */
     int has_mlkem768;
+    int has_mlkem1024;
     /* X25519 keys are made from bytes (ours from x25519_base.c, the
      * peer's from its share) with EVP_PKEY_fromdata, which only reads
      * this context (its key manager); creating one per key cost a fetch

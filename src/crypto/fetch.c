@@ -32,6 +32,9 @@ static void algs_fetch(void)
     EVP_PKEY_CTX *mlkem = EVP_PKEY_CTX_new_from_name(NULL, "ML-KEM-768", NULL);
     algs.has_mlkem768 = mlkem != NULL;
     EVP_PKEY_CTX_free(mlkem);
+    mlkem = EVP_PKEY_CTX_new_from_name(NULL, "ML-KEM-1024", NULL);
+    algs.has_mlkem1024 = mlkem != NULL;
+    EVP_PKEY_CTX_free(mlkem);
     ERR_clear_error();
     algs.x25519_fromdata = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL);
     if (algs.x25519_fromdata && EVP_PKEY_fromdata_init(algs.x25519_fromdata) != 1) {

@@ -1,11 +1,13 @@
 /* Key exchange for TLS 1.3 key shares (RFC 8446 §4.2.8.2, §7.4):
- * x25519 (raw 32-byte keys, RFC 7748) and secp256r1 / secp384r1
- * (UncompressedPointRepresentation 0x04 || X || Y; the shared secret is
- * the X coordinate); and the post-quantum hybrids of
- * draft-ietf-tls-ecdhe-mlkem, X25519MLKEM768 and SecP256r1MLKEM768, which
- * put an ML-KEM-768 key exchange beside x25519 or P-256 (crypto.h gives
- * the layouts). ML-KEM is libcrypto's own where it has one (OpenSSL 3.5 and
- * later, probed at run time in fetch.c) and ward's mlkem768.c otherwise. */
+ * x25519 (raw 32-byte keys, RFC 7748) and secp256r1 / secp384r1 /
+ * secp521r1 (UncompressedPointRepresentation 0x04 || X || Y; the shared
+ * secret is the X coordinate); the post-quantum hybrids of
+ * draft-ietf-tls-ecdhe-mlkem, X25519MLKEM768, SecP256r1MLKEM768 and
+ * SecP384r1MLKEM1024, which put an ML-KEM key exchange beside x25519,
+ * P-256 or P-384; and ML-KEM-1024 alone (MLKEM1024,
+ * draft-connolly-tls-mlkem-key-agreement). crypto.h gives the layouts.
+ * ML-KEM is libcrypto's own where it has one (OpenSSL 3.5 and later,
+ * probed at run time in fetch.c) and ward's mlkem.c otherwise. */
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -15,7 +17,7 @@
 
 #include "base/mem.h"
 #include "crypto/crypto_int.h"
-#include "crypto/mlkem768.h"
+#include "crypto/mlkem.h"
 #include "crypto/x25519_base.h"
 
 typedef struct {
@@ -30,6 +32,7 @@ static const kex_group kex_groups[] = {
     {WARD_GROUP_X25519, "X25519", NID_undef, 32, 32},
     {WARD_GROUP_SECP256R1, "P-256", NID_X9_62_prime256v1, 32, 65},
     {WARD_GROUP_SECP384R1, "P-384", NID_secp384r1, 48, 97},
+    {WARD_GROUP_SECP521R1, "P-521", NID_secp521r1, 66, 133},
 };
 
 static const kex_group *kex_group_find(uint16_t group)
@@ -40,17 +43,22 @@ static const kex_group *kex_group_find(uint16_t group)
     return NULL;
 }
 
-/* The hybrid groups: ML-KEM-768 beside an ECDH group, in the draft's order. */
+/* The ML-KEM groups: ML-KEM beside an ECDH group in the draft's order
+ * (the hybrids), or alone. */
 typedef struct {
     uint16_t group;
-    uint16_t ecdh;  /* the kex_groups entry of the ECDH part */
-    int ecdh_first; /* SecP256r1MLKEM768: the ECDH part comes first in the
-                     * client share, the server share and the secret */
+    uint16_t ecdh;  /* the kex_groups entry of the ECDH part; 0: none */
+    int ecdh_first; /* SecP256r1MLKEM768, SecP384r1MLKEM1024: the ECDH part
+                     * comes first in the client share, the server share
+                     * and the secret (draft-ietf-tls-ecdhe-mlkem) */
+    mlkem_set set;
 } hybrid_group;
 
 static const hybrid_group hybrid_groups[] = {
-    {CRYPTO_GROUP_X25519MLKEM768, WARD_GROUP_X25519, 0},
-    {CRYPTO_GROUP_SECP256R1MLKEM768, WARD_GROUP_SECP256R1, 1},
+    {CRYPTO_GROUP_X25519MLKEM768, WARD_GROUP_X25519, 0, MLKEM_768},
+    {CRYPTO_GROUP_SECP256R1MLKEM768, WARD_GROUP_SECP256R1, 1, MLKEM_768},
+    {CRYPTO_GROUP_SECP384R1MLKEM1024, WARD_GROUP_SECP384R1, 1, MLKEM_1024},
+    {CRYPTO_GROUP_MLKEM1024, 0, 0, MLKEM_1024},
 };
 
 static const hybrid_group *hybrid_find(uint16_t group)
@@ -264,13 +272,14 @@ out:
     return err == WARD_OK ? wres_ok() : crypto_fail(err);
 }
 
-/* ---- ML-KEM-768 for the hybrids ---- */
+/* ---- ML-KEM for the hybrids and MLKEM1024 ---- */
 
 /* Our decapsulation key (crypto_kex.kem): libcrypto's key when libcrypto has
- * ML-KEM and the key is random, else ward's encoded dk. */
+ * the set and the key is random, else ward's encoded dk. */
 typedef struct {
     EVP_PKEY *native;
-    uint8_t dk[MLKEM768_DK_BYTES];
+    mlkem_set set;
+    uint8_t dk[MLKEM_MAX_DK_BYTES];
 } kex_kem;
 
 static void kem_free(kex_kem *m)
@@ -281,74 +290,96 @@ static void kem_free(kex_kem *m)
     ward_free_secret(m, sizeof *m);
 }
 
-/* libcrypto's own ML-KEM-768 (OpenSSL >= 3.5), used for random keys and
- * randomness when crypto_algs.has_mlkem768 says it is there. These calls
- * exist in 3.0 too (EVP_PKEY_encapsulate came with RSASVE), so one build
- * serves both. Each returns 1 on success. */
-static int native_keygen(kex_kem *m, uint8_t ek[MLKEM768_EK_BYTES])
+/* libcrypto's own ML-KEM (OpenSSL >= 3.5), used for random keys and
+ * randomness when crypto_algs says it has the set. These calls exist in
+ * 3.0 too (EVP_PKEY_encapsulate came with RSASVE), so one build serves
+ * both. Each returns 1 on success. */
+static int native_has(mlkem_set set)
 {
-    size_t len = 0;
-    m->native = EVP_PKEY_Q_keygen(NULL, NULL, "ML-KEM-768");
-    return m->native &&
-           EVP_PKEY_get_octet_string_param(m->native, OSSL_PKEY_PARAM_PUB_KEY, ek,
-                                           MLKEM768_EK_BYTES, &len) == 1 &&
-           len == MLKEM768_EK_BYTES;
+    const crypto_algs *a = crypto_algs_get();
+    return set == MLKEM_768 ? a->has_mlkem768 : a->has_mlkem1024;
 }
 
-static int native_encaps(const uint8_t *ek, uint8_t *ct, uint8_t *ss)
+static const char *native_name(mlkem_set set)
 {
-    size_t ctlen = MLKEM768_CT_BYTES, sslen = MLKEM768_SS_BYTES;
+    return set == MLKEM_768 ? "ML-KEM-768" : "ML-KEM-1024";
+}
+
+static int native_keygen(kex_kem *m, uint8_t *ek)
+{
+    size_t len = 0, eklen = mlkem_ek_bytes(m->set);
+    m->native = EVP_PKEY_Q_keygen(NULL, NULL, native_name(m->set));
+    return m->native &&
+           EVP_PKEY_get_octet_string_param(m->native, OSSL_PKEY_PARAM_PUB_KEY, ek, eklen,
+                                           &len) == 1 &&
+           len == eklen;
+}
+
+static int native_encaps(mlkem_set set, const uint8_t *ek, uint8_t *ct, uint8_t *ss)
+{
+    size_t ctlen = mlkem_ct_bytes(set), sslen = MLKEM_SS_BYTES;
     EVP_PKEY *peer =
-        EVP_PKEY_new_raw_public_key_ex(NULL, "ML-KEM-768", NULL, ek, MLKEM768_EK_BYTES);
+        EVP_PKEY_new_raw_public_key_ex(NULL, native_name(set), NULL, ek, mlkem_ek_bytes(set));
     EVP_PKEY_CTX *ctx = peer ? EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL) : NULL;
     int ok = ctx && EVP_PKEY_encapsulate_init(ctx, NULL) == 1 &&
              EVP_PKEY_encapsulate(ctx, ct, &ctlen, ss, &sslen) == 1 &&
-             ctlen == MLKEM768_CT_BYTES && sslen == MLKEM768_SS_BYTES;
+             ctlen == mlkem_ct_bytes(set) && sslen == MLKEM_SS_BYTES;
     EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(peer);
     return ok;
 }
 
-static int native_decaps(EVP_PKEY *key, const uint8_t *ct, uint8_t *ss)
+static int native_decaps(const kex_kem *m, const uint8_t *ct, uint8_t *ss)
 {
-    size_t sslen = MLKEM768_SS_BYTES;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    size_t sslen = MLKEM_SS_BYTES;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, m->native, NULL);
     int ok = ctx && EVP_PKEY_decapsulate_init(ctx, NULL) == 1 &&
-             EVP_PKEY_decapsulate(ctx, ss, &sslen, ct, MLKEM768_CT_BYTES) == 1 &&
-             sslen == MLKEM768_SS_BYTES;
+             EVP_PKEY_decapsulate(ctx, ss, &sslen, ct, mlkem_ct_bytes(m->set)) == 1 &&
+             sslen == MLKEM_SS_BYTES;
     EVP_PKEY_CTX_free(ctx);
     return ok;
 }
 
 static wres native_result(int ok) { return ok ? wres_ok() : crypto_fail(WARD_ERR_INTERNAL); }
 
-/* ---- hybrids: client key generation, client derive, server respond ---- */
+/* ---- ML-KEM groups: client key generation, client derive, server respond ----
+ * For MLKEM1024 there is no ECDH part: g is NULL, and the ECDH lengths are 0. */
+
+static const kex_group *hybrid_ecdh(const hybrid_group *h)
+{
+    return h->ecdh ? kex_group_find(h->ecdh) : NULL;
+}
+
+static size_t ecdh_publen(const kex_group *g) { return g ? g->publen : 0; }
+static size_t ecdh_coord(const kex_group *g) { return g ? g->coord : 0; }
 
 /* priv: NULL, or the ECDH private key || d || z. */
 static wres hybrid_keygen(crypto_kex *k, const hybrid_group *h, const uint8_t *priv,
                           size_t privlen, uint8_t *pub, size_t pubcap, size_t *publen)
 {
-    const kex_group *g = kex_group_find(h->ecdh);
-    const size_t len = g->publen + MLKEM768_EK_BYTES;
+    const kex_group *g = hybrid_ecdh(h);
+    const size_t eplen = ecdh_publen(g), coord = ecdh_coord(g);
+    const size_t eklen = mlkem_ek_bytes(h->set), len = eplen + eklen;
     ENSURE(pubcap >= len, WARD_ERR_INTERNAL);
-    ENSURE(!priv || privlen == g->coord + 64, WARD_ERR_INTERNAL);
-    uint8_t *ek = pub + (h->ecdh_first ? g->publen : 0);
-    uint8_t *ecdh_pub = pub + (h->ecdh_first ? 0 : MLKEM768_EK_BYTES);
+    ENSURE(!priv || privlen == coord + 64, WARD_ERR_INTERNAL);
+    uint8_t *ek = pub + (h->ecdh_first ? eplen : 0);
+    uint8_t *ecdh_pub = pub + (h->ecdh_first ? 0 : eklen);
 
     kex_kem *m = ward_alloc(sizeof *m);
     ENSURE(m, WARD_ERR_NOMEM);
+    m->set = h->set;
     wres r;
     if (priv)
-        r = mlkem768_keygen_internal(priv + g->coord, priv + g->coord + 32, ek, m->dk);
-    else if (crypto_algs_get()->has_mlkem768)
+        r = mlkem_keygen_internal(h->set, priv + coord, priv + coord + 32, ek, m->dk);
+    else if (native_has(h->set))
         r = native_result(native_keygen(m, ek));
     else
-        r = mlkem768_keygen(ek, m->dk);
+        r = mlkem_keygen(h->set, ek, m->dk);
 
     EVP_PKEY *pkey = NULL;
     size_t ecdh_len = 0;
-    if (wres_is_ok(r))
-        r = ecdh_key(g, priv, priv ? g->coord : 0, &pkey, ecdh_pub, g->publen, &ecdh_len);
+    if (wres_is_ok(r) && g)
+        r = ecdh_key(g, priv, priv ? coord : 0, &pkey, ecdh_pub, eplen, &ecdh_len);
     if (!wres_is_ok(r)) {
         kem_free(m);
         return r;
@@ -363,24 +394,26 @@ static wres hybrid_keygen(crypto_kex *k, const hybrid_group *h, const uint8_t *p
 static wres hybrid_derive(const crypto_kex *k, const hybrid_group *h, const uint8_t *peer,
                           size_t peerlen, uint8_t *secret, size_t seccap, size_t *seclen)
 {
-    const kex_group *g = kex_group_find(h->ecdh);
-    const size_t len = g->coord + MLKEM768_SS_BYTES;
+    const kex_group *g = hybrid_ecdh(h);
+    const size_t eplen = ecdh_publen(g), coord = ecdh_coord(g);
+    const size_t ctlen = mlkem_ct_bytes(h->set), len = coord + MLKEM_SS_BYTES;
     const kex_kem *m = k->kem;
-    ENSURE(k->pkey && m && seccap >= len, WARD_ERR_INTERNAL);
-    /* The draft: a ciphertext of the wrong length is illegal_parameter. */
-    if (!peer || peerlen != g->publen + MLKEM768_CT_BYTES)
+    ENSURE((k->pkey || !g) && m && m->set == h->set && seccap >= len, WARD_ERR_INTERNAL);
+    /* The drafts: a ciphertext of the wrong length is illegal_parameter. */
+    if (!peer || peerlen != eplen + ctlen)
         return crypto_fail(WARD_ERR_ILLEGAL_PARAMETER);
-    const uint8_t *ct = peer + (h->ecdh_first ? g->publen : 0);
-    const uint8_t *ecdh_peer = peer + (h->ecdh_first ? 0 : MLKEM768_CT_BYTES);
-    uint8_t *kem_ss = secret + (h->ecdh_first ? g->coord : 0);
-    uint8_t *ecdh_ss = secret + (h->ecdh_first ? 0 : MLKEM768_SS_BYTES);
+    const uint8_t *ct = peer + (h->ecdh_first ? eplen : 0);
+    const uint8_t *ecdh_peer = peer + (h->ecdh_first ? 0 : ctlen);
+    uint8_t *kem_ss = secret + (h->ecdh_first ? coord : 0);
+    uint8_t *ecdh_ss = secret + (h->ecdh_first ? 0 : MLKEM_SS_BYTES);
 
     size_t ecdh_len = 0;
-    wres r = ecdh_derive(g, k->pkey, ecdh_peer, g->publen, ecdh_ss, g->coord, &ecdh_len);
+    wres r = g ? ecdh_derive(g, k->pkey, ecdh_peer, eplen, ecdh_ss, coord, &ecdh_len)
+               : wres_ok();
     /* Decapsulation failing for any other reason is internal_error. */
     if (wres_is_ok(r))
-        r = m->native ? native_result(native_decaps(m->native, ct, kem_ss))
-                      : mlkem768_decaps(m->dk, ct, kem_ss);
+        r = m->native ? native_result(native_decaps(m, ct, kem_ss))
+                      : mlkem_decaps(h->set, m->dk, ct, kem_ss);
     if (!wres_is_ok(r)) {
         ward_zeroize(secret, len);
         return r;
@@ -394,36 +427,38 @@ static wres hybrid_respond(const hybrid_group *h, const uint8_t *peer, size_t pe
                            const uint8_t *priv, size_t privlen, uint8_t *pub, size_t pubcap,
                            size_t *publen, uint8_t *secret, size_t seccap, size_t *seclen)
 {
-    const kex_group *g = kex_group_find(h->ecdh);
-    const size_t plen = g->publen + MLKEM768_CT_BYTES, slen = g->coord + MLKEM768_SS_BYTES;
+    const kex_group *g = hybrid_ecdh(h);
+    const size_t eplen = ecdh_publen(g), coord = ecdh_coord(g);
+    const size_t eklen = mlkem_ek_bytes(h->set), ctlen = mlkem_ct_bytes(h->set);
+    const size_t plen = eplen + ctlen, slen = coord + MLKEM_SS_BYTES;
     ENSURE(pubcap >= plen && seccap >= slen, WARD_ERR_INTERNAL);
-    ENSURE(!priv || privlen == g->coord + 32, WARD_ERR_INTERNAL);
-    if (!peer || peerlen != g->publen + MLKEM768_EK_BYTES)
+    ENSURE(!priv || privlen == coord + 32, WARD_ERR_INTERNAL);
+    if (!peer || peerlen != eplen + eklen)
         return crypto_fail(WARD_ERR_ILLEGAL_PARAMETER);
-    const uint8_t *ek = peer + (h->ecdh_first ? g->publen : 0);
-    const uint8_t *ecdh_peer = peer + (h->ecdh_first ? 0 : MLKEM768_EK_BYTES);
-    uint8_t *ct = pub + (h->ecdh_first ? g->publen : 0);
-    uint8_t *ecdh_pub = pub + (h->ecdh_first ? 0 : MLKEM768_CT_BYTES);
-    uint8_t *kem_ss = secret + (h->ecdh_first ? g->coord : 0);
-    uint8_t *ecdh_ss = secret + (h->ecdh_first ? 0 : MLKEM768_SS_BYTES);
+    const uint8_t *ek = peer + (h->ecdh_first ? eplen : 0);
+    const uint8_t *ecdh_peer = peer + (h->ecdh_first ? 0 : eklen);
+    uint8_t *ct = pub + (h->ecdh_first ? eplen : 0);
+    uint8_t *ecdh_pub = pub + (h->ecdh_first ? 0 : ctlen);
+    uint8_t *kem_ss = secret + (h->ecdh_first ? coord : 0);
+    uint8_t *ecdh_ss = secret + (h->ecdh_first ? 0 : MLKEM_SS_BYTES);
 
-    /* FIPS 203 §7.2 encapsulation-key check (the draft: illegal_parameter). */
-    if (!mlkem768_ek_valid(ek))
+    /* FIPS 203 §7.2 encapsulation-key check (the drafts: illegal_parameter). */
+    if (!mlkem_ek_valid(h->set, ek))
         return crypto_fail(WARD_ERR_ILLEGAL_PARAMETER);
     wres r;
     if (priv)
-        r = mlkem768_encaps_internal(ek, priv + g->coord, ct, kem_ss);
-    else if (crypto_algs_get()->has_mlkem768)
-        r = native_result(native_encaps(ek, ct, kem_ss));
+        r = mlkem_encaps_internal(h->set, ek, priv + coord, ct, kem_ss);
+    else if (native_has(h->set))
+        r = native_result(native_encaps(h->set, ek, ct, kem_ss));
     else
-        r = mlkem768_encaps(ek, ct, kem_ss);
+        r = mlkem_encaps(h->set, ek, ct, kem_ss);
 
     EVP_PKEY *pkey = NULL;
-    size_t ecdh_publen = 0, ecdh_len = 0;
-    if (wres_is_ok(r))
-        r = ecdh_key(g, priv, priv ? g->coord : 0, &pkey, ecdh_pub, g->publen, &ecdh_publen);
-    if (wres_is_ok(r))
-        r = ecdh_derive(g, pkey, ecdh_peer, g->publen, ecdh_ss, g->coord, &ecdh_len);
+    size_t ecdh_publen_got = 0, ecdh_len = 0;
+    if (wres_is_ok(r) && g)
+        r = ecdh_key(g, priv, priv ? coord : 0, &pkey, ecdh_pub, eplen, &ecdh_publen_got);
+    if (wres_is_ok(r) && g)
+        r = ecdh_derive(g, pkey, ecdh_peer, eplen, ecdh_ss, coord, &ecdh_len);
     EVP_PKEY_free(pkey);
     if (!wres_is_ok(r)) {
         ward_zeroize(secret, slen);

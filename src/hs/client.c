@@ -17,7 +17,9 @@
 #include "hs/resume12.h"
 #include "msg/msg.h"
 
-#define CH_MAX 4096
+/* A ClientHello's room: up to three key shares of up to 1665 bytes each
+ * (SecP384r1MLKEM1024), about 5 KB, beside the extensions and a ticket. */
+#define CH_MAX 8192
 
 /* RFC 8446 §4.2.3: PKCS#1 v1.5 is offered only for TLS 1.2's
  * ServerKeyExchange, after everything else. */

@@ -104,7 +104,7 @@ wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full)
     const ward_config *cfg = c->cfg;
     msg_server_key_exchange ske;
     GUARD(msg_decode_server_key_exchange(body, &ske));
-    if (!hs_list_has(cfg->groups, cfg->n_groups, ske.group) || hs_group_is_hybrid(ske.group))
+    if (!hs_list_has(cfg->groups, cfg->n_groups, ske.group) || hs_group_is_pq(ske.group))
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server chose group 0x%04x, which ward did not offer", ske.group);
     if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, ske.scheme) && !hs_pkcs1_scheme(ske.scheme))

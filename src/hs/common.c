@@ -38,9 +38,10 @@ int hs_list_has(const uint16_t *list, size_t n, uint16_t v)
     return 0;
 }
 
-int hs_group_is_hybrid(uint16_t group)
+int hs_group_is_pq(uint16_t group)
 {
-    return group == WARD_GROUP_X25519MLKEM768 || group == WARD_GROUP_SECP256R1MLKEM768;
+    return group == WARD_GROUP_X25519MLKEM768 || group == WARD_GROUP_SECP256R1MLKEM768 ||
+           group == WARD_GROUP_SECP384R1MLKEM1024 || group == WARD_GROUP_MLKEM1024;
 }
 
 /* §4.4.3: 64 spaces, the context string, a zero byte, the transcript hash. */

@@ -6,8 +6,8 @@
 #include "msg/msg.h"
 
 int hs_list_has(const uint16_t *list, size_t n, uint16_t v);
-/* The ML-KEM hybrids exist in TLS 1.3 only. */
-int hs_group_is_hybrid(uint16_t group);
+/* The ML-KEM groups (the hybrids and MLKEM1024) exist in TLS 1.3 only. */
+int hs_group_is_pq(uint16_t group);
 WARD_MUST_CHECK wres hs_cv_content(ward_conn *c, int server_signs, uint8_t *out, size_t cap,
                                    size_t *len);
 WARD_MUST_CHECK wres hs_derive_hs_secrets(ward_conn *c, const uint8_t *shared, size_t len);

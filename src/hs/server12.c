@@ -33,7 +33,7 @@ static uint16_t key_curve(const crypto_key *k)
     switch (crypto_key_bits(k)) {
     case 256: return WARD_GROUP_SECP256R1;
     case 384: return WARD_GROUP_SECP384R1;
-    case 521: return 0x0019;
+    case 521: return WARD_GROUP_SECP521R1;
     default: return 0;
     }
 }
@@ -51,7 +51,7 @@ static int key_fits(const crypto_key *k, const suite_info *si, const msg_client_
 static uint16_t pick_group(const ward_config *cfg, const msg_client_hello *ch)
 {
     for (size_t i = 0; ch->has_supported_groups && i < cfg->n_groups; i++)
-        if (!hs_group_is_hybrid(cfg->groups[i]) &&
+        if (!hs_group_is_pq(cfg->groups[i]) &&
             msg_u16_list_has(ch->supported_groups, cfg->groups[i]))
             return cfg->groups[i];
     return 0;

@@ -217,7 +217,7 @@ usage u6.log "--suites lists only TLS 1.3 cipher suites, but TLS 1.2 is asked fo
     --suites TLS_AES_128_GCM_SHA256 127.0.0.1:1
 usage u7.log "--suites lists only TLS 1.2 cipher suites, but TLS 1.3 is asked for" server --tls1.3 \
     --suites TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-usage u8.log "--groups lists only post-quantum hybrid groups, which are TLS 1.3 only" client --tls1.2 \
+usage u8.log "--groups lists only post-quantum groups, which are TLS 1.3 only" client --tls1.2 \
     --groups X25519MLKEM768 127.0.0.1:1
 "$WARD" client --help >help-client.txt
 "$WARD" server --help >help-server.txt

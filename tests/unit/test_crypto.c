@@ -284,9 +284,10 @@ static void kex_misuse(void)
     uint8_t pub[CRYPTO_MAX_KEX_PUB], ss[CRYPTO_MAX_KEX_SECRET], priv[48] = {0};
     size_t publen, sslen;
     crypto_kex k = {0};
-    CHECK(!crypto_kex_supported(0x0019)); /* secp521r1: not offered */
+    CHECK(crypto_kex_supported(WARD_GROUP_SECP521R1));
     CHECK(!crypto_kex_supported(0x001e)); /* x448 */
-    CHECK_CODE(crypto_kex_keygen(&k, 0x0019, pub, sizeof pub, &publen).code, WARD_ERR_INTERNAL);
+    CHECK(!crypto_kex_supported(0x0016)); /* secp256k1 */
+    CHECK_CODE(crypto_kex_keygen(&k, 0x001e, pub, sizeof pub, &publen).code, WARD_ERR_INTERNAL);
     CHECK_CODE(crypto_kex_keygen(&k, WARD_GROUP_SECP384R1, pub, 96, &publen).code,
                WARD_ERR_INTERNAL); /* no room for the share */
     CHECK(k.pkey == NULL);
@@ -328,6 +329,7 @@ int main(void)
     kex_pair(WARD_GROUP_X25519, 32, 32);
     kex_pair(WARD_GROUP_SECP256R1, 65, 32);
     kex_pair(WARD_GROUP_SECP384R1, 97, 48);
+    kex_pair(WARD_GROUP_SECP521R1, 133, 66);
     x25519_low_order();
     kex_misuse();
     return test_report();

@@ -1,7 +1,7 @@
-/* ML-KEM-768 (src/crypto/mlkem768.c) against the C2SP CCTV vectors in
- * $WARD_VECTORS/mlkem (CC0):
- *   - every intermediate value of intermediate-ML-KEM-768.txt, as computed
- *     by the library itself (through its trace hook);
+/* ML-KEM-768 and ML-KEM-1024 (src/crypto/mlkem.c) against the C2SP CCTV
+ * vectors in $WARD_VECTORS/mlkem (CC0), each test for both sets:
+ *   - every intermediate value of intermediate-ML-KEM-{768,1024}.txt, as
+ *     computed by the library itself (through its trace hook);
  *   - the accumulated pq-crystals run: 10 000 key pairs, encapsulations and
  *     decapsulations (valid and random ciphertexts) hashed together;
  *   - the strcmp and unlucky-sample vectors;
@@ -9,7 +9,7 @@
  *
  * The CCTV files target FIPS 203 ipd (with the final standard's Â index
  * order); the one difference from the final standard is K-PKE.KeyGen's
- * (ρ, σ) = G(d) versus G(d || k), so they run with MLKEM768_IPD. The final
+ * (ρ, σ) = G(d) versus G(d || k), so they run with MLKEM_IPD. The final
  * standard, which is what TLS uses, is checked with the same accumulated
  * construction against the hash of an independent final-FIPS-203
  * implementation (see FINAL_10000 below). */
@@ -19,22 +19,46 @@
 #include <time.h>
 
 #include "crypto/crypto.h"
-#include "crypto/mlkem768.h"
+#include "crypto/mlkem.h"
 #include "testutil.h"
 #include "ward/ward.h"
 
-/* From the CCTV README: 10 000 tests, FIPS 203 ipd. */
-#define IPD_10000 "f7db260e1137a742e05fe0db9525012812b004d29040a5b606aad3d134b548d3"
-/* The same construction with the final FIPS 203: the value published with
- * the fips203 Rust crate's CCTV test (v0.4.3), which @noble/post-quantum
- * 0.5 (also final FIPS 203) reproduces. */
-#define FINAL_10000 "f959d18d3d1180121433bf0e05f11e7908cf9d03edc150b2b07cb90bef5bc1c1"
-/* The hashes after the first 1000 tests of the same runs, taken from full
- * runs that matched the hashes above (noble-post-quantum gives the same
- * FINAL_1000); checked always, and alone where AddressSanitizer makes a
- * full run too slow. */
-#define IPD_1000 "86a9e9221b7be2f5e7807d68fd034b3c3015a9c6b3a2d06a195a8fdc0036d3f4"
-#define FINAL_1000 "5706194c22e3e0977b570e636de7364abce0609b341433cc4eb48062080b7c76"
+/* One parameter set's files and known hashes. */
+typedef struct {
+    mlkem_set set;
+    const char *name; /* "768", "1024": the files' suffix */
+    size_t ek, dk, ct;
+    size_t modulus_keys; /* lines in modulus-ML-KEM-*.txt.gz */
+    /* From the CCTV README: 10 000 tests, FIPS 203 ipd. */
+    const char *ipd_10000;
+    /* The same construction with the final FIPS 203. 768: the value
+     * published with the fips203 Rust crate's CCTV test (v0.4.3), which
+     * @noble/post-quantum 0.5 (also final FIPS 203) reproduces. 1024:
+     * computed with @noble/post-quantum 0.5.4 (tests/pq-xcheck). */
+    const char *final_10000;
+    /* The hashes after the first 1000 tests of the same runs, taken from
+     * full runs that matched the hashes above (noble-post-quantum gives the
+     * same final_1000); checked always, and alone where AddressSanitizer
+     * makes a full run too slow. */
+    const char *ipd_1000, *final_1000;
+} set_info;
+
+static const set_info SETS[] = {
+    {MLKEM_768, "768", MLKEM768_EK_BYTES, MLKEM768_DK_BYTES, MLKEM768_CT_BYTES, 780,
+     "f7db260e1137a742e05fe0db9525012812b004d29040a5b606aad3d134b548d3",
+     "f959d18d3d1180121433bf0e05f11e7908cf9d03edc150b2b07cb90bef5bc1c1",
+     "86a9e9221b7be2f5e7807d68fd034b3c3015a9c6b3a2d06a195a8fdc0036d3f4",
+     "5706194c22e3e0977b570e636de7364abce0609b341433cc4eb48062080b7c76"},
+    {MLKEM_1024, "1024", MLKEM1024_EK_BYTES, MLKEM1024_DK_BYTES, MLKEM1024_CT_BYTES, 1040,
+     "47ac888fe61544efc0518f46094b4f8a600965fc89822acb06dc7169d24f3543",
+     "e3bf82b013307b2e9d47dde791ff6dfc82e694e6382404abdb948b908b75bad5",
+     "d85ec3b14e34e1eaab74033600ea4442d6ef60a44fc3fde15536773d89508353",
+     "df23d235ef494a38b2de2deda2704bb1312dd88ef6987ec4fc6f08fe5963ed7f"},
+};
+
+/* Buffers for either set. */
+static uint8_t ek[MLKEM_MAX_EK_BYTES], dk[MLKEM_MAX_DK_BYTES], ct[MLKEM_MAX_CT_BYTES];
+static uint8_t ek2[MLKEM_MAX_EK_BYTES], dk2[MLKEM_MAX_DK_BYTES], ct2[MLKEM_MAX_CT_BYTES];
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -49,10 +73,12 @@
 
 static char path_buf[1024];
 
-static const char *vec_path(const char *name)
+/* $WARD_VECTORS/mlkem/<kind>-ML-KEM-<set><ext> */
+static const char *vec_path(const char *kind, const set_info *si, const char *ext)
 {
     const char *dir = getenv("WARD_VECTORS");
-    snprintf(path_buf, sizeof path_buf, "%s/mlkem/%s", dir ? dir : "/work/shared/vectors", name);
+    snprintf(path_buf, sizeof path_buf, "%s/mlkem/%s-ML-KEM-%s%s",
+             dir ? dir : "/work/shared/vectors", kind, si->name, ext);
     return path_buf;
 }
 
@@ -216,9 +242,9 @@ static void log_coeffs(void *ctx, const char *label, const uint16_t *c, size_t n
     log_add(ctx, label, text, hex);
 }
 
-static void test_intermediate(void)
+static void test_intermediate(const set_info *si)
 {
-    char *buf = read_file(vec_path("intermediate-ML-KEM-768.txt"));
+    char *buf = read_file(vec_path("intermediate", si, ".txt"));
     CHECK(buf != NULL);
     if (!buf)
         return;
@@ -226,16 +252,15 @@ static void test_intermediate(void)
     size_t n = parse_kv(buf, v, WARD_ARRAY_LEN(v));
     CHECK(n == 39);
 
-    uint8_t d[32], z[32], m[32], ek[MLKEM768_EK_BYTES], dk[MLKEM768_DK_BYTES];
-    uint8_t ct[MLKEM768_CT_BYTES], ss[32], ss2[32];
+    uint8_t d[32], z[32], m[32], ss[32], ss2[32];
     CHECK(kv_bytes(v, n, "d", 0, d, 32) && kv_bytes(v, n, "z", 0, z, 32) &&
           kv_bytes(v, n, "m", 0, m, 32));
 
     trace_log *log = calloc(1, sizeof *log);
-    mlkem768_trace t = {log_bytes, log_coeffs, log};
-    CHECK_OK(mlkem768_keygen_traced(MLKEM768_IPD, d, z, ek, dk, &t));
-    CHECK_OK(mlkem768_encaps_traced(ek, m, ct, ss, &t));
-    CHECK_OK(mlkem768_decaps_traced(dk, ct, ss2, &t));
+    mlkem_trace t = {log_bytes, log_coeffs, log};
+    CHECK_OK(mlkem_keygen_traced(si->set, MLKEM_IPD, d, z, ek, dk, &t));
+    CHECK_OK(mlkem_encaps_traced(si->set, ek, m, ct, ss, &t));
+    CHECK_OK(mlkem_decaps_traced(si->set, dk, ct, ss2, &t));
     CHECK_MEM(ss2, ss, 32);
 
     /* Every line of the file against the value the library computed, the
@@ -258,7 +283,8 @@ static void test_intermediate(void)
                 got = &log->e[j];
         if (!got) {
             test_failed++;
-            fprintf(stderr, "intermediate: no value traced for '%s'\n", v[i].label);
+            fprintf(stderr, "intermediate %s: no value traced for '%s'\n", si->name,
+                    v[i].label);
             continue;
         }
         const char *part = NULL;
@@ -270,13 +296,13 @@ static void test_intermediate(void)
             part = "value (none in the file)";
         if (part) {
             test_failed++;
-            fprintf(stderr, "intermediate: '%s' differs (%s)\n", v[i].label, part);
+            fprintf(stderr, "intermediate %s: '%s' differs (%s)\n", si->name, v[i].label, part);
             continue;
         }
         test_passed++;
         checked++;
     }
-    printf("intermediate: %zu of %zu values match\n", checked, n);
+    printf("intermediate ML-KEM-%s: %zu of %zu values match\n", si->name, checked, n);
     for (size_t j = 0; j < log->n; j++) {
         free(log->e[j].coeffs);
         free(log->e[j].hex);
@@ -287,7 +313,6 @@ static void test_intermediate(void)
 
 /* ---- the accumulated pq-crystals run ---- */
 
-#define DRAW_BYTES (32 + 32 + 32 + MLKEM768_CT_BYTES)
 
 static double now_seconds(void)
 {
@@ -297,29 +322,31 @@ static double now_seconds(void)
 }
 
 /* Runs `count` tests; *prefix gets the hash after `prefix_at` tests. */
-static void accumulated(mlkem768_variant variant, size_t count, size_t prefix_at,
-                        char out_hex[65], char prefix_hex[65])
+static void accumulated(const set_info *si, mlkem_variant variant, size_t count,
+                        size_t prefix_at, char out_hex[65], char prefix_hex[65])
 {
     const EVP_MD *shake = EVP_shake128();
-    size_t len = count * DRAW_BYTES;
+    const size_t draw = 32 + 32 + 32 + si->ct; /* d, z, m, a random ciphertext */
+    size_t len = count * draw;
     uint8_t *rng = malloc(len);
     EVP_MD_CTX *in = EVP_MD_CTX_new(), *acc = EVP_MD_CTX_new(), *snap = EVP_MD_CTX_new();
     int ok = rng && in && acc && snap && EVP_DigestInit_ex(in, shake, NULL) == 1 &&
              EVP_DigestFinalXOF(in, rng, len) == 1 && EVP_DigestInit_ex(acc, shake, NULL) == 1;
     CHECK(ok);
     out_hex[0] = prefix_hex[0] = 0;
-    static uint8_t ek[MLKEM768_EK_BYTES], dk[MLKEM768_DK_BYTES], ct[MLKEM768_CT_BYTES];
     uint8_t k1[32], k2[32], k3[32], h[32];
     size_t mismatches = 0;
+    const mlkem_set set = si->set;
     for (size_t i = 0; ok && i < count; i++) {
-        const uint8_t *d = rng + i * DRAW_BYTES, *z = d + 32, *m = z + 32, *bad = m + 32;
-        ok = wres_is_ok(mlkem768_keygen_traced(variant, d, z, ek, dk, NULL)) &&
-             wres_is_ok(mlkem768_encaps_internal(ek, m, ct, k1)) &&
-             wres_is_ok(mlkem768_decaps(dk, ct, k2)) && wres_is_ok(mlkem768_decaps(dk, bad, k3));
+        const uint8_t *d = rng + i * draw, *z = d + 32, *m = z + 32, *bad = m + 32;
+        ok = wres_is_ok(mlkem_keygen_traced(set, variant, d, z, ek, dk, NULL)) &&
+             wres_is_ok(mlkem_encaps_internal(set, ek, m, ct, k1)) &&
+             wres_is_ok(mlkem_decaps(set, dk, ct, k2)) &&
+             wres_is_ok(mlkem_decaps(set, dk, bad, k3));
         mismatches += memcmp(k1, k2, 32) != 0;
-        ok = ok && EVP_DigestUpdate(acc, ek, sizeof ek) == 1 &&
-             EVP_DigestUpdate(acc, dk, sizeof dk) == 1 &&
-             EVP_DigestUpdate(acc, ct, sizeof ct) == 1 && EVP_DigestUpdate(acc, k1, 32) == 1 &&
+        ok = ok && EVP_DigestUpdate(acc, ek, si->ek) == 1 &&
+             EVP_DigestUpdate(acc, dk, si->dk) == 1 &&
+             EVP_DigestUpdate(acc, ct, si->ct) == 1 && EVP_DigestUpdate(acc, k1, 32) == 1 &&
              EVP_DigestUpdate(acc, k3, 32) == 1;
         if (ok && i + 1 == prefix_at) {
             ok = EVP_MD_CTX_copy_ex(snap, acc) == 1 && EVP_DigestFinalXOF(snap, h, 32) == 1;
@@ -338,15 +365,16 @@ static void accumulated(mlkem768_variant variant, size_t count, size_t prefix_at
 
 /* count tests; the hash after all of them must be want_full when count is
  * 10 000, and after the first 1000 always want_prefix. */
-static void test_accumulated(mlkem768_variant variant, const char *name, size_t count,
-                             const char *want_full, const char *want_prefix)
+static void test_accumulated(const set_info *si, mlkem_variant variant, const char *name,
+                             size_t count, const char *want_full, const char *want_prefix)
 {
     char got[65], prefix[65];
     double t0 = now_seconds();
-    accumulated(variant, count, 1000, got, prefix);
+    accumulated(si, variant, count, 1000, got, prefix);
     double dt = now_seconds() - t0;
-    printf("accumulated %s: %zu tests in %.2f s: %s\n", name, count, dt, got);
-    printf("accumulated %s: after 1000: %s\n", name, prefix);
+    printf("accumulated ML-KEM-%s %s: %zu tests in %.2f s: %s\n", si->name, name, count, dt,
+           got);
+    printf("accumulated ML-KEM-%s %s: after 1000: %s\n", si->name, name, prefix);
     if (count == 10000)
         CHECK(strcmp(got, want_full) == 0);
     CHECK(strcmp(prefix, want_prefix) == 0);
@@ -354,131 +382,148 @@ static void test_accumulated(mlkem768_variant variant, const char *name, size_t 
 
 /* ---- strcmp, unlucky sample, modulus ---- */
 
-static void test_strcmp(void)
+static void test_strcmp(const set_info *si)
 {
-    char *buf = read_file(vec_path("strcmp-ML-KEM-768.txt"));
+    char *buf = read_file(vec_path("strcmp", si, ".txt"));
     CHECK(buf != NULL);
     if (!buf)
         return;
     kv v[16];
     size_t n = parse_kv(buf, v, WARD_ARRAY_LEN(v));
-    uint8_t dk[MLKEM768_DK_BYTES], ct[MLKEM768_CT_BYTES], want[32], got[32];
-    CHECK(kv_bytes(v, n, "dk", 0, dk, sizeof dk) && kv_bytes(v, n, "c", 0, ct, sizeof ct) &&
+    uint8_t want[32], got[32];
+    CHECK(kv_bytes(v, n, "dk", 0, dk, si->dk) && kv_bytes(v, n, "c", 0, ct, si->ct) &&
           kv_bytes(v, n, "K", 0, want, 32));
-    CHECK_OK(mlkem768_decaps(dk, ct, got));
+    CHECK_OK(mlkem_decaps(si->set, dk, ct, got));
     CHECK_MEM(got, want, 32);
     free(buf);
 }
 
-static void test_unlucky(void)
+static void test_unlucky(const set_info *si)
 {
-    char *buf = read_file(vec_path("unluckysample-ML-KEM-768.txt"));
+    char *buf = read_file(vec_path("unluckysample", si, ".txt"));
     CHECK(buf != NULL);
     if (!buf)
         return;
     kv v[16];
     size_t n = parse_kv(buf, v, WARD_ARRAY_LEN(v));
-    uint8_t d[32], z[32], m[32], wek[MLKEM768_EK_BYTES], wdk[MLKEM768_DK_BYTES];
-    uint8_t wct[MLKEM768_CT_BYTES], wk[32];
-    uint8_t ek[MLKEM768_EK_BYTES], dk[MLKEM768_DK_BYTES], ct[MLKEM768_CT_BYTES], k[32], k2[32];
+    uint8_t d[32], z[32], m[32], wk[32], k[32], k2[32];
     CHECK(kv_bytes(v, n, "d", 0, d, 32) && kv_bytes(v, n, "z", 0, z, 32) &&
-          kv_bytes(v, n, "m", 0, m, 32) && kv_bytes(v, n, "ek", 0, wek, sizeof wek) &&
-          kv_bytes(v, n, "dk", 0, wdk, sizeof wdk) && kv_bytes(v, n, "c", 0, wct, sizeof wct) &&
+          kv_bytes(v, n, "m", 0, m, 32) && kv_bytes(v, n, "ek", 0, ek2, si->ek) &&
+          kv_bytes(v, n, "dk", 0, dk2, si->dk) && kv_bytes(v, n, "c", 0, ct2, si->ct) &&
           kv_bytes(v, n, "K", 0, wk, 32));
-    CHECK_OK(mlkem768_keygen_traced(MLKEM768_IPD, d, z, ek, dk, NULL));
-    CHECK_MEM(ek, wek, sizeof ek);
-    CHECK_MEM(dk, wdk, sizeof dk);
-    CHECK_OK(mlkem768_encaps_internal(ek, m, ct, k));
-    CHECK_MEM(ct, wct, sizeof ct);
+    CHECK_OK(mlkem_keygen_traced(si->set, MLKEM_IPD, d, z, ek, dk, NULL));
+    CHECK_MEM(ek, ek2, si->ek);
+    CHECK_MEM(dk, dk2, si->dk);
+    CHECK_OK(mlkem_encaps_internal(si->set, ek, m, ct, k));
+    CHECK_MEM(ct, ct2, si->ct);
     CHECK_MEM(k, wk, 32);
-    CHECK_OK(mlkem768_decaps(dk, ct, k2));
+    CHECK_OK(mlkem_decaps(si->set, dk, ct, k2));
     CHECK_MEM(k2, wk, 32);
     free(buf);
 }
 
-static void test_modulus(void)
+static void test_modulus(const set_info *si)
 {
     char cmd[1200];
-    snprintf(cmd, sizeof cmd, "gzip -dc '%s'", vec_path("modulus-ML-KEM-768.txt.gz"));
+    snprintf(cmd, sizeof cmd, "gzip -dc '%s'", vec_path("modulus", si, ".txt.gz"));
     FILE *p = popen(cmd, "r");
     CHECK(p != NULL);
     if (!p)
         return;
-    static char line[2 * MLKEM768_EK_BYTES + 16];
-    uint8_t ek[MLKEM768_EK_BYTES], ct[MLKEM768_CT_BYTES], ss[32];
+    static char line[2 * MLKEM_MAX_EK_BYTES + 16];
+    uint8_t ss[32];
     size_t total = 0, rejected = 0, malformed = 0;
     while (fgets(line, sizeof line, p)) {
         line[strcspn(line, "\r\n")] = 0;
         if (!line[0])
             continue;
         total++;
-        if (hex_decode(line, ek, sizeof ek) != (long)sizeof ek) {
+        if (hex_decode(line, ek, si->ek) != (long)si->ek) {
             malformed++;
             continue;
         }
-        wres r = mlkem768_encaps_internal(ek, ek, ct, ss); /* m: any 32 bytes */
-        rejected += r.code == WARD_ERR_ILLEGAL_PARAMETER && !mlkem768_ek_valid(ek);
+        wres r = mlkem_encaps_internal(si->set, ek, ek, ct, ss); /* m: any 32 bytes */
+        rejected += r.code == WARD_ERR_ILLEGAL_PARAMETER && !mlkem_ek_valid(si->set, ek);
     }
     CHECK(pclose(p) == 0);
-    printf("modulus: %zu of %zu invalid keys rejected\n", rejected, total);
-    CHECK(total == 780); /* one invalid key a line, 780 in this file */
+    printf("modulus ML-KEM-%s: %zu of %zu invalid keys rejected\n", si->name, rejected, total);
+    CHECK(total == si->modulus_keys); /* one invalid key a line */
     CHECK(malformed == 0);
     CHECK(rejected == total);
 }
 
 /* ---- the random API, and decapsulation edge cases ---- */
 
-static void test_random(void)
+static void test_random(const set_info *si)
 {
-    static uint8_t ek[MLKEM768_EK_BYTES], dk[MLKEM768_DK_BYTES], ct[MLKEM768_CT_BYTES];
+    const mlkem_set set = si->set;
     uint8_t k1[32], k2[32], k3[32], kbar[32];
-    CHECK_OK(mlkem768_keygen(ek, dk));
-    CHECK(mlkem768_ek_valid(ek));
-    CHECK_OK(mlkem768_encaps(ek, ct, k1));
-    CHECK_OK(mlkem768_decaps(dk, ct, k2));
+    CHECK(mlkem_ek_bytes(set) == si->ek && mlkem_dk_bytes(set) == si->dk &&
+          mlkem_ct_bytes(set) == si->ct);
+    CHECK_OK(mlkem_keygen(set, ek, dk));
+    CHECK(mlkem_ek_valid(set, ek));
+    CHECK_OK(mlkem_encaps(set, ek, ct, k1));
+    CHECK_OK(mlkem_decaps(set, dk, ct, k2));
     CHECK_MEM(k2, k1, 32);
 
     /* Implicit rejection: one flipped bit gives K̄ = J(z || c), not K. */
-    ct[MLKEM768_CT_BYTES - 1] ^= 1;
-    CHECK_OK(mlkem768_decaps(dk, ct, k3));
+    ct[si->ct - 1] ^= 1;
+    CHECK_OK(mlkem_decaps(set, dk, ct, k3));
     CHECK(memcmp(k3, k1, 32) != 0);
     EVP_MD_CTX *j = EVP_MD_CTX_new();
     CHECK(j && EVP_DigestInit_ex(j, EVP_shake256(), NULL) == 1 &&
-          EVP_DigestUpdate(j, dk + MLKEM768_DK_BYTES - 32, 32) == 1 &&
-          EVP_DigestUpdate(j, ct, sizeof ct) == 1 && EVP_DigestFinalXOF(j, kbar, 32) == 1);
+          EVP_DigestUpdate(j, dk + si->dk - 32, 32) == 1 &&
+          EVP_DigestUpdate(j, ct, si->ct) == 1 && EVP_DigestFinalXOF(j, kbar, 32) == 1);
     EVP_MD_CTX_free(j);
     CHECK_MEM(k3, kbar, 32);
-    ct[MLKEM768_CT_BYTES - 1] ^= 1;
+    ct[si->ct - 1] ^= 1;
 
     /* §7.3 hash check: a dk whose H(ek) does not match is refused. */
-    dk[2 * 1152 + 32] ^= 1;
-    CHECK_CODE(mlkem768_decaps(dk, ct, k3).code, WARD_ERR_INTERNAL);
-    dk[2 * 1152 + 32] ^= 1;
+    const size_t h_at = si->dk - 64; /* dk = dkPKE || ek || H(ek) || z */
+    dk[h_at] ^= 1;
+    CHECK_CODE(mlkem_decaps(set, dk, ct, k3).code, WARD_ERR_INTERNAL);
+    dk[h_at] ^= 1;
 
     /* Two key pairs from the same seeds are equal; the variants differ. */
-    static uint8_t ek2[MLKEM768_EK_BYTES], dk2[MLKEM768_DK_BYTES];
     uint8_t d[32] = {1}, z[32] = {2};
-    CHECK_OK(mlkem768_keygen_internal(d, z, ek, dk));
-    CHECK_OK(mlkem768_keygen_internal(d, z, ek2, dk2));
-    CHECK_MEM(ek2, ek, sizeof ek);
-    CHECK_MEM(dk2, dk, sizeof dk);
-    CHECK_OK(mlkem768_keygen_traced(MLKEM768_IPD, d, z, ek2, dk2, NULL));
-    CHECK(memcmp(ek2, ek, sizeof ek) != 0);
+    CHECK_OK(mlkem_keygen_internal(set, d, z, ek, dk));
+    CHECK_OK(mlkem_keygen_internal(set, d, z, ek2, dk2));
+    CHECK_MEM(ek2, ek, si->ek);
+    CHECK_MEM(dk2, dk, si->dk);
+    CHECK_OK(mlkem_keygen_traced(set, MLKEM_IPD, d, z, ek2, dk2, NULL));
+    CHECK(memcmp(ek2, ek, si->ek) != 0);
+}
+
+/* A value that is not a parameter set is refused, not guessed. */
+static void test_bad_set(void)
+{
+    uint8_t d[32] = {0}, ss[32];
+    CHECK(mlkem_ek_bytes((mlkem_set)2) == 0);
+    CHECK_CODE(mlkem_keygen_internal((mlkem_set)2, d, d, ek, dk).code, WARD_ERR_INTERNAL);
+    CHECK_CODE(mlkem_decaps((mlkem_set)5, dk, ct, ss).code, WARD_ERR_INTERNAL);
+    CHECK(!mlkem_ek_valid((mlkem_set)0, ek));
 }
 
 int main(int argc, char **argv)
 {
-    test_intermediate();
-    test_strcmp();
-    test_unlucky();
-    test_modulus();
-    test_random();
-    /* The CCTV run in full everywhere; the final-standard run in full too,
-     * except under AddressSanitizer, where its first 1000 tests keep the
-     * test well inside its time budget. */
-    test_accumulated(MLKEM768_IPD, "FIPS 203 ipd (CCTV)", 10000, IPD_10000, IPD_1000);
-    test_accumulated(MLKEM768_FINAL, "FIPS 203 final", UNDER_ASAN ? 1000 : 10000, FINAL_10000,
-                     FINAL_1000);
+    for (size_t i = 0; i < WARD_ARRAY_LEN(SETS); i++) {
+        const set_info *si = &SETS[i];
+        test_intermediate(si);
+        test_strcmp(si);
+        test_unlucky(si);
+        test_modulus(si);
+        test_random(si);
+        /* The CCTV runs and the final-standard runs in full, except under
+         * AddressSanitizer, where the first 1000 tests of each (all 10 000
+         * of the ML-KEM-768 CCTV run) keep the test inside its time
+         * budget; the normal build checks the full hashes. */
+        const size_t ipd = UNDER_ASAN && si->set == MLKEM_1024 ? 1000 : 10000;
+        test_accumulated(si, MLKEM_IPD, "FIPS 203 ipd (CCTV)", ipd, si->ipd_10000,
+                         si->ipd_1000);
+        test_accumulated(si, MLKEM_FINAL, "FIPS 203 final", UNDER_ASAN ? 1000 : 10000,
+                         si->final_10000, si->final_1000);
+    }
+    test_bad_set();
     (void)argc;
     (void)argv;
     return test_report();

@@ -253,7 +253,7 @@ static void ch_empty_group_list(void)
 
 static void ch_unknown_groups_only(void)
 {
-    static const uint16_t unknown[] = {0x0019, 0x0100};
+    static const uint16_t unknown[] = {0x001e, 0x0100}; /* x448, ffdhe2048 */
     msg_client_hello_params p;
     ch_defaults(&p);
     p.groups = unknown;

@@ -156,7 +156,7 @@ static void ch12_unknown_suites_only(void)
 
 static void ch12_unknown_groups_only(void)
 {
-    static const uint16_t unknown[] = {0x0019, 0x0015};
+    static const uint16_t unknown[] = {0x001e, 0x0015}; /* x448, secp224r1 */
     msg_client_hello_params p;
     ch12_defaults(&p);
     p.groups = unknown;

@@ -1,7 +1,10 @@
 /* Post-quantum hybrids between a ward client and a ward server in memory:
  * the default negotiates X25519MLKEM768; SecP256r1MLKEM768 on request; a
  * server without the hybrids takes the client's x25519 share with no extra
- * round trip; a client offering only a hybrid share gets a retry. */
+ * round trip; a client offering only a hybrid share gets a retry. The
+ * groups for CNSA 2.0 deployments, SecP384r1MLKEM1024, MLKEM1024 and
+ * secp521r1, on request, first try and after a retry; secp521r1 in TLS
+ * 1.2 too. */
 #include <string.h>
 
 #include "selftalk.h"
@@ -49,6 +52,55 @@ static uint16_t run(ward_config *cc, ward_config *sc, int *hrr)
     ward_conn_free(c);
     ward_conn_free(s);
     return g;
+}
+
+/* The CNSA 2.0 groups, each alone on both sides (first try, the client
+ * shares it), and each as the server's only group against a client that
+ * lists it but shares x25519 (one retry). */
+static void test_cnsa_groups(void)
+{
+    const uint16_t groups[] = {WARD_GROUP_SECP384R1MLKEM1024, WARD_GROUP_MLKEM1024,
+                               WARD_GROUP_SECP521R1};
+    int hrr;
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        const uint16_t g = groups[i];
+        ward_config *sc = server(&g, 1), *cc = client(&g, 1);
+        CHECK(run(cc, sc, &hrr) == g);
+        CHECK(!hrr);
+        ward_config_free(cc);
+
+        const uint16_t offered[] = {WARD_GROUP_X25519, g};
+        const uint16_t share[] = {WARD_GROUP_X25519};
+        cc = client(offered, 2);
+        CHECK(ward_config_set_key_share_groups(cc, share, 1) == WARD_OK);
+        CHECK(run(cc, sc, &hrr) == g);
+        CHECK(hrr);
+        ward_config_free(cc);
+        ward_config_free(sc);
+        printf("%s: first try and after HelloRetryRequest\n", ward_group_name(g));
+    }
+
+    /* The three largest shares in one ClientHello (1665 + 1568 + 1216
+     * bytes of keys, about 4.6 KB in all): the server takes the first. */
+    const uint16_t big[] = {WARD_GROUP_SECP384R1MLKEM1024, WARD_GROUP_MLKEM1024,
+                            WARD_GROUP_X25519MLKEM768};
+    ward_config *bs = server(big, 3), *bc = client(big, 3);
+    CHECK(ward_config_set_key_share_groups(bc, big, 3) == WARD_OK);
+    CHECK(run(bc, bs, &hrr) == WARD_GROUP_SECP384R1MLKEM1024);
+    CHECK(!hrr);
+    ward_config_free(bc);
+    ward_config_free(bs);
+
+    /* secp521r1 in TLS 1.2 (ECDHE); the ML-KEM groups are passed over. The
+     * client lists P-256 too, last: in TLS 1.2 its groups also bound the
+     * curve of the server's ECDSA certificate (RFC 8422 §4). */
+    const uint16_t tls12[] = {WARD_GROUP_MLKEM1024, WARD_GROUP_SECP384R1MLKEM1024,
+                              WARD_GROUP_SECP521R1, WARD_GROUP_SECP256R1};
+    ward_config *sc = server(tls12, 3), *cc = client(tls12, 4);
+    CHECK(ward_config_set_versions(cc, WARD_TLS12, WARD_TLS12) == WARD_OK);
+    CHECK(run(cc, sc, &hrr) == WARD_GROUP_SECP521R1);
+    ward_config_free(cc);
+    ward_config_free(sc);
 }
 
 int main(void)
@@ -104,5 +156,7 @@ int main(void)
     CHECK(run(cc, sc, &hrr) == WARD_GROUP_X25519);
     ward_config_free(cc);
     ward_config_free(sc);
+
+    test_cnsa_groups();
     return test_report();
 }

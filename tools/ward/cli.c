@@ -167,8 +167,14 @@ static const struct {
     {"secp384r1", WARD_GROUP_SECP384R1},
     {"P-384", WARD_GROUP_SECP384R1},
     {"P384", WARD_GROUP_SECP384R1},
+    {"secp521r1", WARD_GROUP_SECP521R1},
+    {"P-521", WARD_GROUP_SECP521R1},
+    {"P521", WARD_GROUP_SECP521R1},
     {"X25519MLKEM768", WARD_GROUP_X25519MLKEM768},
     {"SecP256r1MLKEM768", WARD_GROUP_SECP256R1MLKEM768},
+    {"SecP384r1MLKEM1024", WARD_GROUP_SECP384R1MLKEM1024},
+    {"MLKEM1024", WARD_GROUP_MLKEM1024},
+    {"ML-KEM-1024", WARD_GROUP_MLKEM1024},
 };
 
 static const struct {
@@ -205,7 +211,8 @@ static int group_item(const char *cmd, const char *what, const char *item, void 
     if (parse_hex_u16(item, &v) == 0)
         return add_u16(out, v);
     cli_usage_error(cmd, "unknown group '%s' (known: X25519MLKEM768, SecP256r1MLKEM768, "
-                         "x25519, secp256r1 (P-256), secp384r1 (P-384), or a code like 0x001d)",
+                         "SecP384r1MLKEM1024, MLKEM1024, x25519, secp256r1 (P-256), "
+                         "secp384r1 (P-384), secp521r1 (P-521), or a code like 0x001d)",
                     item);
     return -1;
 }
@@ -575,9 +582,11 @@ static const char *range_text(uint16_t lo, uint16_t hi, char *buf, size_t cap)
     return buf;
 }
 
-static int is_hybrid_group(uint16_t g)
+/* The post-quantum groups (the ML-KEM hybrids and MLKEM1024): TLS 1.3 only. */
+static int is_pq_group(uint16_t g)
 {
-    return g == WARD_GROUP_X25519MLKEM768 || g == WARD_GROUP_SECP256R1MLKEM768;
+    return g == WARD_GROUP_X25519MLKEM768 || g == WARD_GROUP_SECP256R1MLKEM768 ||
+           g == WARD_GROUP_SECP384R1MLKEM1024 || g == WARD_GROUP_MLKEM1024;
 }
 
 int cli_versions_settle(const char *cmd, const cli_versions *v, const cli_u16_list *suites,
@@ -639,11 +648,11 @@ int cli_versions_settle(const char *cmd, const cli_versions *v, const cli_u16_li
         hi = nhi;
     }
     if (groups && hi == WARD_TLS12 && !v->rsa_kx) {
-        size_t hybrid = 0;
+        size_t pq = 0;
         for (size_t i = 0; i < groups->n; i++)
-            hybrid += is_hybrid_group(groups->v[i]) != 0;
-        if (hybrid == groups->n) {
-            cli_usage_error(cmd, "--groups lists only post-quantum hybrid groups, which are "
+            pq += is_pq_group(groups->v[i]) != 0;
+        if (pq == groups->n) {
+            cli_usage_error(cmd, "--groups lists only post-quantum groups, which are "
                                  "TLS 1.3 only, but only TLS 1.2 is allowed");
             return -1;
         }

@@ -74,8 +74,10 @@ void server_usage(FILE *out)
         "Negotiation:\n"
         "  --alpn LIST            ALPN protocols to accept, in preference order\n"
         "  --groups LIST          key exchange groups in preference order:\n"
-        "                         x25519, secp256r1 (P-256), secp384r1 (P-384), and for\n"
-        "                         TLS 1.3 only X25519MLKEM768, SecP256r1MLKEM768\n",
+        "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
+        "                         secp521r1 (P-521), and for TLS 1.3 only\n"
+        "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
+        "                         SecP384r1MLKEM1024, MLKEM1024\n",
         out);
     fputs(cli_suites_help, out);
     fputs(

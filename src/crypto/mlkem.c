@@ -1,5 +1,11 @@
-/* ML-KEM-768, as specified in FIPS 203 (August 2024). Algorithm numbers in
- * the comments are the standard's.
+/* ML-KEM-768 and ML-KEM-1024, as specified in FIPS 203 (August 2024).
+ * Algorithm numbers in the comments are the standard's.
+ *
+ * Parameter sets (§8). The two differ only in the module rank k (3 or 4)
+ * and the ciphertext compression (du, dv) = (10, 4) or (11, 5); η1 = η2 = 2
+ * in both. The code below is one implementation over k: loops run to the
+ * set's k, arrays are sized for k = 4, and the polynomial arithmetic, the
+ * NTT and the hashes do not depend on k at all.
  *
  * Representation. A polynomial is 256 coefficients, each a uint16_t kept
  * fully reduced in [0, q). Products go through Barrett reduction (a
@@ -22,7 +28,7 @@
  * once (EVP_DigestSqueeze came in 3.3), so SampleNTT asks for a fixed length
  * and, in the rare case that is not enough, hashes again for a longer output
  * of which the first part is the same (see sample_ntt). */
-#include "crypto/mlkem768.h"
+#include "crypto/mlkem.h"
 
 #include <string.h>
 
@@ -45,30 +51,58 @@
 #define MLKEM_DECLASSIFY(p, n) ((void)(p), (void)(n))
 #endif
 
-/* ---- parameters (§8, ML-KEM-768) ---- */
+/* ---- parameters (§8) ---- */
 #define Q 3329
 #define N 256
-#define K 3
+#define KMAX 4 /* ML-KEM-1024; arrays are sized for it */
 #define ETA1 2
 #define ETA2 2
-#define DU 10
-#define DV 4
 
 #define POLY_BYTES 384               /* ByteEncode12 of one polynomial */
-#define VEC_BYTES (K * POLY_BYTES)   /* 1152: t̂ or ŝ */
-#define C1_BYTES (K * 32 * DU)       /* 960 */
-#define C2_BYTES (32 * DV)           /* 128 */
-#define PRF_BYTES (64 * ETA1)        /* 128; η1 = η2 = 2 */
+#define PRF_BYTES (64 * ETA1)        /* 128; η1 = η2 = 2 in both sets */
 
-_Static_assert(MLKEM768_EK_BYTES == VEC_BYTES + 32, "ek size");
-_Static_assert(MLKEM768_DK_BYTES == 2 * VEC_BYTES + 32 + 32 + 32, "dk size");
-_Static_assert(MLKEM768_CT_BYTES == C1_BYTES + C2_BYTES, "ct size");
 _Static_assert(ETA1 == 2 && ETA2 == 2, "sample_cbd is written for η = 2");
 
-/* Offsets in dk = dkPKE || ek || H(ek) || z (Algorithm 16). */
-#define DK_EK VEC_BYTES
-#define DK_H (DK_EK + MLKEM768_EK_BYTES)
-#define DK_Z (DK_H + 32)
+/* One parameter set, and the sizes that follow from it. */
+typedef struct {
+    unsigned k, du, dv;
+    size_t vec;    /* k·384: ByteEncode12 of t̂ or ŝ */
+    size_t c1;     /* k·32·du */
+    size_t ek, dk, ct;
+    /* offsets in dk = dkPKE || ek || H(ek) || z (Algorithm 16) */
+    size_t dk_ek, dk_h, dk_z;
+} mlkem_params;
+
+#define PARAMS(K_, DU_, DV_)                                                                  \
+    {                                                                                         \
+        K_, DU_, DV_, K_ * POLY_BYTES, K_ * 32 * DU_, K_ * POLY_BYTES + 32,                   \
+            2 * K_ * POLY_BYTES + 96, 32 * (K_ * DU_ + DV_), K_ * POLY_BYTES,                 \
+            2 * K_ * POLY_BYTES + 32, 2 * K_ * POLY_BYTES + 64                                \
+    }
+static const mlkem_params PARAMS_768 = PARAMS(3, 10, 4);
+static const mlkem_params PARAMS_1024 = PARAMS(4, 11, 5);
+
+_Static_assert(MLKEM768_EK_BYTES == 3 * POLY_BYTES + 32, "ek size");
+_Static_assert(MLKEM768_DK_BYTES == 2 * 3 * POLY_BYTES + 96, "dk size");
+_Static_assert(MLKEM768_CT_BYTES == 32 * (3 * 10 + 4), "ct size");
+_Static_assert(MLKEM1024_EK_BYTES == 4 * POLY_BYTES + 32, "ek size");
+_Static_assert(MLKEM1024_DK_BYTES == 2 * 4 * POLY_BYTES + 96, "dk size");
+_Static_assert(MLKEM1024_CT_BYTES == 32 * (4 * 11 + 5), "ct size");
+_Static_assert(MLKEM_MAX_CT_BYTES == MLKEM1024_CT_BYTES, "largest set");
+
+/* The set's parameters, or NULL for a value that is not a set. */
+static const mlkem_params *params_of(mlkem_set set)
+{
+    switch (set) {
+    case MLKEM_768: return &PARAMS_768;
+    case MLKEM_1024: return &PARAMS_1024;
+    }
+    return NULL;
+}
+
+size_t mlkem_ek_bytes(mlkem_set set) { return params_of(set) ? params_of(set)->ek : 0; }
+size_t mlkem_dk_bytes(mlkem_set set) { return params_of(set) ? params_of(set)->dk : 0; }
+size_t mlkem_ct_bytes(mlkem_set set) { return params_of(set) ? params_of(set)->ct : 0; }
 
 typedef struct {
     uint16_t c[N]; /* in [0, q) */
@@ -214,12 +248,14 @@ static void vec_encode12(uint8_t *out, const poly *v, size_t count)
 typedef struct {
     EVP_MD_CTX *md;
     const crypto_algs *algs;
+    const mlkem_params *p;
     int failed; /* sticky: some libcrypto call failed; the result is void */
-    const mlkem768_trace *trace;
+    const mlkem_trace *trace;
 } mlkem_ctx;
 
-static wres ctx_init(mlkem_ctx *c, const mlkem768_trace *trace)
+static wres ctx_init(mlkem_ctx *c, const mlkem_params *p, const mlkem_trace *trace)
 {
+    c->p = p;
     c->algs = crypto_algs_get();
     c->failed = 0;
     c->trace = trace;
@@ -269,7 +305,7 @@ static void hash_g(mlkem_ctx *c, const uint8_t *a, size_t alen, const uint8_t *b
 /* J(z || c) = SHAKE256(z || c, 8·32) */
 static void hash_j(mlkem_ctx *c, const uint8_t z[32], const uint8_t *ct, uint8_t out[32])
 {
-    hash2(c, c->algs->shake256, 1, z, 32, ct, MLKEM768_CT_BYTES, out, 32);
+    hash2(c, c->algs->shake256, 1, z, 32, ct, c->p->ct, out, 32);
 }
 
 /* PRF_η(s, b) = SHAKE256(s || b, 8·64·η) */
@@ -297,7 +333,7 @@ static void trace_polys(const mlkem_ctx *c, const char *label, const poly *v, si
 {
     if (!c->trace || !c->trace->bytes)
         return;
-    uint8_t buf[K * K * POLY_BYTES];
+    uint8_t buf[KMAX * KMAX * POLY_BYTES];
     vec_encode12(buf, v, count);
     c->trace->bytes(c->trace->ctx, label, buf, count * POLY_BYTES);
 }
@@ -362,15 +398,16 @@ static void sample_cbd(poly *f, const uint8_t b[PRF_BYTES])
 }
 
 /* The matrix Â (Algorithm 13 steps 3-7, Algorithm 14 steps 4-8):
- * a[i*K + j] = Â[i, j] = SampleNTT(ρ || j || i). */
-static void gen_matrix(mlkem_ctx *c, poly a[K * K], const uint8_t rho[32])
+ * a[i*k + j] = Â[i, j] = SampleNTT(ρ || j || i). */
+static void gen_matrix(mlkem_ctx *c, poly a[KMAX * KMAX], const uint8_t rho[32])
 {
-    for (uint8_t i = 0; i < K; i++)
-        for (uint8_t j = 0; j < K; j++)
-            sample_ntt(c, &a[i * K + j], rho, j, i);
+    const unsigned k = c->p->k;
+    for (unsigned i = 0; i < k; i++)
+        for (unsigned j = 0; j < k; j++)
+            sample_ntt(c, &a[i * k + j], rho, (uint8_t)j, (uint8_t)i);
 }
 
-/* K polynomials from CBD_η(PRF_η(seed, nonce++)). */
+/* count polynomials from CBD_η(PRF_η(seed, nonce++)). */
 static void sample_vec(mlkem_ctx *c, poly *v, size_t count, const uint8_t seed[32],
                        uint8_t *nonce)
 {
@@ -452,24 +489,25 @@ static void poly_sub(poly *f, const poly *g)
 
 /* ---- K-PKE (§5) ---- */
 
-/* Algorithm 13 K-PKE.KeyGen: ek = ByteEncode12(t̂) || ρ (1184 bytes),
- * dk = ByteEncode12(ŝ) (1152 bytes). */
-static void kpke_keygen(mlkem_ctx *c, mlkem768_variant variant, const uint8_t d[32],
-                        uint8_t ek[MLKEM768_EK_BYTES], uint8_t dk[VEC_BYTES])
+/* Algorithm 13 K-PKE.KeyGen: ek = ByteEncode12(t̂) || ρ (384k + 32 bytes),
+ * dk = ByteEncode12(ŝ) (384k bytes). */
+static void kpke_keygen(mlkem_ctx *c, mlkem_variant variant, const uint8_t d[32], uint8_t *ek,
+                        uint8_t *dk)
 {
+    const unsigned k = c->p->k;
     struct {
-        uint8_t g[64];     /* ρ || σ */
-        poly a[K * K];     /* Â */
-        poly s[K], e[K];   /* s, then ŝ; e, then ê */
-        poly t[K];         /* t̂ */
+        uint8_t g[64];          /* ρ || σ */
+        poly a[KMAX * KMAX];    /* Â */
+        poly s[KMAX], e[KMAX];  /* s, then ŝ; e, then ê */
+        poly t[KMAX];           /* t̂ */
     } w;
     memset(&w, 0, sizeof w);
     const uint8_t *rho = w.g, *sigma = w.g + 32;
     uint8_t nonce = 0;
 
     /* 1: (ρ, σ) = G(d || k); the draft standard had G(d). */
-    const uint8_t k = K;
-    hash_g(c, d, 32, &k, variant == MLKEM768_IPD ? 0 : 1, w.g);
+    const uint8_t kbyte = (uint8_t)k;
+    hash_g(c, d, 32, &kbyte, variant == MLKEM_IPD ? 0 : 1, w.g);
     MLKEM_DECLASSIFY(w.g, 32); /* ρ becomes public: it is the end of ek */
     trace_bytes(c, "ρ", rho, 32);
     trace_bytes(c, "σ", sigma, 32);
@@ -477,94 +515,95 @@ static void kpke_keygen(mlkem_ctx *c, mlkem768_variant variant, const uint8_t d[
     /* 3-7: Â */
     gen_matrix(c, w.a, rho);
     trace_coeffs(c, "A[0, 0]", &w.a[0]);
-    trace_polys(c, "A", w.a, K * K);
+    trace_polys(c, "A", w.a, k * k);
 
     /* 8-15: s and e from CBD_η1 */
-    sample_vec(c, w.s, K, sigma, &nonce);
+    sample_vec(c, w.s, k, sigma, &nonce);
     trace_coeffs(c, "s[0]", &w.s[0]);
-    trace_polys(c, "s", w.s, K);
-    sample_vec(c, w.e, K, sigma, &nonce);
-    trace_polys(c, "e", w.e, K);
+    trace_polys(c, "s", w.s, k);
+    sample_vec(c, w.e, k, sigma, &nonce);
+    trace_polys(c, "e", w.e, k);
 
     /* 16-17: ŝ = NTT(s), ê = NTT(e) */
-    for (size_t i = 0; i < K; i++) {
+    for (size_t i = 0; i < k; i++) {
         ntt(&w.s[i]);
         ntt(&w.e[i]);
     }
     trace_coeffs(c, "NTT(s[0])", &w.s[0]);
-    trace_polys(c, "dkPKE", w.s, K);
-    trace_polys(c, "NTT(e)", w.e, K);
+    trace_polys(c, "dkPKE", w.s, k);
+    trace_polys(c, "NTT(e)", w.e, k);
 
     /* 18: t̂ = Â ∘ ŝ + ê */
-    for (size_t i = 0; i < K; i++) {
+    for (size_t i = 0; i < k; i++) {
         w.t[i] = w.e[i];
-        for (size_t j = 0; j < K; j++)
-            poly_mul_acc(&w.t[i], &w.a[i * K + j], &w.s[j]);
+        for (size_t j = 0; j < k; j++)
+            poly_mul_acc(&w.t[i], &w.a[i * k + j], &w.s[j]);
     }
-    trace_polys(c, "t", w.t, K);
+    trace_polys(c, "t", w.t, k);
 
     /* 19-20: ek = ByteEncode12(t̂) || ρ; dk = ByteEncode12(ŝ) */
-    vec_encode12(ek, w.t, K);
-    memcpy(ek + VEC_BYTES, rho, 32);
-    vec_encode12(dk, w.s, K);
-    trace_bytes(c, "ek", ek, MLKEM768_EK_BYTES);
-    trace_bytes(c, "ekPKE", ek, MLKEM768_EK_BYTES);
+    vec_encode12(ek, w.t, k);
+    memcpy(ek + c->p->vec, rho, 32);
+    vec_encode12(dk, w.s, k);
+    trace_bytes(c, "ek", ek, c->p->ek);
+    trace_bytes(c, "ekPKE", ek, c->p->ek);
 
     ward_zeroize(&w, sizeof w);
 }
 
-/* Algorithm 14 K-PKE.Encrypt: ct (1088 bytes) encrypting the 32-byte m
- * with randomness r. ek must have passed the modulus check. */
-static void kpke_encrypt(mlkem_ctx *c, const uint8_t ek[MLKEM768_EK_BYTES], const uint8_t m[32],
-                         const uint8_t r[32], uint8_t ct[MLKEM768_CT_BYTES])
+/* Algorithm 14 K-PKE.Encrypt: ct (32·(du·k + dv) bytes) encrypting the
+ * 32-byte m with randomness r. ek must have passed the modulus check. */
+static void kpke_encrypt(mlkem_ctx *c, const uint8_t *ek, const uint8_t m[32],
+                         const uint8_t r[32], uint8_t *ct)
 {
+    const unsigned k = c->p->k, du = c->p->du, dv = c->p->dv;
     struct {
-        poly a[K * K];      /* Â */
-        poly t[K];          /* t̂ */
-        poly y[K], e1[K];   /* y, then ŷ; e1 */
+        poly a[KMAX * KMAX];      /* Â */
+        poly t[KMAX];             /* t̂ */
+        poly y[KMAX], e1[KMAX];   /* y, then ŷ; e1 */
         poly e2, mu;
-        poly u[K], v;
-        poly cu, cv;        /* compressed (for the trace and the encoding) */
+        poly u[KMAX], v;
+        poly cu, cv;              /* compressed (for the trace and the encoding) */
     } w;
     memset(&w, 0, sizeof w);
-    const uint8_t *rho = ek + VEC_BYTES;
+    const uint8_t *rho = ek + c->p->vec;
     uint8_t nonce = 0;
 
-    /* 2-3: t̂ = ByteDecode12(ek[0:1152]), ρ = ek[1152:1184] */
-    for (size_t i = 0; i < K; i++)
+    /* 2-3: t̂ = ByteDecode12(ek[0:384k]), ρ = ek[384k:384k+32] */
+    for (size_t i = 0; i < k; i++)
         poly_decode12(&w.t[i], ek + i * POLY_BYTES);
 
     /* 4-8: Â (the trace shows Âᵀ, which is what is used below) */
     gen_matrix(c, w.a, rho);
     if (c->trace) {
-        poly at[K * K];
-        for (size_t i = 0; i < K; i++)
-            for (size_t j = 0; j < K; j++)
-                at[i * K + j] = w.a[j * K + i];
-        trace_polys(c, "A^T", at, K * K);
+        poly at[KMAX * KMAX];
+        for (size_t i = 0; i < k; i++)
+            for (size_t j = 0; j < k; j++)
+                at[i * k + j] = w.a[j * k + i];
+        trace_polys(c, "A^T", at, k * k);
     }
 
     /* 9-17: y from CBD_η1, e1 from CBD_η2, e2 from CBD_η2 */
-    sample_vec(c, w.y, K, r, &nonce);
-    trace_polys(c, "r", w.y, K);
-    sample_vec(c, w.e1, K, r, &nonce);
-    trace_polys(c, "e1", w.e1, K);
+    sample_vec(c, w.y, k, r, &nonce);
+    trace_polys(c, "r", w.y, k);
+    sample_vec(c, w.e1, k, r, &nonce);
+    trace_polys(c, "e1", w.e1, k);
     sample_vec(c, &w.e2, 1, r, &nonce);
     trace_polys(c, "e2", &w.e2, 1);
 
     /* 18: ŷ = NTT(y) */
-    for (size_t i = 0; i < K; i++)
+    for (size_t i = 0; i < k; i++)
         ntt(&w.y[i]);
-    trace_polys(c, "NTT(r)", w.y, K);
+    trace_polys(c, "NTT(r)", w.y, k);
 
     /* 19: u = NTT^-1(Âᵀ ∘ ŷ) + e1 */
-    for (size_t i = 0; i < K; i++) {
-        for (size_t j = 0; j < K; j++)
-            poly_mul_acc(&w.u[i], &w.a[j * K + i], &w.y[j]);
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = 0; j < k; j++)
+            poly_mul_acc(&w.u[i], &w.a[j * k + i], &w.y[j]);
         ntt_inverse(&w.u[i]);
         poly_add(&w.u[i], &w.e1[i]);
     }
-    trace_polys(c, "u", w.u, K);
+    trace_polys(c, "u", w.u, k);
     trace_coeffs(c, "u[0]", &w.u[0]);
 
     /* 20: μ = Decompress1(ByteDecode1(m)) */
@@ -574,7 +613,7 @@ static void kpke_encrypt(mlkem_ctx *c, const uint8_t ek[MLKEM768_EK_BYTES], cons
     trace_polys(c, "μ", &w.mu, 1);
 
     /* 21: v = NTT^-1(t̂ᵀ ∘ ŷ) + e2 + μ */
-    for (size_t j = 0; j < K; j++)
+    for (size_t j = 0; j < k; j++)
         poly_mul_acc(&w.v, &w.t[j], &w.y[j]);
     ntt_inverse(&w.v);
     poly_add(&w.v, &w.e2);
@@ -582,58 +621,58 @@ static void kpke_encrypt(mlkem_ctx *c, const uint8_t ek[MLKEM768_EK_BYTES], cons
     trace_coeffs(c, "v", &w.v);
 
     /* 22: c1 = ByteEncode_du(Compress_du(u)) */
-    for (size_t i = 0; i < K; i++) {
+    for (size_t i = 0; i < k; i++) {
         for (size_t n = 0; n < N; n++)
-            w.cu.c[n] = compress(w.u[i].c[n], DU);
+            w.cu.c[n] = compress(w.u[i].c[n], du);
         if (i == 0)
             trace_coeffs(c, "compress(u[0])", &w.cu);
-        byte_encode(ct + i * 32 * DU, w.cu.c, DU);
+        byte_encode(ct + i * 32 * du, w.cu.c, du);
     }
-    trace_bytes(c, "c1", ct, C1_BYTES);
+    trace_bytes(c, "c1", ct, c->p->c1);
 
     /* 23: c2 = ByteEncode_dv(Compress_dv(v)) */
     for (size_t n = 0; n < N; n++)
-        w.cv.c[n] = compress(w.v.c[n], DV);
+        w.cv.c[n] = compress(w.v.c[n], dv);
     trace_coeffs(c, "compress(v)", &w.cv);
-    byte_encode(ct + C1_BYTES, w.cv.c, DV);
-    trace_bytes(c, "c2", ct + C1_BYTES, C2_BYTES);
+    byte_encode(ct + c->p->c1, w.cv.c, dv);
+    trace_bytes(c, "c2", ct + c->p->c1, 32 * dv);
 
     ward_zeroize(&w, sizeof w);
 }
 
 /* Algorithm 15 K-PKE.Decrypt: the 32-byte message m from ct with
  * dk = ByteEncode12(ŝ). */
-static void kpke_decrypt(mlkem_ctx *c, const uint8_t dk[VEC_BYTES],
-                         const uint8_t ct[MLKEM768_CT_BYTES], uint8_t m[32])
+static void kpke_decrypt(mlkem_ctx *c, const uint8_t *dk, const uint8_t *ct, uint8_t m[32])
 {
+    const unsigned k = c->p->k, du = c->p->du, dv = c->p->dv;
     struct {
-        poly u[K], v, s[K], w;
+        poly u[KMAX], v, s[KMAX], w;
     } w;
     memset(&w, 0, sizeof w);
 
     /* 3: u' = Decompress_du(ByteDecode_du(c1)) */
-    for (size_t i = 0; i < K; i++) {
-        byte_decode(w.u[i].c, ct + i * 32 * DU, DU);
+    for (size_t i = 0; i < k; i++) {
+        byte_decode(w.u[i].c, ct + i * 32 * du, du);
         for (size_t n = 0; n < N; n++)
-            w.u[i].c[n] = decompress(w.u[i].c[n], DU);
+            w.u[i].c[n] = decompress(w.u[i].c[n], du);
     }
-    trace_polys(c, "uᵈ", w.u, K);
+    trace_polys(c, "uᵈ", w.u, k);
 
     /* 4: v' = Decompress_dv(ByteDecode_dv(c2)) */
-    byte_decode(w.v.c, ct + C1_BYTES, DV);
+    byte_decode(w.v.c, ct + c->p->c1, dv);
     for (size_t n = 0; n < N; n++)
-        w.v.c[n] = decompress(w.v.c[n], DV);
+        w.v.c[n] = decompress(w.v.c[n], dv);
     trace_polys(c, "vᵈ", &w.v, 1);
 
     /* 5: ŝ = ByteDecode12(dk) */
-    for (size_t i = 0; i < K; i++)
+    for (size_t i = 0; i < k; i++)
         poly_decode12(&w.s[i], dk + i * POLY_BYTES);
 
     /* 6: w = v' - NTT^-1(ŝᵀ ∘ NTT(u')) */
-    for (size_t i = 0; i < K; i++)
+    for (size_t i = 0; i < k; i++)
         ntt(&w.u[i]);
-    trace_polys(c, "NTT(uᵈ)", w.u, K);
-    for (size_t i = 0; i < K; i++)
+    trace_polys(c, "NTT(uᵈ)", w.u, k);
+    for (size_t i = 0; i < k; i++)
         poly_mul_acc(&w.w, &w.s[i], &w.u[i]);
     ntt_inverse(&w.w);
     poly_sub(&w.v, &w.w);
@@ -650,12 +689,12 @@ static void kpke_decrypt(mlkem_ctx *c, const uint8_t dk[VEC_BYTES],
 
 /* ---- ML-KEM (§6, §7) ---- */
 
-int mlkem768_ek_valid(const uint8_t ek[MLKEM768_EK_BYTES])
+/* §7.2 modulus check: ByteEncode12(ByteDecode12(ek)) == ek, that is,
+ * every 12-bit value is already reduced. */
+static int ek_valid(const mlkem_params *p, const uint8_t *ek)
 {
-    /* §7.2 modulus check: ByteEncode12(ByteDecode12(ek)) == ek, that is,
-     * every 12-bit value is already reduced. */
     uint16_t f[N];
-    for (size_t i = 0; i < K; i++) {
+    for (size_t i = 0; i < p->k; i++) {
         byte_decode(f, ek + i * POLY_BYTES, 12);
         for (size_t n = 0; n < N; n++)
             if (f[n] >= Q)
@@ -664,83 +703,92 @@ int mlkem768_ek_valid(const uint8_t ek[MLKEM768_EK_BYTES])
     return 1;
 }
 
-/* Algorithm 16 ML-KEM.KeyGen_internal (Algorithm 13 inside). */
-wres mlkem768_keygen_traced(mlkem768_variant variant, const uint8_t d[32], const uint8_t z[32],
-                            uint8_t ek[MLKEM768_EK_BYTES], uint8_t dk[MLKEM768_DK_BYTES],
-                            const mlkem768_trace *t)
+int mlkem_ek_valid(mlkem_set set, const uint8_t *ek)
 {
-    ENSURE(variant == MLKEM768_FINAL || variant == MLKEM768_IPD, WARD_ERR_INTERNAL);
+    const mlkem_params *p = params_of(set);
+    return p && ek_valid(p, ek);
+}
+
+/* Algorithm 16 ML-KEM.KeyGen_internal (Algorithm 13 inside). */
+wres mlkem_keygen_traced(mlkem_set set, mlkem_variant variant, const uint8_t d[32],
+                         const uint8_t z[32], uint8_t *ek, uint8_t *dk, const mlkem_trace *t)
+{
+    const mlkem_params *p = params_of(set);
+    ENSURE(p && (variant == MLKEM_FINAL || variant == MLKEM_IPD), WARD_ERR_INTERNAL);
     mlkem_ctx c;
-    GUARD(ctx_init(&c, t));
+    GUARD(ctx_init(&c, p, t));
     trace_bytes(&c, "d", d, 32);
 
     /* 1: (ekPKE, dkPKE) = K-PKE.KeyGen(d); 2: ek = ekPKE */
     kpke_keygen(&c, variant, d, ek, dk);
     /* 3: dk = dkPKE || ek || H(ek) || z */
-    memcpy(dk + DK_EK, ek, MLKEM768_EK_BYTES);
-    hash_h(&c, ek, MLKEM768_EK_BYTES, dk + DK_H);
-    memcpy(dk + DK_Z, z, 32);
+    memcpy(dk + p->dk_ek, ek, p->ek);
+    hash_h(&c, ek, p->ek, dk + p->dk_h);
+    memcpy(dk + p->dk_z, z, 32);
     trace_bytes(&c, "z", z, 32);
-    trace_bytes(&c, "H(ek)", dk + DK_H, 32);
-    trace_bytes(&c, "dk", dk, MLKEM768_DK_BYTES);
+    trace_bytes(&c, "H(ek)", dk + p->dk_h, 32);
+    trace_bytes(&c, "dk", dk, p->dk);
 
     wres r = ctx_finish(&c);
     if (!wres_is_ok(r)) {
-        ward_zeroize(ek, MLKEM768_EK_BYTES);
-        ward_zeroize(dk, MLKEM768_DK_BYTES);
+        ward_zeroize(ek, p->ek);
+        ward_zeroize(dk, p->dk);
     }
     return r;
 }
 
 /* Algorithm 17 ML-KEM.Encaps_internal, after the §7.2 input check. */
-wres mlkem768_encaps_traced(const uint8_t ek[MLKEM768_EK_BYTES], const uint8_t m[32],
-                            uint8_t ct[MLKEM768_CT_BYTES], uint8_t ss[32],
-                            const mlkem768_trace *t)
+wres mlkem_encaps_traced(mlkem_set set, const uint8_t *ek, const uint8_t m[32], uint8_t *ct,
+                         uint8_t ss[32], const mlkem_trace *t)
 {
-    if (!mlkem768_ek_valid(ek))
+    const mlkem_params *p = params_of(set);
+    ENSURE(p, WARD_ERR_INTERNAL);
+    if (!ek_valid(p, ek))
         return crypto_fail(WARD_ERR_ILLEGAL_PARAMETER);
     mlkem_ctx c;
-    GUARD(ctx_init(&c, t));
+    GUARD(ctx_init(&c, p, t));
     uint8_t h[32], kr[64]; /* K || r */
     trace_bytes(&c, "m", m, 32);
 
     /* 1: (K, r) = G(m || H(ek)) */
-    hash_h(&c, ek, MLKEM768_EK_BYTES, h);
+    hash_h(&c, ek, p->ek, h);
     hash_g(&c, m, 32, h, 32, kr);
     trace_bytes(&c, "K", kr, 32);
     trace_bytes(&c, "r", kr + 32, 32);
     /* 2: c = K-PKE.Encrypt(ek, m, r) */
     kpke_encrypt(&c, ek, m, kr + 32, ct);
-    trace_bytes(&c, "c", ct, MLKEM768_CT_BYTES);
+    trace_bytes(&c, "c", ct, p->ct);
     memcpy(ss, kr, 32);
 
     ward_zeroize(kr, sizeof kr);
     wres r = ctx_finish(&c);
     if (!wres_is_ok(r)) {
-        ward_zeroize(ct, MLKEM768_CT_BYTES);
+        ward_zeroize(ct, p->ct);
         ward_zeroize(ss, 32);
     }
     return r;
 }
 
 /* Algorithm 18 ML-KEM.Decaps_internal, after the §7.3 hash check. */
-wres mlkem768_decaps_traced(const uint8_t dk[MLKEM768_DK_BYTES], const uint8_t ct[MLKEM768_CT_BYTES],
-                            uint8_t ss[32], const mlkem768_trace *t)
+wres mlkem_decaps_traced(mlkem_set set, const uint8_t *dk, const uint8_t *ct, uint8_t ss[32],
+                         const mlkem_trace *t)
 {
+    const mlkem_params *p = params_of(set);
+    ENSURE(p, WARD_ERR_INTERNAL);
     mlkem_ctx c;
-    GUARD(ctx_init(&c, t));
+    GUARD(ctx_init(&c, p, t));
     struct {
         uint8_t m[32];   /* m' */
         uint8_t kr[64];  /* K' || r' */
         uint8_t kbar[32];
-        uint8_t ct2[MLKEM768_CT_BYTES]; /* c' */
+        uint8_t ct2[MLKEM_MAX_CT_BYTES]; /* c' */
     } w;
     /* 1-4: dkPKE, ekPKE, h, z are slices of dk */
-    const uint8_t *dk_pke = dk, *ek_pke = dk + DK_EK, *h = dk + DK_H, *z = dk + DK_Z;
+    const uint8_t *dk_pke = dk, *ek_pke = dk + p->dk_ek, *h = dk + p->dk_h, *z = dk + p->dk_z;
 
     /* §7.3 hash check, on the public half of dk. */
     uint8_t hek[32];
-    hash_h(&c, ek_pke, MLKEM768_EK_BYTES, hek);
+    hash_h(&c, ek_pke, p->ek, hek);
     if (!c.failed && memcmp(hek, h, 32) != 0) {
         (void)ctx_finish(&c);
         return crypto_fail(WARD_ERR_INTERNAL);
@@ -754,14 +802,14 @@ wres mlkem768_decaps_traced(const uint8_t dk[MLKEM768_DK_BYTES], const uint8_t c
     hash_j(&c, z, ct, w.kbar);
     trace_bytes(&c, "KBar", w.kbar, 32);
     /* 8: c' = K-PKE.Encrypt(ekPKE, m', r') */
-    const mlkem768_trace *saved = c.trace;
+    const mlkem_trace *saved = c.trace;
     c.trace = NULL; /* the re-encryption repeats Encaps' values */
     kpke_encrypt(&c, ek_pke, w.m, w.kr + 32, w.ct2);
     c.trace = saved;
 
     /* 9-11: K' unless c != c', then K̄; over all bytes, selected by a mask. */
     uint8_t diff = 0;
-    for (size_t i = 0; i < MLKEM768_CT_BYTES; i++)
+    for (size_t i = 0; i < p->ct; i++)
         diff |= (uint8_t)(ct[i] ^ w.ct2[i]);
     uint32_t equal = ((uint32_t)diff - 1) >> 31; /* 1 iff diff == 0 */
     uint8_t mask = (uint8_t)(0u - value_barrier(equal));
@@ -775,43 +823,41 @@ wres mlkem768_decaps_traced(const uint8_t dk[MLKEM768_DK_BYTES], const uint8_t c
     return r;
 }
 
-wres mlkem768_keygen_internal(const uint8_t d[32], const uint8_t z[32],
-                              uint8_t ek[MLKEM768_EK_BYTES], uint8_t dk[MLKEM768_DK_BYTES])
+wres mlkem_keygen_internal(mlkem_set set, const uint8_t d[32], const uint8_t z[32], uint8_t *ek,
+                           uint8_t *dk)
 {
-    return mlkem768_keygen_traced(MLKEM768_FINAL, d, z, ek, dk, NULL);
+    return mlkem_keygen_traced(set, MLKEM_FINAL, d, z, ek, dk, NULL);
 }
 
-wres mlkem768_encaps_internal(const uint8_t ek[MLKEM768_EK_BYTES], const uint8_t m[32],
-                              uint8_t ct[MLKEM768_CT_BYTES], uint8_t ss[32])
+wres mlkem_encaps_internal(mlkem_set set, const uint8_t *ek, const uint8_t m[32], uint8_t *ct,
+                           uint8_t ss[32])
 {
-    return mlkem768_encaps_traced(ek, m, ct, ss, NULL);
+    return mlkem_encaps_traced(set, ek, m, ct, ss, NULL);
 }
 
-wres mlkem768_decaps(const uint8_t dk[MLKEM768_DK_BYTES], const uint8_t ct[MLKEM768_CT_BYTES],
-                     uint8_t ss[32])
+wres mlkem_decaps(mlkem_set set, const uint8_t *dk, const uint8_t *ct, uint8_t ss[32])
 {
-    return mlkem768_decaps_traced(dk, ct, ss, NULL);
+    return mlkem_decaps_traced(set, dk, ct, ss, NULL);
 }
 
 /* Algorithm 19 ML-KEM.KeyGen */
-wres mlkem768_keygen(uint8_t ek[MLKEM768_EK_BYTES], uint8_t dk[MLKEM768_DK_BYTES])
+wres mlkem_keygen(mlkem_set set, uint8_t *ek, uint8_t *dk)
 {
     uint8_t dz[64];
     wres r = crypto_random(dz, sizeof dz);
     if (wres_is_ok(r))
-        r = mlkem768_keygen_internal(dz, dz + 32, ek, dk);
+        r = mlkem_keygen_internal(set, dz, dz + 32, ek, dk);
     ward_zeroize(dz, sizeof dz);
     return r;
 }
 
 /* Algorithm 20 ML-KEM.Encaps (the input check is in Encaps_internal). */
-wres mlkem768_encaps(const uint8_t ek[MLKEM768_EK_BYTES], uint8_t ct[MLKEM768_CT_BYTES],
-                     uint8_t ss[32])
+wres mlkem_encaps(mlkem_set set, const uint8_t *ek, uint8_t *ct, uint8_t ss[32])
 {
     uint8_t m[32];
     wres r = crypto_random(m, sizeof m);
     if (wres_is_ok(r))
-        r = mlkem768_encaps_internal(ek, m, ct, ss);
+        r = mlkem_encaps_internal(set, ek, m, ct, ss);
     ward_zeroize(m, sizeof m);
     return r;
 }
