@@ -558,6 +558,8 @@ static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                       "HTTP/1.0 %s\r\nContent-Type: text/html; charset=utf-8\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\nServer: ward\r\n\r\n",
                       is_get ? "200 OK" : "405 Method Not Allowed", is_get ? len : (size_t)0);
+    if (hl < 0 || (size_t)hl >= sizeof head)
+        return WARD_ERR_INTERNAL;
     return www_send(c, head, (size_t)hl, body, is_get ? len : 0, bytes_out);
 }
 
