@@ -153,6 +153,15 @@ WARD_API ward_err ward_config_set_versions(ward_config *cfg, uint16_t min, uint1
 /* Explicit opt-in to TLS 1.2 RSA key transport (TLS_RSA_WITH_AES_*_GCM):
  * no forward secrecy. Adds those suites at the end of the preference list. */
 WARD_API void ward_config_set_rsa_key_transport(ward_config *cfg, int on);
+/* TLS 1.2: accept a peer without the Extended Master Secret (RFC 7627), off
+ * by default. Without it the master secret is not bound to the handshake
+ * (the "triple handshake" attack: a man in the middle can make two
+ * connections share one master secret), so ward refuses such peers unless
+ * this is on. For old clients and servers that lack it (OpenSSL 1.0.2,
+ * LibreSSL, older Java and Windows). A connection made without EMS is never
+ * resumed (no ticket or session ID is issued, accepted, saved or offered) and
+ * exports no keying material (RFC 7627 §5.4); ward_conn_used_ems tells. */
+WARD_API void ward_config_allow_no_ems(ward_config *cfg, int on);
 /* Middlebox compatibility mode (RFC 8446 D.4); on by default. */
 WARD_API void ward_config_set_middlebox_compat(ward_config *cfg, int on);
 /* Server: always answer the first ClientHello with a HelloRetryRequest
@@ -329,7 +338,7 @@ WARD_API const char *ward_conn_alpn(const ward_conn *c);
 WARD_API const char *ward_conn_server_name(const ward_conn *c);
 WARD_API int ward_conn_did_hrr(const ward_conn *c);
 /* TLS 1.2: 1 if the Extended Master Secret (RFC 7627) was used (always,
- * unless the peer lacked it and it was made optional). */
+ * unless the peer lacked it and ward_config_allow_no_ems was on). */
 WARD_API int ward_conn_used_ems(const ward_conn *c);
 /* Number of KeyUpdates received from the peer. */
 WARD_API unsigned ward_conn_key_updates_received(const ward_conn *c);
@@ -436,7 +445,9 @@ WARD_API ward_err ward_config_set_session_cache(ward_config *cfg, size_t entries
  * lengths; TLS 1.2 label + context up to 190 bytes, and the labels RFC 5705
  * §4 reserves ("client finished", "server finished", "master secret",
  * "key expansion", "extended master secret") are refused. WARD_ERR_STATE
- * before the handshake is done or after a failure, WARD_ERR_CONFIG for an
+ * before the handshake is done, after a failure, or for a TLS 1.2
+ * connection made without the Extended Master Secret (RFC 7627 §5.4: its
+ * keys are not bound to the handshake), WARD_ERR_CONFIG for an
  * argument out of these limits; the connection goes on either way. */
 WARD_API ward_err ward_conn_export_keying_material(ward_conn *c, const char *label,
                                                    size_t label_len, const uint8_t *ctx,

@@ -265,6 +265,15 @@ ward_err ward_config_set_versions(ward_config *cfg, uint16_t min, uint16_t max)
     return WARD_OK;
 }
 
+/* RFC 7627: without EMS the master secret does not bind the handshake
+ * (the triple handshake attack); such sessions are never resumed and
+ * export nothing (hs/resume12.c, exporter.c). */
+void ward_config_allow_no_ems(ward_config *cfg, int on)
+{
+    if (cfg)
+        cfg->allow_no_ems = !!on;
+}
+
 void ward_config_set_rsa_key_transport(ward_config *cfg, int on)
 {
     static const uint16_t rsa_suites[] = {WARD_TLS_RSA_WITH_AES_128_GCM_SHA256,

@@ -66,6 +66,10 @@ ward_err ward_conn_export_keying_material(ward_conn *c, const char *label, size_
 {
     if (!c || c->state != ST_CONNECTED)
         return WARD_ERR_STATE;
+    /* RFC 7627 §5.4: no exporter over a master secret that does not bind
+     * the handshake (a TLS 1.2 peer without EMS, ward_config_allow_no_ems). */
+    if (c->version == WARD_TLS12 && !c->ems)
+        return WARD_ERR_STATE;
     if (!label || label_len == 0 || label_len > EXPORTER_MAX_LABEL ||
         memchr(label, '\0', label_len) || !out || out_len == 0 ||
         (ctx_len > 0 && !ctx) || (!use_context && ctx_len > 0))

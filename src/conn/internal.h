@@ -44,6 +44,7 @@ struct ward_config {
     size_t n_suites;
     uint16_t min_version, max_version;
     int rsa_key_transport;
+    int allow_no_ems; /* TLS 1.2: accept a peer without RFC 7627 (opt-in) */
     uint16_t groups[WARD_MAX_GROUPS];
     size_t n_groups;
     uint16_t key_share_groups[WARD_MAX_KEY_SHARES];

@@ -37,6 +37,9 @@ typedef struct {
     size_t n_advertise_sigalgs;
     /* Client: send an empty session_ticket extension. */
     int session_ticket_ext;
+    /* TLS 1.2, client: no extended_master_secret in the ClientHello;
+     * server: none in the ServerHello (a peer without RFC 7627). */
+    int no_ems;
     /* Client: send record_size_limit with this value (0: don't). */
     uint16_t record_size_limit;
     /* Server: advertise these raw supported_groups bytes in EE. */

@@ -108,7 +108,7 @@ static wres send_client_hello(ward_conn *c, int first)
     p.n_versions = offer.n_versions;
     p.sig_algs = offer.sigalgs;
     p.n_sig_algs = offer.n_sigalgs;
-    p.extended_master_secret = tls12;
+    p.extended_master_secret = tls12 && !(h && h->no_ems);
     p.ec_point_formats = tls12;
     p.status_request = cfg->ocsp_mode != WARD_OCSP_OFF; /* RFC 6066 §8 */
     p.sig_algs_cert = cfg->sigalgs_cert;

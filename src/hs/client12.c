@@ -45,10 +45,11 @@ wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh, span 
     if (!sh->has_renegotiation_info || sh->renegotiation_info.len != 0)
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "server does not support secure renegotiation (RFC 5746)");
-    if (!sh->has_extended_master_secret)
+    if (!sh->has_extended_master_secret && !cfg->allow_no_ems)
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "server does not support the Extended Master Secret (RFC 7627), "
-                         "which ward requires");
+                         "which ward requires (--allow-no-ems / ward_config_allow_no_ems "
+                         "accepts it, without resumption)");
     if (sh->has_session_ticket && !c->ticket12_offered)
         return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server sent session_ticket, which ward did not offer");
@@ -57,7 +58,7 @@ wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh, span 
     GUARD(hs_ocsp_client12_on_server_hello(c, sh)); /* RFC 6066 §8 */
 
     c->version = WARD_TLS12;
-    c->ems = 1;
+    c->ems = sh->has_extended_master_secret;
     memcpy(c->peer_random, sh->random, 32);
     GUARD(hs_set_suite(c, sh->cipher_suite));
     GUARD(hs_client_start_transcript(c));

@@ -7,8 +7,9 @@
  *                ChangeCipherSpec, Finished
  *
  * Only sessions made with the Extended Master Secret are resumed, and only
- * by a hello that offers it again (RFC 7627 §5.3); ward requires EMS, so
- * every ward session qualifies. */
+ * by a hello that offers it again (RFC 7627 §5.3). ward requires EMS unless
+ * ward_config_allow_no_ems is on; a session made without it is never
+ * saved, cached, ticketed or resumed. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,10 @@ wres hs_client12_on_resumed_hello(ward_conn *c, const msg_server_hello *sh, int 
         memcmp(sh->session_id, c->session_id, c->session_id_len) != 0)
         return wres_ok();
     const ward_session *s = c->offer;
+    if (!c->ems) /* RFC 7627 §5.3: our session had EMS, the resumption must too */
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                         "server resumed a session without the Extended Master Secret "
+                         "(RFC 7627 §5.3)");
     if (sh->cipher_suite != s->st.suite)
         return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server resumed the session with another cipher suite");
@@ -110,6 +115,12 @@ wres hs_client12_on_new_session_ticket(ward_conn *c, span body, span full)
 /* At the end of a TLS 1.2 handshake: what a later one can resume. */
 void hs_client12_offer_session(ward_conn *c, const uint8_t *server_session_id, size_t id_len)
 {
+    if (!c->ems) { /* RFC 7627 §5.3: never resumed, so not saved */
+        free(c->ticket12);
+        c->ticket12 = NULL;
+        c->ticket12_len = 0;
+        return;
+    }
     ward_session *s = calloc(1, sizeof *s);
     if (!s)
         return;
@@ -155,7 +166,7 @@ int hs_server12_find_session(ward_conn *c, const msg_client_hello *ch, resume_st
 {
     const ward_config *cfg = c->cfg;
     int found = 0;
-    if (!cfg->resume)
+    if (!cfg->resume || !c->ems) /* RFC 7627 §5.3: full handshake without EMS */
         return 0;
     if (ch->has_session_ticket && ch->session_ticket.len)
         found = resume_ticket_open(cfg->resume, ch->session_ticket.p, ch->session_ticket.len, st);
@@ -192,6 +203,8 @@ static void state_of(ward_conn *c, resume_state *st)
 wres hs_server12_save_session(ward_conn *c)
 {
     resume_state st;
+    if (!c->ems) /* RFC 7627 §5.3: nothing to resume by (belt and braces) */
+        return wres_ok();
     state_of(c, &st);
     wres r = wres_ok();
     if (c->session_id_len)

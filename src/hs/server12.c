@@ -112,7 +112,8 @@ static wres choose(ward_conn *c, const msg_client_hello *ch, choice12 *ch12)
                      "client and the server's key");
 }
 
-/* RFC 5746 §3.6 and RFC 7627 §5.3: both are required. */
+/* RFC 5746 §3.6 and RFC 7627 §5.3: both are required (EMS unless the
+ * configuration allows a client without it). */
 static wres check_extensions(ward_conn *c, const msg_client_hello *ch)
 {
     int secure_reneg = (ch->has_renegotiation_info && ch->renegotiation_info.len == 0) ||
@@ -123,10 +124,11 @@ static wres check_extensions(ward_conn *c, const msg_client_hello *ch)
     if (!secure_reneg)
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "client does not support secure renegotiation (RFC 5746)");
-    if (!ch->has_extended_master_secret)
+    if (!ch->has_extended_master_secret && !c->cfg->allow_no_ems)
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "client does not support the Extended Master Secret (RFC 7627), "
-                         "which ward requires");
+                         "which ward requires (--allow-no-ems / ward_config_allow_no_ems "
+                         "accepts it, without resumption)");
     return wres_ok();
 }
 
@@ -182,7 +184,7 @@ static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12
     sp.session_ticket = c->ticket12_expected;
     sp.cipher_suite = c->suite;
     sp.renegotiation_info = 1;
-    sp.extended_master_secret = 1;
+    sp.extended_master_secret = c->ems;
     sp.ec_point_formats = ch->has_ec_point_formats && ch12->suite->kx == KX_ECDHE;
     sp.alpn = ch12->alpn.p;
     sp.alpn_len = ch12->alpn.len;
@@ -264,14 +266,16 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
     GUARD(hs_server_choose_alpn(c, ch, &ch12.alpn));
 
     c->version = WARD_TLS12;
-    c->ems = 1;
+    /* RFC 7627 §5.2: we echo it (a test hook plays a server without it). */
+    c->ems = ch->has_extended_master_secret && !(c->cfg->hooks && c->cfg->hooks->no_ems);
     resume_state st;
     if (hs_server12_find_session(c, ch, &st)) /* the session fixes the suite */
         return resume_session(c, ch, full, &st, &ch12);
     GUARD(choose(c, ch, &ch12));
     c->client_version = ch->legacy_version;
-    /* A new session: an ID for the cache, a ticket if the client asks. */
-    if (c->cfg->resume) {
+    /* A new session: an ID for the cache, a ticket if the client asks;
+     * neither without EMS (RFC 7627 §5.3: such a session is not resumed). */
+    if (c->cfg->resume && c->ems) {
         if (resume_cache_enabled(c->cfg->resume)) {
             c->session_id_len = 32;
             GUARD(crypto_random(c->session_id, 32));

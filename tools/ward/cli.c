@@ -499,7 +499,12 @@ const char cli_version_help[] =
     "                         TLS_RSA_WITH_AES_128_GCM_SHA256 and\n"
     "                         TLS_RSA_WITH_AES_256_GCM_SHA384. They have NO forward\n"
     "                         secrecy: whoever obtains the server's private key later\n"
-    "                         can decrypt every recorded session. For old peers only.\n";
+    "                         can decrypt every recorded session. For old peers only.\n"
+    "  --allow-no-ems         accept a TLS 1.2 peer without the Extended Master Secret\n"
+    "                         (RFC 7627; OpenSSL 1.0.2, LibreSSL, old Java/Windows).\n"
+    "                         Its master secret is not bound to the handshake (triple\n"
+    "                         handshake attack), so such a session is never resumed\n"
+    "                         and exports no keying material. For old peers only.\n";
 
 const char cli_suites_help[] =
     "  --suites LIST          cipher suites in preference order (IANA names):\n"
@@ -566,6 +571,10 @@ int cli_version_opt(const char *cmd, int argc, char **argv, int *i, cli_versions
         v->rsa_kx = 1;
         return 1;
     }
+    if (cli_opt_flag(a, "--allow-no-ems", NULL)) {
+        v->allow_no_ems = 1;
+        return 1;
+    }
     if ((val = cli_opt_value(cmd, argc, argv, i, "--min-version", NULL, &bad)))
         return parse_version(cmd, "--min-version", val, &v->min) == 0 ? 1 : -1;
     if (!bad && (val = cli_opt_value(cmd, argc, argv, i, "--max-version", NULL, &bad)))
@@ -608,6 +617,11 @@ int cli_versions_settle(const char *cmd, const cli_versions *v, const cli_u16_li
     if (lo > hi) {
         cli_usage_error(cmd, "--min-version %s is newer than --max-version %s",
                         cli_version_short(lo), cli_version_short(hi));
+        return -1;
+    }
+    if (v->allow_no_ems && lo > WARD_TLS12) {
+        cli_usage_error(cmd, "--allow-no-ems is for TLS 1.2 (TLS 1.3 always binds the "
+                             "handshake), but only TLS 1.3 is allowed");
         return -1;
     }
     if (v->rsa_kx && lo > WARD_TLS12) {
@@ -673,6 +687,8 @@ ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t mi
     }
     if (v->rsa_kx)
         ward_config_set_rsa_key_transport(cfg, 1);
+    if (v->allow_no_ems)
+        ward_config_allow_no_ems(cfg, 1);
     return WARD_OK;
 }
 
@@ -731,6 +747,16 @@ int cli_parse_export(const char *cmd, const char *arg, cli_export *out)
     return 0;
 }
 
+static const char *export_error(const ward_conn *c, ward_err e)
+{
+    if (e == WARD_ERR_CONFIG)
+        return "label or length not allowed for this TLS version";
+    if (e == WARD_ERR_STATE && ward_conn_version(c) == WARD_TLS12 && !ward_conn_used_ems(c))
+        return "refused: this TLS 1.2 connection has no extended master secret, so its keys "
+               "are not bound to the handshake (RFC 7627 section 5.4)";
+    return ward_err_str(e);
+}
+
 int cli_export_print(ward_conn *c, const cli_export *x, const char *prefix)
 {
     if (!x->set)
@@ -740,9 +766,7 @@ int cli_export_print(ward_conn *c, const cli_export *x, const char *prefix)
     ward_err e = ward_conn_export_keying_material(c, x->label, strlen(x->label), NULL, 0, 0,
                                                   out, x->len);
     if (e != WARD_OK) {
-        cli_error("%s--export %s:%zu: %s", prefix, x->label, x->len,
-                  e == WARD_ERR_CONFIG ? "label or length not allowed for this TLS version"
-                                       : ward_err_str(e));
+        cli_error("%s--export %s:%zu: %s", prefix, x->label, x->len, export_error(c, e));
         return -1;
     }
     cli_hex(out, x->len, hex);

@@ -66,12 +66,14 @@ const char *cli_opt_value(const char *cmd, int argc, char **argv, int *i, const 
 int cli_opt_flag(const char *arg, const char *name, const char *shortname);
 
 /* ---- protocol versions and RSA key transport (cli.c) ----
- * --tls1.2, --tls1.3, --min-version V, --max-version V and --rsa-kx,
+ * --tls1.2, --tls1.3, --min-version V, --max-version V, --rsa-kx and
+ * --allow-no-ems,
  * the same on both commands. */
 typedef struct {
     uint16_t min, max;   /* from --min-version / --max-version, 0 = not given */
     uint16_t exact;      /* from --tls1.2 / --tls1.3, 0 = not given */
     int rsa_kx;          /* --rsa-kx */
+    int allow_no_ems;    /* --allow-no-ems */
 } cli_versions;
 
 /* If argv[*i] is one of the options above, take it (and its value, advancing
@@ -84,7 +86,7 @@ int cli_version_opt(const char *cmd, int argc, char **argv, int *i, cli_versions
  * Returns 0, or -1 after a usage message. */
 int cli_versions_settle(const char *cmd, const cli_versions *v, const cli_u16_list *suites,
                         const cli_u16_list *groups, uint16_t *min, uint16_t *max);
-/* Apply the settled range and --rsa-kx to cfg (before ward_config_set_suites,
+/* Apply the settled range, --rsa-kx and --allow-no-ems to cfg (before ward_config_set_suites,
  * so that an explicit --suites list stays exactly as given). On failure
  * returns the error and sets *what to the option to blame. */
 ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,

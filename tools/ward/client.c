@@ -405,6 +405,17 @@ static void print_negotiated(ward_conn *c, const client_opts *o)
         cli_info("OCSP: good");
 }
 
+/* --sess-out and no session came: say why. */
+static void sess_out_note(const ward_conn *c, const char *path)
+{
+    if (ward_conn_version(c) == WARD_TLS12 && !ward_conn_used_ems(c))
+        cli_log("note: no extended master secret: a TLS 1.2 session without it is never "
+                "resumed (RFC 7627); --sess-out %s was not written",
+                path);
+    else
+        cli_log("note: the server handed out no session; --sess-out %s was not written", path);
+}
+
 /* --sess-out: each session the server hands out replaces the file's. */
 typedef struct {
     const char *path;
@@ -651,8 +662,7 @@ int client_main(int argc, char **argv)
     if (sink.failed)
         status = EXIT_FAIL;
     else if (o.sess_out && !sink.saved)
-        cli_log("note: the server handed out no session; --sess-out %s was not written",
-                o.sess_out);
+        sess_out_note(c, o.sess_out);
 
 out:
     if (c)

@@ -1,6 +1,7 @@
 /* ward server: accept TLS 1.3 and 1.2 connections, a child process per connection,
  * and echo, serve a file, or answer HTTP with a page about the connection. */
 #define _GNU_SOURCE /* accept4, EAI_NODATA */
+#include "children.h"
 #include "cli.h"
 
 #include <errno.h>
@@ -18,8 +19,6 @@
 #include <sys/prctl.h>
 #endif
 
-#define HANDSHAKE_TIMEOUT_MS 30000
-#define IDLE_TIMEOUT_MS 300000
 /* After our close_notify, how long to wait for the client's. */
 #define LINGER_MS 5000
 /* Stop taking more input while this much is queued for the socket. */
@@ -90,6 +89,8 @@ void server_usage(FILE *out)
     fputs(cli_version_help, out);
     fputs("\n", out);
     fputs(cli_keylog_help, out);
+    fputs("\n", out);
+    fputs(server_limits_help, out);
     fputs(
         "\n"
         "Resumption and 0-RTT:\n"
@@ -148,6 +149,7 @@ typedef struct {
     int have_tickets;
     const char *ticket_keys;
     unsigned long max_early_data;
+    server_limits lim; /* --max-children, --max-per-source, the timeouts */
 } server_opts;
 
 /* --cert/--key: the first is the default identity, later ones are added. */
@@ -171,10 +173,12 @@ static int parse_args(int argc, char **argv, server_opts *o)
 {
     static const char *cmd = "server";
     int www = 0;
+    server_limits_default(&o->lim);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v;
         int bad = 0, vr;
-        if ((vr = cli_version_opt(cmd, argc, argv, &i, &o->ver)) != 0) {
+        if ((vr = cli_version_opt(cmd, argc, argv, &i, &o->ver)) != 0 ||
+            (vr = server_limits_opt(cmd, argc, argv, &i, &o->lim)) != 0) {
             if (vr < 0)
                 return -1;
         } else if (cli_opt_flag(a, "--help", "-h")) {
@@ -487,6 +491,23 @@ static void client_identity(const ward_conn *c, char *out, size_t cap)
     snprintf(out, cap, "%s (issuer %s)", subject, issuer);
 }
 
+/* Header and body in one write, so in one record (up to 16 KiB), as
+ * `openssl s_server -www` answers: clients that read one record for the
+ * response (one SSL_read) see all of it. */
+static ward_err www_send(ward_conn *c, const char *head, size_t hl, const char *body,
+                         size_t bl, unsigned long long *bytes_out)
+{
+    char out[256 + 8192];
+    if (hl + bl > sizeof out)
+        return WARD_ERR_INTERNAL;
+    memcpy(out, head, hl);
+    memcpy(out + hl, body, bl);
+    ward_err e = ward_conn_write(c, (const uint8_t *)out, hl + bl);
+    if (e == WARD_OK)
+        *bytes_out += hl + bl;
+    return e;
+}
+
 /* The HTTP answer of --www, queued on the connection. */
 static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                             unsigned long long *bytes_out)
@@ -539,15 +560,9 @@ static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                       "HTTP/1.0 %s\r\nContent-Type: text/html; charset=utf-8\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\nServer: ward\r\n\r\n",
                       is_get ? "200 OK" : "405 Method Not Allowed", is_get ? len : (size_t)0);
-    ward_err e = ward_conn_write(c, (const uint8_t *)head, (size_t)hl);
-    if (e == WARD_OK)
-        *bytes_out += (size_t)hl;
-    if (e == WARD_OK && is_get) {
-        e = ward_conn_write(c, (const uint8_t *)body, len);
-        if (e == WARD_OK)
-            *bytes_out += len;
-    }
-    return e;
+    if (hl < 0 || (size_t)hl >= sizeof head)
+        return WARD_ERR_INTERNAL;
+    return www_send(c, head, (size_t)hl, body, is_get ? len : 0, bytes_out);
 }
 
 static long long now_ms(void)
@@ -559,14 +574,68 @@ static long long now_ms(void)
 
 /* A failed handshake's log line, with what became of 0-RTT data: a
  * replayed ClientHello must show that its early data was not taken. */
-static void log_handshake_failure(ward_conn *c, pump *p, ward_err e, const char *peer)
+static void log_handshake_failure(ward_conn *c, pump *p, ward_err e, const char *peer,
+                                  const server_limits *l)
 {
     char eb[256];
     int es = ward_conn_early_data_status(c);
-    cli_log("%s handshake failed: %s%s", peer, pump_error(p, e, eb, sizeof eb),
+    if (e == WARD_ERR_TIMEOUT) /* absolute: a byte now and then does not extend it */
+        snprintf(eb, sizeof eb, "not complete within %lu seconds (--handshake-timeout), closing",
+                 l->handshake_s);
+    cli_log("%s handshake failed: %s%s", peer,
+            e == WARD_ERR_TIMEOUT ? eb : pump_error(p, e, eb, sizeof eb),
             es == WARD_EARLY_ACCEPTED   ? " (its early data had been accepted; dropped)"
             : es == WARD_EARLY_REJECTED ? " (early data rejected)"
                                         : "");
+}
+
+/* The connection's log lines once the handshake is done. */
+static void log_negotiated(ward_conn *c, const server_opts *o, const char *peer)
+{
+    char b1[48], b2[64], b3[48], sni[256], alpn_s[256];
+    const char *alpn = ward_conn_alpn(c);
+    sanitize(ward_conn_server_name(c), sni, sizeof sni);
+    sanitize(alpn, alpn_s, sizeof alpn_s);
+    cli_info("%s %s %s %s, signature %s, HRR %s, ALPN %s, SNI %s%s", peer,
+             cli_version_name(ward_conn_version(c)), cli_suite(ward_conn_suite(c), b1, sizeof b1),
+             cli_conn_group(c, b2, sizeof b2), cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
+             ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
+             sni[0] ? sni : "none", cli_ems_note(c));
+    cli_info("%s resumed: %s", peer, ward_conn_resumed(c) ? "yes" : "no");
+    if (o->client_ca && o->client_mode != WARD_CLIENT_CERT_POST_HANDSHAKE) {
+        char client_id[600]; /* mutual TLS: who the client is */
+        client_identity(c, client_id, sizeof client_id);
+        cli_info("%s client: %s", peer, client_id);
+    }
+}
+
+/* How long poll may wait: the idle time, cut short by the linger deadline
+ * and by the --www request deadline (0: none). */
+static int poll_timeout(const server_limits *l, long long linger, long long request)
+{
+    long long now = now_ms(), t = (long long)l->idle_s * 1000;
+    if (linger)
+        t = linger - now;
+    if (request && request - now < t)
+        t = request - now;
+    return t < 0 ? 0 : (int)t;
+}
+
+/* After poll (r: its result): 1, after a log line, if a deadline ended the
+ * connection. The request deadline holds however many bytes came. */
+static int deadline_passed(const server_limits *l, const char *peer, int r, long long linger,
+                           long long request)
+{
+    if (request && now_ms() >= request) {
+        cli_log("%s error: no complete request within %lu seconds (--request-timeout), closing",
+                peer, l->request_s);
+        return 1;
+    }
+    if (r == 0 && !linger) {
+        cli_log("%s error: idle for %lu seconds (--idle-timeout), closing", peer, l->idle_s);
+        return 1;
+    }
+    return 0;
 }
 
 /* Serve one accepted connection; returns the child's exit status. */
@@ -580,31 +649,17 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
         return EXIT_FAIL;
     }
     pump p = {.conn = c, .fd = fd};
-    ward_err e = pump_handshake(&p, HANDSHAKE_TIMEOUT_MS);
+    ward_err e = pump_handshake(&p, (int)(o->lim.handshake_s * 1000));
     if (e != WARD_OK) {
-        log_handshake_failure(c, &p, e, peer);
+        log_handshake_failure(c, &p, e, peer, &o->lim);
         ward_conn_free(c);
         return EXIT_FAIL;
     }
-    {
-        char b1[48], b2[64], b3[48], sni[256];
-        const char *alpn = ward_conn_alpn(c);
-        char alpn_s[256];
-        sanitize(ward_conn_server_name(c), sni, sizeof sni);
-        sanitize(alpn, alpn_s, sizeof alpn_s);
-        cli_info("%s %s %s %s, signature %s, HRR %s, ALPN %s, SNI %s%s", peer,
-                 cli_version_name(ward_conn_version(c)),
-                 cli_suite(ward_conn_suite(c), b1, sizeof b1), cli_conn_group(c, b2, sizeof b2),
-                 cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3),
-                 ward_conn_did_hrr(c) ? "yes" : "no", alpn && *alpn ? alpn_s : "none",
-                 sni[0] ? sni : "none", cli_ems_note(c));
-        cli_info("%s resumed: %s", peer, ward_conn_resumed(c) ? "yes" : "no");
-        if (o->client_ca && o->client_mode != WARD_CLIENT_CERT_POST_HANDSHAKE) {
-            char client_id[600]; /* mutual TLS: who the client is */
-            client_identity(c, client_id, sizeof client_id);
-            cli_info("%s client: %s", peer, client_id);
-        }
-    }
+    log_negotiated(c, o, peer);
+    /* --www: the whole request by an absolute deadline, so that a request
+     * dribbled a byte at a time cannot hold a child for long. */
+    long long request_deadline =
+        o->mode == MODE_WWW ? now_ms() + (long long)o->lim.request_s * 1000 : 0;
     /* Post-handshake authentication: ask now; the answer comes with the
      * client's data (--www waits for it before answering). */
     int pha_waiting = 0;
@@ -808,22 +863,16 @@ static int serve(const ward_config *cfg, const server_opts *o, int fd, const cha
             pfd.events |= POLLOUT;
         if (pending < HIGH_WATER || linger_deadline)
             pfd.events |= POLLIN;
-        int timeout = IDLE_TIMEOUT_MS;
-        if (linger_deadline) {
-            long long left = linger_deadline - now_ms();
-            timeout = left < 0 ? 0 : (int)left;
-        }
-        int r = poll(&pfd, 1, timeout);
+        long long request = close_sent ? 0 : request_deadline; /* --www, until answered */
+        int r = poll(&pfd, 1, poll_timeout(&o->lim, linger_deadline, request));
+        if (r < 0 && errno == EINTR)
+            continue;
         if (r < 0) {
-            if (errno == EINTR)
-                continue;
             cli_log("%s error: poll: %s", peer, strerror(errno));
             goto out;
         }
-        if (r == 0 && !linger_deadline) {
-            cli_log("%s error: idle for %d seconds, closing", peer, IDLE_TIMEOUT_MS / 1000);
+        if (deadline_passed(&o->lim, peer, r, linger_deadline, request))
             goto out;
-        }
         if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
             e = pump_recv(&p);
             if (e != WARD_OK) {
@@ -857,8 +906,9 @@ static void on_stop(int sig)
     stop_requested = 1;
 }
 
-/* Reap finished children; counts failures. Returns how many were reaped. */
-static unsigned reap(int block, unsigned *failed)
+/* Reap finished children (and forget them in t); counts failures.
+ * Returns how many were reaped. */
+static unsigned reap(int block, unsigned *failed, child_table *t)
 {
     unsigned n = 0;
     for (;;) {
@@ -869,9 +919,43 @@ static unsigned reap(int block, unsigned *failed)
         if (pid <= 0)
             return n;
         n++;
+        children_remove(t, pid);
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
             (*failed)++;
     }
+}
+
+static void install_stop_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* In the child: serve the connection, then exit with its status. */
+__attribute__((noreturn)) static void run_child(ward_config *cfg, server_opts *o, int lfd, int cfd, const char *peer,
+                      pid_t parent, child_table *kids)
+{
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+        _exit(EXIT_FAIL);
+#else
+    (void)parent;
+#endif
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    close(lfd);
+    children_free(kids);
+    int st = serve(cfg, o, cfd, peer);
+    close(cfd);
+    ward_config_free(cfg);
+    free(o->file);
+    cli_str_list_free(&o->alpn);
+    _exit(st);
 }
 
 int server_main(int argc, char **argv)
@@ -881,6 +965,7 @@ int server_main(int argc, char **argv)
     int status = EXIT_FAIL;
     ward_config *cfg = NULL;
     int lfd = -1;
+    child_table kids = {0};
     if (parse_args(argc, argv, &o) != 0) {
         cli_str_list_free(&o.alpn);
         return EXIT_USAGE;
@@ -911,18 +996,16 @@ int server_main(int argc, char **argv)
         cli_quiet = q;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-
+    install_stop_handlers();
+    if (children_init(&kids, &o.lim) != 0) {
+        cli_error("out of memory");
+        goto out;
+    }
     unsigned long accepted = 0;
     unsigned failed = 0;
     pid_t parent = getpid();
     while (!stop_requested && (o.max_conn == 0 || accepted < o.max_conn)) {
-        (void)reap(0, &failed);
+        (void)reap(0, &failed, &kids);
         struct pollfd pfd = {.fd = lfd, .events = POLLIN};
         int r = poll(&pfd, 1, 500);
         if (r <= 0)
@@ -937,9 +1020,14 @@ int server_main(int argc, char **argv)
                 sleep(1);
             continue;
         }
-        accepted++;
         char peer[128];
         net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
+        (void)reap(0, &failed, &kids); /* children that ended during poll */
+        if (!children_admit(&kids, &o.lim, (struct sockaddr *)&ss, peer)) {
+            close(cfd); /* over a cap: at once, before any TLS */
+            continue;
+        }
+        accepted++;
         ward_config_refresh_ocsp(cfg); /* the child inherits the current staple */
         pid_t pid = fork();
         if (pid < 0) {
@@ -948,22 +1036,9 @@ int server_main(int argc, char **argv)
             failed++;
             continue;
         }
-        if (pid == 0) {
-#ifdef __linux__
-            prctl(PR_SET_PDEATHSIG, SIGTERM);
-            if (getppid() != parent)
-                _exit(EXIT_FAIL);
-#endif
-            signal(SIGTERM, SIG_DFL);
-            signal(SIGINT, SIG_DFL);
-            close(lfd);
-            int st = serve(cfg, &o, cfd, peer);
-            close(cfd);
-            ward_config_free(cfg);
-            free(o.file);
-            cli_str_list_free(&o.alpn);
-            _exit(st);
-        }
+        if (pid == 0)
+            run_child(cfg, &o, lfd, cfd, peer, parent, &kids);
+        children_add(&kids, pid, (struct sockaddr *)&ss);
         close(cfd);
     }
     close(lfd);
@@ -972,7 +1047,7 @@ int server_main(int argc, char **argv)
         /* Children get SIGTERM when this process ends (PR_SET_PDEATHSIG). */
         status = EXIT_OK;
     } else {
-        (void)reap(1, &failed);
+        (void)reap(1, &failed, &kids);
         status = failed ? EXIT_FAIL : EXIT_OK;
         if (failed)
             cli_info("%u of %lu connections failed", failed, accepted);
@@ -982,6 +1057,7 @@ out:
         close(lfd);
     if (cfg)
         ward_config_free(cfg);
+    children_free(&kids);
     free(o.file);
     cli_str_list_free(&o.alpn);
     return status;
