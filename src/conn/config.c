@@ -115,11 +115,10 @@ static ward_err check_identity(ward_config *cfg)
 {
     if (!crypto_key_matches_cert(&cfg->key, cfg->chain.der[0], cfg->chain.len[0]))
         return WARD_ERR_CONFIG;
-    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
-    int can_rsa = crypto_key_can_sign_tls13(&cfg->key, 0x0804);
-    if (can_rsa && crypto_key_bits(&cfg->key) < 2048 && !weak_ok)
-        return WARD_ERR_INSUFFICIENT_SECURITY;
-    return WARD_OK;
+    char why[160];
+    return crypto_key_check_strength(&cfg->key, cfg->hooks && cfg->hooks->allow_weak_rsa, why,
+                                     sizeof why)
+        .code;
 }
 
 ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,

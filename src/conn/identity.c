@@ -147,16 +147,15 @@ void identity_config_free(ward_config *cfg)
 }
 
 /* The checks ward_config_set_cert_files makes: the key is the leaf's, and
- * an RSA key has at least 2048 bits. */
+ * the key passes ward's size rule (crypto_key_check_strength). */
 static ward_err check_pair(const ward_config *cfg, const ward_identity *id)
 {
     if (!crypto_key_matches_cert(&id->key, id->chain.der[0], id->chain.len[0]))
         return WARD_ERR_CONFIG;
-    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
-    if (crypto_key_can_sign_tls13(&id->key, 0x0804) && crypto_key_bits(&id->key) < 2048 &&
-        !weak_ok)
-        return WARD_ERR_INSUFFICIENT_SECURITY;
-    return WARD_OK;
+    char why[160];
+    return crypto_key_check_strength(&id->key, cfg->hooks && cfg->hooks->allow_weak_rsa, why,
+                                     sizeof why)
+        .code;
 }
 
 ward_err ward_config_add_cert_files(ward_config *cfg, const char *chain_pem, const char *key_pem)

@@ -175,6 +175,13 @@ void crypto_key_free(crypto_key *k);
 void crypto_key_prepare_sign(crypto_key *k);
 /* RSA modulus bits, EC curve bits, 256 for ed25519; 0 if unknown. */
 int crypto_key_bits(const crypto_key *k);
+/* The one size rule for every key ward uses or is shown (strength.c): RSA
+ * and DSA at least 2048 bits, EC at least 224. Too small:
+ * WARD_ERR_INSUFFICIENT_SECURITY and the reason in why ("its 1024-bit RSA
+ * key is too small (ward requires at least 2048 bits)"). allow_weak_rsa:
+ * the test hook of the same name (RFC 8448's key). */
+WARD_MUST_CHECK wres crypto_key_check_strength(const crypto_key *k, int allow_weak_rsa, char *why,
+                                               size_t cap);
 /* 1 if this key can produce/verify that scheme in TLS 1.3 CertificateVerify
  * (RSA → rsa_pss_rsae_*; RSA-PSS key → rsa_pss_pss_*; P-256 → 0x0403;
  * P-384 → 0x0503; Ed25519 → 0x0807). Never rsa_pkcs1_*. */

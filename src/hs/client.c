@@ -434,20 +434,16 @@ wres hs_client_verify_chain(ward_conn *c)
 }
 
 /* Both versions: keep the server's chain, add its message to the
- * transcript, authenticate it, and refuse RSA keys under 2048 bits. */
+ * transcript, authenticate it, and hold its key to ward's size rule (a
+ * verified chain was held to it certificate by certificate; a pinned or
+ * unverified leaf is held to it here). */
 wres hs_client_take_chain(ward_conn *c, const msg_certificate *m, span full)
 {
     for (size_t i = 0; i < m->n; i++)
         GUARD(crypto_chain_add_der(&c->peer_chain, m->certs[i].p, m->certs[i].len));
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_client_verify_chain(c));
-    int weak_ok = c->cfg->hooks && c->cfg->hooks->allow_weak_rsa;
-    int rsa = crypto_key_is_rsa(&c->peer_key) || crypto_key_can_sign_tls13(&c->peer_key, 0x0809);
-    if (rsa && crypto_key_bits(&c->peer_key) < 2048 && !weak_ok)
-        return conn_fail(c, WARD_ERR_INSUFFICIENT_SECURITY,
-                         "server's RSA key has %d bits; ward requires at least 2048",
-                         crypto_key_bits(&c->peer_key));
-    return wres_ok();
+    return hs_peer_key_strength(c, "server");
 }
 
 wres hs_client_on_certificate(ward_conn *c, span body, span full)
