@@ -132,6 +132,13 @@ WARD_API ward_err ward_config_set_cafile(ward_config *cfg, const char *cafile);
 WARD_API ward_err ward_config_set_pin_sha256(ward_config *cfg, const uint8_t spki_sha256[32]);
 /* Explicit, named opt-out of certificate verification (testing only). */
 WARD_API void ward_config_set_insecure_no_verify(ward_config *cfg, int on);
+/* Client: verify the chain against the trust anchors without checking
+ * whom it names (any server with a certificate from a trusted CA is
+ * accepted), when ward_conn_new is given no server name. A named opt-out:
+ * without it, or a pin, or insecure_no_verify, a client connection with
+ * no server name fails at once with WARD_ERR_CONFIG, before sending
+ * anything. ward_conn_peer_authenticated then says 0. */
+WARD_API void ward_config_set_skip_hostname_check(ward_config *cfg, int on);
 /* ALPN protocols, most preferred first. */
 WARD_API ward_err ward_config_set_alpn(ward_config *cfg, const char *const *protos, size_t n);
 /* Preference lists (IANA codes). Unknown or unsupported codes are refused. */
@@ -330,7 +337,18 @@ typedef struct {
 /* The peer's leaf certificate, once received. */
 WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info);
 /* 1 once the peer proved it holds the key of a verified certificate (a
- * client: the server; a server: a client certificate, mutual TLS). */
+ * client: the server, by the chain and the server name, or by the pin; a
+ * server: a client certificate, mutual TLS). 0 until the handshake is
+ * done, with insecure_no_verify, and with skip_hostname_check (the chain
+ * was verified, but not that it names this server).
+ * On a resumed connection no certificate is exchanged: a client says 1
+ * when its configuration authenticates servers (as above), because a
+ * session is offered only to the server name it was made with, and was
+ * made by a full handshake of that configuration's kind; ward does not
+ * record how that handshake authenticated the server, so an application
+ * that resumes sessions across configurations must keep that itself. A
+ * server says 0: a server that verifies client certificates does not
+ * resume. */
 WARD_API int ward_conn_peer_authenticated(const ward_conn *c);
 /* Server, TLS 1.3, after the handshake: ask the client for a certificate
  * now (post-handshake authentication, RFC 8446 §4.6.2), under the

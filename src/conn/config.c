@@ -184,6 +184,11 @@ void ward_config_set_insecure_no_verify(ward_config *cfg, int on)
     cfg->insecure_no_verify = !!on;
 }
 
+void ward_config_set_skip_hostname_check(ward_config *cfg, int on)
+{
+    cfg->skip_hostname_check = !!on;
+}
+
 ward_err ward_config_set_alpn(ward_config *cfg, const char *const *protos, size_t n)
 {
     wr w = wr_of(cfg->alpn, sizeof cfg->alpn);

@@ -64,6 +64,10 @@ struct ward_config {
 
     /* peer verification */
     int insecure_no_verify;
+    /* The chain is verified with no host name: a named opt-out
+     * (ward_config_set_skip_hostname_check); without it a client with
+     * neither a server name nor a pin refuses to start. */
+    int skip_hostname_check;
     /* Trust anchors: a --cafile at configuration time, or the system store
      * loaded on first use (most clients that set a cafile never need it). */
     int has_trust;

@@ -183,9 +183,25 @@ void hs_client_drop_key_shares(ward_conn *c)
     c->n_kex = 0;
 }
 
+/* Fail closed before anything is sent: a client must know whom it
+ * expects, by name (RFC 6125) or by pin, or say by name that it does not
+ * care (skip_hostname_check, insecure_no_verify). Verifying a chain with
+ * no name accepts any certificate from a trusted CA. */
+static wres check_who(ward_conn *c)
+{
+    const ward_config *cfg = c->cfg;
+    if (c->server_name[0] || cfg->has_pin || cfg->insecure_no_verify || cfg->skip_hostname_check)
+        return wres_ok();
+    return conn_fail(c, WARD_ERR_CONFIG,
+                     "no server name to verify the certificate against: give one to "
+                     "ward_conn_new, pin the server's key, or opt out with "
+                     "ward_config_set_skip_hostname_check");
+}
+
 wres hs_client_start(ward_conn *c)
 {
     const ward_config *cfg = c->cfg;
+    GUARD(check_who(c));
     GUARD(hs_make_random(c));
     if (cfg->middlebox_compat) { /* D.4: a non-empty legacy_session_id */
         c->session_id_len = 32;
@@ -420,6 +436,8 @@ wres hs_client_verify_chain(ward_conn *c)
         for (size_t i = 0; i < c->peer_chain.n; i++)
             certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
         const char *host = c->server_name[0] ? c->server_name : NULL;
+        if (!host && !cfg->skip_hostname_check) /* check_who let it start: never */
+            return conn_fail(c, WARD_ERR_INTERNAL, "no server name to verify the certificate");
         r = crypto_chain_verify_key(trust, certs, c->peer_chain.n, host, now, msg, sizeof msg,
                                     &c->peer_key);
         if (wres_is_ok(r))

@@ -222,6 +222,60 @@ static void pinned_weak_leaf(uint16_t v)
     unlink(key);
 }
 
+/* ---- item: a client with no server name ---- */
+
+static const char NO_NAME[] =
+    "no server name to verify the certificate against: give one to ward_conn_new, pin the "
+    "server's key, or opt out with ward_config_set_skip_hostname_check";
+
+/* No name, no pin, no opt-out: the client refuses to start and sends
+ * nothing; with the named opt-out the chain is verified but the server is
+ * not called authenticated; with a pin it is. */
+static void no_server_name(uint16_t v)
+{
+    pki p;
+    testpki_chain_spec good = {0};
+    make_pki(&p, &good);
+    for (int mode = 0; mode < 3; mode++) {
+        run r;
+        run_init(&r, v);
+        CHECK(ward_config_set_cafile(r.cc, p.root) == WARD_OK);
+        CHECK(ward_config_set_cert_files(r.sc, p.chain, p.key) == WARD_OK);
+        if (mode == 1)
+            ward_config_set_skip_hostname_check(r.cc, 1);
+        if (mode == 2) {
+            uint8_t pin[32]; /* the leaf's, seen by a first connection with the name */
+            ward_conn *probe = ward_conn_new(r.cc, "localhost");
+            ward_cert_info ci;
+            (void)selftalk_pump(probe, r.s = ward_conn_new(r.sc, NULL));
+            CHECK(ward_conn_peer_cert_info(probe, &ci) == WARD_OK);
+            memcpy(pin, ci.spki_sha256, 32);
+            ward_conn_free(probe);
+            ward_conn_free(r.s);
+            CHECK(ward_config_set_pin_sha256(r.cc, pin) == WARD_OK);
+        }
+        size_t out = 1;
+        r.c = ward_conn_new(r.cc, NULL);
+        (void)ward_conn_output(r.c, &out);
+        if (mode == 0) {
+            CHECK(out == 0);
+            CHECK_CODE(ward_conn_error(r.c), WARD_ERR_CONFIG);
+            CHECK(strcmp(ward_conn_error_message(r.c), NO_NAME) == 0);
+            CHECK(ward_conn_state(r.c) == WARD_STATE_FAILED);
+            ward_conn_free(r.c);
+            r.c = NULL;
+            r.s = NULL;
+        } else {
+            ward_conn_free(r.c);
+            run_go(&r, NULL);
+            CHECK(established(&r));
+            CHECK(ward_conn_peer_authenticated(r.c) == (mode == 2));
+        }
+        run_free(&r);
+    }
+    drop_pki(&p);
+}
+
 int main(void)
 {
     CHECK(testpki_self_signed("p256", srv_cert, srv_key, srv_pin));
@@ -229,6 +283,7 @@ int main(void)
     for (size_t i = 0; i < 2; i++) {
         weak_chains(versions[i]);
         pinned_weak_leaf(versions[i]);
+        no_server_name(versions[i]);
     }
     unlink(srv_cert);
     unlink(srv_key);
