@@ -220,9 +220,18 @@ WARD_API void ward_config_refresh_ocsp(const ward_config *cfg);
  * "good"); a revoked certificate fails with WARD_ERR_CERT_REVOKED, a bad
  * response with WARD_ERR_BAD_CERT_STATUS. A server without a staple costs
  * nothing. WARD_OCSP_REQUIRE also fails when no staple comes. Staples are
- * checked against the trust anchors, so not with a pin or --insecure. */
+ * checked against the trust anchors, so not with a pin or
+ * insecure_no_verify: a staple is then not looked at, and WARD_OCSP_REQUIRE
+ * is refused (WARD_ERR_CONFIG from this call when the pin or the opt-out is
+ * already set, else from the connection before it sends anything). */
 enum { WARD_OCSP_OFF = 0, WARD_OCSP_REQUEST = 1, WARD_OCSP_REQUIRE = 2 };
 WARD_API ward_err ward_config_set_ocsp(ward_config *cfg, int mode);
+/* Client: how long after its thisUpdate a staple without nextUpdate is
+ * accepted (RFC 6960 §4.2.2.1 leaves it to local policy), in seconds;
+ * default WARD_OCSP_DEFAULT_MAX_AGE (7 days). An older one fails with
+ * WARD_ERR_BAD_CERT_STATUS. 0 or a server configuration: WARD_ERR_CONFIG. */
+#define WARD_OCSP_DEFAULT_MAX_AGE (7u * 24 * 3600)
+WARD_API ward_err ward_config_set_ocsp_max_age(ward_config *cfg, uint32_t seconds);
 
 /* Limits against abuse. Every field has a safe default (ward_config_get_limits). */
 typedef struct {

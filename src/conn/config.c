@@ -61,6 +61,7 @@ static ward_config *config_new(int is_server)
         .handshake_timeout_ms = 30000,
     };
     cfg->ocsp_mode = is_server ? WARD_OCSP_OFF : WARD_OCSP_REQUEST; /* staples checked when sent */
+    cfg->ocsp_max_age = WARD_OCSP_DEFAULT_MAX_AGE;
     cfg->tickets = 2;
     cfg->ticket_lifetime = 7200;
     if (is_server && !(cfg->resume = resume_store_new())) {

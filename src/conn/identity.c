@@ -203,11 +203,24 @@ ward_err ward_config_set_ocsp_file(ward_config *cfg, const char *der_path)
     return ward_config_set_ocsp_file_for(cfg, 0, der_path);
 }
 
+/* WARD_OCSP_REQUIRE with a pin or without verification is refused here
+ * when they are already set, and in any case when a connection starts
+ * (hs_ocsp_client_check_config). */
 ward_err ward_config_set_ocsp(ward_config *cfg, int mode)
 {
     if (mode != WARD_OCSP_OFF && mode != WARD_OCSP_REQUEST && mode != WARD_OCSP_REQUIRE)
         return WARD_ERR_CONFIG;
+    if (mode == WARD_OCSP_REQUIRE && (cfg->has_pin || cfg->insecure_no_verify))
+        return WARD_ERR_CONFIG;
     cfg->ocsp_mode = mode;
+    return WARD_OK;
+}
+
+ward_err ward_config_set_ocsp_max_age(ward_config *cfg, uint32_t seconds)
+{
+    if (cfg->is_server || seconds == 0)
+        return WARD_ERR_CONFIG;
+    cfg->ocsp_max_age = seconds;
     return WARD_OK;
 }
 

@@ -94,6 +94,7 @@ struct ward_config {
     size_t n_extra_ids;
     int sni_strict;
     int ocsp_mode;           /* client: WARD_OCSP_* */
+    uint32_t ocsp_max_age;   /* client: seconds a staple without nextUpdate lives */
 
     /* resumption (src/hs/psk.c, resume*.c; src/conn/session.c) */
     unsigned tickets;            /* server: NewSessionTickets per full handshake */

@@ -284,12 +284,13 @@ WARD_MUST_CHECK wres crypto_ocsp_load_file(const char *path, uint8_t **der, size
  * successful, a basic response signed by the leaf's issuer or by a
  * responder it certified for OCSP signing, a single response for this
  * certificate, thisUpdate not in the future and nextUpdate not past
- * (5 minutes of clock skew allowed), status good. now == 0: the clock.
+ * (5 minutes of clock skew allowed), or with no nextUpdate a thisUpdate
+ * at most max_age seconds old, status good. now == 0: the clock.
  * Revoked: WARD_ERR_CERT_REVOKED, with the revocation time in msg; any
  * other failure: WARD_ERR_BAD_CERT_STATUS with what failed in msg. */
 WARD_MUST_CHECK wres crypto_ocsp_check(const crypto_trust *t, const span *certs, size_t n,
-                                       const uint8_t *resp, size_t len, time_t now, char *msg,
-                                       size_t msgcap);
+                                       const uint8_t *resp, size_t len, time_t now,
+                                       uint32_t max_age, char *msg, size_t msgcap);
 
 /* An ephemeral self-signed ECDSA P-256 certificate for name (a DNS name or
  * IP literal in the SAN, CN=name), valid from one hour ago for 30 days. */

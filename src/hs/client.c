@@ -202,6 +202,7 @@ wres hs_client_start(ward_conn *c)
 {
     const ward_config *cfg = c->cfg;
     GUARD(check_who(c));
+    GUARD(hs_ocsp_client_check_config(c));
     GUARD(hs_make_random(c));
     if (cfg->middlebox_compat) { /* D.4: a non-empty legacy_session_id */
         c->session_id_len = 32;
