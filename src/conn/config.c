@@ -5,6 +5,7 @@
 #include "base/mem.h"
 #include "conn/identity.h"
 #include "conn/internal.h"
+#include "crypto/tls12.h"
 #include "hs/suites.h"
 
 /* Secure defaults: TLS 1.3 AEAD suites, forward-secret groups, and the
@@ -112,14 +113,27 @@ void ward_config_set_test_hooks(ward_config *cfg, const ward_test_hooks *hooks)
     cfg->hooks = hooks;
 }
 
-static ward_err check_identity(ward_config *cfg)
+/* The checks every identity of ours passes (ward_config_set_cert_files,
+ * ward_config_add_cert_files): the key is the leaf's; it passes ward's
+ * size rule (crypto_key_check_strength); and the leaf's keyUsage allows
+ * something ward can do with it (RFC 5280 §4.2.1.3): digitalSignature,
+ * or keyEncipherment for an RSA key (TLS 1.2 RSA key transport only).
+ * The key takes the leaf's usage: a handshake uses it only as allowed. */
+ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key)
 {
-    if (!crypto_key_matches_cert(&cfg->key, cfg->chain.der[0], cfg->chain.len[0]))
+    if (!crypto_key_matches_cert(key, chain->der[0], chain->len[0]))
         return WARD_ERR_CONFIG;
     char why[160];
-    return crypto_key_check_strength(&cfg->key, cfg->hooks && cfg->hooks->allow_weak_rsa, why,
-                                     sizeof why)
-        .code;
+    wres r = crypto_key_check_strength(key, cfg->hooks && cfg->hooks->allow_weak_rsa, why,
+                                       sizeof why);
+    if (!wres_is_ok(r))
+        return r.code;
+    r = crypto_key_set_usage(key, chain->der[0], chain->len[0]);
+    if (!wres_is_ok(r))
+        return r.code;
+    int usable = (key->usage & CRYPTO_USE_SIGN) ||
+                 ((key->usage & CRYPTO_USE_ENCIPHER) && crypto_key_is_rsa(key));
+    return usable ? WARD_OK : WARD_ERR_UNSUPPORTED_CERTIFICATE;
 }
 
 ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
@@ -134,7 +148,7 @@ ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
     r = crypto_key_load_pem_file(&cfg->key, key_pem);
     if (!wres_is_ok(r))
         return r.code;
-    ward_err e = check_identity(cfg);
+    ward_err e = config_check_own_key(cfg, &cfg->chain, &cfg->key);
     if (e != WARD_OK)
         return e;
     cfg->has_cert = 1;
@@ -149,6 +163,8 @@ ward_err ward_config_use_ephemeral_cert(ward_config *cfg, const char *name,
     crypto_key_free(&cfg->key);
     cfg->has_cert = 0;
     wres r = crypto_make_self_signed(name, &cfg->key, &cfg->chain);
+    if (wres_is_ok(r))
+        r = crypto_key_set_usage(&cfg->key, cfg->chain.der[0], cfg->chain.len[0]);
     if (!wres_is_ok(r))
         return r.code;
     if (spki_sha256) {

@@ -146,18 +146,6 @@ void identity_config_free(ward_config *cfg)
     cfg->n_extra_ids = 0;
 }
 
-/* The checks ward_config_set_cert_files makes: the key is the leaf's, and
- * the key passes ward's size rule (crypto_key_check_strength). */
-static ward_err check_pair(const ward_config *cfg, const ward_identity *id)
-{
-    if (!crypto_key_matches_cert(&id->key, id->chain.der[0], id->chain.len[0]))
-        return WARD_ERR_CONFIG;
-    char why[160];
-    return crypto_key_check_strength(&id->key, cfg->hooks && cfg->hooks->allow_weak_rsa, why,
-                                     sizeof why)
-        .code;
-}
-
 ward_err ward_config_add_cert_files(ward_config *cfg, const char *chain_pem, const char *key_pem)
 {
     if (!cfg->is_server || cfg->n_extra_ids >= WARD_MAX_EXTRA_IDENTITIES)
@@ -169,7 +157,7 @@ ward_err ward_config_add_cert_files(ward_config *cfg, const char *chain_pem, con
         r = crypto_key_load_pem_file(&id.key, key_pem);
     ward_err e = r.code;
     if (e == WARD_OK)
-        e = check_pair(cfg, &id);
+        e = config_check_own_key(cfg, &id.chain, &id.key);
     if (e == WARD_OK)
         e = crypto_cert_parse(&id.leaf, id.chain.der[0], id.chain.len[0]).code;
     if (e != WARD_OK) {

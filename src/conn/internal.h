@@ -328,6 +328,11 @@ time_t conn_now(const ward_conn *c);
 /* The configuration's trust anchors (NULL if none could be loaded). The
  * configuration is logically const: only the lazy load writes, under a lock. */
 const crypto_trust *config_trust(ward_config *cfg);
+/* An identity of ours (chain, key) checked and its key given the leaf's
+ * keyUsage: WARD_ERR_CONFIG (key not the leaf's),
+ * WARD_ERR_INSUFFICIENT_SECURITY (too small), WARD_ERR_UNSUPPORTED_CERTIFICATE
+ * (keyUsage allows nothing ward can do). */
+ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key);
 uint64_t conn_monotonic_ms(void);
 /* End the connection from outside the protocol (I/O adapter: timeout, the
  * peer hanging up); queues the alert the code maps to, if any. */

@@ -165,7 +165,21 @@ typedef struct {
      * works on a copy. NULL otherwise, and then signing takes the general
      * path. */
     void *sign_ctx;
+    /* What the certificate's keyUsage lets the key do in TLS (RFC 5280
+     * §4.2.1.3), CRYPTO_USE_*: set with the key for a peer's certificate
+     * (crypto_key_from_cert, the chain verifiers) and for our own at
+     * configuration time (crypto_key_set_usage); 0 (nothing) otherwise. */
+    unsigned usage;
 } crypto_key;
+/* digitalSignature: CertificateVerify, TLS 1.2 ServerKeyExchange. */
+#define CRYPTO_USE_SIGN 1u
+/* keyEncipherment: TLS 1.2 RSA key transport. */
+#define CRYPTO_USE_ENCIPHER 2u
+/* Take the usage from the certificate the key belongs to (no keyUsage
+ * extension: any). Unparsable: WARD_ERR_CONFIG. */
+WARD_MUST_CHECK wres crypto_key_set_usage(crypto_key *k, const uint8_t *der, size_t len);
+/* "digitalSignature" or "keyEncipherment". */
+const char *crypto_usage_name(unsigned use);
 WARD_MUST_CHECK wres crypto_key_load_pem_file(crypto_key *k, const char *path);
 /* Public key from a DER certificate. Unparsable: WARD_ERR_BAD_CERTIFICATE. */
 WARD_MUST_CHECK wres crypto_key_from_cert(crypto_key *k, const uint8_t *der, size_t len);

@@ -109,6 +109,9 @@ WARD_MUST_CHECK wres crypto_cert_time_message(const X509 *x, int expired, int de
  * worse), with the reason. */
 int crypto_pkey_weak(const EVP_PKEY *pkey, char *why, size_t cap);
 int crypto_x509_weak_signature(const X509 *x, char *why, size_t cap);
+/* key_usage.c: CRYPTO_USE_* as x's keyUsage allows (no extension: all;
+ * malformed extensions: none). */
+unsigned crypto_x509_usage(X509 *x);
 /* 1 if s is an IPv4 or IPv6 address literal. */
 int crypto_is_ip_literal(const char *s);
 /* snprintf into msg when msg/cap allow it; always NUL-terminated. */

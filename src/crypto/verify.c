@@ -318,6 +318,7 @@ static wres verify_for(const crypto_trust *t, const span *certs, size_t n, const
          * again costs as much as the verification (OpenSSL 3 builds a
          * decoder chain for its key each time). */
         crypto_key_adopt(leaf_key, X509_get_pubkey(leaf));
+        leaf_key->usage = crypto_x509_usage(leaf);
         if (!leaf_key->pkey)
             r = wres_err(WARD_ERR_BAD_CERTIFICATE);
     }

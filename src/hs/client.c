@@ -453,16 +453,18 @@ wres hs_client_verify_chain(ward_conn *c)
 }
 
 /* Both versions: keep the server's chain, add its message to the
- * transcript, authenticate it, and hold its key to ward's size rule (a
+ * transcript, authenticate it, hold its key to ward's size rule (a
  * verified chain was held to it certificate by certificate; a pinned or
- * unverified leaf is held to it here). */
+ * unverified leaf is held to it here) and its keyUsage to the use the
+ * negotiated version and suite make of it, verified, pinned or not. */
 wres hs_client_take_chain(ward_conn *c, const msg_certificate *m, span full)
 {
     for (size_t i = 0; i < m->n; i++)
         GUARD(crypto_chain_add_der(&c->peer_chain, m->certs[i].p, m->certs[i].len));
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_client_verify_chain(c));
-    return hs_peer_key_strength(c, "server");
+    GUARD(hs_peer_key_strength(c, "server"));
+    return hs_client_check_server_usage(c);
 }
 
 wres hs_client_on_certificate(ward_conn *c, span body, span full)

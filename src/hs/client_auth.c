@@ -237,6 +237,7 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m)
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "client certificate: %s", msg);
     GUARD(hs_peer_key_strength(c, "client"));
+    GUARD(hs_server_check_client_usage(c));
     c->client_cert_pending = 1;
     return wres_ok();
 }

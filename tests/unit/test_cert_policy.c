@@ -3,13 +3,18 @@
  * server's chain checked by the client, a client certificate checked by
  * the server): MD5 and SHA-1 signatures in the chain (RFC 8446 §4.4.2.4,
  * RFC 9155, RFC 6151) and keys under ward's size rule (RSA < 2048 bits,
- * EC < 224 bits) anywhere in it, pinned or verified. Each refusal names
- * the certificate and the reason, sends the alert its code maps to, and
- * delivers no application data. */
+ * EC < 224 bits) anywhere in it, pinned or verified; keyUsage against
+ * the use the handshake makes of the key (RFC 8446 §4.4.2.2, RFC 5246
+ * §7.4.2, RFC 5280 §4.2.1.3): the peer's, checked by either side
+ * (unsupported_certificate), and the server's own, which it skips or
+ * refuses; a client with no server name (fails closed). Each refusal
+ * names the certificate and the reason, sends the alert its code maps
+ * to, and delivers no application data. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "conn/internal.h"
 #include "conn/test_hooks.h"
 #include "selftalk.h"
 #include "testpki.h"
@@ -222,6 +227,161 @@ static void pinned_weak_leaf(uint16_t v)
     unlink(key);
 }
 
+/* ---- item: keyUsage for the use made of the key ---- */
+
+/* A server that uses its key whatever its certificate says (as ward did):
+ * the client must refuse. */
+static void misuse_all(ward_config *sc)
+{
+    sc->key.usage = CRYPTO_USE_SIGN | CRYPTO_USE_ENCIPHER;
+}
+
+static const uint16_t ECDHE_RSA[] = {WARD_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256};
+static const uint16_t RSA_KX[] = {WARD_TLS_RSA_WITH_AES_128_GCM_SHA256};
+
+/* The server's leaf with keyUsage ku, used by a server that ignores it,
+ * for suite (0: TLS 1.3); the client refuses it, verified and pinned. */
+static void server_usage_misused(uint16_t suite, const char *ku, const char *want)
+{
+    pki p;
+    testpki_chain_spec spec = {.leaf_kind = "rsa2048", .leaf_ku = ku};
+    make_pki(&p, &spec);
+    for (int pinned = 0; pinned < 2; pinned++) {
+        run r;
+        run_init(&r, suite ? WARD_TLS12 : WARD_TLS13);
+        CHECK(ward_config_set_cert_files(r.sc, p.chain, p.key) == WARD_OK);
+        misuse_all(r.sc);
+        if (suite) {
+            ward_config_set_rsa_key_transport(r.cc, 1);
+            ward_config_set_rsa_key_transport(r.sc, 1);
+            CHECK(ward_config_set_suites(r.cc, &suite, 1) == WARD_OK);
+            CHECK(ward_config_set_suites(r.sc, &suite, 1) == WARD_OK);
+        }
+        if (pinned) {
+            ward_cert_info ci;
+            run probe = r; /* a first connection, only to learn the pin */
+            CHECK(ward_config_set_cafile(r.cc, p.root) == WARD_OK);
+            probe.c = ward_conn_new(r.cc, "localhost");
+            probe.s = ward_conn_new(r.sc, NULL);
+            (void)selftalk_pump(probe.c, probe.s);
+            CHECK(ward_conn_peer_cert_info(probe.c, &ci) == WARD_OK);
+            ward_conn_free(probe.c);
+            ward_conn_free(probe.s);
+            ward_config *cc = ward_config_new_client();
+            CHECK(ward_config_set_versions(cc, suite ? WARD_TLS12 : WARD_TLS13,
+                                           suite ? WARD_TLS12 : WARD_TLS13) == WARD_OK);
+            if (suite) {
+                ward_config_set_rsa_key_transport(cc, 1);
+                CHECK(ward_config_set_suites(cc, &suite, 1) == WARD_OK);
+            }
+            CHECK(ward_config_set_pin_sha256(cc, ci.spki_sha256) == WARD_OK);
+            ward_config_free(r.cc);
+            r.cc = cc;
+        } else {
+            CHECK(ward_config_set_cafile(r.cc, p.root) == WARD_OK);
+        }
+        run_go(&r, "localhost");
+        check_refused(r.c, r.s, WARD_ERR_UNSUPPORTED_CERTIFICATE, want);
+        CHECK(ward_err_alert(WARD_ERR_UNSUPPORTED_CERTIFICATE) == 43);
+        run_free(&r);
+    }
+    drop_pki(&p);
+}
+
+/* The server's own certificate: a use its keyUsage forbids is skipped
+ * (TLS 1.2 suites) or refused with a handshake_failure that says why. */
+static void server_usage_own(void)
+{
+    pki enc, sig, agree;
+    testpki_chain_spec enc_s = {.leaf_kind = "rsa2048", .leaf_ku = "critical,keyEncipherment"};
+    testpki_chain_spec sig_s = {.leaf_kind = "rsa2048", .leaf_ku = "critical,digitalSignature"};
+    testpki_chain_spec agree_s = {.leaf_ku = "critical,keyAgreement"};
+    make_pki(&enc, &enc_s);
+    make_pki(&sig, &sig_s);
+    make_pki(&agree, &agree_s);
+    run r;
+
+    /* TLS 1.3 with a keyEncipherment-only certificate: nothing to sign with */
+    run_init(&r, WARD_TLS13);
+    CHECK(ward_config_set_cafile(r.cc, enc.root) == WARD_OK);
+    CHECK(ward_config_set_cert_files(r.sc, enc.chain, enc.key) == WARD_OK);
+    run_go(&r, "localhost");
+    check_refused(r.s, r.c, WARD_ERR_HANDSHAKE_FAILURE,
+                  "the server's certificate cannot sign CertificateVerify: its keyUsage does not "
+                  "allow digitalSignature, which TLS 1.3 needs (RFC 8446 4.4.2.2)");
+    run_free(&r);
+
+    /* TLS 1.2, ECDHE_RSA and RSA key transport offered: ECDHE is skipped */
+    run_init(&r, WARD_TLS12);
+    ward_config_set_rsa_key_transport(r.cc, 1);
+    ward_config_set_rsa_key_transport(r.sc, 1);
+    CHECK(ward_config_set_cafile(r.cc, enc.root) == WARD_OK);
+    CHECK(ward_config_set_cert_files(r.sc, enc.chain, enc.key) == WARD_OK);
+    run_go(&r, "localhost");
+    CHECK(established(&r));
+    CHECK(ward_conn_suite(r.c) == WARD_TLS_RSA_WITH_AES_128_GCM_SHA256 ||
+          ward_conn_suite(r.c) == WARD_TLS_RSA_WITH_AES_256_GCM_SHA384);
+    run_free(&r);
+
+    /* TLS 1.2, only RSA key transport, a digitalSignature-only certificate */
+    run_init(&r, WARD_TLS12);
+    ward_config_set_rsa_key_transport(r.cc, 1);
+    ward_config_set_rsa_key_transport(r.sc, 1);
+    CHECK(ward_config_set_suites(r.cc, RSA_KX, 1) == WARD_OK);
+    CHECK(ward_config_set_cafile(r.cc, sig.root) == WARD_OK);
+    CHECK(ward_config_set_cert_files(r.sc, sig.chain, sig.key) == WARD_OK);
+    run_go(&r, "localhost");
+    check_refused(r.s, r.c, WARD_ERR_HANDSHAKE_FAILURE,
+                  "no TLS 1.2 cipher suite, group and signature scheme in common with the client "
+                  "and the server's key, whose certificate's keyUsage allows only "
+                  "digitalSignature");
+    run_free(&r);
+
+    /* a certificate ward can do nothing with is refused at configuration */
+    ward_config *sc = ward_config_new_server();
+    CHECK_CODE(ward_config_set_cert_files(sc, agree.chain, agree.key),
+               WARD_ERR_UNSUPPORTED_CERTIFICATE);
+    CHECK_CODE(ward_config_add_cert_files(sc, agree.chain, agree.key),
+               WARD_ERR_UNSUPPORTED_CERTIFICATE);
+    ward_config_free(sc);
+    drop_pki(&enc);
+    drop_pki(&sig);
+    drop_pki(&agree);
+}
+
+/* A client certificate without digitalSignature (keyAgreement passes
+ * OpenSSL's TLS client purpose; keyEncipherment lets the client load it). */
+static void client_usage(uint16_t v)
+{
+    testpki_chain_spec s = {.leaf_kind = "rsa2048",
+                            .leaf_ku = "critical,keyEncipherment,keyAgreement"};
+    client_chain(v, &s, WARD_ERR_UNSUPPORTED_CERTIFICATE,
+                 "client certificate refused (subject CN=localhost): its keyUsage does not allow "
+                 "digitalSignature, which the client needs to sign CertificateVerify");
+    testpki_chain_spec ok = {.leaf_kind = "rsa2048", .leaf_ku = "critical,digitalSignature"};
+    client_chain(v, &ok, WARD_OK, NULL);
+}
+
+static void key_usage(void)
+{
+    static const char ENC_ONLY[] = "critical,keyEncipherment";
+    server_usage_misused(0, ENC_ONLY,
+                         "server certificate refused (subject CN=localhost): its keyUsage does "
+                         "not allow digitalSignature, which TLS 1.3 needs to sign "
+                         "CertificateVerify (RFC 8446 4.4.2.2)");
+    server_usage_misused(ECDHE_RSA[0], ENC_ONLY,
+                         "server certificate refused (subject CN=localhost): its keyUsage does "
+                         "not allow digitalSignature, which ECDHE needs to sign "
+                         "ServerKeyExchange (RFC 5246 7.4.2)");
+    server_usage_misused(RSA_KX[0], "critical,digitalSignature",
+                         "server certificate refused (subject CN=localhost): its keyUsage does "
+                         "not allow keyEncipherment, which RSA key transport needs (RFC 5246 "
+                         "7.4.2)");
+    server_usage_own();
+    client_usage(WARD_TLS13);
+    client_usage(WARD_TLS12);
+}
+
 /* ---- item: a client with no server name ---- */
 
 static const char NO_NAME[] =
@@ -285,6 +445,7 @@ int main(void)
         pinned_weak_leaf(versions[i]);
         no_server_name(versions[i]);
     }
+    key_usage();
     unlink(srv_cert);
     unlink(srv_key);
     return test_report();
