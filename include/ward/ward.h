@@ -350,14 +350,17 @@ WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *i
  * server: a client certificate, mutual TLS). 0 until the handshake is
  * done, with insecure_no_verify, and with skip_hostname_check (the chain
  * was verified, but not that it names this server).
- * On a resumed connection no certificate is exchanged: a client says 1
- * when its configuration authenticates servers (as above), because a
- * session is offered only to the server name it was made with, and was
- * made by a full handshake of that configuration's kind; ward does not
- * record how that handshake authenticated the server, so an application
- * that resumes sessions across configurations must keep that itself. A
- * server says 0: a server that verifies client certificates does not
- * resume. */
+ * On a resumed connection no certificate is exchanged. A client says 1
+ * when its configuration authenticates servers as above: the server was
+ * authenticated by the full handshake that made the session, under the
+ * configuration in use then. ward offers a session only to the server
+ * name it was made for, but does not record how that handshake
+ * authenticated the server: an application that moves sessions between
+ * configurations must not move them from a non-verifying one to a
+ * verifying one. A server says 0 after a resumed handshake (a server
+ * that asks for client certificates in the handshake does not resume),
+ * until a post-handshake authentication (ward_conn_request_client_cert)
+ * succeeds on it. */
 WARD_API int ward_conn_peer_authenticated(const ward_conn *c);
 /* Server, TLS 1.3, after the handshake: ask the client for a certificate
  * now (post-handshake authentication, RFC 8446 §4.6.2), under the
