@@ -137,6 +137,13 @@ WARD_API ward_err ward_config_set_cafile(ward_config *cfg, const char *cafile);
 WARD_API ward_err ward_config_set_pin_sha256(ward_config *cfg, const uint8_t spki_sha256[32]);
 /* Explicit, named opt-out of certificate verification (testing only). */
 WARD_API void ward_config_set_insecure_no_verify(ward_config *cfg, int on);
+/* Client: verify the chain against the trust anchors without checking
+ * whom it names (any server with a certificate from a trusted CA is
+ * accepted), when ward_conn_new is given no server name. A named opt-out:
+ * without it, or a pin, or insecure_no_verify, a client connection with
+ * no server name fails at once with WARD_ERR_CONFIG, before sending
+ * anything. ward_conn_peer_authenticated then says 0. */
+WARD_API void ward_config_set_skip_hostname_check(ward_config *cfg, int on);
 /* ALPN protocols, most preferred first. */
 WARD_API ward_err ward_config_set_alpn(ward_config *cfg, const char *const *protos, size_t n);
 /* Preference lists (IANA codes). Unknown or unsupported codes are refused. */
@@ -227,9 +234,18 @@ WARD_API void ward_config_refresh_ocsp(const ward_config *cfg);
  * "good"); a revoked certificate fails with WARD_ERR_CERT_REVOKED, a bad
  * response with WARD_ERR_BAD_CERT_STATUS. A server without a staple costs
  * nothing. WARD_OCSP_REQUIRE also fails when no staple comes. Staples are
- * checked against the trust anchors, so not with a pin or --insecure. */
+ * checked against the trust anchors, so not with a pin or
+ * insecure_no_verify: a staple is then not looked at, and WARD_OCSP_REQUIRE
+ * is refused (WARD_ERR_CONFIG from this call when the pin or the opt-out is
+ * already set, else from the connection before it sends anything). */
 enum { WARD_OCSP_OFF = 0, WARD_OCSP_REQUEST = 1, WARD_OCSP_REQUIRE = 2 };
 WARD_API ward_err ward_config_set_ocsp(ward_config *cfg, int mode);
+/* Client: how long after its thisUpdate a staple without nextUpdate is
+ * accepted (RFC 6960 §4.2.2.1 leaves it to local policy), in seconds;
+ * default WARD_OCSP_DEFAULT_MAX_AGE (7 days). An older one fails with
+ * WARD_ERR_BAD_CERT_STATUS. 0 or a server configuration: WARD_ERR_CONFIG. */
+#define WARD_OCSP_DEFAULT_MAX_AGE (7u * 24 * 3600)
+WARD_API ward_err ward_config_set_ocsp_max_age(ward_config *cfg, uint32_t seconds);
 
 /* Limits against abuse. Every field has a safe default (ward_config_get_limits).
  * A server's ClientHello is the exception to both handshake limits: it may
@@ -359,7 +375,21 @@ typedef struct {
 /* The peer's leaf certificate, once received. */
 WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info);
 /* 1 once the peer proved it holds the key of a verified certificate (a
- * client: the server; a server: a client certificate, mutual TLS). */
+ * client: the server, by the chain and the server name, or by the pin; a
+ * server: a client certificate, mutual TLS). 0 until the handshake is
+ * done, with insecure_no_verify, and with skip_hostname_check (the chain
+ * was verified, but not that it names this server).
+ * On a resumed connection no certificate is exchanged. A client says 1
+ * when its configuration authenticates servers as above: the server was
+ * authenticated by the full handshake that made the session, under the
+ * configuration in use then. ward offers a session only to the server
+ * name it was made for, but does not record how that handshake
+ * authenticated the server: an application that moves sessions between
+ * configurations must not move them from a non-verifying one to a
+ * verifying one. A server says 0 after a resumed handshake (a server
+ * that asks for client certificates in the handshake does not resume),
+ * until a post-handshake authentication (ward_conn_request_client_cert)
+ * succeeds on it. */
 WARD_API int ward_conn_peer_authenticated(const ward_conn *c);
 /* Server, TLS 1.3, after the handshake: ask the client for a certificate
  * now (post-handshake authentication, RFC 8446 §4.6.2), under the

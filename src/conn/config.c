@@ -5,6 +5,7 @@
 #include "base/mem.h"
 #include "conn/identity.h"
 #include "conn/internal.h"
+#include "crypto/tls12.h"
 #include "hs/suites.h"
 
 /* Secure defaults: TLS 1.3 AEAD suites, forward-secret groups, and the
@@ -60,6 +61,7 @@ static ward_config *config_new(int is_server)
         .handshake_timeout_ms = 30000,
     };
     cfg->ocsp_mode = is_server ? WARD_OCSP_OFF : WARD_OCSP_REQUEST; /* staples checked when sent */
+    cfg->ocsp_max_age = WARD_OCSP_DEFAULT_MAX_AGE;
     cfg->tickets = 2;
     cfg->ticket_lifetime = 7200;
     if (is_server && !(cfg->resume = resume_store_new())) {
@@ -110,15 +112,27 @@ void ward_config_set_test_hooks(ward_config *cfg, const ward_test_hooks *hooks)
     cfg->hooks = hooks;
 }
 
-static ward_err check_identity(ward_config *cfg)
+/* The checks every identity of ours passes (ward_config_set_cert_files,
+ * ward_config_add_cert_files): the key is the leaf's; it passes ward's
+ * size rule (crypto_key_check_strength); and the leaf's keyUsage allows
+ * something ward can do with it (RFC 5280 §4.2.1.3): digitalSignature,
+ * or keyEncipherment for an RSA key (TLS 1.2 RSA key transport only).
+ * The key takes the leaf's usage: a handshake uses it only as allowed. */
+ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key)
 {
-    if (!crypto_key_matches_cert(&cfg->key, cfg->chain.der[0], cfg->chain.len[0]))
+    if (!crypto_key_matches_cert(key, chain->der[0], chain->len[0]))
         return WARD_ERR_CONFIG;
-    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
-    int can_rsa = crypto_key_can_sign_tls13(&cfg->key, 0x0804);
-    if (can_rsa && crypto_key_bits(&cfg->key) < 2048 && !weak_ok)
-        return WARD_ERR_INSUFFICIENT_SECURITY;
-    return WARD_OK;
+    char why[160];
+    wres r = crypto_key_check_strength(key, cfg->hooks && cfg->hooks->allow_weak_rsa, why,
+                                       sizeof why);
+    if (!wres_is_ok(r))
+        return r.code;
+    r = crypto_key_set_usage(key, chain->der[0], chain->len[0]);
+    if (!wres_is_ok(r))
+        return r.code;
+    int usable = (key->usage & CRYPTO_USE_SIGN) ||
+                 ((key->usage & CRYPTO_USE_ENCIPHER) && crypto_key_is_rsa(key));
+    return usable ? WARD_OK : WARD_ERR_UNSUPPORTED_CERTIFICATE;
 }
 
 ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
@@ -133,7 +147,7 @@ ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
     r = crypto_key_load_pem_file(&cfg->key, key_pem);
     if (!wres_is_ok(r))
         return r.code;
-    ward_err e = check_identity(cfg);
+    ward_err e = config_check_own_key(cfg, &cfg->chain, &cfg->key);
     if (e != WARD_OK)
         return e;
     cfg->has_cert = 1;
@@ -148,6 +162,8 @@ ward_err ward_config_use_ephemeral_cert(ward_config *cfg, const char *name,
     crypto_key_free(&cfg->key);
     cfg->has_cert = 0;
     wres r = crypto_make_self_signed(name, &cfg->key, &cfg->chain);
+    if (wres_is_ok(r))
+        r = crypto_key_set_usage(&cfg->key, cfg->chain.der[0], cfg->chain.len[0]);
     if (!wres_is_ok(r))
         return r.code;
     if (spki_sha256) {
@@ -182,6 +198,11 @@ ward_err ward_config_set_pin_sha256(ward_config *cfg, const uint8_t spki_sha256[
 void ward_config_set_insecure_no_verify(ward_config *cfg, int on)
 {
     cfg->insecure_no_verify = !!on;
+}
+
+void ward_config_set_skip_hostname_check(ward_config *cfg, int on)
+{
+    cfg->skip_hostname_check = !!on;
 }
 
 ward_err ward_config_set_alpn(ward_config *cfg, const char *const *protos, size_t n)

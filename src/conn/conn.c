@@ -661,12 +661,16 @@ ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info)
 
 /* A server knows its client once the client's CertificateVerify verified;
  * a verifying client reaches the end of the handshake only with a server
- * that authenticated. */
+ * that authenticated (chain and name, or pin). A chain verified with no
+ * name (skip_hostname_check) says nothing of whom it is. */
 int ward_conn_peer_authenticated(const ward_conn *c)
 {
     if (c->state != ST_CONNECTED)
         return 0;
     if (c->is_server)
         return c->peer_authenticated;
-    return !c->cfg->insecure_no_verify;
+    const ward_config *cfg = c->cfg;
+    if (cfg->insecure_no_verify)
+        return 0;
+    return cfg->has_pin || c->server_name[0];
 }

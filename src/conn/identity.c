@@ -146,19 +146,6 @@ void identity_config_free(ward_config *cfg)
     cfg->n_extra_ids = 0;
 }
 
-/* The checks ward_config_set_cert_files makes: the key is the leaf's, and
- * an RSA key has at least 2048 bits. */
-static ward_err check_pair(const ward_config *cfg, const ward_identity *id)
-{
-    if (!crypto_key_matches_cert(&id->key, id->chain.der[0], id->chain.len[0]))
-        return WARD_ERR_CONFIG;
-    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
-    if (crypto_key_can_sign_tls13(&id->key, 0x0804) && crypto_key_bits(&id->key) < 2048 &&
-        !weak_ok)
-        return WARD_ERR_INSUFFICIENT_SECURITY;
-    return WARD_OK;
-}
-
 ward_err ward_config_add_cert_files(ward_config *cfg, const char *chain_pem, const char *key_pem)
 {
     if (!cfg->is_server || cfg->n_extra_ids >= WARD_MAX_EXTRA_IDENTITIES)
@@ -170,7 +157,7 @@ ward_err ward_config_add_cert_files(ward_config *cfg, const char *chain_pem, con
         r = crypto_key_load_pem_file(&id.key, key_pem);
     ward_err e = r.code;
     if (e == WARD_OK)
-        e = check_pair(cfg, &id);
+        e = config_check_own_key(cfg, &id.chain, &id.key);
     if (e == WARD_OK)
         e = crypto_cert_parse(&id.leaf, id.chain.der[0], id.chain.len[0]).code;
     if (e != WARD_OK) {
@@ -204,11 +191,24 @@ ward_err ward_config_set_ocsp_file(ward_config *cfg, const char *der_path)
     return ward_config_set_ocsp_file_for(cfg, 0, der_path);
 }
 
+/* WARD_OCSP_REQUIRE with a pin or without verification is refused here
+ * when they are already set, and in any case when a connection starts
+ * (hs_ocsp_client_check_config). */
 ward_err ward_config_set_ocsp(ward_config *cfg, int mode)
 {
     if (mode != WARD_OCSP_OFF && mode != WARD_OCSP_REQUEST && mode != WARD_OCSP_REQUIRE)
         return WARD_ERR_CONFIG;
+    if (mode == WARD_OCSP_REQUIRE && (cfg->has_pin || cfg->insecure_no_verify))
+        return WARD_ERR_CONFIG;
     cfg->ocsp_mode = mode;
+    return WARD_OK;
+}
+
+ward_err ward_config_set_ocsp_max_age(ward_config *cfg, uint32_t seconds)
+{
+    if (cfg->is_server || seconds == 0)
+        return WARD_ERR_CONFIG;
+    cfg->ocsp_max_age = seconds;
     return WARD_OK;
 }
 

@@ -40,6 +40,9 @@ WARD_MUST_CHECK wres hs_identity_staple(ward_conn *c, const msg_client_hello *ch
 /* TLS 1.3: after the server's chain is verified, the leaf's staple (NULL
  * when there is none). */
 WARD_MUST_CHECK wres hs_ocsp_client_check(ward_conn *c, const span *staple);
+/* Before the ClientHello: WARD_OCSP_REQUIRE with a pin or without
+ * verification is WARD_ERR_CONFIG (the staple could not be checked). */
+WARD_MUST_CHECK wres hs_ocsp_client_check_config(ward_conn *c);
 /* TLS 1.2: the ServerHello's status_request, then, once Certificate is in,
  * the state that lets CertificateStatus come first. */
 WARD_MUST_CHECK wres hs_ocsp_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh);

@@ -65,6 +65,10 @@ struct ward_config {
 
     /* peer verification */
     int insecure_no_verify;
+    /* The chain is verified with no host name: a named opt-out
+     * (ward_config_set_skip_hostname_check); without it a client with
+     * neither a server name nor a pin refuses to start. */
+    int skip_hostname_check;
     /* Trust anchors: a --cafile at configuration time, or the system store
      * loaded on first use (most clients that set a cafile never need it). */
     int has_trust;
@@ -91,6 +95,7 @@ struct ward_config {
     size_t n_extra_ids;
     int sni_strict;
     int ocsp_mode;           /* client: WARD_OCSP_* */
+    uint32_t ocsp_max_age;   /* client: seconds a staple without nextUpdate lives */
 
     /* resumption (src/hs/psk.c, resume*.c; src/conn/session.c) */
     unsigned tickets;            /* server: NewSessionTickets per full handshake */
@@ -334,6 +339,11 @@ time_t conn_now(const ward_conn *c);
 /* The configuration's trust anchors (NULL if none could be loaded). The
  * configuration is logically const: only the lazy load writes, under a lock. */
 const crypto_trust *config_trust(ward_config *cfg);
+/* An identity of ours (chain, key) checked and its key given the leaf's
+ * keyUsage: WARD_ERR_CONFIG (key not the leaf's),
+ * WARD_ERR_INSUFFICIENT_SECURITY (too small), WARD_ERR_UNSUPPORTED_CERTIFICATE
+ * (keyUsage allows nothing ward can do). */
+ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key);
 uint64_t conn_monotonic_ms(void);
 /* End the connection from outside the protocol (I/O adapter: timeout, the
  * peer hanging up); queues the alert the code maps to, if any. */

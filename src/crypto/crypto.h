@@ -174,7 +174,21 @@ typedef struct {
      * works on a copy. NULL otherwise, and then signing takes the general
      * path. */
     void *sign_ctx;
+    /* What the certificate's keyUsage lets the key do in TLS (RFC 5280
+     * §4.2.1.3), CRYPTO_USE_*: set with the key for a peer's certificate
+     * (crypto_key_from_cert, the chain verifiers) and for our own at
+     * configuration time (crypto_key_set_usage); 0 (nothing) otherwise. */
+    unsigned usage;
 } crypto_key;
+/* digitalSignature: CertificateVerify, TLS 1.2 ServerKeyExchange. */
+#define CRYPTO_USE_SIGN 1u
+/* keyEncipherment: TLS 1.2 RSA key transport. */
+#define CRYPTO_USE_ENCIPHER 2u
+/* Take the usage from the certificate the key belongs to (no keyUsage
+ * extension: any). Unparsable: WARD_ERR_CONFIG. */
+WARD_MUST_CHECK wres crypto_key_set_usage(crypto_key *k, const uint8_t *der, size_t len);
+/* "digitalSignature" or "keyEncipherment". */
+const char *crypto_usage_name(unsigned use);
 WARD_MUST_CHECK wres crypto_key_load_pem_file(crypto_key *k, const char *path);
 /* Public key from a DER certificate. Unparsable: WARD_ERR_BAD_CERTIFICATE. */
 WARD_MUST_CHECK wres crypto_key_from_cert(crypto_key *k, const uint8_t *der, size_t len);
@@ -184,6 +198,13 @@ void crypto_key_free(crypto_key *k);
 void crypto_key_prepare_sign(crypto_key *k);
 /* RSA modulus bits, EC curve bits, 256 for ed25519; 0 if unknown. */
 int crypto_key_bits(const crypto_key *k);
+/* The one size rule for every key ward uses or is shown (strength.c): RSA
+ * and DSA at least 2048 bits, EC at least 224. Too small:
+ * WARD_ERR_INSUFFICIENT_SECURITY and the reason in why ("its 1024-bit RSA
+ * key is too small (ward requires at least 2048 bits)"). allow_weak_rsa:
+ * the test hook of the same name (RFC 8448's key). */
+WARD_MUST_CHECK wres crypto_key_check_strength(const crypto_key *k, int allow_weak_rsa, char *why,
+                                               size_t cap);
 /* 1 if this key can produce/verify that scheme in TLS 1.3 CertificateVerify
  * (RSA → rsa_pss_rsae_*; RSA-PSS key → rsa_pss_pss_*; P-256 → 0x0403;
  * P-384 → 0x0503; Ed25519 → 0x0807). Never rsa_pkcs1_*. */
@@ -286,12 +307,13 @@ WARD_MUST_CHECK wres crypto_ocsp_load_file(const char *path, uint8_t **der, size
  * successful, a basic response signed by the leaf's issuer or by a
  * responder it certified for OCSP signing, a single response for this
  * certificate, thisUpdate not in the future and nextUpdate not past
- * (5 minutes of clock skew allowed), status good. now == 0: the clock.
+ * (5 minutes of clock skew allowed), or with no nextUpdate a thisUpdate
+ * at most max_age seconds old, status good. now == 0: the clock.
  * Revoked: WARD_ERR_CERT_REVOKED, with the revocation time in msg; any
  * other failure: WARD_ERR_BAD_CERT_STATUS with what failed in msg. */
 WARD_MUST_CHECK wres crypto_ocsp_check(const crypto_trust *t, const span *certs, size_t n,
-                                       const uint8_t *resp, size_t len, time_t now, char *msg,
-                                       size_t msgcap);
+                                       const uint8_t *resp, size_t len, time_t now,
+                                       uint32_t max_age, char *msg, size_t msgcap);
 
 /* An ephemeral self-signed ECDSA P-256 certificate for name (a DNS name or
  * IP literal in the SAN, CN=name), valid from one hour ago for 30 days. */

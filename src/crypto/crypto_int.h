@@ -105,6 +105,15 @@ int crypto_x509_spki_sha256(const X509 *x, uint8_t out[32]);
  * names it as a certificate in the chain. Returns the matching code. */
 WARD_MUST_CHECK wres crypto_cert_time_message(const X509 *x, int expired, int depth, char *msg,
                                               size_t cap);
+/* strength.c: 1 if the key is too small for ward (RSA/DSA < 2048 bits,
+ * EC < 224), with the reason in why ("its 1024-bit RSA key is too
+ * small ..."); 1 if the certificate's signature uses MD5 or SHA-1 (or
+ * worse), with the reason. */
+int crypto_pkey_weak(const EVP_PKEY *pkey, char *why, size_t cap);
+int crypto_x509_weak_signature(const X509 *x, char *why, size_t cap);
+/* key_usage.c: CRYPTO_USE_* as x's keyUsage allows (no extension: all;
+ * malformed extensions: none). */
+unsigned crypto_x509_usage(X509 *x);
 /* 1 if s is an IPv4 or IPv6 address literal. */
 int crypto_is_ip_literal(const char *s);
 /* snprintf into msg when msg/cap allow it; always NUL-terminated. */

@@ -102,8 +102,27 @@ static OCSP_SINGLERESP *find_single(OCSP_BASICRESP *bs, X509 *leaf, X509 *issuer
     return NULL;
 }
 
+/* RFC 6960 §4.2.2.1: a response without nextUpdate says newer
+ * information is always available; taken at any age it would let a
+ * server staple a "good" from before a revocation for ever. Such a
+ * response is accepted for max_age seconds after its thisUpdate. */
+static wres check_age(ASN1_GENERALIZEDTIME *this_upd, time_t at, uint32_t max_age, char *msg,
+                      size_t cap)
+{
+    char when[64], m[200];
+    time_t oldest = at - (time_t)max_age - OCSP_SKEW_SECONDS;
+    if (X509_cmp_time(this_upd, &oldest) > 0)
+        return wres_ok();
+    crypto_time_text(this_upd, when, sizeof when);
+    snprintf(m, sizeof m,
+             "it has no nextUpdate and is too old (thisUpdate %s, more than %lu seconds ago); "
+             "the server should fetch a fresh one",
+             when, (unsigned long)max_age);
+    return bad(msg, cap, m);
+}
+
 static wres check_times(ASN1_GENERALIZEDTIME *this_upd, ASN1_GENERALIZEDTIME *next_upd,
-                        time_t now, char *msg, size_t cap)
+                        time_t now, uint32_t max_age, char *msg, size_t cap)
 {
     char when[64], m[160];
     time_t at = now ? now : time(NULL);
@@ -119,11 +138,14 @@ static wres check_times(ASN1_GENERALIZEDTIME *this_upd, ASN1_GENERALIZEDTIME *ne
                  when);
         return bad(msg, cap, m);
     }
+    if (!next_upd)
+        return check_age(this_upd, at, max_age, msg, cap);
     return wres_ok();
 }
 
 static wres check_basic(OCSP_BASICRESP *bs, X509_STORE *store, X509 *leaf,
-                        STACK_OF(X509) *rest, time_t now, char *msg, size_t cap)
+                        STACK_OF(X509) *rest, time_t now, uint32_t max_age, char *msg,
+                        size_t cap)
 {
     /* The signer must be the issuer itself, or a responder with the
      * OCSPSigning purpose whose certificate the issuer signed (RFC 6960
@@ -146,7 +168,7 @@ static wres check_basic(OCSP_BASICRESP *bs, X509_STORE *store, X509 *leaf,
     int reason = -1;
     ASN1_GENERALIZEDTIME *rev = NULL, *this_upd = NULL, *next_upd = NULL;
     int status = OCSP_single_get0_status(single, &reason, &rev, &this_upd, &next_upd);
-    GUARD(check_times(this_upd, next_upd, now, msg, cap));
+    GUARD(check_times(this_upd, next_upd, now, max_age, msg, cap));
     if (status == V_OCSP_CERTSTATUS_REVOKED) {
         char when[64];
         crypto_time_text(rev, when, sizeof when);
@@ -161,7 +183,7 @@ static wres check_basic(OCSP_BASICRESP *bs, X509_STORE *store, X509 *leaf,
 }
 
 wres crypto_ocsp_check(const crypto_trust *t, const span *certs, size_t n, const uint8_t *resp,
-                       size_t len, time_t now, char *msg, size_t msgcap)
+                       size_t len, time_t now, uint32_t max_age, char *msg, size_t msgcap)
 {
     crypto_msgf(msg, msgcap, "%s", "");
     if (!t || !t->store || !certs || n == 0)
@@ -191,7 +213,7 @@ wres crypto_ocsp_check(const crypto_trust *t, const span *certs, size_t n, const
             }
         }
         if (wres_is_ok(res))
-            res = check_basic(bs, t->store, leaf, rest, now, msg, msgcap);
+            res = check_basic(bs, t->store, leaf, rest, now, max_age, msg, msgcap);
     }
     X509_free(leaf);
     sk_X509_pop_free(rest, X509_free);

@@ -103,6 +103,7 @@ void crypto_key_adopt(crypto_key *k, EVP_PKEY *pkey)
     k->pkey = pkey;
     k->kind = pkey ? (int)key_kind_of(pkey) + 1 : 0;
     k->sign_ctx = NULL;
+    k->usage = 0;
 }
 
 /* The one TLS 1.3 scheme of an ECDSA key (§4.2.3: the curve fixes the
@@ -179,10 +180,12 @@ wres crypto_key_from_cert(crypto_key *k, const uint8_t *der, size_t len)
     crypto_key_adopt(k, NULL);
     X509 *x = crypto_x509_parse(der, len);
     EVP_PKEY *pkey = x ? X509_get_pubkey(x) : NULL; /* new reference */
+    unsigned usage = pkey ? crypto_x509_usage(x) : 0;
     X509_free(x);
     if (!pkey)
         return crypto_fail(WARD_ERR_BAD_CERTIFICATE);
     crypto_key_adopt(k, pkey);
+    k->usage = usage;
     return wres_ok();
 }
 

@@ -191,6 +191,34 @@ static int set_checks(X509_STORE_CTX *ctx, const char *host, time_t now, int pur
     return X509_VERIFY_PARAM_set1_host(param, host, 0) == 1;
 }
 
+/* Every certificate of the verified chain, leaf to trust anchor: no key
+ * under ward's size rule, no signature made with MD5 or SHA-1 (RFC 8446
+ * §4.4.2.4, RFC 9155, RFC 6151). A self-signed trust anchor's own
+ * signature is not checked: it is trusted as configured, not because of
+ * that signature. Keys too small are insufficient_security (as for a
+ * pinned leaf); weak signatures bad_certificate (§4.4.2.4 names it). */
+static wres check_chain_strength(X509_STORE_CTX *ctx, char *msg, size_t cap)
+{
+    STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
+    int n = sk_X509_num(chain);
+    for (int i = 0; i < n; i++) {
+        X509 *x = sk_X509_value(chain, i);
+        char why[160], subject[256];
+        wres r = wres_ok();
+        int anchor_self = i == n - 1 && (X509_get_extension_flags(x) & EXFLAG_SS);
+        if (crypto_pkey_weak(X509_get0_pubkey(x), why, sizeof why))
+            r = wres_err(WARD_ERR_INSUFFICIENT_SECURITY);
+        else if (!anchor_self && crypto_x509_weak_signature(x, why, sizeof why))
+            r = wres_err(WARD_ERR_BAD_CERTIFICATE);
+        if (!wres_is_ok(r)) {
+            subject_of(x, subject, sizeof subject);
+            crypto_msgf(msg, cap, "certificate refused (subject %s): %s", subject, why);
+            return r;
+        }
+    }
+    return wres_ok();
+}
+
 static wres run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *rest, const char *host,
                        time_t now, int purpose, char *msg, size_t cap)
 {
@@ -212,6 +240,8 @@ static wres run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *rest, cons
         if (!f.cert)
             f.cert = leaf;
         r = verify_failure_result(&f, msg, cap);
+    } else {
+        r = check_chain_strength(ctx, msg, cap);
     }
     X509_STORE_CTX_free(ctx);
     ERR_clear_error();
@@ -288,6 +318,7 @@ static wres verify_for(const crypto_trust *t, const span *certs, size_t n, const
          * again costs as much as the verification (OpenSSL 3 builds a
          * decoder chain for its key each time). */
         crypto_key_adopt(leaf_key, X509_get_pubkey(leaf));
+        leaf_key->usage = crypto_x509_usage(leaf);
         if (!leaf_key->pkey)
             r = wres_err(WARD_ERR_BAD_CERTIFICATE);
     }

@@ -185,9 +185,26 @@ void hs_client_drop_key_shares(ward_conn *c)
     c->n_kex = 0;
 }
 
+/* Fail closed before anything is sent: a client must know whom it
+ * expects, by name (RFC 6125) or by pin, or say by name that it does not
+ * care (skip_hostname_check, insecure_no_verify). Verifying a chain with
+ * no name accepts any certificate from a trusted CA. */
+static wres check_who(ward_conn *c)
+{
+    const ward_config *cfg = c->cfg;
+    if (c->server_name[0] || cfg->has_pin || cfg->insecure_no_verify || cfg->skip_hostname_check)
+        return wres_ok();
+    return conn_fail(c, WARD_ERR_CONFIG,
+                     "no server name to verify the certificate against: give one to "
+                     "ward_conn_new, pin the server's key, or opt out with "
+                     "ward_config_set_skip_hostname_check");
+}
+
 wres hs_client_start(ward_conn *c)
 {
     const ward_config *cfg = c->cfg;
+    GUARD(check_who(c));
+    GUARD(hs_ocsp_client_check_config(c));
     GUARD(hs_make_random(c));
     if (cfg->middlebox_compat) { /* D.4: a non-empty legacy_session_id */
         c->session_id_len = 32;
@@ -454,6 +471,8 @@ wres hs_client_verify_chain(ward_conn *c)
         for (size_t i = 0; i < c->peer_chain.n; i++)
             certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
         const char *host = c->server_name[0] ? c->server_name : NULL;
+        if (!host && !cfg->skip_hostname_check) /* check_who let it start: never */
+            return conn_fail(c, WARD_ERR_INTERNAL, "no server name to verify the certificate");
         r = crypto_chain_verify_key(trust, certs, c->peer_chain.n, host, now, msg, sizeof msg,
                                     &c->peer_key);
         if (wres_is_ok(r))
@@ -468,20 +487,18 @@ wres hs_client_verify_chain(ward_conn *c)
 }
 
 /* Both versions: keep the server's chain, add its message to the
- * transcript, authenticate it, and refuse RSA keys under 2048 bits. */
+ * transcript, authenticate it, hold its key to ward's size rule (a
+ * verified chain was held to it certificate by certificate; a pinned or
+ * unverified leaf is held to it here) and its keyUsage to the use the
+ * negotiated version and suite make of it, verified, pinned or not. */
 wres hs_client_take_chain(ward_conn *c, const msg_certificate *m, span full)
 {
     for (size_t i = 0; i < m->n; i++)
         GUARD(crypto_chain_add_der(&c->peer_chain, m->certs[i].p, m->certs[i].len));
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_client_verify_chain(c));
-    int weak_ok = c->cfg->hooks && c->cfg->hooks->allow_weak_rsa;
-    int rsa = crypto_key_is_rsa(&c->peer_key) || crypto_key_can_sign_tls13(&c->peer_key, 0x0809);
-    if (rsa && crypto_key_bits(&c->peer_key) < 2048 && !weak_ok)
-        return conn_fail(c, WARD_ERR_INSUFFICIENT_SECURITY,
-                         "server's RSA key has %d bits; ward requires at least 2048",
-                         crypto_key_bits(&c->peer_key));
-    return wres_ok();
+    GUARD(hs_peer_key_strength(c, "server"));
+    return hs_client_check_server_usage(c);
 }
 
 wres hs_client_on_certificate(ward_conn *c, span body, span full)

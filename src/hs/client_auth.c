@@ -236,12 +236,8 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m)
     }
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "client certificate: %s", msg);
-    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
-    int rsa = crypto_key_is_rsa(&c->peer_key) || crypto_key_can_sign_tls13(&c->peer_key, 0x0809);
-    if (rsa && crypto_key_bits(&c->peer_key) < 2048 && !weak_ok)
-        return conn_fail(c, WARD_ERR_INSUFFICIENT_SECURITY,
-                         "client's RSA key has %d bits; ward requires at least 2048",
-                         crypto_key_bits(&c->peer_key));
+    GUARD(hs_peer_key_strength(c, "client"));
+    GUARD(hs_server_check_client_usage(c));
     c->client_cert_pending = 1;
     return wres_ok();
 }

@@ -33,6 +33,14 @@ WARD_MUST_CHECK wres hs12_check_finished(ward_conn *c, span body);
 WARD_MUST_CHECK wres hs12_send_ccs_and_keys(ward_conn *c);
 WARD_MUST_CHECK wres hs12_refuse_renegotiation(ward_conn *c);
 
+/* peer_cert.c: the peer's leaf key under ward's size rule; role is
+ * "server" or "client", for the message. */
+WARD_MUST_CHECK wres hs_peer_key_strength(ward_conn *c, const char *role);
+/* The peer's keyUsage for what its key does here (unsupported_certificate
+ * otherwise): the server's by version and suite, a client's for signing. */
+WARD_MUST_CHECK wres hs_client_check_server_usage(ward_conn *c);
+WARD_MUST_CHECK wres hs_server_check_client_usage(ward_conn *c);
+
 /* client.c */
 WARD_MUST_CHECK wres hs_client_verify_chain(ward_conn *c);
 WARD_MUST_CHECK wres hs_client_take_chain(ward_conn *c, const msg_certificate *m, span full);

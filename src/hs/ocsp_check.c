@@ -8,7 +8,9 @@
 
 /* The staple of a chain verified against the trust anchors. With a pin or
  * --insecure there is no anchor to check the responder against: the staple
- * is not looked at (and WARD_OCSP_REQUIRE still wants one sent). */
+ * is not looked at, and WARD_OCSP_REQUIRE is refused before the handshake
+ * starts (hs_ocsp_client_check_config): a staple required but never read
+ * would let a revoked certificate through. */
 wres hs_ocsp_client_check(ward_conn *c, const span *staple)
 {
     const ward_config *cfg = c->cfg;
@@ -29,12 +31,26 @@ wres hs_ocsp_client_check(ward_conn *c, const span *staple)
         certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
     char msg[256];
     time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
-    wres r = crypto_ocsp_check(trust, certs, c->peer_chain.n, staple->p, staple->len, now, msg,
-                               sizeof msg);
+    wres r = crypto_ocsp_check(trust, certs, c->peer_chain.n, staple->p, staple->len, now,
+                               cfg->ocsp_max_age, msg, sizeof msg);
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "%s", msg);
     c->ocsp_status = WARD_OCSP_STATUS_GOOD;
     return wres_ok();
+}
+
+/* Before the ClientHello: WARD_OCSP_REQUIRE needs a chain verified against
+ * the trust anchors, since the staple's signer is checked against them. */
+wres hs_ocsp_client_check_config(ward_conn *c)
+{
+    const ward_config *cfg = c->cfg;
+    if (cfg->ocsp_mode != WARD_OCSP_REQUIRE || (!cfg->has_pin && !cfg->insecure_no_verify))
+        return wres_ok();
+    return conn_fail(c, WARD_ERR_CONFIG,
+                     "WARD_OCSP_REQUIRE cannot be honoured with %s: a staple is checked against "
+                     "the trust anchors, which a %s does not use",
+                     cfg->has_pin ? "a pinned key" : "insecure_no_verify",
+                     cfg->has_pin ? "pin" : "connection without verification");
 }
 
 wres hs_ocsp_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh)

@@ -32,9 +32,13 @@ static uint16_t choose_suite(const ward_config *cfg, const msg_client_hello *ch)
     return 0;
 }
 
+/* A certificate whose keyUsage forbids digitalSignature signs nothing
+ * (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.3). */
 static uint16_t choose_scheme(const ward_config *cfg, const crypto_key *key,
                               const msg_client_hello *ch)
 {
+    if (!(key->usage & CRYPTO_USE_SIGN))
+        return 0;
     rd r = rd_span(ch->signature_algorithms);
     uint16_t s;
     while (rd_left(&r) && wres_is_ok(rd_u16(&r, &s))) /* client preference */
@@ -397,6 +401,11 @@ static wres decide(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
     if (!ch->has_signature_algorithms)
         return conn_fail(c, WARD_ERR_MISSING_EXTENSION, "ClientHello lacks signature_algorithms");
     sc->scheme = choose_scheme(cfg, hs_id_key(c), ch);
+    if (!sc->scheme && !(hs_id_key(c)->usage & CRYPTO_USE_SIGN))
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                         "the server's certificate cannot sign CertificateVerify: its keyUsage "
+                         "does not allow digitalSignature, which TLS 1.3 needs (RFC 8446 "
+                         "4.4.2.2)");
     if (!sc->scheme)
         return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "the client accepts no signature scheme the server's key can make");

@@ -39,9 +39,14 @@ static uint16_t key_curve(const crypto_key *k)
 }
 
 /* RFC 8422 §4: in TLS 1.2 the client's supported_groups also constrains the
- * curve of an ECDSA certificate. */
+ * curve of an ECDSA certificate. The certificate's keyUsage must allow
+ * what the suite does with the key (RFC 5246 §7.4.2, RFC 5280 §4.2.1.3):
+ * keyEncipherment for RSA key transport, digitalSignature for ECDHE; a
+ * suite it forbids is skipped. */
 static int key_fits(const crypto_key *k, const suite_info *si, const msg_client_hello *ch)
 {
+    if (!(k->usage & (si->kx == KX_RSA ? CRYPTO_USE_ENCIPHER : CRYPTO_USE_SIGN)))
+        return 0;
     if (si->auth == AUTH_RSA)
         return crypto_key_is_rsa(k);
     uint16_t curve = key_curve(k);
@@ -105,8 +110,17 @@ static int key_fits12(const ward_conn *c, const crypto_key *key, const msg_clien
 
 static wres choose(ward_conn *c, const msg_client_hello *ch, choice12 *ch12)
 {
-    if (choose_for_key(c->cfg, hs_id_key(c), ch, ch12))
+    const crypto_key *key = hs_id_key(c);
+    if (choose_for_key(c->cfg, key, ch, ch12))
         return wres_ok();
+    unsigned both = CRYPTO_USE_SIGN | CRYPTO_USE_ENCIPHER;
+    if ((key->usage & both) != both)
+        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+                         "no TLS 1.2 cipher suite, group and signature scheme in common with the "
+                         "client and the server's key, whose certificate's keyUsage allows only "
+                         "%s",
+                         key->usage ? crypto_usage_name(key->usage) : "neither signing nor "
+                                                                      "key transport");
     return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                      "no TLS 1.2 cipher suite, group and signature scheme in common with the "
                      "client and the server's key");

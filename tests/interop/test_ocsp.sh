@@ -6,7 +6,9 @@
 #   on a revoked certificate (alert certificate_revoked) and on a response
 #   about another certificate, and with --ocsp-require when none is stapled;
 #   ward ⇄ ward; gnutls-serv --ocsp-response → ward client; the server
-#   re-reads a replaced response file.
+#   re-reads a replaced response file; --ocsp-require with --pin or
+#   --insecure is refused before connecting (the revoked staple it would
+#   not read); a response without nextUpdate and --ocsp-max-age.
 . "$(dirname "$0")/lib.sh"
 need openssl gnutls-serv
 make_pki
@@ -36,6 +38,13 @@ respond ecdsa.pem responder.pem responder.key good.der
 respond ecdsa.pem ca.pem ca.key good-by-ca.der
 respond revoked.pem responder.pem responder.key revoked.der
 respond rsa.pem responder.pem responder.key other.der
+# no -ndays: a response without nextUpdate
+openssl ocsp -index db/index.txt -CA ca.pem -issuer ca.pem -cert ecdsa.pem -rsigner responder.pem \
+    -rkey responder.key -respout nonext.der >nonext.log 2>&1 || fail "openssl ocsp: $(cat nonext.log)"
+openssl ocsp -respin nonext.der -resp_text -noverify 2>/dev/null | grep -q "Next Update" &&
+    fail "nonext.der has a nextUpdate"
+REVOKED_PIN=$(openssl x509 -in revoked.pem -pubkey -noout | openssl pkey -pubin -outform DER |
+    openssl dgst -sha256 -r | cut -d' ' -f1)
 openssl ocsp -respin revoked.der -resp_text -noverify 2>/dev/null | grep -q "Cert Status: revoked" ||
     fail "revoked.der does not say revoked"
 ok "CA, responder, good and revoked responses made with openssl ocsp"
@@ -147,5 +156,35 @@ for ver in --tls1.3 --tls1.2; do
     assert_contains "c-req$ver.log" "the server sent no OCSP staple"
     ok "$ver: no staple: fine by default, refused with --ocsp-require"
     stop "$SERVER_PID"
+
+    # a staple without nextUpdate: accepted within --ocsp-max-age of its thisUpdate
+    start_openssl_server "nonext$ver" -cert "$PKI/ecdsa.pem" -key "$PKI/ecdsa.key" \
+        -cert_chain "$PKI/ca.pem" -status_file "$PKI/nonext.der"
+    ward_client "c-nonext$ver.log" "$ver" --ocsp-require --ocsp-max-age 600 --cafile "$PKI/ca.pem" \
+        --servername localhost "127.0.0.1:$SERVER_PORT"
+    [ "$CLIENT_RC" -eq 0 ] || fail "ward client $ver, staple without nextUpdate: $(cat "c-nonext$ver.log")"
+    assert_contains "c-nonext$ver.log" "ward: OCSP: good"
+    ok "$ver: a fresh staple without nextUpdate is good within --ocsp-max-age"
+    stop "$SERVER_PID"
 done
+
+# --ocsp-require with --pin or --insecure: the staple (revoked here) could
+# not be checked against a trust anchor; refused before connecting.
+start_openssl_server "pinrev" -cert "$PKI/revoked.pem" -key "$PKI/revoked.key" \
+    -cert_chain "$PKI/ca.pem" -status_file "$PKI/revoked.der"
+for how in "--pin sha256:$REVOKED_PIN" --insecure; do
+    # shellcheck disable=SC2086 # two words for --pin
+    ward_client c-unverifiable.log --ocsp-require $how --servername localhost \
+        "127.0.0.1:$SERVER_PORT"
+    [ "$CLIENT_RC" -eq 2 ] || fail "ward client --ocsp-require $how: exit $CLIENT_RC: $(cat c-unverifiable.log)"
+    assert_contains c-unverifiable.log \
+        "client: --ocsp-require needs a verified chain: it cannot be checked with ${how%% *}"
+    assert_not_contains c-unverifiable.log "ward: TLS"
+    ok "--ocsp-require ${how%% *} is refused before connecting (a revoked staple went unread)"
+done
+stop "$SERVER_PID"
+ward_client c-age0.log --ocsp-max-age 0 --cafile "$PKI/ca.pem" localhost:1
+[ "$CLIENT_RC" -eq 2 ] || fail "--ocsp-max-age 0: exit $CLIENT_RC"
+assert_contains c-age0.log "client: --ocsp-max-age needs at least 1 second"
+ok "--ocsp-max-age 0 is a usage error"
 done_all

@@ -158,12 +158,15 @@ static void client_check_garbage(void)
     crypto_trust t;
     CHECK_OK(crypto_trust_load(&t, NULL));
     span leaf = span_of(junk, sizeof junk);
-    CHECK_CODE(crypto_ocsp_check(&t, &leaf, 1, junk, 3, 0, msg, sizeof msg).code,
-               WARD_ERR_BAD_CERT_STATUS);
+    CHECK_CODE(
+        crypto_ocsp_check(&t, &leaf, 1, junk, 3, 0, WARD_OCSP_DEFAULT_MAX_AGE, msg, sizeof msg)
+            .code,
+        WARD_ERR_BAD_CERT_STATUS);
     CHECK(strstr(msg, "not a DER OCSPResponse") != NULL);
     /* responseStatus tryLater(3), no body */
     const uint8_t later[] = {0x30, 0x03, 0x0a, 0x01, 0x03};
-    CHECK_CODE(crypto_ocsp_check(&t, &leaf, 1, later, sizeof later, 0, msg, sizeof msg).code,
+    CHECK_CODE(crypto_ocsp_check(&t, &leaf, 1, later, sizeof later, 0, WARD_OCSP_DEFAULT_MAX_AGE,
+                                 msg, sizeof msg).code,
                WARD_ERR_BAD_CERT_STATUS);
     CHECK(strstr(msg, "trylater") != NULL);
     CHECK(ward_err_alert(WARD_ERR_BAD_CERT_STATUS) == 113);

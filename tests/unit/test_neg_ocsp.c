@@ -8,7 +8,10 @@
 #include <string.h>
 
 #include "msg/msg.h"
+#include <unistd.h>
+
 #include "negpeer.h"
+#include "testpki.h"
 #include "testutil.h"
 
 #define EXPECT(c, got, want) neg_expect(__func__, c, NULL, got, want)
@@ -151,12 +154,23 @@ static void required_not_acked(void)
 
 int main(void)
 {
+    /* WARD_OCSP_REQUIRE needs a verified chain (a staple is checked
+     * against the trust anchors): the server's self-signed certificate is
+     * the requiring client's trust anchor. */
+    char cert[64], key[64];
+    uint8_t pin[32];
+    CHECK(testpki_self_signed("p256", cert, key, pin));
     scfg = neg_server_config(NULL, WARD_TLS12, WARD_TLS12);
+    CHECK_CODE(ward_config_set_cert_files(scfg, cert, key), WARD_OK);
     ccfg_off = neg_client_config(NULL, WARD_TLS12, WARD_TLS12);
     ccfg_req = neg_client_config(NULL, WARD_TLS12, WARD_TLS12);
     ccfg_require = neg_client_config(NULL, WARD_TLS12, WARD_TLS12);
+    ward_config_set_insecure_no_verify(ccfg_require, 0);
+    CHECK_CODE(ward_config_set_cafile(ccfg_require, cert), WARD_OK);
     CHECK_CODE(ward_config_set_ocsp(ccfg_off, WARD_OCSP_OFF), WARD_OK);
     CHECK_CODE(ward_config_set_ocsp(ccfg_require, WARD_OCSP_REQUIRE), WARD_OK);
+    unlink(cert);
+    unlink(key);
 
     acked_no_status_is_fine();
     ack_not_offered();

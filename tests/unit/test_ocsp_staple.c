@@ -4,7 +4,10 @@
  * revoked (certificate_revoked), expired and not-yet-valid responses
  * (bad_certificate_status_response), a response from an unrelated signer,
  * no staple with and without WARD_OCSP_REQUIRE, a client that does not ask,
- * and the server re-reading a replaced file. */
+ * and the server re-reading a replaced file; a response without
+ * nextUpdate, accepted for 7 days after its thisUpdate or the configured
+ * age; WARD_OCSP_REQUIRE refused with a pin or without verification (a
+ * revoked staple was never read). */
 #include <openssl/evp.h>
 #include <openssl/ocsp.h>
 #include <openssl/pem.h>
@@ -135,6 +138,8 @@ static ward_config *server_cfg(int with_staple)
     return s;
 }
 
+static uint32_t max_age; /* 0: the default */
+
 /* One handshake; the client's error, its OCSP status, the server's error. */
 static ward_err run(ward_config *scfg, uint16_t version, int mode, int *status, ward_err *serr,
                     char *msg, size_t cap)
@@ -143,6 +148,8 @@ static ward_err run(ward_config *scfg, uint16_t version, int mode, int *status, 
     CHECK(ward_config_set_cafile(ccfg, ca_pem) == WARD_OK);
     CHECK(ward_config_set_versions(ccfg, version, version) == WARD_OK);
     CHECK(ward_config_set_ocsp(ccfg, mode) == WARD_OK);
+    if (max_age)
+        CHECK(ward_config_set_ocsp_max_age(ccfg, max_age) == WARD_OK);
     ward_conn *c = ward_conn_new(ccfg, "localhost"), *s = ward_conn_new(scfg, NULL);
     (void)selftalk_pump(c, s);
     ward_err e = ward_conn_error(c);
@@ -220,6 +227,97 @@ static void each_version(uint16_t v)
     ward_config_free(s);
 }
 
+/* RFC 6960 §4.2.2.1: without nextUpdate a response is bounded by the
+ * client's max age after its thisUpdate (default 7 days). */
+static void no_next_update(uint16_t v)
+{
+    int st;
+    ward_err se;
+    char msg[320];
+    static const struct {
+        long this_off;
+        uint32_t age;
+        const char *text; /* NULL: accepted */
+    } cases[] = {
+        {-86400, 0, NULL},
+        {-8 * 86400, 0, "more than 604800 seconds ago); the server should fetch a fresh one"},
+        {-1800, 3600, NULL},
+        {-7200, 3600, "more than 3600 seconds ago); the server should fetch a fresh one"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CHECK(write_response(staple, V_OCSP_CERTSTATUS_GOOD, ca, ca_key, cases[i].this_off, 0));
+        ward_config *s = server_cfg(1);
+        max_age = cases[i].age;
+        ward_err e = run(s, v, WARD_OCSP_REQUIRE, &st, &se, msg, sizeof msg);
+        max_age = 0;
+        if (!cases[i].text) {
+            CHECK_CODE(e, WARD_OK);
+            CHECK(st == WARD_OCSP_STATUS_GOOD);
+        } else {
+            CHECK_CODE(e, WARD_ERR_BAD_CERT_STATUS);
+            CHECK_CODE(se, WARD_ERR_PEER_ALERT); /* bad_certificate_status_response */
+            static const char head[] = "the server's OCSP staple is not acceptable: it has no "
+                                       "nextUpdate and is too old (thisUpdate ";
+            CHECK(strncmp(msg, head, strlen(head)) == 0);
+            CHECK(strstr(msg, cases[i].text) != NULL);
+            if (!strstr(msg, cases[i].text))
+                fprintf(stderr, "  got '%s'\n", msg);
+            CHECK(st == WARD_OCSP_STATUS_NONE);
+        }
+        ward_config_free(s);
+    }
+    ward_config *c = ward_config_new_client();
+    CHECK_CODE(ward_config_set_ocsp_max_age(c, 0), WARD_ERR_CONFIG);
+    ward_config_free(c);
+}
+
+/* WARD_OCSP_REQUIRE with a pin or --insecure: the staple (revoked here)
+ * could not be checked, so the combination is refused, by the setter
+ * when the pin is already there, else by the connection before it sends
+ * anything. */
+static void require_unverifiable(uint16_t v)
+{
+    uint8_t pin[32];
+    unsigned char *der = NULL;
+    unsigned int mdlen = 0;
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &der);
+    CHECK(len > 0 && EVP_Digest(der, (size_t)len, pin, &mdlen, EVP_sha256(), NULL) == 1);
+    OPENSSL_free(der);
+    CHECK(write_response(staple, V_OCSP_CERTSTATUS_REVOKED, ca, ca_key, -60, 3600));
+    ward_config *s = server_cfg(1);
+    for (int insecure = 0; insecure < 2; insecure++) {
+        ward_config *c = ward_config_new_client();
+        CHECK(ward_config_set_versions(c, v, v) == WARD_OK);
+        CHECK(ward_config_set_ocsp(c, WARD_OCSP_REQUIRE) == WARD_OK); /* first: accepted */
+        if (insecure)
+            ward_config_set_insecure_no_verify(c, 1);
+        else
+            CHECK(ward_config_set_pin_sha256(c, pin) == WARD_OK);
+        ward_conn *cl = ward_conn_new(c, "localhost"), *sv = ward_conn_new(s, NULL);
+        size_t out = 1;
+        (void)ward_conn_output(cl, &out);
+        CHECK(out == 0); /* no ClientHello */
+        (void)selftalk_pump(cl, sv);
+        CHECK_CODE(ward_conn_error(cl), WARD_ERR_CONFIG);
+        CHECK(strcmp(ward_conn_error_message(cl),
+                     insecure ? "WARD_OCSP_REQUIRE cannot be honoured with insecure_no_verify: a "
+                                "staple is checked against the trust anchors, which a connection "
+                                "without verification does not use"
+                              : "WARD_OCSP_REQUIRE cannot be honoured with a pinned key: a "
+                                "staple is checked against the trust anchors, which a pin does "
+                                "not use") == 0);
+        CHECK(ward_conn_state(cl) == WARD_STATE_FAILED);
+        CHECK(ward_conn_state(sv) == WARD_STATE_HANDSHAKING && !ward_conn_readable(sv));
+        ward_conn_free(cl);
+        ward_conn_free(sv);
+        /* set the other way round: the setter says no */
+        CHECK_CODE(ward_config_set_ocsp(c, WARD_OCSP_OFF), WARD_OK);
+        CHECK_CODE(ward_config_set_ocsp(c, WARD_OCSP_REQUIRE), WARD_ERR_CONFIG);
+        ward_config_free(c);
+    }
+    ward_config_free(s);
+}
+
 int main(void)
 {
     if (!setup()) {
@@ -228,6 +326,10 @@ int main(void)
     }
     each_version(WARD_TLS13);
     each_version(WARD_TLS12);
+    for (int i = 0; i < 2; i++) {
+        no_next_update(i ? WARD_TLS12 : WARD_TLS13);
+        require_unverifiable(i ? WARD_TLS12 : WARD_TLS13);
+    }
     unlink(ca_pem);
     unlink(chain_pem);
     unlink(key_pem);

@@ -13,6 +13,10 @@ static EVP_PKEY *make_key(const char *kind)
 {
     if (!strcmp(kind, "rsa2048"))
         return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    if (!strcmp(kind, "rsa1024"))
+        return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+    if (!strcmp(kind, "p192"))
+        return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-192");
     if (!strcmp(kind, "p256"))
         return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     if (!strcmp(kind, "p384"))
@@ -96,5 +100,102 @@ int testpki_self_signed_names(const char *kind, const char *cn, const char *san,
     int ok = x != NULL;
     X509_free(x);
     EVP_PKEY_free(key);
+    return ok;
+}
+
+/* ---- a three-level PKI: root, intermediate, leaf ---- */
+
+static int add_ext_by(X509 *x, X509 *issuer, int nid, const char *value)
+{
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+    int ok = e && X509_add_ext(x, e, -1) == 1;
+    X509_EXTENSION_free(e);
+    return ok;
+}
+
+static const EVP_MD *md_named(const char *md, EVP_PKEY *signer)
+{
+    if (EVP_PKEY_is_a(signer, "ED25519"))
+        return NULL;
+    if (md && !strcmp(md, "sha1"))
+        return EVP_sha1();
+    if (md && !strcmp(md, "md5"))
+        return EVP_md5();
+    return EVP_sha256();
+}
+
+/* A certificate for key named cn, issued by issuer (NULL: self-signed) with
+ * the hash md; a CA when ca, else a TLS leaf for localhost with keyUsage
+ * ku (NULL: none). */
+static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key,
+                       const char *md, int ca, const char *ku)
+{
+    static long serial = 100;
+    X509 *x = X509_new();
+    int ok = x && X509_set_version(x, 2) == 1;
+    ok = ok && ASN1_INTEGER_set(X509_get_serialNumber(x), serial++) == 1;
+    ok = ok && X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL;
+    ok = ok && X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL;
+    X509_NAME *name = ok ? X509_get_subject_name(x) : NULL;
+    ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
+                                          -1, -1, 0) == 1;
+    ok = ok && X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) == 1;
+    ok = ok && X509_set_pubkey(x, key) == 1;
+    X509 *by = issuer ? issuer : x;
+    if (ca) {
+        ok = ok && add_ext_by(x, by, NID_basic_constraints, "critical,CA:TRUE") &&
+             add_ext_by(x, by, NID_key_usage, "critical,keyCertSign,cRLSign");
+    } else {
+        ok = ok && add_ext_by(x, by, NID_basic_constraints, "critical,CA:FALSE") &&
+             add_ext_by(x, by, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
+             add_ext_by(x, by, NID_ext_key_usage, "serverAuth,clientAuth") &&
+             (!ku || add_ext_by(x, by, NID_key_usage, ku));
+    }
+    EVP_PKEY *signer = issuer_key ? issuer_key : key;
+    ok = ok && X509_sign(x, signer, md_named(md, signer)) > 0;
+    if (!ok) {
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+static int write_pem(char *path, const char *prefix, X509 *a, X509 *b, EVP_PKEY *key)
+{
+    snprintf(path, 64, "/tmp/ward-test-%s-XXXXXX", prefix);
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    int ok = f != NULL;
+    ok = ok && (!a || PEM_write_X509(f, a) == 1) && (!b || PEM_write_X509(f, b) == 1);
+    ok = ok && (!key || PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) == 1);
+    if (f)
+        fclose(f);
+    return ok;
+}
+
+int testpki_chain(const testpki_chain_spec *s, char *chain_path, char *key_path,
+                  char *root_path)
+{
+    EVP_PKEY *root_key = make_key("p256");
+    EVP_PKEY *inter_key = make_key(s->inter_kind ? s->inter_kind : "p256");
+    EVP_PKEY *leaf_key = make_key(s->leaf_kind ? s->leaf_kind : "p256");
+    X509 *root = NULL, *inter = NULL, *leaf = NULL;
+    int ok = root_key && inter_key && leaf_key;
+    ok = ok && (root = make_cert(root_key, "Ward Test Root", NULL, NULL, NULL, 1, NULL));
+    ok = ok && (inter = make_cert(inter_key, s->inter_cn ? s->inter_cn : "Ward Test Intermediate",
+                                  root, root_key, NULL, 1, NULL));
+    ok = ok && (leaf = make_cert(leaf_key, "localhost", inter, inter_key, s->leaf_md, 0,
+                                 s->leaf_ku));
+    ok = ok && write_pem(chain_path, "chain", leaf, inter, NULL);
+    ok = ok && write_pem(key_path, "key", NULL, NULL, leaf_key);
+    ok = ok && write_pem(root_path, "root", root, NULL, NULL);
+    X509_free(root);
+    X509_free(inter);
+    X509_free(leaf);
+    EVP_PKEY_free(root_key);
+    EVP_PKEY_free(inter_key);
+    EVP_PKEY_free(leaf_key);
     return ok;
 }

@@ -14,4 +14,19 @@ int testpki_self_signed(const char *kind, char *cert_path, char *key_path, uint8
 int testpki_self_signed_names(const char *kind, const char *cn, const char *san,
                               char *cert_path, char *key_path);
 
+/* A root, an intermediate and a leaf for localhost (DNS:localhost,
+ * IP:127.0.0.1, extendedKeyUsage serverAuth and clientAuth). Key kinds
+ * as above plus "rsa1024" and "p192" (NULL: "p256"); the root is P-256. */
+typedef struct {
+    const char *leaf_kind;
+    const char *inter_kind;
+    const char *inter_cn; /* NULL: "Ward Test Intermediate" */
+    const char *leaf_md;  /* the intermediate's hash over the leaf: "sha1", "md5"; NULL: SHA-256 */
+    const char *leaf_ku;  /* the leaf's keyUsage ("critical,digitalSignature"); NULL: none */
+} testpki_chain_spec;
+/* Writes the chain (leaf, intermediate), the leaf's key and the root as
+ * PEM to fresh temp files (buffers of at least 64 bytes). 1 on success. */
+int testpki_chain(const testpki_chain_spec *s, char *chain_path, char *key_path,
+                  char *root_path);
+
 #endif

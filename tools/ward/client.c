@@ -34,7 +34,10 @@ void client_usage(FILE *out)
         "                         has this SHA-256 (64 hex digits)\n"
         "  --insecure             do not verify the certificate at all (testing only)\n"
         "  --ocsp-require         fail unless the server staples a good OCSP response\n"
-        "                         (by default a staple is asked for and checked when sent)\n"
+        "                         (by default a staple is asked for and checked when sent;\n"
+        "                         needs a verified chain: not with --pin or --insecure)\n"
+        "  --ocsp-max-age SECONDS accept a staple without nextUpdate for this long after\n"
+        "                         its thisUpdate (default 604800, 7 days)\n"
         "\n"
         "Client certificate (mutual TLS; sent only when the server asks):\n"
         "  --cert FILE            certificate chain (PEM, leaf first)\n"
@@ -112,6 +115,7 @@ typedef struct {
     const char *keylog;
     cli_export export;
     int ocsp_require;
+    unsigned long ocsp_max_age; /* 0: the library's default */
     const char *sess_out, *sess_in, *early_data; /* --sess-out, --sess-in, --early-data */
 } client_opts;
 
@@ -155,6 +159,14 @@ static int parse_args(int argc, char **argv, client_opts *o)
             if (cli_parse_pin(cmd, v, o->pin) != 0)
                 return -1;
             o->have_pin = 1;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp-max-age", NULL, &bad))) {
+            if (cli_parse_uint(cmd, "--ocsp-max-age", v, UINT32_MAX, &o->ocsp_max_age) != 0)
+                return -1;
+            if (o->ocsp_max_age == 0) {
+                cli_usage_error(cmd, "--ocsp-max-age needs at least 1 second");
+                return -1;
+            }
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--alpn", NULL, &bad))) {
             if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
                 return -1;
@@ -212,6 +224,14 @@ static int parse_args(int argc, char **argv, client_opts *o)
     }
     if (o->insecure && o->have_pin) {
         cli_usage_error(cmd, "--pin and --insecure exclude each other");
+        return -1;
+    }
+    if (o->ocsp_require && (o->have_pin || o->insecure)) {
+        /* the staple's signer is checked against the trust anchors, which
+         * a pin or --insecure does not use: the staple would go unread */
+        cli_usage_error(cmd,
+                        "--ocsp-require needs a verified chain: it cannot be checked with %s",
+                        o->have_pin ? "--pin" : "--insecure");
         return -1;
     }
     if (o->early_data && !o->sess_in) {
@@ -280,7 +300,14 @@ static ward_config *make_config(const client_opts *o)
         ward_config_free(cfg);
         return NULL;
     }
-    if (o->ocsp_require && ward_config_set_ocsp(cfg, WARD_OCSP_REQUIRE) != WARD_OK) {
+    if (o->ocsp_require && (e = ward_config_set_ocsp(cfg, WARD_OCSP_REQUIRE)) != WARD_OK) {
+        cli_error("--ocsp-require: %s", ward_err_str(e));
+        ward_config_free(cfg);
+        return NULL;
+    }
+    if (o->ocsp_max_age &&
+        (e = ward_config_set_ocsp_max_age(cfg, (uint32_t)o->ocsp_max_age)) != WARD_OK) {
+        cli_error("--ocsp-max-age: %s", ward_err_str(e));
         ward_config_free(cfg);
         return NULL;
     }
