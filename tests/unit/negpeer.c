@@ -413,3 +413,30 @@ void neg_flight12_end(neg_flight12 *f)
     ward_conn_free(f->c);
     ward_conn_free(f->s);
 }
+
+void neg_ch13_defaults(msg_client_hello_params *p, msg_key_share *share, const uint8_t *pub,
+                       size_t pub_len)
+{
+    static const uint16_t suites13[] = {0x1301, 0x1302, 0x1303};
+    static const uint16_t groups[] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1};
+    static const uint16_t v13[] = {0x0304};
+    static const uint16_t sigs[] = {0x0403, 0x0804, 0x0807};
+    static const uint8_t sid[32] = {1, 2, 3};
+    memset(p, 0, sizeof *p);
+    memset(p->random, 0x11, 32);
+    p->session_id = sid;
+    p->session_id_len = sizeof sid;
+    p->suites = suites13;
+    p->n_suites = WARD_ARRAY_LEN(suites13);
+    p->server_name = "localhost";
+    p->groups = groups;
+    p->n_groups = WARD_ARRAY_LEN(groups);
+    *share = (msg_key_share){WARD_GROUP_X25519, pub, pub_len};
+    p->shares = share;
+    p->n_shares = 1;
+    p->versions = v13;
+    p->n_versions = WARD_ARRAY_LEN(v13);
+    p->sig_algs = sigs;
+    p->n_sig_algs = WARD_ARRAY_LEN(sigs);
+    p->psk_dhe_ke = 1;
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "conn/internal.h"
+#include "msg/msg.h"
 #include "record/record.h"
 #include "ward/ward.h"
 
@@ -31,6 +32,13 @@ const uint8_t *neg_secret(const neg_capture *cap, const char *label);
  * reporting secrets to cap (may be NULL); versions min..max. */
 ward_config *neg_server_config(neg_capture *cap, uint16_t min, uint16_t max);
 ward_config *neg_client_config(neg_capture *cap, uint16_t min, uint16_t max);
+
+/* A TLS 1.3 ClientHello as a plain client sends it: a fixed random and
+ * 32-byte session ID, the three TLS 1.3 suites, x25519 and P-256, one
+ * x25519 share (pub, kept in *share), SNI "localhost", signature schemes
+ * 0x0403 0x0804 0x0807, psk_dhe_ke. Tests change fields from there. */
+void neg_ch13_defaults(msg_client_hello_params *p, msg_key_share *share, const uint8_t *pub,
+                       size_t pub_len);
 
 /* ---- bytes ---- */
 typedef struct {

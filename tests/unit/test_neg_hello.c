@@ -26,32 +26,11 @@ static ward_config *scfg, *scfg_hrr, *scfg12, *ccfg, *ccfg_both;
 static uint8_t kpub[CRYPTO_MAX_KEX_PUB], kpub256[CRYPTO_MAX_KEX_PUB];
 static size_t kpub_len, kpub256_len;
 
-static const uint16_t suites13[] = {0x1301, 0x1302, 0x1303};
-static const uint16_t groups[] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1};
-static const uint16_t v13[] = {0x0304};
-static const uint16_t sigs[] = {0x0403, 0x0804, 0x0807};
-static uint8_t sid[32] = {1, 2, 3};
 static msg_key_share share;
 
 static void ch_defaults(msg_client_hello_params *p)
 {
-    memset(p, 0, sizeof *p);
-    memset(p->random, 0x11, 32);
-    p->session_id = sid;
-    p->session_id_len = 32;
-    p->suites = suites13;
-    p->n_suites = 3;
-    p->server_name = "localhost";
-    p->groups = groups;
-    p->n_groups = 2;
-    share = (msg_key_share){WARD_GROUP_X25519, kpub, kpub_len};
-    p->shares = &share;
-    p->n_shares = 1;
-    p->versions = v13;
-    p->n_versions = 1;
-    p->sig_algs = sigs;
-    p->n_sig_algs = 3;
-    p->psk_dhe_ke = 1;
+    neg_ch13_defaults(p, &share, kpub, kpub_len);
 }
 
 /* A ClientHello (whole message, header included) on the heap. */
@@ -255,12 +234,13 @@ static uint8_t *big_hello(size_t total, const uint8_t *cookie, size_t cookie_len
     static uint16_t suites[32767], sigalgs[32000];
     for (size_t i = 0; i < WARD_ARRAY_LEN(suites); i++) /* unassigned codes, then ours */
         suites[i] = (uint16_t)(0x0a0a + i);
-    memcpy(suites + WARD_ARRAY_LEN(suites) - 3, suites13, sizeof suites13);
-    for (size_t i = 0; i < WARD_ARRAY_LEN(sigalgs); i++)
-        sigalgs[i] = (uint16_t)(0x1000 + i);
-    memcpy(sigalgs + WARD_ARRAY_LEN(sigalgs) - 3, sigs, sizeof sigs);
     msg_client_hello_params p;
     ch_defaults(&p);
+    memcpy(suites + WARD_ARRAY_LEN(suites) - p.n_suites, p.suites, p.n_suites * sizeof *p.suites);
+    for (size_t i = 0; i < WARD_ARRAY_LEN(sigalgs); i++)
+        sigalgs[i] = (uint16_t)(0x1000 + i);
+    memcpy(sigalgs + WARD_ARRAY_LEN(sigalgs) - p.n_sig_algs, p.sig_algs,
+           p.n_sig_algs * sizeof *p.sig_algs);
     p.suites = suites;
     p.n_suites = WARD_ARRAY_LEN(suites);
     p.sig_algs = sigalgs;

@@ -17,32 +17,11 @@ static crypto_kex kx;
 static uint8_t kpub[CRYPTO_MAX_KEX_PUB];
 static size_t kpub_len;
 
-static const uint16_t suites13[] = {0x1301, 0x1302, 0x1303};
-static const uint16_t groups[] = {WARD_GROUP_X25519, WARD_GROUP_SECP256R1};
-static const uint16_t v13[] = {0x0304};
-static const uint16_t sigs[] = {0x0403, 0x0804, 0x0807};
-static uint8_t sid[32] = {1, 2, 3};
 static msg_key_share share;
 
 static void ch_defaults(msg_client_hello_params *p)
 {
-    memset(p, 0, sizeof *p);
-    memset(p->random, 0x11, 32);
-    p->session_id = sid;
-    p->session_id_len = 32;
-    p->suites = suites13;
-    p->n_suites = 3;
-    p->server_name = "localhost";
-    p->groups = groups;
-    p->n_groups = 2;
-    share = (msg_key_share){WARD_GROUP_X25519, kpub, kpub_len};
-    p->shares = &share;
-    p->n_shares = 1;
-    p->versions = v13;
-    p->n_versions = 1;
-    p->sig_algs = sigs;
-    p->n_sig_algs = 3;
-    p->psk_dhe_ke = 1;
+    neg_ch13_defaults(p, &share, kpub, kpub_len);
 }
 
 /* The ClientHello of p as one neg_msg (body only). */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "selftalk.h"
+#include "testpki.h"
 #include "testutil.h"
 #include "ward/ward.h"
 
@@ -26,16 +27,6 @@ static EVP_PKEY *ca_key, *leaf_key, *rogue_key;
 static X509 *ca, *leaf, *rogue;
 static char dir[] = "/tmp/ward-ocsp-XXXXXX";
 static char ca_pem[128], chain_pem[128], key_pem[128], staple[128];
-
-static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-    X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    int ok = e && X509_add_ext(x, e, -1) == 1;
-    X509_EXTENSION_free(e);
-    return ok;
-}
 
 static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
                        long serial, int is_ca)
@@ -51,11 +42,11 @@ static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *is
     ok = ok && X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) == 1;
     ok = ok && X509_set_pubkey(x, key) == 1;
     if (is_ca)
-        ok = ok && add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") &&
-             add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+        ok = ok && testpki_add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") &&
+             testpki_add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
     else
-        ok = ok && add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE") &&
-             add_ext(x, issuer, NID_subject_alt_name, "DNS:localhost");
+        ok = ok && testpki_add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE") &&
+             testpki_add_ext(x, issuer, NID_subject_alt_name, "DNS:localhost");
     ok = ok && X509_sign(x, issuer_key, EVP_sha256()) > 0;
     if (!ok) {
         X509_free(x);

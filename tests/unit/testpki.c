@@ -26,10 +26,12 @@ static EVP_PKEY *make_key(const char *kind)
     return NULL;
 }
 
-static int add_ext(X509 *x, int nid, const char *value)
+/* Adds extension nid = value (OpenSSL's config syntax) to x as issued by
+ * issuer (x itself when self-signed). */
+int testpki_add_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
     X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, x, x, NULL, NULL, 0);
+    X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
     X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
     int ok = e && X509_add_ext(x, e, -1) == 1;
     X509_EXTENSION_free(e);
@@ -53,8 +55,8 @@ static X509 *write_self_signed(EVP_PKEY *key, const char *kind, long serial, con
     ok = ok && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn,
                                           -1, -1, 0) == 1;
     ok = ok && X509_set_issuer_name(x, name) == 1 && X509_set_pubkey(x, key) == 1;
-    ok = ok && (!san || add_ext(x, NID_subject_alt_name, san));
-    ok = ok && add_ext(x, NID_basic_constraints, "critical,CA:FALSE");
+    ok = ok && (!san || testpki_add_ext(x, x, NID_subject_alt_name, san));
+    ok = ok && testpki_add_ext(x, x, NID_basic_constraints, "critical,CA:FALSE");
     const EVP_MD *md = strcmp(kind, "ed25519") ? EVP_sha256() : NULL;
     ok = ok && X509_sign(x, key, md) > 0;
 
@@ -105,16 +107,6 @@ int testpki_self_signed_names(const char *kind, const char *cn, const char *san,
 
 /* ---- a three-level PKI: root, intermediate, leaf ---- */
 
-static int add_ext_by(X509 *x, X509 *issuer, int nid, const char *value)
-{
-    X509V3_CTX ctx;
-    X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-    X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-    int ok = e && X509_add_ext(x, e, -1) == 1;
-    X509_EXTENSION_free(e);
-    return ok;
-}
-
 static const EVP_MD *md_named(const char *md, EVP_PKEY *signer)
 {
     if (EVP_PKEY_is_a(signer, "ED25519"))
@@ -145,13 +137,13 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
     ok = ok && X509_set_pubkey(x, key) == 1;
     X509 *by = issuer ? issuer : x;
     if (ca) {
-        ok = ok && add_ext_by(x, by, NID_basic_constraints, "critical,CA:TRUE") &&
-             add_ext_by(x, by, NID_key_usage, "critical,keyCertSign,cRLSign");
+        ok = ok && testpki_add_ext(x, by, NID_basic_constraints, "critical,CA:TRUE") &&
+             testpki_add_ext(x, by, NID_key_usage, "critical,keyCertSign,cRLSign");
     } else {
-        ok = ok && add_ext_by(x, by, NID_basic_constraints, "critical,CA:FALSE") &&
-             add_ext_by(x, by, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
-             add_ext_by(x, by, NID_ext_key_usage, "serverAuth,clientAuth") &&
-             (!ku || add_ext_by(x, by, NID_key_usage, ku));
+        ok = ok && testpki_add_ext(x, by, NID_basic_constraints, "critical,CA:FALSE") &&
+             testpki_add_ext(x, by, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
+             testpki_add_ext(x, by, NID_ext_key_usage, "serverAuth,clientAuth") &&
+             (!ku || testpki_add_ext(x, by, NID_key_usage, ku));
     }
     EVP_PKEY *signer = issuer_key ? issuer_key : key;
     ok = ok && X509_sign(x, signer, md_named(md, signer)) > 0;

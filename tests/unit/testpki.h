@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <openssl/types.h>
+
 /* A self-signed certificate for "localhost" with a key of this kind
  * ("rsa2048", "p256", "p384", "ed25519"), written as PEM to cert_path and
  * key_path (buffers of at least 64 bytes, filled with temp names); its
@@ -28,5 +30,10 @@ typedef struct {
  * PEM to fresh temp files (buffers of at least 64 bytes). 1 on success. */
 int testpki_chain(const testpki_chain_spec *s, char *chain_path, char *key_path,
                   char *root_path);
+
+/* Adds extension nid = value (OpenSSL's config syntax, e.g.
+ * "critical,CA:FALSE") to x as issued by issuer (x itself when
+ * self-signed). 1 on success. */
+int testpki_add_ext(X509 *x, X509 *issuer, int nid, const char *value);
 
 #endif
