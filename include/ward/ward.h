@@ -71,6 +71,10 @@ typedef enum {
     WARD_ERR_PEER_ALERT,         /* no alert: the peer sent a fatal alert */
     WARD_ERR_STATE,              /* no alert: API used in the wrong state */
     WARD_ERR_TIMEOUT,            /* no alert: handshake took too long */
+    /* the plaintext dialogue before TLS (ward/starttls.h); no alert */
+    WARD_ERR_STARTTLS_REFUSED,   /* the peer does not offer or refused the upgrade */
+    WARD_ERR_STARTTLS_PROTOCOL,  /* the peer broke the application protocol */
+    WARD_ERR_STARTTLS_INJECTION, /* bytes after the line that starts TLS */
     WARD_ERR__COUNT
 } ward_err;
 

@@ -45,6 +45,10 @@ static const struct {
     [WARD_ERR_PEER_ALERT] = {-1, "the peer sent a fatal alert"},
     [WARD_ERR_STATE] = {-1, "call not allowed in this connection state"},
     [WARD_ERR_TIMEOUT] = {-1, "timed out"},
+    [WARD_ERR_STARTTLS_REFUSED] = {-1, "the server does not offer or refused STARTTLS"},
+    [WARD_ERR_STARTTLS_PROTOCOL] = {-1, "the peer broke the application protocol before TLS"},
+    [WARD_ERR_STARTTLS_INJECTION] =
+        {-1, "plaintext arrived after the command that starts TLS (command injection)"},
 };
 
 int ward_err_alert(ward_err e)
