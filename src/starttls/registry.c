@@ -15,8 +15,8 @@ static const stt_ops *const client_ops[WARD_APP__COUNT] = {
     /* [WARD_APP_XMPP] = &stt_xmpp_client, */
     /* [WARD_APP_XMPP_SERVER] = &stt_xmpps2s_client, */
     /* [WARD_APP_LDAP] = &stt_ldap_client, */
-    /* [WARD_APP_POSTGRES] = &stt_postgres_client, */
-    /* [WARD_APP_MYSQL] = &stt_mysql_client, */
+    [WARD_APP_POSTGRES] = &stt_postgres_client,
+    [WARD_APP_MYSQL] = &stt_mysql_client,
 };
 
 static const stt_ops *const server_ops[WARD_APP__COUNT] = {
@@ -30,8 +30,8 @@ static const stt_ops *const server_ops[WARD_APP__COUNT] = {
     /* [WARD_APP_XMPP] = &stt_xmpp_server, */
     /* [WARD_APP_XMPP_SERVER] = &stt_xmpps2s_server, */
     /* [WARD_APP_LDAP] = &stt_ldap_server, */
-    /* [WARD_APP_POSTGRES] = &stt_postgres_server, */
-    /* [WARD_APP_MYSQL] = &stt_mysql_server, */
+    [WARD_APP_POSTGRES] = &stt_postgres_server,
+    [WARD_APP_MYSQL] = &stt_mysql_server,
 };
 
 const stt_ops *stt_ops_find(ward_app app, int server)
