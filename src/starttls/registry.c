@@ -14,7 +14,7 @@ static const stt_ops *const client_ops[WARD_APP__COUNT] = {
     /* [WARD_APP_NNTP] = &stt_nntp_client, */
     /* [WARD_APP_XMPP] = &stt_xmpp_client, */
     /* [WARD_APP_XMPP_SERVER] = &stt_xmpps2s_client, */
-    /* [WARD_APP_LDAP] = &stt_ldap_client, */
+    [WARD_APP_LDAP] = &stt_ldap_client,
     [WARD_APP_POSTGRES] = &stt_postgres_client,
     [WARD_APP_MYSQL] = &stt_mysql_client,
 };
@@ -29,7 +29,7 @@ static const stt_ops *const server_ops[WARD_APP__COUNT] = {
     /* [WARD_APP_NNTP] = &stt_nntp_server, */
     /* [WARD_APP_XMPP] = &stt_xmpp_server, */
     /* [WARD_APP_XMPP_SERVER] = &stt_xmpps2s_server, */
-    /* [WARD_APP_LDAP] = &stt_ldap_server, */
+    [WARD_APP_LDAP] = &stt_ldap_server,
     [WARD_APP_POSTGRES] = &stt_postgres_server,
     [WARD_APP_MYSQL] = &stt_mysql_server,
 };

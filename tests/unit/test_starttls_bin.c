@@ -371,6 +371,280 @@ static void my_server(void)
     ward_starttls_free(s);
 }
 
+/* ---------------- LDAP ---------------- */
+/* RFC 4511 §4.14.1: SEQUENCE { 1, [APPLICATION 23] { [0] "1.3.6.1.4.1.1466.20037" } } */
+static const char ldap_req_hex[] =
+    "301d02010177188016312e332e362e312e342e312e313436362e3230303337";
+/* slapd's success: resultCode 0, empty matchedDN and message, responseName. */
+static const char ldap_ok_hex[] =
+    "3024020101781f0a0100040004008a16312e332e362e312e342e312e313436362e3230303337";
+/* Active Directory's style: every length long-form with four bytes. */
+static const char ldap_ok_ad_hex[] = "30840000001002010178840000000"
+                                     "70a010004000400";
+/* protocolError, "unsupported extended operation". */
+static const char ldap_refused_hex[] =
+    "302a02010178250a01020400041e756e737570706f7274656420657874656e646564206f7065726174696f6e";
+/* RFC 4511 §4.4.1 notice of disconnection: messageID 0, unavailable (52). */
+static const char ldap_notice_hex[] =
+    "303f020100783a0a01340400041b54686520736572766572206973207368757474696e6720646f776e8a16"
+    "312e332e362e312e342e312e313436362e3230303336";
+
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
+{
+    long n = hex_decode(hex, out, cap);
+    CHECK(n > 0);
+    return n > 0 ? (size_t)n : 0;
+}
+
+static void ber_reader(void)
+{
+    const size_t max = STT_LDAP_MSG_MAX;
+    CHECK(stt_ber_size((const uint8_t *)"", 0, max) == 0);
+    CHECK(stt_ber_size((const uint8_t *)"\x30", 1, max) == 0);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x00", 2, max) == 2);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x7f", 2, max) == 129);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x81", 2, max) == 0);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x81\x80", 3, max) == 131);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x84\0\0", 4, max) == 0);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x84\0\0\0\x05", 6, max) == 11);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x80", 2, max) == -1);     /* indefinite */
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x85\0\0\0\0\x01", 7, max) == -1); /* 5 bytes */
+    CHECK(stt_ber_size((const uint8_t *)"\x30\xff", 2, max) == -1);     /* reserved */
+    CHECK(stt_ber_size((const uint8_t *)"\x3f\x01\x00", 3, max) == -1); /* high tag form */
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x84\xff\xff\xff\xff", 6, max) == -2);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x82\x10\x00", 4, max) == -2);
+    CHECK(stt_ber_size((const uint8_t *)"\x30\x82\x0f\xfc", 4, max) == 4096);
+
+    stt_ber b = {(const uint8_t *)"\x04\x02" "ab\x02\x01", 6};
+    stt_tlv t;
+    CHECK_OK(stt_ber_next(&b, &t));
+    CHECK(t.tag == 0x04 && t.len == 2 && memcmp(t.v, "ab", 2) == 0 && b.left == 2);
+    CHECK_CODE(stt_ber_next(&b, &t).code, WARD_ERR_DECODE); /* runs past the end */
+    b = (stt_ber){(const uint8_t *)"", 0};
+    CHECK_CODE(stt_ber_next(&b, &t).code, WARD_ERR_DECODE);
+
+    uint32_t v = 99;
+    t = (stt_tlv){0x02, (const uint8_t *)"\x7f", 1};
+    CHECK_OK(stt_ber_uint(&t, &v));
+    CHECK(v == 127);
+    t = (stt_tlv){0x02, (const uint8_t *)"\x00\x80", 2};
+    CHECK_OK(stt_ber_uint(&t, &v));
+    CHECK(v == 128);
+    t = (stt_tlv){0x02, (const uint8_t *)"\x7f\xff\xff\xff", 4};
+    CHECK_OK(stt_ber_uint(&t, &v));
+    CHECK(v == 0x7fffffff);
+    t = (stt_tlv){0x02, (const uint8_t *)"\x80", 1}; /* negative */
+    CHECK_CODE(stt_ber_uint(&t, &v).code, WARD_ERR_DECODE);
+    t = (stt_tlv){0x02, (const uint8_t *)"", 0};
+    CHECK_CODE(stt_ber_uint(&t, &v).code, WARD_ERR_DECODE);
+    t = (stt_tlv){0x02, (const uint8_t *)"\0\0\0\0\x01", 5};
+    CHECK_CODE(stt_ber_uint(&t, &v).code, WARD_ERR_DECODE);
+}
+
+static void ldap_codec(void)
+{
+    uint8_t want[128], out[128];
+    size_t n = unhex(ldap_req_hex, want, sizeof want);
+    CHECK(stt_ldap_request(out, sizeof out, 1) == n);
+    CHECK_MEM(out, want, n);
+    CHECK(stt_ldap_request(out, 30, 1) == 0);
+    n = unhex(ldap_ok_hex, want, sizeof want);
+    CHECK(stt_ldap_response(out, sizeof out, 1, 0, "", STT_LDAP_STARTTLS_OID) == n);
+    CHECK_MEM(out, want, n);
+    /* messageID 128 needs a leading zero byte (X.690 §8.3.2). */
+    CHECK(stt_ldap_request(out, sizeof out, 128) == 32 &&
+          memcmp(out, "\x30\x1e\x02\x02\x00\x80", 6) == 0);
+
+    stt_ldap_result r;
+    const char *why;
+    n = unhex(ldap_ok_ad_hex, want, sizeof want);
+    CHECK_OK(stt_ldap_response_parse(want, n, &r, &why));
+    CHECK(r.msgid == 1 && r.op == 0x78 && r.code == 0 && r.diag_len == 0 && r.name == NULL);
+    n = unhex(ldap_refused_hex, want, sizeof want);
+    CHECK_OK(stt_ldap_response_parse(want, n, &r, &why));
+    CHECK(r.code == 2 && r.diag_len == 30 && memcmp(r.diag, "unsupported", 11) == 0);
+    CHECK(strcmp(stt_ldap_result_name(2), "protocolError") == 0);
+    CHECK(strcmp(stt_ldap_result_name(9), "unknown") == 0);
+    /* One byte short of its length: not exactly a SEQUENCE. */
+    CHECK_CODE(stt_ldap_response_parse(want, n - 1, &r, &why).code, WARD_ERR_DECODE);
+    /* A trailing byte after the SEQUENCE. */
+    want[n] = 0;
+    CHECK_CODE(stt_ldap_response_parse(want, n + 1, &r, &why).code, WARD_ERR_DECODE);
+    CHECK(strcmp(why, "it is not a BER SEQUENCE of exactly its length") == 0);
+
+    /* Optional fields: controls after the op are fine; a responseName before
+     * a referral, or twice, is not; nor is an unknown tag. */
+    static const struct {
+        const char *hex;
+        ward_err want;
+    } cases[] = {
+        {"3010020101780a0a01000400040085000000a000", WARD_ERR_DECODE}, /* [5] in the op */
+        {"300e02010178070a010004000400a000", WARD_OK},                /* controls */
+        {"301002010178070a010004000400a0000400", WARD_ERR_DECODE},    /* then more */
+        {"3011020101780c0a0100040004008a00a300", WARD_ERR_DECODE},    /* name, referral */
+        {"3011020101780c0a0100040004008a008a00", WARD_ERR_DECODE},    /* name twice */
+        {"3012020101780d0a010004000400a3008a008b00", WARD_OK},        /* all three */
+        {"300c020101780702010004000400", WARD_ERR_DECODE},            /* INTEGER code */
+        {"300c020101780704010004000400", WARD_ERR_DECODE},            /* code as string */
+        {"300a02010178050a01000400", WARD_ERR_DECODE},                /* no diagnostic */
+        {"300c040101780a0a01000400040000", WARD_ERR_DECODE},          /* id not INTEGER */
+        {"300702010178070a0100", WARD_ERR_DECODE},                    /* op past its SEQ */
+        {"300d0281010178070a010004000400", WARD_OK},                  /* long-form 1 */
+    };
+    for (size_t i = 0; i < WARD_ARRAY_LEN(cases); i++) {
+        size_t m = unhex(cases[i].hex, want, sizeof want);
+        wres rr = stt_ldap_response_parse(want, m, &r, &why);
+        if (rr.code != cases[i].want)
+            fprintf(stderr, "  case %zu (%s)\n", i, cases[i].hex);
+        CHECK_CODE(rr.code, cases[i].want);
+    }
+
+    /* The request parser: with a requestValue; with something else after. */
+    uint32_t id;
+    const uint8_t *name;
+    size_t nl;
+    n = unhex("300a0201057705800178 8100", want, sizeof want);
+    CHECK_OK(stt_ldap_request_parse(want, n, &id, &name, &nl, &why));
+    CHECK(id == 5 && nl == 1 && name[0] == 'x');
+    n = unhex("300a0201057705800178 0400", want, sizeof want);
+    CHECK_CODE(stt_ldap_request_parse(want, n, &id, &name, &nl, &why).code, WARD_ERR_DECODE);
+    n = unhex("300c020101600702010304000400", want, sizeof want); /* a BindRequest */
+    CHECK_CODE(stt_ldap_request_parse(want, n, &id, &name, &nl, &why).code, WARD_ERR_DECODE);
+    CHECK(strcmp(why, "it is not an ExtendedRequest") == 0);
+}
+
+static void ldap_client(void)
+{
+    uint8_t buf[128], msg[128];
+    size_t n;
+    ward_starttls *c = new_half(WARD_APP_LDAP, 0, NULL);
+    /* The client speaks first: the request at once. */
+    n = unhex(ldap_req_hex, msg, sizeof msg);
+    CHECK(drain(c, buf, sizeof buf) == n);
+    CHECK_MEM(buf, msg, n);
+    n = unhex(ldap_ok_hex, msg, sizeof msg);
+    CHECK_CODE(feed_bytewise(c, msg, n), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    CHECK_CODE(ward_starttls_secured(c), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_DONE);
+    ward_starttls_free(c);
+
+    c = new_half(WARD_APP_LDAP, 0, NULL);
+    n = unhex(ldap_ok_ad_hex, msg, sizeof msg);
+    CHECK_CODE(feed_bytewise(c, msg, n), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    ward_starttls_free(c);
+
+    c = new_half(WARD_APP_LDAP, 0, NULL);
+    n = unhex(ldap_refused_hex, msg, sizeof msg);
+    CHECK_CODE(feed_bytewise(c, msg, n), WARD_ERR_STARTTLS_REFUSED);
+    CHECK(strcmp(ward_starttls_error_message(c),
+                 "the server refused StartTLS: resultCode 2 (protocolError): \"unsupported "
+                 "extended operation\"") == 0);
+    ward_starttls_free(c);
+
+    c = new_half(WARD_APP_LDAP, 0, NULL);
+    n = unhex(ldap_notice_hex, msg, sizeof msg);
+    CHECK_CODE(feed_bytewise(c, msg, n), WARD_ERR_STARTTLS_REFUSED);
+    CHECK(strcmp(ward_starttls_error_message(c),
+                 "the server sent a notice of disconnection: resultCode 52 (unavailable): "
+                 "\"The server is shutting down\"") == 0);
+    ward_starttls_free(c);
+
+    /* Injection: a byte after the success, in the same read or the next. */
+    c = new_half(WARD_APP_LDAP, 0, NULL);
+    n = unhex(ldap_ok_hex, msg, sizeof msg);
+    msg[n] = 0x30;
+    CHECK_CODE(ward_starttls_recv(c, msg, n + 1), WARD_ERR_STARTTLS_INJECTION);
+    CHECK(msg_has(c, "1 byte came after the server's StartTLS success response"));
+    ward_starttls_free(c);
+    c = new_half(WARD_APP_LDAP, 0, NULL);
+    CHECK_CODE(ward_starttls_recv(c, msg, n), WARD_OK);
+    CHECK_CODE(ward_starttls_recv(c, msg + n, 1), WARD_ERR_STARTTLS_INJECTION);
+    ward_starttls_free(c);
+}
+
+static void ldap_client_bad(void)
+{
+    uint8_t msg[128];
+    size_t n;
+    static const struct {
+        const char *hex;
+        const char *msg;
+    } cases[] = {
+        /* another messageID */
+        {"300c02010278070a010004000400", "the server answered messageID 2, not our StartTLS "
+                                         "request's 1"},
+        /* a BindResponse */
+        {"300c02010161070a010004000400", "the server answered with an LDAP operation of tag "
+                                         "0x61, not an ExtendedResponse (0x78)"},
+        /* success naming another operation */
+        {"3011020101780c0a0100040004008a03312e32", "the server's success names another "
+                                                   "operation: responseName \"1.2\""},
+        /* indefinite length */
+        {"3080", "the server's bytes are not an LDAP message (a BER SEQUENCE): \"0\\x80\""},
+        /* an HTTP server */
+        {"485454502f", "the server's bytes are not an LDAP message (a BER SEQUENCE): \"H\""},
+        /* too long */
+        {"30821001", "the server's LDAP message is longer than 4096 bytes: \"0\\x82\\x10\\x01\""},
+        /* malformed inside */
+        {"300502010178000000", "the server's answer is a malformed LDAP message (its "
+                               "resultCode is not an ENUMERATED): \"0\\x05\\x02\\x01\\x01x\\x00\""},
+    };
+    for (size_t i = 0; i < WARD_ARRAY_LEN(cases); i++) {
+        ward_starttls *c = new_half(WARD_APP_LDAP, 0, NULL);
+        n = unhex(cases[i].hex, msg, sizeof msg);
+        ward_err e = feed_bytewise(c, msg, n);
+        CHECK(e == WARD_ERR_STARTTLS_PROTOCOL);
+        if (strcmp(ward_starttls_error_message(c), cases[i].msg) != 0)
+            fprintf(stderr, "  case %zu: \"%s\"\n", i, ward_starttls_error_message(c));
+        CHECK(strcmp(ward_starttls_error_message(c), cases[i].msg) == 0);
+        ward_starttls_free(c);
+    }
+}
+
+static void ldap_server(void)
+{
+    uint8_t buf[128], msg[128];
+    size_t n = unhex(ldap_req_hex, msg, sizeof msg), m;
+    ward_starttls *s = new_half(WARD_APP_LDAP, 1, NULL);
+    CHECK(drain(s, buf, sizeof buf) == 0);
+    CHECK_CODE(feed_bytewise(s, msg, n), WARD_OK);
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_UPGRADE);
+    m = drain(s, buf, sizeof buf);
+    n = unhex(ldap_ok_hex, msg, sizeof msg);
+    CHECK(m == n);
+    CHECK_MEM(buf, msg, n);
+    ward_starttls_free(s);
+
+    /* A bind before StartTLS: refused, nothing sent. */
+    s = new_half(WARD_APP_LDAP, 1, NULL);
+    n = unhex("300c020101600702010304000400", msg, sizeof msg);
+    CHECK_CODE(ward_starttls_recv(s, msg, n), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(msg_has(s, "the client's first LDAP message is not a StartTLS request (it is not an "
+                     "ExtendedRequest)"));
+    CHECK(drain(s, buf, sizeof buf) == 0);
+    ward_starttls_free(s);
+    /* Another extended operation (Who am I?, RFC 4532). */
+    s = new_half(WARD_APP_LDAP, 1, NULL);
+    n = unhex("301e0201017719801731" "2e332e362e312e342e312e343230332e312e31312e33", msg, sizeof msg);
+    CHECK_CODE(ward_starttls_recv(s, msg, n), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(msg_has(s, "the client asked for another extended operation"));
+    ward_starttls_free(s);
+    /* The client's ClientHello behind its request: injection. */
+    s = new_half(WARD_APP_LDAP, 1, NULL);
+    n = unhex(ldap_req_hex, msg, sizeof msg);
+    memcpy(msg + n, "\x16\x03\x01", 3);
+    CHECK_CODE(ward_starttls_recv(s, msg, n + 3), WARD_ERR_STARTTLS_INJECTION);
+    ward_starttls_free(s);
+
+    ward_starttls *c = new_half(WARD_APP_LDAP, 0, NULL);
+    s = new_half(WARD_APP_LDAP, 1, NULL);
+    check_pair_upgrades(c, s);
+    ward_starttls_free(c);
+    ward_starttls_free(s);
+}
+
 int main(void)
 {
     pg_client();
@@ -380,5 +654,10 @@ int main(void)
     my_client();
     my_client_bad();
     my_server();
+    ber_reader();
+    ldap_codec();
+    ldap_client();
+    ldap_client_bad();
+    ldap_server();
     return test_report();
 }
