@@ -118,4 +118,38 @@ WARD_MUST_CHECK wres stt_ldap_request_parse(const uint8_t *p, size_t n, uint32_t
  * name. */
 const char *stt_ldap_result_name(uint32_t code);
 
+/* ---- XMPP's restricted XML (xml_scan.c) ---- */
+/* Not an XML parser: a bounded scanner that cuts the stream into tags and
+ * text, enough to find <stream:stream>, <stream:features>, <starttls/>,
+ * <proceed/> and <failure/> (RFC 6120 §4, §5, §11). */
+typedef struct {
+    const uint8_t *p;
+    size_t len;
+} stt_xs;
+#define STT_XML_ATTRS_MAX 16
+typedef enum {
+    STT_XML_TEXT = 1, /* character data up to the next '<' (or all there is) */
+    STT_XML_DECL,     /* <?xml ...?> */
+    STT_XML_START,    /* <name ...> */
+    STT_XML_EMPTY,    /* <name .../> */
+    STT_XML_END,      /* </name> */
+} stt_xml_kind;
+typedef struct {
+    stt_xml_kind kind;
+    stt_xs prefix, local; /* the name, split at its ':' (prefix empty if none) */
+    size_t nattr;
+    struct {
+        stt_xs prefix, local, value; /* value without its quotes */
+    } attr[STT_XML_ATTRS_MAX];
+    stt_xs raw; /* the whole token */
+} stt_xml_tok;
+/* The next token at p: 1 (and *t; t->raw.len bytes to consume), 0 when more
+ * bytes are needed, -1 when the bytes cannot be restricted XML (*why says
+ * why) or a tag is longer than max. */
+int stt_xml_next(const uint8_t *p, size_t n, size_t max, stt_xml_tok *t, const char **why);
+/* 1 if s equals the C string z. */
+int stt_xs_is(stt_xs s, const char *z);
+/* The attribute [prefix:]local of t, or NULL. */
+const stt_xs *stt_xml_attr(const stt_xml_tok *t, const char *prefix, const char *local);
+
 #endif

@@ -127,7 +127,8 @@ static wres client_err_packet(ward_starttls *d, const stt_my_packet *pk)
     if (pk->len >= 9 && pk->payload[3] == '#')
         skip = 9; /* '#' and the SQL state */
     stt_log(d, 1, "ERR packet", 10);
-    return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the server refused the connection: error %u: \"%s\"",
+    return stt_fail(d, WARD_ERR_STARTTLS_REFUSED,
+                    "the server refused the connection: error %u: \"%s\"",
                     code, stt_quote(q, sizeof q, pk->payload + skip, pk->len - skip));
 }
 
@@ -140,7 +141,8 @@ static wres client_greeting(ward_starttls *d, const stt_my_packet *pk)
         return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
                         "the server's greeting is not a MySQL handshake (%s): \"%s\"", why,
                         stt_quote(q, sizeof q, pk->payload, pk->len));
-    int ln = snprintf(line, sizeof line, "greeting: protocol 10, server \"%s\", capabilities 0x%08x",
+    int ln = snprintf(line, sizeof line,
+                      "greeting: protocol 10, server \"%s\", capabilities 0x%08x",
                       stt_quote(q, sizeof q, (const uint8_t *)g.version, strlen(g.version)),
                       (unsigned)g.caps);
     stt_log(d, 1, line, ln > 0 && (size_t)ln < sizeof line ? (size_t)ln : sizeof line - 1);

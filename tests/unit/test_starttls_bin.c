@@ -627,7 +627,8 @@ static void ldap_server(void)
     ward_starttls_free(s);
     /* Another extended operation (Who am I?, RFC 4532). */
     s = new_half(WARD_APP_LDAP, 1, NULL);
-    n = unhex("301e0201017719801731" "2e332e362e312e342e312e343230332e312e31312e33", msg, sizeof msg);
+    n = unhex("301e0201017719801731" "2e332e362e312e342e312e343230332e312e31312e33", msg,
+              sizeof msg);
     CHECK_CODE(ward_starttls_recv(s, msg, n), WARD_ERR_STARTTLS_PROTOCOL);
     CHECK(msg_has(s, "the client asked for another extended operation"));
     ward_starttls_free(s);
@@ -640,6 +641,337 @@ static void ldap_server(void)
 
     ward_starttls *c = new_half(WARD_APP_LDAP, 0, NULL);
     s = new_half(WARD_APP_LDAP, 1, NULL);
+    check_pair_upgrades(c, s);
+    ward_starttls_free(c);
+    ward_starttls_free(s);
+}
+
+/* ---------------- XMPP ---------------- */
+#define TLS_NS "urn:ietf:params:xml:ns:xmpp-tls"
+#define STREAMS_NS "http://etherx.jabber.org/streams"
+
+static void xml_scanner(void)
+{
+    stt_xml_tok t;
+    const char *why;
+    const char *in = "<stream:stream xmlns='jabber:client'\n  xmlns:stream = \"" STREAMS_NS
+                     "\" id='a>b' version='1.0'>rest";
+    CHECK(stt_xml_next((const uint8_t *)in, strlen(in), 4096, &t, &why) == 1);
+    CHECK(t.kind == STT_XML_START && stt_xs_is(t.prefix, "stream") && stt_xs_is(t.local, "stream"));
+    CHECK(t.nattr == 4 && t.raw.len == strlen(in) - 4);
+    CHECK(stt_xs_is(t.attr[1].prefix, "xmlns") && stt_xs_is(t.attr[1].local, "stream"));
+    CHECK(stt_xs_is(t.attr[1].value, STREAMS_NS));
+    const stt_xs *v = stt_xml_attr(&t, "", "id");
+    CHECK(v && stt_xs_is(*v, "a>b")); /* '>' inside a value does not end the tag */
+    /* Every prefix of it is incomplete, never malformed. */
+    for (size_t n = 0; n < strlen(in) - 4; n++)
+        CHECK(stt_xml_next((const uint8_t *)in, n, 4096, &t, &why) == 0);
+
+    static const struct {
+        const char *in;
+        int want;
+        stt_xml_kind kind;
+    } cases[] = {
+        {"<required/>", 1, STT_XML_EMPTY},
+        {"<required />", 1, STT_XML_EMPTY},
+        {"</stream:features >", 1, STT_XML_END},
+        {"<?xml version='1.0' encoding='UTF-8'?>", 1, STT_XML_DECL},
+        {"  \r\n <a/>", 1, STT_XML_TEXT},
+        {"<a b='1'c='2'/>", -1, 0},  /* no space between attributes */
+        {"<a b='<'/>", -1, 0},       /* '<' in a value */
+        {"<a b=1/>", -1, 0},         /* unquoted */
+        {"<a b/>", -1, 0},
+        {"<!-- hi -->", -1, 0},      /* RFC 6120 §11.1 */
+        {"<!DOCTYPE x>", -1, 0},
+        {"<?php echo 1 ?>", -1, 0},
+        {"<>", -1, 0},
+        {"</>", -1, 0},
+        {"<:a/>", -1, 0},
+        {"<a:/>", -1, 0},
+        {"</a b>", -1, 0},
+        {"<a b='1' 'c'/>", -1, 0},
+        {"<a b='1", 0, 0},
+        {"<", 0, 0},
+    };
+    for (size_t i = 0; i < WARD_ARRAY_LEN(cases); i++) {
+        int r = stt_xml_next((const uint8_t *)cases[i].in, strlen(cases[i].in), 4096, &t, &why);
+        if (r != cases[i].want)
+            fprintf(stderr, "  case %zu (%s): %d\n", i, cases[i].in, r);
+        CHECK(r == cases[i].want);
+        if (r == 1)
+            CHECK(t.kind == cases[i].kind);
+    }
+    CHECK(stt_xml_next((const uint8_t *)"<!-- x -->", 10, 4096, &t, &why) == -1);
+    CHECK(strcmp(why, "comments, DTDs and CDATA are not allowed in XMPP (RFC 6120, section "
+                      "11.1)") == 0);
+    /* Too many attributes; a tag longer than max. */
+    char many[512] = "<a";
+    for (int i = 0; i < STT_XML_ATTRS_MAX + 1; i++)
+        snprintf(many + strlen(many), sizeof many - strlen(many), " a%d='x'", i);
+    strcat(many, "/>");
+    CHECK(stt_xml_next((const uint8_t *)many, strlen(many), 4096, &t, &why) == -1);
+    CHECK(strcmp(why, "a tag has too many attributes") == 0);
+    CHECK(stt_xml_next((const uint8_t *)many, strlen(many), 32, &t, &why) == -1);
+    CHECK(strcmp(why, "a tag is too long") == 0);
+    CHECK(stt_xml_next((const uint8_t *)many, 31, 32, &t, &why) == 0);
+}
+
+/* The reply of a Prosody-like server to a c2s stream header: its own
+ * header (namespace declarations after other attributes), features with
+ * STARTTLS required. */
+static const char prosody_head[] =
+    "<?xml version='1.0'?><stream:stream xmlns:stream='" STREAMS_NS "' xml:lang='en' "
+    "id='8d1e2a6c-97a5-4b3e' from='example.com' version='1.0' xmlns='jabber:client'>";
+static const char prosody_features[] =
+    "<stream:features><starttls xmlns='" TLS_NS "'><required/></starttls></stream:features>";
+static const char proceed_tag[] = "<proceed xmlns='" TLS_NS "'/>";
+
+static const char c2s_open[] =
+    "<?xml version='1.0'?><stream:stream to='example.com' version='1.0' xmlns='jabber:client' "
+    "xmlns:stream='" STREAMS_NS "'>";
+static const char starttls_tag[] = "<starttls xmlns='" TLS_NS "'/>";
+
+/* A client that got the header and features and asked for STARTTLS. */
+static ward_starttls *xmpp_asked(const char *head, const char *features)
+{
+    uint8_t buf[512];
+    ward_starttls *c = new_half(WARD_APP_XMPP, 0, "example.com");
+    CHECK(drain(c, buf, sizeof buf) == strlen(c2s_open));
+    CHECK_MEM(buf, c2s_open, strlen(c2s_open));
+    CHECK_CODE(feed_str(c, head), WARD_OK);
+    CHECK(drain(c, buf, sizeof buf) == 0);
+    CHECK_CODE(feed_str(c, features), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_WAITING);
+    size_t n = drain(c, buf, sizeof buf);
+    CHECK(n == strlen(starttls_tag));
+    CHECK_MEM(buf, starttls_tag, strlen(starttls_tag));
+    return c;
+}
+
+static void xmpp_client(void)
+{
+    ward_starttls *c = xmpp_asked(prosody_head, prosody_features);
+    CHECK_CODE(feed_str(c, proceed_tag), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    CHECK_CODE(ward_starttls_secured(c), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_DONE);
+    ward_starttls_free(c);
+
+    /* Double quotes, white space, line breaks, other prefixes, the TLS
+     * namespace declared on the stream, SASL mechanisms with text, a
+     * whitespace keepalive, <proceed></proceed> as a start and end tag. */
+    c = xmpp_asked("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<s:stream\n xmlns=\"jabber:client\""
+                   " xmlns:s = \"" STREAMS_NS "\"\txmlns:t='" TLS_NS "' version=\"1.0\" >\n",
+                   " <s:features>\n  <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
+                   "<mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-1</mechanism></mechanisms>"
+                   "<t:starttls/>\n </s:features>\n");
+    CHECK_CODE(feed_str(c, " <t:proceed></t:proceed>"), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    ward_starttls_free(c);
+
+    /* A prefix declared on the element itself. */
+    c = xmpp_asked(prosody_head, "<stream:features><x:starttls xmlns:x='" TLS_NS
+                                 "'/></stream:features>");
+    CHECK_CODE(feed_str(c, "<y:proceed xmlns:y='" TLS_NS "'/>"), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    ward_starttls_free(c);
+
+    /* Injection: anything after <proceed/>, in its read or the next. */
+    c = xmpp_asked(prosody_head, prosody_features);
+    CHECK_CODE(ward_starttls_recv(c, (const uint8_t *)"<proceed xmlns='" TLS_NS "'/><iq/>",
+                                  strlen(proceed_tag) + 5),
+               WARD_ERR_STARTTLS_INJECTION);
+    CHECK(strcmp(ward_starttls_error_message(c),
+                 "5 bytes came after the server's <proceed/>, before the TLS handshake "
+                 "(command injection?): \"<iq/>\"") == 0);
+    ward_starttls_free(c);
+    c = xmpp_asked(prosody_head, prosody_features);
+    CHECK_CODE(feed_str(c, proceed_tag), WARD_OK);
+    CHECK_CODE(feed_str(c, " "), WARD_ERR_STARTTLS_INJECTION);
+    ward_starttls_free(c);
+}
+
+static void xmpp_client_refusals(void)
+{
+    ward_starttls *c = xmpp_asked(prosody_head, prosody_features);
+    CHECK_CODE(feed_str(c, "<failure xmlns='" TLS_NS "'/></stream:stream>"),
+               WARD_ERR_STARTTLS_REFUSED);
+    CHECK(strcmp(ward_starttls_error_message(c),
+                 "the server answered <failure/> to <starttls/>: \"<failure "
+                 "xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>\"") == 0);
+    ward_starttls_free(c);
+
+    static const struct {
+        const char *in;
+        ward_err want;
+        const char *msg;
+    } cases[] = {
+        {"<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>"
+         "PLAIN</mechanism></mechanisms><register xmlns='http://jabber.org/features/iq-register'"
+         "/></stream:features>",
+         WARD_ERR_STARTTLS_REFUSED,
+         "the server does not offer STARTTLS (its stream features: mechanisms, register)"},
+        {"<stream:features/>", WARD_ERR_STARTTLS_REFUSED,
+         "the server does not offer STARTTLS (its stream features: none)"},
+        /* <starttls/> in another namespace is not STARTTLS */
+        {"<stream:features><starttls xmlns='urn:example'/></stream:features>",
+         WARD_ERR_STARTTLS_REFUSED,
+         "the server does not offer STARTTLS (its stream features: starttls)"},
+        /* an undeclared prefix */
+        {"<stream:features><q:starttls/></stream:features>", WARD_ERR_STARTTLS_REFUSED,
+         "the server does not offer STARTTLS (its stream features: starttls)"},
+        {"<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text "
+         "xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such host</text></stream:error>",
+         WARD_ERR_STARTTLS_REFUSED, "the server sent a stream error: host-unknown / text"},
+        {"</stream:stream>", WARD_ERR_STARTTLS_PROTOCOL,
+         "the peer closed the stream (</stream:stream>)"},
+        {"<features xmlns='jabber:client'/>", WARD_ERR_STARTTLS_PROTOCOL,
+         "the server sent an unexpected element where <stream:features> was due: \"<features "
+         "xmlns='jabber:client'/>\""},
+        {"<!-- hello -->", WARD_ERR_STARTTLS_PROTOCOL,
+         "the peer's XML is malformed (comments, DTDs and CDATA are not allowed in XMPP (RFC "
+         "6120, section 11.1)): \"<!\""}, /* fed a byte at a time */
+        {"hello", WARD_ERR_STARTTLS_PROTOCOL, "the peer sent text outside an element: \"h\""},
+        {"<stream:features></stream:stream>", WARD_ERR_STARTTLS_PROTOCOL,
+         "the server's <stream:features> ends with another end tag"},
+    };
+    for (size_t i = 0; i < WARD_ARRAY_LEN(cases); i++) {
+        c = new_half(WARD_APP_XMPP, 0, "example.com");
+        CHECK_CODE(feed_str(c, prosody_head), WARD_OK);
+        ward_err e = feed_str(c, cases[i].in);
+        if (e != cases[i].want || strcmp(ward_starttls_error_message(c), cases[i].msg) != 0)
+            fprintf(stderr, "  case %zu: %d \"%s\"\n", i, (int)e, ward_starttls_error_message(c));
+        CHECK(e == cases[i].want);
+        CHECK(strcmp(ward_starttls_error_message(c), cases[i].msg) == 0);
+        ward_starttls_free(c);
+    }
+}
+
+static void xmpp_client_headers(void)
+{
+    static const struct {
+        const char *in;
+        ward_err want;
+        const char *msg;
+    } cases[] = {
+        /* RFC 3920-less servers: no version, so no features and no STARTTLS */
+        {"<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='" STREAMS_NS
+         "' id='1'>",
+         WARD_ERR_STARTTLS_REFUSED,
+         "the server's stream header has no version='1.0': it predates XMPP 1.0 and STARTTLS: "
+         "\"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'"
+         " id='1'>\""},
+        {"<stream:stream xmlns='jabber:server' xmlns:stream='" STREAMS_NS "' version='1.0'>",
+         WARD_ERR_STARTTLS_PROTOCOL,
+         "the server's stream header's default namespace is not 'jabber:client': \"<stream:stream"
+         " xmlns='jabber:server' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>\""},
+        {"<stream xmlns='jabber:client' version='1.0'>", WARD_ERR_STARTTLS_PROTOCOL,
+         "the server's first element is not a stream header <stream:stream ...>: \"<stream "
+         "xmlns='jabber:client' version='1.0'>\""},
+        {"220 mail.example.com ESMTP\r\n", WARD_ERR_STARTTLS_PROTOCOL,
+         "the peer sent text outside an element: \"2\""},
+        {"<?xml version='1.0'?><?xml version='1.0'?>", WARD_ERR_STARTTLS_PROTOCOL,
+         "the peer sent an XML declaration inside the stream"},
+    };
+    for (size_t i = 0; i < WARD_ARRAY_LEN(cases); i++) {
+        ward_starttls *c = new_half(WARD_APP_XMPP, 0, "example.com");
+        ward_err e = feed_str(c, cases[i].in);
+        if (e != cases[i].want || strcmp(ward_starttls_error_message(c), cases[i].msg) != 0)
+            fprintf(stderr, "  case %zu: %d \"%s\"\n", i, (int)e, ward_starttls_error_message(c));
+        CHECK(e == cases[i].want);
+        CHECK(strcmp(ward_starttls_error_message(c), cases[i].msg) == 0);
+        ward_starttls_free(c);
+    }
+    /* A tag that never ends is cut at STT_LINE_MAX. */
+    ward_starttls *c = new_half(WARD_APP_XMPP, 0, "example.com");
+    static char big[STT_LINE_MAX + 16];
+    memset(big, 'a', sizeof big - 1);
+    memcpy(big, "<stream:stream x='", 18);
+    CHECK_CODE(ward_starttls_recv(c, (const uint8_t *)big, strlen(big)),
+               WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(msg_has(c, "the peer's XML is malformed (a tag is too long)"));
+    ward_starttls_free(c);
+    /* Nesting is bounded. */
+    c = new_half(WARD_APP_XMPP, 0, "example.com");
+    CHECK_CODE(feed_str(c, prosody_head), WARD_OK);
+    CHECK_CODE(feed_str(c, "<stream:features><a><a><a><a><a><a><a><a><a><a><a><a><a><a><a>"),
+               WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(msg_has(c, "the peer's XML nests deeper than 16"));
+    ward_starttls_free(c);
+    /* A host that would break out of the attribute, or none. */
+    ward_starttls *d = NULL;
+    ward_starttls_params p = {.app = WARD_APP_XMPP, .host = "a'b"};
+    CHECK_CODE(ward_starttls_new(&p, &d), WARD_ERR_CONFIG);
+    p.host = NULL;
+    CHECK_CODE(ward_starttls_new(&p, &d), WARD_ERR_CONFIG);
+    p = (ward_starttls_params){.app = WARD_APP_XMPP, .server = 1, .server_name = "x<y"};
+    CHECK_CODE(ward_starttls_new(&p, &d), WARD_ERR_CONFIG);
+    CHECK(d == NULL);
+}
+
+static void xmpp_s2s(void)
+{
+    uint8_t buf[512];
+    static const char want[] =
+        "<?xml version='1.0'?><stream:stream from='a.example' to='b.example' version='1.0' "
+        "xmlns='jabber:server' xmlns:stream='" STREAMS_NS "'>";
+    ward_starttls *c = NULL;
+    ward_starttls_params p = {.app = WARD_APP_XMPP_SERVER, .host = "b.example",
+                              .helo_name = "a.example"};
+    CHECK_CODE(ward_starttls_new(&p, &c), WARD_OK);
+    if (!c)
+        return;
+    CHECK(drain(c, buf, sizeof buf) == strlen(want));
+    CHECK_MEM(buf, want, strlen(want));
+    /* A c2s header on the s2s port is wrong. */
+    CHECK_CODE(feed_str(c, prosody_head), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(msg_has(c, "default namespace is not 'jabber:server'"));
+    ward_starttls_free(c);
+
+    ward_starttls *s = new_half(WARD_APP_XMPP_SERVER, 1, NULL);
+    c = new_half(WARD_APP_XMPP_SERVER, 0, "b.example");
+    check_pair_upgrades(c, s);
+    ward_starttls_free(c);
+    ward_starttls_free(s);
+}
+
+static void xmpp_server(void)
+{
+    uint8_t buf[1024];
+    static const char want[] =
+        "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='" STREAMS_NS
+        "' id='ward-starttls' from='localhost' version='1.0'><stream:features><starttls xmlns='"
+        TLS_NS "'><required/></starttls></stream:features>";
+    ward_starttls *s = new_half(WARD_APP_XMPP, 1, NULL);
+    CHECK(drain(s, buf, sizeof buf) == 0); /* the client opens the stream */
+    CHECK_CODE(feed_str(s, c2s_open), WARD_OK);
+    CHECK(drain(s, buf, sizeof buf) == strlen(want));
+    CHECK_MEM(buf, want, strlen(want));
+    CHECK_CODE(feed_str(s, starttls_tag), WARD_OK);
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_UPGRADE);
+    CHECK(drain(s, buf, sizeof buf) == strlen(proceed_tag));
+    CHECK_MEM(buf, proceed_tag, strlen(proceed_tag));
+    ward_starttls_free(s);
+
+    /* SASL before TLS: refused. */
+    s = new_half(WARD_APP_XMPP, 1, NULL);
+    CHECK_CODE(feed_str(s, c2s_open), WARD_OK);
+    CHECK_CODE(feed_str(s, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'/>"),
+               WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(msg_has(s, "the client sent an element other than <starttls/> first"));
+    ward_starttls_free(s);
+    /* <starttls></starttls>, then the ClientHello too early: injection. */
+    s = new_half(WARD_APP_XMPP, 1, NULL);
+    CHECK_CODE(feed_str(s, c2s_open), WARD_OK);
+    CHECK_CODE(ward_starttls_recv(s, (const uint8_t *)"<starttls xmlns='" TLS_NS
+                                                      "'></starttls>\x16\x03\x01",
+                                  strlen(TLS_NS) + 33),
+               WARD_ERR_STARTTLS_INJECTION);
+    CHECK(msg_has(s, "3 bytes came after the client's <starttls/>"));
+    ward_starttls_free(s);
+
+    ward_starttls *c = new_half(WARD_APP_XMPP, 0, "example.com");
+    s = new_half(WARD_APP_XMPP, 1, NULL);
     check_pair_upgrades(c, s);
     ward_starttls_free(c);
     ward_starttls_free(s);
@@ -659,5 +991,11 @@ int main(void)
     ldap_client();
     ldap_client_bad();
     ldap_server();
+    xml_scanner();
+    xmpp_client();
+    xmpp_client_refusals();
+    xmpp_client_headers();
+    xmpp_s2s();
+    xmpp_server();
     return test_report();
 }
