@@ -5,8 +5,8 @@
 #include "starttls/dialogue.h"
 
 static const stt_ops *const client_ops[WARD_APP__COUNT] = {
-    /* [WARD_APP_SMTP] = &stt_smtp_client, */
-    /* [WARD_APP_LMTP] = &stt_lmtp_client, */
+    [WARD_APP_SMTP] = &stt_smtp_client,
+    [WARD_APP_LMTP] = &stt_lmtp_client,
     /* [WARD_APP_IMAP] = &stt_imap_client, */
     /* [WARD_APP_POP3] = &stt_pop3_client, */
     /* [WARD_APP_SIEVE] = &stt_sieve_client, */
@@ -20,8 +20,8 @@ static const stt_ops *const client_ops[WARD_APP__COUNT] = {
 };
 
 static const stt_ops *const server_ops[WARD_APP__COUNT] = {
-    /* [WARD_APP_SMTP] = &stt_smtp_server, */
-    /* [WARD_APP_LMTP] = &stt_lmtp_server, */
+    [WARD_APP_SMTP] = &stt_smtp_server,
+    [WARD_APP_LMTP] = &stt_lmtp_server,
     /* [WARD_APP_IMAP] = &stt_imap_server, */
     /* [WARD_APP_POP3] = &stt_pop3_server, */
     /* [WARD_APP_SIEVE] = &stt_sieve_server, */

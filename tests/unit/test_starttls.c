@@ -1,4 +1,5 @@
 /* STARTTLS: the scheme table and the dialogues (src/starttls/). */
+#include <stdio.h>
 #include <string.h>
 
 #include "starttls/dialogue.h"
@@ -58,6 +59,282 @@ static void app_names(void)
     CHECK(strcmp(ward_app_name(WARD_APP_SIEVE), "sieve") == 0);
 }
 
+/* ---- helpers ---- */
+static ward_starttls *mk(ward_app app, int server)
+{
+    ward_starttls_params p = {.app = app, .server = server};
+    ward_starttls *d = NULL;
+    ward_err e = ward_starttls_new(&p, &d);
+    CHECK_CODE(e, WARD_OK);
+    return d;
+}
+
+/* Take everything d wants sent into buf (a string); returns its length. */
+static size_t take(ward_starttls *d, char *buf, size_t cap)
+{
+    const uint8_t *p;
+    size_t n = ward_starttls_output(d, &p), len = strlen(buf);
+    if (len + n >= cap)
+        n = cap - len - 1;
+    memcpy(buf + len, p, n);
+    buf[len + n] = 0;
+    ward_starttls_output_done(d, n);
+    return len + n;
+}
+
+static ward_err feed(ward_starttls *d, const char *s, size_t n)
+{
+    return ward_starttls_recv(d, (const uint8_t *)s, n);
+}
+
+static ward_err feeds(ward_starttls *d, const char *s)
+{
+    return feed(d, s, strlen(s));
+}
+
+#define CHECK_STR(got, want)                                                   \
+    do {                                                                       \
+        const char *g_ = (got), *w_ = (want);                                  \
+        if (strcmp(g_, w_) == 0) {                                             \
+            test_passed++;                                                     \
+        } else {                                                               \
+            test_failed++;                                                     \
+            fprintf(stderr, "%s:%d: got\n  \"%s\"\nwant\n  \"%s\"\n", __FILE__, __LINE__, g_, w_); \
+        }                                                                      \
+    } while (0)
+
+/* Move bytes between a client and a server until neither has any. */
+static void pump(ward_starttls *c, ward_starttls *s)
+{
+    for (int moved = 1; moved;) {
+        moved = 0;
+        ward_starttls *from[2] = {c, s}, *to[2] = {s, c};
+        for (int i = 0; i < 2; i++) {
+            const uint8_t *p;
+            size_t n = ward_starttls_output(from[i], &p);
+            ward_starttls_state st = ward_starttls_get_state(to[i]);
+            if (n == 0 || st == WARD_STARTTLS_FAILED || st == WARD_STARTTLS_DONE)
+                continue;
+            (void)ward_starttls_recv(to[i], p, n);
+            ward_starttls_output_done(from[i], n);
+            moved = 1;
+        }
+    }
+}
+
+/* A client against what a real server sent. pre: the server's bytes
+ * before TLS (its go-ahead last), sent_pre: the client's; post / sent_post
+ * the same over TLS. */
+typedef struct {
+    const char *name;
+    ward_app app;
+    const char *pre, *sent_pre, *post, *sent_post;
+} client_script;
+
+static void run_client_script(const client_script *t, size_t split)
+{
+    char out[8192] = "";
+    ward_starttls *c = mk(t->app, 0);
+    if (!c)
+        return;
+    size_t n = strlen(t->pre);
+    CHECK_CODE(feed(c, t->pre, split), WARD_OK);
+    take(c, out, sizeof out);
+    CHECK_CODE(feed(c, t->pre + split, n - split), WARD_OK);
+    take(c, out, sizeof out);
+    if (ward_starttls_get_state(c) != WARD_STARTTLS_UPGRADE)
+        fprintf(stderr, "%s split at %zu: %s\n", t->name, split, ward_starttls_error_message(c));
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    CHECK_STR(out, t->sent_pre);
+    CHECK_CODE(ward_starttls_secured(c), WARD_OK);
+    out[0] = 0;
+    take(c, out, sizeof out);
+    CHECK_STR(out, t->sent_post);
+    CHECK_CODE(feeds(c, t->post), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_DONE);
+    CHECK_CODE(ward_starttls_error(c), WARD_OK);
+    ward_starttls_free(c);
+}
+
+/* Every split of the server's bytes in two, then a byte at a time. */
+static void client_script_all(const client_script *t)
+{
+    size_t n = strlen(t->pre);
+    for (size_t split = 0; split <= n; split++)
+        run_client_script(t, split);
+    char out[8192] = "";
+    ward_starttls *c = mk(t->app, 0);
+    for (size_t i = 0; c && i < n; i++) {
+        CHECK_CODE(feed(c, t->pre + i, 1), WARD_OK);
+        take(c, out, sizeof out);
+    }
+    CHECK(c && ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    CHECK_STR(out, t->sent_pre);
+    ward_starttls_free(c);
+}
+
+/* The go-ahead with plaintext behind it in the same read, and in a read
+ * of its own after UPGRADE. */
+static void client_injection(const client_script *t, const char *msg)
+{
+    char buf[8192];
+    snprintf(buf, sizeof buf, "%sEHLO evil\r\n", t->pre);
+    ward_starttls *c = mk(t->app, 0);
+    CHECK_CODE(feeds(c, buf), WARD_ERR_STARTTLS_INJECTION);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_FAILED);
+    CHECK_STR(ward_starttls_error_message(c), msg);
+    CHECK_CODE(ward_starttls_secured(c), WARD_ERR_STATE);
+    ward_starttls_free(c);
+    c = mk(t->app, 0);
+    CHECK_CODE(feeds(c, t->pre), WARD_OK);
+    CHECK_CODE(feeds(c, "EHLO evil\r\n"), WARD_ERR_STARTTLS_INJECTION);
+    CHECK_STR(ward_starttls_error_message(c), msg);
+    ward_starttls_free(c);
+}
+
+/* A client that fails on these server bytes, with this code and message. */
+static void client_fails(ward_app app, const char *server, ward_err code, const char *msg)
+{
+    ward_starttls *c = mk(app, 0);
+    if (!c)
+        return;
+    CHECK_CODE(feeds(c, server), code);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_FAILED);
+    CHECK_CODE(ward_starttls_error(c), code);
+    CHECK_STR(ward_starttls_error_message(c), msg);
+    ward_starttls_free(c);
+}
+
+/* A server half given the client's bytes: what it answers, its state. */
+static void server_script(ward_app app, const char *client, const char *want_out,
+                          ward_starttls_state want, ward_err code)
+{
+    char out[8192] = "";
+    ward_starttls *s = mk(app, 1);
+    if (!s)
+        return;
+    CHECK_CODE(feeds(s, client), code);
+    take(s, out, sizeof out);
+    CHECK_STR(out, want_out);
+    CHECK(ward_starttls_get_state(s) == want);
+    if (want == WARD_STARTTLS_UPGRADE) {
+        CHECK_CODE(ward_starttls_secured(s), WARD_OK);
+        CHECK(ward_starttls_get_state(s) != WARD_STARTTLS_FAILED);
+    }
+    ward_starttls_free(s);
+}
+
+/* Our client against our server, in memory, to UPGRADE and on. */
+static void pair(const client_script *t)
+{
+    char out[8192] = "";
+    ward_starttls *c = mk(t->app, 0), *s = mk(t->app, 1);
+    if (!c || !s)
+        return;
+    pump(c, s);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_UPGRADE);
+    CHECK_CODE(ward_starttls_secured(c), WARD_OK);
+    CHECK_CODE(ward_starttls_secured(s), WARD_OK);
+    pump(c, s); /* a server that speaks after TLS (ManageSieve) */
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_DONE);
+    take(c, out, sizeof out);
+    CHECK_STR(out, t->sent_post);
+    if (ward_starttls_get_state(c) == WARD_STARTTLS_WAITING)
+        CHECK_CODE(feeds(c, t->post), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_DONE);
+    ward_starttls_free(c);
+    ward_starttls_free(s);
+}
+
+static void client_all(const client_script *t, const char *inject_msg)
+{
+    client_script_all(t);
+    client_injection(t, inject_msg);
+    pair(t);
+}
+
+/* ---- SMTP, LMTP ---- */
+/* Postfix 3.x on submission, its EHLO reply as sent. */
+static const client_script smtp_postfix = {
+    "smtp/postfix", WARD_APP_SMTP,
+    "220 mail.example.org ESMTP Postfix (Debian/GNU)\r\n"
+    "250-mail.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
+    "250-ETRN\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
+    "250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n"
+    "220 2.0.0 Ready to start TLS\r\n",
+    "EHLO localhost\r\nSTARTTLS\r\n",
+    "250-mail.example.org\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN\r\n250 CHUNKING\r\n",
+    "EHLO localhost\r\n"};
+
+static const client_script lmtp_dovecot = {
+    "lmtp/dovecot", WARD_APP_LMTP,
+    "220 mx.example.org Dovecot ready.\r\n"
+    "250-mx.example.org\r\n250-8BITMIME\r\n250-CHUNKING\r\n250-ENHANCEDSTATUSCODES\r\n"
+    "250-PIPELINING\r\n250 STARTTLS\r\n"
+    "220 2.0.0 Begin TLS.\r\n",
+    "LHLO localhost\r\nSTARTTLS\r\n",
+    "250-mx.example.org\r\n250 PIPELINING\r\n", "LHLO localhost\r\n"};
+
+static void smtp(void)
+{
+    client_all(&smtp_postfix, "11 bytes came after the server's 220 go-ahead, before the TLS "
+                              "handshake (command injection?): \"EHLO evil\\x0d\\x0a\"");
+    client_all(&lmtp_dovecot, "11 bytes came after the server's 220 go-ahead, before the TLS "
+                              "handshake (command injection?): \"EHLO evil\\x0d\\x0a\"");
+    client_fails(WARD_APP_SMTP, "220 mx ESMTP\r\n250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STARTTLS (its EHLO reply: \"250-mx / 250-PIPELINING "
+                 "/ 250 8BITMIME\")");
+    client_fails(WARD_APP_SMTP, "220 mx ESMTP\r\n250-mx\r\n250 STARTTLS\r\n454 4.7.0 TLS not "
+                 "available due to local problem\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused STARTTLS: \"454 4.7.0 TLS not available due to local "
+                 "problem\"");
+    client_fails(WARD_APP_SMTP, "554 5.7.1 no service for you\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused the connection: \"554 5.7.1 no service for you\"");
+    client_fails(WARD_APP_SMTP, "220 mx\r\n550 5.7.1 go away\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused EHLO: \"550 5.7.1 go away\"");
+    client_fails(WARD_APP_SMTP, "HTTP/1.1 400 Bad Request\r\n", WARD_ERR_STARTTLS_PROTOCOL,
+                 "the server's reply does not start with a 3-digit code: \"HTTP/1.1 400 Bad "
+                 "Request\"");
+    client_fails(WARD_APP_SMTP, "220-mx\r\n250 ok\r\n", WARD_ERR_STARTTLS_PROTOCOL,
+                 "a line of the server's 220 reply does not continue it: \"250 ok\"");
+    client_fails(WARD_APP_SMTP, "220 mx\r\n250-mx\r\n250 STARTTLS\r\n250 ok\r\n",
+                 WARD_ERR_STARTTLS_PROTOCOL, "unexpected reply to STARTTLS: \"250 ok\"");
+    /* A STARTTLS that is not an extension keyword does not count. */
+    client_fails(WARD_APP_SMTP, "220 mx\r\n250-mx\r\n250 X-NOT-STARTTLS\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STARTTLS (its EHLO reply: \"250-mx / 250 "
+                 "X-NOT-STARTTLS\")");
+
+    /* The server half. */
+    server_script(WARD_APP_SMTP, "EHLO c.example\r\nSTARTTLS\r\n",
+                  "220 localhost ESMTP ward\r\n250-localhost\r\n250 STARTTLS\r\n"
+                  "220 2.0.0 Ready to start TLS\r\n",
+                  WARD_STARTTLS_UPGRADE, WARD_OK);
+    server_script(WARD_APP_SMTP, "HELO c\r\nNOOP\r\nMAIL FROM:<a@b>\r\nSTARTTLS now\r\n",
+                  "220 localhost ESMTP ward\r\n250 localhost\r\n250 2.0.0 OK\r\n"
+                  "530 5.7.0 Must issue a STARTTLS command first\r\n"
+                  "501 5.5.4 Syntax error (no parameters allowed)\r\n",
+                  WARD_STARTTLS_WAITING, WARD_OK);
+    server_script(WARD_APP_SMTP, "EHLO c\r\nSTARTTLS\r\nMAIL FROM:<evil@x>\r\n",
+                  "220 localhost ESMTP ward\r\n250-localhost\r\n250 STARTTLS\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_INJECTION);
+    server_script(WARD_APP_SMTP, "QUIT\r\n", "220 localhost ESMTP ward\r\n221 2.0.0 Bye\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_REFUSED);
+    server_script(WARD_APP_LMTP, "EHLO c\r\nLHLO c\r\nSTARTTLS\r\n",
+                  "220 localhost LMTP ward\r\n530 5.7.0 Must issue a STARTTLS command first\r\n"
+                  "250-localhost\r\n250 STARTTLS\r\n220 2.0.0 Ready to start TLS\r\n",
+                  WARD_STARTTLS_UPGRADE, WARD_OK);
+    ward_starttls *s = mk(WARD_APP_SMTP, 1);
+    CHECK_CODE(feeds(s, "STARTTLS\r\nQUIT\r\n"), WARD_ERR_STARTTLS_INJECTION);
+    CHECK_STR(ward_starttls_error_message(s),
+              "6 bytes came after the client's STARTTLS command, before the TLS handshake "
+              "(command injection?): \"QUIT\\x0d\\x0a\"");
+    ward_starttls_free(s);
+}
+
 /* Protocols without a dialogue (HTTP, NONE, out of range) are a
  * configuration error, never a crash. */
 static void no_dialogue(void)
@@ -79,6 +356,7 @@ static void no_dialogue(void)
 int main(void)
 {
     no_dialogue();
+    smtp();
     scheme_table();
     app_names();
     return test_report();
