@@ -149,8 +149,9 @@ static void run_client_script(const client_script *t, size_t split)
     CHECK_CODE(ward_starttls_secured(c), WARD_OK);
     out[0] = 0;
     take(c, out, sizeof out);
-    CHECK_STR(out, t->sent_post);
     CHECK_CODE(feeds(c, t->post), WARD_OK);
+    take(c, out, sizeof out);
+    CHECK_STR(out, t->sent_post);
     CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_DONE);
     CHECK_CODE(ward_starttls_error(c), WARD_OK);
     ward_starttls_free(c);
@@ -239,9 +240,10 @@ static void pair(const client_script *t)
     pump(c, s); /* a server that speaks after TLS (ManageSieve) */
     CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_DONE);
     take(c, out, sizeof out);
-    CHECK_STR(out, t->sent_post);
     if (ward_starttls_get_state(c) == WARD_STARTTLS_WAITING)
         CHECK_CODE(feeds(c, t->post), WARD_OK);
+    take(c, out, sizeof out);
+    CHECK_STR(out, t->sent_post);
     CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_DONE);
     ward_starttls_free(c);
     ward_starttls_free(s);
@@ -335,6 +337,243 @@ static void smtp(void)
     ward_starttls_free(s);
 }
 
+#define INJ(what) "11 bytes came after " what ", before the TLS handshake (command injection?): " \
+                  "\"EHLO evil\\x0d\\x0a\""
+
+/* ---- IMAP ---- */
+static const client_script imap_dovecot = {
+    "imap/dovecot", WARD_APP_IMAP,
+    "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS "
+    "LOGINDISABLED] Dovecot (Debian) ready.\r\n"
+    "a2 OK Begin TLS negotiation now.\r\n",
+    "a2 STARTTLS\r\n",
+    "* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN\r\n"
+    "a3 OK Pre-login capabilities listed, post-login capabilities have more.\r\n",
+    "a3 CAPABILITY\r\n"};
+
+/* A greeting without capabilities: ask for them. */
+static const client_script imap_cyrus = {
+    "imap/cyrus", WARD_APP_IMAP,
+    "* OK imap.example.org Cyrus IMAP 3.6.1 server ready\r\n"
+    "* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE STARTTLS\r\n"
+    "a1 OK Completed\r\n"
+    "a2 OK Begin TLS negotiation now\r\n",
+    "a1 CAPABILITY\r\na2 STARTTLS\r\n",
+    "* CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE AUTH=PLAIN\r\na3 OK Completed\r\n",
+    "a3 CAPABILITY\r\n"};
+
+static void imap(void)
+{
+    client_all(&imap_dovecot, INJ("the server's tagged OK to STARTTLS"));
+    client_all(&imap_cyrus, INJ("the server's tagged OK to STARTTLS"));
+    client_fails(WARD_APP_IMAP, "* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] hi\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STARTTLS (its greeting reply: \"* OK [CAPABILITY "
+                 "IMAP4rev1 LOGINDISABLED] hi\")");
+    client_fails(WARD_APP_IMAP, "* OK hi\r\n* CAPABILITY IMAP4rev1 XSTARTTLS\r\na1 OK done\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STARTTLS (its CAPABILITY reply: \"* CAPABILITY "
+                 "IMAP4rev1 XSTARTTLS / a1 OK done\")");
+    client_fails(WARD_APP_IMAP, "* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] welcome\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server greeted with PREAUTH (already authenticated, where STARTTLS is not "
+                 "allowed): \"* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] welcome\"");
+    client_fails(WARD_APP_IMAP, "* BYE too many connections\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused the connection: \"* BYE too many connections\"");
+    client_fails(WARD_APP_IMAP, "* OK [CAPABILITY STARTTLS] x\r\na2 NO TLS unavailable\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused STARTTLS: \"a2 NO TLS unavailable\"");
+    client_fails(WARD_APP_IMAP, "* OK [CAPABILITY STARTTLS] x\r\na2 BAD what\r\n",
+                 WARD_ERR_STARTTLS_REFUSED, "the server refused STARTTLS: \"a2 BAD what\"");
+    client_fails(WARD_APP_IMAP, "+OK POP3 ready\r\n", WARD_ERR_STARTTLS_PROTOCOL,
+                 "the server's greeting is not an untagged OK: \"+OK POP3 ready\"");
+    client_fails(WARD_APP_IMAP, "* OK [CAPABILITY STARTTLS] x\r\n+ go on\r\n",
+                 WARD_ERR_STARTTLS_PROTOCOL, "unexpected reply to STARTTLS: \"+ go on\"");
+
+    server_script(WARD_APP_IMAP, "a CAPABILITY\r\nb NOOP\r\nc LOGIN u p\r\nd STARTTLS\r\n",
+                  "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ward IMAP ready\r\n"
+                  "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED\r\na OK CAPABILITY completed\r\n"
+                  "b OK NOOP completed\r\nc NO [PRIVACYREQUIRED] Run STARTTLS first\r\n"
+                  "d OK Begin TLS negotiation now\r\n",
+                  WARD_STARTTLS_UPGRADE, WARD_OK);
+    server_script(WARD_APP_IMAP, "x\r\n\"q\" NOOP\r\ne STARTTLS x\r\nf LOGOUT\r\n",
+                  "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ward IMAP ready\r\n"
+                  "* BAD Invalid tag or missing command\r\n"
+                  "* BAD Invalid tag or missing command\r\n"
+                  "e BAD STARTTLS takes no arguments\r\n* BYE Logging out\r\n"
+                  "f OK LOGOUT completed\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_REFUSED);
+    server_script(WARD_APP_IMAP, "a STARTTLS\r\nb LOGIN evil pw\r\n",
+                  "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ward IMAP ready\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_INJECTION);
+}
+
+/* ---- POP3 ---- */
+static const client_script pop3_dovecot = {
+    "pop3/dovecot", WARD_APP_POP3,
+    "+OK Dovecot (Debian) ready.\r\n"
+    "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nSTLS\r\n"
+    "USER\r\nSASL\r\n.\r\n"
+    "+OK Begin TLS negotiation now.\r\n",
+    "CAPA\r\nSTLS\r\n", "", ""};
+
+static void pop3(void)
+{
+    client_all(&pop3_dovecot, INJ("the server's +OK to STLS"));
+    client_fails(WARD_APP_POP3, "+OK hi\r\n+OK\r\nUSER\r\nTOP\r\n.\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STLS (its CAPA reply: \"+OK / USER / TOP / .\")");
+    client_fails(WARD_APP_POP3, "+OK hi\r\n-ERR unknown command\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STLS (its CAPA reply: \"-ERR unknown command\")");
+    client_fails(WARD_APP_POP3, "+OK hi\r\n+OK\r\nSTLS\r\n.\r\n-ERR TLS not available\r\n",
+                 WARD_ERR_STARTTLS_REFUSED, "the server refused STLS: \"-ERR TLS not available\"");
+    client_fails(WARD_APP_POP3, "-ERR [SYS/TEMP] busy\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused the connection: \"-ERR [SYS/TEMP] busy\"");
+    client_fails(WARD_APP_POP3, "220 smtp here\r\n", WARD_ERR_STARTTLS_PROTOCOL,
+                 "unexpected reply to the connection: \"220 smtp here\"");
+
+    server_script(WARD_APP_POP3, "CAPA\r\nNOOP\r\nUSER bob\r\nSTLS\r\n",
+                  "+OK ward POP3 ready\r\n+OK Capability list follows\r\nSTLS\r\n.\r\n+OK\r\n"
+                  "-ERR Command not permitted before STLS\r\n+OK Begin TLS negotiation\r\n",
+                  WARD_STARTTLS_UPGRADE, WARD_OK);
+    server_script(WARD_APP_POP3, "STLS\r\nUSER evil\r\n", "+OK ward POP3 ready\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_INJECTION);
+    server_script(WARD_APP_POP3, "QUIT\r\n", "+OK ward POP3 ready\r\n+OK Bye\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_REFUSED);
+}
+
+/* ---- ManageSieve ---- */
+#define DOVECOT_SIEVE_CAPS                                                        \
+    "\"IMPLEMENTATION\" \"Dovecot Pigeonhole\"\r\n"                               \
+    "\"SIEVE\" \"fileinto reject envelope encoded-character vacation subaddress " \
+    "comparator-i;ascii-numeric relational regex imap4flags copy include variables " \
+    "body enotify environment mailbox date index ihave duplicate mime foreverypart "  \
+    "extracttext\"\r\n"                                                           \
+    "\"NOTIFY\" \"mailto\"\r\n"
+
+static const client_script sieve_dovecot = {
+    "sieve/dovecot", WARD_APP_SIEVE,
+    DOVECOT_SIEVE_CAPS "\"SASL\" \"\"\r\n\"STARTTLS\"\r\n\"VERSION\" \"1.0\"\r\n"
+                       "OK \"Dovecot (Debian) ready.\"\r\n"
+                       "OK \"Begin TLS negotiation now.\"\r\n",
+    "STARTTLS\r\n",
+    DOVECOT_SIEVE_CAPS "\"SASL\" \"PLAIN LOGIN\"\r\n\"VERSION\" \"1.0\"\r\n"
+                       "OK \"TLS negotiation successful.\"\r\n",
+    ""};
+
+static void sieve(void)
+{
+    client_all(&sieve_dovecot, INJ("the server's OK to STARTTLS"));
+    client_fails(WARD_APP_SIEVE, "\"SASL\" \"PLAIN\"\r\n\"VERSION\" \"1.0\"\r\nOK \"hi\"\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STARTTLS (its capability reply: \"\\x22SASL\\x22 "
+                 "\\x22PLAIN\\x22 / \\x22VERSION\\x22 \\x221.0\\x22 / OK \\x22hi\\x22\")");
+    client_fails(WARD_APP_SIEVE, "\"STARTTLS\"\r\nOK\r\nNO \"no TLS today\"\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused STARTTLS: \"NO \\x22no TLS today\\x22\"");
+    client_fails(WARD_APP_SIEVE, "BYE \"shutting down\"\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused the connection: \"BYE \\x22shutting down\\x22\"");
+
+    server_script(WARD_APP_SIEVE, "CAPABILITY\r\nPUTSCRIPT \"a\" {4+}\r\nSTARTTLS\r\n",
+                  "\"IMPLEMENTATION\" \"ward\"\r\n\"SIEVE\" \"fileinto\"\r\n\"STARTTLS\"\r\n"
+                  "\"VERSION\" \"1.0\"\r\nOK \"ward ManageSieve ready\"\r\n"
+                  "\"IMPLEMENTATION\" \"ward\"\r\n\"SIEVE\" \"fileinto\"\r\n\"STARTTLS\"\r\n"
+                  "\"VERSION\" \"1.0\"\r\nOK \"Capability completed.\"\r\n"
+                  "NO \"Run STARTTLS first.\"\r\nOK \"Begin TLS negotiation now.\"\r\n",
+                  WARD_STARTTLS_UPGRADE, WARD_OK);
+    server_script(WARD_APP_SIEVE, "STARTTLS\r\nAUTHENTICATE \"PLAIN\"\r\n",
+                  "\"IMPLEMENTATION\" \"ward\"\r\n\"SIEVE\" \"fileinto\"\r\n\"STARTTLS\"\r\n"
+                  "\"VERSION\" \"1.0\"\r\nOK \"ward ManageSieve ready\"\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_INJECTION);
+}
+
+/* ---- FTP ---- */
+static const client_script ftp_vsftpd = {
+    "ftp/vsftpd", WARD_APP_FTP, "220 (vsFTPd 3.0.3)\r\n234 Proceed with negotiation.\r\n",
+    "AUTH TLS\r\n", "200 PBSZ set to 0.\r\n200 PROT now Private.\r\n", "PBSZ 0\r\nPROT P\r\n"};
+
+/* Pure-FTPd's multi-line greeting, free text between (RFC 959 §4.2). */
+static const client_script ftp_pure = {
+    "ftp/pure-ftpd", WARD_APP_FTP,
+    "220---------- Welcome to Pure-FTPd [privsep] [TLS] ----------\r\n"
+    "220-You are user number 1 of 50 allowed.\r\n"
+    "  (and a line of free text)\r\n"
+    "220-Local time is now 10:00. Server port: 21.\r\n"
+    "220 You will be disconnected after 15 minutes of inactivity.\r\n"
+    "234 AUTH TLS OK.\r\n",
+    "AUTH TLS\r\n", "200 PBSZ=0\r\n200 Data protection level set to private\r\n",
+    "PBSZ 0\r\nPROT P\r\n"};
+
+static void ftp(void)
+{
+    client_all(&ftp_vsftpd, INJ("the server's 234 go-ahead"));
+    client_all(&ftp_pure, INJ("the server's 234 go-ahead"));
+    client_fails(WARD_APP_FTP, "220 hi\r\n530 Please login with USER and PASS.\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused AUTH TLS: \"530 Please login with USER and PASS.\"");
+    client_fails(WARD_APP_FTP, "421 Service not available\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused the connection: \"421 Service not available\"");
+    client_fails(WARD_APP_FTP, "220 hi\r\n334 ADAT=\r\n", WARD_ERR_STARTTLS_PROTOCOL,
+                 "unexpected reply to AUTH TLS: \"334 ADAT=\"");
+    ward_starttls *c = mk(WARD_APP_FTP, 0);
+    CHECK_CODE(feeds(c, "120 wait a minute\r\n220 ready\r\n234 go\r\n"), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
+    CHECK_CODE(ward_starttls_secured(c), WARD_OK);
+    CHECK_CODE(feeds(c, "200 ok\r\n536 PROT P not supported\r\n"), WARD_ERR_STARTTLS_REFUSED);
+    CHECK_STR(ward_starttls_error_message(c),
+              "the server refused PROT P: \"536 PROT P not supported\"");
+    ward_starttls_free(c);
+
+    server_script(WARD_APP_FTP, "FEAT\r\nUSER anonymous\r\nAUTH SSL\r\nNOOP\r\nAUTH TLS\r\n",
+                  "220 ward FTP ready\r\n211-Features:\r\n AUTH TLS\r\n PBSZ\r\n PROT\r\n"
+                  "211 End\r\n530 Please use AUTH TLS first\r\n"
+                  "504 Security mechanism not understood\r\n200 NOOP ok\r\n"
+                  "234 AUTH TLS successful\r\n",
+                  WARD_STARTTLS_UPGRADE, WARD_OK);
+    server_script(WARD_APP_FTP, "AUTH TLS\r\nUSER evil\r\n", "220 ward FTP ready\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_INJECTION);
+}
+
+/* ---- NNTP ---- */
+static const client_script nntp_inn = {
+    "nntp/inn", WARD_APP_NNTP,
+    "200 news.example.org InterNetNews NNRP server INN 2.6.4 ready (posting ok)\r\n"
+    "101 Capability list:\r\nVERSION 2\r\nIMPLEMENTATION INN 2.6.4\r\nAUTHINFO\r\n"
+    "COMPRESS DEFLATE\r\nHDR\r\nLIST ACTIVE ACTIVE.TIMES COUNTS DISTRIB.PATS DISTRIBUTIONS "
+    "HEADERS MODERATORS MOTD NEWSGROUPS OVERVIEW.FMT SUBSCRIPTIONS\r\nNEWNEWS\r\nOVER\r\n"
+    "POST\r\nREADER\r\nSTARTTLS\r\nXPAT\r\n.\r\n"
+    "382 Begin TLS negotiation now\r\n",
+    "CAPABILITIES\r\nSTARTTLS\r\n", "", ""};
+
+static void nntp(void)
+{
+    client_all(&nntp_inn, INJ("the server's 382 go-ahead"));
+    client_fails(WARD_APP_NNTP, "201 no posting\r\n101 caps\r\nVERSION 2\r\nREADER\r\n.\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STARTTLS (its CAPABILITIES reply: \"101 caps / "
+                 "VERSION 2 / READER / .\")");
+    client_fails(WARD_APP_NNTP, "200 hi\r\n101 caps\r\nSTARTTLS\r\n.\r\n580 Can not initiate "
+                 "TLS negotiation\r\n",
+                 WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused STARTTLS: \"580 Can not initiate TLS negotiation\"");
+    client_fails(WARD_APP_NNTP, "200 hi\r\n500 What?\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server does not offer STARTTLS (its CAPABILITIES reply: \"500 What?\")");
+    client_fails(WARD_APP_NNTP, "502 Access denied\r\n", WARD_ERR_STARTTLS_REFUSED,
+                 "the server refused the connection: \"502 Access denied\"");
+    client_fails(WARD_APP_NNTP, "200-hi\r\n", WARD_ERR_STARTTLS_PROTOCOL,
+                 "NNTP status lines are single lines: \"200-hi\"");
+
+    server_script(WARD_APP_NNTP, "CAPABILITIES\r\nGROUP misc.test\r\nSTARTTLS\r\n",
+                  "200 localhost ward NNTP service ready\r\n101 Capability list:\r\nVERSION 2\r\n"
+                  "STARTTLS\r\n.\r\n483 Encryption required: use STARTTLS first\r\n"
+                  "382 Continue with TLS negotiation\r\n",
+                  WARD_STARTTLS_UPGRADE, WARD_OK);
+    server_script(WARD_APP_NNTP, "STARTTLS\r\nAUTHINFO USER evil\r\n",
+                  "200 localhost ward NNTP service ready\r\n", WARD_STARTTLS_FAILED,
+                  WARD_ERR_STARTTLS_INJECTION);
+    server_script(WARD_APP_NNTP, "QUIT\r\n", "200 localhost ward NNTP service ready\r\n205 Bye\r\n",
+                  WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_REFUSED);
+}
+
 /* Protocols without a dialogue (HTTP, NONE, out of range) are a
  * configuration error, never a crash. */
 static void no_dialogue(void)
@@ -357,6 +596,11 @@ int main(void)
 {
     no_dialogue();
     smtp();
+    imap();
+    pop3();
+    sieve();
+    ftp();
+    nntp();
     scheme_table();
     app_names();
     return test_report();
