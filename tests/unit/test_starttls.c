@@ -574,6 +574,148 @@ static void nntp(void)
                   WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_REFUSED);
 }
 
+/* ---- the framework's bounds ---- */
+static void long_lines(void)
+{
+    static char buf[3 * STT_LINE_MAX];
+    /* A line of exactly STT_LINE_MAX - 2 bytes and its CR LF is fine. */
+    memset(buf, 'x', sizeof buf);
+    memcpy(buf, "220 ", 4);
+    memcpy(buf + STT_LINE_MAX - 2, "\r\n", 2);
+    ward_starttls *c = mk(WARD_APP_SMTP, 0);
+    CHECK_CODE(feed(c, buf, STT_LINE_MAX), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_WAITING);
+    ward_starttls_free(c);
+    /* One more byte and no line end: refused as soon as the bound is hit,
+     * whether it comes in one read or byte by byte. */
+    memset(buf, 'x', sizeof buf);
+    memcpy(buf, "220-", 4);
+    char want[1024];
+    snprintf(want, sizeof want, "the peer sent a line longer than %d bytes: \"220-%.*s...\"",
+             STT_LINE_MAX, STT_QUOTE_MAX - 4, buf + 4);
+    c = mk(WARD_APP_SMTP, 0);
+    CHECK_CODE(feed(c, buf, sizeof buf), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(c), want);
+    ward_starttls_free(c);
+    c = mk(WARD_APP_IMAP, 1);
+    ward_err e = WARD_OK;
+    for (size_t i = 0; i < STT_LINE_MAX && e == WARD_OK; i++)
+        e = feed(c, buf, 1);
+    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_CODE(feed(c, "a STARTTLS\r\n", 12), WARD_ERR_STARTTLS_PROTOCOL);
+    ward_starttls_free(c);
+}
+
+/* A reply of more lines than STT_REPLY_LINES_MAX; a client that sends
+ * command after command without STARTTLS. */
+static void many_lines(void)
+{
+    ward_starttls *c = mk(WARD_APP_SMTP, 0);
+    ward_err e = feeds(c, "220 mx\r\n");
+    for (int i = 0; i <= STT_REPLY_LINES_MAX && e == WARD_OK; i++)
+        e = feeds(c, "250-X\r\n");
+    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(c), "the server's reply has more than 128 lines");
+    ward_starttls_free(c);
+    c = mk(WARD_APP_POP3, 0);
+    e = feeds(c, "+OK\r\n+OK\r\n");
+    for (int i = 0; i <= STT_REPLY_LINES_MAX && e == WARD_OK; i++)
+        e = feeds(c, "X\r\n");
+    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(c), "the server's list has more than 128 lines");
+    ward_starttls_free(c);
+    ward_starttls *s = mk(WARD_APP_SMTP, 1);
+    e = WARD_OK;
+    for (int i = 0; i <= STT_COMMANDS_MAX && e == WARD_OK; i++)
+        e = feeds(s, "NOOP\r\n");
+    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(s), "the client sent 32 commands without starting TLS");
+    ward_starttls_free(s);
+}
+
+/* Bytes are quoted safely: control bytes, quotes and backslashes escaped. */
+static void quoting(void)
+{
+    ward_starttls *c = mk(WARD_APP_SMTP, 0);
+    CHECK_CODE(feed(c, "5\x1b[2J\"\\\x00x\r\n", 11), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(c),
+              "the server's reply does not start with a 3-digit code: "
+              "\"5\\x1b[2J\\x22\\x5c\\x00x\"");
+    ward_starttls_free(c);
+}
+
+static void params(void)
+{
+    ward_starttls *d = NULL;
+    ward_starttls_params p = {.app = WARD_APP_SMTP, .helo_name = "evil\r\nMAIL FROM:<x>"};
+    CHECK_CODE(ward_starttls_new(&p, &d), WARD_ERR_CONFIG);
+    p.helo_name = "two words";
+    CHECK_CODE(ward_starttls_new(&p, &d), WARD_ERR_CONFIG);
+    p.helo_name = "";
+    CHECK_CODE(ward_starttls_new(&p, &d), WARD_ERR_CONFIG);
+    p.helo_name = "client.example";
+    CHECK_CODE(ward_starttls_new(&p, &d), WARD_OK);
+    char out[256] = "";
+    CHECK_CODE(feeds(d, "220 mx\r\n"), WARD_OK);
+    take(d, out, sizeof out);
+    CHECK_STR(out, "EHLO client.example\r\n");
+    ward_starttls_free(d);
+    ward_starttls_params sp = {.app = WARD_APP_SMTP, .server = 1, .server_name = "mx.example",
+                               .greeting = "ESMTP hello there"};
+    CHECK_CODE(ward_starttls_new(&sp, &d), WARD_OK);
+    out[0] = 0;
+    take(d, out, sizeof out);
+    CHECK_STR(out, "220 mx.example ESMTP hello there\r\n");
+    ward_starttls_free(d);
+    sp.greeting = "hi\n250 fake";
+    CHECK_CODE(ward_starttls_new(&sp, &d), WARD_ERR_CONFIG);
+}
+
+typedef struct {
+    char text[1024];
+} log_buf;
+
+static void log_line(void *arg, int from_peer, const char *text, size_t len)
+{
+    log_buf *l = arg;
+    size_t n = strlen(l->text);
+    snprintf(l->text + n, sizeof l->text - n, "%s%.*s|", from_peer ? "< " : "> ", (int)len, text);
+}
+
+/* The log, the states' rules, output taken in pieces. */
+static void api(void)
+{
+    log_buf l = {""};
+    ward_starttls *c = mk(WARD_APP_POP3, 0);
+    ward_starttls_set_log(c, log_line, &l);
+    CHECK_CODE(ward_starttls_secured(c), WARD_ERR_STATE);
+    CHECK_CODE(feeds(c, "+OK hi\r\n"), WARD_OK);
+    const uint8_t *p;
+    CHECK(ward_starttls_output(c, &p) == 6);
+    ward_starttls_output_done(c, 2);
+    CHECK(ward_starttls_output(c, &p) == 4 && memcmp(p, "PA\r\n", 4) == 0);
+    ward_starttls_output_done(c, 100);
+    CHECK(ward_starttls_output(c, &p) == 0);
+    CHECK_CODE(feeds(c, "+OK\r\nSTLS\r\n.\r\n+OK go\r\n"), WARD_OK);
+    CHECK_STR(l.text, "< +OK hi|> CAPA|< +OK|< STLS|< .|> STLS|< +OK go|");
+    CHECK_CODE(ward_starttls_error(c), WARD_OK);
+    CHECK_STR(ward_starttls_error_message(c), "");
+    CHECK_CODE(ward_starttls_secured(c), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_DONE);
+    CHECK_CODE(ward_starttls_secured(c), WARD_ERR_STATE);
+    CHECK_CODE(feeds(c, "x"), WARD_ERR_STATE);
+    CHECK_CODE(feeds(c, ""), WARD_OK);
+    ward_starttls_free(c);
+    /* Bytes behind the last reply of the dialogue over TLS. */
+    c = mk(WARD_APP_FTP, 0);
+    CHECK_CODE(feeds(c, "220 hi\r\n234 go\r\n"), WARD_OK);
+    CHECK_CODE(ward_starttls_secured(c), WARD_OK);
+    CHECK_CODE(feeds(c, "200 a\r\n200 b\r\n150 surprise\r\n"), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(c), "the peer sent 14 bytes past the end of the dialogue");
+    ward_starttls_free(c);
+    ward_starttls_free(NULL);
+}
+
 /* Protocols without a dialogue (HTTP, NONE, out of range) are a
  * configuration error, never a crash. */
 static void no_dialogue(void)
@@ -601,6 +743,11 @@ int main(void)
     sieve();
     ftp();
     nntp();
+    long_lines();
+    many_lines();
+    quoting();
+    params();
+    api();
     scheme_table();
     app_names();
     return test_report();
