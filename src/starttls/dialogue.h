@@ -84,9 +84,11 @@ struct ward_starttls {
      * gathered (for messages that quote it) and private bytes. */
     int step;
     unsigned lines;    /* lines of the current multi-line reply */
+    unsigned line_no;  /* 1-based index in its reply of the line just taken */
     unsigned commands; /* commands answered (server halves) */
     unsigned flags;
-    char reply[STT_QUOTE_MAX + 8];
+    int reply_code;   /* the code of the DDD reply being read */
+    char reply[STT_QUOTE_MAX + 8]; /* sanitized: safe to print */
     size_t reply_len;
     union {
         uint8_t bytes[STT_PRIV_MAX];
@@ -147,8 +149,8 @@ WARD_MUST_CHECK wres stt_fail(ward_starttls *d, ward_err code, const char *fmt, 
  * as \xNN, cut at STT_QUOTE_MAX with "...". Returns out. */
 const char *stt_quote(char *out, size_t cap, const uint8_t *p, size_t n);
 #define STT_QUOTE_CAP (4 * STT_QUOTE_MAX + 8)
-/* The reply being gathered (d->reply): add a line (joined with " / "),
- * start afresh. Bounded: what does not fit is cut with "...". */
+/* The reply being gathered (d->reply): add a line, sanitized (joined with
+ * " / "); start afresh. Bounded: what does not fit is cut with "...". */
 void stt_reply_add(ward_starttls *d, const stt_line *line);
 void stt_reply_clear(ward_starttls *d);
 /* TLS may start now. Fails with WARD_ERR_STARTTLS_INJECTION (and
@@ -173,5 +175,29 @@ int stt_line_has_token(const stt_line *line, const char *word);
 /* A reply line of the form "DDD-text" or "DDD text" (RFC 5321 §4.2,
  * RFC 959 §4.2): *code the number, *more 1 for '-'. 0 if malformed. */
 int stt_line_code(const stt_line *line, int *code, int *more);
+
+/* ---- replies (reply.c) ---- */
+/* One line of a DDD reply (SMTP, LMTP, FTP, NNTP status lines): *got 0
+ * when more bytes are needed; *last 1 when the reply is complete, then
+ * d->reply_code holds its code and d->reply its text. Strict (RFC 5321
+ * §4.2.1): every line is "DDD-" or "DDD " with one code; loose (RFC 959
+ * §4.2): lines between "DDD-" and "DDD " may be any text. */
+WARD_MUST_CHECK wres stt_reply_line(ward_starttls *d, int loose, stt_line *line, int *got,
+                                    int *last);
+/* One line of a list ended by "." (POP3 CAPA, RFC 2449 §5; NNTP
+ * CAPABILITIES, RFC 3977 §3.1.1): *end 1 on the "." line. Bounded. */
+WARD_MUST_CHECK wres stt_list_line(ward_starttls *d, stt_line *line, int *got, int *end);
+/* A server half takes one command: fails once the client has sent
+ * STT_COMMANDS_MAX of them without starting TLS. */
+WARD_MUST_CHECK wres stt_command(ward_starttls *d, stt_line *line, int *got);
+/* Fail with WARD_ERR_STARTTLS_REFUSED: "the server refused <what>:
+ * \"<d->reply>\"". */
+WARD_MUST_CHECK wres stt_refused(ward_starttls *d, const char *what);
+/* Fail with WARD_ERR_STARTTLS_PROTOCOL: "unexpected reply to <what>:
+ * \"<d->reply>\"". */
+WARD_MUST_CHECK wres stt_unexpected(ward_starttls *d, const char *what);
+/* The server's capabilities lack the upgrade: WARD_ERR_STARTTLS_REFUSED
+ * "the server does not offer <cmd> (its <which> reply: \"...\")". */
+WARD_MUST_CHECK wres stt_not_offered(ward_starttls *d, const char *cmd, const char *which);
 
 #endif

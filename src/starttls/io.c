@@ -123,20 +123,23 @@ void stt_reply_clear(ward_starttls *d)
 void stt_reply_add(ward_starttls *d, const stt_line *line)
 {
     const size_t max = STT_QUOTE_MAX;
+    char q[STT_QUOTE_CAP];
     if (d->reply_len >= max)
         return;
     if (d->reply_len > 0) {
         memcpy(d->reply + d->reply_len, " / ", 3);
         d->reply_len += 3;
     }
-    size_t n = line->len;
-    if (d->reply_len + n > max)
+    stt_quote(q, sizeof q, line->p, line->len);
+    size_t n = strlen(q);
+    if (d->reply_len + n > max) {
         n = max > d->reply_len ? max - d->reply_len : 0;
-    memcpy(d->reply + d->reply_len, line->p, n);
-    d->reply_len += n;
-    if (n < line->len) {
-        memcpy(d->reply + d->reply_len, "...", 3);
+        memcpy(d->reply + d->reply_len, q, n);
+        memcpy(d->reply + d->reply_len + n, "...", 3);
         d->reply_len = max + 3;
+    } else {
+        memcpy(d->reply + d->reply_len, q, n);
+        d->reply_len += n;
     }
     d->reply[d->reply_len] = 0;
 }

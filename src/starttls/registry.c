@@ -5,13 +5,13 @@
 #include "starttls/dialogue.h"
 
 static const stt_ops *const client_ops[WARD_APP__COUNT] = {
-    /* [WARD_APP_SMTP] = &stt_smtp_client, */
-    /* [WARD_APP_LMTP] = &stt_lmtp_client, */
-    /* [WARD_APP_IMAP] = &stt_imap_client, */
-    /* [WARD_APP_POP3] = &stt_pop3_client, */
-    /* [WARD_APP_SIEVE] = &stt_sieve_client, */
-    /* [WARD_APP_FTP] = &stt_ftp_client, */
-    /* [WARD_APP_NNTP] = &stt_nntp_client, */
+    [WARD_APP_SMTP] = &stt_smtp_client,
+    [WARD_APP_LMTP] = &stt_lmtp_client,
+    [WARD_APP_IMAP] = &stt_imap_client,
+    [WARD_APP_POP3] = &stt_pop3_client,
+    [WARD_APP_SIEVE] = &stt_sieve_client,
+    [WARD_APP_FTP] = &stt_ftp_client,
+    [WARD_APP_NNTP] = &stt_nntp_client,
     [WARD_APP_XMPP] = &stt_xmpp_client,
     [WARD_APP_XMPP_SERVER] = &stt_xmpps2s_client,
     [WARD_APP_LDAP] = &stt_ldap_client,
@@ -20,13 +20,13 @@ static const stt_ops *const client_ops[WARD_APP__COUNT] = {
 };
 
 static const stt_ops *const server_ops[WARD_APP__COUNT] = {
-    /* [WARD_APP_SMTP] = &stt_smtp_server, */
-    /* [WARD_APP_LMTP] = &stt_lmtp_server, */
-    /* [WARD_APP_IMAP] = &stt_imap_server, */
-    /* [WARD_APP_POP3] = &stt_pop3_server, */
-    /* [WARD_APP_SIEVE] = &stt_sieve_server, */
-    /* [WARD_APP_FTP] = &stt_ftp_server, */
-    /* [WARD_APP_NNTP] = &stt_nntp_server, */
+    [WARD_APP_SMTP] = &stt_smtp_server,
+    [WARD_APP_LMTP] = &stt_lmtp_server,
+    [WARD_APP_IMAP] = &stt_imap_server,
+    [WARD_APP_POP3] = &stt_pop3_server,
+    [WARD_APP_SIEVE] = &stt_sieve_server,
+    [WARD_APP_FTP] = &stt_ftp_server,
+    [WARD_APP_NNTP] = &stt_nntp_server,
     [WARD_APP_XMPP] = &stt_xmpp_server,
     [WARD_APP_XMPP_SERVER] = &stt_xmpps2s_server,
     [WARD_APP_LDAP] = &stt_ldap_server,
