@@ -134,9 +134,10 @@ static wres server_input(ward_starttls *d)
     size_t n = stt_ldap_response(resp, sizeof resp, msgid, 0, "", STT_LDAP_STARTTLS_OID);
     ENSURE(n > 0, WARD_ERR_INTERNAL);
     static const char out[] = "ExtendedResponse resultCode 0 (success)";
+    /* Upgrade first: a request with bytes behind it gets no success. */
+    GUARD(stt_upgrade(d, "the client's StartTLS request"));
     stt_log(d, 0, out, sizeof out - 1);
-    GUARD(stt_send(d, resp, n));
-    return stt_upgrade(d, "the client's StartTLS request");
+    return stt_send(d, resp, n);
 }
 
 const stt_ops stt_ldap_server = {

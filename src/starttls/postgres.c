@@ -167,9 +167,10 @@ static wres server_input(ward_starttls *d)
                         (unsigned)len, (unsigned)code, stt_quote(q, sizeof q, p, n));
     stt_consume(d, STT_PG_REQUEST_LEN);
     stt_log(d, 1, "SSLRequest (length 8, code 80877103)", 36);
+    /* Upgrade first: a request with bytes behind it gets no 'S'. */
+    GUARD(stt_upgrade(d, "the client's SSLRequest"));
     stt_log(d, 0, "S (TLS accepted)", 16);
-    GUARD(stt_send(d, "S", 1));
-    return stt_upgrade(d, "the client's SSLRequest");
+    return stt_send(d, "S", 1);
 }
 
 const stt_ops stt_postgres_server = {

@@ -416,9 +416,10 @@ static wres server_check(ward_starttls *d)
 static wres proceed(ward_starttls *d)
 {
     static const char ok[] = "<proceed xmlns='" NS_TLS_URI "'/>";
+    /* Upgrade first: a <starttls/> with bytes behind it gets no <proceed/>. */
+    GUARD(stt_upgrade(d, "the client's <starttls/>"));
     stt_log(d, 0, ok, sizeof ok - 1);
-    GUARD(stt_send(d, ok, sizeof ok - 1));
-    return stt_upgrade(d, "the client's <starttls/>");
+    return stt_send(d, ok, sizeof ok - 1);
 }
 
 static wres server_elem(ward_starttls *d, const xs_elem *e, int s2s)

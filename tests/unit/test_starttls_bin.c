@@ -197,6 +197,7 @@ static void pg_server(void)
     memcpy(inj + 8, "\0\0\0\x09", 4);
     CHECK_CODE(ward_starttls_recv(s, inj, sizeof inj), WARD_ERR_STARTTLS_INJECTION);
     CHECK(msg_has(s, "4 bytes came after the client's SSLRequest"));
+    CHECK(drain(s, buf, sizeof buf) == 0); /* no 'S' */
     ward_starttls_free(s);
 
     /* A startup message without the SSLRequest. */
@@ -637,6 +638,7 @@ static void ldap_server(void)
     n = unhex(ldap_req_hex, msg, sizeof msg);
     memcpy(msg + n, "\x16\x03\x01", 3);
     CHECK_CODE(ward_starttls_recv(s, msg, n + 3), WARD_ERR_STARTTLS_INJECTION);
+    CHECK(drain(s, buf, sizeof buf) == 0); /* no success */
     ward_starttls_free(s);
 
     ward_starttls *c = new_half(WARD_APP_LDAP, 0, NULL);
@@ -963,11 +965,13 @@ static void xmpp_server(void)
     /* <starttls></starttls>, then the ClientHello too early: injection. */
     s = new_half(WARD_APP_XMPP, 1, NULL);
     CHECK_CODE(feed_str(s, c2s_open), WARD_OK);
+    CHECK(drain(s, buf, sizeof buf) == strlen(want));
     CHECK_CODE(ward_starttls_recv(s, (const uint8_t *)"<starttls xmlns='" TLS_NS
                                                       "'></starttls>\x16\x03\x01",
                                   strlen(TLS_NS) + 33),
                WARD_ERR_STARTTLS_INJECTION);
     CHECK(msg_has(s, "3 bytes came after the client's <starttls/>"));
+    CHECK(drain(s, buf, sizeof buf) == 0); /* no <proceed/> */
     ward_starttls_free(s);
 
     ward_starttls *c = new_half(WARD_APP_XMPP, 0, "example.com");
