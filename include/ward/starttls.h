@@ -61,7 +61,8 @@ typedef enum {
     WARD_APP_XMPP_SERVER, /* RFC 6120 server-to-server */
     WARD_APP_LDAP,        /* RFC 4511 §4.14 (StartTLS extended operation) */
     WARD_APP_POSTGRES,    /* PostgreSQL SSLRequest */
-    WARD_APP_MYSQL,       /* MySQL / MariaDB SSL request after the greeting */
+    WARD_APP_MYSQL,       /* MySQL / MariaDB SSL request after the greeting
+                             (see ward_starttls_new for what follows TLS) */
     WARD_APP__COUNT
 } ward_app;
 
@@ -104,7 +105,8 @@ typedef struct {
     ward_app app;
     int server;              /* 0: the client half, 1: the server half */
     /* Client half. */
-    const char *host;        /* the server's name: XMPP's 'to', LDAP none */
+    const char *host;        /* the server's name: XMPP's 'to' (required for
+                                XMPP); the other protocols send none */
     const char *helo_name;   /* SMTP/LMTP EHLO/LHLO argument (default
                                 "localhost"); XMPP server-to-server 'from' */
     /* Server half. */
@@ -116,7 +118,20 @@ typedef struct {
 /* A new dialogue, or WARD_ERR_CONFIG (a protocol without a dialogue, such
  * as HTTP, or a half this version does not have) / WARD_ERR_NOMEM. The
  * server half queues its greeting at once; the client half waits for the
- * server's (PostgreSQL, which has none, queues its SSLRequest at once). */
+ * server's, except where the client speaks first: PostgreSQL (SSLRequest),
+ * LDAP (the StartTLS ExtendedRequest, messageID 1) and XMPP (the stream
+ * header) queue theirs at once.
+ *
+ * What the application says once a client half is DONE: PostgreSQL its
+ * StartupMessage; LDAP its next request (messageID 2 onwards); XMPP a new
+ * stream header (RFC 6120 §5.4.3.3); MySQL its HandshakeResponse41 with
+ * sequence id 2, since the greeting was 0 and our SSL Request 1 — that SSL
+ * Request asked for CLIENT_PROTOCOL_41 | CLIENT_SSL |
+ * CLIENT_SECURE_CONNECTION (0x00008a00), max packet 16 MiB, character set
+ * 45 (utf8mb4_general_ci), and the response's flags must include
+ * CLIENT_SSL too. The MySQL server half's greeting offers those flags (and
+ * CLIENT_LONG_PASSWORD) with a fixed scramble: an application that
+ * authenticates must send its own (AuthSwitchRequest). */
 WARD_API ward_err ward_starttls_new(const ward_starttls_params *params, ward_starttls **out);
 WARD_API void ward_starttls_free(ward_starttls *d);
 
