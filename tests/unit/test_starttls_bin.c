@@ -900,6 +900,27 @@ static void xmpp_client_headers(void)
                WARD_ERR_STARTTLS_PROTOCOL);
     CHECK(msg_has(c, "the peer's XML nests deeper than 16"));
     ward_starttls_free(c);
+    /* Pretty-printed features fed a byte at a time: text is not counted. */
+    static char pretty[4096];
+    strcpy(pretty, "<stream:features>");
+    for (int i = 0; i < 100; i++)
+        strcat(pretty, "\n      <x/>");
+    strcat(pretty, "\n  <starttls xmlns='" TLS_NS "'>\n    <required/>\n  </starttls>\n"
+                   "</stream:features>");
+    c = new_half(WARD_APP_XMPP, 0, "example.com");
+    CHECK_CODE(feed_str(c, prosody_head), WARD_OK);
+    CHECK_CODE(feed_str(c, pretty), WARD_OK);
+    CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_WAITING);
+    ward_starttls_free(c);
+    /* But tags are bounded. */
+    strcpy(pretty, "<stream:features>");
+    for (int i = 0; i < 520; i++)
+        strcat(pretty, "<x/>");
+    c = new_half(WARD_APP_XMPP, 0, "example.com");
+    CHECK_CODE(feed_str(c, prosody_head), WARD_OK);
+    CHECK_CODE(feed_str(c, pretty), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(msg_has(c, "the peer sent more than 512 XML tags before TLS"));
+    ward_starttls_free(c);
     /* A host that would break out of the attribute, or none. */
     ward_starttls *d = NULL;
     ward_starttls_params p = {.app = WARD_APP_XMPP, .host = "a'b"};
