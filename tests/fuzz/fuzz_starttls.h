@@ -54,7 +54,8 @@ static int fz_stt_run(const uint8_t *data, size_t size, int server)
     if (size < 2)
         return 0;
     ward_starttls_params params = {.app = (ward_app)(1 + data[0] % (WARD_APP__COUNT - 1)),
-                                   .server = server};
+                                   .server = server,
+                                   .host = "example.com"}; /* XMPP needs its to= */
     size_t chunk = (size_t)data[1] + 1;
     ward_starttls *d = NULL;
     if (ward_starttls_new(&params, &d) != WARD_OK)
