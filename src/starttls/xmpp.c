@@ -356,9 +356,9 @@ static wres client_elem(ward_starttls *d, const xs_elem *e, int want_ns)
     case C_ERROR:
         return error_part(d, e);
     case C_PROCEED_END:
-        if (e->level == 1 && e->t->kind == STT_XML_END)
+        if (e->level == 1 && e->t->kind == STT_XML_END && stt_xs_is(e->t->local, "proceed"))
             return stt_upgrade(d, "the server's <proceed/>");
-        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL, "the server's <proceed> has content");
+        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL, "the server's <proceed> has content or a wrong end tag");
     default:
         if (e->level == 0)
             return stream_closed(d);
@@ -432,9 +432,9 @@ static wres server_elem(ward_starttls *d, const xs_elem *e, int s2s)
         d->step = S_WAIT;
         return server_open(d, s2s);
     case S_STARTTLS_END:
-        if (e->level == 1 && e->t->kind == STT_XML_END)
+        if (e->level == 1 && e->t->kind == STT_XML_END && stt_xs_is(e->t->local, "starttls"))
             return proceed(d);
-        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL, "the client's <starttls> has content");
+        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL, "the client's <starttls> has content or a wrong end tag");
     default:
         if (e->level == 1 && is(e, NS_TLS, "starttls") && e->t->kind != STT_XML_END) {
             if (e->t->kind == STT_XML_START) {

@@ -771,6 +771,12 @@ static void xmpp_client(void)
     CHECK(ward_starttls_get_state(c) == WARD_STARTTLS_UPGRADE);
     ward_starttls_free(c);
 
+    /* <proceed> must end as </proceed>. */
+    c = xmpp_asked(prosody_head, prosody_features);
+    CHECK_CODE(feed_str(c, "<proceed xmlns='" TLS_NS "'></failure>"), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(strcmp(ward_starttls_error_message(c), "the server's <proceed> has content or a wrong end tag") == 0);
+    ward_starttls_free(c);
+
     /* A prefix declared on the element itself. */
     c = xmpp_asked(prosody_head, "<stream:features><x:starttls xmlns:x='" TLS_NS
                                  "'/></stream:features>");
