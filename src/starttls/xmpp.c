@@ -358,7 +358,8 @@ static wres client_elem(ward_starttls *d, const xs_elem *e, int want_ns)
     case C_PROCEED_END:
         if (e->level == 1 && e->t->kind == STT_XML_END && stt_xs_is(e->t->local, "proceed"))
             return stt_upgrade(d, "the server's <proceed/>");
-        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL, "the server's <proceed> has content or a wrong end tag");
+        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
+                        "the server's <proceed> has content or a wrong end tag");
     default:
         if (e->level == 0)
             return stream_closed(d);
@@ -434,7 +435,8 @@ static wres server_elem(ward_starttls *d, const xs_elem *e, int s2s)
     case S_STARTTLS_END:
         if (e->level == 1 && e->t->kind == STT_XML_END && stt_xs_is(e->t->local, "starttls"))
             return proceed(d);
-        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL, "the client's <starttls> has content or a wrong end tag");
+        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
+                        "the client's <starttls> has content or a wrong end tag");
     default:
         if (e->level == 1 && is(e, NS_TLS, "starttls") && e->t->kind != STT_XML_END) {
             if (e->t->kind == STT_XML_START) {

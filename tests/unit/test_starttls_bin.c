@@ -774,7 +774,8 @@ static void xmpp_client(void)
     /* <proceed> must end as </proceed>. */
     c = xmpp_asked(prosody_head, prosody_features);
     CHECK_CODE(feed_str(c, "<proceed xmlns='" TLS_NS "'></failure>"), WARD_ERR_STARTTLS_PROTOCOL);
-    CHECK(strcmp(ward_starttls_error_message(c), "the server's <proceed> has content or a wrong end tag") == 0);
+    CHECK(strcmp(ward_starttls_error_message(c),
+                 "the server's <proceed> has content or a wrong end tag") == 0);
     ward_starttls_free(c);
 
     /* A prefix declared on the element itself. */
