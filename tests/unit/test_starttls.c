@@ -762,6 +762,17 @@ static void api(void)
     CHECK_STR(ward_starttls_error_message(c), "the peer sent 14 bytes past the end of the dialogue");
     ward_starttls_free(c);
     ward_starttls_free(NULL);
+    /* A server half's greeting is queued inside ward_starttls_new: the log
+     * set afterwards still sees it, once. */
+    log_buf sl = {""};
+    ward_starttls *s = mk(WARD_APP_NNTP, 1);
+    ward_starttls_set_log(s, log_line, &sl);
+    CHECK_CODE(feeds(s, "STARTTLS\r\n"), WARD_OK);
+    ward_starttls_set_log(s, NULL, NULL);
+    ward_starttls_set_log(s, log_line, &sl);
+    CHECK_STR(sl.text, "> 200 localhost ward NNTP service ready|< STARTTLS|"
+                       "> 382 Continue with TLS negotiation|");
+    ward_starttls_free(s);
 }
 
 /* Protocols without a dialogue (HTTP, NONE, out of range) are a
