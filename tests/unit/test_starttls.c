@@ -574,6 +574,54 @@ static void nntp(void)
                   WARD_STARTTLS_FAILED, WARD_ERR_STARTTLS_REFUSED);
 }
 
+/* A server half given its upgrade command with a command pipelined behind
+ * it: injection, and no go-ahead queued. */
+static void server_injection(ward_app app, const char *cmd, const char *msg)
+{
+    char in[256], out[1024] = "";
+    ward_starttls *s = mk(app, 1);
+    if (!s)
+        return;
+    take(s, out, sizeof out); /* the greeting */
+    out[0] = 0;
+    snprintf(in, sizeof in, "%s\r\nEHLO evil\r\n", cmd);
+    CHECK_CODE(feeds(s, in), WARD_ERR_STARTTLS_INJECTION);
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_FAILED);
+    CHECK_STR(ward_starttls_error_message(s), msg);
+    take(s, out, sizeof out);
+    CHECK_STR(out, "");
+    CHECK_CODE(ward_starttls_secured(s), WARD_ERR_STATE);
+    ward_starttls_free(s);
+}
+
+static void server_injections(void)
+{
+    server_injection(WARD_APP_SMTP, "STARTTLS", INJ("the client's STARTTLS command"));
+    server_injection(WARD_APP_LMTP, "STARTTLS", INJ("the client's STARTTLS command"));
+    server_injection(WARD_APP_IMAP, "a1 STARTTLS", INJ("the client's STARTTLS command"));
+    server_injection(WARD_APP_POP3, "STLS", INJ("the client's STLS command"));
+    server_injection(WARD_APP_SIEVE, "STARTTLS", INJ("the client's STARTTLS command"));
+    server_injection(WARD_APP_FTP, "AUTH TLS", INJ("the client's AUTH TLS command"));
+    server_injection(WARD_APP_NNTP, "STARTTLS", INJ("the client's STARTTLS command"));
+}
+
+/* RFC 5804 §2.2: the ManageSieve server speaks first over TLS, its
+ * capabilities without STARTTLS. */
+static void sieve_server_secured(void)
+{
+    char out[1024] = "";
+    ward_starttls *s = mk(WARD_APP_SIEVE, 1);
+    CHECK_CODE(feeds(s, "STARTTLS\r\n"), WARD_OK);
+    take(s, out, sizeof out);
+    out[0] = 0;
+    CHECK_CODE(ward_starttls_secured(s), WARD_OK);
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_DONE);
+    take(s, out, sizeof out);
+    CHECK_STR(out, "\"IMPLEMENTATION\" \"ward\"\r\n\"SIEVE\" \"fileinto\"\r\n\"VERSION\" \"1.0\"\r\n"
+                   "OK \"TLS negotiation successful.\"\r\n");
+    ward_starttls_free(s);
+}
+
 /* ---- the framework's bounds ---- */
 static void long_lines(void)
 {
@@ -714,6 +762,17 @@ static void api(void)
     CHECK_STR(ward_starttls_error_message(c), "the peer sent 14 bytes past the end of the dialogue");
     ward_starttls_free(c);
     ward_starttls_free(NULL);
+    /* A server half's greeting is queued inside ward_starttls_new: the log
+     * set afterwards still sees it, once. */
+    log_buf sl = {""};
+    ward_starttls *s = mk(WARD_APP_NNTP, 1);
+    ward_starttls_set_log(s, log_line, &sl);
+    CHECK_CODE(feeds(s, "STARTTLS\r\n"), WARD_OK);
+    ward_starttls_set_log(s, NULL, NULL);
+    ward_starttls_set_log(s, log_line, &sl);
+    CHECK_STR(sl.text, "> 200 localhost ward NNTP service ready|< STARTTLS|"
+                       "> 382 Continue with TLS negotiation|");
+    ward_starttls_free(s);
 }
 
 /* Protocols without a dialogue (HTTP, NONE, out of range) are a
@@ -743,6 +802,8 @@ int main(void)
     sieve();
     ftp();
     nntp();
+    server_injections();
+    sieve_server_secured();
     long_lines();
     many_lines();
     quoting();
