@@ -1032,6 +1032,52 @@ static void xmpp_server(void)
     ward_starttls_free(s);
 }
 
+/* ---------------- the log ---------------- */
+static char log_text[2048];
+
+static void log_collect(void *arg, int from_peer, const char *text, size_t len)
+{
+    (void)arg;
+    size_t o = strlen(log_text);
+    if (o + len + 4 < sizeof log_text)
+        snprintf(log_text + o, sizeof log_text - o, "%c %.*s|", from_peer ? '<' : '>', (int)len,
+                 text);
+}
+
+/* Binary messages are logged in words, the request queued by start()
+ * included (replayed when the log is set). */
+static void bin_log(void)
+{
+    uint8_t msg[128];
+    ward_starttls *c = new_half(WARD_APP_LDAP, 0, NULL);
+    log_text[0] = 0;
+    ward_starttls_set_log(c, log_collect, NULL);
+    size_t n = unhex(ldap_refused_hex, msg, sizeof msg);
+    CHECK_CODE(ward_starttls_recv(c, msg, n), WARD_ERR_STARTTLS_REFUSED);
+    CHECK(strcmp(log_text, "> ExtendedRequest StartTLS (1.3.6.1.4.1.1466.20037), messageID 1|"
+                           "< ExtendedResponse messageID 1, resultCode 2 (protocolError) "
+                           "\"unsupported extended operation\"|") == 0);
+    ward_starttls_free(c);
+
+    c = new_half(WARD_APP_MYSQL, 0, NULL);
+    log_text[0] = 0;
+    ward_starttls_set_log(c, log_collect, NULL);
+    n = (size_t)hex_decode(my_greeting_hex, msg, sizeof msg);
+    CHECK_CODE(ward_starttls_recv(c, msg, n), WARD_OK);
+    CHECK(strcmp(log_text, "< greeting: protocol 10, server \"8.0.36\", capabilities 0xdfffdfff|"
+                           "> SSL Request (sequence 1, capabilities 0x00008a00)|") == 0);
+    ward_starttls_free(c);
+
+    c = new_half(WARD_APP_POSTGRES, 0, NULL);
+    log_text[0] = 0;
+    ward_starttls_set_log(c, log_collect, NULL);
+    CHECK_CODE(feed_str(c, "S"), WARD_OK);
+    CHECK(strcmp(log_text, "> SSLRequest (length 8, code 80877103)|< S (TLS accepted)|") == 0);
+    ward_starttls_free(c);
+    if (test_failed)
+        fprintf(stderr, "  log: %s\n", log_text);
+}
+
 int main(void)
 {
     pg_client();
@@ -1056,5 +1102,6 @@ int main(void)
     xmpp_params();
     xmpp_s2s();
     xmpp_server();
+    bin_log();
     return test_report();
 }
