@@ -69,6 +69,7 @@ ward_err ward_starttls_new(const ward_starttls_params *params, ward_starttls **o
             return r.code;
         }
     }
+    d->started = 1;
     *out = d;
     return WARD_OK;
 }
@@ -200,4 +201,5 @@ void ward_starttls_set_log(ward_starttls *d, ward_starttls_log_fn fn, void *arg)
         return;
     d->log = fn;
     d->log_arg = fn ? arg : NULL;
+    stt_log_replay(d);
 }

@@ -40,6 +40,7 @@
 /* How much of the peer's words an error message quotes. */
 #define STT_QUOTE_MAX 200
 #define STT_PRIV_MAX 512
+#define STT_EARLY_LOG_MAX 1024
 
 typedef struct {
     ward_app app;
@@ -73,6 +74,11 @@ struct ward_starttls {
 
     ward_starttls_log_fn log;
     void *log_arg;
+    /* What start() logged, before ward_starttls_set_log could be called:
+     * replayed to the first log set (entries: from_peer, u16 length, text). */
+    uint8_t early_log[STT_EARLY_LOG_MAX];
+    size_t early_log_len;
+    int started; /* 1 once ward_starttls_new returned */
 
     /* The parameters, copied (checked: printable, no spaces or line ends). */
     char host[STT_NAME_MAX + 1];
@@ -140,6 +146,8 @@ WARD_MUST_CHECK wres stt_send(ward_starttls *d, const void *p, size_t n);
 WARD_MUST_CHECK wres stt_send_line(ward_starttls *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void stt_log(ward_starttls *d, int from_peer, const char *text, size_t len);
+/* Hand what start() logged to the log just set (dialogue.c). */
+void stt_log_replay(ward_starttls *d);
 
 /* ---- moving on ---- */
 /* Fail with code and the formatted message; returns wres_err(code). */

@@ -6,10 +6,39 @@
 
 #include "starttls/dialogue.h"
 
+/* start() runs inside ward_starttls_new, before any log can be set: keep
+ * what it logs (a greeting, a binary protocol's first message) for the
+ * log set next. What does not fit is not kept. */
+static void early_log(ward_starttls *d, int from_peer, const char *text, size_t len)
+{
+    if (len > 0xffff || len + 3 > STT_EARLY_LOG_MAX - d->early_log_len)
+        return;
+    uint8_t *p = d->early_log + d->early_log_len;
+    p[0] = (uint8_t)(from_peer != 0);
+    p[1] = (uint8_t)(len >> 8);
+    p[2] = (uint8_t)len;
+    memcpy(p + 3, text, len);
+    d->early_log_len += len + 3;
+}
+
 void stt_log(ward_starttls *d, int from_peer, const char *text, size_t len)
 {
     if (d->log)
         d->log(d->log_arg, from_peer, text, len);
+    else if (!d->started)
+        early_log(d, from_peer, text, len);
+}
+
+void stt_log_replay(ward_starttls *d)
+{
+    size_t at = 0;
+    while (d->log && at + 3 <= d->early_log_len) {
+        const uint8_t *p = d->early_log + at;
+        size_t len = (size_t)p[1] << 8 | p[2];
+        d->log(d->log_arg, p[0], (const char *)p + 3, len);
+        at += len + 3;
+    }
+    d->early_log_len = 0;
 }
 
 wres stt_take_line(ward_starttls *d, stt_line *line, int *got)
