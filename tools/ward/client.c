@@ -28,12 +28,32 @@ void client_usage(FILE *out)
 {
     fputs(
         "Usage: ward client [options] HOST[:PORT]\n"
+        "       ward client [options] URL\n"
+        "       ward client [options] --starttls PROTO HOST[:PORT]\n"
         "\n"
         "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3 or 1.2,\n"
         "print the negotiated parameters on stderr, then send stdin to the server\n"
         "and write what the server sends to stdout. At the end of stdin, keep reading\n"
         "until the server sends close_notify (then answer with ours), or until it has\n"
         "been quiet for 1 s (then send ours and wait for its close).\n"
+        "\n"
+        "URL: SCHEME://HOST[:PORT][/path] (IPv6 as [ADDR]; the path is ignored). The\n"
+        "scheme gives the default port, the ALPN offered (unless --alpn) and whether\n"
+        "TLS starts at once or after a STARTTLS dialogue (shown as 'ward: S:' and\n"
+        "'ward: C:' lines; a server that does not upgrade is an error, never a\n"
+        "fallback to plaintext):\n"
+        "  implicit TLS: https 443, imaps 993, pop3s 995, nntps 563, ftps 990,\n"
+        "                smtps/submissions 465, ldaps 636, xmpps 5223\n"
+        "  STARTTLS:     smtp 25, submission 587, lmtp 24, imap 143, pop3 110,\n"
+        "                nntp 119, ftp 21, sieve 4190, xmpp 5222, xmpp-server 5269,\n"
+        "                ldap 389, postgres 5432, mysql 3306 (those this version has)\n"
+        "  --starttls PROTO       PROTO://HOST[:PORT], for a STARTTLS protocol above\n"
+        "\n"
+        "Certificates:\n"
+        "  --showcerts            write the server's chain to stdout before any data:\n"
+        "                         a summary line and the PEM of each certificate\n"
+        "  --check-expiry DAYS    exit 3 if a certificate of the chain expires within\n"
+        "                         DAYS days (and say which, and when)\n"
         "\n"
         "Verification (default: the system trust store and the host name):\n"
         "  --cafile FILE          trust the CA certificates in FILE (PEM)\n"
@@ -100,7 +120,8 @@ void client_usage(FILE *out)
         "  -q, --quiet            no information lines, only errors\n"
         "  -h, --help             this help\n"
         "\n"
-        "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage.\n",
+        "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage, 3 when\n"
+        "--check-expiry finds a certificate that expires too soon.\n",
         out);
 }
 
