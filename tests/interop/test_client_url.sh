@@ -79,6 +79,17 @@ cmp -s <(openssl x509 -outform DER -in "$WORK/c1.pem") <(openssl x509 -outform D
 ok "--showcerts: two PEM blocks that openssl x509 reads back as the leaf and the CA, summary lines with names, validity, key, SAN"
 stop "$SERVER_PID"
 
+# An IPv6 literal in a URL: connected over ::1, verified against IP:::1.
+start_ward_server v6 --listen '[::1]:0' --cert "$PKI/ecdsa-chain.pem" --key "$PKI/ecdsa.key"
+printf 'over v6\n' >"$WORK/v6.in"
+CLIENT_IN="$WORK/v6.in" ward_client "$WORK/v6.client" --cafile "$PKI/ca.pem" "https://[::1]:$SERVER_PORT/x"
+[ "$CLIENT_RC" -eq 0 ] || fail "https://[::1]:PORT/: exit $CLIENT_RC: $(cat "$WORK/v6.client")"
+assert_contains "$WORK/v6.client" "ward: connected to [::1]:$SERVER_PORT"
+assert_contains "$WORK/v6.client" "verified: chain"
+assert_same "$WORK/v6.in" "$WORK/client.out" "https://[::1]:PORT/ echo"
+ok "https://[::1]:PORT/x: IPv6 literal, certificate verified against ::1, echo intact"
+stop "$SERVER_PID"
+
 # --check-expiry: a leaf that expires in 2 days.
 openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/soon.key" 2>/dev/null
 openssl req -new -key "$WORK/soon.key" -subj /CN=localhost -out "$WORK/soon.csr" 2>/dev/null
