@@ -29,6 +29,7 @@ usage_error 'imaps://user@mail' "user names in URLs are not supported: 'imaps://
 usage_error --starttls smtp 'smtp://mx' "--starttls takes HOST[:PORT], not a URL: 'smtp://mx'"
 usage_error --starttls imaps mail "--starttls: 'imaps' is implicit TLS, not STARTTLS: use imaps://mail"
 usage_error --starttls gopher mail "--starttls: unknown protocol 'gopher' (the protocols: ward help client)"
+usage_error --sess-in s.bin --early-data req.txt 'smtp://mx' "--early-data cannot be used with a STARTTLS scheme (smtp)"
 ok "URL and --starttls usage errors: exit 2, exact messages"
 
 # The scheme's default port, seen in the refused connection to it (nothing

@@ -263,6 +263,13 @@ static int parse_args(int argc, char **argv, client_opts *o)
     }
     if (cli_parse_target(cmd, o->target, o->starttls, &o->where) != 0)
         return -1;
+    if (o->early_data && o->where.scheme && !o->where.scheme->implicit_tls) {
+        /* 0-RTT data would reach the server before the dialogue's own
+         * post-TLS step (SMTP's second EHLO, ...). */
+        cli_usage_error(cmd, "--early-data cannot be used with a STARTTLS scheme (%s)",
+                        o->where.scheme->scheme);
+        return -1;
+    }
     if (!o->cert != !o->key) {
         cli_usage_error(cmd, "--cert and --key go together");
         return -1;
