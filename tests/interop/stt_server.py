@@ -8,11 +8,15 @@ side), the protocol's post-TLS step, and one application exchange
 
 Modes: ok; refuse (the server does not offer STARTTLS); inject (a line
 pipelined behind the go-ahead, CVE-2011-0411).
+Protocol "reset": implicit TLS; the server sends one line, waits, then
+resets the connection (SO_LINGER 0) without a close_notify.
 Prints the port on its first line of stdout; logs to stderr what it saw.
 """
 import socket
 import ssl
+import struct
 import sys
+import time
 
 
 def readline(f):
@@ -82,6 +86,16 @@ def imap_tls(t, f):
             t.sendall(tag + b" BAD unexpected\r\n")
 
 
+def reset_after_line(conn, cert, key):
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    t = ctx.wrap_socket(conn, server_side=True)
+    t.sendall(b"one line, then a reset\n")
+    time.sleep(0.3)
+    t.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    t.close()
+
+
 def main():
     proto, mode, cert, key = sys.argv[1:5]
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -92,6 +106,9 @@ def main():
     conn, _ = ls.accept()
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     f = conn.makefile("rb", buffering=0)
+    if proto == "reset":
+        reset_after_line(conn, cert, key)
+        return
     plain, secure = (smtp_plain, smtp_tls) if proto == "smtp" else (imap_plain, imap_tls)
     if not plain(conn, f, mode):
         conn.close()

@@ -158,4 +158,13 @@ for proto in smtp imap; do
     assert_not_contains "$WORK/$proto-inject.client" "TLS 1." "$proto injection: no handshake"
     ok "$proto: a line pipelined behind the go-ahead: exit 1, the injection named, no handshake, nothing on stdout"
 done
+
+# A reset after data is named as such, after the data went to stdout.
+start_stt reset -
+ward_client "$WORK/reset.client" --cafile "$PKI/ca.pem" "localhost:$STT_PORT"
+[ "$CLIENT_RC" -eq 1 ] || fail "reset: exit $CLIENT_RC, expected 1"
+grep -qxF 'ward: error: the server reset the connection after 23 bytes of data, without a close_notify (if it sent one, the reset destroyed it)' \
+    "$WORK/reset.client" || fail "reset: $(cat "$WORK/reset.client")"
+grep -qxF 'one line, then a reset' "$WORK/client.out" || fail "reset: the line did not reach stdout"
+ok "a server that resets after a line: exit 1, 'the server reset the connection after 23 bytes', the line on stdout"
 done_all
