@@ -15,7 +15,7 @@ pkgs=(build-essential cmake libssl-dev pkg-config)
 case $what in
 build) ;;
 test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
-    libgnutls28-dev nodejs) ;;
+    libgnutls28-dev nodejs nginx) ;;
 bench) pkgs+=(libgnutls28-dev valgrind) ;;
 *)
     echo "usage: $0 [build|test|bench]" >&2

@@ -1,19 +1,26 @@
 /* ward client: connect, handshake, show what was negotiated, then relay
  * stdin to the server and the server's data to stdout. */
 #define _GNU_SOURCE /* explicit_bzero */
+#include "certs.h"
 #include "cli.h"
+#include "dialogue.h"
+#include "url.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONNECT_TIMEOUT_MS 10000
 #define HANDSHAKE_TIMEOUT_MS 30000
 /* Stop reading stdin while this much is queued for the socket. */
 #define HIGH_WATER (256 * 1024)
+/* At the end of stdin our close_notify waits until the server has said
+ * nothing for this long (or sent its own): see relay_close_due. */
+#define CLOSE_QUIET_MS 1000
 /* --early-data: at most this much (servers allow far less, 16 KiB is usual). */
 #define EARLY_DATA_MAX (1024 * 1024)
 
@@ -21,11 +28,32 @@ void client_usage(FILE *out)
 {
     fputs(
         "Usage: ward client [options] HOST[:PORT]\n"
+        "       ward client [options] URL\n"
+        "       ward client [options] --starttls PROTO HOST[:PORT]\n"
         "\n"
         "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3 or 1.2,\n"
         "print the negotiated parameters on stderr, then send stdin to the server\n"
-        "and write what the server sends to stdout. At the end of stdin, send\n"
-        "close_notify and keep reading until the server closes.\n"
+        "and write what the server sends to stdout. At the end of stdin, keep reading\n"
+        "until the server sends close_notify (then answer with ours), or until it has\n"
+        "been quiet for 1 s (then send ours and wait for its close).\n"
+        "\n"
+        "URL: SCHEME://HOST[:PORT][/path] (IPv6 as [ADDR]; the path is ignored). The\n"
+        "scheme gives the default port, the ALPN offered (unless --alpn) and whether\n"
+        "TLS starts at once or after a STARTTLS dialogue (shown as 'ward: S:' and\n"
+        "'ward: C:' lines; a server that does not upgrade is an error, never a\n"
+        "fallback to plaintext):\n"
+        "  implicit TLS: https 443, imaps 993, pop3s 995, nntps 563, ftps 990,\n"
+        "                smtps/submissions 465, ldaps 636, xmpps 5223\n"
+        "  STARTTLS:     smtp 25, submission 587, lmtp 24, imap 143, pop3 110,\n"
+        "                nntp 119, ftp 21, sieve 4190, xmpp 5222, xmpp-server 5269,\n"
+        "                ldap 389, postgres 5432, mysql 3306 (those this version has)\n"
+        "  --starttls PROTO       PROTO://HOST[:PORT], for a STARTTLS protocol above\n"
+        "\n"
+        "Certificates:\n"
+        "  --showcerts            write the server's chain to stdout before any data:\n"
+        "                         a summary line and the PEM of each certificate\n"
+        "  --check-expiry DAYS    exit 3 if a certificate of the chain expires within\n"
+        "                         DAYS days (and say which, and when)\n"
         "\n"
         "Verification (default: the system trust store and the host name):\n"
         "  --cafile FILE          trust the CA certificates in FILE (PEM)\n"
@@ -92,12 +120,18 @@ void client_usage(FILE *out)
         "  -q, --quiet            no information lines, only errors\n"
         "  -h, --help             this help\n"
         "\n"
-        "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage.\n",
+        "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage, 3 when\n"
+        "--check-expiry finds a certificate that expires too soon.\n",
         out);
 }
 
 typedef struct {
     const char *target;
+    const char *starttls; /* --starttls PROTO */
+    int showcerts;        /* --showcerts */
+    int check_expiry;     /* --check-expiry given */
+    unsigned long expiry_days;
+    cli_target where;     /* settled from target and starttls */
     const char *cafile;
     const char *cert, *key; /* client certificate (mutual TLS) */
     const char *servername;
@@ -133,6 +167,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
             exit(EXIT_OK);
         } else if (cli_opt_flag(a, "--quiet", "-q")) {
             cli_quiet = 1;
+        } else if (cli_opt_flag(a, "--showcerts", NULL)) {
+            o->showcerts = 1;
         } else if (cli_opt_flag(a, "--insecure", NULL)) {
             o->insecure = 1;
         } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
@@ -143,7 +179,14 @@ static int parse_args(int argc, char **argv, client_opts *o)
             o->key_update = 1;
         } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
             o->pha = 1;
-        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
+        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--starttls", NULL, &bad))) {
+            o->starttls = v;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--check-expiry", NULL, &bad))) {
+            if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
+                return -1;
+            o->check_expiry = 1;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
             o->cafile = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
             o->cert = v;
@@ -215,7 +258,16 @@ static int parse_args(int argc, char **argv, client_opts *o)
         }
     }
     if (!o->target) {
-        cli_usage_error(cmd, "missing HOST[:PORT]");
+        cli_usage_error(cmd, "missing URL or HOST[:PORT]");
+        return -1;
+    }
+    if (cli_parse_target(cmd, o->target, o->starttls, &o->where) != 0)
+        return -1;
+    if (o->early_data && o->where.scheme && !o->where.scheme->implicit_tls) {
+        /* 0-RTT data would reach the server before the dialogue's own
+         * post-TLS step (SMTP's second EHLO, ...). */
+        cli_usage_error(cmd, "--early-data cannot be used with a STARTTLS scheme (%s)",
+                        o->where.scheme->scheme);
         return -1;
     }
     if (!o->cert != !o->key) {
@@ -268,6 +320,9 @@ static ward_config *make_config(const client_opts *o)
         else if (o->alpn.n && (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v,
                                                         o->alpn.n)) != WARD_OK)
             what = "--alpn";
+        else if (!o->alpn.n && o->where.scheme && o->where.scheme->alpn &&
+                 (e = ward_config_set_alpn(cfg, &o->where.scheme->alpn, 1)) != WARD_OK)
+            what = "the scheme's ALPN";
         else if (o->have_groups &&
                  (e = ward_config_set_groups(cfg, o->groups.v, o->groups.n)) != WARD_OK)
             what = "--groups";
@@ -313,6 +368,8 @@ static ward_config *make_config(const client_opts *o)
     }
     if (o->pha)
         ward_config_set_post_handshake_auth(cfg, 1);
+    if (o->showcerts || o->check_expiry)
+        ward_config_keep_peer_chain(cfg, 1);
     return cfg;
 }
 
@@ -464,12 +521,112 @@ static void on_session(void *arg, const ward_session *s)
                  cli_version_short(ward_session_version(s)));
 }
 
+static long long client_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The end of stdin does not send close_notify at once. A server that
+ * closes after answering (HTTP/1.0, a POP3 QUIT) would otherwise have our
+ * close_notify unread in its socket when it closes, its kernel answers
+ * with a reset, and the reset destroys its close_notify (and sometimes the
+ * end of its answer) before we read it. So, like `openssl s_client
+ * -ign_eof`, we keep reading; our close_notify goes after the server's, or
+ * once everything we sent is out and the server has been quiet for
+ * CLOSE_QUIET_MS (an echo server, or one that waits for us to close).
+ * Returns the poll timeout: -1 (no deadline), or the ms left; 0 = now. */
+static int relay_close_due(const pump *p, int stdin_open, int close_sent, long long last_rx)
+{
+    if (stdin_open || close_sent)
+        return -1;
+    size_t len = 0;
+    (void)ward_conn_output(p->conn, &len);
+    if (len > 0)
+        return -1;
+    long long left = last_rx + CLOSE_QUIET_MS - client_now_ms();
+    return left > 0 ? (int)left : 0;
+}
+
+/* A read or engine failure in the data phase: print what was decrypted
+ * before it, then say what happened. A reset after data is worth its own
+ * words: the server's close_notify, if it sent one, died with it. */
+static int relay_fail(pump *p, ward_err e, const client_opts *o, unsigned long long received)
+{
+    uint8_t buf[4096];
+    char eb[256];
+    size_t n = 0;
+    while (ward_conn_read(p->conn, buf, sizeof buf, &n) == WARD_OK && n > 0) {
+        (void)cli_write_all(STDOUT_FILENO, buf, n);
+        received += n;
+    }
+    (void)pump_send(p);
+    if (e == WARD_ERR_IO && p->io_errno == ECONNRESET)
+        cli_error("the server reset the connection after %llu bytes of data, without a "
+                  "close_notify (if it sent one, the reset destroyed it)",
+                  received);
+    else
+        cli_error("%s", pump_error(p, e, eb, sizeof eb));
+    client_cert_hint(p->conn, o);
+    return EXIT_FAIL;
+}
+
+/* Everything the engine has decrypted goes to stdout. 0, 1 once the
+ * peer's close_notify is in, -1 after an error (*status set). */
+static int relay_out(pump *p, const client_opts *o, unsigned long long *received, int *status)
+{
+    uint8_t buf[16384];
+    for (;;) {
+        size_t n = 0;
+        ward_err e = ward_conn_read(p->conn, buf, sizeof buf, &n);
+        if (e == WARD_CLOSED)
+            return 1;
+        if (e != WARD_OK) {
+            *status = relay_fail(p, e, o, *received);
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        if (cli_write_all(STDOUT_FILENO, buf, n) != 0) {
+            cli_error("cannot write to stdout: %s", strerror(errno));
+            *status = EXIT_FAIL;
+            return -1;
+        }
+        *received += n;
+    }
+}
+
+/* A chunk of stdin to the server (and the --key-update after the first).
+ * 0, or -1 after an error. */
+static int relay_in(pump *p, const uint8_t *buf, size_t n, int *key_update)
+{
+    char eb[256];
+    ward_err e = ward_conn_write(p->conn, buf, n);
+    if (e != WARD_OK) {
+        cli_error("%s", pump_error(p, e, eb, sizeof eb));
+        return -1;
+    }
+    if (*key_update) {
+        *key_update = 0;
+        e = ward_conn_key_update(p->conn, 1);
+        if (e != WARD_OK) {
+            cli_error("KeyUpdate: %s", pump_error(p, e, eb, sizeof eb));
+            return -1;
+        }
+        cli_info("sent KeyUpdate (update_requested)");
+    }
+    return 0;
+}
+
 /* The relay. Returns the exit status. */
 static int relay(pump *p, const client_opts *o)
 {
     ward_conn *c = p->conn;
-    int stdin_open = 1, close_sent = 0, peer_closed = 0, sent_any = 0;
+    int stdin_open = 1, close_sent = 0, status = EXIT_FAIL;
     int key_update = o->key_update;
+    unsigned long long received = 0;
+    long long last_rx = client_now_ms();
     uint8_t buf[16384];
     char eb[256];
 
@@ -480,40 +637,23 @@ static int relay(pump *p, const client_opts *o)
     }
 
     for (;;) {
-        /* Everything the engine has decrypted goes to stdout first. */
-        while (!peer_closed) {
-            size_t n = 0;
-            ward_err e = ward_conn_read(c, buf, sizeof buf, &n);
-            if (e == WARD_CLOSED) {
-                peer_closed = 1;
-                break;
-            }
-            if (e != WARD_OK) {
-                (void)pump_send(p);
-                cli_error("%s", pump_error(p, e, eb, sizeof eb));
-                client_cert_hint(c, o);
-                return EXIT_FAIL;
-            }
-            if (n == 0)
-                break;
-            if (cli_write_all(STDOUT_FILENO, buf, n) != 0) {
-                cli_error("cannot write to stdout: %s", strerror(errno));
-                return EXIT_FAIL;
-            }
-        }
-        if ((peer_closed || !stdin_open) && !close_sent) {
+        int r = relay_out(p, o, &received, &status);
+        if (r < 0)
+            return status;
+        int peer_closed = r == 1;
+        int due = relay_close_due(p, stdin_open, close_sent, last_rx);
+        if ((peer_closed || due == 0) && !close_sent) {
             ward_err e = ward_conn_close(c);
             if (e != WARD_OK && !peer_closed) {
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
                 return EXIT_FAIL;
             }
             close_sent = 1;
+            due = -1;
         }
         ward_err e = pump_send(p);
-        if (e != WARD_OK && !peer_closed) {
-            cli_error("%s", pump_error(p, e, eb, sizeof eb));
-            return EXIT_FAIL;
-        }
+        if (e != WARD_OK && !peer_closed)
+            return relay_fail(p, e, o, received);
         if (peer_closed) {
             /* Our close_notify goes out if the socket takes it; the server
              * has already said it is done. */
@@ -528,6 +668,8 @@ static int relay(pump *p, const client_opts *o)
         }
 
         size_t pending = pump_pending(p);
+        if (pending && !stdin_open)
+            last_rx = client_now_ms(); /* the quiet time counts from when all is out */
         struct pollfd pfd[2];
         nfds_t nfds = 1;
         pfd[0].fd = p->fd;
@@ -539,7 +681,7 @@ static int relay(pump *p, const client_opts *o)
             pfd[1].revents = 0;
             nfds = 2;
         }
-        int r = poll(pfd, nfds, -1);
+        r = poll(pfd, nfds, due);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -547,17 +689,10 @@ static int relay(pump *p, const client_opts *o)
             return EXIT_FAIL;
         }
         if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            last_rx = client_now_ms();
             e = pump_recv(p);
-            if (e != WARD_OK) {
-                /* Print what the engine decrypted before the failure. */
-                size_t n = 0;
-                while (ward_conn_read(c, buf, sizeof buf, &n) == WARD_OK && n > 0)
-                    (void)cli_write_all(STDOUT_FILENO, buf, n);
-                (void)pump_send(p);
-                cli_error("%s", pump_error(p, e, eb, sizeof eb));
-                client_cert_hint(c, o);
-                return EXIT_FAIL;
-            }
+            if (e != WARD_OK)
+                return relay_fail(p, e, o, received);
         }
         if (nfds == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
@@ -567,24 +702,37 @@ static int relay(pump *p, const client_opts *o)
                 if (n < 0)
                     cli_info("reading stdin: %s; closing", strerror(errno));
                 stdin_open = 0;
+                last_rx = client_now_ms();
                 continue;
             }
-            e = ward_conn_write(c, buf, (size_t)n);
-            if (e != WARD_OK) {
-                cli_error("%s", pump_error(p, e, eb, sizeof eb));
+            if (relay_in(p, buf, (size_t)n, &key_update) != 0)
                 return EXIT_FAIL;
-            }
-            if (!sent_any && key_update) {
-                e = ward_conn_key_update(c, 1);
-                if (e != WARD_OK) {
-                    cli_error("KeyUpdate: %s", pump_error(p, e, eb, sizeof eb));
-                    return EXIT_FAIL;
-                }
-                cli_info("sent KeyUpdate (update_requested)");
-            }
-            sent_any = 1;
         }
     }
+}
+
+/* The client half of the scheme's STARTTLS dialogue, logging each line. */
+static int start_dialogue(const client_opts *o, const char *host, ward_starttls **out)
+{
+    const ward_scheme *s = o->where.scheme;
+    ward_starttls_params prm;
+    memset(&prm, 0, sizeof prm);
+    prm.app = s->app;
+    prm.server = 0;
+    prm.host = o->servername ? o->servername : host;
+    ward_err e = ward_starttls_new(&prm, out);
+    if (e == WARD_ERR_CONFIG) {
+        cli_error("STARTTLS for %s is not available in this version of ward",
+                  ward_app_name(s->app) ? ward_app_name(s->app) : s->scheme);
+        return -1;
+    }
+    if (e != WARD_OK) {
+        cli_error("cannot start the %s dialogue: %s", s->scheme, ward_err_str(e));
+        return -1;
+    }
+    ward_starttls_set_log(*out, dlg_log, NULL);
+    cli_info("STARTTLS: %s dialogue", ward_app_name(s->app));
+    return 0;
 }
 
 int client_main(int argc, char **argv)
@@ -595,16 +743,13 @@ int client_main(int argc, char **argv)
         cli_str_list_free(&o.alpn);
         return EXIT_USAGE;
     }
-    char host[256], port[8];
-    if (cli_parse_hostport("client", o.target, host, sizeof host, "443", port, sizeof port) != 0) {
-        cli_str_list_free(&o.alpn);
-        return EXIT_USAGE;
-    }
+    const char *host = o.where.host, *port = o.where.port;
     const char *name = o.servername ? o.servername : host;
 
     int status = EXIT_FAIL;
     ward_conn *c = NULL;
     int fd = -1;
+    ward_starttls *dlg = NULL;
     ward_session *sess = NULL;
     uint8_t *early = NULL;
     size_t early_len = 0;
@@ -630,6 +775,9 @@ int client_main(int argc, char **argv)
         }
     }
 
+    /* A STARTTLS scheme must upgrade: no dialogue, no connection. */
+    if (o.where.scheme && !o.where.scheme->implicit_tls && start_dialogue(&o, host, &dlg) != 0)
+        goto out;
     char err[512], peer[128];
     fd = net_connect(host, port, CONNECT_TIMEOUT_MS, err, sizeof err, peer, sizeof peer);
     if (fd < 0) {
@@ -637,6 +785,8 @@ int client_main(int argc, char **argv)
         goto out;
     }
     cli_info("connected to %s", peer);
+    if (dlg && dlg_plain(dlg, fd, HANDSHAKE_TIMEOUT_MS) != 0)
+        goto out;
 
     /* 0-RTT only within what the session allows; otherwise the data goes
      * after the handshake like stdin. */
@@ -663,6 +813,16 @@ int client_main(int argc, char **argv)
         goto out;
     }
     print_negotiated(c, &o);
+    if (o.showcerts && certs_show(c) != 0)
+        goto out;
+    if (o.check_expiry && (status = certs_check_expiry(c, o.expiry_days)) != EXIT_OK) {
+        (void)ward_conn_close(c);
+        (void)pump_drain(&p, 2000);
+        goto out;
+    }
+    status = EXIT_FAIL;
+    if (dlg && dlg_secured(dlg, &p, HANDSHAKE_TIMEOUT_MS) != 0)
+        goto out;
     if (cli_export_print(c, &o.export, "") != 0)
         goto out;
     if (early_len > 0) {
@@ -694,6 +854,7 @@ int client_main(int argc, char **argv)
 out:
     if (c)
         ward_conn_free(c);
+    ward_starttls_free(dlg);
     ward_session_free(sess);
     if (early) {
         explicit_bzero(early, early_len);

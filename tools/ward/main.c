@@ -10,6 +10,7 @@ static void usage(FILE *out)
           "\n"
           "Commands:\n"
           "  client HOST[:PORT]   connect over TLS 1.3 or 1.2 and relay stdin/stdout\n"
+          "  client URL           the same for imaps://, smtp:// (STARTTLS), ... URLs\n"
           "  server               accept TLS 1.3 and 1.2 connections (echo, --www, --file)\n"
           "  help [COMMAND]       show help\n"
           "\n"
