@@ -467,6 +467,29 @@ converse() {
         _wait_text "$name.out" "$marker" 20
         printf '%s\r\n' "$last"
     } | timeout 30 "${CMD[@]}" >"$name.out" 2>"$name.err" || CONV_RC=$?
+    [ "$1" != ward ] || ward_dialogue "$name" "$2"
+}
+
+# ward_dialogue NAME SCHEME: ward client printed its plaintext dialogue on
+# stderr ("ward: C: ..." for its lines, "ward: S: ..." for the server's):
+# for a STARTTLS scheme it must show the command that starts TLS; for an
+# implicit-TLS scheme there is no plaintext dialogue at all.
+ward_dialogue() {
+    local name=$1 scheme=$2 cmd
+    case $scheme in
+    pop3) cmd=STLS ;;
+    ftp) cmd="AUTH TLS" ;;
+    imap | sieve | lmtp | smtp | submission | nntp) cmd=STARTTLS ;;
+    *) cmd="" ;;
+    esac
+    if [ -n "$cmd" ]; then
+        grep -qE "^ward: C: (\S+ )?\"?$cmd\"?\s*$" "$name.err" ||
+            fail "$name: ward's dialogue on stderr has no '$cmd' line: $(grep '^ward: [CS]: ' "$name.err" | head -n 12 | tr '\n' '|')"
+        grep -q '^ward: S: ' "$name.err" ||
+            fail "$name: ward printed none of the server's plaintext lines"
+    elif grep -q '^ward: [CS]: ' "$name.err"; then
+        fail "$name: ward printed a plaintext dialogue on an implicit-TLS port: $(grep -m1 '^ward: [CS]: ' "$name.err")"
+    fi
 }
 
 _wait_text() { # FILE TEXT SECONDS
