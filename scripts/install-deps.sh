@@ -55,7 +55,8 @@ npm_deps() {
 # give inn.conf a domain and finish the configuration. The STARTTLS tests
 # run nnrpd from a private inn.conf, so the name only has to be valid.
 inn2_domain() {
-    dpkg -s inn2 2>/dev/null | grep -q '^Status: install ok installed' && return 1
+    # only an inn2 unpacked but left unconfigured; any other failure stands
+    dpkg-query -W -f='${Status}' inn2 2>/dev/null | grep -qE 'half-configured|unpacked' || return 1
     [ -f /etc/news/inn.conf ] || return 1
     if ! grep -qE '^domain:[[:space:]]*[^[:space:]]' /etc/news/inn.conf; then
         echo "install-deps: inn2: setting 'domain: localdomain' in /etc/news/inn.conf"
