@@ -11,9 +11,10 @@
  *
  * A dialogue's life:
  *   WARD_STARTTLS_WAITING   exchange bytes in plaintext;
- *   WARD_STARTTLS_UPGRADE   the peer agreed: start the TLS handshake on this
- *                           connection now, and feed the dialogue nothing
- *                           more in plaintext;
+ *   WARD_STARTTLS_UPGRADE   the peer agreed: send what ward_starttls_output
+ *                           still holds (a server half's go-ahead), then
+ *                           start the TLS handshake on this connection, and
+ *                           feed the dialogue nothing more in plaintext;
  *   (after the TLS handshake, ward_starttls_secured)
  *   WARD_STARTTLS_WAITING   some protocols say more once TLS is up (SMTP's
  *                           second EHLO, FTP's PBSZ 0 / PROT P, IMAP's
@@ -122,7 +123,9 @@ WARD_API void ward_starttls_free(ward_starttls *d);
 /* Bytes that came from the peer (plaintext before the upgrade; the TLS
  * plaintext after ward_starttls_secured). WARD_OK, or the error that made
  * the dialogue fail (also given by ward_starttls_error). Bytes fed to a
- * dialogue in WARD_STARTTLS_UPGRADE are injection: it fails. */
+ * dialogue in WARD_STARTTLS_UPGRADE are injection: it fails. Bytes fed
+ * once it is WARD_STARTTLS_DONE are the application's, not the dialogue's:
+ * WARD_ERR_STATE, and the dialogue stays DONE. */
 WARD_API ward_err ward_starttls_recv(ward_starttls *d, const uint8_t *p, size_t n);
 /* The bytes waiting to be sent (*p valid until the next call on d);
  * returns their count, 0 when none. */

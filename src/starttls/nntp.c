@@ -1,0 +1,102 @@
+/* NNTP (RFC 3977) with STARTTLS (RFC 4642).
+ *
+ * Client: 200/201 greeting, CAPABILITIES (§5.2), a 101 "."-ended list
+ * that must name STARTTLS, STARTTLS, 382: TLS. Nothing more after TLS.
+ * Server: the greeting; CAPABILITIES, QUIT; 483 (§3.2.1: privacy needed)
+ * for everything else until STARTTLS. */
+#include "starttls/dialogue.h"
+
+enum { S_GREETING, S_CAPA, S_CAPA_LIST, S_STARTTLS };
+#define F_OFFERED 1u
+
+static wres send_cmd(ward_starttls *d, int step, const char *cmd)
+{
+    d->step = step;
+    return stt_send_line(d, "%s", cmd);
+}
+
+static wres on_list_line(ward_starttls *d)
+{
+    stt_line line;
+    int got, end;
+    GUARD(stt_list_line(d, &line, &got, &end));
+    if (!got)
+        return wres_ok();
+    if (stt_line_is(&line, "STARTTLS"))
+        d->flags |= F_OFFERED;
+    if (!end)
+        return wres_ok();
+    if (!(d->flags & F_OFFERED))
+        return stt_not_offered(d, "STARTTLS", "CAPABILITIES");
+    return send_cmd(d, S_STARTTLS, "STARTTLS");
+}
+
+/* A whole status reply is in d->reply_code / d->reply. */
+static wres on_reply(ward_starttls *d)
+{
+    int code = d->reply_code;
+    switch (d->step) {
+    case S_GREETING:
+        if (code == 200 || code == 201)
+            return send_cmd(d, S_CAPA, "CAPABILITIES");
+        return code >= 400 ? stt_refused(d, "the connection") : stt_unexpected(d, "the connection");
+    case S_CAPA:
+        if (code != 101) /* no CAPABILITIES, so no word of STARTTLS */
+            return stt_not_offered(d, "STARTTLS", "CAPABILITIES");
+        d->step = S_CAPA_LIST;
+        return wres_ok();
+    default:
+        if (code == 382)
+            return stt_upgrade(d, "the server's 382 go-ahead");
+        return code >= 400 ? stt_refused(d, "STARTTLS") : stt_unexpected(d, "STARTTLS");
+    }
+}
+
+static wres client_input(ward_starttls *d)
+{
+    stt_line line;
+    int got, last;
+    if (d->step == S_CAPA_LIST)
+        return on_list_line(d);
+    /* NNTP status lines are single (RFC 3977 §3.2); a "DDD-" is malformed. */
+    GUARD(stt_reply_line(d, 0, &line, &got, &last));
+    if (!got)
+        return wres_ok();
+    if (!last)
+        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
+                        "NNTP status lines are single lines: \"%s\"", d->reply);
+    return on_reply(d);
+}
+
+static wres server_start(ward_starttls *d)
+{
+    return stt_send_line(d, "200 %s %s", d->server_name,
+                         d->greeting[0] ? d->greeting : "ward NNTP service ready");
+}
+
+static wres server_input(ward_starttls *d)
+{
+    stt_line line;
+    int got;
+    GUARD(stt_command(d, &line, &got));
+    if (!got)
+        return wres_ok();
+    if (stt_line_is(&line, "CAPABILITIES")) {
+        GUARD(stt_send_line(d, "101 Capability list:"));
+        GUARD(stt_send_line(d, "VERSION 2"));
+        GUARD(stt_send_line(d, "STARTTLS"));
+        return stt_send_line(d, ".");
+    }
+    if (stt_line_is(&line, "QUIT")) {
+        GUARD(stt_send_line(d, "205 Bye"));
+        return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the client quit before STARTTLS");
+    }
+    if (stt_line_is(&line, "STARTTLS")) {
+        GUARD(stt_upgrade(d, "the client's STARTTLS command"));
+        return stt_send_line(d, "382 Continue with TLS negotiation");
+    }
+    return stt_send_line(d, "483 Encryption required: use STARTTLS first");
+}
+
+const stt_ops stt_nntp_client = {WARD_APP_NNTP, 0, NULL, client_input, NULL};
+const stt_ops stt_nntp_server = {WARD_APP_NNTP, 1, server_start, server_input, NULL};

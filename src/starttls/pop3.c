@@ -1,0 +1,110 @@
+/* POP3 (RFC 1939) with STLS (RFC 2595 §4) found through CAPA (RFC 2449).
+ *
+ * Client: +OK greeting, CAPA, a "."-ended list that must name STLS, STLS,
+ * +OK: TLS. Nothing more after TLS.
+ * Server: the greeting; CAPA, NOOP, QUIT; -ERR for everything else until
+ * STLS. */
+#include "starttls/dialogue.h"
+
+enum { S_GREETING, S_CAPA, S_CAPA_LIST, S_STLS };
+#define F_OFFERED 1u
+
+static int is_ok(const stt_line *l) { return stt_line_is(l, "+OK"); }
+static int is_err(const stt_line *l) { return stt_line_is(l, "-ERR"); }
+
+static wres send_cmd(ward_starttls *d, int step, const char *cmd)
+{
+    d->step = step;
+    stt_reply_clear(d);
+    return stt_send_line(d, "%s", cmd);
+}
+
+/* A single-line status reply: +OK goes on, -ERR refuses. */
+static wres status(ward_starttls *d, const stt_line *line, const char *what, int *ok)
+{
+    *ok = 0;
+    stt_reply_add(d, line);
+    if (is_err(line))
+        return stt_refused(d, what);
+    if (!is_ok(line))
+        return stt_unexpected(d, what);
+    *ok = 1;
+    return wres_ok();
+}
+
+static wres on_list_line(ward_starttls *d)
+{
+    stt_line line;
+    int got, end;
+    GUARD(stt_list_line(d, &line, &got, &end));
+    if (!got)
+        return wres_ok();
+    if (stt_line_is(&line, "STLS"))
+        d->flags |= F_OFFERED;
+    if (!end)
+        return wres_ok();
+    if (!(d->flags & F_OFFERED))
+        return stt_not_offered(d, "STLS", "CAPA");
+    return send_cmd(d, S_STLS, "STLS");
+}
+
+static wres client_input(ward_starttls *d)
+{
+    stt_line line;
+    int got, ok;
+    if (d->step == S_CAPA_LIST)
+        return on_list_line(d);
+    GUARD(stt_take_line(d, &line, &got));
+    if (!got)
+        return wres_ok();
+    switch (d->step) {
+    case S_GREETING:
+        GUARD(status(d, &line, "the connection", &ok));
+        return send_cmd(d, S_CAPA, "CAPA");
+    case S_CAPA:
+        if (is_err(&line)) { /* RFC 2449 §5: no CAPA, so no way to know of STLS */
+            stt_reply_add(d, &line);
+            return stt_not_offered(d, "STLS", "CAPA");
+        }
+        GUARD(status(d, &line, "CAPA", &ok));
+        d->step = S_CAPA_LIST;
+        d->lines = 0;
+        return wres_ok();
+    default:
+        GUARD(status(d, &line, "STLS", &ok));
+        return stt_upgrade(d, "the server's +OK to STLS");
+    }
+}
+
+static wres server_start(ward_starttls *d)
+{
+    return stt_send_line(d, "+OK %s", d->greeting[0] ? d->greeting : "ward POP3 ready");
+}
+
+static wres server_input(ward_starttls *d)
+{
+    stt_line line;
+    int got;
+    GUARD(stt_command(d, &line, &got));
+    if (!got)
+        return wres_ok();
+    if (stt_line_is(&line, "CAPA")) {
+        GUARD(stt_send_line(d, "+OK Capability list follows"));
+        GUARD(stt_send_line(d, "STLS"));
+        return stt_send_line(d, ".");
+    }
+    if (stt_line_is(&line, "NOOP"))
+        return stt_send_line(d, "+OK");
+    if (stt_line_is(&line, "QUIT")) {
+        GUARD(stt_send_line(d, "+OK Bye"));
+        return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the client quit before STLS");
+    }
+    if (stt_line_is(&line, "STLS")) {
+        GUARD(stt_upgrade(d, "the client's STLS command"));
+        return stt_send_line(d, "+OK Begin TLS negotiation");
+    }
+    return stt_send_line(d, "-ERR Command not permitted before STLS");
+}
+
+const stt_ops stt_pop3_client = {WARD_APP_POP3, 0, NULL, client_input, NULL};
+const stt_ops stt_pop3_server = {WARD_APP_POP3, 1, server_start, server_input, NULL};

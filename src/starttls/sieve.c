@@ -1,0 +1,111 @@
+/* ManageSieve (RFC 5804) with STARTTLS (§2.2).
+ *
+ * Client: the server opens with its capability lines ("NAME" "value"),
+ * ended by OK; "STARTTLS" must be among them. STARTTLS, OK: TLS. After TLS
+ * the server sends its capabilities again unasked (§2.2): read them to
+ * their OK.
+ * Server: the capabilities; CAPABILITY, NOOP, LOGOUT; NO for everything
+ * else until STARTTLS; after TLS the capabilities again. */
+#include "starttls/dialogue.h"
+
+enum { S_CAPS, S_STARTTLS };
+#define F_OFFERED 1u
+
+static wres on_caps_end(ward_starttls *d, const stt_line *line)
+{
+    const char *which = d->secured ? "capabilities after TLS" : "capabilities";
+    if (stt_line_is(line, "NO") || stt_line_is(line, "BYE"))
+        return stt_refused(d, "the connection");
+    if (!stt_line_is(line, "OK"))
+        return stt_unexpected(d, which);
+    if (d->secured)
+        return stt_done(d);
+    if (!(d->flags & F_OFFERED))
+        return stt_not_offered(d, "STARTTLS", "capability");
+    d->step = S_STARTTLS;
+    stt_reply_clear(d);
+    return stt_send_line(d, "STARTTLS");
+}
+
+static wres client_input(ward_starttls *d)
+{
+    stt_line line;
+    int got;
+    GUARD(stt_take_line(d, &line, &got));
+    if (!got)
+        return wres_ok();
+    if (++d->lines > STT_REPLY_LINES_MAX)
+        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
+                        "the server sent more than %d capability lines", STT_REPLY_LINES_MAX);
+    stt_reply_add(d, &line);
+    if (d->step == S_STARTTLS) {
+        if (stt_line_is(&line, "OK"))
+            return stt_upgrade(d, "the server's OK to STARTTLS");
+        if (stt_line_is(&line, "NO") || stt_line_is(&line, "BYE"))
+            return stt_refused(d, "STARTTLS");
+        return stt_unexpected(d, "STARTTLS");
+    }
+    if (line.len > 0 && line.p[0] == '"') {
+        if (stt_line_is(&line, "\"STARTTLS\""))
+            d->flags |= F_OFFERED;
+        return wres_ok();
+    }
+    return on_caps_end(d, &line);
+}
+
+static wres client_secured(ward_starttls *d)
+{
+    d->step = S_CAPS;
+    d->lines = 0;
+    d->flags = 0;
+    stt_reply_clear(d);
+    return wres_ok();
+}
+
+/* ---- server ---- */
+static wres send_caps(ward_starttls *d, const char *ok)
+{
+    GUARD(stt_send_line(d, "\"IMPLEMENTATION\" \"ward\""));
+    GUARD(stt_send_line(d, "\"SIEVE\" \"fileinto\""));
+    if (!d->secured)
+        GUARD(stt_send_line(d, "\"STARTTLS\""));
+    GUARD(stt_send_line(d, "\"VERSION\" \"1.0\""));
+    return stt_send_line(d, "OK \"%s\"", ok);
+}
+
+static wres server_start(ward_starttls *d)
+{
+    return send_caps(d, d->greeting[0] ? d->greeting : "ward ManageSieve ready");
+}
+
+static wres server_input(ward_starttls *d)
+{
+    stt_line line;
+    int got;
+    GUARD(stt_command(d, &line, &got));
+    if (!got)
+        return wres_ok();
+    if (stt_line_is(&line, "CAPABILITY"))
+        return send_caps(d, "Capability completed.");
+    if (stt_line_is(&line, "NOOP"))
+        return stt_send_line(d, "OK \"NOOP completed.\"");
+    if (stt_line_is(&line, "LOGOUT")) {
+        GUARD(stt_send_line(d, "OK \"Logout completed.\""));
+        return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the client logged out before STARTTLS");
+    }
+    if (stt_line_is(&line, "STARTTLS")) {
+        GUARD(stt_upgrade(d, "the client's STARTTLS command"));
+        return stt_send_line(d, "OK \"Begin TLS negotiation now.\"");
+    }
+    return stt_send_line(d, "NO \"Run STARTTLS first.\"");
+}
+
+/* RFC 5804 §2.2: after TLS the server sends its capabilities again. */
+static wres server_secured(ward_starttls *d)
+{
+    GUARD(send_caps(d, "TLS negotiation successful."));
+    return stt_done(d);
+}
+
+const stt_ops stt_sieve_client = {WARD_APP_SIEVE, 0, NULL, client_input, client_secured};
+const stt_ops stt_sieve_server = {WARD_APP_SIEVE, 1, server_start, server_input, server_secured};
