@@ -2,6 +2,8 @@
  * stdin to the server and the server's data to stdout. */
 #define _GNU_SOURCE /* explicit_bzero */
 #include "cli.h"
+#include "dialogue.h"
+#include "url.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -98,6 +100,8 @@ void client_usage(FILE *out)
 
 typedef struct {
     const char *target;
+    const char *starttls; /* --starttls PROTO */
+    cli_target where;     /* settled from target and starttls */
     const char *cafile;
     const char *cert, *key; /* client certificate (mutual TLS) */
     const char *servername;
@@ -143,7 +147,9 @@ static int parse_args(int argc, char **argv, client_opts *o)
             o->key_update = 1;
         } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
             o->pha = 1;
-        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
+        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--starttls", NULL, &bad))) {
+            o->starttls = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
             o->cafile = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
             o->cert = v;
@@ -215,9 +221,11 @@ static int parse_args(int argc, char **argv, client_opts *o)
         }
     }
     if (!o->target) {
-        cli_usage_error(cmd, "missing HOST[:PORT]");
+        cli_usage_error(cmd, "missing URL or HOST[:PORT]");
         return -1;
     }
+    if (cli_parse_target(cmd, o->target, o->starttls, &o->where) != 0)
+        return -1;
     if (!o->cert != !o->key) {
         cli_usage_error(cmd, "--cert and --key go together");
         return -1;
@@ -268,6 +276,9 @@ static ward_config *make_config(const client_opts *o)
         else if (o->alpn.n && (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v,
                                                         o->alpn.n)) != WARD_OK)
             what = "--alpn";
+        else if (!o->alpn.n && o->where.scheme && o->where.scheme->alpn &&
+                 (e = ward_config_set_alpn(cfg, &o->where.scheme->alpn, 1)) != WARD_OK)
+            what = "the scheme's ALPN";
         else if (o->have_groups &&
                  (e = ward_config_set_groups(cfg, o->groups.v, o->groups.n)) != WARD_OK)
             what = "--groups";
@@ -587,6 +598,30 @@ static int relay(pump *p, const client_opts *o)
     }
 }
 
+/* The client half of the scheme's STARTTLS dialogue, logging each line. */
+static int start_dialogue(const client_opts *o, const char *host, ward_starttls **out)
+{
+    const ward_scheme *s = o->where.scheme;
+    ward_starttls_params prm;
+    memset(&prm, 0, sizeof prm);
+    prm.app = s->app;
+    prm.server = 0;
+    prm.host = o->servername ? o->servername : host;
+    ward_err e = ward_starttls_new(&prm, out);
+    if (e == WARD_ERR_CONFIG) {
+        cli_error("STARTTLS for %s is not available in this version of ward",
+                  ward_app_name(s->app) ? ward_app_name(s->app) : s->scheme);
+        return -1;
+    }
+    if (e != WARD_OK) {
+        cli_error("cannot start the %s dialogue: %s", s->scheme, ward_err_str(e));
+        return -1;
+    }
+    ward_starttls_set_log(*out, dlg_log, NULL);
+    cli_info("STARTTLS: %s dialogue", ward_app_name(s->app));
+    return 0;
+}
+
 int client_main(int argc, char **argv)
 {
     client_opts o;
@@ -595,16 +630,13 @@ int client_main(int argc, char **argv)
         cli_str_list_free(&o.alpn);
         return EXIT_USAGE;
     }
-    char host[256], port[8];
-    if (cli_parse_hostport("client", o.target, host, sizeof host, "443", port, sizeof port) != 0) {
-        cli_str_list_free(&o.alpn);
-        return EXIT_USAGE;
-    }
+    const char *host = o.where.host, *port = o.where.port;
     const char *name = o.servername ? o.servername : host;
 
     int status = EXIT_FAIL;
     ward_conn *c = NULL;
     int fd = -1;
+    ward_starttls *dlg = NULL;
     ward_session *sess = NULL;
     uint8_t *early = NULL;
     size_t early_len = 0;
@@ -630,6 +662,9 @@ int client_main(int argc, char **argv)
         }
     }
 
+    /* A STARTTLS scheme must upgrade: no dialogue, no connection. */
+    if (o.where.scheme && !o.where.scheme->implicit_tls && start_dialogue(&o, host, &dlg) != 0)
+        goto out;
     char err[512], peer[128];
     fd = net_connect(host, port, CONNECT_TIMEOUT_MS, err, sizeof err, peer, sizeof peer);
     if (fd < 0) {
@@ -637,6 +672,8 @@ int client_main(int argc, char **argv)
         goto out;
     }
     cli_info("connected to %s", peer);
+    if (dlg && dlg_plain(dlg, fd, HANDSHAKE_TIMEOUT_MS) != 0)
+        goto out;
 
     /* 0-RTT only within what the session allows; otherwise the data goes
      * after the handshake like stdin. */
@@ -663,6 +700,8 @@ int client_main(int argc, char **argv)
         goto out;
     }
     print_negotiated(c, &o);
+    if (dlg && dlg_secured(dlg, &p, HANDSHAKE_TIMEOUT_MS) != 0)
+        goto out;
     if (cli_export_print(c, &o.export, "") != 0)
         goto out;
     if (early_len > 0) {
@@ -694,6 +733,7 @@ int client_main(int argc, char **argv)
 out:
     if (c)
         ward_conn_free(c);
+    ward_starttls_free(dlg);
     ward_session_free(sess);
     if (early) {
         explicit_bzero(early, early_len);
