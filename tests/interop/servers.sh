@@ -451,23 +451,54 @@ client_cmd() {
 
 # converse NAME MARKER LAST CLIENT SCHEME PORT: CLIENT (see client_cmd)
 # sends the lines of file NAME.in, then, once what came back (NAME.out)
-# holds MARKER (or 20 s passed), the line LAST (the protocol's QUIT) and
-# ends its input; it runs until the server closes, at most 30 s. stderr in
-# NAME.err; sets CONV_RC (not checked here: vsftpd, for one, closes
-# without close_notify, which a client may report).
+# holds MARKER (or 20 s passed), the line LAST (the protocol's QUIT). The
+# server answers it and closes, and the client ends on that (at most 20 s
+# more; 30 s in all): its input stays open until then, as a person's
+# would, so that the client does not close first and race the server.
+# stderr in NAME.err; sets CONV_RC.
 converse() {
-    local name=$1 marker=$2 last=$3
+    local name=$1 marker=$2 last=$3 fd cpid i
     shift 3
     client_cmd "$@"
     : >"$name.out"
+    rm -f "$name.fifo"
+    mkfifo "$name.fifo"
+    timeout 30 "${CMD[@]}" <"$name.fifo" >"$name.out" 2>"$name.err" &
+    cpid=$!
+    PIDS+=("$cpid")
+    # read-write: opening does not wait for the reader, and the client
+    # sees end of input only when this side closes
+    exec {fd}<>"$name.fifo"
+    cat "$name.in" >&"$fd"
+    _wait_text "$name.out" "$marker" 20
+    printf '%s\r\n' "$last" >&"$fd"
+    for ((i = 0; i < 400; i++)); do
+        kill -0 "$cpid" 2>/dev/null || break
+        sleep 0.05
+    done
+    exec {fd}>&-
     CONV_RC=0
-    # shellcheck disable=SC2094 # NAME.out is read while written: the point
-    {
-        cat "$name.in"
-        _wait_text "$name.out" "$marker" 20
-        printf '%s\r\n' "$last"
-    } | timeout 30 "${CMD[@]}" >"$name.out" 2>"$name.err" || CONV_RC=$?
-    [ "$1" != ward ] || ward_dialogue "$name" "$2"
+    wait "$cpid" || CONV_RC=$?
+    [ "$1" != ward ] || ward_checks "$name" "$2"
+}
+
+# ward_checks NAME SCHEME: what ward client must have done besides the
+# session's content: verified the chain, shown its dialogue (ward_dialogue),
+# and ended well: status 0, or, where the test sets WARD_END_ERROR (a
+# server that closes without close_notify), that exact error.
+ward_checks() {
+    local name=$1
+    grep -qx 'ward: verified: chain' "$name.err" ||
+        fail "$name: ward did not report a verified chain: $(tail -n 3 "$name.err" | tr '\n' '|')"
+    ward_dialogue "$name" "$2"
+    if [ -n "${WARD_END_ERROR:-}" ]; then
+        [ "$CONV_RC" -ne 0 ] || fail "$name: ward exited 0, expected the error '$WARD_END_ERROR'"
+        grep -qxF "ward: error: $WARD_END_ERROR" "$name.err" ||
+            fail "$name: ward's error is not '$WARD_END_ERROR': $(tail -n 2 "$name.err" | tr '\n' '|')"
+    else
+        [ "$CONV_RC" -eq 0 ] ||
+            fail "$name: ward client exited $CONV_RC: $(tail -n 3 "$name.err" | tr '\n' '|')"
+    fi
 }
 
 # ward_dialogue NAME SCHEME: ward client printed its plaintext dialogue on

@@ -97,8 +97,7 @@ sieve_session() { # CLIENT
     ok "$1: ManageSieve STARTTLS logged in, stored '$script' and listed it"
 }
 
-# ward joins once `ward client` speaks these dialogues (issue #15)
-CLIENTS=(openssl)
+CLIENTS=(openssl ward)
 for client in "${CLIENTS[@]}"; do
     lmtp_deliver "$client"
     imap_session "$client" imap "$DOVECOT_IMAP"

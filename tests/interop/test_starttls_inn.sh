@@ -44,8 +44,7 @@ nntp_session() { # CLIENT SCHEME PORT
 }
 
 offers_starttls
-# ward joins once `ward client` speaks these dialogues (issue #15)
-CLIENTS=(openssl)
+CLIENTS=(openssl ward)
 for client in "${CLIENTS[@]}"; do
     nntp_session "$client" nntp "$NNRPD_NNTP"
     nntp_session "$client" nntps "$NNRPD_NNTPS"

@@ -70,8 +70,7 @@ refuses_plaintext() {
 }
 
 refuses_plaintext
-# ward joins once `ward client` speaks these dialogues (issue #15)
-CLIENTS=(openssl)
+CLIENTS=(openssl ward)
 for client in "${CLIENTS[@]}"; do
     send_mail "$client" smtp "$POSTFIX_SMTP"
     send_mail "$client" submission "$POSTFIX_SUBMISSION"

@@ -38,8 +38,10 @@ ftp_session() { # CLIENT SCHEME PORT
 }
 
 refuses_plaintext
-# ward joins once `ward client` speaks these dialogues (issue #15)
-CLIENTS=(openssl)
+# vsftpd answers QUIT and closes the connection without close_notify:
+# ward must say so (a truncation it cannot tell from an attack), not exit 0
+WARD_END_ERROR="connection closed without close_notify"
+CLIENTS=(openssl ward)
 for client in "${CLIENTS[@]}"; do
     ftp_session "$client" ftp "$VSFTPD_FTP"
     ftp_session "$client" ftps "$VSFTPD_FTPS"
