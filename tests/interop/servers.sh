@@ -191,7 +191,9 @@ CONF
 # start_postfix: a private Postfix instance (postfix -c $WORK/postfix
 # start-fg) with three smtpd listeners: POSTFIX_SMTP (port-25 style,
 # STARTTLS offered), POSTFIX_SUBMISSION (port-587 style, STARTTLS required
-# before MAIL), POSTFIX_SMTPS (port-465 style, implicit TLS). Mail to
+# before MAIL), POSTFIX_SMTPS (port-465 style, implicit TLS) and
+# POSTFIX_NOTLS, which offers no STARTTLS (for the refusal: a client must
+# not go on in plaintext). Mail to
 # $TEST_USER@ward.test goes by the virtual(8) agent to the maildir
 # $POSTFIX_MAIL (new/ holds the delivered messages). Sets POSTFIX_PID,
 # POSTFIX_LOG.
@@ -201,8 +203,9 @@ start_postfix() {
     mkdir -p "$d/etc" "$d/queue" "$d/data" "$WORK/vmail"
     chown postfix:postfix "$d/data"
     chown nobody:nogroup "$WORK/vmail"
-    mapfile -t ports < <(free_ports 3)
+    mapfile -t ports < <(free_ports 4)
     POSTFIX_SMTP=${ports[0]} POSTFIX_SUBMISSION=${ports[1]} POSTFIX_SMTPS=${ports[2]}
+    POSTFIX_NOTLS=${ports[3]}
     POSTFIX_LOG="$WORK/postfix.log"
     POSTFIX_MAIL="$WORK/vmail/$TEST_USER"
     printf '%s@ward.test %s/\n' "$TEST_USER" "$TEST_USER" >"$d/etc/vmailbox"
@@ -265,6 +268,8 @@ _postfix_master() {
   -o smtpd_tls_security_level=encrypt
 127.0.0.1:$POSTFIX_SMTPS inet n - n - - smtpd
   -o smtpd_tls_wrappermode=yes
+127.0.0.1:$POSTFIX_NOTLS inet n - n - - smtpd
+  -o smtpd_tls_security_level=none
 pickup unix n - n 60 1 pickup
 cleanup unix n - n - 0 cleanup
 qmgr unix n - n 300 1 qmgr

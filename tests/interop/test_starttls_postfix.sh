@@ -5,7 +5,8 @@
 # checked here, MAIL before it is refused with 530) and as port 465 does
 # (TLS at once). A message sent on each is found delivered in the test
 # user's maildir, and Postfix's log shows each session over TLS with the
-# test PKI's leaf.
+# test PKI's leaf. On a fourth port without STARTTLS, ward refuses to go
+# on in plaintext.
 #
 # The clients: openssl s_client checks the fixture itself, ward client is
 # what the test is about.
@@ -69,7 +70,29 @@ refuses_plaintext() {
     ok "submission (port $POSTFIX_SUBMISSION) refuses MAIL before STARTTLS"
 }
 
+# ward on a port without STARTTLS: it must stop after the EHLO reply,
+# saying so and quoting it, and send none of the mail in plaintext (RFC
+# 3207 section 4.1: a client that requires TLS does not go on without it).
+ward_refused() {
+    local name=ward-notls token="notls-$RANDOM$RANDOM"
+    crlf_lines "$name" "EHLO client.ward.test" "MAIL FROM:<$token@example.org>" \
+        "RCPT TO:<$TEST_USER@ward.test>" "DATA" "Subject: $token" "" "must not be sent" "." "QUIT"
+    CONV_RC=0
+    timeout 30 "$WARD" client --cafile "$PKI/ca.pem" --servername localhost \
+        "smtp://127.0.0.1:$POSTFIX_NOTLS" <"$name.in" >"$name.out" 2>"$name.err" || CONV_RC=$?
+    [ "$CONV_RC" -eq 1 ] || fail "$name: ward exited $CONV_RC, expected 1: $(tail -n 2 "$name.err")"
+    assert_contains "$name.err" 'ward: error: the server does not offer STARTTLS (its EHLO reply: "250-localhost.ward.test / 250-PIPELINING' "$name"
+    [ ! -s "$name.out" ] || fail "$name: ward wrote the server's plaintext to stdout: $(head -c 200 "$name.out")"
+    # Postfix logs the session's end: EHLO was its only command
+    wait_line "$POSTFIX_LOG" 'disconnect from localhost\[127\.0\.0\.1\] ehlo=1 commands=1$' \
+        "$POSTFIX_MASTER" 10 >/dev/null ||
+        fail "$name: Postfix did not log a session of EHLO alone: $(tail -n 3 "$POSTFIX_LOG")"
+    assert_not_contains "$POSTFIX_LOG" "$token" "$name: Postfix's log"
+    ok "ward: smtp without STARTTLS (port $POSTFIX_NOTLS) refused after EHLO, nothing sent in plaintext"
+}
+
 refuses_plaintext
+ward_refused
 CLIENTS=(openssl ward)
 for client in "${CLIENTS[@]}"; do
     send_mail "$client" smtp "$POSTFIX_SMTP"
