@@ -16,7 +16,7 @@ pkgs=(build-essential cmake libssl-dev pkg-config)
 case $what in
 build) ;;
 test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
-    libgnutls28-dev nodejs
+    libgnutls28-dev nodejs nginx
     dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd postfix vsftpd inn2) ;;
 bench) pkgs+=(libgnutls28-dev valgrind) ;;
 *)

@@ -10,12 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CONNECT_TIMEOUT_MS 10000
 #define HANDSHAKE_TIMEOUT_MS 30000
 /* Stop reading stdin while this much is queued for the socket. */
 #define HIGH_WATER (256 * 1024)
+/* At the end of stdin our close_notify waits until the server has said
+ * nothing for this long (or sent its own): see relay_close_due. */
+#define CLOSE_QUIET_MS 1000
 /* --early-data: at most this much (servers allow far less, 16 KiB is usual). */
 #define EARLY_DATA_MAX (1024 * 1024)
 
@@ -26,8 +30,9 @@ void client_usage(FILE *out)
         "\n"
         "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3 or 1.2,\n"
         "print the negotiated parameters on stderr, then send stdin to the server\n"
-        "and write what the server sends to stdout. At the end of stdin, send\n"
-        "close_notify and keep reading until the server closes.\n"
+        "and write what the server sends to stdout. At the end of stdin, keep reading\n"
+        "until the server sends close_notify (then answer with ours), or until it has\n"
+        "been quiet for 1 s (then send ours and wait for its close).\n"
         "\n"
         "Verification (default: the system trust store and the host name):\n"
         "  --cafile FILE          trust the CA certificates in FILE (PEM)\n"
@@ -475,12 +480,112 @@ static void on_session(void *arg, const ward_session *s)
                  cli_version_short(ward_session_version(s)));
 }
 
+static long long client_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The end of stdin does not send close_notify at once. A server that
+ * closes after answering (HTTP/1.0, a POP3 QUIT) would otherwise have our
+ * close_notify unread in its socket when it closes, its kernel answers
+ * with a reset, and the reset destroys its close_notify (and sometimes the
+ * end of its answer) before we read it. So, like `openssl s_client
+ * -ign_eof`, we keep reading; our close_notify goes after the server's, or
+ * once everything we sent is out and the server has been quiet for
+ * CLOSE_QUIET_MS (an echo server, or one that waits for us to close).
+ * Returns the poll timeout: -1 (no deadline), or the ms left; 0 = now. */
+static int relay_close_due(const pump *p, int stdin_open, int close_sent, long long last_rx)
+{
+    if (stdin_open || close_sent)
+        return -1;
+    size_t len = 0;
+    (void)ward_conn_output(p->conn, &len);
+    if (len > 0)
+        return -1;
+    long long left = last_rx + CLOSE_QUIET_MS - client_now_ms();
+    return left > 0 ? (int)left : 0;
+}
+
+/* A read or engine failure in the data phase: print what was decrypted
+ * before it, then say what happened. A reset after data is worth its own
+ * words: the server's close_notify, if it sent one, died with it. */
+static int relay_fail(pump *p, ward_err e, const client_opts *o, unsigned long long received)
+{
+    uint8_t buf[4096];
+    char eb[256];
+    size_t n = 0;
+    while (ward_conn_read(p->conn, buf, sizeof buf, &n) == WARD_OK && n > 0) {
+        (void)cli_write_all(STDOUT_FILENO, buf, n);
+        received += n;
+    }
+    (void)pump_send(p);
+    if (e == WARD_ERR_IO && p->io_errno == ECONNRESET)
+        cli_error("the server reset the connection after %llu bytes of data, without a "
+                  "close_notify (if it sent one, the reset destroyed it)",
+                  received);
+    else
+        cli_error("%s", pump_error(p, e, eb, sizeof eb));
+    client_cert_hint(p->conn, o);
+    return EXIT_FAIL;
+}
+
+/* Everything the engine has decrypted goes to stdout. 0, 1 once the
+ * peer's close_notify is in, -1 after an error (*status set). */
+static int relay_out(pump *p, const client_opts *o, unsigned long long *received, int *status)
+{
+    uint8_t buf[16384];
+    for (;;) {
+        size_t n = 0;
+        ward_err e = ward_conn_read(p->conn, buf, sizeof buf, &n);
+        if (e == WARD_CLOSED)
+            return 1;
+        if (e != WARD_OK) {
+            *status = relay_fail(p, e, o, *received);
+            return -1;
+        }
+        if (n == 0)
+            return 0;
+        if (cli_write_all(STDOUT_FILENO, buf, n) != 0) {
+            cli_error("cannot write to stdout: %s", strerror(errno));
+            *status = EXIT_FAIL;
+            return -1;
+        }
+        *received += n;
+    }
+}
+
+/* A chunk of stdin to the server (and the --key-update after the first).
+ * 0, or -1 after an error. */
+static int relay_in(pump *p, const uint8_t *buf, size_t n, int *key_update)
+{
+    char eb[256];
+    ward_err e = ward_conn_write(p->conn, buf, n);
+    if (e != WARD_OK) {
+        cli_error("%s", pump_error(p, e, eb, sizeof eb));
+        return -1;
+    }
+    if (*key_update) {
+        *key_update = 0;
+        e = ward_conn_key_update(p->conn, 1);
+        if (e != WARD_OK) {
+            cli_error("KeyUpdate: %s", pump_error(p, e, eb, sizeof eb));
+            return -1;
+        }
+        cli_info("sent KeyUpdate (update_requested)");
+    }
+    return 0;
+}
+
 /* The relay. Returns the exit status. */
 static int relay(pump *p, const client_opts *o)
 {
     ward_conn *c = p->conn;
-    int stdin_open = 1, close_sent = 0, peer_closed = 0, sent_any = 0;
+    int stdin_open = 1, close_sent = 0, status = EXIT_FAIL;
     int key_update = o->key_update;
+    unsigned long long received = 0;
+    long long last_rx = client_now_ms();
     uint8_t buf[16384];
     char eb[256];
 
@@ -491,40 +596,23 @@ static int relay(pump *p, const client_opts *o)
     }
 
     for (;;) {
-        /* Everything the engine has decrypted goes to stdout first. */
-        while (!peer_closed) {
-            size_t n = 0;
-            ward_err e = ward_conn_read(c, buf, sizeof buf, &n);
-            if (e == WARD_CLOSED) {
-                peer_closed = 1;
-                break;
-            }
-            if (e != WARD_OK) {
-                (void)pump_send(p);
-                cli_error("%s", pump_error(p, e, eb, sizeof eb));
-                client_cert_hint(c, o);
-                return EXIT_FAIL;
-            }
-            if (n == 0)
-                break;
-            if (cli_write_all(STDOUT_FILENO, buf, n) != 0) {
-                cli_error("cannot write to stdout: %s", strerror(errno));
-                return EXIT_FAIL;
-            }
-        }
-        if ((peer_closed || !stdin_open) && !close_sent) {
+        int r = relay_out(p, o, &received, &status);
+        if (r < 0)
+            return status;
+        int peer_closed = r == 1;
+        int due = relay_close_due(p, stdin_open, close_sent, last_rx);
+        if ((peer_closed || due == 0) && !close_sent) {
             ward_err e = ward_conn_close(c);
             if (e != WARD_OK && !peer_closed) {
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
                 return EXIT_FAIL;
             }
             close_sent = 1;
+            due = -1;
         }
         ward_err e = pump_send(p);
-        if (e != WARD_OK && !peer_closed) {
-            cli_error("%s", pump_error(p, e, eb, sizeof eb));
-            return EXIT_FAIL;
-        }
+        if (e != WARD_OK && !peer_closed)
+            return relay_fail(p, e, o, received);
         if (peer_closed) {
             /* Our close_notify goes out if the socket takes it; the server
              * has already said it is done. */
@@ -539,6 +627,8 @@ static int relay(pump *p, const client_opts *o)
         }
 
         size_t pending = pump_pending(p);
+        if (pending && !stdin_open)
+            last_rx = client_now_ms(); /* the quiet time counts from when all is out */
         struct pollfd pfd[2];
         nfds_t nfds = 1;
         pfd[0].fd = p->fd;
@@ -550,7 +640,7 @@ static int relay(pump *p, const client_opts *o)
             pfd[1].revents = 0;
             nfds = 2;
         }
-        int r = poll(pfd, nfds, -1);
+        r = poll(pfd, nfds, due);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -558,17 +648,10 @@ static int relay(pump *p, const client_opts *o)
             return EXIT_FAIL;
         }
         if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            last_rx = client_now_ms();
             e = pump_recv(p);
-            if (e != WARD_OK) {
-                /* Print what the engine decrypted before the failure. */
-                size_t n = 0;
-                while (ward_conn_read(c, buf, sizeof buf, &n) == WARD_OK && n > 0)
-                    (void)cli_write_all(STDOUT_FILENO, buf, n);
-                (void)pump_send(p);
-                cli_error("%s", pump_error(p, e, eb, sizeof eb));
-                client_cert_hint(c, o);
-                return EXIT_FAIL;
-            }
+            if (e != WARD_OK)
+                return relay_fail(p, e, o, received);
         }
         if (nfds == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
             ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
@@ -578,22 +661,11 @@ static int relay(pump *p, const client_opts *o)
                 if (n < 0)
                     cli_info("reading stdin: %s; closing", strerror(errno));
                 stdin_open = 0;
+                last_rx = client_now_ms();
                 continue;
             }
-            e = ward_conn_write(c, buf, (size_t)n);
-            if (e != WARD_OK) {
-                cli_error("%s", pump_error(p, e, eb, sizeof eb));
+            if (relay_in(p, buf, (size_t)n, &key_update) != 0)
                 return EXIT_FAIL;
-            }
-            if (!sent_any && key_update) {
-                e = ward_conn_key_update(c, 1);
-                if (e != WARD_OK) {
-                    cli_error("KeyUpdate: %s", pump_error(p, e, eb, sizeof eb));
-                    return EXIT_FAIL;
-                }
-                cli_info("sent KeyUpdate (update_requested)");
-            }
-            sent_any = 1;
         }
     }
 }
