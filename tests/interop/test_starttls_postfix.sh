@@ -91,8 +91,27 @@ ward_refused() {
     ok "ward: smtp without STARTTLS (port $POSTFIX_NOTLS) refused after EHLO, nothing sent in plaintext"
 }
 
+# The whole session piped in at once, QUIT included, stdin ending at
+# once (the usual `printf ... | ward client URL`): Postfix answers QUIT
+# and closes, and ward must still end with Postfix's close_notify, not a
+# reset.
+ward_piped() {
+    local name=ward-piped token="ward-piped-$RANDOM$RANDOM" f
+    crlf_lines "$name" "EHLO client.ward.test" "MAIL FROM:<sender@example.org>" \
+        "RCPT TO:<$TEST_USER@ward.test>" "DATA" "Subject: $token" "" "piped" "." "QUIT"
+    CONV_RC=0
+    timeout 30 "$WARD" client --cafile "$PKI/ca.pem" --servername localhost \
+        "smtp://127.0.0.1:$POSTFIX_SMTP" <"$name.in" >"$name.out" 2>"$name.err" || CONV_RC=$?
+    [ "$CONV_RC" -eq 0 ] || fail "$name: ward exited $CONV_RC: $(tail -n 2 "$name.err" | tr '\n' '|')"
+    assert_contains "$name.out" "221 2.0.0 Bye" "$name"
+    assert_contains "$name.err" "ward: closed by the server (close_notify)" "$name"
+    f=$(delivered "$token") || fail "$name: the message '$token' is not in $POSTFIX_MAIL/new"
+    ok "ward: smtp with stdin piped and ended at once delivered '$token', ended by Postfix's close_notify"
+}
+
 refuses_plaintext
 ward_refused
+ward_piped
 CLIENTS=(openssl ward)
 for client in "${CLIENTS[@]}"; do
     send_mail "$client" smtp "$POSTFIX_SMTP"
