@@ -90,7 +90,13 @@ wait_ports() {
 # The work directory must be traversable by the unprivileged users the
 # servers drop to (dovenull, nobody, postfix, ftp, news); its contents keep
 # their own modes.
+#
+# The servers are started as root (Postfix's master, Dovecot's, vsftpd's
+# listener and nnrpd bind, then drop to their own users): without root
+# the test fails here, saying so, rather than half-start a server.
 open_work() {
+    [ "$(id -u)" -eq 0 ] ||
+        fail "the STARTTLS server fixtures run Dovecot, Postfix, vsftpd and nnrpd, which need root (run as root, as CI does)"
     chmod 711 "$WORK"
 }
 
