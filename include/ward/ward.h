@@ -141,6 +141,10 @@ WARD_API ward_err ward_config_set_cafile(ward_config *cfg, const char *cafile);
 WARD_API ward_err ward_config_set_pin_sha256(ward_config *cfg, const uint8_t spki_sha256[32]);
 /* Explicit, named opt-out of certificate verification (testing only). */
 WARD_API void ward_config_set_insecure_no_verify(ward_config *cfg, int on);
+/* Keep the peer's whole certificate chain after the handshake
+ * (ward_conn_peer_cert_der), not only its leaf; off by default: the
+ * intermediates cost an idle connection a few KB each. */
+WARD_API void ward_config_keep_peer_chain(ward_config *cfg, int on);
 /* Client: verify the chain against the trust anchors without checking
  * whom it names (any server with a certificate from a trusted CA is
  * accepted), when ward_conn_new is given no server name. A named opt-out:
@@ -375,9 +379,27 @@ typedef struct {
     char not_before[64]; /* "2026-01-01 00:00:00 UTC" */
     char not_after[64];
     uint8_t spki_sha256[32];
+    char key_type[32];       /* "RSA", "RSA-PSS", "EC P-256", "Ed25519", ... */
+    unsigned key_bits;       /* the key's size in bits */
+    char san[512];           /* subjectAltName: "DNS:a, DNS:b, IP:::1", cut
+                                with "..." when longer; "" when none */
+    int64_t not_before_time; /* the validity period, seconds since 1970 UTC */
+    int64_t not_after_time;
 } ward_cert_info;
 /* The peer's leaf certificate, once received. */
 WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info);
+/* Any certificate, from its DER: WARD_ERR_BAD_CERTIFICATE if it does not
+ * parse (no verification: for display). */
+WARD_API ward_err ward_cert_info_from_der(const uint8_t *der, size_t len, ward_cert_info *info);
+/* The peer's certificate chain as it sent it (leaf first). After the
+ * handshake only the leaf is kept (the intermediates go, to keep an idle
+ * connection small), unless the configuration asked to keep the chain
+ * (ward_config_keep_peer_chain). A resumed connection has none. */
+WARD_API size_t ward_conn_peer_chain_len(const ward_conn *c);
+/* Certificate i (0 = the leaf) as DER, valid while c lives;
+ * WARD_ERR_STATE when there is no such certificate. */
+WARD_API ward_err ward_conn_peer_cert_der(const ward_conn *c, size_t i, const uint8_t **der,
+                                          size_t *len);
 /* 1 once the peer proved it holds the key of a verified certificate (a
  * client: the server, by the chain and the server name, or by the pin; a
  * server: a client certificate, mutual TLS). 0 until the handshake is

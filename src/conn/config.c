@@ -195,6 +195,11 @@ ward_err ward_config_set_pin_sha256(ward_config *cfg, const uint8_t spki_sha256[
     return WARD_OK;
 }
 
+void ward_config_keep_peer_chain(ward_config *cfg, int on)
+{
+    cfg->keep_peer_chain = !!on;
+}
+
 void ward_config_set_insecure_no_verify(ward_config *cfg, int on)
 {
     cfg->insecure_no_verify = !!on;

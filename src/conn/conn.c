@@ -267,13 +267,14 @@ static void conn_handshake_done(ward_conn *c)
     /* The peer's key verified its CertificateVerify or ServerKeyExchange;
      * nothing needs it after the handshake. */
     crypto_key_free(&c->peer_key);
-    /* Only the leaf is reported (ward_conn_peer_cert_info). */
-    for (size_t i = 1; i < c->peer_chain.n; i++) {
+    /* Only the leaf is reported (ward_conn_peer_cert_info), unless the
+     * application asked for the chain (ward_config_keep_peer_chain). */
+    for (size_t i = 1; i < c->peer_chain.n && !c->cfg->keep_peer_chain; i++) {
         ward_free_secret(c->peer_chain.der[i], c->peer_chain.len[i]);
         c->peer_chain.der[i] = NULL;
         c->peer_chain.len[i] = 0;
     }
-    if (c->peer_chain.n > 1)
+    if (c->peer_chain.n > 1 && !c->cfg->keep_peer_chain)
         c->peer_chain.n = 1;
     hs_client_auth_done(c);
 }
@@ -642,12 +643,15 @@ const char *ward_conn_server_name(const ward_conn *c)
     return c->server_name[0] ? c->server_name : NULL;
 }
 
-ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info)
+ward_err ward_cert_info_from_der(const uint8_t *der, size_t len, ward_cert_info *info)
 {
-    if (c->peer_chain.n == 0)
-        return WARD_ERR_STATE;
     crypto_cert_text t;
-    wres r = crypto_cert_describe(c->peer_chain.der[0], c->peer_chain.len[0], &t);
+    crypto_cert_more m;
+    if (!der || !info)
+        return WARD_ERR_BAD_CERTIFICATE;
+    wres r = crypto_cert_describe(der, len, &t);
+    if (wres_is_ok(r))
+        r = crypto_cert_details(der, len, &m);
     if (!wres_is_ok(r))
         return r.code;
     memset(info, 0, sizeof *info);
@@ -655,8 +659,34 @@ ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info)
     snprintf(info->issuer, sizeof info->issuer, "%s", t.issuer);
     snprintf(info->not_before, sizeof info->not_before, "%s", t.not_before);
     snprintf(info->not_after, sizeof info->not_after, "%s", t.not_after);
-    r = crypto_cert_spki_sha256(c->peer_chain.der[0], c->peer_chain.len[0], info->spki_sha256);
+    snprintf(info->key_type, sizeof info->key_type, "%s", m.key_type);
+    snprintf(info->san, sizeof info->san, "%s", m.san);
+    info->key_bits = m.key_bits;
+    info->not_before_time = m.not_before;
+    info->not_after_time = m.not_after;
+    r = crypto_cert_spki_sha256(der, len, info->spki_sha256);
     return r.code;
+}
+
+ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info)
+{
+    if (c->peer_chain.n == 0)
+        return WARD_ERR_STATE;
+    return ward_cert_info_from_der(c->peer_chain.der[0], c->peer_chain.len[0], info);
+}
+
+size_t ward_conn_peer_chain_len(const ward_conn *c)
+{
+    return c ? c->peer_chain.n : 0;
+}
+
+ward_err ward_conn_peer_cert_der(const ward_conn *c, size_t i, const uint8_t **der, size_t *len)
+{
+    if (!c || !der || !len || i >= c->peer_chain.n || !c->peer_chain.der[i])
+        return WARD_ERR_STATE;
+    *der = c->peer_chain.der[i];
+    *len = c->peer_chain.len[i];
+    return WARD_OK;
 }
 
 /* A server knows its client once the client's CertificateVerify verified;

@@ -65,6 +65,7 @@ struct ward_config {
 
     /* peer verification */
     int insecure_no_verify;
+    int keep_peer_chain; /* ward_config_keep_peer_chain */
     /* The chain is verified with no host name: a named opt-out
      * (ward_config_set_skip_hostname_check); without it a client with
      * neither a server name nor a pin refuses to start. */

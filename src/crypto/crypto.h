@@ -244,6 +244,18 @@ typedef struct {
 } crypto_cert_text;
 WARD_MUST_CHECK wres crypto_cert_describe(const uint8_t *der, size_t len, crypto_cert_text *t);
 
+/* For display (cert_details.c): the key ("RSA", "EC P-256", "Ed25519")
+ * and its size in bits, the subjectAltName entries ("DNS:a, IP:1.2.3.4",
+ * cut with "..." when longer than the buffer) and the validity period in
+ * seconds since 1970 UTC. */
+typedef struct {
+    char key_type[32];
+    unsigned key_bits;
+    char san[512];
+    int64_t not_before, not_after;
+} crypto_cert_more;
+WARD_MUST_CHECK wres crypto_cert_details(const uint8_t *der, size_t len, crypto_cert_more *m);
+
 /* Trust anchors: an X509_STORE. */
 typedef struct {
     void *store;  /* X509_STORE * */

@@ -14,7 +14,8 @@
 #define CLI_MAX_LIST 16
 
 /* Exit statuses. */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+/* EXIT_EXPIRY: `ward client --check-expiry` found a certificate that expires too soon. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_EXPIRY = 3 };
 
 /* ---- messages (cli.c) ---- */
 /* -q turns info lines off; errors are always printed. */

@@ -1,6 +1,7 @@
 /* ward client: connect, handshake, show what was negotiated, then relay
  * stdin to the server and the server's data to stdout. */
 #define _GNU_SOURCE /* explicit_bzero */
+#include "certs.h"
 #include "cli.h"
 #include "dialogue.h"
 #include "url.h"
@@ -106,6 +107,9 @@ void client_usage(FILE *out)
 typedef struct {
     const char *target;
     const char *starttls; /* --starttls PROTO */
+    int showcerts;        /* --showcerts */
+    int check_expiry;     /* --check-expiry given */
+    unsigned long expiry_days;
     cli_target where;     /* settled from target and starttls */
     const char *cafile;
     const char *cert, *key; /* client certificate (mutual TLS) */
@@ -142,6 +146,8 @@ static int parse_args(int argc, char **argv, client_opts *o)
             exit(EXIT_OK);
         } else if (cli_opt_flag(a, "--quiet", "-q")) {
             cli_quiet = 1;
+        } else if (cli_opt_flag(a, "--showcerts", NULL)) {
+            o->showcerts = 1;
         } else if (cli_opt_flag(a, "--insecure", NULL)) {
             o->insecure = 1;
         } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
@@ -154,6 +160,11 @@ static int parse_args(int argc, char **argv, client_opts *o)
             o->pha = 1;
         } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--starttls", NULL, &bad))) {
             o->starttls = v;
+        } else if (!bad &&
+                   (v = cli_opt_value(cmd, argc, argv, &i, "--check-expiry", NULL, &bad))) {
+            if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
+                return -1;
+            o->check_expiry = 1;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
             o->cafile = v;
         } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
@@ -329,6 +340,8 @@ static ward_config *make_config(const client_opts *o)
     }
     if (o->pha)
         ward_config_set_post_handshake_auth(cfg, 1);
+    if (o->showcerts || o->check_expiry)
+        ward_config_keep_peer_chain(cfg, 1);
     return cfg;
 }
 
@@ -772,6 +785,14 @@ int client_main(int argc, char **argv)
         goto out;
     }
     print_negotiated(c, &o);
+    if (o.showcerts && certs_show(c) != 0)
+        goto out;
+    if (o.check_expiry && (status = certs_check_expiry(c, o.expiry_days)) != EXIT_OK) {
+        (void)ward_conn_close(c);
+        (void)pump_drain(&p, 2000);
+        goto out;
+    }
+    status = EXIT_FAIL;
     if (dlg && dlg_secured(dlg, &p, HANDSHAKE_TIMEOUT_MS) != 0)
         goto out;
     if (cli_export_print(c, &o.export, "") != 0)
