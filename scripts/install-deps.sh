@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # install-deps.sh [build|test|bench]: install what ward needs from Debian's
 # packages, only what is missing (checked with dpkg -s). "build": the
-# compiler, CMake, OpenSSL headers. "test": also the interop peers and the
+# compiler, CMake, OpenSSL headers. "test": also the interop peers (among them the
+# mail, FTP and news servers of the STARTTLS tests) and the
 # sanitizer toolchain, the GnuTLS headers CI's benchmark smoke run
 # builds with, and Node.js with the npm package the ML-KEM cross-check runs
 # (tests/pq-xcheck: @noble/post-quantum at the version its package-lock.json
@@ -15,7 +16,8 @@ pkgs=(build-essential cmake libssl-dev pkg-config)
 case $what in
 build) ;;
 test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
-    libgnutls28-dev nodejs nginx) ;;
+    libgnutls28-dev nodejs nginx
+    dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd postfix vsftpd inn2) ;;
 bench) pkgs+=(libgnutls28-dev valgrind) ;;
 *)
     echo "usage: $0 [build|test|bench]" >&2
@@ -48,6 +50,21 @@ npm_deps() {
     npm ci --prefix "$dir" --no-audit --no-fund
 }
 
+# inn2's post-installation script fails when the host name has no domain
+# (innconfval cannot make Message-IDs): if that is what stopped apt-get,
+# give inn.conf a domain and finish the configuration. The STARTTLS tests
+# run nnrpd from a private inn.conf, so the name only has to be valid.
+inn2_domain() {
+    # only an inn2 unpacked but left unconfigured; any other failure stands
+    dpkg-query -W -f='${Status}' inn2 2>/dev/null | grep -qE 'half-configured|unpacked' || return 1
+    [ -f /etc/news/inn.conf ] || return 1
+    if ! grep -qE '^domain:[[:space:]]*[^[:space:]]' /etc/news/inn.conf; then
+        echo "install-deps: inn2: setting 'domain: localdomain' in /etc/news/inn.conf"
+        "${sudo[@]}" sed -i 's/^#[[:space:]]*domain:.*/domain: localdomain/' /etc/news/inn.conf
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive dpkg --configure -a
+}
+
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$p")
@@ -71,5 +88,6 @@ export DEBIAN_FRONTEND=noninteractive
 # env: sudo drops the environment, and wireshark-common (tshark) asks a
 # debconf question unless the frontend is non-interactive.
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" ||
+    inn2_domain
 npm_deps

@@ -118,9 +118,8 @@ int dlg_plain(ward_starttls *d, int fd, int timeout_ms)
     }
 }
 
-/* Queue the dialogue's bytes on the connection and feed it what the
- * connection decrypted, a byte at a time, while it is WAITING. */
-static int secured_step(ward_starttls *d, pump *p, char *eb, size_t ebcap)
+/* Queue the dialogue's bytes on the connection. */
+static int secured_queue(ward_starttls *d, pump *p, char *eb, size_t ebcap)
 {
     const uint8_t *out;
     size_t len;
@@ -132,6 +131,17 @@ static int secured_step(ward_starttls *d, pump *p, char *eb, size_t ebcap)
         }
         ward_starttls_output_done(d, len);
     }
+    return 0;
+}
+
+/* Queue the dialogue's bytes on the connection and feed it what the
+ * connection decrypted, a byte at a time, while it is WAITING; then queue
+ * what those bytes made it say (FTP's PROT P answers the reply to PBSZ 0:
+ * left unsent, both sides would wait for each other). */
+static int secured_step(ward_starttls *d, pump *p, char *eb, size_t ebcap)
+{
+    if (secured_queue(d, p, eb, ebcap) != 0)
+        return -1;
     while (ward_starttls_get_state(d) == WARD_STARTTLS_WAITING) {
         uint8_t b;
         size_t n = 0;
@@ -148,6 +158,8 @@ static int secured_step(ward_starttls *d, pump *p, char *eb, size_t ebcap)
             break;
         (void)ward_starttls_recv(d, &b, 1);
     }
+    if (secured_queue(d, p, eb, ebcap) != 0)
+        return -1;
     ward_err e = pump_send(p);
     if (e != WARD_OK) {
         cli_error("%s", pump_error(p, e, eb, ebcap));

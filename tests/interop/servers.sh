@@ -1,0 +1,551 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the ports and paths set here are the tests'
+# Real servers as test peers for STARTTLS and implicit TLS (issue #15):
+# Dovecot, Postfix, vsftpd and INN's nnrpd, each started by the test from a
+# private configuration in $WORK, listening on free loopback ports, and
+# stopped by lib.sh's trap whatever happens. Sourced after lib.sh and
+# make_pki.
+#
+# Each start_* function writes its configuration under $WORK/NAME, picks
+# its ports, starts the server, waits (bounded) until every port answers,
+# registers the server's process for the cleanup and sets NAME_PORT_*
+# variables. The servers log to $WORK/NAME.log, which lib.sh shows when a
+# test fails.
+
+# lib.sh's cleanup kills what is in PIDS. Servers that detach a master of
+# their own (Postfix) are stopped first by the commands in SERVER_STOPS,
+# run in reverse order, each bounded.
+SERVER_STOPS=()
+eval "_lib_cleanup() $(declare -f cleanup | tail -n +2)"
+cleanup() {
+    local rc=$? i
+    # the test is ending with status rc: a failing stop must neither end
+    # this function early (set -e) nor be reported (the ERR trap)
+    trap - ERR
+    set +e
+    for ((i = ${#SERVER_STOPS[@]} - 1; i >= 0; i--)); do
+        eval "${SERVER_STOPS[i]}" || true
+    done
+    (exit "$rc") # lib.sh's cleanup reads the status from $?
+    _lib_cleanup
+}
+
+# stop_pid PID: end a process this test started but is not the parent of
+# (a daemon's master), and wait (bounded, 10 s) until it is gone.
+stop_pid() {
+    local pid=$1 i
+    kill "$pid" 2>/dev/null || return 0
+    for ((i = 0; i < 200; i++)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.05
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+TEST_USER=ward
+TEST_PASS=wardpass
+# nnrpd is not on PATH (the inn2 package keeps INN's programs together)
+NNRPD=/usr/lib/news/bin/nnrpd
+
+# free_ports N: N distinct free TCP ports on 127.0.0.1, one a line. The
+# kernel picks them (bind to port 0) and they are released at once: a
+# server that must be told its ports in a configuration file cannot bind
+# port 0 itself. The window in which another program could take one is
+# small, and a taken port makes the server fail to start, loudly.
+free_ports() {
+    python3 - "$1" <<'PY'
+import socket, sys
+socks = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    socks.append(s)
+for s in socks:
+    print(s.getsockname()[1])
+PY
+}
+
+# port_answers PORT: something accepts connections on 127.0.0.1:PORT.
+port_answers() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_ports PID LOG SECONDS PORT...: until every PORT accepts connections,
+# while PID (the server, or its master) lives.
+wait_ports() {
+    local pid=$1 logf=$2 secs=$3 i p
+    shift 3
+    for p in "$@"; do
+        for ((i = 0; ; i++)); do
+            port_answers "$p" && break
+            kill -0 "$pid" 2>/dev/null ||
+                fail "server (pid $pid) exited before port $p answered: $(tail -n 5 "$logf" 2>/dev/null)"
+            [ "$i" -lt $((secs * 20)) ] ||
+                fail "port $p did not answer within ${secs}s: $(tail -n 5 "$logf" 2>/dev/null)"
+            sleep 0.05
+        done
+    done
+}
+
+# The work directory must be traversable by the unprivileged users the
+# servers drop to (dovenull, nobody, postfix, ftp, news); its contents keep
+# their own modes.
+#
+# The servers are started as root (Postfix's master, Dovecot's, vsftpd's
+# listener and nnrpd bind, then drop to their own users): without root
+# the test fails here, saying so, rather than half-start a server.
+open_work() {
+    [ "$(id -u)" -eq 0 ] ||
+        fail "the STARTTLS server fixtures run Dovecot, Postfix, vsftpd and nnrpd, which need root (run as root, as CI does)"
+    chmod 711 "$WORK"
+}
+
+# ---- Dovecot ----
+# start_dovecot: one Dovecot (IMAP, POP3, ManageSieve, LMTP) from
+# $WORK/dovecot/dovecot.conf, run in the foreground by the test. Sets
+# DOVECOT_PID, DOVECOT_LOG, DOVECOT_MAIL (the test user's maildir) and the
+# ports DOVECOT_IMAP (STARTTLS), DOVECOT_IMAPS, DOVECOT_POP3 (STLS),
+# DOVECOT_POP3S, DOVECOT_SIEVE (STARTTLS), DOVECOT_LMTP (STARTTLS). The
+# user $TEST_USER/$TEST_PASS maps to uid nobody: Dovecot refuses mail
+# processes as root.
+start_dovecot() {
+    local d="$WORK/dovecot" ports
+    open_work
+    mkdir -p "$d/run" "$d/state" "$WORK/mail"
+    chown nobody:nogroup "$WORK/mail"
+    mapfile -t ports < <(free_ports 6)
+    DOVECOT_IMAP=${ports[0]} DOVECOT_IMAPS=${ports[1]} DOVECOT_POP3=${ports[2]}
+    DOVECOT_POP3S=${ports[3]} DOVECOT_SIEVE=${ports[4]} DOVECOT_LMTP=${ports[5]}
+    DOVECOT_LOG="$WORK/dovecot.log"
+    DOVECOT_MAIL="$WORK/mail/$TEST_USER/Maildir"
+    printf '%s:{PLAIN}%s:65534:65534::%s::\n' "$TEST_USER" "$TEST_PASS" \
+        "$WORK/mail/$TEST_USER" >"$d/users"
+    _dovecot_conf >"$d/dovecot.conf"
+    : >"$DOVECOT_LOG"
+    dovecot -F -c "$d/dovecot.conf" </dev/null >>"$DOVECOT_LOG" 2>&1 &
+    DOVECOT_PID=$!
+    PIDS+=("$DOVECOT_PID")
+    wait_ports "$DOVECOT_PID" "$DOVECOT_LOG" 20 "${ports[@]}"
+}
+
+# The whole configuration in one file, none of /etc/dovecot: the paths
+# under $WORK, the test PKI's leaf, a passwd-file with the one user.
+_dovecot_conf() {
+    local d="$WORK/dovecot"
+    cat <<CONF
+instance_name = ward-$$
+base_dir = $d/run
+state_dir = $d/state
+log_path = $DOVECOT_LOG
+protocols = imap pop3 sieve lmtp
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <$PKI/ecdsa-chain.pem
+ssl_key = <$PKI/ecdsa.key
+ssl_min_protocol = TLSv1.2
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $d/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%n $d/users
+}
+mail_location = maildir:~/Maildir
+first_valid_uid = 1000
+last_valid_uid = 0
+lmtp_save_to_detail_mailbox = no
+service imap-login {
+  inet_listener imap {
+    port = $DOVECOT_IMAP
+  }
+  inet_listener imaps {
+    port = $DOVECOT_IMAPS
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = $DOVECOT_POP3
+  }
+  inet_listener pop3s {
+    port = $DOVECOT_POP3S
+    ssl = yes
+  }
+}
+service managesieve-login {
+  inet_listener sieve {
+    port = $DOVECOT_SIEVE
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $DOVECOT_LMTP
+  }
+}
+protocol sieve {
+}
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+}
+CONF
+}
+
+# ---- Postfix ----
+# start_postfix: a private Postfix instance (postfix -c $WORK/postfix
+# start-fg) with three smtpd listeners: POSTFIX_SMTP (port-25 style,
+# STARTTLS offered), POSTFIX_SUBMISSION (port-587 style, STARTTLS required
+# before MAIL), POSTFIX_SMTPS (port-465 style, implicit TLS) and
+# POSTFIX_NOTLS, which offers no STARTTLS (for the refusal: a client must
+# not go on in plaintext). Mail to
+# $TEST_USER@ward.test goes by the virtual(8) agent to the maildir
+# $POSTFIX_MAIL (new/ holds the delivered messages). Sets POSTFIX_PID,
+# POSTFIX_LOG.
+start_postfix() {
+    local d="$WORK/postfix" ports
+    open_work
+    mkdir -p "$d/etc" "$d/queue" "$d/data" "$WORK/vmail"
+    chown postfix:postfix "$d/data"
+    chown nobody:nogroup "$WORK/vmail"
+    mapfile -t ports < <(free_ports 4)
+    POSTFIX_SMTP=${ports[0]} POSTFIX_SUBMISSION=${ports[1]} POSTFIX_SMTPS=${ports[2]}
+    POSTFIX_NOTLS=${ports[3]}
+    POSTFIX_LOG="$WORK/postfix.log"
+    POSTFIX_MAIL="$WORK/vmail/$TEST_USER"
+    printf '%s@ward.test %s/\n' "$TEST_USER" "$TEST_USER" >"$d/etc/vmailbox"
+    _postfix_main >"$d/etc/main.cf"
+    _postfix_master >"$d/etc/master.cf"
+    # Postfix ignores configuration files modified within the last second
+    # (they may be half written): date them in the past.
+    touch -d '-2 seconds' "$d/etc/main.cf" "$d/etc/master.cf" "$d/etc/vmailbox"
+    : >"$POSTFIX_LOG"
+    postfix -c "$d/etc" start-fg </dev/null >>"$WORK/postfix-master.log" 2>&1 &
+    POSTFIX_PID=$!
+    PIDS+=("$POSTFIX_PID")
+    wait_ports "$POSTFIX_PID" "$WORK/postfix-master.log" 20 "${ports[@]}"
+    # start-fg leaves master(8) in a process of its own: stop that one
+    # (it stops its children), read from the pid file it writes.
+    POSTFIX_MASTER=$(tr -d ' \n' <"$d/queue/pid/master.pid")
+    [[ $POSTFIX_MASTER =~ ^[0-9]+$ ]] || fail "postfix: no master pid in $d/queue/pid/master.pid"
+    SERVER_STOPS+=("stop_pid $POSTFIX_MASTER")
+}
+
+_postfix_main() {
+    local d="$WORK/postfix"
+    cat <<CONF
+compatibility_level = 3.6
+queue_directory = $d/queue
+data_directory = $d/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $POSTFIX_LOG
+maillog_file_prefixes = $WORK
+myhostname = localhost.ward.test
+mydomain = ward.test
+myorigin = \$myhostname
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+relay_domains =
+local_recipient_maps =
+smtputf8_enable = no
+biff = no
+virtual_mailbox_domains = ward.test
+virtual_mailbox_base = $WORK/vmail
+virtual_mailbox_maps = texthash:$d/etc/vmailbox
+virtual_uid_maps = static:65534
+virtual_gid_maps = static:65534
+smtpd_tls_chain_files = $PKI/ecdsa.key, $PKI/ecdsa-chain.pem
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+CONF
+}
+
+# No chroot (column 5 "n"): the queue lives in the work directory.
+_postfix_master() {
+    cat <<CONF
+127.0.0.1:$POSTFIX_SMTP inet n - n - - smtpd
+127.0.0.1:$POSTFIX_SUBMISSION inet n - n - - smtpd
+  -o smtpd_tls_security_level=encrypt
+127.0.0.1:$POSTFIX_SMTPS inet n - n - - smtpd
+  -o smtpd_tls_wrappermode=yes
+127.0.0.1:$POSTFIX_NOTLS inet n - n - - smtpd
+  -o smtpd_tls_security_level=none
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+tlsmgr unix - - n 1000? 1 tlsmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+smtp unix - - n - - smtp
+relay unix - - n - - smtp
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+local unix - n n - - local
+virtual unix - n n - - virtual
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+CONF
+}
+
+# ---- vsftpd ----
+# start_vsftpd: two vsftpd processes in the foreground from
+# $WORK/vsftpd-{explicit,implicit}.conf: VSFTPD_FTP (explicit FTPS, AUTH
+# TLS, RFC 4217) and VSFTPD_FTPS (implicit FTPS). Anonymous login (user
+# "anonymous" or "ftp", any password) over TLS, into $WORK/ftp, read only.
+# Sets VSFTPD_PIDS (both), VSFTPD_LOG.
+start_vsftpd() {
+    local ports
+    open_work
+    mkdir -p "$WORK/ftp" "$WORK/vsftpd-empty"
+    chmod 755 "$WORK/ftp" "$WORK/vsftpd-empty"
+    echo "ward interop" >"$WORK/ftp/README"
+    mapfile -t ports < <(free_ports 2)
+    VSFTPD_FTP=${ports[0]} VSFTPD_FTPS=${ports[1]}
+    VSFTPD_LOG="$WORK/vsftpd.log"
+    : >"$VSFTPD_LOG"
+    _vsftpd_conf "$VSFTPD_FTP" NO >"$WORK/vsftpd-explicit.conf"
+    _vsftpd_conf "$VSFTPD_FTPS" YES >"$WORK/vsftpd-implicit.conf"
+    VSFTPD_PIDS=()
+    local kind
+    for kind in explicit implicit; do
+        vsftpd "$WORK/vsftpd-$kind.conf" </dev/null >>"$VSFTPD_LOG" 2>&1 &
+        VSFTPD_PIDS+=("$!")
+        PIDS+=("$!")
+    done
+    wait_ports "${VSFTPD_PIDS[0]}" "$VSFTPD_LOG" 20 "$VSFTPD_FTP"
+    wait_ports "${VSFTPD_PIDS[1]}" "$VSFTPD_LOG" 20 "$VSFTPD_FTPS"
+}
+
+# _vsftpd_conf PORT IMPLICIT: vsftpd.conf(5). ssl_ciphers: vsftpd's own
+# default is DES-CBC3-SHA alone, which no current client offers.
+_vsftpd_conf() {
+    cat <<CONF
+listen=YES
+listen_ipv6=NO
+listen_address=127.0.0.1
+listen_port=$1
+background=NO
+run_as_launching_user=NO
+anonymous_enable=YES
+anon_root=$WORK/ftp
+local_enable=NO
+write_enable=NO
+secure_chroot_dir=$WORK/vsftpd-empty
+pasv_enable=YES
+pasv_address=127.0.0.1
+seccomp_sandbox=NO
+xferlog_enable=YES
+vsftpd_log_file=$VSFTPD_LOG
+dual_log_enable=YES
+log_ftp_protocol=YES
+ssl_enable=YES
+implicit_ssl=$2
+allow_anon_ssl=YES
+force_anon_logins_ssl=YES
+force_anon_data_ssl=YES
+require_ssl_reuse=NO
+ssl_ciphers=HIGH
+rsa_cert_file=$PKI/rsa-chain.pem
+rsa_private_key_file=$PKI/rsa.key
+CONF
+}
+
+# ---- INN (nnrpd) ----
+# start_nnrpd: two nnrpd daemons (nnrpd -D -f, no innd) from a private
+# inn.conf ($WORK/inn/etc/inn.conf, given by INNCONF) whose paths all lead
+# into $WORK/inn: NNRPD_NNTP (STARTTLS, RFC 4642) and NNRPD_NNTPS (-S,
+# implicit TLS). The group list is a copy of the one the inn2 package
+# installs (control, junk, ...) with its empty history, enough for nnrpd to
+# answer 200 rather than 400. Sets NNRPD_PIDS, NNRPD_LOG.
+start_nnrpd() {
+    local d="$WORK/inn" ports
+    open_work
+    mkdir -p "$d/etc" "$d/db" "$d/run" "$d/log" "$d/spool/overview" \
+        "$d/spool/articles" "$d/spool/incoming/tmp" "$d/spool/outgoing" "$d/spool/archive"
+    cp -a /var/lib/news/. "$d/db/"
+    cp /etc/news/storage.conf /etc/news/readers.conf "$d/etc/"
+    # nnrpd drops to the news user before it reads the key
+    install -o news -g news -m 0400 "$PKI/ecdsa.key" "$d/etc/key.pem"
+    cp "$PKI/ecdsa-chain.pem" "$d/etc/cert.pem"
+    _inn_conf >"$d/etc/inn.conf"
+    chown -R news:news "$d"
+    # nnrpd answers "400 NNTP server unavailable" until it can open the
+    # overview (tradindexed: group.index): build it from the active file
+    # as the news user (-x: leave the history alone; -O: the overview).
+    runuser -u news -- env INNCONF="$d/etc/inn.conf" /usr/lib/news/bin/makehistory -O -x \
+        >"$WORK/makehistory.log" 2>&1 || fail "makehistory failed: $(tail -n 5 "$WORK/makehistory.log")"
+    [ -s "$d/spool/overview/group.index" ] || fail "makehistory made no overview index"
+    mapfile -t ports < <(free_ports 2)
+    NNRPD_NNTP=${ports[0]} NNRPD_NNTPS=${ports[1]}
+    NNRPD_LOG="$WORK/nnrpd.log"
+    : >"$NNRPD_LOG"
+    NNRPD_PIDS=()
+    INNCONF="$d/etc/inn.conf" "$NNRPD" -D -f -n -b 127.0.0.1 -p "$NNRPD_NNTP" \
+        </dev/null >>"$NNRPD_LOG" 2>&1 &
+    NNRPD_PIDS+=("$!")
+    INNCONF="$d/etc/inn.conf" "$NNRPD" -D -f -n -S -b 127.0.0.1 -p "$NNRPD_NNTPS" \
+        </dev/null >>"$NNRPD_LOG" 2>&1 &
+    NNRPD_PIDS+=("$!")
+    PIDS+=("${NNRPD_PIDS[@]}")
+    wait_ports "${NNRPD_PIDS[0]}" "$NNRPD_LOG" 20 "$NNRPD_NNTP"
+    wait_ports "${NNRPD_PIDS[1]}" "$NNRPD_LOG" 20 "$NNRPD_NNTPS"
+}
+
+# The package's inn.conf without its paths and TLS settings, then ours.
+_inn_conf() {
+    local d="$WORK/inn"
+    grep -vE '^(path[a-z]+|tls[a-z]+|domain|port|bindaddress):' /etc/news/inn.conf
+    cat <<CONF
+domain: ward.test
+pathnews: /usr/lib/news
+pathbin: /usr/lib/news/bin
+pathcontrol: /usr/lib/news/bin/control
+pathfilter: /etc/news/filter
+pathhttp: $d/http
+pathetc: $d/etc
+pathdb: $d/db
+pathrun: $d/run
+pathlog: $d/log
+pathspool: $d/spool
+patharticles: $d/spool/articles
+pathoverview: $d/spool/overview
+pathincoming: $d/spool/incoming
+pathtmp: $d/spool/incoming/tmp
+pathoutgoing: $d/spool/outgoing
+patharchive: $d/spool/archive
+tlscafile: $PKI/ca.pem
+tlscertfile: $d/etc/cert.pem
+tlskeyfile: $d/etc/key.pem
+CONF
+}
+
+# ---- the clients ----
+# client_cmd CLIENT SCHEME PORT: sets CMD to the command line of CLIENT
+# ("openssl": openssl s_client, the fixtures' own check; "ward": ward
+# client) for SCHEME (imap, imaps, pop3, pop3s, sieve, lmtp, smtp,
+# submission, smtps, ftp, ftps, nntp, nntps) on 127.0.0.1:PORT, verifying
+# the test PKI's leaf for "localhost".
+client_cmd() {
+    local client=$1 scheme=$2 port=$3 starttls=""
+    case $scheme in
+    imap | pop3 | sieve | lmtp | smtp | ftp | nntp) starttls=$scheme ;;
+    submission) starttls=smtp ;;
+    imaps | pop3s | smtps | ftps | nntps) ;;
+    *) fail "client_cmd: unknown scheme '$scheme'" ;;
+    esac
+    case $client in
+    openssl)
+        CMD=(openssl s_client -quiet -verify_return_error -CAfile "$PKI/ca.pem"
+            -servername localhost -connect "127.0.0.1:$port")
+        [ -z "$starttls" ] || CMD+=(-starttls "$starttls")
+        ;;
+    ward)
+        CMD=("$WARD" client --cafile "$PKI/ca.pem" --servername localhost
+            "$scheme://127.0.0.1:$port")
+        ;;
+    *) fail "client_cmd: unknown client '$client'" ;;
+    esac
+}
+
+# converse NAME MARKER LAST CLIENT SCHEME PORT: CLIENT (see client_cmd)
+# sends the lines of file NAME.in, then, once what came back (NAME.out)
+# holds MARKER (or 20 s passed), the line LAST (the protocol's QUIT). The
+# server answers it and closes, and the client ends on that (at most 20 s
+# more; 30 s in all): its input stays open until then, as a person's
+# would, so that the client does not close first and race the server.
+# stderr in NAME.err; sets CONV_RC.
+converse() {
+    local name=$1 marker=$2 last=$3 fd cpid i
+    shift 3
+    client_cmd "$@"
+    : >"$name.out"
+    rm -f "$name.fifo"
+    mkfifo "$name.fifo"
+    timeout 30 "${CMD[@]}" <"$name.fifo" >"$name.out" 2>"$name.err" &
+    cpid=$!
+    PIDS+=("$cpid")
+    # read-write: opening does not wait for the reader, and the client
+    # sees end of input only when this side closes
+    exec {fd}<>"$name.fifo"
+    cat "$name.in" >&"$fd"
+    _wait_text "$name.out" "$marker" 20
+    printf '%s\r\n' "$last" >&"$fd"
+    for ((i = 0; i < 400; i++)); do
+        kill -0 "$cpid" 2>/dev/null || break
+        sleep 0.05
+    done
+    exec {fd}>&-
+    CONV_RC=0
+    wait "$cpid" || CONV_RC=$?
+    [ "$1" != ward ] || ward_checks "$name" "$2"
+}
+
+# ward_checks NAME SCHEME: what ward client must have done besides the
+# session's content: verified the chain, shown its dialogue (ward_dialogue),
+# and ended well: status 0, or, where the test sets WARD_END_ERROR (a
+# server that closes without close_notify), that exact error.
+ward_checks() {
+    local name=$1
+    grep -qx 'ward: verified: chain' "$name.err" ||
+        fail "$name: ward did not report a verified chain: $(tail -n 3 "$name.err" | tr '\n' '|')"
+    ward_dialogue "$name" "$2"
+    if [ -n "${WARD_END_ERROR:-}" ]; then
+        [ "$CONV_RC" -ne 0 ] || fail "$name: ward exited 0, expected the error '$WARD_END_ERROR'"
+        grep -qxF "ward: error: $WARD_END_ERROR" "$name.err" ||
+            fail "$name: ward's error is not '$WARD_END_ERROR': $(tail -n 2 "$name.err" | tr '\n' '|')"
+    else
+        [ "$CONV_RC" -eq 0 ] ||
+            fail "$name: ward client exited $CONV_RC: $(tail -n 3 "$name.err" | tr '\n' '|')"
+    fi
+}
+
+# ward_dialogue NAME SCHEME: ward client printed its plaintext dialogue on
+# stderr ("ward: C: ..." for its lines, "ward: S: ..." for the server's):
+# for a STARTTLS scheme it must show the command that starts TLS; for an
+# implicit-TLS scheme there is no plaintext dialogue at all.
+ward_dialogue() {
+    local name=$1 scheme=$2 cmd
+    case $scheme in
+    pop3) cmd=STLS ;;
+    ftp) cmd="AUTH TLS" ;;
+    imap | sieve | lmtp | smtp | submission | nntp) cmd=STARTTLS ;;
+    *) cmd="" ;;
+    esac
+    if [ -n "$cmd" ]; then
+        grep -qE "^ward: C: (\S+ )?\"?$cmd\"?\s*$" "$name.err" ||
+            fail "$name: ward's dialogue on stderr has no '$cmd' line: $(grep '^ward: [CS]: ' "$name.err" | head -n 12 | tr '\n' '|')"
+        grep -q '^ward: S: ' "$name.err" ||
+            fail "$name: ward printed none of the server's plaintext lines"
+    elif grep -q '^ward: [CS]: ' "$name.err"; then
+        fail "$name: ward printed a plaintext dialogue on an implicit-TLS port: $(grep -m1 '^ward: [CS]: ' "$name.err")"
+    fi
+}
+
+_wait_text() { # FILE TEXT SECONDS
+    local i
+    for ((i = 0; i < $3 * 20; i++)); do
+        grep -qF -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 0
+}
+
+# crlf_lines NAME LINE...: file NAME.in with the LINEs, each ending CRLF.
+crlf_lines() {
+    local name=$1
+    shift
+    printf '%s\r\n' "$@" >"$name.in"
+}
