@@ -195,6 +195,13 @@ WARD_MUST_CHECK wres stt_reply_line(ward_starttls *d, int loose, stt_line *line,
 /* One line of a list ended by "." (POP3 CAPA, RFC 2449 §5; NNTP
  * CAPABILITIES, RFC 3977 §3.1.1): *end 1 on the "." line. Bounded. */
 WARD_MUST_CHECK wres stt_list_line(ward_starttls *d, stt_line *line, int *got, int *end);
+/* d->flags bit every client half sets when the server offers the upgrade. */
+#define STT_OFFERED 1u
+/* One line of such a capability list (POP3 CAPA, NNTP CAPABILITIES): notes
+ * whether it names cap; at the "." line sends cap as the command (and goes
+ * to step), or fails as not offered, naming list_cmd. */
+WARD_MUST_CHECK wres stt_cap_list_line(ward_starttls *d, const char *cap, const char *list_cmd,
+                                       int step);
 /* A server half takes one command: fails once the client has sent
  * STT_COMMANDS_MAX of them without starting TLS. */
 WARD_MUST_CHECK wres stt_command(ward_starttls *d, stt_line *line, int *got);

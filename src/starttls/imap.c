@@ -13,7 +13,6 @@
 #include "starttls/dialogue.h"
 
 enum { S_GREETING, S_CAPA, S_STARTTLS };
-#define F_OFFERED 1u
 #define TAG_MAX 64
 
 static const char *step_tag(const ward_starttls *d)
@@ -38,7 +37,7 @@ static int after(const stt_line *line, const char *prefix, stt_line *rest)
 static wres send_cmd(ward_starttls *d, int step, const char *cmd)
 {
     d->step = step;
-    d->flags &= ~F_OFFERED;
+    d->flags &= ~STT_OFFERED;
     d->lines = 0;
     stt_reply_clear(d);
     return stt_send_line(d, "%s %s", step_tag(d), cmd);
@@ -59,7 +58,7 @@ static void greeting_capability(ward_starttls *d, const stt_line *ok, int *has)
         code.len = (size_t)(end - code.p);
     *has = 1;
     if (stt_line_has_token(&code, "STARTTLS"))
-        d->flags |= F_OFFERED;
+        d->flags |= STT_OFFERED;
 }
 
 static wres on_greeting(ward_starttls *d, const stt_line *line)
@@ -79,7 +78,7 @@ static wres on_greeting(ward_starttls *d, const stt_line *line)
     greeting_capability(d, &rest, &has);
     if (!has)
         return send_cmd(d, S_CAPA, "CAPABILITY");
-    if (!(d->flags & F_OFFERED))
+    if (!(d->flags & STT_OFFERED))
         return stt_not_offered(d, "STARTTLS", "greeting");
     return send_cmd(d, S_STARTTLS, "STARTTLS");
 }
@@ -95,7 +94,7 @@ static wres on_tagged(ward_starttls *d, const stt_line *status)
         return stt_upgrade(d, "the server's tagged OK to STARTTLS");
     if (d->secured)
         return stt_done(d);
-    if (!(d->flags & F_OFFERED))
+    if (!(d->flags & STT_OFFERED))
         return stt_not_offered(d, "STARTTLS", "CAPABILITY");
     return send_cmd(d, S_STARTTLS, "STARTTLS");
 }
@@ -116,7 +115,7 @@ static wres client_input(ward_starttls *d)
     if (after(&line, step_tag(d), &rest))
         return on_tagged(d, &rest);
     if (after(&line, "* CAPABILITY", &rest) && stt_line_has_token(&rest, "STARTTLS"))
-        d->flags |= F_OFFERED;
+        d->flags |= STT_OFFERED;
     if (line.len >= 2 && memcmp(line.p, "* ", 2) == 0)
         return wres_ok(); /* other untagged data: not ours to judge */
     return stt_unexpected(d, d->step == S_STARTTLS ? "STARTTLS" : "CAPABILITY");

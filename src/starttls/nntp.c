@@ -7,28 +7,11 @@
 #include "starttls/dialogue.h"
 
 enum { S_GREETING, S_CAPA, S_CAPA_LIST, S_STARTTLS };
-#define F_OFFERED 1u
 
 static wres send_cmd(ward_starttls *d, int step, const char *cmd)
 {
     d->step = step;
     return stt_send_line(d, "%s", cmd);
-}
-
-static wres on_list_line(ward_starttls *d)
-{
-    stt_line line;
-    int got, end;
-    GUARD(stt_list_line(d, &line, &got, &end));
-    if (!got)
-        return wres_ok();
-    if (stt_line_is(&line, "STARTTLS"))
-        d->flags |= F_OFFERED;
-    if (!end)
-        return wres_ok();
-    if (!(d->flags & F_OFFERED))
-        return stt_not_offered(d, "STARTTLS", "CAPABILITIES");
-    return send_cmd(d, S_STARTTLS, "STARTTLS");
 }
 
 /* A whole status reply is in d->reply_code / d->reply. */
@@ -57,7 +40,7 @@ static wres client_input(ward_starttls *d)
     stt_line line;
     int got, last;
     if (d->step == S_CAPA_LIST)
-        return on_list_line(d);
+        return stt_cap_list_line(d, "STARTTLS", "CAPABILITIES", S_STARTTLS);
     /* NNTP status lines are single (RFC 3977 §3.2); a "DDD-" is malformed. */
     GUARD(stt_reply_line(d, 0, &line, &got, &last));
     if (!got)

@@ -7,7 +7,6 @@
 #include "starttls/dialogue.h"
 
 enum { S_GREETING, S_CAPA, S_CAPA_LIST, S_STLS };
-#define F_OFFERED 1u
 
 static int is_ok(const stt_line *l) { return stt_line_is(l, "+OK"); }
 static int is_err(const stt_line *l) { return stt_line_is(l, "-ERR"); }
@@ -32,28 +31,12 @@ static wres status(ward_starttls *d, const stt_line *line, const char *what, int
     return wres_ok();
 }
 
-static wres on_list_line(ward_starttls *d)
-{
-    stt_line line;
-    int got, end;
-    GUARD(stt_list_line(d, &line, &got, &end));
-    if (!got)
-        return wres_ok();
-    if (stt_line_is(&line, "STLS"))
-        d->flags |= F_OFFERED;
-    if (!end)
-        return wres_ok();
-    if (!(d->flags & F_OFFERED))
-        return stt_not_offered(d, "STLS", "CAPA");
-    return send_cmd(d, S_STLS, "STLS");
-}
-
 static wres client_input(ward_starttls *d)
 {
     stt_line line;
     int got, ok;
     if (d->step == S_CAPA_LIST)
-        return on_list_line(d);
+        return stt_cap_list_line(d, "STLS", "CAPA", S_STLS);
     GUARD(stt_take_line(d, &line, &got));
     if (!got)
         return wres_ok();

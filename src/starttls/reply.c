@@ -93,6 +93,24 @@ wres stt_unexpected(ward_starttls *d, const char *what)
                     d->reply);
 }
 
+wres stt_cap_list_line(ward_starttls *d, const char *cap, const char *list_cmd, int step)
+{
+    stt_line line;
+    int got, end;
+    GUARD(stt_list_line(d, &line, &got, &end));
+    if (!got)
+        return wres_ok();
+    if (stt_line_is(&line, cap))
+        d->flags |= STT_OFFERED;
+    if (!end)
+        return wres_ok();
+    if (!(d->flags & STT_OFFERED))
+        return stt_not_offered(d, cap, list_cmd);
+    d->step = step;
+    stt_reply_clear(d); /* what a refusal quotes is the reply to cap */
+    return stt_send_line(d, "%s", cap);
+}
+
 wres stt_not_offered(ward_starttls *d, const char *cmd, const char *which)
 {
     return stt_fail(d, WARD_ERR_STARTTLS_REFUSED,

@@ -9,7 +9,6 @@
 #include "starttls/dialogue.h"
 
 enum { S_CAPS, S_STARTTLS };
-#define F_OFFERED 1u
 
 static wres on_caps_end(ward_starttls *d, const stt_line *line)
 {
@@ -20,7 +19,7 @@ static wres on_caps_end(ward_starttls *d, const stt_line *line)
         return stt_unexpected(d, which);
     if (d->secured)
         return stt_done(d);
-    if (!(d->flags & F_OFFERED))
+    if (!(d->flags & STT_OFFERED))
         return stt_not_offered(d, "STARTTLS", "capability");
     d->step = S_STARTTLS;
     stt_reply_clear(d);
@@ -47,7 +46,7 @@ static wres client_input(ward_starttls *d)
     }
     if (line.len > 0 && line.p[0] == '"') {
         if (stt_line_is(&line, "\"STARTTLS\""))
-            d->flags |= F_OFFERED;
+            d->flags |= STT_OFFERED;
         return wres_ok();
     }
     return on_caps_end(d, &line);

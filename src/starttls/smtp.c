@@ -8,14 +8,13 @@
 #include "starttls/dialogue.h"
 
 enum { S_GREETING, S_HELLO, S_STARTTLS };
-#define F_OFFERED 1u
 
 static int is_lmtp(const ward_starttls *d) { return d->ops->app == WARD_APP_LMTP; }
 static const char *hello(const ward_starttls *d) { return is_lmtp(d) ? "LHLO" : "EHLO"; }
 
 static wres send_hello(ward_starttls *d)
 {
-    d->flags &= ~F_OFFERED;
+    d->flags &= ~STT_OFFERED;
     d->step = S_HELLO;
     return stt_send_line(d, "%s %s", hello(d), d->helo_name);
 }
@@ -28,7 +27,7 @@ static void note_extension(ward_starttls *d, const stt_line *line)
         return; /* the first line names the server */
     stt_line ext = {line->p + 4, line->len - 4};
     if (stt_line_is(&ext, "STARTTLS"))
-        d->flags |= F_OFFERED;
+        d->flags |= STT_OFFERED;
 }
 
 static wres on_hello_reply(ward_starttls *d)
@@ -37,7 +36,7 @@ static wres on_hello_reply(ward_starttls *d)
         return d->reply_code >= 400 ? stt_refused(d, hello(d)) : stt_unexpected(d, hello(d));
     if (d->secured)
         return stt_done(d);
-    if (!(d->flags & F_OFFERED))
+    if (!(d->flags & STT_OFFERED))
         return stt_not_offered(d, "STARTTLS", hello(d));
     d->step = S_STARTTLS;
     return stt_send_line(d, "STARTTLS");
