@@ -131,7 +131,12 @@ typedef struct {
  * 45 (utf8mb4_general_ci), and the response's flags must include
  * CLIENT_SSL too. The MySQL server half's greeting offers those flags (and
  * CLIENT_LONG_PASSWORD) with a fixed scramble: an application that
- * authenticates must send its own (AuthSwitchRequest). */
+ * authenticates must send its own (AuthSwitchRequest). A MySQL client
+ * sends its ClientHello right behind the SSL Request (there is no
+ * go-ahead to wait for): the MySQL server half's caller reads that one
+ * packet exactly (3-byte little-endian length, sequence id, payload) and
+ * leaves what follows in the socket for the handshake, or the hello fed
+ * to the dialogue is injection. */
 WARD_API ward_err ward_starttls_new(const ward_starttls_params *params, ward_starttls **out);
 WARD_API void ward_starttls_free(ward_starttls *d);
 
