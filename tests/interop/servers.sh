@@ -549,3 +549,45 @@ crlf_lines() {
     shift
     printf '%s\r\n' "$@" >"$name.in"
 }
+
+# ---- PostgreSQL ----
+# start_postgres: two PostgreSQL 15 postmasters in the foreground, each its
+# own cluster made by initdb (trust authentication, superuser "postgres"):
+# PG_PORT with ssl=on (the test PKI's leaf) and PG_NOTLS with ssl=off,
+# which answers an SSLRequest with 'N'. PostgreSQL refuses to run as root:
+# both run as the postgres user (setpriv, which execs: the process in PIDS
+# is the postmaster), with the key owned by postgres, mode 0600. Sets
+# PG_PIDS, PG_LOG.
+PG_BIN=/usr/lib/postgresql/15/bin
+# not a function: "cmd &" of a function forks a subshell, and $! would be
+# that shell, not the postmaster the cleanup must stop
+AS_POSTGRES=(setpriv --reuid postgres --regid postgres --init-groups --)
+start_postgres() {
+    local d="$WORK/pg" ports
+    open_work
+    mkdir -p "$d/sock"
+    install -o postgres -g postgres -m 0600 "$PKI/ecdsa.key" "$d/key.pem"
+    install -o postgres -g postgres -m 0644 "$PKI/ecdsa-chain.pem" "$d/cert.pem"
+    chown -R postgres:postgres "$d"
+    mapfile -t ports < <(free_ports 2)
+    PG_PORT=${ports[0]} PG_NOTLS=${ports[1]}
+    PG_LOG="$WORK/postgres.log"
+    : >"$PG_LOG"
+    PG_PIDS=()
+    # one cluster, copied for the second server (-N: no fsync, a throwaway)
+    "${AS_POSTGRES[@]}" "$PG_BIN/initdb" -N -D "$d/tls" -A trust -U postgres \
+        >"$WORK/initdb.log" 2>&1 || fail "initdb failed: $(tail -n 5 "$WORK/initdb.log")"
+    cp -a "$d/tls" "$d/notls"
+    "${AS_POSTGRES[@]}" "$PG_BIN/postgres" -D "$d/tls" -k "$d/sock" -c listen_addresses=127.0.0.1 \
+        -c port="$PG_PORT" -c log_connections=on -c ssl=on -c ssl_cert_file="$d/cert.pem" -c ssl_key_file="$d/key.pem" \
+        </dev/null >>"$PG_LOG" 2>&1 &
+    PG_PIDS+=("$!")
+    "${AS_POSTGRES[@]}" "$PG_BIN/postgres" -D "$d/notls" -k "$d/sock" -c listen_addresses=127.0.0.1 \
+        -c port="$PG_NOTLS" -c log_connections=on -c ssl=off </dev/null >>"$PG_LOG" 2>&1 &
+    PG_PIDS+=("$!")
+    PIDS+=("${PG_PIDS[@]}")
+    # SIGINT: fast shutdown (SIGTERM, lib.sh's, waits for the clients)
+    SERVER_STOPS+=("kill -INT ${PG_PIDS[*]} 2>/dev/null")
+    wait_ports "${PG_PIDS[0]}" "$PG_LOG" 20 "$PG_PORT"
+    wait_ports "${PG_PIDS[1]}" "$PG_LOG" 20 "$PG_NOTLS"
+}
