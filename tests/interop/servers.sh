@@ -591,3 +591,50 @@ start_postgres() {
     wait_ports "${PG_PIDS[0]}" "$PG_LOG" 20 "$PG_PORT"
     wait_ports "${PG_PIDS[1]}" "$PG_LOG" 20 "$PG_NOTLS"
 }
+
+# ---- MariaDB ----
+# start_mariadb: two MariaDB 10.11 servers (mariadbd --no-defaults, in the
+# foreground), each its own data directory made by mariadb-install-db:
+# MARIA_PORT with TLS (the test PKI's leaf: the greeting offers CLIENT_SSL)
+# and MARIA_NOTLS with --skip-ssl (no CLIENT_SSL). root@localhost has an
+# empty password (--auth-root-authentication-method=normal). mariadbd is
+# started as root and drops to the mysql user itself (--user), so the
+# process in PIDS is the server; the key is owned by mysql, mode 0600.
+# Small InnoDB redo logs: the default 96 MiB would be written twice for
+# nothing. Sets MARIA_PIDS, MARIA_LOG.
+MARIA_OPTS=(--innodb-log-file-size=4M --innodb-buffer-pool-size=16M
+    --bind-address=127.0.0.1 --skip-log-bin)
+start_mariadb() {
+    local d="$WORK/maria" ports kind
+    open_work
+    mkdir -p "$d/run"
+    install -o mysql -g mysql -m 0600 "$PKI/ecdsa.key" "$d/key.pem"
+    install -o mysql -g mysql -m 0644 "$PKI/ecdsa-chain.pem" "$d/cert.pem"
+    mapfile -t ports < <(free_ports 2)
+    MARIA_PORT=${ports[0]} MARIA_NOTLS=${ports[1]}
+    MARIA_LOG="$WORK/mariadb.log"
+    : >"$MARIA_LOG"
+    for kind in tls notls; do
+        mariadb-install-db --no-defaults --datadir="$d/$kind" --user=mysql \
+            --auth-root-authentication-method=normal --skip-test-db \
+            --innodb-log-file-size=4M >>"$WORK/mariadb-install.log" 2>&1 ||
+            fail "mariadb-install-db failed: $(tail -n 5 "$WORK/mariadb-install.log")"
+    done
+    chown -R mysql:mysql "$d"
+    MARIA_PIDS=()
+    mariadbd --no-defaults --datadir="$d/tls" --socket="$d/run/tls.sock" --pid-file="$d/run/tls.pid" \
+        --port="$MARIA_PORT" "${MARIA_OPTS[@]}" --user=mysql \
+        --ssl-cert="$d/cert.pem" --ssl-key="$d/key.pem" --ssl-ca="$PKI/ca.pem" \
+        </dev/null >>"$MARIA_LOG" 2>&1 &
+    MARIA_PIDS+=("$!")
+    mariadbd --no-defaults --datadir="$d/notls" --socket="$d/run/notls.sock" --pid-file="$d/run/notls.pid" \
+        --port="$MARIA_NOTLS" "${MARIA_OPTS[@]}" --user=mysql --skip-ssl \
+        </dev/null >>"$MARIA_LOG" 2>&1 &
+    MARIA_PIDS+=("$!")
+    PIDS+=("${MARIA_PIDS[@]}")
+    # a SIGTERM that reaches mariadbd while it starts is lost (seen: the
+    # server then never ends): stop_pid's bounded wait ends in SIGKILL
+    SERVER_STOPS+=("stop_pid ${MARIA_PIDS[0]}" "stop_pid ${MARIA_PIDS[1]}")
+    wait_ports "${MARIA_PIDS[0]}" "$MARIA_LOG" 30 "$MARIA_PORT"
+    wait_ports "${MARIA_PIDS[1]}" "$MARIA_LOG" 30 "$MARIA_NOTLS"
+}
