@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the ports and paths set here are the tests'
 # Real servers as test peers for STARTTLS and implicit TLS (issue #15):
-# Dovecot, Postfix, vsftpd and INN's nnrpd, each started by the test from a
-# private configuration in $WORK, listening on free loopback ports, and
-# stopped by lib.sh's trap whatever happens. Sourced after lib.sh and
-# make_pki.
+# Dovecot, Postfix, vsftpd, INN's nnrpd, PostgreSQL and MariaDB, each
+# started by the test from a private configuration in $WORK, listening on
+# free loopback ports, and stopped by lib.sh's trap whatever happens.
+# Sourced after lib.sh and make_pki.
 #
 # Each start_* function writes its configuration under $WORK/NAME, picks
 # its ports, starts the server, waits (bounded) until every port answers,
@@ -88,15 +88,15 @@ wait_ports() {
 }
 
 # The work directory must be traversable by the unprivileged users the
-# servers drop to (dovenull, nobody, postfix, ftp, news); its contents keep
-# their own modes.
+# servers drop to (dovenull, nobody, postfix, ftp, news, postgres, mysql);
+# its contents keep their own modes.
 #
 # The servers are started as root (Postfix's master, Dovecot's, vsftpd's
 # listener and nnrpd bind, then drop to their own users): without root
 # the test fails here, saying so, rather than half-start a server.
 open_work() {
     [ "$(id -u)" -eq 0 ] ||
-        fail "the STARTTLS server fixtures run Dovecot, Postfix, vsftpd and nnrpd, which need root (run as root, as CI does)"
+        fail "the STARTTLS server fixtures run Dovecot, Postfix, vsftpd, nnrpd, PostgreSQL and MariaDB, which need root (run as root, as CI does)"
     chmod 711 "$WORK"
 }
 
