@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the ports and paths set here are the tests'
 # Real servers as test peers for STARTTLS and implicit TLS (issue #15):
-# Dovecot, Postfix, vsftpd and INN's nnrpd, each started by the test from a
-# private configuration in $WORK, listening on free loopback ports, and
-# stopped by lib.sh's trap whatever happens. Sourced after lib.sh and
-# make_pki.
+# Dovecot, Postfix, vsftpd, INN's nnrpd, PostgreSQL and MariaDB, each
+# started by the test from a private configuration in $WORK, listening on
+# free loopback ports, and stopped by lib.sh's trap whatever happens.
+# Sourced after lib.sh and make_pki.
 #
 # Each start_* function writes its configuration under $WORK/NAME, picks
 # its ports, starts the server, waits (bounded) until every port answers,
@@ -88,15 +88,15 @@ wait_ports() {
 }
 
 # The work directory must be traversable by the unprivileged users the
-# servers drop to (dovenull, nobody, postfix, ftp, news); its contents keep
-# their own modes.
+# servers drop to (dovenull, nobody, postfix, ftp, news, postgres, mysql);
+# its contents keep their own modes.
 #
 # The servers are started as root (Postfix's master, Dovecot's, vsftpd's
 # listener and nnrpd bind, then drop to their own users): without root
 # the test fails here, saying so, rather than half-start a server.
 open_work() {
     [ "$(id -u)" -eq 0 ] ||
-        fail "the STARTTLS server fixtures run Dovecot, Postfix, vsftpd and nnrpd, which need root (run as root, as CI does)"
+        fail "the STARTTLS server fixtures run Dovecot, Postfix, vsftpd, nnrpd, PostgreSQL and MariaDB, which need root (run as root, as CI does)"
     chmod 711 "$WORK"
 }
 
@@ -548,4 +548,93 @@ crlf_lines() {
     local name=$1
     shift
     printf '%s\r\n' "$@" >"$name.in"
+}
+
+# ---- PostgreSQL ----
+# start_postgres: two PostgreSQL 15 postmasters in the foreground, each its
+# own cluster made by initdb (trust authentication, superuser "postgres"):
+# PG_PORT with ssl=on (the test PKI's leaf) and PG_NOTLS with ssl=off,
+# which answers an SSLRequest with 'N'. PostgreSQL refuses to run as root:
+# both run as the postgres user (setpriv, which execs: the process in PIDS
+# is the postmaster), with the key owned by postgres, mode 0600. Sets
+# PG_PIDS, PG_LOG.
+PG_BIN=/usr/lib/postgresql/15/bin
+# not a function: "cmd &" of a function forks a subshell, and $! would be
+# that shell, not the postmaster the cleanup must stop
+AS_POSTGRES=(setpriv --reuid postgres --regid postgres --init-groups --)
+start_postgres() {
+    local d="$WORK/pg" ports
+    open_work
+    mkdir -p "$d/sock"
+    install -o postgres -g postgres -m 0600 "$PKI/ecdsa.key" "$d/key.pem"
+    install -o postgres -g postgres -m 0644 "$PKI/ecdsa-chain.pem" "$d/cert.pem"
+    chown -R postgres:postgres "$d"
+    mapfile -t ports < <(free_ports 2)
+    PG_PORT=${ports[0]} PG_NOTLS=${ports[1]}
+    PG_LOG="$WORK/postgres.log"
+    : >"$PG_LOG"
+    PG_PIDS=()
+    # one cluster, copied for the second server (-N: no fsync, a throwaway)
+    "${AS_POSTGRES[@]}" "$PG_BIN/initdb" -N -D "$d/tls" -A trust -U postgres \
+        >"$WORK/initdb.log" 2>&1 || fail "initdb failed: $(tail -n 5 "$WORK/initdb.log")"
+    cp -a "$d/tls" "$d/notls"
+    "${AS_POSTGRES[@]}" "$PG_BIN/postgres" -D "$d/tls" -k "$d/sock" -c listen_addresses=127.0.0.1 \
+        -c port="$PG_PORT" -c log_connections=on -c ssl=on -c ssl_cert_file="$d/cert.pem" -c ssl_key_file="$d/key.pem" \
+        </dev/null >>"$PG_LOG" 2>&1 &
+    PG_PIDS+=("$!")
+    "${AS_POSTGRES[@]}" "$PG_BIN/postgres" -D "$d/notls" -k "$d/sock" -c listen_addresses=127.0.0.1 \
+        -c port="$PG_NOTLS" -c log_connections=on -c ssl=off </dev/null >>"$PG_LOG" 2>&1 &
+    PG_PIDS+=("$!")
+    PIDS+=("${PG_PIDS[@]}")
+    # SIGINT: fast shutdown (SIGTERM, lib.sh's, waits for the clients)
+    SERVER_STOPS+=("kill -INT ${PG_PIDS[*]} 2>/dev/null")
+    wait_ports "${PG_PIDS[0]}" "$PG_LOG" 20 "$PG_PORT"
+    wait_ports "${PG_PIDS[1]}" "$PG_LOG" 20 "$PG_NOTLS"
+}
+
+# ---- MariaDB ----
+# start_mariadb: two MariaDB 10.11 servers (mariadbd --no-defaults, in the
+# foreground), each its own data directory made by mariadb-install-db:
+# MARIA_PORT with TLS (the test PKI's leaf: the greeting offers CLIENT_SSL)
+# and MARIA_NOTLS with --skip-ssl (no CLIENT_SSL). root@localhost has an
+# empty password (--auth-root-authentication-method=normal). mariadbd is
+# started as root and drops to the mysql user itself (--user), so the
+# process in PIDS is the server; the key is owned by mysql, mode 0600.
+# Small InnoDB redo logs: the default 96 MiB would be written twice for
+# nothing. Sets MARIA_PIDS, MARIA_LOG.
+MARIA_OPTS=(--innodb-log-file-size=4M --innodb-buffer-pool-size=16M
+    --bind-address=127.0.0.1 --skip-log-bin)
+start_mariadb() {
+    local d="$WORK/maria" ports kind
+    open_work
+    mkdir -p "$d/run"
+    install -o mysql -g mysql -m 0600 "$PKI/ecdsa.key" "$d/key.pem"
+    install -o mysql -g mysql -m 0644 "$PKI/ecdsa-chain.pem" "$d/cert.pem"
+    mapfile -t ports < <(free_ports 2)
+    MARIA_PORT=${ports[0]} MARIA_NOTLS=${ports[1]}
+    MARIA_LOG="$WORK/mariadb.log"
+    : >"$MARIA_LOG"
+    for kind in tls notls; do
+        mariadb-install-db --no-defaults --datadir="$d/$kind" --user=mysql \
+            --auth-root-authentication-method=normal --skip-test-db \
+            --innodb-log-file-size=4M >>"$WORK/mariadb-install.log" 2>&1 ||
+            fail "mariadb-install-db failed: $(tail -n 5 "$WORK/mariadb-install.log")"
+    done
+    chown -R mysql:mysql "$d"
+    MARIA_PIDS=()
+    mariadbd --no-defaults --datadir="$d/tls" --socket="$d/run/tls.sock" --pid-file="$d/run/tls.pid" \
+        --port="$MARIA_PORT" "${MARIA_OPTS[@]}" --user=mysql \
+        --ssl-cert="$d/cert.pem" --ssl-key="$d/key.pem" --ssl-ca="$PKI/ca.pem" \
+        </dev/null >>"$MARIA_LOG" 2>&1 &
+    MARIA_PIDS+=("$!")
+    mariadbd --no-defaults --datadir="$d/notls" --socket="$d/run/notls.sock" --pid-file="$d/run/notls.pid" \
+        --port="$MARIA_NOTLS" "${MARIA_OPTS[@]}" --user=mysql --skip-ssl \
+        </dev/null >>"$MARIA_LOG" 2>&1 &
+    MARIA_PIDS+=("$!")
+    PIDS+=("${MARIA_PIDS[@]}")
+    # a SIGTERM that reaches mariadbd while it starts is lost (seen: the
+    # server then never ends): stop_pid's bounded wait ends in SIGKILL
+    SERVER_STOPS+=("stop_pid ${MARIA_PIDS[0]}" "stop_pid ${MARIA_PIDS[1]}")
+    wait_ports "${MARIA_PIDS[0]}" "$MARIA_LOG" 30 "$MARIA_PORT"
+    wait_ports "${MARIA_PIDS[1]}" "$MARIA_LOG" 30 "$MARIA_NOTLS"
 }
