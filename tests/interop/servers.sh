@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the ports and paths set here are the tests'
 # Real servers as test peers for STARTTLS and implicit TLS (issue #15):
-# Dovecot, Postfix, vsftpd and INN's nnrpd, each started by the test from a
+# Dovecot, Postfix, vsftpd, INN's nnrpd and OpenLDAP's slapd, each started by the test from a
 # private configuration in $WORK, listening on free loopback ports, and
 # stopped by lib.sh's trap whatever happens. Sourced after lib.sh and
 # make_pki.
@@ -548,4 +548,44 @@ crlf_lines() {
     local name=$1
     shift
     printf '%s\r\n' "$@" >"$name.in"
+}
+
+# ---- OpenLDAP (slapd) ----
+# start_slapd: one slapd in the foreground (-d 0) from $WORK/slapd/slapd.conf
+# (no cn=config, none of /etc/ldap but the core schema): SLAPD_LDAP (StartTLS
+# extended operation, RFC 4511 section 4.14) and SLAPD_LDAPS (implicit
+# TLS), the test PKI's leaf, an mdb database dc=example,dc=org whose rootdn
+# $SLAPD_ROOTDN binds with the password $SLAPD_ROOTPW. Runs as root (slapd
+# binds and reads the key itself). Sets SLAPD_PID, SLAPD_LOG.
+SLAPD_ROOTDN="cn=admin,dc=example,dc=org"
+SLAPD_ROOTPW=wardsecret
+start_slapd() {
+    local d="$WORK/slapd" ports
+    open_work
+    mkdir -p "$d/db"
+    mapfile -t ports < <(free_ports 2)
+    SLAPD_LDAP=${ports[0]} SLAPD_LDAPS=${ports[1]}
+    SLAPD_LOG="$WORK/slapd.log"
+    cat >"$d/slapd.conf" <<CONF
+modulepath /usr/lib/ldap
+moduleload back_mdb
+include /etc/ldap/schema/core.schema
+pidfile $d/slapd.pid
+argsfile $d/slapd.args
+TLSCACertificateFile $PKI/ca.pem
+TLSCertificateFile $PKI/ecdsa-chain.pem
+TLSCertificateKeyFile $PKI/ecdsa.key
+database mdb
+maxsize 10485760
+suffix "dc=example,dc=org"
+rootdn "$SLAPD_ROOTDN"
+rootpw $SLAPD_ROOTPW
+directory $d/db
+CONF
+    : >"$SLAPD_LOG"
+    slapd -d 0 -h "ldap://127.0.0.1:$SLAPD_LDAP/ ldaps://127.0.0.1:$SLAPD_LDAPS/" \
+        -f "$d/slapd.conf" </dev/null >>"$SLAPD_LOG" 2>&1 &
+    SLAPD_PID=$!
+    PIDS+=("$SLAPD_PID")
+    wait_ports "$SLAPD_PID" "$SLAPD_LOG" 20 "${ports[@]}"
 }
