@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the ports and paths set here are the tests'
 # Real servers as test peers for STARTTLS and implicit TLS (issue #15):
-# Dovecot, Postfix, vsftpd, INN's nnrpd and OpenLDAP's slapd, each started by the test from a
+# Dovecot, Postfix, vsftpd, INN's nnrpd, OpenLDAP's slapd and Prosody, each started by the test from a
 # private configuration in $WORK, listening on free loopback ports, and
 # stopped by lib.sh's trap whatever happens. Sourced after lib.sh and
 # make_pki.
@@ -588,4 +588,50 @@ CONF
     SLAPD_PID=$!
     PIDS+=("$SLAPD_PID")
     wait_ports "$SLAPD_PID" "$SLAPD_LOG" 20 "${ports[@]}"
+}
+
+# ---- Prosody ----
+# start_prosody: one Prosody 0.12 in the foreground (daemonize = false)
+# from $WORK/prosody/prosody.cfg.lua (prosody --config), run as the
+# prosody user (Prosody refuses root), its data, pid file and log in
+# $WORK: PROSODY_C2S (client-to-server, STARTTLS required:
+# c2s_require_encryption), PROSODY_C2S_TLS (direct TLS, XEP-0368),
+# PROSODY_S2S (server-to-server). One VirtualHost, "localhost", with the
+# test PKI's leaf. Sets PROSODY_PID (the runuser that waits for Prosody),
+# PROSODY_LOG.
+start_prosody() {
+    local d="$WORK/prosody" ports
+    open_work
+    mkdir -p "$d/data"
+    # Prosody reads the key as the prosody user
+    install -m 0400 "$PKI/ecdsa.key" "$d/key.pem"
+    cp "$PKI/ecdsa-chain.pem" "$d/cert.pem"
+    mapfile -t ports < <(free_ports 3)
+    PROSODY_C2S=${ports[0]} PROSODY_C2S_TLS=${ports[1]} PROSODY_S2S=${ports[2]}
+    PROSODY_LOG="$WORK/prosody.log"
+    : >"$PROSODY_LOG"
+    cat >"$d/prosody.cfg.lua" <<CONF
+daemonize = false
+pidfile = "$d/prosody.pid"
+data_path = "$d/data"
+log = { debug = "$PROSODY_LOG" }
+interfaces = { "127.0.0.1" }
+c2s_ports = { $PROSODY_C2S }
+c2s_direct_tls_ports = { $PROSODY_C2S_TLS }
+s2s_ports = { $PROSODY_S2S }
+modules_enabled = { "tls", "saslauth", "disco", "dialback" }
+c2s_require_encryption = true
+s2s_require_encryption = true
+authentication = "internal_hashed"
+-- the direct-TLS port takes the global certificate, not the host's
+ssl = { certificate = "$d/cert.pem", key = "$d/key.pem" }
+VirtualHost "localhost"
+    ssl = { certificate = "$d/cert.pem", key = "$d/key.pem" }
+CONF
+    chown -R prosody:prosody "$d" "$PROSODY_LOG"
+    runuser -u prosody -- prosody --config "$d/prosody.cfg.lua" \
+        </dev/null >>"$WORK/prosody-stdout.log" 2>&1 &
+    PROSODY_PID=$!
+    PIDS+=("$PROSODY_PID")
+    wait_ports "$PROSODY_PID" "$PROSODY_LOG" 20 "${ports[@]}"
 }
