@@ -2,7 +2,7 @@
 # install-deps.sh [build|test|bench]: install what ward needs from Debian's
 # packages, only what is missing (checked with dpkg -s). "build": the
 # compiler, CMake, OpenSSL headers. "test": also the interop peers (among them the
-# mail, FTP, news and database servers of the STARTTLS tests) and the
+# mail, FTP, news, LDAP, XMPP and database servers of the STARTTLS tests) and the
 # sanitizer toolchain, the GnuTLS headers CI's benchmark smoke run
 # builds with, and Node.js with the npm package the ML-KEM cross-check runs
 # (tests/pq-xcheck: @noble/post-quantum at the version its package-lock.json
@@ -18,7 +18,7 @@ build) ;;
 test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
     libgnutls28-dev nodejs nginx
     dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd postfix vsftpd inn2
-    postgresql mariadb-server) ;;
+    postgresql mariadb-server slapd ldap-utils xxd prosody) ;;
 bench) pkgs+=(libgnutls28-dev valgrind) ;;
 *)
     echo "usage: $0 [build|test|bench]" >&2

@@ -1,10 +1,10 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the ports and paths set here are the tests'
 # Real servers as test peers for STARTTLS and implicit TLS (issue #15):
-# Dovecot, Postfix, vsftpd, INN's nnrpd, PostgreSQL and MariaDB, each
-# started by the test from a private configuration in $WORK, listening on
-# free loopback ports, and stopped by lib.sh's trap whatever happens.
-# Sourced after lib.sh and make_pki.
+# Dovecot, Postfix, vsftpd, INN's nnrpd, PostgreSQL, MariaDB, OpenLDAP's
+# slapd and Prosody, each started by the test from a private configuration
+# in $WORK, listening on free loopback ports, and stopped by lib.sh's trap
+# whatever happens. Sourced after lib.sh and make_pki.
 #
 # Each start_* function writes its configuration under $WORK/NAME, picks
 # its ports, starts the server, waits (bounded) until every port answers,
@@ -637,4 +637,90 @@ start_mariadb() {
     SERVER_STOPS+=("stop_pid ${MARIA_PIDS[0]}" "stop_pid ${MARIA_PIDS[1]}")
     wait_ports "${MARIA_PIDS[0]}" "$MARIA_LOG" 30 "$MARIA_PORT"
     wait_ports "${MARIA_PIDS[1]}" "$MARIA_LOG" 30 "$MARIA_NOTLS"
+}
+
+# ---- OpenLDAP (slapd) ----
+# start_slapd: one slapd in the foreground (-d 0) from $WORK/slapd/slapd.conf
+# (no cn=config, none of /etc/ldap but the core schema): SLAPD_LDAP (StartTLS
+# extended operation, RFC 4511 section 4.14) and SLAPD_LDAPS (implicit
+# TLS), the test PKI's leaf, an mdb database dc=example,dc=org whose rootdn
+# $SLAPD_ROOTDN binds with the password $SLAPD_ROOTPW. Runs as root (slapd
+# binds and reads the key itself). Sets SLAPD_PID, SLAPD_LOG.
+SLAPD_ROOTDN="cn=admin,dc=example,dc=org"
+SLAPD_ROOTPW=wardsecret
+start_slapd() {
+    local d="$WORK/slapd" ports
+    open_work
+    mkdir -p "$d/db"
+    mapfile -t ports < <(free_ports 2)
+    SLAPD_LDAP=${ports[0]} SLAPD_LDAPS=${ports[1]}
+    SLAPD_LOG="$WORK/slapd.log"
+    cat >"$d/slapd.conf" <<CONF
+modulepath /usr/lib/ldap
+moduleload back_mdb
+include /etc/ldap/schema/core.schema
+pidfile $d/slapd.pid
+argsfile $d/slapd.args
+TLSCACertificateFile $PKI/ca.pem
+TLSCertificateFile $PKI/ecdsa-chain.pem
+TLSCertificateKeyFile $PKI/ecdsa.key
+database mdb
+maxsize 10485760
+suffix "dc=example,dc=org"
+rootdn "$SLAPD_ROOTDN"
+rootpw $SLAPD_ROOTPW
+directory $d/db
+CONF
+    : >"$SLAPD_LOG"
+    slapd -d 0 -h "ldap://127.0.0.1:$SLAPD_LDAP/ ldaps://127.0.0.1:$SLAPD_LDAPS/" \
+        -f "$d/slapd.conf" </dev/null >>"$SLAPD_LOG" 2>&1 &
+    SLAPD_PID=$!
+    PIDS+=("$SLAPD_PID")
+    wait_ports "$SLAPD_PID" "$SLAPD_LOG" 20 "${ports[@]}"
+}
+
+# ---- Prosody ----
+# start_prosody: one Prosody 0.12 in the foreground (daemonize = false)
+# from $WORK/prosody/prosody.cfg.lua (prosody --config), run as the
+# prosody user (Prosody refuses root), its data, pid file and log in
+# $WORK: PROSODY_C2S (client-to-server, STARTTLS required:
+# c2s_require_encryption), PROSODY_C2S_TLS (direct TLS, XEP-0368),
+# PROSODY_S2S (server-to-server). One VirtualHost, "localhost", with the
+# test PKI's leaf. Sets PROSODY_PID (the runuser that waits for Prosody),
+# PROSODY_LOG.
+start_prosody() {
+    local d="$WORK/prosody" ports
+    open_work
+    mkdir -p "$d/data"
+    # Prosody reads the key as the prosody user
+    install -m 0400 "$PKI/ecdsa.key" "$d/key.pem"
+    cp "$PKI/ecdsa-chain.pem" "$d/cert.pem"
+    mapfile -t ports < <(free_ports 3)
+    PROSODY_C2S=${ports[0]} PROSODY_C2S_TLS=${ports[1]} PROSODY_S2S=${ports[2]}
+    PROSODY_LOG="$WORK/prosody.log"
+    : >"$PROSODY_LOG"
+    cat >"$d/prosody.cfg.lua" <<CONF
+daemonize = false
+pidfile = "$d/prosody.pid"
+data_path = "$d/data"
+log = { debug = "$PROSODY_LOG" }
+interfaces = { "127.0.0.1" }
+c2s_ports = { $PROSODY_C2S }
+c2s_direct_tls_ports = { $PROSODY_C2S_TLS }
+s2s_ports = { $PROSODY_S2S }
+modules_enabled = { "tls", "saslauth", "disco", "dialback" }
+c2s_require_encryption = true
+s2s_require_encryption = true
+authentication = "internal_hashed"
+-- the direct-TLS port takes the global certificate, not the host's
+ssl = { certificate = "$d/cert.pem", key = "$d/key.pem" }
+VirtualHost "localhost"
+    ssl = { certificate = "$d/cert.pem", key = "$d/key.pem" }
+CONF
+    chown -R prosody:prosody "$d" "$PROSODY_LOG"
+    runuser -u prosody -- prosody --config "$d/prosody.cfg.lua" \
+        </dev/null >>"$WORK/prosody-stdout.log" 2>&1 &
+    PROSODY_PID=$!
+    PIDS+=("$PROSODY_PID")
+    wait_ports "$PROSODY_PID" "$PROSODY_LOG" 20 "${ports[@]}"
 }
