@@ -30,6 +30,11 @@ usage_error --starttls smtp 'smtp://mx' "--starttls takes HOST[:PORT], not a URL
 usage_error --starttls imaps mail "--starttls: 'imaps' is implicit TLS, not STARTTLS: use imaps://mail"
 usage_error --starttls gopher mail "--starttls: unknown protocol 'gopher' (the protocols: ward help client)"
 usage_error --sess-in s.bin --early-data req.txt 'smtp://mx' "--early-data cannot be used with a STARTTLS scheme (smtp)"
+usage_error --helo 'a b' 'smtp://mx' "--helo 'a b': only letters, digits and '-._[]:' (a domain or an address literal)"
+usage_error --helo "x'y" 'xmpp-server://mx' "--helo 'x'y': only letters, digits and '-._[]:' (a domain or an address literal)"
+usage_error --helo '' 'smtp://mx' "--helo needs a name of 1 to 255 characters"
+usage_error --helo mx.test 'imap://mx' "--helo is for smtp, submission, lmtp and xmpp-server, not imap"
+usage_error --helo mx.test 'mx' "--helo is for smtp, submission, lmtp and xmpp-server, not a bare HOST[:PORT]"
 ok "URL and --starttls usage errors: exit 2, exact messages"
 
 # The scheme's default port, seen in the refused connection to it (nothing
@@ -158,6 +163,20 @@ for proto in smtp imap; do
     assert_not_contains "$WORK/$proto-inject.client" "TLS 1." "$proto injection: no handshake"
     ok "$proto: a line pipelined behind the go-ahead: exit 1, the injection named, no handshake, nothing on stdout"
 done
+
+# --helo NAME: the EHLO argument, before TLS and again after it (RFC 3207
+# section 4.2), as the server received it.
+printf 'QUIT\r\n' >"$WORK/in.txt"
+start_stt smtp ok
+CLIENT_IN="$WORK/in.txt" ward_client "$WORK/helo.client" --cafile "$PKI/ca.pem" \
+    --helo client.ward.test "smtp://localhost:$STT_PORT"
+[ "$CLIENT_RC" -eq 0 ] || fail "--helo: exit $CLIENT_RC: $(cat "$WORK/helo.client")"
+wait_exit "$STT_PID" 10 || fail "--helo: stt_server.py did not finish: $(cat "$WORK/smtp-ok.log")"
+[ "$(grep -cxF "stt_server: got b'EHLO client.ward.test\\r\\n'" "$WORK/smtp-ok.log")" -eq 2 ] ||
+    fail "--helo: the server did not get 'EHLO client.ward.test' twice: $(grep EHLO "$WORK/smtp-ok.log" | tr '\n' '|')"
+assert_not_contains "$WORK/smtp-ok.log" "EHLO localhost" "--helo"
+assert_contains "$WORK/helo.client" "ward: C: EHLO client.ward.test" "--helo: the dialogue"
+ok "--helo client.ward.test: the server got 'EHLO client.ward.test' before and after TLS"
 
 # A reset after data is named as such, after the data went to stdout.
 start_stt reset -

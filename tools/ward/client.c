@@ -48,6 +48,10 @@ void client_usage(FILE *out)
         "                nntp 119, ftp 21, sieve 4190, xmpp 5222, xmpp-server 5269,\n"
         "                ldap 389, postgres 5432, mysql 3306 (those this version has)\n"
         "  --starttls PROTO       PROTO://HOST[:PORT], for a STARTTLS protocol above\n"
+        "  --helo NAME            the name ward gives for itself: the EHLO / LHLO\n"
+        "                         argument (smtp, submission, lmtp; a domain or an\n"
+        "                         address literal such as [192.0.2.1]) and the stream's\n"
+        "                         'from' (xmpp-server); default localhost\n"
         "\n"
         "Certificates:\n"
         "  --showcerts            write the server's chain to stdout before any data:\n"
@@ -128,6 +132,7 @@ void client_usage(FILE *out)
 typedef struct {
     const char *target;
     const char *starttls; /* --starttls PROTO */
+    const char *helo;     /* --helo NAME */
     int showcerts;        /* --showcerts */
     int check_expiry;     /* --check-expiry given */
     unsigned long expiry_days;
@@ -152,6 +157,41 @@ typedef struct {
     unsigned long ocsp_max_age; /* 0: the library's default */
     const char *sess_out, *sess_in, *early_data; /* --sess-out, --sess-in, --early-data */
 } client_opts;
+
+/* --helo NAME: a domain or an address literal (RFC 5321 §4.1.3, "[...]"),
+ * at most 255 bytes. Nothing else: the name goes into a command line
+ * (EHLO NAME) or an XML attribute (from='NAME'), where a space, a quote or
+ * a '<' would change what is sent. */
+static int helo_check(const char *cmd, const char *v)
+{
+    size_t n = strlen(v);
+    if (n == 0 || n > 255) {
+        cli_usage_error(cmd, "--helo needs a name of 1 to 255 characters");
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)v[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              strchr("-._[]:", ch))) {
+            cli_usage_error(cmd,
+                            "--helo '%s': only letters, digits and '-._[]:' (a domain or an "
+                            "address literal)",
+                            v);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The dialogues that send a name for the client: EHLO (smtp, submission),
+ * LHLO (lmtp), the s2s stream's 'from' (xmpp-server). */
+static int helo_used(const cli_target *w)
+{
+    if (!w->scheme || w->scheme->implicit_tls)
+        return 0;
+    ward_app a = w->scheme->app;
+    return a == WARD_APP_SMTP || a == WARD_APP_LMTP || a == WARD_APP_XMPP_SERVER;
+}
 
 static int parse_args(int argc, char **argv, client_opts *o)
 {
@@ -181,6 +221,10 @@ static int parse_args(int argc, char **argv, client_opts *o)
             o->pha = 1;
         } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--starttls", NULL, &bad))) {
             o->starttls = v;
+        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--helo", NULL, &bad))) {
+            if (helo_check(cmd, v) != 0)
+                return -1;
+            o->helo = v;
         } else if (!bad &&
                    (v = cli_opt_value(cmd, argc, argv, &i, "--check-expiry", NULL, &bad))) {
             if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
@@ -263,6 +307,11 @@ static int parse_args(int argc, char **argv, client_opts *o)
     }
     if (cli_parse_target(cmd, o->target, o->starttls, &o->where) != 0)
         return -1;
+    if (o->helo && !helo_used(&o->where)) {
+        cli_usage_error(cmd, "--helo is for smtp, submission, lmtp and xmpp-server, not %s",
+                        o->where.scheme ? o->where.scheme->scheme : "a bare HOST[:PORT]");
+        return -1;
+    }
     if (o->early_data && o->where.scheme && !o->where.scheme->implicit_tls) {
         /* 0-RTT data would reach the server before the dialogue's own
          * post-TLS step (SMTP's second EHLO, ...). */
@@ -720,6 +769,7 @@ static int start_dialogue(const client_opts *o, const char *host, ward_starttls 
     prm.app = s->app;
     prm.server = 0;
     prm.host = o->servername ? o->servername : host;
+    prm.helo_name = o->helo; /* NULL: the library's "localhost" */
     ward_err e = ward_starttls_new(&prm, out);
     if (e == WARD_ERR_CONFIG) {
         cli_error("STARTTLS for %s is not available in this version of ward",
