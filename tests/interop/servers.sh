@@ -685,7 +685,9 @@ CONF
 # prosody user (Prosody refuses root), its data, pid file and log in
 # $WORK: PROSODY_C2S (client-to-server, STARTTLS required:
 # c2s_require_encryption), PROSODY_C2S_TLS (direct TLS, XEP-0368),
-# PROSODY_S2S (server-to-server). One VirtualHost, "localhost", with the
+# PROSODY_S2S (server-to-server, STARTTLS required too:
+# s2s_require_encryption; a peer must not claim to be "localhost", which
+# Prosody serves: ward client --helo). One VirtualHost, "localhost", with the
 # test PKI's leaf. Sets PROSODY_PID (the runuser that waits for Prosody),
 # PROSODY_LOG.
 start_prosody() {

@@ -780,7 +780,6 @@ static int start_dialogue(const client_opts *o, const char *host, ward_starttls 
         cli_error("cannot start the %s dialogue: %s", s->scheme, ward_err_str(e));
         return -1;
     }
-    ward_starttls_set_log(*out, dlg_log, NULL);
     cli_info("STARTTLS: %s dialogue", ward_app_name(s->app));
     return 0;
 }
@@ -835,6 +834,10 @@ int client_main(int argc, char **argv)
         goto out;
     }
     cli_info("connected to %s", peer);
+    /* The lines a client that speaks first queued at creation (XMPP's
+     * stream header, ...) are shown now, when they are sent. */
+    if (dlg)
+        ward_starttls_set_log(dlg, dlg_log, NULL);
     if (dlg && dlg_plain(dlg, fd, HANDSHAKE_TIMEOUT_MS) != 0)
         goto out;
 
