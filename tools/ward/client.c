@@ -760,6 +760,22 @@ static int relay(pump *p, const client_opts *o)
     }
 }
 
+/* After the STARTTLS go-ahead the server sent plaintext where its TLS
+ * handshake should be: what a command injected behind the go-ahead looks
+ * like when it comes in a later segment than the go-ahead (in the same
+ * one, the dialogue itself names it). The engine's own words speak of a
+ * wrong port; here the port was right. */
+static void starttls_hint(const ward_conn *c)
+{
+    const char *msg = ward_conn_error_message(c);
+    if (ward_conn_error(c) != WARD_ERR_UNEXPECTED_MESSAGE || ward_conn_version(c) != 0 || !msg ||
+        !strstr(msg, "did not speak TLS"))
+        return;
+    cli_log("hint: the server agreed to STARTTLS, then sent plaintext instead of its TLS "
+            "handshake: a command injected behind its go-ahead (CVE-2011-0411) or a broken "
+            "server; none of it was used");
+}
+
 /* The client half of the scheme's STARTTLS dialogue, logging each line. */
 static int start_dialogue(const client_opts *o, const char *host, ward_starttls **out)
 {
@@ -863,6 +879,8 @@ int client_main(int argc, char **argv)
         cli_error("%s", pump_error(&p, e, eb, sizeof eb));
         handshake_hint(c, &o);
         client_cert_hint(c, &o);
+        if (dlg)
+            starttls_hint(c);
         goto out;
     }
     print_negotiated(c, &o);
