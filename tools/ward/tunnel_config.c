@@ -60,6 +60,14 @@ static const char *kname(const tunnel_svc_state *st, int k, char *buf, size_t ca
     return buf;
 }
 
+/* "--cert FILE" / "cert = FILE": a key and its value in messages. */
+static const char *kval(const tunnel_svc_state *st, int k, const char *val, char *buf,
+                        size_t cap)
+{
+    snprintf(buf, cap, st->flags ? "--%s %.256s" : "%s = %.256s", keys[k].name, val);
+    return buf;
+}
+
 static const char *mode_name(const tunnel_svc_state *st, int mode)
 {
     if (st->flags)
@@ -141,7 +149,7 @@ static int set_number(const char *what, const char *val, unsigned long lo, unsig
     int rc = cli_parse_uint("tunnel", what, val, hi, &v);
     cli_capture_end();
     if (rc != 0 || v < lo) {
-        snprintf(err, errcap, "%s %s: expects a number from %lu to %lu", what, val, lo, hi);
+        snprintf(err, errcap, "%s: expects a number from %lu to %lu", what, lo, hi);
         return -1;
     }
     *out = v;
@@ -156,19 +164,19 @@ static int check_addr(const char *what, const char *val, int port0_ok, char *err
     char host[256], port[8], msg[256];
     const char *colon = val[0] == '[' ? strstr(val, "]:") : strchr(val, ':');
     if (!colon || (val[0] != '[' && strchr(colon + 1, ':'))) {
-        snprintf(err, errcap, "%s %s: no port (expected HOST:PORT or [IPV6]:PORT)", what, val);
+        snprintf(err, errcap, "%s: no port (expected HOST:PORT or [IPV6]:PORT)", what);
         return -1;
     }
     cli_capture_begin(msg, sizeof msg);
     int rc = cli_parse_hostport("tunnel", val, host, sizeof host, "", port, sizeof port);
     cli_capture_end();
     if (rc != 0) {
-        snprintf(err, errcap, "%s %s: %s (expected HOST:PORT or [IPV6]:PORT)", what, val,
+        snprintf(err, errcap, "%s: %s (expected HOST:PORT or [IPV6]:PORT)", what,
                  msg[0] ? msg : "bad address");
         return -1;
     }
     if (!port0_ok && strtoul(port, NULL, 10) == 0) {
-        snprintf(err, errcap, "%s %s: port 0 cannot be connected to", what, val);
+        snprintf(err, errcap, "%s: port 0 cannot be connected to", what);
         return -1;
     }
     return 0;
@@ -182,7 +190,7 @@ static int check_addr(const char *what, const char *val, int port0_ok, char *err
         int rc_ = (call);                                                              \
         cli_capture_end();                                                             \
         if (rc_ < 0) {                                                                 \
-            snprintf(err, errcap, "%s %s: %s", kn, val, msg_[0] ? msg_ : "bad value"); \
+            snprintf(err, errcap, "%s: %s", kn, msg_[0] ? msg_ : "bad value");           \
             return -1;                                                                 \
         }                                                                              \
     } while (0)
@@ -200,9 +208,9 @@ static int set_starttls(tunnel_service *s, const char *kn, const char *val, char
 {
     ward_app app = ward_app_from_name(val);
     if (app == WARD_APP_NONE || app == WARD_APP_HTTP) {
-        snprintf(err, errcap, "%s %s: not a STARTTLS protocol (smtp, submission, lmtp, imap, "
+        snprintf(err, errcap, "%s: not a STARTTLS protocol (smtp, submission, lmtp, imap, "
                  "pop3, ftp, nntp, sieve; in client mode also xmpp, xmpp-server, ldap, "
-                 "postgres, mysql)", kn, val);
+                 "postgres, mysql)", kn);
         return -1;
     }
     s->starttls = app;
@@ -213,7 +221,7 @@ static int set_identity_file(char **arr, size_t *n, unsigned *lines, unsigned li
                              const char *kn, const char *val, char *err, size_t errcap)
 {
     if (*n >= TUNNEL_MAX_IDENTITIES) {
-        snprintf(err, errcap, "%s %s: at most %d certificates per service", kn, val,
+        snprintf(err, errcap, "%s: at most %d certificates per service", kn,
                  TUNNEL_MAX_IDENTITIES);
         return -1;
     }
@@ -230,8 +238,9 @@ static int set_mode(tunnel_service *s, const tunnel_svc_state *st, const char *v
                     : strcmp(val, "tls-connect") == 0 ? TUNNEL_TLS_CONNECT
                                                       : 0;
     if (!m) {
-        snprintf(err, errcap, "mode %s: expected tls-accept (accept TLS, connect plaintext) "
-                 "or tls-connect (accept plaintext, connect TLS)", val);
+        snprintf(err, errcap, "%s%s: expected tls-accept (accept TLS, connect plaintext) "
+                 "or tls-connect (accept plaintext, connect TLS)", st->flags ? "--" : "mode = ",
+                 val);
         return -1;
     }
     if (s->mode && s->mode != m) {
@@ -250,7 +259,7 @@ static int set_value(tunnel_service *s, tunnel_svc_state *st, int k, const char 
     switch (k) {
     case TK_ACCEPT:
         if (s->n_accept >= TUNNEL_MAX_ACCEPT) {
-            snprintf(err, errcap, "%s %s: at most %d addresses per service", kn, val,
+            snprintf(err, errcap, "%s: at most %d addresses per service", kn,
                      TUNNEL_MAX_ACCEPT);
             return -1;
         }
@@ -306,6 +315,9 @@ int tunnel_svc_set(tunnel_service *s, tunnel_svc_state *st, int k, const char *v
         return -1;
     }
     kname(st, k, kn, sizeof kn);
+    /* "--cert FILE" / "cert = FILE": how a value is named in messages */
+    char kv[300];
+    kval(st, k, val, kv, sizeof kv);
     if (!*val) {
         snprintf(err, errcap, "%s needs a value", kn);
         return -1;
@@ -331,7 +343,7 @@ int tunnel_svc_set(tunnel_service *s, tunnel_svc_state *st, int k, const char *v
     int rc = 0, b = 0;
     if (k == TK_SNI_STRICT || k == TK_RSA_KX || k == TK_ALLOW_NO_EMS) {
         if (parse_bool(val, &b) != 0) {
-            snprintf(err, errcap, "%s %s: expected yes or no", kn, val);
+            snprintf(err, errcap, "%s: expected yes or no", kv);
             return -1;
         }
         if (k == TK_SNI_STRICT)
@@ -341,7 +353,7 @@ int tunnel_svc_set(tunnel_service *s, tunnel_svc_state *st, int k, const char *v
         else
             s->ver.allow_no_ems = b;
     } else {
-        rc = set_value(s, st, k, val, line, kn, err, errcap);
+        rc = set_value(s, st, k, val, line, kv, err, errcap);
     }
     if (rc == 0 && !st->line[k])
         st->line[k] = line;
@@ -446,7 +458,7 @@ static int check_sides(const tunnel_service *s, tunnel_svc_state *st, char *err,
 
 static int check_server(tunnel_service *s, tunnel_svc_state *st, char *err, size_t errcap)
 {
-    char kn[40], kn2[40];
+    char kn[40], kn2[40], kv[300];
     kname(st, TK_CERT, kn, sizeof kn);
     kname(st, TK_KEY, kn2, sizeof kn2);
     if (st->n_cert > st->n_key) {
@@ -468,9 +480,9 @@ static int check_server(tunnel_service *s, tunnel_svc_state *st, char *err, size
     ward_app a = s->starttls;
     if (a != WARD_APP_NONE && a != WARD_APP_SMTP && a != WARD_APP_LMTP && a != WARD_APP_IMAP &&
         a != WARD_APP_POP3 && a != WARD_APP_FTP && a != WARD_APP_NNTP && a != WARD_APP_SIEVE) {
-        snprintf(err, errcap, "%s %s: in server mode the tunnel speaks the server half of "
+        snprintf(err, errcap, "%s: in server mode the tunnel speaks the server half of "
                  "smtp, lmtp, imap, pop3, ftp, nntp and sieve only",
-                 kname(st, TK_STARTTLS, kn, sizeof kn), ward_app_name(a));
+                 kval(st, TK_STARTTLS, ward_app_name(a), kv, sizeof kv));
         return blame(st, st->line[TK_STARTTLS]);
     }
     if (s->server_name && a == WARD_APP_NONE) {
@@ -484,7 +496,7 @@ static int check_server(tunnel_service *s, tunnel_svc_state *st, char *err, size
 
 static int check_client(tunnel_service *s, tunnel_svc_state *st, char *err, size_t errcap)
 {
-    char kn[40], kn2[40];
+    char kn[40], kn2[40], kv[300];
     if (!s->cafile && !s->have_pin) {
         snprintf(err, errcap, "%s needs %s (the CAs to verify the server with) or %s: the "
                  "server's certificate is always verified", mode_name(st, s->mode),
@@ -495,8 +507,8 @@ static int check_client(tunnel_service *s, tunnel_svc_state *st, char *err, size
         ward_starttls_params p = {.app = s->starttls, .server = 0, .host = "localhost"};
         ward_starttls *d = NULL;
         if (ward_starttls_new(&p, &d) != WARD_OK) {
-            snprintf(err, errcap, "%s %s: no client half for this protocol",
-                     kname(st, TK_STARTTLS, kn, sizeof kn), ward_app_name(s->starttls));
+            snprintf(err, errcap, "%s: no client half for this protocol",
+                     kval(st, TK_STARTTLS, ward_app_name(s->starttls), kv, sizeof kv));
             return blame(st, st->line[TK_STARTTLS]);
         }
         ward_starttls_free(d);
@@ -505,16 +517,15 @@ static int check_client(tunnel_service *s, tunnel_svc_state *st, char *err, size
         return 0;
     addr_key k;
     if (addr_parse(s->connect, &k) != 0) {
-        snprintf(err, errcap, "%s %s: bad address", kname(st, TK_CONNECT, kn, sizeof kn),
-                 s->connect);
+        snprintf(err, errcap, "%s: bad address", kval(st, TK_CONNECT, s->connect, kv, sizeof kv));
         return blame(st, st->line[TK_CONNECT]);
     }
     if (k.family == 0) /* a name: the one the certificate must carry */
         return set_str(&s->servername, k.host, err, errcap) == 0 ? 0 : blame(st, 0);
     if (s->have_pin) /* the pin alone identifies the server */
         return 0;
-    snprintf(err, errcap, "%s %s is an address: give %s, the name the server's certificate "
-             "must carry", kname(st, TK_CONNECT, kn, sizeof kn), s->connect,
+    snprintf(err, errcap, "%s: an address, not a name: give %s, the name the server's "
+             "certificate must carry", kval(st, TK_CONNECT, s->connect, kv, sizeof kv),
              kname(st, TK_SERVERNAME, kn2, sizeof kn2));
     return blame(st, st->line[TK_CONNECT]);
 }
