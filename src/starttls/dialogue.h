@@ -11,7 +11,8 @@
  * dialogue goes to WARD_STARTTLS_UPGRADE only when no byte of the peer's is
  * left unconsumed behind the line that started TLS; and ward_starttls_recv
  * refuses any byte fed in WARD_STARTTLS_UPGRADE. Protocol files never test
- * for it themselves. */
+ * for it themselves. Its one exception, stt_upgrade_tls_follows (MySQL's
+ * server half), keeps such bytes as TLS instead. */
 #ifndef WARD_STARTTLS_DIALOGUE_H
 #define WARD_STARTTLS_DIALOGUE_H
 
@@ -63,6 +64,9 @@ struct ward_starttls {
     ward_err err;
     int secured; /* 1 once ward_starttls_secured was called */
     const char *upgrade_what; /* the line that started TLS (stt_upgrade) */
+    /* 1 once stt_upgrade_tls_follows: in UPGRADE, in[] holds the start of
+     * the peer's TLS stream, for ward_starttls_tls_bytes. */
+    int tls_follows;
     char msg[STT_MSG_MAX];
 
     /* The peer's bytes not yet consumed: in[in_off .. in_off+in_len). */
@@ -166,6 +170,13 @@ void stt_reply_clear(ward_starttls *d);
  * the injection rule is enforced. `what` names the line that started TLS
  * ("the server's 220 go-ahead", "the client's STARTTLS command"). */
 WARD_MUST_CHECK wres stt_upgrade(ward_starttls *d, const char *what);
+/* The one exception (MySQL's server half only): TLS starts now and the
+ * peer's bytes behind the line that started TLS are not injection but the
+ * start of its TLS stream, since that client sends its ClientHello right
+ * behind its SSL Request, with no go-ahead to wait for. They stay in the
+ * input buffer for ward_starttls_tls_bytes, which hands them to the TLS
+ * engine: never to the application as plaintext. */
+WARD_MUST_CHECK wres stt_upgrade_tls_follows(ward_starttls *d, const char *what);
 /* The peer's bytes p, n came after the line that started TLS: fail with
  * WARD_ERR_STARTTLS_INJECTION quoting them (stt_upgrade and
  * ward_starttls_recv in UPGRADE call it; nothing else should). */

@@ -193,6 +193,14 @@ wres stt_upgrade(ward_starttls *d, const char *what)
     return wres_ok();
 }
 
+wres stt_upgrade_tls_follows(ward_starttls *d, const char *what)
+{
+    d->upgrade_what = what;
+    d->tls_follows = 1;
+    d->state = WARD_STARTTLS_UPGRADE;
+    return wres_ok();
+}
+
 wres stt_done(ward_starttls *d)
 {
     d->state = WARD_STARTTLS_DONE;
