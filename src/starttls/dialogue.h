@@ -165,6 +165,9 @@ const char *stt_quote(char *out, size_t cap, const uint8_t *p, size_t n);
  * " / "); start afresh. Bounded: what does not fit is cut with "...". */
 void stt_reply_add(ward_starttls *d, const stt_line *line);
 void stt_reply_clear(ward_starttls *d);
+/* Add the peer's bytes p, n to the reply as they are (sanitized, no
+ * separator): for text that comes in pieces. Bounded like stt_reply_add. */
+void stt_reply_append(ward_starttls *d, const uint8_t *p, size_t n);
 /* TLS may start now. Fails with WARD_ERR_STARTTLS_INJECTION (and
  * returns it) if any of the peer's bytes are unconsumed: the one place
  * the injection rule is enforced. `what` names the line that started TLS

@@ -951,7 +951,21 @@ static void xmpp_client_refusals(void)
          "the server does not offer STARTTLS (its stream features: starttls)"},
         {"<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text "
          "xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such host</text></stream:error>",
-         WARD_ERR_STARTTLS_REFUSED, "the server sent a stream error: host-unknown / text"},
+         WARD_ERR_STARTTLS_REFUSED,
+         "the server sent a stream error: host-unknown \"no such host\""},
+        /* the text first, with a language, spaces and a quote; then an
+         * application-specific condition (RFC 6120 §4.9.4) */
+        {"<stream:error xmlns:e='urn:ietf:params:xml:ns:xmpp-streams'><e:text xml:lang='en'> "
+         "Server \"mx\" is shutting down </e:text><e:system-shutdown/><down xmlns='urn:x'/>"
+         "</stream:error>",
+         WARD_ERR_STARTTLS_REFUSED,
+         "the server sent a stream error: \" Server \\x22mx\\x22 is shutting down \" / "
+         "system-shutdown / down"},
+        /* <text> in another namespace is a condition like any other */
+        {"<stream:error><text xmlns='urn:x'>hi</text></stream:error>", WARD_ERR_STARTTLS_REFUSED,
+         "the server sent a stream error: text"},
+        {"<stream:error/>", WARD_ERR_STARTTLS_REFUSED,
+         "the server sent a stream error: (no condition)"},
         {"</stream:stream>", WARD_ERR_STARTTLS_PROTOCOL,
          "the peer closed the stream (</stream:stream>)"},
         {"<features xmlns='jabber:client'/>", WARD_ERR_STARTTLS_PROTOCOL,
