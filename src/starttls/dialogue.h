@@ -43,6 +43,8 @@
 #define STT_PRIV_MAX 512
 #define STT_EARLY_LOG_MAX 1024
 
+typedef struct stt_cmd_table stt_cmd_table;
+
 typedef struct {
     ward_app app;
     int server;
@@ -56,6 +58,8 @@ typedef struct {
     wres (*on_input)(ward_starttls *d);
     /* The TLS handshake is done: go on over TLS or stt_done. */
     wres (*on_secured)(ward_starttls *d);
+    /* A server half whose on_input is stt_serve_command: its commands. */
+    const stt_cmd_table *commands;
 } stt_ops;
 
 struct ward_starttls {
@@ -219,6 +223,36 @@ WARD_MUST_CHECK wres stt_cap_list_line(ward_starttls *d, const char *cap, const 
 /* A server half takes one command: fails once the client has sent
  * STT_COMMANDS_MAX of them without starting TLS. */
 WARD_MUST_CHECK wres stt_command(ward_starttls *d, stt_line *line, int *got);
+/* ---- a server half's commands before the upgrade (commands.c) ---- */
+typedef enum {
+    STT_CMD_REPLY = 1, /* answer and go on (CAPA, NOOP, ...) */
+    STT_CMD_END,       /* answer, then fail: the client left (QUIT, LOGOUT) */
+    STT_CMD_UPGRADE,   /* stt_upgrade, then answer with the go-ahead */
+} stt_cmd_kind;
+#define STT_CMD_LINES 5
+#define STT_CMDS_MAX 5
+typedef struct {
+    const char *name; /* the command word, case-insensitive (stt_line_is) */
+    stt_cmd_kind kind;
+    const char *lines[STT_CMD_LINES]; /* the answer, a line each, up to a NULL */
+    /* REPLY: an answer built at run time instead of lines (ManageSieve's
+     * capabilities). */
+    wres (*reply)(ward_starttls *d);
+    /* END: the failure message; UPGRADE: the line that started TLS. */
+    const char *why;
+    /* UPGRADE: the one argument the command must have (FTP's "AUTH TLS"),
+     * and the answer when it has another; NULL: any argument will do. */
+    const char *arg, *bad_arg;
+} stt_cmd;
+struct stt_cmd_table {
+    stt_cmd cmds[STT_CMDS_MAX]; /* up to the first without a name */
+    const char *other;          /* the answer to every other command */
+};
+/* on_input of the line protocols' server halves (FTP, POP3, NNTP,
+ * ManageSieve): take one command (stt_command) and answer it from
+ * d->ops->commands. */
+WARD_MUST_CHECK wres stt_serve_command(ward_starttls *d);
+
 /* Fail with WARD_ERR_STARTTLS_REFUSED: "the server refused <what>:
  * \"<d->reply>\"". */
 WARD_MUST_CHECK wres stt_refused(ward_starttls *d, const char *what);

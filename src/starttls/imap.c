@@ -187,5 +187,5 @@ static wres server_input(ward_starttls *d)
     return server_command(d, tag, &cmd);
 }
 
-const stt_ops stt_imap_client = {WARD_APP_IMAP, 0, NULL, client_input, client_secured};
-const stt_ops stt_imap_server = {WARD_APP_IMAP, 1, server_start, server_input, NULL};
+const stt_ops stt_imap_client = {WARD_APP_IMAP, 0, NULL, client_input, client_secured, NULL};
+const stt_ops stt_imap_server = {WARD_APP_IMAP, 1, server_start, server_input, NULL, NULL};
