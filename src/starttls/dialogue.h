@@ -210,6 +210,11 @@ int stt_line_code(const stt_line *line, int *code, int *more);
  * §4.2): lines between "DDD-" and "DDD " may be any text. */
 WARD_MUST_CHECK wres stt_reply_line(ward_starttls *d, int loose, stt_line *line, int *got,
                                     int *last);
+/* One line of a reply without codes (IMAP's untagged lines, ManageSieve's
+ * capabilities): taken, counted against STT_REPLY_LINES_MAX (else fails
+ * "the server's <what> has more than 128 lines") and added to d->reply. */
+WARD_MUST_CHECK wres stt_counted_line(ward_starttls *d, const char *what, stt_line *line,
+                                      int *got);
 /* One line of a list ended by "." (POP3 CAPA, RFC 2449 §5; NNTP
  * CAPABILITIES, RFC 3977 §3.1.1): *end 1 on the "." line. Bounded. */
 WARD_MUST_CHECK wres stt_list_line(ward_starttls *d, stt_line *line, int *got, int *end);

@@ -30,13 +30,9 @@ static wres client_input(ward_starttls *d)
 {
     stt_line line;
     int got;
-    GUARD(stt_take_line(d, &line, &got));
+    GUARD(stt_counted_line(d, "capability list", &line, &got));
     if (!got)
         return wres_ok();
-    if (++d->lines > STT_REPLY_LINES_MAX)
-        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
-                        "the server sent more than %d capability lines", STT_REPLY_LINES_MAX);
-    stt_reply_add(d, &line);
     if (d->step == S_STARTTLS) {
         if (stt_line_is(&line, "OK"))
             return stt_upgrade(d, "the server's OK to STARTTLS");

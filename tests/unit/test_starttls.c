@@ -672,6 +672,21 @@ static void many_lines(void)
     CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
     CHECK_STR(ward_starttls_error_message(c), "the server's list has more than 128 lines");
     ward_starttls_free(c);
+    c = mk(WARD_APP_IMAP, 0);
+    e = feeds(c, "* OK ready\r\n");
+    for (int i = 0; i <= STT_REPLY_LINES_MAX && e == WARD_OK; i++)
+        e = feeds(c, "* X\r\n");
+    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(c), "the server's reply has more than 128 lines");
+    ward_starttls_free(c);
+    c = mk(WARD_APP_SIEVE, 0);
+    e = WARD_OK;
+    for (int i = 0; i <= STT_REPLY_LINES_MAX && e == WARD_OK; i++)
+        e = feeds(c, "\"X\" \"y\"\r\n");
+    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(c),
+              "the server's capability list has more than 128 lines");
+    ward_starttls_free(c);
     ward_starttls *s = mk(WARD_APP_SMTP, 1);
     e = WARD_OK;
     for (int i = 0; i <= STT_COMMANDS_MAX && e == WARD_OK; i++)
