@@ -32,6 +32,12 @@
  * WARD_STARTTLS_FAILED with WARD_ERR_STARTTLS_INJECTION, on either half.
  * The caller must therefore feed every byte it read from the socket before
  * the handshake, and start the handshake only in WARD_STARTTLS_UPGRADE.
+ * One exception, the MySQL server half: a MySQL / MariaDB client sends its
+ * TLS ClientHello right behind its SSL Request (the server sends no
+ * go-ahead), so the bytes behind the request are the start of the TLS
+ * stream, handed over by ward_starttls_tls_bytes to be fed to
+ * ward_conn_recv. Every other protocol, and the MySQL client half, refuse
+ * such bytes as injection.
  *
  * A dialogue is used by one thread at a time; nothing is shared. */
 #ifndef WARD_STARTTLS_H
@@ -133,17 +139,17 @@ typedef struct {
  * CLIENT_LONG_PASSWORD) with a fixed scramble: an application that
  * authenticates must send its own (AuthSwitchRequest). A MySQL client
  * sends its ClientHello right behind the SSL Request (there is no
- * go-ahead to wait for): the MySQL server half's caller reads that one
- * packet exactly (3-byte little-endian length, sequence id, payload) and
- * leaves what follows in the socket for the handshake, or the hello fed
- * to the dialogue is injection. */
+ * go-ahead to wait for): the MySQL server half's caller feeds whatever it
+ * read, and once the dialogue is WARD_STARTTLS_UPGRADE takes the bytes
+ * that followed the request with ward_starttls_tls_bytes. */
 WARD_API ward_err ward_starttls_new(const ward_starttls_params *params, ward_starttls **out);
 WARD_API void ward_starttls_free(ward_starttls *d);
 
 /* Bytes that came from the peer (plaintext before the upgrade; the TLS
  * plaintext after ward_starttls_secured). WARD_OK, or the error that made
  * the dialogue fail (also given by ward_starttls_error). Bytes fed to a
- * dialogue in WARD_STARTTLS_UPGRADE are injection: it fails. Bytes fed
+ * dialogue in WARD_STARTTLS_UPGRADE are injection: it fails (except in
+ * the MySQL server half: see ward_starttls_tls_bytes). Bytes fed
  * once it is WARD_STARTTLS_DONE are the application's, not the dialogue's:
  * WARD_ERR_STATE, and the dialogue stays DONE. */
 WARD_API ward_err ward_starttls_recv(ward_starttls *d, const uint8_t *p, size_t n);
@@ -152,6 +158,18 @@ WARD_API ward_err ward_starttls_recv(ward_starttls *d, const uint8_t *p, size_t 
 WARD_API size_t ward_starttls_output(ward_starttls *d, const uint8_t **p);
 /* n of those bytes were sent. */
 WARD_API void ward_starttls_output_done(ward_starttls *d, size_t n);
+
+/* The MySQL server half only, in WARD_STARTTLS_UPGRADE: the bytes the
+ * client sent behind its SSL Request, i.e. the start of its TLS stream
+ * (its ClientHello, whole or in part). Returns their count (0 when there
+ * are none, in any other state, and for every other protocol and half)
+ * and sets *p (valid until the next call on d). They are handed over once:
+ * feed them to ward_conn_recv before reading the socket again, then start
+ * the handshake. Bytes fed to that half in WARD_STARTTLS_UPGRADE join them
+ * (at most 16384 waiting: more fails the dialogue with
+ * WARD_ERR_STARTTLS_PROTOCOL). Everywhere else such bytes stay injection
+ * (WARD_ERR_STARTTLS_INJECTION). */
+WARD_API size_t ward_starttls_tls_bytes(ward_starttls *d, const uint8_t **p);
 
 WARD_API ward_starttls_state ward_starttls_get_state(const ward_starttls *d);
 /* After WARD_STARTTLS_UPGRADE, once the TLS handshake is done: the

@@ -105,6 +105,28 @@ static void run_input(ward_starttls *d)
     }
 }
 
+/* Bytes behind the line that started TLS, in UPGRADE: injection, except
+ * for the half whose peer starts TLS unasked (stt_upgrade_tls_follows),
+ * where they are more of the TLS stream, kept for ward_starttls_tls_bytes.
+ * Bounded: a ClientHello fits in one record (RFC 8446 §5.1). */
+static ward_err after_upgrade(ward_starttls *d, const uint8_t *p, size_t n)
+{
+    if (!d->tls_follows)
+        return stt_injection(d, p, n).code;
+    if (d->in_off > 0) {
+        memmove(d->in, d->in + d->in_off, d->in_len);
+        d->in_off = 0;
+    }
+    if (n > STT_IN_MAX - d->in_len)
+        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
+                        "the peer sent more than %d bytes of TLS before the handshake started",
+                        STT_IN_MAX)
+            .code;
+    memcpy(d->in + d->in_len, p, n);
+    d->in_len += n;
+    return WARD_OK;
+}
+
 ward_err ward_starttls_recv(ward_starttls *d, const uint8_t *p, size_t n)
 {
     if (!d || (!p && n))
@@ -114,7 +136,7 @@ ward_err ward_starttls_recv(ward_starttls *d, const uint8_t *p, size_t n)
     if (d->state == WARD_STARTTLS_DONE)
         return n ? WARD_ERR_STATE : WARD_OK;
     if (d->state == WARD_STARTTLS_UPGRADE && n > 0)
-        return stt_injection(d, p, n).code;
+        return after_upgrade(d, p, n);
     while (n > 0) {
         if (d->in_off > 0) { /* keep the unconsumed bytes at the front */
             memmove(d->in, d->in + d->in_off, d->in_len);
@@ -135,7 +157,7 @@ ward_err ward_starttls_recv(ward_starttls *d, const uint8_t *p, size_t n)
                             "the peer sent %d bytes the dialogue could not use", STT_IN_MAX)
                 .code;
         if (d->state == WARD_STARTTLS_UPGRADE && n > 0)
-            return stt_injection(d, p, n).code;
+            return after_upgrade(d, p, n);
         if (d->state == WARD_STARTTLS_DONE && (d->in_len > 0 || n > 0))
             return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
                             "the peer sent %zu bytes past the end of the dialogue",
@@ -163,6 +185,19 @@ void ward_starttls_output_done(ward_starttls *d, size_t n)
     d->out_len -= n;
 }
 
+size_t ward_starttls_tls_bytes(ward_starttls *d, const uint8_t **p)
+{
+    if (p)
+        *p = NULL;
+    if (!d || !p || d->state != WARD_STARTTLS_UPGRADE || !d->tls_follows)
+        return 0;
+    size_t n = d->in_len;
+    *p = d->in + d->in_off;
+    /* Handed over: forgotten, though left in place until the next call. */
+    d->in_off = d->in_len = 0;
+    return n;
+}
+
 ward_starttls_state ward_starttls_get_state(const ward_starttls *d)
 {
     return d ? d->state : WARD_STARTTLS_FAILED;
@@ -174,6 +209,7 @@ ward_err ward_starttls_secured(ward_starttls *d)
         return WARD_ERR_STATE;
     d->state = WARD_STARTTLS_WAITING;
     d->secured = 1;
+    d->tls_follows = 0;
     d->in_off = d->in_len = 0;
     wres r = d->ops->on_secured ? d->ops->on_secured(d) : stt_done(d);
     if (!wres_is_ok(r)) {

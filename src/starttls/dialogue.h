@@ -11,7 +11,8 @@
  * dialogue goes to WARD_STARTTLS_UPGRADE only when no byte of the peer's is
  * left unconsumed behind the line that started TLS; and ward_starttls_recv
  * refuses any byte fed in WARD_STARTTLS_UPGRADE. Protocol files never test
- * for it themselves. */
+ * for it themselves. Its one exception, stt_upgrade_tls_follows (MySQL's
+ * server half), keeps such bytes as TLS instead. */
 #ifndef WARD_STARTTLS_DIALOGUE_H
 #define WARD_STARTTLS_DIALOGUE_H
 
@@ -42,6 +43,8 @@
 #define STT_PRIV_MAX 512
 #define STT_EARLY_LOG_MAX 1024
 
+typedef struct stt_cmd_table stt_cmd_table;
+
 typedef struct {
     ward_app app;
     int server;
@@ -55,6 +58,8 @@ typedef struct {
     wres (*on_input)(ward_starttls *d);
     /* The TLS handshake is done: go on over TLS or stt_done. */
     wres (*on_secured)(ward_starttls *d);
+    /* A server half whose on_input is stt_serve_command: its commands. */
+    const stt_cmd_table *commands;
 } stt_ops;
 
 struct ward_starttls {
@@ -63,6 +68,9 @@ struct ward_starttls {
     ward_err err;
     int secured; /* 1 once ward_starttls_secured was called */
     const char *upgrade_what; /* the line that started TLS (stt_upgrade) */
+    /* 1 once stt_upgrade_tls_follows: in UPGRADE, in[] holds the start of
+     * the peer's TLS stream, for ward_starttls_tls_bytes. */
+    int tls_follows;
     char msg[STT_MSG_MAX];
 
     /* The peer's bytes not yet consumed: in[in_off .. in_off+in_len). */
@@ -161,11 +169,21 @@ const char *stt_quote(char *out, size_t cap, const uint8_t *p, size_t n);
  * " / "); start afresh. Bounded: what does not fit is cut with "...". */
 void stt_reply_add(ward_starttls *d, const stt_line *line);
 void stt_reply_clear(ward_starttls *d);
+/* Add the peer's bytes p, n to the reply as they are (sanitized, no
+ * separator): for text that comes in pieces. Bounded like stt_reply_add. */
+void stt_reply_append(ward_starttls *d, const uint8_t *p, size_t n);
 /* TLS may start now. Fails with WARD_ERR_STARTTLS_INJECTION (and
  * returns it) if any of the peer's bytes are unconsumed: the one place
  * the injection rule is enforced. `what` names the line that started TLS
  * ("the server's 220 go-ahead", "the client's STARTTLS command"). */
 WARD_MUST_CHECK wres stt_upgrade(ward_starttls *d, const char *what);
+/* The one exception (MySQL's server half only): TLS starts now and the
+ * peer's bytes behind the line that started TLS are not injection but the
+ * start of its TLS stream, since that client sends its ClientHello right
+ * behind its SSL Request, with no go-ahead to wait for. They stay in the
+ * input buffer for ward_starttls_tls_bytes, which hands them to the TLS
+ * engine: never to the application as plaintext. */
+WARD_MUST_CHECK wres stt_upgrade_tls_follows(ward_starttls *d, const char *what);
 /* The peer's bytes p, n came after the line that started TLS: fail with
  * WARD_ERR_STARTTLS_INJECTION quoting them (stt_upgrade and
  * ward_starttls_recv in UPGRADE call it; nothing else should). */
@@ -192,6 +210,11 @@ int stt_line_code(const stt_line *line, int *code, int *more);
  * §4.2): lines between "DDD-" and "DDD " may be any text. */
 WARD_MUST_CHECK wres stt_reply_line(ward_starttls *d, int loose, stt_line *line, int *got,
                                     int *last);
+/* One line of a reply without codes (IMAP's untagged lines, ManageSieve's
+ * capabilities): taken, counted against STT_REPLY_LINES_MAX (else fails
+ * "the server's <what> has more than 128 lines") and added to d->reply. */
+WARD_MUST_CHECK wres stt_counted_line(ward_starttls *d, const char *what, stt_line *line,
+                                      int *got);
 /* One line of a list ended by "." (POP3 CAPA, RFC 2449 §5; NNTP
  * CAPABILITIES, RFC 3977 §3.1.1): *end 1 on the "." line. Bounded. */
 WARD_MUST_CHECK wres stt_list_line(ward_starttls *d, stt_line *line, int *got, int *end);
@@ -205,6 +228,36 @@ WARD_MUST_CHECK wres stt_cap_list_line(ward_starttls *d, const char *cap, const 
 /* A server half takes one command: fails once the client has sent
  * STT_COMMANDS_MAX of them without starting TLS. */
 WARD_MUST_CHECK wres stt_command(ward_starttls *d, stt_line *line, int *got);
+/* ---- a server half's commands before the upgrade (commands.c) ---- */
+typedef enum {
+    STT_CMD_REPLY = 1, /* answer and go on (CAPA, NOOP, ...) */
+    STT_CMD_END,       /* answer, then fail: the client left (QUIT, LOGOUT) */
+    STT_CMD_UPGRADE,   /* stt_upgrade, then answer with the go-ahead */
+} stt_cmd_kind;
+#define STT_CMD_LINES 5
+#define STT_CMDS_MAX 5
+typedef struct {
+    const char *name; /* the command word, case-insensitive (stt_line_is) */
+    stt_cmd_kind kind;
+    const char *lines[STT_CMD_LINES]; /* the answer, a line each, up to a NULL */
+    /* REPLY: an answer built at run time instead of lines (ManageSieve's
+     * capabilities). */
+    wres (*reply)(ward_starttls *d);
+    /* END: the failure message; UPGRADE: the line that started TLS. */
+    const char *why;
+    /* UPGRADE: the one argument the command must have (FTP's "AUTH TLS"),
+     * and the answer when it has another; NULL: any argument will do. */
+    const char *arg, *bad_arg;
+} stt_cmd;
+struct stt_cmd_table {
+    stt_cmd cmds[STT_CMDS_MAX]; /* up to the first without a name */
+    const char *other;          /* the answer to every other command */
+};
+/* on_input of the line protocols' server halves (FTP, POP3, NNTP,
+ * ManageSieve): take one command (stt_command) and answer it from
+ * d->ops->commands. */
+WARD_MUST_CHECK wres stt_serve_command(ward_starttls *d);
+
 /* Fail with WARD_ERR_STARTTLS_REFUSED: "the server refused <what>:
  * \"<d->reply>\"". */
 WARD_MUST_CHECK wres stt_refused(ward_starttls *d, const char *what);

@@ -58,35 +58,20 @@ static wres server_start(ward_starttls *d)
     return stt_send_line(d, "220 %s", d->greeting[0] ? d->greeting : "ward FTP ready");
 }
 
-static wres server_input(ward_starttls *d)
-{
-    stt_line line;
-    int got;
-    GUARD(stt_command(d, &line, &got));
-    if (!got)
-        return wres_ok();
-    if (stt_line_is(&line, "FEAT")) {
-        GUARD(stt_send_line(d, "211-Features:"));
-        GUARD(stt_send_line(d, " AUTH TLS"));
-        GUARD(stt_send_line(d, " PBSZ"));
-        GUARD(stt_send_line(d, " PROT"));
-        return stt_send_line(d, "211 End");
-    }
-    if (stt_line_is(&line, "NOOP"))
-        return stt_send_line(d, "200 NOOP ok");
-    if (stt_line_is(&line, "QUIT")) {
-        GUARD(stt_send_line(d, "221 Goodbye"));
-        return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the client quit before AUTH TLS");
-    }
-    if (stt_line_is(&line, "AUTH")) {
-        stt_line mech = {line.p + 5, line.len > 5 ? line.len - 5 : 0};
-        if (line.len <= 5 || !stt_line_is(&mech, "TLS") || mech.len != 3)
-            return stt_send_line(d, "504 Security mechanism not understood");
-        GUARD(stt_upgrade(d, "the client's AUTH TLS command"));
-        return stt_send_line(d, "234 AUTH TLS successful");
-    }
-    return stt_send_line(d, "530 Please use AUTH TLS first");
-}
+static const stt_cmd_table server_commands = {
+    .cmds = {
+        {.name = "FEAT", .kind = STT_CMD_REPLY,
+         .lines = {"211-Features:", " AUTH TLS", " PBSZ", " PROT", "211 End"}},
+        {.name = "NOOP", .kind = STT_CMD_REPLY, .lines = {"200 NOOP ok"}},
+        {.name = "QUIT", .kind = STT_CMD_END, .lines = {"221 Goodbye"},
+         .why = "the client quit before AUTH TLS"},
+        {.name = "AUTH", .kind = STT_CMD_UPGRADE, .lines = {"234 AUTH TLS successful"},
+         .why = "the client's AUTH TLS command", .arg = "TLS",
+         .bad_arg = "504 Security mechanism not understood"},
+    },
+    .other = "530 Please use AUTH TLS first",
+};
 
-const stt_ops stt_ftp_client = {WARD_APP_FTP, 0, NULL, client_input, client_secured};
-const stt_ops stt_ftp_server = {WARD_APP_FTP, 1, server_start, server_input, NULL};
+const stt_ops stt_ftp_client = {WARD_APP_FTP, 0, NULL, client_input, client_secured, NULL};
+const stt_ops stt_ftp_server = {WARD_APP_FTP, 1, server_start, stt_serve_command, NULL,
+                                &server_commands};

@@ -103,13 +103,9 @@ static wres client_input(ward_starttls *d)
 {
     stt_line line, rest;
     int got;
-    GUARD(stt_take_line(d, &line, &got));
+    GUARD(stt_counted_line(d, "reply", &line, &got));
     if (!got)
         return wres_ok();
-    if (++d->lines > STT_REPLY_LINES_MAX)
-        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
-                        "the server sent more than %d lines in reply", STT_REPLY_LINES_MAX);
-    stt_reply_add(d, &line);
     if (d->step == S_GREETING)
         return on_greeting(d, &line);
     if (after(&line, step_tag(d), &rest))
@@ -187,5 +183,5 @@ static wres server_input(ward_starttls *d)
     return server_command(d, tag, &cmd);
 }
 
-const stt_ops stt_imap_client = {WARD_APP_IMAP, 0, NULL, client_input, client_secured};
-const stt_ops stt_imap_server = {WARD_APP_IMAP, 1, server_start, server_input, NULL};
+const stt_ops stt_imap_client = {WARD_APP_IMAP, 0, NULL, client_input, client_secured, NULL};
+const stt_ops stt_imap_server = {WARD_APP_IMAP, 1, server_start, server_input, NULL, NULL};

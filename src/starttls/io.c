@@ -151,15 +151,22 @@ void stt_reply_clear(ward_starttls *d)
 
 void stt_reply_add(ward_starttls *d, const stt_line *line)
 {
-    const size_t max = STT_QUOTE_MAX;
-    char q[STT_QUOTE_CAP];
-    if (d->reply_len >= max)
+    if (d->reply_len >= STT_QUOTE_MAX)
         return;
     if (d->reply_len > 0) {
         memcpy(d->reply + d->reply_len, " / ", 3);
         d->reply_len += 3;
     }
-    stt_quote(q, sizeof q, line->p, line->len);
+    stt_reply_append(d, line->p, line->len);
+}
+
+void stt_reply_append(ward_starttls *d, const uint8_t *p, size_t len)
+{
+    const size_t max = STT_QUOTE_MAX;
+    char q[STT_QUOTE_CAP];
+    if (d->reply_len >= max)
+        return;
+    stt_quote(q, sizeof q, p, len);
     size_t n = strlen(q);
     if (d->reply_len + n > max) {
         n = max > d->reply_len ? max - d->reply_len : 0;
@@ -189,6 +196,14 @@ wres stt_upgrade(ward_starttls *d, const char *what)
     d->upgrade_what = what;
     if (d->in_len > 0)
         return stt_injection(d, d->in + d->in_off, d->in_len);
+    d->state = WARD_STARTTLS_UPGRADE;
+    return wres_ok();
+}
+
+wres stt_upgrade_tls_follows(ward_starttls *d, const char *what)
+{
+    d->upgrade_what = what;
+    d->tls_follows = 1;
     d->state = WARD_STARTTLS_UPGRADE;
     return wres_ok();
 }

@@ -7,7 +7,12 @@
  * the payload. The greeting is sequence 0, the SSL Request sequence 1; the
  * application's HandshakeResponse that follows over TLS is sequence 2.
  * Any byte of the server's after its greeting and before the handshake
- * was not sent by the server we are about to authenticate. */
+ * was not sent by the server we are about to authenticate: the client half
+ * refuses it as injection. The server half cannot: its client sends its
+ * ClientHello right behind the SSL Request, often in the same segment, so
+ * the bytes behind the request are handed over as the start of the TLS
+ * stream (ward_starttls_tls_bytes); the TLS engine, not the application,
+ * reads them, so nobody on the path can make them count as protected. */
 #include <stdio.h>
 #include <string.h>
 
@@ -229,7 +234,9 @@ static wres server_input(ward_starttls *d)
                         STT_MY_SSL_REQUEST_LEN);
     stt_consume(d, pk.total);
     stt_log(d, 1, "SSL Request (sequence 1)", 24);
-    return stt_upgrade(d, "the client's SSL Request");
+    /* No go-ahead follows: what the client sent behind its request is its
+     * ClientHello, for the TLS engine (ward_starttls_tls_bytes). */
+    return stt_upgrade_tls_follows(d, "the client's SSL Request");
 }
 
 const stt_ops stt_mysql_server = {

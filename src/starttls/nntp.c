@@ -57,29 +57,18 @@ static wres server_start(ward_starttls *d)
                          d->greeting[0] ? d->greeting : "ward NNTP service ready");
 }
 
-static wres server_input(ward_starttls *d)
-{
-    stt_line line;
-    int got;
-    GUARD(stt_command(d, &line, &got));
-    if (!got)
-        return wres_ok();
-    if (stt_line_is(&line, "CAPABILITIES")) {
-        GUARD(stt_send_line(d, "101 Capability list:"));
-        GUARD(stt_send_line(d, "VERSION 2"));
-        GUARD(stt_send_line(d, "STARTTLS"));
-        return stt_send_line(d, ".");
-    }
-    if (stt_line_is(&line, "QUIT")) {
-        GUARD(stt_send_line(d, "205 Bye"));
-        return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the client quit before STARTTLS");
-    }
-    if (stt_line_is(&line, "STARTTLS")) {
-        GUARD(stt_upgrade(d, "the client's STARTTLS command"));
-        return stt_send_line(d, "382 Continue with TLS negotiation");
-    }
-    return stt_send_line(d, "483 Encryption required: use STARTTLS first");
-}
+static const stt_cmd_table server_commands = {
+    .cmds = {
+        {.name = "CAPABILITIES", .kind = STT_CMD_REPLY,
+         .lines = {"101 Capability list:", "VERSION 2", "STARTTLS", "."}},
+        {.name = "QUIT", .kind = STT_CMD_END, .lines = {"205 Bye"},
+         .why = "the client quit before STARTTLS"},
+        {.name = "STARTTLS", .kind = STT_CMD_UPGRADE,
+         .lines = {"382 Continue with TLS negotiation"}, .why = "the client's STARTTLS command"},
+    },
+    .other = "483 Encryption required: use STARTTLS first",
+};
 
-const stt_ops stt_nntp_client = {WARD_APP_NNTP, 0, NULL, client_input, NULL};
-const stt_ops stt_nntp_server = {WARD_APP_NNTP, 1, server_start, server_input, NULL};
+const stt_ops stt_nntp_client = {WARD_APP_NNTP, 0, NULL, client_input, NULL, NULL};
+const stt_ops stt_nntp_server = {WARD_APP_NNTP, 1, server_start, stt_serve_command, NULL,
+                                 &server_commands};

@@ -64,30 +64,19 @@ static wres server_start(ward_starttls *d)
     return stt_send_line(d, "+OK %s", d->greeting[0] ? d->greeting : "ward POP3 ready");
 }
 
-static wres server_input(ward_starttls *d)
-{
-    stt_line line;
-    int got;
-    GUARD(stt_command(d, &line, &got));
-    if (!got)
-        return wres_ok();
-    if (stt_line_is(&line, "CAPA")) {
-        GUARD(stt_send_line(d, "+OK Capability list follows"));
-        GUARD(stt_send_line(d, "STLS"));
-        return stt_send_line(d, ".");
-    }
-    if (stt_line_is(&line, "NOOP"))
-        return stt_send_line(d, "+OK");
-    if (stt_line_is(&line, "QUIT")) {
-        GUARD(stt_send_line(d, "+OK Bye"));
-        return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the client quit before STLS");
-    }
-    if (stt_line_is(&line, "STLS")) {
-        GUARD(stt_upgrade(d, "the client's STLS command"));
-        return stt_send_line(d, "+OK Begin TLS negotiation");
-    }
-    return stt_send_line(d, "-ERR Command not permitted before STLS");
-}
+static const stt_cmd_table server_commands = {
+    .cmds = {
+        {.name = "CAPA", .kind = STT_CMD_REPLY,
+         .lines = {"+OK Capability list follows", "STLS", "."}},
+        {.name = "NOOP", .kind = STT_CMD_REPLY, .lines = {"+OK"}},
+        {.name = "QUIT", .kind = STT_CMD_END, .lines = {"+OK Bye"},
+         .why = "the client quit before STLS"},
+        {.name = "STLS", .kind = STT_CMD_UPGRADE, .lines = {"+OK Begin TLS negotiation"},
+         .why = "the client's STLS command"},
+    },
+    .other = "-ERR Command not permitted before STLS",
+};
 
-const stt_ops stt_pop3_client = {WARD_APP_POP3, 0, NULL, client_input, NULL};
-const stt_ops stt_pop3_server = {WARD_APP_POP3, 1, server_start, server_input, NULL};
+const stt_ops stt_pop3_client = {WARD_APP_POP3, 0, NULL, client_input, NULL, NULL};
+const stt_ops stt_pop3_server = {WARD_APP_POP3, 1, server_start, stt_serve_command, NULL,
+                                 &server_commands};

@@ -54,17 +54,25 @@ wres stt_reply_line(ward_starttls *d, int loose, stt_line *line, int *got, int *
     return wres_ok();
 }
 
-wres stt_list_line(ward_starttls *d, stt_line *line, int *got, int *end)
+wres stt_counted_line(ward_starttls *d, const char *what, stt_line *line, int *got)
 {
-    *end = 0;
     GUARD(stt_take_line(d, line, got));
     if (!*got)
         return wres_ok();
     if (++d->lines > STT_REPLY_LINES_MAX)
-        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
-                        "the server's list has more than %d lines", STT_REPLY_LINES_MAX);
+        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL, "the server's %s has more than %d lines",
+                        what, STT_REPLY_LINES_MAX);
     d->line_no = d->lines;
     stt_reply_add(d, line);
+    return wres_ok();
+}
+
+wres stt_list_line(ward_starttls *d, stt_line *line, int *got, int *end)
+{
+    *end = 0;
+    GUARD(stt_counted_line(d, "list", line, got));
+    if (!*got)
+        return wres_ok();
     if (line->len == 1 && line->p[0] == '.') {
         *end = 1;
         d->lines = 0;

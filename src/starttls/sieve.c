@@ -30,13 +30,9 @@ static wres client_input(ward_starttls *d)
 {
     stt_line line;
     int got;
-    GUARD(stt_take_line(d, &line, &got));
+    GUARD(stt_counted_line(d, "capability list", &line, &got));
     if (!got)
         return wres_ok();
-    if (++d->lines > STT_REPLY_LINES_MAX)
-        return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
-                        "the server sent more than %d capability lines", STT_REPLY_LINES_MAX);
-    stt_reply_add(d, &line);
     if (d->step == S_STARTTLS) {
         if (stt_line_is(&line, "OK"))
             return stt_upgrade(d, "the server's OK to STARTTLS");
@@ -77,27 +73,22 @@ static wres server_start(ward_starttls *d)
     return send_caps(d, d->greeting[0] ? d->greeting : "ward ManageSieve ready");
 }
 
-static wres server_input(ward_starttls *d)
+static wres capability(ward_starttls *d)
 {
-    stt_line line;
-    int got;
-    GUARD(stt_command(d, &line, &got));
-    if (!got)
-        return wres_ok();
-    if (stt_line_is(&line, "CAPABILITY"))
-        return send_caps(d, "Capability completed.");
-    if (stt_line_is(&line, "NOOP"))
-        return stt_send_line(d, "OK \"NOOP completed.\"");
-    if (stt_line_is(&line, "LOGOUT")) {
-        GUARD(stt_send_line(d, "OK \"Logout completed.\""));
-        return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the client logged out before STARTTLS");
-    }
-    if (stt_line_is(&line, "STARTTLS")) {
-        GUARD(stt_upgrade(d, "the client's STARTTLS command"));
-        return stt_send_line(d, "OK \"Begin TLS negotiation now.\"");
-    }
-    return stt_send_line(d, "NO \"Run STARTTLS first.\"");
+    return send_caps(d, "Capability completed.");
 }
+
+static const stt_cmd_table server_commands = {
+    .cmds = {
+        {.name = "CAPABILITY", .kind = STT_CMD_REPLY, .reply = capability},
+        {.name = "NOOP", .kind = STT_CMD_REPLY, .lines = {"OK \"NOOP completed.\""}},
+        {.name = "LOGOUT", .kind = STT_CMD_END, .lines = {"OK \"Logout completed.\""},
+         .why = "the client logged out before STARTTLS"},
+        {.name = "STARTTLS", .kind = STT_CMD_UPGRADE,
+         .lines = {"OK \"Begin TLS negotiation now.\""}, .why = "the client's STARTTLS command"},
+    },
+    .other = "NO \"Run STARTTLS first.\"",
+};
 
 /* RFC 5804 §2.2: after TLS the server sends its capabilities again. */
 static wres server_secured(ward_starttls *d)
@@ -106,5 +97,6 @@ static wres server_secured(ward_starttls *d)
     return stt_done(d);
 }
 
-const stt_ops stt_sieve_client = {WARD_APP_SIEVE, 0, NULL, client_input, client_secured};
-const stt_ops stt_sieve_server = {WARD_APP_SIEVE, 1, server_start, server_input, server_secured};
+const stt_ops stt_sieve_client = {WARD_APP_SIEVE, 0, NULL, client_input, client_secured, NULL};
+const stt_ops stt_sieve_server = {WARD_APP_SIEVE, 1, server_start, stt_serve_command,
+                                  server_secured, &server_commands};

@@ -19,8 +19,9 @@
 
 #define NS_STREAMS_URI "http://etherx.jabber.org/streams"
 #define NS_TLS_URI "urn:ietf:params:xml:ns:xmpp-tls"
+#define NS_ERRORS_URI "urn:ietf:params:xml:ns:xmpp-streams"
 
-enum { NS_NONE, NS_STREAMS, NS_TLS, NS_CLIENT, NS_SERVER, NS_OTHER };
+enum { NS_NONE, NS_STREAMS, NS_TLS, NS_CLIENT, NS_SERVER, NS_ERRORS, NS_OTHER };
 
 /* Bounds: nesting inside the stream, and tags before the upgrade (a real
  * server's features are a few dozen). */
@@ -44,6 +45,7 @@ typedef struct {
     unsigned depth;            /* 0 before the stream header, 1 inside it */
     unsigned tokens;
     int starttls, required;
+    int error_text; /* 1 inside a stream error's <text> (its content is quoted) */
     char names[STT_QUOTE_MAX]; /* the features seen, for a refusal */
     size_t names_len;
 } xmpp_state;
@@ -58,6 +60,7 @@ static int ns_id(stt_xs v)
            : stt_xs_is(v, NS_TLS_URI)   ? NS_TLS
            : stt_xs_is(v, "jabber:client") ? NS_CLIENT
            : stt_xs_is(v, "jabber:server") ? NS_SERVER
+           : stt_xs_is(v, NS_ERRORS_URI)   ? NS_ERRORS
                                            : NS_OTHER;
 }
 
@@ -150,6 +153,8 @@ static wres on_text(ward_starttls *d, const stt_xml_tok *t)
         return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL,
                         "the peer sent text outside an element: \"%s\"",
                         stt_quote(q, sizeof q, t->raw.p, t->raw.len));
+    if (st(d)->error_text)
+        stt_reply_append(d, t->raw.p, t->raw.len);
     stt_consume(d, t->raw.len);
     return wres_ok();
 }
@@ -221,13 +226,39 @@ static wres check_header(ward_starttls *d, const xs_elem *e, int want_ns, const 
     return wres_ok();
 }
 
-/* A stream error (RFC 6120 §4.9): gathered, then reported as a refusal. */
+/* One character of ours in the reply being gathered (bounded). */
+static void reply_mark(ward_starttls *d, char c)
+{
+    if (d->reply_len < STT_QUOTE_MAX) {
+        d->reply[d->reply_len++] = c;
+        d->reply[d->reply_len] = 0;
+    }
+}
+
+/* A stream error (RFC 6120 §4.9): gathered, then reported as a refusal:
+ * its conditions by name, its <text> (§4.9.2) by its content, quoted as
+ * sent (entities not expanded): host-unknown "no such host". */
 static wres error_part(ward_starttls *d, const xs_elem *e)
 {
+    xmpp_state *s = st(d);
     if (e->level == 1 && e->t->kind != STT_XML_START) /* </stream:error> */
         return stt_fail(d, WARD_ERR_STARTTLS_REFUSED, "the server sent a stream error: %s",
                         d->reply_len ? d->reply : "(no condition)");
-    if (e->level == 2 && e->t->kind != STT_XML_END) {
+    if (e->level != 2)
+        return wres_ok();
+    if (is(e, NS_ERRORS, "text")) {
+        if (e->t->kind == STT_XML_START) {
+            if (d->reply_len > 0)
+                reply_mark(d, ' ');
+            reply_mark(d, '"');
+            s->error_text = 1;
+        } else if (e->t->kind == STT_XML_END) {
+            reply_mark(d, '"');
+            s->error_text = 0;
+        }
+        return wres_ok();
+    }
+    if (e->t->kind != STT_XML_END) {
         stt_line l = {e->t->local.p, e->t->local.len};
         stt_reply_add(d, &l);
     }

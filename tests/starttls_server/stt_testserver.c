@@ -62,31 +62,15 @@ static int flush_dialogue(ward_starttls *d, int fd)
     return 0;
 }
 
-/* Read what the client sent. A MySQL client gets no go-ahead: it sends
- * its ClientHello right behind the SSL Request, so the SSL Request is read
- * exactly (its 4-byte header holds the payload length) and the hello is
- * left in the socket for the handshake; fed to the dialogue, it would be
- * bytes after the request, i.e. injection. */
-static ssize_t read_client(ward_app app, int fd, uint8_t *buf, size_t cap)
-{
-    if (app != WARD_APP_MYSQL)
-        return recv(fd, buf, cap, 0);
-    uint8_t h[4];
-    if (recv(fd, h, sizeof h, MSG_PEEK | MSG_WAITALL) != (ssize_t)sizeof h)
-        return -1;
-    size_t n = 4 + (h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16);
-    return recv(fd, buf, n < cap ? n : cap, MSG_WAITALL);
-}
-
 /* The plaintext part: 0 once the dialogue says UPGRADE and the go-ahead
  * is sent, -1 when it failed or the peer went away. */
-static int plaintext(ward_starttls *d, ward_app app, int fd)
+static int plaintext(ward_starttls *d, int fd)
 {
     uint8_t buf[4096];
     if (flush_dialogue(d, fd) < 0)
         return -1;
     while (ward_starttls_get_state(d) == WARD_STARTTLS_WAITING) {
-        ssize_t n = read_client(app, fd, buf, sizeof buf);
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
         if (n <= 0) {
             say("the client went away before the upgrade");
             return -1;
@@ -260,6 +244,18 @@ static void secured_session(ward_conn *c, int fd, reply_fn fn)
     }
 }
 
+/* A MySQL client sends its ClientHello right behind its SSL Request, often
+ * in the read that held the request: the dialogue hands those bytes over
+ * (none for the other protocols), and the engine gets them first. */
+static ward_err start_tls(ward_starttls *d, ward_conn *c)
+{
+    const uint8_t *p;
+    size_t n = ward_starttls_tls_bytes(d, &p);
+    if (n > 0)
+        say("%zu bytes of TLS came with the upgrade", n);
+    return n > 0 ? ward_conn_recv(c, p, n) : WARD_OK;
+}
+
 static void serve(const ward_config *cfg, ward_app app, int fd)
 {
     ward_starttls_params p = {.app = app, .server = 1};
@@ -268,9 +264,13 @@ static void serve(const ward_config *cfg, ward_app app, int fd)
         say("ward_starttls_new failed");
         return;
     }
-    if (plaintext(d, app, fd) == 0) {
+    if (plaintext(d, fd) == 0) {
         ward_conn *c = ward_conn_new(cfg, NULL);
-        ward_err e = c ? ward_fd_handshake(c, fd) : WARD_ERR_NOMEM;
+        /* A failure of start_tls leaves c failed: the handshake sends the
+         * alert and returns the error. */
+        ward_err e = c ? start_tls(d, c) : WARD_ERR_NOMEM;
+        if (c)
+            e = ward_fd_handshake(c, fd);
         if (e != WARD_OK)
             say("TLS handshake failed: %s", ward_err_str(e));
         else if (ward_starttls_secured(d) != WARD_OK ||

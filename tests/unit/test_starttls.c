@@ -654,31 +654,35 @@ static void long_lines(void)
     ward_starttls_free(c);
 }
 
+/* After first, line sent until the dialogue fails (at most max + 1 times):
+ * it fails with PROTOCOL and msg. */
+static void too_many(ward_app app, int server, const char *first, const char *line, int max,
+                     const char *msg)
+{
+    ward_starttls *d = mk(app, server);
+    ward_err e = feeds(d, first);
+    for (int i = 0; i <= max && e == WARD_OK; i++)
+        e = feeds(d, line);
+    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK_STR(ward_starttls_error_message(d), msg);
+    ward_starttls_free(d);
+}
+
 /* A reply of more lines than STT_REPLY_LINES_MAX; a client that sends
  * command after command without STARTTLS. */
 static void many_lines(void)
 {
-    ward_starttls *c = mk(WARD_APP_SMTP, 0);
-    ward_err e = feeds(c, "220 mx\r\n");
-    for (int i = 0; i <= STT_REPLY_LINES_MAX && e == WARD_OK; i++)
-        e = feeds(c, "250-X\r\n");
-    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
-    CHECK_STR(ward_starttls_error_message(c), "the server's reply has more than 128 lines");
-    ward_starttls_free(c);
-    c = mk(WARD_APP_POP3, 0);
-    e = feeds(c, "+OK\r\n+OK\r\n");
-    for (int i = 0; i <= STT_REPLY_LINES_MAX && e == WARD_OK; i++)
-        e = feeds(c, "X\r\n");
-    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
-    CHECK_STR(ward_starttls_error_message(c), "the server's list has more than 128 lines");
-    ward_starttls_free(c);
-    ward_starttls *s = mk(WARD_APP_SMTP, 1);
-    e = WARD_OK;
-    for (int i = 0; i <= STT_COMMANDS_MAX && e == WARD_OK; i++)
-        e = feeds(s, "NOOP\r\n");
-    CHECK_CODE(e, WARD_ERR_STARTTLS_PROTOCOL);
-    CHECK_STR(ward_starttls_error_message(s), "the client sent 32 commands without starting TLS");
-    ward_starttls_free(s);
+    const int max = STT_REPLY_LINES_MAX;
+    too_many(WARD_APP_SMTP, 0, "220 mx\r\n", "250-X\r\n", max,
+             "the server's reply has more than 128 lines");
+    too_many(WARD_APP_POP3, 0, "+OK\r\n+OK\r\n", "X\r\n", max,
+             "the server's list has more than 128 lines");
+    too_many(WARD_APP_IMAP, 0, "* OK ready\r\n", "* X\r\n", max,
+             "the server's reply has more than 128 lines");
+    too_many(WARD_APP_SIEVE, 0, "", "\"X\" \"y\"\r\n", max,
+             "the server's capability list has more than 128 lines");
+    too_many(WARD_APP_SMTP, 1, "", "NOOP\r\n", STT_COMMANDS_MAX,
+             "the client sent 32 commands without starting TLS");
 }
 
 /* Bytes are quoted safely: control bytes, quotes and backslashes escaped. */

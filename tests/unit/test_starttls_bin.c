@@ -359,17 +359,123 @@ static void my_server(void)
                  "CLIENT_SSL)") == 0);
     ward_starttls_free(s);
     req[5] = 0x8a;
-    /* The client's ClientHello right behind the request: injection. */
-    s = new_half(WARD_APP_MYSQL, 1, NULL);
-    memcpy(req + 36, "\x16\x03\x01", 3);
-    CHECK_CODE(ward_starttls_recv(s, req, 39), WARD_ERR_STARTTLS_INJECTION);
-    ward_starttls_free(s);
 
     ward_starttls *c = new_half(WARD_APP_MYSQL, 0, NULL);
     s = new_half(WARD_APP_MYSQL, 1, NULL);
     check_pair_upgrades(c, s);
     ward_starttls_free(c);
     ward_starttls_free(s);
+}
+
+/* A real ClientHello, from a ward client: what a MySQL client sends right
+ * behind its SSL Request. Returns its size (0 on failure). */
+static size_t client_hello(uint8_t *buf, size_t cap)
+{
+    ward_config *cfg = ward_config_new_client();
+    ward_conn *c = cfg ? ward_conn_new(cfg, "localhost") : NULL;
+    size_t n = 0;
+    const uint8_t *p = c ? ward_conn_output(c, &n) : NULL;
+    CHECK(p && n > 5 && n <= cap && p[0] == 0x16);
+    if (!p || n > cap)
+        n = 0;
+    else
+        memcpy(buf, p, n);
+    ward_conn_free(c);
+    ward_config_free(cfg);
+    return n;
+}
+
+/* The ClientHello came in the read that held the SSL Request: the server
+ * half upgrades and hands it over, byte for byte, once. */
+static void my_server_tls_follows(void)
+{
+    uint8_t in[4096], hello[4096];
+    const uint8_t *p;
+    size_t hn = client_hello(hello, sizeof hello);
+    hex_decode(my_ssl_request_hex, in, sizeof in);
+    memcpy(in + 36, hello, hn);
+
+    ward_starttls *s = new_half(WARD_APP_MYSQL, 1, NULL);
+    CHECK(ward_starttls_tls_bytes(s, &p) == 0 && p == NULL); /* WAITING: none */
+    CHECK_CODE(ward_starttls_recv(s, in, 36 + hn), WARD_OK);
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_UPGRADE);
+    CHECK(ward_starttls_tls_bytes(s, &p) == hn);
+    CHECK_MEM(p, hello, hn);
+    CHECK(ward_starttls_tls_bytes(s, &p) == 0); /* handed over once */
+    CHECK_CODE(ward_starttls_secured(s), WARD_OK);
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_DONE);
+    ward_starttls_free(s);
+
+    /* Split: the request and 10 bytes of the hello, then the rest fed in
+     * UPGRADE; the pieces join in order. */
+    s = new_half(WARD_APP_MYSQL, 1, NULL);
+    CHECK_CODE(ward_starttls_recv(s, in, 46), WARD_OK);
+    CHECK_CODE(ward_starttls_recv(s, in + 46, hn - 10), WARD_OK);
+    CHECK(ward_starttls_get_state(s) == WARD_STARTTLS_UPGRADE);
+    CHECK(ward_starttls_tls_bytes(s, &p) == hn);
+    CHECK_MEM(p, hello, hn);
+    ward_starttls_free(s);
+
+    /* Taken in two goes, as a caller that reads the socket in between. */
+    s = new_half(WARD_APP_MYSQL, 1, NULL);
+    CHECK_CODE(ward_starttls_recv(s, in, 40), WARD_OK);
+    CHECK(ward_starttls_tls_bytes(s, &p) == 4);
+    CHECK_MEM(p, hello, 4);
+    CHECK_CODE(ward_starttls_recv(s, in + 40, hn - 4), WARD_OK);
+    CHECK(ward_starttls_tls_bytes(s, &p) == hn - 4);
+    CHECK_MEM(p, hello + 4, hn - 4);
+    ward_starttls_free(s);
+
+    /* Bounded: no more than the input buffer waits. */
+    static uint8_t big[STT_IN_MAX + 64];
+    memcpy(big, in, 36);
+    s = new_half(WARD_APP_MYSQL, 1, NULL);
+    CHECK_CODE(ward_starttls_recv(s, big, sizeof big), WARD_ERR_STARTTLS_PROTOCOL);
+    CHECK(msg_has(s, "more than 16384 bytes of TLS before the handshake started"));
+    ward_starttls_free(s);
+}
+
+/* The same trailing ClientHello behind any other upgrade, and behind the
+ * MySQL greeting on the client half, is still injection, and nothing is
+ * handed over as TLS. */
+static void tls_follows_elsewhere(void)
+{
+    uint8_t in[4096], hello[4096];
+    const uint8_t *p;
+    size_t hn = client_hello(hello, sizeof hello);
+    static const struct {
+        ward_app app;
+        int server;
+        const char *go;   /* the bytes that start TLS (hex for binary) */
+        int hex;
+        const char *what; /* the injection message names it */
+    } cases[] = {
+        {WARD_APP_POSTGRES, 1, "0000000804d2162f", 1, "came after the client's SSLRequest"},
+        {WARD_APP_SMTP, 1, "STARTTLS\r\n", 0, "came after the client's STARTTLS command"},
+        {WARD_APP_POP3, 1, "STLS\r\n", 0, "came after the client's STLS command"},
+        {WARD_APP_FTP, 1, "AUTH TLS\r\n", 0, "came after the client's AUTH TLS command"},
+        {WARD_APP_MYSQL, 0, my_greeting_hex, 1,
+         "came after the server's greeting and our SSL Request"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t gn = cases[i].hex ? (size_t)hex_decode(cases[i].go, in, sizeof in)
+                                 : strlen(cases[i].go);
+        if (!cases[i].hex)
+            memcpy(in, cases[i].go, gn);
+        memcpy(in + gn, hello, hn);
+        ward_starttls *d = new_half(cases[i].app, cases[i].server, NULL);
+        CHECK_CODE(ward_starttls_recv(d, in, gn + hn), WARD_ERR_STARTTLS_INJECTION);
+        CHECK(msg_has(d, cases[i].what));
+        CHECK(ward_starttls_tls_bytes(d, &p) == 0);
+        ward_starttls_free(d);
+        /* ... and in a later read, in UPGRADE. */
+        d = new_half(cases[i].app, cases[i].server, NULL);
+        CHECK_CODE(ward_starttls_recv(d, in, gn), WARD_OK);
+        CHECK(ward_starttls_get_state(d) == WARD_STARTTLS_UPGRADE);
+        CHECK(ward_starttls_tls_bytes(d, &p) == 0);
+        CHECK_CODE(ward_starttls_recv(d, hello, hn), WARD_ERR_STARTTLS_INJECTION);
+        ward_starttls_free(d);
+    }
 }
 
 /* ---------------- LDAP ---------------- */
@@ -845,7 +951,21 @@ static void xmpp_client_refusals(void)
          "the server does not offer STARTTLS (its stream features: starttls)"},
         {"<stream:error><host-unknown xmlns='urn:ietf:params:xml:ns:xmpp-streams'/><text "
          "xmlns='urn:ietf:params:xml:ns:xmpp-streams'>no such host</text></stream:error>",
-         WARD_ERR_STARTTLS_REFUSED, "the server sent a stream error: host-unknown / text"},
+         WARD_ERR_STARTTLS_REFUSED,
+         "the server sent a stream error: host-unknown \"no such host\""},
+        /* the text first, with a language, spaces and a quote; then an
+         * application-specific condition (RFC 6120 §4.9.4) */
+        {"<stream:error xmlns:e='urn:ietf:params:xml:ns:xmpp-streams'><e:text xml:lang='en'> "
+         "Server \"mx\" is shutting down </e:text><e:system-shutdown/><down xmlns='urn:x'/>"
+         "</stream:error>",
+         WARD_ERR_STARTTLS_REFUSED,
+         "the server sent a stream error: \" Server \\x22mx\\x22 is shutting down \" / "
+         "system-shutdown / down"},
+        /* <text> in another namespace is a condition like any other */
+        {"<stream:error><text xmlns='urn:x'>hi</text></stream:error>", WARD_ERR_STARTTLS_REFUSED,
+         "the server sent a stream error: text"},
+        {"<stream:error/>", WARD_ERR_STARTTLS_REFUSED,
+         "the server sent a stream error: (no condition)"},
         {"</stream:stream>", WARD_ERR_STARTTLS_PROTOCOL,
          "the peer closed the stream (</stream:stream>)"},
         {"<features xmlns='jabber:client'/>", WARD_ERR_STARTTLS_PROTOCOL,
@@ -1087,6 +1207,8 @@ int main(void)
     my_client();
     my_client_bad();
     my_server();
+    my_server_tls_follows();
+    tls_follows_elsewhere();
     ber_reader();
     ldap_codec();
     ldap_parse_cases();

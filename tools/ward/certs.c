@@ -35,13 +35,16 @@ static void pem_write(FILE *out, const uint8_t *der, size_t len)
     fputs("-----END CERTIFICATE-----\n", out);
 }
 
-int certs_show(const ward_conn *c)
+/* One certificate of the chain, decoded, for a visit: returns 0 to go on. */
+typedef int (*cert_visit)(void *arg, size_t i, const uint8_t *der, size_t len,
+                          const ward_cert_info *ci);
+
+/* Each certificate of the chain, leaf first, decoded and handed to visit;
+ * the first nonzero return of visit ends the walk and is returned. A
+ * certificate that cannot be read: an error naming opt, and fail. */
+static int each_cert(const ward_conn *c, const char *opt, int fail, cert_visit visit, void *arg)
 {
     size_t n = ward_conn_peer_chain_len(c);
-    if (n == 0) {
-        cli_info("--showcerts: no certificate in this handshake (a resumed session)");
-        return 0;
-    }
     for (size_t i = 0; i < n; i++) {
         const uint8_t *der;
         size_t len;
@@ -50,19 +53,59 @@ int certs_show(const ward_conn *c)
         if (e == WARD_OK)
             e = ward_cert_info_from_der(der, len, &ci);
         if (e != WARD_OK) {
-            cli_error("--showcerts: certificate %zu: %s", i, ward_err_str(e));
-            return -1;
+            cli_error("%s: certificate %zu: %s", opt, i, ward_err_str(e));
+            return fail;
         }
-        printf("certificate %zu: subject %s; issuer %s; valid %s to %s; key %s %u bits; SAN %s\n",
-               i, ci.subject, ci.issuer, ci.not_before, ci.not_after, ci.key_type, ci.key_bits,
-               ci.san[0] ? ci.san : "none");
-        pem_write(stdout, der, len);
+        int r = visit(arg, i, der, len, &ci);
+        if (r != 0)
+            return r;
     }
+    return 0;
+}
+
+static int show_one(void *arg, size_t i, const uint8_t *der, size_t len, const ward_cert_info *ci)
+{
+    (void)arg;
+    printf("certificate %zu: subject %s; issuer %s; valid %s to %s; key %s %u bits; SAN %s\n", i,
+           ci->subject, ci->issuer, ci->not_before, ci->not_after, ci->key_type, ci->key_bits,
+           ci->san[0] ? ci->san : "none");
+    pem_write(stdout, der, len);
+    return 0;
+}
+
+int certs_show(const ward_conn *c)
+{
+    if (ward_conn_peer_chain_len(c) == 0) {
+        cli_info("--showcerts: no certificate in this handshake (a resumed session)");
+        return 0;
+    }
+    if (each_cert(c, "--showcerts", -1, show_one, NULL) != 0)
+        return -1;
     if (fflush(stdout) != 0) {
         cli_error("cannot write to stdout");
         return -1;
     }
     return 0;
+}
+
+typedef struct {
+    long long now, limit;
+    unsigned long days;
+} expiry;
+
+static int expiry_one(void *arg, size_t i, const uint8_t *der, size_t len,
+                      const ward_cert_info *ci)
+{
+    const expiry *x = arg;
+    (void)der;
+    (void)len;
+    if ((long long)ci->not_after_time >= x->limit)
+        return 0;
+    double left = (double)((long long)ci->not_after_time - x->now) / (double)DAY_SECONDS;
+    cli_error("certificate %zu (subject %s) expires %s, in %.1f days: sooner than "
+              "--check-expiry %lu",
+              i, ci->subject, ci->not_after, left, x->days);
+    return EXIT_EXPIRY;
 }
 
 int certs_check_expiry(const ward_conn *c, unsigned long days)
@@ -73,27 +116,11 @@ int certs_check_expiry(const ward_conn *c, unsigned long days)
                   "nothing to check");
         return EXIT_FAIL;
     }
-    long long now = (long long)time(NULL);
-    long long limit = now + (long long)days * DAY_SECONDS;
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *der;
-        size_t len;
-        ward_cert_info ci;
-        ward_err e = ward_conn_peer_cert_der(c, i, &der, &len);
-        if (e == WARD_OK)
-            e = ward_cert_info_from_der(der, len, &ci);
-        if (e != WARD_OK) {
-            cli_error("--check-expiry: certificate %zu: %s", i, ward_err_str(e));
-            return EXIT_FAIL;
-        }
-        if ((long long)ci.not_after_time < limit) {
-            double left = (double)((long long)ci.not_after_time - now) / (double)DAY_SECONDS;
-            cli_error("certificate %zu (subject %s) expires %s, in %.1f days: sooner than "
-                      "--check-expiry %lu",
-                      i, ci.subject, ci.not_after, left, days);
-            return EXIT_EXPIRY;
-        }
-    }
+    expiry x = {.now = (long long)time(NULL), .days = days};
+    x.limit = x.now + (long long)days * DAY_SECONDS;
+    int r = each_cert(c, "--check-expiry", EXIT_FAIL, expiry_one, &x);
+    if (r != 0)
+        return r;
     cli_info("--check-expiry %lu: no certificate of the %zu expires sooner", days, n);
     return EXIT_OK;
 }
