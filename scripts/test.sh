@@ -17,7 +17,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARD_WERROR=ON
 cmake --build build -j "$jobs"
 
 step "tests in build/"
-(cd build && ctest --output-on-failure -j "$jobs")
+(cd build && ctest --output-on-failure -j "$((jobs * 2))")
 
 step "benchmark: builds, and one short run writes every measure (nothing judged by time)"
 cmake --build build --target ward_bench -j "$jobs"
@@ -31,7 +31,7 @@ cmake --build build-asan -j "$jobs"
 step "tests in build-asan/"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-asan && ctest --output-on-failure -j "$jobs")
+(cd build-asan && ctest --output-on-failure -j "$((jobs * 2))")
 
 step "fuzz targets (clang, libFuzzer + ASan + UBSan) in build-fuzz/"
 CC=clang cmake -S . -B build-fuzz -DWARD_FUZZ=ON
