@@ -155,6 +155,11 @@ typedef struct {
     const char *fail; /* the last step ends the connection, quoting this */
 } scenario;
 
+static int buf_is(const tunnel_buf *b, const char *want, size_t n)
+{
+    return tunnel_buf_unread(b) == n && (n == 0 || memcmp(b->p + b->off, want, n) == 0);
+}
+
 /* Run sc with chunks of `chunk` bytes (0: whole), or with step cut_step
  * cut at cut_at. Returns 1 when every step gave what was expected. */
 static int run(const scenario *sc, size_t chunk, size_t cut_step, size_t cut_at, int verbose)
@@ -187,10 +192,8 @@ static int run(const scenario *sc, size_t chunk, size_t cut_step, size_t cut_at,
                             tunnel_stt_error_message(s));
                 ok = 0;
             }
-        } else if (r != 0 || tunnel_buf_unread(&fwd) != want_len ||
-                   memcmp(fwd.p + fwd.off, want, want_len) != 0 ||
-                   tunnel_buf_unread(&back) != strlen(st->back) ||
-                   memcmp(back.p + back.off, st->back, strlen(st->back)) != 0) {
+        } else if (r != 0 || !buf_is(&fwd, want, want_len) ||
+                   !buf_is(&back, st->back, strlen(st->back))) {
             if (verbose)
                 fprintf(stderr, "%s step %zu (chunk %zu, cut %zu@%zu): r=%d fwd=[%.*s] back=[%.*s]\n",
                         sc->name, i, chunk, cut_step, cut_at, r, (int)tunnel_buf_unread(&fwd),
