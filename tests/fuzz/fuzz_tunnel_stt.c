@@ -89,6 +89,14 @@ static int same(const tunnel_buf *a, const tunnel_buf *b)
     return n == tunnel_buf_unread(b) && (n == 0 || memcmp(a->p + a->off, b->p + b->off, n) == 0);
 }
 
+static void show(const char *what, const tunnel_buf *b)
+{
+    fprintf(stderr, "%s: [", what);
+    for (size_t i = b->off; i < b->len; i++)
+        fprintf(stderr, b->p[i] >= 0x20 && b->p[i] < 0x7f ? "%c" : "\\x%02x", b->p[i]);
+    fprintf(stderr, "]\n");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char err[256];
@@ -132,8 +140,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             for (int d = 0; d < 2; d++)
                 for (int k = 0; k < 2; k++)
-                    if (!same(&x[0].out[d][k], &x[1].out[d][k]))
+                    if (!same(&x[0].out[d][k], &x[1].out[d][k])) {
+                        show("whole", &x[0].out[d][k]);
+                        show("bytewise", &x[1].out[d][k]);
+                        fprintf(stderr, "record at %zu, dir %d, out %d\n", at - 2, d, k);
                         abort(); /* the cut changed what was relayed */
+                    }
             if (x[0].failed)
                 break;
         }
