@@ -435,6 +435,34 @@ static void relay_sieve(void)
     check_scenario(&b);
 }
 
+/* Many commands of alternating kinds in flight (the queue grows past its
+ * first allocation and is given back), then a CAPA still in step. */
+static void relay_pop3_pipeline(void)
+{
+    tunnel_stt *s = relaying_server(WARD_APP_POP3);
+    tunnel_buf fwd = {0}, back = {0};
+    char cmds[4096] = "", replies[8192] = "", want[8192] = "";
+    for (int i = 0; i < 40; i++) {
+        strcat(cmds, "LIST 1\r\nRETR 1\r\n");
+        strcat(replies, "+OK 1 10\r\n+OK\r\nSTLS\r\n.\r\n");
+    }
+    strcat(cmds, "CAPA\r\n");
+    strcpy(want, replies);
+    strcat(replies, "+OK\r\nSTLS\r\n.\r\n");
+    strcat(want, "+OK\r\n.\r\n");
+    const char *g = "+OK hi\r\n";
+    CHECK(s && tunnel_stt_filter(s, TO_C, (const uint8_t *)g, strlen(g), &fwd, &back) == 0);
+    CHECK(s && tunnel_stt_filter(s, TO_B, (const uint8_t *)cmds, strlen(cmds), &fwd, &back) == 0);
+    CHECK(buf_is(&fwd, cmds, strlen(cmds)));
+    tunnel_buf_consume(&fwd, tunnel_buf_unread(&fwd));
+    CHECK(s && tunnel_stt_filter(s, TO_C, (const uint8_t *)replies, strlen(replies), &fwd,
+                                 &back) == 0);
+    CHECK(buf_is(&fwd, want, strlen(want)));
+    tunnel_buf_free(&fwd);
+    tunnel_buf_free(&back);
+    tunnel_stt_free(s);
+}
+
 /* Binary bytes (NUL, 8-bit, CR without LF) in an IMAP literal pass as is. */
 static void relay_binary(void)
 {
@@ -543,6 +571,7 @@ int main(void)
     relay_smtp();
     relay_imap();
     relay_pop3();
+    relay_pop3_pipeline();
     relay_nntp();
     relay_ftp();
     relay_sieve();

@@ -362,6 +362,11 @@ int tstt_q_pop(tunnel_stt *s, int dflt)
         memmove(q->r, q->r + 1, (q->n - 1) * sizeof *q->r);
         q->n--;
     }
+    if (q->n == 0 && q->cap > 8) { /* a burst is over: give its memory back */
+        free(q->r);
+        q->r = NULL;
+        q->cap = 0;
+    }
     return kind;
 }
 
