@@ -280,6 +280,21 @@ static void relay_smtp(void)
     };
     static const step bad[] = {{TO_C, "554 5.7.1 go away\r\n", "", ""}};
     static const step bad2[] = {{TO_C, "220-hi\r\n421-busy\r\n", "", ""}};
+    /* a client that talks before the backend greets waits for it */
+    static const step early[] = {
+        {TO_B, "EHLO c\r\nSTARTTLS\r\n", "", ""},
+        {TO_B, "NOOP\r\n", "", ""},
+        {TO_C, "220-mx\r\n220 ok\r\n", "503 5.5.1 TLS is already active\r\n",
+         "EHLO c\r\nNOOP\r\n"},
+        {TO_C, "250-mx\r\n250 STARTTLS\r\n250 ok\r\n", "250 mx\r\n250 ok\r\n", ""},
+        {TO_B, "QUIT\r\n", NULL, ""},
+    };
+    static const step early_bad[] = {{TO_B, "EHLO c\r\n", "", ""},
+                                     {TO_C, "554 no\r\n", "", ""}};
+    scenario e = SCEN("smtp early", WARD_APP_SMTP, early, NULL);
+    check_scenario(&e);
+    scenario eb = SCEN("smtp early 554", WARD_APP_SMTP, early_bad, "554 no");
+    check_scenario(&eb);
     scenario a = SCEN("smtp", WARD_APP_SMTP, ok, NULL);
     check_scenario(&a);
     scenario l = SCEN("lmtp", WARD_APP_LMTP, ok, NULL);

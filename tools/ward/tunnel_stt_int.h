@@ -28,6 +28,9 @@
 /* Client mode: the server's greeting replayed to the plaintext client. */
 #define TSTT_GREET_MAX 16384
 #define TSTT_MSG_MAX 512
+/* Server mode: what the client may send before the backend has greeted
+ * (held, then given to the backend right behind its greeting). */
+#define TSTT_EARLY_MAX 16384
 /* Commands outstanding (runs of one kind) before the relay gives up. */
 #define TSTT_QUEUE_MAX 4096
 
@@ -92,6 +95,7 @@ struct tunnel_stt {
     int passthru[2]; /* this direction is no longer lines (COMPRESS, client mode) */
     tstt_dir dir[2];
     int greeted;     /* the backend's greeting is through */
+    tunnel_buf early; /* the client's bytes from before that */
     int code, multi; /* the backend's DDD reply being read (SMTP, FTP) */
     unsigned reply_lines; /* lines of it so far */
     uint8_t *held;   /* SMTP: the EHLO reply's last "250-" line, held */
