@@ -259,14 +259,16 @@ static int relay(tunnel_stt *s, int dir, const uint8_t *in, size_t n, tunnel_buf
                                 "greeting", TSTT_EARLY_MAX);
         return tunnel_buf_append(&s->early, in, n) < 0 ? tstt_fail(s, "out of memory") : 0;
     }
-    int r = tstt_scan_run(s, dir, in, n, fwd, back);
-    if (r == 0 && s->greeted && tunnel_buf_unread(&s->early) > 0) {
-        tunnel_buf early = s->early;
-        memset(&s->early, 0, sizeof s->early);
-        r = tstt_scan_run(s, TUNNEL_FROM_CLIENT, early.p + early.off, tunnel_buf_unread(&early),
-                          back, fwd);
-        tunnel_buf_free(&early);
-    }
+    return tstt_scan_run(s, dir, in, n, fwd, back);
+}
+
+int tstt_release_early(tunnel_stt *s, tunnel_buf *to_client, tunnel_buf *to_backend)
+{
+    tunnel_buf early = s->early;
+    memset(&s->early, 0, sizeof s->early);
+    int r = tstt_scan_run(s, TUNNEL_FROM_CLIENT, early.p + early.off, tunnel_buf_unread(&early),
+                          to_backend, to_client);
+    tunnel_buf_free(&early);
     return r;
 }
 

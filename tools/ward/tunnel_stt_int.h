@@ -121,6 +121,10 @@ int tstt_answer(tstt_scan *c, const char *text);
 /* The next raw bytes of this direction pass untouched (BDAT); then lines. */
 void tstt_raw(tunnel_stt *s, int dir, uint64_t n);
 
+/* The backend has just greeted: the client's bytes held till now go to it
+ * (tunnel_stt.c). 0 or -1. */
+int tstt_release_early(tunnel_stt *s, tunnel_buf *to_client, tunnel_buf *to_backend);
+
 /* ---- helpers ---- */
 int tstt_fail(tunnel_stt *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The line without its LF and the CR before it (an incomplete line: as it

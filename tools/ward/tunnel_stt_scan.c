@@ -209,6 +209,11 @@ int tstt_scan_run(tunnel_stt *s, int dir, const uint8_t *in, size_t n, tunnel_bu
                 break;
             }
             c.at += (size_t)used;
+            if (s->greeted && s->early.len > 0) { /* right behind the greeting */
+                flush(&c);
+                if (tstt_release_early(s, fwd, back) < 0)
+                    return -1;
+            }
         }
     }
     flush(&c);
