@@ -309,12 +309,19 @@ static void flags(void)
     BAD("--tls1.2 and --tls1.3 exclude", A, "--tls1.2", "--tls1.3");
     BAD("the same address", A, "--accept", "127.0.0.1:1", "--tls-accept", "--cert", "c",
         "--key", "k");
-    /* client mode: a protocol with a client half only (xmpp is fine) */
+    /* client mode: what the adaptor can front (ldap is; xmpp and mysql are
+     * not: a plaintext client could not go on where the dialogue left off) */
     rc = args(&c, err, sizeof err, A, "--tls-connect", "--pin",
               "sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
-              "--starttls", "xmpp", NULL);
-    CHECK(rc == 0 && c.svc[0].starttls == WARD_APP_XMPP && c.svc[0].servername == NULL);
+              "--starttls", "ldap", NULL);
+    CHECK(rc == 0 && c.svc[0].starttls == WARD_APP_LDAP && c.svc[0].servername == NULL);
     tunnel_config_free(&c);
+    BAD("not supported by the tunnel", A, "--tls-connect", "--pin",
+        "sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+        "--starttls", "xmpp");
+    BAD("not supported by the tunnel", A, "--tls-connect", "--pin",
+        "sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+        "--starttls", "mysql");
 }
 
 static int write_text(const char *path, const char *text)

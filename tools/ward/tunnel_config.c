@@ -5,6 +5,7 @@
  * file, "--cert" on the command line). Values are parsed with the tool's
  * shared parsers (cli.c), their messages captured into err. */
 #include "tunnel_config_int.h"
+#include "tunnel_stt.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -210,8 +211,7 @@ static int set_starttls(tunnel_service *s, const char *kn, const char *val, char
     ward_app app = ward_app_from_name(val);
     if (app == WARD_APP_NONE || app == WARD_APP_HTTP) {
         snprintf(err, errcap, "%s: not a STARTTLS protocol (smtp, submission, lmtp, imap, "
-                 "pop3, ftp, nntp, sieve; in client mode also xmpp, xmpp-server, ldap, "
-                 "postgres, mysql)", kn);
+                 "pop3, ftp, nntp, sieve; in client mode also ldap, postgres)", kn);
         return -1;
     }
     s->starttls = app;
@@ -516,14 +516,16 @@ static int check_client(tunnel_service *s, tunnel_svc_state *st, char *err, size
         return blame(st, 0);
     }
     if (s->starttls != WARD_APP_NONE) {
-        ward_starttls_params p = {.app = s->starttls, .server = 0, .host = "localhost"};
-        ward_starttls *d = NULL;
-        if (ward_starttls_new(&p, &d) != WARD_OK) {
-            snprintf(err, errcap, "%s: no client half for this protocol",
-                     kval(st, TK_STARTTLS, ward_app_name(s->starttls), kv, sizeof kv));
+        /* the adaptor's own rule: what it cannot front is refused here, at
+         * start or reload, not on every connection */
+        char why[300];
+        tunnel_stt *t = tunnel_stt_new_client(s->starttls, "localhost", why, sizeof why);
+        if (!t) {
+            snprintf(err, errcap, "%s: %s",
+                     kval(st, TK_STARTTLS, ward_app_name(s->starttls), kv, sizeof kv), why);
             return blame(st, st->line[TK_STARTTLS]);
         }
-        ward_starttls_free(d);
+        tunnel_stt_free(t);
     }
     if (s->servername)
         return 0;
@@ -686,8 +688,7 @@ const char tunnel_config_help[] =
     "  --tls-connect          client mode: accept plaintext, connect with TLS\n"
     "  --starttls PROTO       a STARTTLS dialogue on the TLS side before the handshake;\n"
     "                         server mode: smtp (submission), lmtp, imap, pop3, ftp,\n"
-    "                         nntp, sieve; client mode also xmpp, xmpp-server, ldap,\n"
-    "                         postgres, mysql\n"
+    "                         nntp, sieve; client mode also ldap, postgres\n"
     "Server mode (--tls-accept):\n"
     "  --cert FILE --key FILE the certificate chain and its key (PEM); repeat the pair\n"
     "                         for more names (at most 9): the first is the default,\n"
