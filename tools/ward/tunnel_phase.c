@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 static int after_secure(tunnel_worker *w, tunnel_conn *c);
+static int start_tls(tunnel_conn *c);
 
 /* Connect to the service's next backend address (non-blocking). Refused
  * addresses are tried in getaddrinfo order; the last refusal ends it. */
@@ -52,8 +53,11 @@ int tconn_connect_done(tunnel_worker *w, tunnel_conn *c)
     }
     if (tconn_svc(c)->mode == TUNNEL_TLS_ACCEPT)
         return tconn_start_relay(w, c);
-    c->phase = c->stt ? PH_STT1 : PH_HS;
-    return 1;
+    if (c->stt) {
+        c->phase = PH_STT1;
+        return 1;
+    }
+    return start_tls(c);
 }
 
 static int start_tls(tunnel_conn *c)
