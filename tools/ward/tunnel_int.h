@@ -83,6 +83,7 @@ typedef struct {
     tunnel_conn *dead;      /* ended in this batch of events, freed after it */
     size_t nconn;
     int draining;
+    int trim;               /* had connections since the heap was last trimmed */
     long long drain_deadline_ms;
     uint32_t now_s;         /* coarse clock, seconds, updated each loop */
     uint8_t *rbuf;          /* TUNNEL_READ_CHUNK bytes */

@@ -11,6 +11,9 @@
 #include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #define ACCEPTS_PER_EVENT 64
 #define MAX_EVENTS 256
@@ -123,6 +126,16 @@ static void on_wake(tunnel_worker *w)
 static void on_second(tunnel_worker *w)
 {
     tunnel_conn_sweep(w);
+#ifdef __GLIBC__
+    /* A worker that went idle gives the heap of its busy time back (glibc
+     * keeps freed memory in the thread's arena otherwise). */
+    if (w->nconn)
+        w->trim = 1;
+    else if (w->trim) {
+        w->trim = 0;
+        malloc_trim(0);
+    }
+#endif
     for (size_t i = 0; i < w->nls; i++)
         if (w->ls[i].paused) {
             w->ls[i].paused = 0;
