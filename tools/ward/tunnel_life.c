@@ -93,7 +93,7 @@ static int conn_setup(tunnel_worker *w, tunnel_conn *c)
         return tconn_fail(c, "limit", NULL);
     tconn_nodelay(c->fd[0]);
     unsigned long hs = s->handshake_timeout_s;
-    c->deadline_s = hs ? w->now_s + (uint32_t)hs : UINT32_MAX;
+    c->deadline_s = hs ? w->now_s + (uint32_t)hs + 1 : UINT32_MAX;
     if (s->starttls != WARD_APP_NONE) {
         char err[200];
         c->stt = s->mode == TUNNEL_TLS_ACCEPT
