@@ -55,16 +55,56 @@ void cli_log(const char *fmt, ...)
     va_end(ap);
 }
 
+/* cli_capture_begin: this thread's error messages go to a buffer. */
+static _Thread_local char *capture_buf;
+static _Thread_local size_t capture_cap;
+
+void cli_capture_begin(char *buf, size_t cap)
+{
+    capture_buf = cap ? buf : NULL;
+    capture_cap = cap;
+    if (capture_buf)
+        capture_buf[0] = '\0';
+}
+
+void cli_capture_end(void)
+{
+    capture_buf = NULL;
+    capture_cap = 0;
+}
+
+/* 1 if the message was captured (the first one is kept, later ones are
+ * consequences of it). */
+__attribute__((format(printf, 1, 0)))
+static int captured(const char *fmt, va_list ap)
+{
+    if (!capture_buf)
+        return 0;
+    if (capture_buf[0] == '\0')
+        vsnprintf(capture_buf, capture_cap, fmt, ap);
+    return 1;
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vline("error: ", fmt, ap);
+    if (!captured(fmt, ap)) {
+        va_end(ap);
+        va_start(ap, fmt);
+        vline("error: ", fmt, ap);
+    }
     va_end(ap);
 }
 
 void cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+    va_list cap;
+    va_start(cap, fmt);
+    int was_captured = captured(fmt, cap);
+    va_end(cap);
+    if (was_captured)
+        return;
     char prefix[64];
     snprintf(prefix, sizeof prefix, "%s: ", cmd);
     va_list ap;

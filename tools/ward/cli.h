@@ -33,6 +33,14 @@ void cli_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* From cli_capture_begin until cli_capture_end, this thread's cli_error
+ * and cli_usage_error messages are not printed: the first one goes to
+ * buf (without the "ward: CMD: " prefix), for a caller that reports it
+ * with its own context (the tunnel's configuration: FILE:LINE). buf is
+ * emptied at the start; still empty at the end means no error message. */
+void cli_capture_begin(char *buf, size_t cap);
+void cli_capture_end(void);
+
 /* ---- option values (cli.c); each returns 0 on success, -1 (after a
  * usage message) on a bad value. ---- */
 typedef struct {
