@@ -1,115 +1,11 @@
-/* Stand-ins until the branches s3-tcfg (tunnel_config.c) and s3-tstt
- * (tunnel_stt.c) land: the one-service flags without the file, and no
- * STARTTLS. Deleted once the real modules are merged. */
+/* Stand-ins until the branches s3-tcfg (tunnel_config_build) and s3-tstt
+ * (tunnel_stt.c) land: a minimal build, and no STARTTLS. Deleted once the
+ * real modules are merged. */
 #include "tunnel.h"
 #include "tunnel_stt.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-const char tunnel_config_help[] = "  (the options are documented once tunnel_config.c lands)\n";
-
-int tunnel_config_load(const char *path, tunnel_config *out, char *err, size_t errcap)
-{
-    memset(out, 0, sizeof *out);
-    snprintf(err, errcap, "%s: configuration files are not supported yet", path);
-    return -1;
-}
-
-static int dup_to(char **dst, const char *v)
-{
-    free(*dst);
-    *dst = strdup(v);
-    return *dst ? 0 : -1;
-}
-
-static int stub_opt(int argc, char **argv, int *i, tunnel_service *s, char *err, size_t errcap)
-{
-    static const char *cmd = "tunnel";
-    const char *v;
-    int bad = 0;
-    unsigned long u;
-    if ((v = cli_opt_value(cmd, argc, argv, i, "--accept", NULL, &bad))) {
-        if (s->n_accept >= TUNNEL_MAX_ACCEPT)
-            return -1;
-        return dup_to(&s->accept[s->n_accept++], v);
-    }
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--connect", NULL, &bad)))
-        return dup_to(&s->connect, v);
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cert", NULL, &bad))) {
-        if (s->n_identities >= TUNNEL_MAX_IDENTITIES)
-            return -1;
-        return dup_to(&s->cert[s->n_identities], v);
-    }
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
-        if (s->n_identities >= TUNNEL_MAX_IDENTITIES)
-            return -1;
-        return dup_to(&s->key[s->n_identities++], v);
-    }
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cafile", NULL, &bad)))
-        return dup_to(&s->cafile, v);
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--servername", NULL, &bad)))
-        return dup_to(&s->servername, v);
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--starttls", NULL, &bad))) {
-        s->starttls = ward_app_from_name(v);
-        return s->starttls == WARD_APP_NONE ? -1 : 0;
-    }
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--handshake-timeout", NULL, &bad)))
-        return cli_parse_uint(cmd, "--handshake-timeout", v, 86400, &s->handshake_timeout_s);
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--idle-timeout", NULL, &bad)))
-        return cli_parse_uint(cmd, "--idle-timeout", v, 86400 * 7, &s->idle_timeout_s);
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-connections", NULL, &bad)))
-        return cli_parse_uint(cmd, "--max-connections", v, 10000000, &s->max_connections);
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--pin", NULL, &bad))) {
-        s->have_pin = 1;
-        return cli_parse_pin(cmd, v, s->pin);
-    }
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--alpn", NULL, &bad)))
-        return cli_parse_alpn(cmd, v, &s->alpn);
-    if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--workers", NULL, &bad)))
-        return cli_parse_uint(cmd, "--workers", v, 1024, &u);
-    if (bad)
-        return -1;
-    if (cli_opt_flag(argv[*i], "--tls-accept", NULL)) {
-        s->mode = TUNNEL_TLS_ACCEPT;
-        return 0;
-    }
-    if (cli_opt_flag(argv[*i], "--tls-connect", NULL)) {
-        s->mode = TUNNEL_TLS_CONNECT;
-        return 0;
-    }
-    if (cli_opt_flag(argv[*i], "--quiet", "-q")) {
-        cli_quiet = 1;
-        return 0;
-    }
-    snprintf(err, errcap, "unknown option '%s'", argv[*i]);
-    return -1;
-}
-
-int tunnel_config_from_args(int argc, char **argv, tunnel_config *out, char *err,
-                            size_t errcap)
-{
-    memset(out, 0, sizeof *out);
-    tunnel_service *s = &out->svc[0];
-    out->n_svc = 1;
-    snprintf(s->name, sizeof s->name, "tunnel");
-    s->handshake_timeout_s = 10;
-    s->idle_timeout_s = 300;
-    s->max_connections = 10000;
-    err[0] = 0;
-    for (int i = 0; i < argc; i++) {
-        if (stub_opt(argc, argv, &i, s, err, errcap) != 0) {
-            if (!err[0])
-                snprintf(err, errcap, "bad option '%s'", argv[i]);
-            return -1;
-        }
-    }
-    if (!s->n_accept || !s->connect || !s->mode) {
-        snprintf(err, errcap, "--accept, --connect and --tls-accept or --tls-connect are needed");
-        return -1;
-    }
-    return 0;
-}
 
 int tunnel_config_build(tunnel_config *c, char *err, size_t errcap)
 {
@@ -142,30 +38,6 @@ int tunnel_config_build(tunnel_config *c, char *err, size_t errcap)
         }
     }
     return 0;
-}
-
-void tunnel_config_free(tunnel_config *c)
-{
-    for (size_t k = 0; k < c->n_svc; k++) {
-        tunnel_service *s = &c->svc[k];
-        for (size_t i = 0; i < s->n_accept; i++)
-            free(s->accept[i]);
-        for (size_t i = 0; i < TUNNEL_MAX_IDENTITIES; i++) {
-            free(s->cert[i]);
-            free(s->key[i]);
-        }
-        free(s->connect);
-        free(s->cafile);
-        free(s->servername);
-        free(s->client_ca);
-        free(s->ticket_keys);
-        free(s->server_name);
-        free(s->keylog);
-        cli_str_list_free(&s->alpn);
-        ward_config_free(s->cfg);
-    }
-    free(c->path);
-    memset(c, 0, sizeof *c);
 }
 
 /* ---- STARTTLS: not available until tunnel_stt.c lands ---- */
