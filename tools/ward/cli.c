@@ -732,6 +732,27 @@ ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t mi
     return WARD_OK;
 }
 
+int cli_config_apply_tls(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,
+                         const cli_str_list *alpn, const cli_u16_list *groups,
+                         const cli_u16_list *suites)
+{
+    const char *what = "";
+    ward_err e = cli_versions_apply(cfg, v, min, max, &what);
+    if (e == WARD_OK && alpn && alpn->n &&
+        (e = ward_config_set_alpn(cfg, (const char *const *)alpn->v, alpn->n)) != WARD_OK)
+        what = "--alpn";
+    if (e == WARD_OK && groups &&
+        (e = ward_config_set_groups(cfg, groups->v, groups->n)) != WARD_OK)
+        what = "--groups";
+    if (e == WARD_OK && suites &&
+        (e = ward_config_set_suites(cfg, suites->v, suites->n)) != WARD_OK)
+        what = "--suites";
+    if (e == WARD_OK)
+        return 0;
+    cli_error("%s: %s", what, ward_err_str(e));
+    return -1;
+}
+
 /* ---- key log and exporters ---- */
 
 const char cli_keylog_help[] =

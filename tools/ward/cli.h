@@ -100,6 +100,14 @@ int cli_versions_settle(const char *cmd, const cli_versions *v, const cli_u16_li
  * returns the error and sets *what to the option to blame. */
 ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,
                             const char **what);
+/* The protocol settings `ward server` and `ward tunnel` apply alike: the
+ * settled versions (cli_versions_apply), then ALPN, groups and suites (after
+ * the versions, so that an explicit --suites list stays as given). alpn NULL
+ * or empty: none; groups / suites NULL: the defaults. 0, or -1 after an error
+ * message naming the option. */
+int cli_config_apply_tls(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,
+                         const cli_str_list *alpn, const cli_u16_list *groups,
+                         const cli_u16_list *suites);
 /* "1.2" for WARD_TLS12, "1.3" for WARD_TLS13. */
 const char *cli_version_short(uint16_t version);
 /* Help text for the options above, shared by both commands. */
