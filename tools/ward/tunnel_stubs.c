@@ -1,44 +1,10 @@
-/* Stand-ins until the branches s3-tcfg (tunnel_config_build) and s3-tstt
- * (tunnel_stt.c) land: a minimal build, and no STARTTLS. Deleted once the
- * real modules are merged. */
+/* Stand-ins until the branch s3-tstt (tunnel_stt.c) lands: no STARTTLS.
+ * Deleted once the real module is merged. */
 #include "tunnel.h"
 #include "tunnel_stt.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int tunnel_config_build(tunnel_config *c, char *err, size_t errcap)
-{
-    for (size_t k = 0; k < c->n_svc; k++) {
-        tunnel_service *s = &c->svc[k];
-        ward_err e = WARD_OK;
-        if (s->mode == TUNNEL_TLS_ACCEPT) {
-            s->cfg = ward_config_new_server();
-            if (!s->cfg || s->n_identities == 0) {
-                snprintf(err, errcap, "%s: --cert/--key needed", s->name);
-                return -1;
-            }
-            e = ward_config_set_cert_files(s->cfg, s->cert[0], s->key[0]);
-            for (size_t i = 1; e == WARD_OK && i < s->n_identities; i++)
-                e = ward_config_add_cert_files(s->cfg, s->cert[i], s->key[i]);
-        } else {
-            s->cfg = ward_config_new_client();
-            if (!s->cfg)
-                return -1;
-            if (s->have_pin)
-                e = ward_config_set_pin_sha256(s->cfg, s->pin);
-            else
-                e = ward_config_set_cafile(s->cfg, s->cafile);
-        }
-        if (e == WARD_OK && s->alpn.n)
-            e = ward_config_set_alpn(s->cfg, (const char *const *)s->alpn.v, s->alpn.n);
-        if (e != WARD_OK) {
-            snprintf(err, errcap, "%s: %s", s->name, ward_err_str(e));
-            return -1;
-        }
-    }
-    return 0;
-}
 
 /* ---- STARTTLS: not available until tunnel_stt.c lands ---- */
 int tunnel_buf_append(tunnel_buf *b, const uint8_t *p, size_t n)
