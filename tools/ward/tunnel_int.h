@@ -18,7 +18,7 @@
  * (back-pressure): a slow reader slows its writer. */
 #define TUNNEL_QUEUE_CAP (64 * 1024)
 /* One recv per readiness event, at most this much. */
-#define TUNNEL_READ_CHUNK (32 * 1024)
+#define TUNNEL_READ_CHUNK (64 * 1024)
 /* After SIGTERM, live connections get this long to finish. */
 #define TUNNEL_GRACE_S 30
 #define TUNNEL_MAX_BACKEND_ADDRS 4
