@@ -280,6 +280,21 @@ static void relay_smtp(void)
     };
     static const step bad[] = {{TO_C, "554 5.7.1 go away\r\n", "", ""}};
     static const step bad2[] = {{TO_C, "220-hi\r\n421-busy\r\n", "", ""}};
+    /* a client that talks before the backend greets waits for it */
+    static const step early[] = {
+        {TO_B, "EHLO c\r\nSTARTTLS\r\n", "", ""},
+        {TO_B, "NOOP\r\n", "", ""},
+        {TO_C, "220-mx\r\n220 ok\r\n", "503 5.5.1 TLS is already active\r\n",
+         "EHLO c\r\nNOOP\r\n"},
+        {TO_C, "250-mx\r\n250 STARTTLS\r\n250 ok\r\n", "250 mx\r\n250 ok\r\n", ""},
+        {TO_B, "QUIT\r\n", NULL, ""},
+    };
+    static const step early_bad[] = {{TO_B, "EHLO c\r\n", "", ""},
+                                     {TO_C, "554 no\r\n", "", ""}};
+    scenario e = SCEN("smtp early", WARD_APP_SMTP, early, NULL);
+    check_scenario(&e);
+    scenario eb = SCEN("smtp early 554", WARD_APP_SMTP, early_bad, "554 no");
+    check_scenario(&eb);
     scenario a = SCEN("smtp", WARD_APP_SMTP, ok, NULL);
     check_scenario(&a);
     scenario l = SCEN("lmtp", WARD_APP_LMTP, ok, NULL);
@@ -435,6 +450,34 @@ static void relay_sieve(void)
     check_scenario(&b);
 }
 
+/* Many commands of alternating kinds in flight (the queue grows past its
+ * first allocation and is given back), then a CAPA still in step. */
+static void relay_pop3_pipeline(void)
+{
+    tunnel_stt *s = relaying_server(WARD_APP_POP3);
+    tunnel_buf fwd = {0}, back = {0};
+    char cmds[4096] = "", replies[8192] = "", want[8192] = "";
+    for (int i = 0; i < 40; i++) {
+        strcat(cmds, "LIST 1\r\nRETR 1\r\n");
+        strcat(replies, "+OK 1 10\r\n+OK\r\nSTLS\r\n.\r\n");
+    }
+    strcat(cmds, "CAPA\r\n");
+    strcpy(want, replies);
+    strcat(replies, "+OK\r\nSTLS\r\n.\r\n");
+    strcat(want, "+OK\r\n.\r\n");
+    const char *g = "+OK hi\r\n";
+    CHECK(s && tunnel_stt_filter(s, TO_C, (const uint8_t *)g, strlen(g), &fwd, &back) == 0);
+    CHECK(s && tunnel_stt_filter(s, TO_B, (const uint8_t *)cmds, strlen(cmds), &fwd, &back) == 0);
+    CHECK(buf_is(&fwd, cmds, strlen(cmds)));
+    tunnel_buf_consume(&fwd, tunnel_buf_unread(&fwd));
+    CHECK(s && tunnel_stt_filter(s, TO_C, (const uint8_t *)replies, strlen(replies), &fwd,
+                                 &back) == 0);
+    CHECK(buf_is(&fwd, want, strlen(want)));
+    tunnel_buf_free(&fwd);
+    tunnel_buf_free(&back);
+    tunnel_stt_free(s);
+}
+
 /* Binary bytes (NUL, 8-bit, CR without LF) in an IMAP literal pass as is. */
 static void relay_binary(void)
 {
@@ -543,6 +586,7 @@ int main(void)
     relay_smtp();
     relay_imap();
     relay_pop3();
+    relay_pop3_pipeline();
     relay_nntp();
     relay_ftp();
     relay_sieve();
