@@ -198,7 +198,8 @@ static int run(const scenario *sc, size_t chunk, size_t cut_step, size_t cut_at,
         } else if (r != 0 || !buf_is(&fwd, want, want_len) ||
                    !buf_is(&back, st->back, strlen(st->back))) {
             if (verbose)
-                fprintf(stderr, "%s step %zu (chunk %zu, cut %zu@%zu): r=%d fwd=[%.*s] back=[%.*s]\n",
+                fprintf(stderr,
+                        "%s step %zu (chunk %zu, cut %zu@%zu): r=%d fwd=[%.*s] back=[%.*s]\n",
                         sc->name, i, chunk, cut_step, cut_at, r, (int)tunnel_buf_unread(&fwd),
                         fwd.p ? (const char *)fwd.p + fwd.off : "", (int)tunnel_buf_unread(&back),
                         back.p ? (const char *)back.p + back.off : "");
@@ -252,8 +253,8 @@ static void make_long(void)
              strlen(body), body);
     snprintf(pop3_long, sizeof pop3_long, "%s\r\nSTLS\r\n", a); /* a SASL response */
     snprintf(pop3_long_fwd, sizeof pop3_long_fwd, "%s\r\n", a);
-    snprintf(imap_cmd_long, sizeof imap_cmd_long, "a7 SEARCH TEXT \"%s\" {13}\r\na8 STARTTLS\r\n\r\n",
-             a);
+    snprintf(imap_cmd_long, sizeof imap_cmd_long,
+             "a7 SEARCH TEXT \"%s\" {13}\r\na8 STARTTLS\r\n\r\n", a);
     const char *msg = "a4 STARTTLS\r\n";
     snprintf(append, sizeof append, "a3 APPEND box {%zu+}\r\n%s\r\n", strlen(msg), msg);
 }
@@ -331,7 +332,8 @@ static void relay_imap(void)
         {TO_B, "a6 STARTTLS\r\n", NULL, ""},
     };
     static const step pre[] = {{TO_C, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n", "", ""},
-                               {TO_C, "* CAPABILITY STARTTLS IDLE\r\n", "* CAPABILITY IDLE\r\n", ""}};
+                               {TO_C, "* CAPABILITY STARTTLS IDLE\r\n",
+                                "* CAPABILITY IDLE\r\n", ""}};
     static const step bye[] = {{TO_C, "* BYE too many connections\r\n", "", ""}};
     scenario a = SCEN("imap", WARD_APP_IMAP, ok, NULL);
     check_scenario(&a);
@@ -401,7 +403,8 @@ static void relay_ftp(void)
     static const step ok[] = {
         {TO_C, "220-Welcome\r\n free text\r\n220 ready\r\n", "", ""},
         {TO_B, "PBSZ 0\r\n", "", "200 PBSZ=0\r\n"},
-        {TO_B, "PROT P\r\n", "", "536 Data connections are not tunnelled: only PROT C is available\r\n"},
+        {TO_B, "PROT P\r\n", "",
+         "536 Data connections are not tunnelled: only PROT C is available\r\n"},
         {TO_B, "prot c\r\n", "", "200 Protection level set to Clear\r\n"},
         {TO_B, "AUTH TLS\r\n", "", "503 TLS is already active\r\n"},
         {TO_B, "FEAT\r\n", NULL, ""},

@@ -97,7 +97,8 @@ static tunnel_stt *create(ward_app app, int server, const char *name, char *err,
     s->resp_kind = -1;
     ward_err e = ward_starttls_new(&pr, &s->d);
     if (e != WARD_OK) {
-        snprintf(err, errcap, "STARTTLS %s (%s half): %s", ward_app_name(app) ? ward_app_name(app) : "?",
+        const char *an = ward_app_name(app);
+        snprintf(err, errcap, "STARTTLS %s (%s half): %s", an ? an : "?",
                  server ? "server" : "client",
                  e == WARD_ERR_CONFIG ? "no such dialogue, or a name that is not printable "
                                         "ASCII without spaces"

@@ -319,7 +319,7 @@ int tstt_literal(const uint8_t *t, size_t tn, uint64_t *len)
     if (tn < 3 || t[tn - 1] != '}')
         return 0;
     size_t e = tn - 1;
-    if (t[e - 1] == '+' || t[e - 1] == '-') /* LITERAL+ / LITERAL- (RFC 7888) */
+    if (t[e - 1] == '+') /* non-synchronizing: LITERAL+ / LITERAL- (RFC 7888) */
         e--;
     size_t b = e;
     while (b > 0 && t[b - 1] >= '0' && t[b - 1] <= '9')
