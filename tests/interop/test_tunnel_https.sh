@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Issue #16: HTTPS through `ward tunnel` in server mode, with nginx from
+# Debian as the plain HTTP backend (servers.sh: start_nginx_plain) and
+# real clients in front: curl (--ssl-reqd, verifying the test PKI's CA),
+# over TLS 1.3 and TLS 1.2, and Chromium headless. The tunnel offers ALPN
+# http/1.1 only: both clients offer h2 first, and must end up speaking
+# HTTP/1.1 (nginx's plain port speaks nothing else, so a wrong choice
+# fails the fetch). Each connection's log line is checked: version, ALPN,
+# and the bytes each way, equal to what nginx logged it received and sent
+# (the backend's own count of the plaintext).
+#
+# Chromium is trusted with exactly the tunnel's key
+# (--ignore-certificate-errors-spki-list), as in test_pq_chromium.sh.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/tunnel_lib.sh"
+
+need nginx curl openssl python3 chromium
+make_pki
+cd "$WORK"
+T0=$SECONDS
+
+mkdir -p www home
+TOKEN="ward-tunnel-page-$RANDOM$RANDOM"
+printf '<!DOCTYPE html>\n<html><head><title>t</title></head><body><h1>%s</h1></body></html>\n' \
+    "$TOKEN" >www/index.html
+make_random www/big.bin 1048576
+start_nginx_plain "$WORK/www"
+tunnel_server https "$NGINX_PORT" --alpn http/1.1
+LINES=0
+
+# backend_counts: "REQUEST_LENGTH BYTES_SENT" of nginx's last request.
+backend_counts() {
+    tail -n 1 "$NGINX_ACCESS" | awk '{ print $1, $2 }'
+}
+
+# curl_fetch NAME PATH ARGS...: curl through the tunnel into NAME.body,
+# verbose output in NAME.err; the file must come back byte-identical, the
+# negotiation must be as the tunnel allows, and the tunnel's line must
+# count exactly the bytes nginx logged.
+curl_fetch() {
+    local name=$1 path=$2 rc=0 line want_in want_out
+    shift 2
+    timeout 30 curl -sS -v --ssl-reqd --cacert "$PKI/ca.pem" "$@" \
+        -o "$name.body" "https://127.0.0.1:$TUNNEL_PORT$path" 2>"$name.err" || rc=$?
+    [ "$rc" -eq 0 ] || fail "$name: curl exited $rc: $(grep -E '^(\* |curl:)' "$name.err" | tail -n 4 | tr '\n' '|')"
+    assert_same "www$path" "$name.body" "$name: $path through the tunnel"
+    assert_contains "$name.err" "ALPN: server accepted http/1.1" "$name: curl's ALPN"
+    assert_contains "$name.err" "< HTTP/1.1 200 OK" "$name: status"
+    LINES=$((LINES + 1))
+    wait_tunnel_lines "$TUNNEL_LOG" "$LINES"
+    line=$(tunnel_last_line "$TUNNEL_LOG")
+    check_tunnel_line "$line" "$name" "$VERSION"
+    [ "$(tunnel_field "$line" alpn)" = http/1.1 ] || fail "$name: the log line's ALPN is not http/1.1: $line"
+    read -r want_in want_out < <(backend_counts)
+    [ "$(tunnel_field "$line" in)" = "$want_in" ] && [ "$(tunnel_field "$line" out)" = "$want_out" ] ||
+        fail "$name: the tunnel counted in=$(tunnel_field "$line" in) out=$(tunnel_field "$line" out), nginx received $want_in and sent $want_out: $line"
+}
+
+VERSION='1\.3'
+curl_fetch curl13 /big.bin --tlsv1.3
+assert_contains curl13.err "SSL connection using TLSv1.3" "curl13: version"
+ok "curl --ssl-reqd TLS 1.3: 1 MiB byte-identical through the tunnel, ALPN http/1.1, log line version=1.3 alpn=http/1.1 in/out = nginx's counts"
+
+VERSION='1\.2'
+curl_fetch curl12 /index.html --tlsv1.2 --tls-max 1.2
+assert_contains curl12.err "SSL connection using TLSv1.2" "curl12: version"
+ok "curl --ssl-reqd TLS 1.2: the page byte-identical, log line version=1.2, in/out = nginx's counts"
+
+# A client offering h2 alone: no protocol in common, and the tunnel must
+# say so (RFC 7301 section 3.2: the no_application_protocol alert) rather
+# than relay h2 to an HTTP/1.1 backend; nginx sees no request.
+reqs=$(wc -l <"$NGINX_ACCESS")
+printf 'GET /index.html HTTP/1.0\r\n\r\n' | timeout 20 openssl s_client -alpn h2 \
+    -CAfile "$PKI/ca.pem" -connect "127.0.0.1:$TUNNEL_PORT" >h2only.out 2>&1 || true
+assert_contains h2only.out "no application protocol" "openssl s_client -alpn h2"
+LINES=$((LINES + 1))
+wait_tunnel_lines "$TUNNEL_LOG" "$LINES"
+line=$(tunnel_last_line "$TUNNEL_LOG")
+[[ $(tunnel_field "$line" end) == handshake-failed* ]] && [[ $line == *ALPN* ]] ||
+    fail "h2 only: the tunnel's line does not say the handshake failed on ALPN: $line"
+[ "$(wc -l <"$NGINX_ACCESS")" -eq "$reqs" ] || fail "h2 only: nginx received a request"
+ok "a client offering h2 only: no_application_protocol alert, end=handshake-failed (ALPN) logged, nothing reached nginx"
+
+# Chromium headless: a fresh profile, the tunnel's key pinned, the DOM
+# dumped. It may open more than one connection (favicon, preconnect).
+before=$(tunnel_conn_lines "$TUNNEL_LOG" | wc -l)
+rc=0
+t=$SECONDS
+HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" XDG_CACHE_HOME="$WORK/home/.cache" \
+    timeout -k 5 40 chromium --headless=new --no-sandbox --disable-gpu --disable-quic \
+    --no-first-run --disable-background-networking --disable-component-update --disable-sync \
+    --user-data-dir="$WORK/profile" \
+    --ignore-certificate-errors-spki-list="$(spki_pin_b64 "$PKI/ecdsa.pem")" \
+    --dump-dom "https://127.0.0.1:$TUNNEL_PORT/index.html" \
+    >chromium.html 2>chromium.log </dev/null || rc=$?
+[ "$rc" -eq 0 ] ||
+    fail "chromium exited $rc$([ "$rc" -eq 124 ] && echo ' (timed out)'): $(grep -v dbus chromium.log | tail -n 5)"
+grep -qF "<h1>$TOKEN</h1>" chromium.html ||
+    fail "Chromium did not get the page through the tunnel: $(grep -i 'err_' chromium.log | tail -n 3)"
+log "Chromium fetch took $((SECONDS - t)) s"
+wait_tunnel_lines "$TUNNEL_LOG" $((before + 1))
+grep -q ' 200 /index.html$' <(tail -n 3 "$NGINX_ACCESS") || fail "nginx logged no GET /index.html from Chromium"
+n=0
+while read -r line; do
+    n=$((n + 1))
+    [ "$(tunnel_field "$line" version)" = 1.3 ] || fail "Chromium's connection $n: not TLS 1.3: $line"
+    # a connection Chromium opened ahead of need may end with no request
+    a=$(tunnel_field "$line" alpn)
+    [ "$a" = http/1.1 ] || fail "Chromium's connection $n: ALPN '$a', expected http/1.1: $line"
+done < <(tunnel_conn_lines "$TUNNEL_LOG" | tail -n +$((before + 1)))
+grep -q 'out=[1-9]' <(tunnel_conn_lines "$TUNNEL_LOG" | tail -n +$((before + 1))) ||
+    fail "no Chromium connection carried a response: $(tunnel_conn_lines "$TUNNEL_LOG" | tail -n 2)"
+ok "Chromium headless fetched the page through the tunnel ($n connection(s), TLS 1.3, ALPN http/1.1)"
+
+[ "$(count "$TUNNEL_LOG" "end=handshake-failed")" -eq 1 ] ||
+    fail "the tunnel logged a failed handshake besides the h2-only client's: $(grep 'end=handshake-failed' "$TUNNEL_LOG" | tail -n 2)"
+log "run time $((SECONDS - T0)) s"
+done_all
