@@ -802,18 +802,20 @@ service lmtp {
 CONF
 }
 
-# start_postfix_plain: a private Postfix (as start_postfix) with one smtpd
-# listener, POSTFIX_SMTP, that offers no STARTTLS. Mail to
-# $TEST_USER@ward.test lands in $POSTFIX_MAIL/new. Sets POSTFIX_PID,
-# POSTFIX_LOG.
+# start_postfix_plain: a private Postfix (as start_postfix) whose smtpd
+# listener POSTFIX_SMTP offers no STARTTLS, and POSTFIX_OFFERS, which
+# offers it (port-25 style) but is reached in plaintext through a tunnel:
+# the tunnel must hide that stale offer from its client after the
+# upgrade. Mail to $TEST_USER@ward.test lands in $POSTFIX_MAIL/new. Sets
+# POSTFIX_PID, POSTFIX_LOG.
 start_postfix_plain() {
     local d="$WORK/postfix" ports
     open_work
     mkdir -p "$d/etc" "$d/queue" "$d/data" "$WORK/vmail"
     chown postfix:postfix "$d/data"
     chown nobody:nogroup "$WORK/vmail"
-    mapfile -t ports < <(free_ports 1)
-    POSTFIX_SMTP=${ports[0]}
+    mapfile -t ports < <(free_ports 2)
+    POSTFIX_SMTP=${ports[0]} POSTFIX_OFFERS=${ports[1]}
     POSTFIX_LOG="$WORK/postfix.log"
     POSTFIX_MAIL="$WORK/vmail/$TEST_USER"
     printf '%s@ward.test %s/\n' "$TEST_USER" "$TEST_USER" >"$d/etc/vmailbox"
@@ -822,6 +824,9 @@ start_postfix_plain() {
     echo 'smtpd_tls_security_level = none' >>"$d/etc/main.cf"
     {
         echo "127.0.0.1:$POSTFIX_SMTP inet n - n - - smtpd"
+        echo "127.0.0.1:$POSTFIX_OFFERS inet n - n - - smtpd"
+        echo "  -o smtpd_tls_security_level=may"
+        echo "  -o smtpd_tls_chain_files=$PKI/ecdsa.key,$PKI/ecdsa-chain.pem"
         # start_postfix's services without its listeners (whose ports
         # it reads: unset here)
         (
@@ -834,7 +839,7 @@ start_postfix_plain() {
     postfix -c "$d/etc" start-fg </dev/null >>"$WORK/postfix-master.log" 2>&1 &
     POSTFIX_PID=$!
     PIDS+=("$POSTFIX_PID")
-    wait_ports "$POSTFIX_PID" "$WORK/postfix-master.log" 20 "$POSTFIX_SMTP"
+    wait_ports "$POSTFIX_PID" "$WORK/postfix-master.log" 20 "${ports[@]}"
     POSTFIX_MASTER=$(tr -d ' \n' <"$d/queue/pid/master.pid")
     [[ $POSTFIX_MASTER =~ ^[0-9]+$ ]] || fail "postfix: no master pid in $d/queue/pid/master.pid"
     SERVER_STOPS+=("stop_pid $POSTFIX_MASTER")

@@ -9,6 +9,14 @@
 #   ward: tunnel SERVICE PEER sni=... version=... in=N out=N ... end=REASON
 # The tunnel is stopped by lib.sh's trap (it is in PIDS).
 
+# The Python clients: Debian's interpreter when there is one (a pyenv shim
+# on PATH costs seconds per start on a loaded machine); its imaplib,
+# poplib, smtplib, ftplib and nntplib (3.11: still there) are the clients.
+PY3=$(command -v /usr/bin/python3 || command -v python3)
+
+# TUNNEL_ENDS: the end= reasons check_tunnel_line accepts (a regex).
+TUNNEL_ENDS=closed
+
 # start_tunnel NAME ARGS...: `ward tunnel ARGS`; waits (bounded, 15 s) for
 # its first listening line. Sets TUNNEL_PID, TUNNEL_PORT, TUNNEL_LOG, and
 # NAME_PORT / NAME_PID / NAME_LOG (NAME upper-cased, '-' as '_') so that a
@@ -81,8 +89,10 @@ tunnel_last_line() {
 }
 
 # check_tunnel_line LINE WHAT [VERSION]: a connection line of a session
-# that went well: TLS 1.3 (or VERSION, a regex: "1\.2"), bytes counted
-# both ways, an orderly end. Prints nothing; fails naming WHAT.
+# that went well: version=1.3 (or VERSION, a regex: "1\.2"), plaintext
+# bytes counted both ways (in: from the client, out: to it), an end= in
+# TUNNEL_ENDS (default: closed).
+# Fails naming WHAT.
 check_tunnel_line() {
     local line=$1 what=$2 want=${3:-1\\.3} v i o e
     [ -n "$line" ] || fail "$what: the tunnel logged no connection line"
@@ -90,13 +100,10 @@ check_tunnel_line() {
     i=$(tunnel_field "$line" in)
     o=$(tunnel_field "$line" out)
     e=$(tunnel_field "$line" end)
-    [[ $v =~ ^(TLS|TLSv)?_?$want$ ]] || fail "$what: version '$v', expected TLS $want: $line"
+    [[ $v =~ ^$want$ ]] || fail "$what: version '$v', expected $want: $line"
     [[ $i =~ ^[0-9]+$ ]] && [ "$i" -gt 0 ] || fail "$what: in='$i', expected a count > 0: $line"
     [[ $o =~ ^[0-9]+$ ]] && [ "$o" -gt 0 ] || fail "$what: out='$o', expected a count > 0: $line"
-    [ -n "$e" ] || fail "$what: no end= reason: $line"
-    case $e in
-    *error* | *fail* | *timeout* | *refused* | *reset*) fail "$what: ended badly (end=$e): $line" ;;
-    esac
+    [[ ${e%:} =~ ^($TUNNEL_ENDS)$ ]] || fail "$what: end=$e, expected $TUNNEL_ENDS: $line"
 }
 
 # spki_pin_b64 CERT: base64 of the SHA-256 of CERT's SubjectPublicKeyInfo
@@ -110,7 +117,7 @@ spki_pin_b64() {
 # maildir over plaintext LMTP (Python's smtplib.LMTP), so that the mailbox
 # the clients list is not empty.
 deliver_lmtp() {
-    python3 - "$1" "$2" "$TEST_USER" <<'PY' || fail "LMTP delivery to 127.0.0.1:$1 failed"
+    "$PY3" - "$1" "$2" "$TEST_USER" <<'PY' || fail "LMTP delivery to 127.0.0.1:$1 failed"
 import smtplib, sys
 port, subject, user = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 msg = "From: sender@ward.test\r\nTo: %s\r\nSubject: %s\r\n\r\nfor the tunnel tests\r\n" % (user, subject)

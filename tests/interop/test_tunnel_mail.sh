@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Issue #16: mail through `ward tunnel` in server mode, the backends plain:
+# Dovecot without TLS (servers.sh: start_dovecot_plain) and Postfix without
+# TLS (start_postfix_plain). Real clients in front, each verifying the test
+# PKI's CA for 127.0.0.1:
+#   IMAPS       curl imaps:// (list the mailboxes, fetch the message),
+#               Python imaplib IMAP4_SSL (login, list, select)
+#   IMAP        --starttls imap: curl imap:// --ssl-reqd, imaplib IMAP4 +
+#               starttls() (then login, list, select)
+#   POP3S       poplib POP3_SSL (login, stat, list)
+#   POP3 STLS   --starttls pop3: poplib POP3 + stls() (login, stat, list)
+#   SMTP        --starttls smtp: curl smtp:// --ssl-reqd --upload-file, and
+#               smtplib starttls() + sendmail; each message is found
+#               delivered in the maildir.
+# After the upgrade no client may see the upgrade offered again (smtplib's
+# EHLO features, imaplib's and poplib's capabilities). For SMTP this is
+# checked against a Postfix listener that itself offers STARTTLS in
+# plaintext (POSTFIX_OFFERS): the tunnel must strip it.
+# The backends must have seen plaintext: Dovecot logs no TLS login,
+# Postfix no TLS session. Every connection's log line: TLS 1.3, bytes both
+# ways, end=closed.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/servers.sh"
+source "$(dirname "$0")/tunnel_lib.sh"
+
+need dovecot postfix curl openssl python3
+make_pki
+cd "$WORK"
+T0=$SECONDS
+
+start_dovecot_plain
+start_postfix_plain
+SUBJECT="ward-tunnel-imap-$RANDOM$RANDOM"
+deliver_lmtp "$DOVECOT_LMTP" "$SUBJECT"
+maildir_has "$DOVECOT_MAIL" "$SUBJECT" >/dev/null || fail "the LMTP message is not in $DOVECOT_MAIL/new"
+
+tunnel_server imaps "$DOVECOT_IMAP"
+tunnel_server imap-stt "$DOVECOT_IMAP" --starttls imap
+tunnel_server pop3s "$DOVECOT_POP3"
+tunnel_server pop3-stt "$DOVECOT_POP3" --starttls pop3
+tunnel_server smtp-stt "$POSTFIX_SMTP" --starttls smtp
+tunnel_server smtp-offers "$POSTFIX_OFFERS" --starttls smtp
+
+# The Python clients, one mode each; they fail (exit 1, with the reason)
+# on anything unexpected.
+cat >clients.py <<'PY'
+import imaplib, poplib, smtplib, ssl, sys
+
+mode, port, user, password, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+ctx = ssl.create_default_context(cafile=ca)  # verifies 127.0.0.1 (the leaf's IP SAN)
+HOST = "127.0.0.1"
+
+def need(cond, what):
+    if not cond:
+        sys.exit("FAIL: " + what)
+
+def imap_session(m):
+    need("STARTTLS" not in m.capabilities, "IMAP capabilities after TLS offer STARTTLS: %r" % (m.capabilities,))
+    need("LOGINDISABLED" not in m.capabilities, "IMAP capabilities after TLS say LOGINDISABLED")
+    typ, _ = m.login(user, password)
+    need(typ == "OK", "LOGIN")
+    typ, boxes = m.list()
+    need(typ == "OK" and any(b'INBOX' in b for b in boxes), "LIST: %r" % (boxes,))
+    typ, n = m.select("INBOX")
+    need(typ == "OK" and int(n[0]) >= 1, "SELECT INBOX: %r" % (n,))
+    m.logout()
+    print("imap ok: %s messages" % int(n[0]))
+
+def pop_session(p):
+    capa = p.capa()
+    need("STLS" not in capa, "POP3 CAPA after TLS offers STLS: %r" % (capa,))
+    p.user(user)
+    p.pass_(password)
+    count, _ = p.stat()
+    resp, listing, _ = p.list()
+    need(count >= 1 and len(listing) == count, "STAT %d, LIST %r" % (count, listing))
+    p.quit()
+    print("pop3 ok: %d messages" % count)
+
+def smtp_session(s, subject):
+    s.ehlo("client.ward.test")
+    need(s.has_extn("starttls"), "EHLO before TLS does not offer STARTTLS: %r" % (s.esmtp_features,))
+    s.starttls(context=ctx)
+    s.ehlo("client.ward.test")
+    need(not s.has_extn("starttls"), "EHLO after TLS offers STARTTLS again: %r" % (s.esmtp_features,))
+    msg = "From: sender@example.org\r\nTo: %s@ward.test\r\nSubject: %s\r\n\r\nsent through ward tunnel\r\n" % (user, subject)
+    refused = s.sendmail("sender@example.org", ["%s@ward.test" % user], msg)
+    need(not refused, "recipients refused: %r" % (refused,))
+    s.quit()
+    print("smtp ok")
+
+if mode == "imaps":
+    imap_session(imaplib.IMAP4_SSL(HOST, port, ssl_context=ctx, timeout=15))
+elif mode == "imap":
+    m = imaplib.IMAP4(HOST, port, timeout=15)
+    need("STARTTLS" in m.capabilities, "IMAP capabilities before TLS lack STARTTLS: %r" % (m.capabilities,))
+    m.starttls(ssl_context=ctx)
+    imap_session(m)
+elif mode == "pop3s":
+    pop_session(poplib.POP3_SSL(HOST, port, context=ctx, timeout=15))
+elif mode == "pop3":
+    p = poplib.POP3(HOST, port, timeout=15)
+    need("STLS" in p.capa(), "POP3 CAPA before TLS lacks STLS")
+    p.stls(context=ctx)
+    pop_session(p)
+elif mode == "smtp":
+    smtp_session(smtplib.SMTP(HOST, port, timeout=15), sys.argv[6])
+else:
+    sys.exit("unknown mode " + mode)
+PY
+
+# py NAME MODE PORT [ARG]: run one Python client (bounded), output in NAME.out.
+py() {
+    local name=$1 rc=0
+    shift
+    timeout 30 "$PY3" clients.py "$1" "$2" "$TEST_USER" "$TEST_PASS" "$PKI/ca.pem" "${@:3}" \
+        >"$name.out" 2>&1 || rc=$?
+    [ "$rc" -eq 0 ] || fail "$name: python $1 exited $rc: $(tail -n 3 "$name.out" | tr '\n' '|')"
+}
+
+# curl_mail NAME URL ARGS...: curl --ssl-reqd through a tunnel, the body in
+# NAME.out, verbose output in NAME.err.
+curl_mail() {
+    local name=$1 url=$2 rc=0
+    shift 2
+    timeout 30 curl -sS -v --ssl-reqd --cacert "$PKI/ca.pem" -u "$TEST_USER:$TEST_PASS" "$@" \
+        "$url" >"$name.out" 2>"$name.err" || rc=$?
+    [ "$rc" -eq 0 ] || fail "$name: curl exited $rc: $(grep -E '^(\* |curl:)' "$name.err" | tail -n 4 | tr '\n' '|')"
+    assert_contains "$name.err" "SSL connection using TLSv1.3" "$name: curl's TLS"
+}
+
+# tunnel_lines_ok NAME N: the tunnel NAME logged N connections, each good.
+tunnel_lines_ok() {
+    local var logf line
+    var=$(printf '%s' "$1" | tr 'a-z-' 'A-Z_')_LOG
+    logf=${!var}
+    wait_tunnel_lines "$logf" "$2"
+    while read -r line; do
+        check_tunnel_line "$line" "$1"
+    done < <(tunnel_conn_lines "$logf")
+    [ "$(tunnel_conn_lines "$logf" | wc -l)" -eq "$2" ] ||
+        fail "$1: $(tunnel_conn_lines "$logf" | wc -l) connection lines, expected $2"
+}
+
+# The clients close once they have the server's last reply (LOGOUT, QUIT),
+# without reading the tunnel's close_notify that follows it: data unread
+# at close makes their kernel answer with a reset, which the tunnel logs as
+# client-reset (a race: seen with smtplib). The session itself is checked
+# by the client's own result.
+TUNNEL_ENDS='closed|client-reset'
+
+# ---- IMAPS ----
+curl_mail curl-imaps "imaps://127.0.0.1:$IMAPS_PORT/"
+assert_contains curl-imaps.out '* LIST (\HasNoChildren) "." INBOX' "curl imaps:// list"
+curl_mail curl-imaps-fetch "imaps://127.0.0.1:$IMAPS_PORT/INBOX;UID=1"
+assert_contains curl-imaps-fetch.out "Subject: $SUBJECT" "curl imaps:// fetch"
+py imaplib-ssl imaps "$IMAPS_PORT"
+tunnel_lines_ok imaps 3
+ok "IMAPS: curl listed INBOX and fetched the message, imaplib IMAP4_SSL logged in, listed, selected"
+
+# ---- IMAP STARTTLS ----
+curl_mail curl-imap "imap://127.0.0.1:$IMAP_STT_PORT/"
+assert_contains curl-imap.out '* LIST (\HasNoChildren) "." INBOX' "curl imap:// --ssl-reqd list"
+assert_contains curl-imap.err "STARTTLS" "curl imap:// dialogue"
+py imaplib-stt imap "$IMAP_STT_PORT"
+tunnel_lines_ok imap-stt 2
+ok "IMAP STARTTLS: curl --ssl-reqd listed INBOX; imaplib starttls(), no STARTTLS/LOGINDISABLED after it, login, list, select"
+
+# ---- POP3S and POP3 STLS ----
+py poplib-ssl pop3s "$POP3S_PORT"
+tunnel_lines_ok pop3s 1
+py poplib-stt pop3 "$POP3_STT_PORT"
+tunnel_lines_ok pop3-stt 1
+ok "POP3S and POP3 STLS: poplib logged in, STAT and LIST; no STLS in CAPA after stls()"
+
+# Dovecot saw only plaintext logins, one per IMAP/POP3 session above.
+n=$(grep -cE "(imap|pop3)-login: Info: Login: user=<$TEST_USER>, method=PLAIN" "$DOVECOT_LOG" || true)
+[ "$n" -eq 7 ] || fail "Dovecot logged $n logins, expected 7 (curl 3, imaplib 2, poplib 2)"
+assert_not_contains "$DOVECOT_LOG" ", TLS" "Dovecot's log (the backend must see plaintext)"
+ok "Dovecot (ssl = no) logged 7 plaintext logins, none over TLS"
+
+# ---- SMTP STARTTLS ----
+TOKEN="ward-tunnel-curl-$RANDOM$RANDOM"
+printf 'From: sender@example.org\r\nTo: %s@ward.test\r\nSubject: %s\r\n\r\nsent by curl through ward tunnel\r\n' \
+    "$TEST_USER" "$TOKEN" >msg.txt
+curl_mail curl-smtp "smtp://127.0.0.1:$SMTP_STT_PORT" --mail-from sender@example.org \
+    --mail-rcpt "$TEST_USER@ward.test" --upload-file msg.txt
+f=$(maildir_has "$POSTFIX_MAIL" "$TOKEN") || fail "curl smtp://: '$TOKEN' is not in $POSTFIX_MAIL/new"
+ok "curl smtp:// --ssl-reqd delivered '$TOKEN' through the tunnel ($(basename "$f"))"
+for tun in smtp-stt smtp-offers; do
+    var=$(printf '%s' "$tun" | tr 'a-z-' 'A-Z_')_PORT
+    TOKEN="ward-tunnel-smtplib-$tun-$RANDOM$RANDOM"
+    py "smtplib-$tun" smtp "${!var}" "$TOKEN"
+    f=$(maildir_has "$POSTFIX_MAIL" "$TOKEN") || fail "smtplib via $tun: '$TOKEN' is not in $POSTFIX_MAIL/new"
+    ok "smtplib via $tun: STARTTLS offered before, not after the upgrade; '$TOKEN' delivered"
+done
+tunnel_lines_ok smtp-stt 2
+tunnel_lines_ok smtp-offers 1
+# the offering listener really offers STARTTLS in plaintext, or the check
+# above proves nothing
+exec 3<>"/dev/tcp/127.0.0.1/$POSTFIX_OFFERS"
+printf 'EHLO client.ward.test\r\nQUIT\r\n' >&3
+timeout 10 cat <&3 >offers-plain.out || true
+exec 3<&-
+assert_contains offers-plain.out "250-STARTTLS" "Postfix's offering listener in plaintext"
+if grep -qE 'TLS connection established' "$POSTFIX_LOG"; then
+    fail "Postfix logged a TLS session: the backend must see plaintext: $(grep -m1 'TLS connection established' "$POSTFIX_LOG")"
+fi
+ok "Postfix offers STARTTLS on POSTFIX_OFFERS, the tunnel hid it after the upgrade, and Postfix saw only plaintext"
+
+log "run time $((SECONDS - T0)) s"
+done_all
