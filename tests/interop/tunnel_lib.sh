@@ -51,12 +51,13 @@ tunnel_server() {
 
 # tunnel_client NAME SERVER_PORT ARGS...: a client-mode tunnel (accept
 # plaintext, connect with TLS to 127.0.0.1:PORT verifying the test PKI's
-# leaf for "localhost"; a later --servername in ARGS wins).
+# leaf for "localhost", unless ARGS give a --servername).
 tunnel_client() {
-    local name=$1 server=$2
+    local name=$1 server=$2 sn=(--servername localhost)
     shift 2
+    [[ " $* " != *" --servername "* ]] || sn=()
     start_tunnel "$name" --accept 127.0.0.1:0 --connect "127.0.0.1:$server" \
-        --tls-connect --cafile "$PKI/ca.pem" --servername localhost "$@"
+        --tls-connect --cafile "$PKI/ca.pem" "${sn[@]}" "$@"
 }
 
 # tunnel_conn_lines LOG: the per-connection lines of a tunnel's log.
