@@ -7,8 +7,9 @@
 #               Python imaplib IMAP4_SSL (login, list, select)
 #   IMAP        --starttls imap: curl imap:// --ssl-reqd, imaplib IMAP4 +
 #               starttls() (then login, list, select)
-#   POP3S       poplib POP3_SSL (login, stat, list)
-#   POP3 STLS   --starttls pop3: poplib POP3 + stls() (login, stat, list)
+#   POP3S       poplib POP3_SSL (login, stat, list), on 127.0.0.1 and ::1
+#   POP3 STLS   starttls = pop3: poplib POP3 + stls() (login, stat, list)
+#               (these two services from one --config file)
 #   SMTP        --starttls smtp: curl smtp:// --ssl-reqd --upload-file, and
 #               smtplib starttls() + sendmail; each message is found
 #               delivered in the maildir.
@@ -36,19 +37,42 @@ maildir_has "$DOVECOT_MAIL" "$SUBJECT" >/dev/null || fail "the LMTP message is n
 
 tunnel_server imaps "$DOVECOT_IMAP"
 tunnel_server imap-stt "$DOVECOT_IMAP" --starttls imap
-tunnel_server pop3s "$DOVECOT_POP3"
-tunnel_server pop3-stt "$DOVECOT_POP3" --starttls pop3
+# POP3 from a configuration file (docs/tunnel.md): two services in one
+# tunnel, POP3S on IPv4 and IPv6 loopback, POP3 STLS beside it.
+cat >pop3.conf <<CONF
+# POP3S and POP3 STLS in front of a plain Dovecot
+[pop3s]
+accept = 127.0.0.1:0
+accept = [::1]:0
+connect = 127.0.0.1:$DOVECOT_POP3
+mode = tls-accept
+cert = $PKI/ecdsa-chain.pem
+key = $PKI/ecdsa.key
+
+[pop3-stls]
+accept = 127.0.0.1:0        ; the tunnel speaks POP3 up to STLS
+connect = 127.0.0.1:$DOVECOT_POP3
+mode = tls-accept
+starttls = pop3
+cert = $PKI/ecdsa-chain.pem
+key = $PKI/ecdsa.key
+CONF
+start_tunnel_config pop3 pop3.conf pop3s pop3-stls
+POP3_LOG=$TUNNEL_LOG
+POP3S_PORT=$(tunnel_port "$POP3_LOG" pop3s)
+POP3S_PORT6=$(tunnel_port "$POP3_LOG" pop3s 6)
+POP3_STT_PORT=$(tunnel_port "$POP3_LOG" pop3-stls)
 tunnel_server smtp-stt "$POSTFIX_SMTP" --starttls smtp
 tunnel_server smtp-offers "$POSTFIX_OFFERS" --starttls smtp
 
 # The Python clients, one mode each; they fail (exit 1, with the reason)
 # on anything unexpected.
 cat >clients.py <<'PY'
-import imaplib, poplib, smtplib, ssl, sys
+import imaplib, os, poplib, smtplib, ssl, sys
 
 mode, port, user, password, ca = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 ctx = ssl.create_default_context(cafile=ca)  # verifies 127.0.0.1 (the leaf's IP SAN)
-HOST = "127.0.0.1"
+HOST = os.environ.get("CLIENT_HOST", "127.0.0.1")  # the leaf also holds ::1
 
 def need(cond, what):
     if not cond:
@@ -167,17 +191,33 @@ tunnel_lines_ok imap-stt 2
 ok "IMAP STARTTLS: curl --ssl-reqd listed INBOX; imaplib starttls(), no STARTTLS/LOGINDISABLED after it, login, list, select"
 
 # ---- POP3S and POP3 STLS ----
+# svc_lines_ok SERVICE N: the config tunnel's SERVICE logged N good lines.
+svc_lines_ok() {
+    local line i
+    for ((i = 0; i < 200; i++)); do
+        [ "$(tunnel_svc_lines "$POP3_LOG" "$1" | wc -l)" -ge "$2" ] && break
+        sleep 0.05
+    done
+    [ "$(tunnel_svc_lines "$POP3_LOG" "$1" | wc -l)" -eq "$2" ] ||
+        fail "$1: $(tunnel_svc_lines "$POP3_LOG" "$1" | wc -l) connection lines, expected $2: $(tail -n 3 "$POP3_LOG")"
+    while read -r line; do
+        check_tunnel_line "$line" "$1"
+    done < <(tunnel_svc_lines "$POP3_LOG" "$1")
+}
 py poplib-ssl pop3s "$POP3S_PORT"
-tunnel_lines_ok pop3s 1
+CLIENT_HOST=::1 py poplib-ssl6 pop3s "$POP3S_PORT6"
+svc_lines_ok pop3s 2
+tunnel_svc_lines "$POP3_LOG" pop3s | grep -qF ' [::1]:' ||
+    fail "pop3s: no connection line names an IPv6 peer: $(tunnel_svc_lines "$POP3_LOG" pop3s | tail -n 1)"
 py poplib-stt pop3 "$POP3_STT_PORT"
-tunnel_lines_ok pop3-stt 1
-ok "POP3S and POP3 STLS: poplib logged in, STAT and LIST; no STLS in CAPA after stls()"
+svc_lines_ok pop3-stls 1
+ok "POP3S (127.0.0.1 and ::1) and POP3 STLS from one --config tunnel: poplib logged in, STAT and LIST; no STLS in CAPA after stls()"
 
 # Dovecot saw only plaintext logins, one per IMAP/POP3 session above.
 n=$(grep -cE "(imap|pop3)-login: Info: Login: user=<$TEST_USER>, method=PLAIN" "$DOVECOT_LOG" || true)
-[ "$n" -eq 7 ] || fail "Dovecot logged $n logins, expected 7 (curl 3, imaplib 2, poplib 2)"
+[ "$n" -eq 8 ] || fail "Dovecot logged $n logins, expected 8 (curl 3, imaplib 2, poplib 3)"
 assert_not_contains "$DOVECOT_LOG" ", TLS" "Dovecot's log (the backend must see plaintext)"
-ok "Dovecot (ssl = no) logged 7 plaintext logins, none over TLS"
+ok "Dovecot (ssl = no) logged 8 plaintext logins, none over TLS"
 
 # ---- SMTP STARTTLS ----
 TOKEN="ward-tunnel-curl-$RANDOM$RANDOM"

@@ -40,6 +40,39 @@ start_tunnel() {
     printf -v "${var}_LOG" '%s' "$TUNNEL_LOG"
 }
 
+# start_tunnel_config NAME FILE SERVICE...: `ward tunnel --config FILE`
+# (stderr in $WORK/NAME.log); waits (bounded, 15 s) until each SERVICE has
+# printed a listening line. Sets TUNNEL_PID, TUNNEL_LOG; read the ports with
+# tunnel_port.
+start_tunnel_config() {
+    local name=$1 file=$2 svc
+    shift 2
+    TUNNEL_LOG="$WORK/$name.log"
+    : >"$TUNNEL_LOG"
+    "$WARD" tunnel --config "$file" </dev/null >"$WORK/$name.stdout" 2>"$TUNNEL_LOG" &
+    TUNNEL_PID=$!
+    PIDS+=("$TUNNEL_PID")
+    for svc in "$@"; do
+        wait_line "$TUNNEL_LOG" "^ward: tunnel $svc listening on " "$TUNNEL_PID" 15 >/dev/null ||
+            fail "$name: ward tunnel --config $file: no listener for $svc: $(tail -n 5 "$TUNNEL_LOG" | tr '\n' '|')"
+    done
+}
+
+# tunnel_port LOG SERVICE [4|6]: the port SERVICE listens on, from its
+# listening line for 127.0.0.1 (4, the default) or [::1] (6).
+tunnel_port() {
+    local host='127\.0\.0\.1' port
+    [ "${3:-4}" = 6 ] && host='\[::1\]'
+    port=$(sed -n "s/^ward: tunnel $2 listening on $host:\([0-9]*\)\$/\1/p" "$1" | head -n 1)
+    [ -n "$port" ] || fail "$(basename "$1"): no IPv${3:-4} listening line for $2"
+    echo "$port"
+}
+
+# tunnel_svc_lines LOG SERVICE: SERVICE's per-connection lines.
+tunnel_svc_lines() {
+    tunnel_conn_lines "$1" | grep -E "^ward: tunnel $2 " || true
+}
+
 # tunnel_server NAME BACKEND_PORT ARGS...: a server-mode tunnel (accept TLS
 # with the test PKI's ECDSA leaf, forward plaintext to 127.0.0.1:PORT).
 tunnel_server() {
