@@ -129,6 +129,22 @@ elif mode == "pop3":
     pop_session(p)
 elif mode == "smtp":
     smtp_session(smtplib.SMTP(HOST, port, timeout=15), sys.argv[6])
+elif mode == "imap-plain-login":  # LOGIN without STARTTLS: must be refused
+    m = imaplib.IMAP4(HOST, port, timeout=15)
+    try:
+        m.login(user, password)
+        sys.exit("FAIL: LOGIN accepted in plaintext")
+    except (imaplib.IMAP4.error, imaplib.IMAP4.abort) as e:
+        print("refused:", e)
+elif mode == "smtp-plain-mail":  # MAIL without STARTTLS: must be refused
+    s = smtplib.SMTP(HOST, port, timeout=15)
+    s.ehlo("client.ward.test")
+    try:
+        code, resp = s.mail("sender@example.org")
+    except smtplib.SMTPServerDisconnected as e:
+        code, resp = 0, str(e).encode()
+    need(code != 250, "MAIL FROM accepted in plaintext")
+    print("refused:", code, resp.decode(errors="replace"))
 else:
     sys.exit("unknown mode " + mode)
 PY
@@ -213,11 +229,20 @@ py poplib-stt pop3 "$POP3_STT_PORT"
 svc_lines_ok pop3-stls 1
 ok "POP3S (127.0.0.1 and ::1) and POP3 STLS from one --config tunnel: poplib logged in, STAT and LIST; no STLS in CAPA after stls()"
 
+# A client that does not upgrade gets nothing relayed (the tunnel is the
+# server until STARTTLS): LOGIN refused, no login reaches Dovecot, and the
+# tunnel's line shows no TLS.
+py imap-plain imap-plain-login "$IMAP_STT_PORT"
+wait_tunnel_lines "$IMAP_STT_LOG" 3
+[ "$(tunnel_field "$(tunnel_last_line "$IMAP_STT_LOG")" version)" = - ] ||
+    fail "imap-stt: the refused plaintext session's line shows TLS: $(tunnel_last_line "$IMAP_STT_LOG")"
+ok "IMAP STARTTLS tunnel: LOGIN before STARTTLS refused ($(sed -n 's/^refused: //p' imap-plain.out | head -c 80))"
+
 # Dovecot saw only plaintext logins, one per IMAP/POP3 session above.
 n=$(grep -cE "(imap|pop3)-login: Info: Login: user=<$TEST_USER>, method=PLAIN" "$DOVECOT_LOG" || true)
 [ "$n" -eq 8 ] || fail "Dovecot logged $n logins, expected 8 (curl 3, imaplib 2, poplib 3)"
 assert_not_contains "$DOVECOT_LOG" ", TLS" "Dovecot's log (the backend must see plaintext)"
-ok "Dovecot (ssl = no) logged 8 plaintext logins, none over TLS"
+ok "Dovecot (ssl = no) logged 8 plaintext logins (none from the refused LOGIN), none over TLS"
 
 # ---- SMTP STARTTLS ----
 TOKEN="ward-tunnel-curl-$RANDOM$RANDOM"
@@ -236,6 +261,12 @@ for tun in smtp-stt smtp-offers; do
 done
 tunnel_lines_ok smtp-stt 2
 tunnel_lines_ok smtp-offers 1
+# MAIL before STARTTLS: refused by the tunnel, nothing reaches Postfix
+py smtp-plain smtp-plain-mail "$SMTP_STT_PORT"
+wait_tunnel_lines "$SMTP_STT_LOG" 3
+[ "$(tunnel_field "$(tunnel_last_line "$SMTP_STT_LOG")" version)" = - ] ||
+    fail "smtp-stt: the refused plaintext session's line shows TLS: $(tunnel_last_line "$SMTP_STT_LOG")"
+ok "SMTP STARTTLS tunnel: MAIL before STARTTLS refused ($(sed -n 's/^refused: //p' smtp-plain.out | head -c 80))"
 # the offering listener really offers STARTTLS in plaintext, or the check
 # above proves nothing
 exec 3<>"/dev/tcp/127.0.0.1/$POSTFIX_OFFERS"
