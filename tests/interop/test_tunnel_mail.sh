@@ -7,8 +7,10 @@
 #               Python imaplib IMAP4_SSL (login, list, select)
 #   IMAP        --starttls imap: curl imap:// --ssl-reqd, imaplib IMAP4 +
 #               starttls() (then login, list, select)
-#   POP3S       poplib POP3_SSL (login, stat, list), on 127.0.0.1 and ::1
-#   POP3 STLS   starttls = pop3: poplib POP3 + stls() (login, stat, list)
+#   POP3S       poplib POP3_SSL (login, stat, list), on 127.0.0.1 and ::1;
+#               curl pop3s:// (list, retrieve the message)
+#   POP3 STLS   starttls = pop3: poplib POP3 + stls() (login, stat, list),
+#               curl pop3:// --ssl-reqd (list)
 #               (these two services from one --config file)
 #   SMTP        --starttls smtp: curl smtp:// --ssl-reqd --upload-file, and
 #               smtplib starttls() + sendmail; each message is found
@@ -222,12 +224,19 @@ svc_lines_ok() {
 }
 py poplib-ssl pop3s "$POP3S_PORT"
 CLIENT_HOST=::1 py poplib-ssl6 pop3s "$POP3S_PORT6"
-svc_lines_ok pop3s 2
+curl_mail curl-pop3s "pop3s://127.0.0.1:$POP3S_PORT/"
+grep -qE '^1 [0-9]+' curl-pop3s.out || fail "curl pop3s:// LIST: $(head -c 200 curl-pop3s.out)"
+curl_mail curl-pop3s-retr "pop3s://127.0.0.1:$POP3S_PORT/1"
+assert_contains curl-pop3s-retr.out "Subject: $SUBJECT" "curl pop3s:// RETR"
+svc_lines_ok pop3s 4
 tunnel_svc_lines "$POP3_LOG" pop3s | grep -qF ' [::1]:' ||
     fail "pop3s: no connection line names an IPv6 peer: $(tunnel_svc_lines "$POP3_LOG" pop3s | tail -n 1)"
 py poplib-stt pop3 "$POP3_STT_PORT"
-svc_lines_ok pop3-stls 1
-ok "POP3S (127.0.0.1 and ::1) and POP3 STLS from one --config tunnel: poplib logged in, STAT and LIST; no STLS in CAPA after stls()"
+curl_mail curl-pop3 "pop3://127.0.0.1:$POP3_STT_PORT/"
+grep -qE '^1 [0-9]+' curl-pop3.out || fail "curl pop3:// --ssl-reqd LIST: $(head -c 200 curl-pop3.out)"
+assert_contains curl-pop3.err "STLS" "curl pop3:// dialogue"
+svc_lines_ok pop3-stls 2
+ok "POP3S (127.0.0.1 and ::1) and POP3 STLS from one --config tunnel: poplib logged in, STAT and LIST, no STLS in CAPA after stls(); curl pop3s:// listed and retrieved, curl pop3:// --ssl-reqd listed"
 
 # A client that does not upgrade gets nothing relayed (the tunnel is the
 # server until STARTTLS): LOGIN refused, no login reaches Dovecot, and the
@@ -240,9 +249,9 @@ ok "IMAP STARTTLS tunnel: LOGIN before STARTTLS refused ($(sed -n 's/^refused: /
 
 # Dovecot saw only plaintext logins, one per IMAP/POP3 session above.
 n=$(grep -cE "(imap|pop3)-login: Info: Login: user=<$TEST_USER>, method=PLAIN" "$DOVECOT_LOG" || true)
-[ "$n" -eq 8 ] || fail "Dovecot logged $n logins, expected 8 (curl 3, imaplib 2, poplib 3)"
+[ "$n" -eq 11 ] || fail "Dovecot logged $n logins, expected 11 (curl 6, imaplib 2, poplib 3)"
 assert_not_contains "$DOVECOT_LOG" ", TLS" "Dovecot's log (the backend must see plaintext)"
-ok "Dovecot (ssl = no) logged 8 plaintext logins (none from the refused LOGIN), none over TLS"
+ok "Dovecot (ssl = no) logged 11 plaintext logins (none from the refused LOGIN), none over TLS"
 
 # ---- SMTP STARTTLS ----
 TOKEN="ward-tunnel-curl-$RANDOM$RANDOM"
