@@ -7,7 +7,9 @@
 #         RETR, the data connections in the clear, straight to vsftpd:
 #         the tunnel carries the control connection only, answers PBSZ and
 #         refuses PROT P with 536 (so prot_p() must raise error_perm 536),
-#         and must not offer AUTH TLS again in FEAT after the upgrade.
+#         and must not offer AUTH TLS again in FEAT after the upgrade. curl
+#         --ftp-ssl-control (control only) gets a file; curl --ssl-reqd,
+#         which wants PROT P, fails on the 536.
 #   NNTP  INN's nnrpd without TLS settings (start_nnrpd_plain) behind
 #         --starttls nntp: nntplib NNTP + starttls() (RFC 4642), then
 #         CAPABILITIES (no STARTTLS: nnrpd itself still lists it in
@@ -19,7 +21,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/servers.sh"
 source "$(dirname "$0")/tunnel_lib.sh"
 
-need vsftpd openssl python3 runuser
+need vsftpd curl openssl python3 runuser
 [ -x "$NNRPD" ] || fail "nnrpd not found at $NNRPD (the inn2 package; scripts/install-deps.sh test)"
 make_pki
 cd "$WORK"
@@ -139,6 +141,21 @@ lines_ok "$FTP_STT_LOG" 1 "ftp"
 grep -q 'OK DOWNLOAD: Client "127.0.0.1", "/README", 13 bytes' "$VSFTPD_LOG" ||
     fail "vsftpd logged no clear download of README: $(tail -n 3 "$VSFTPD_LOG")"
 ok "FTP AUTH TLS via the tunnel: login, PWD, NLST, LIST, RETR in the clear; PROT P refused with 536; no AUTH TLS in FEAT after the upgrade"
+# curl: --ftp-ssl-control (TLS on the control connection only, PROT C)
+# gets the file; --ssl-reqd (which needs PROT P) must fail, not fall back
+rc=0
+timeout 30 curl -sS -v --ftp-ssl-control --cacert "$PKI/ca.pem" \
+    "ftp://127.0.0.1:$FTP_STT_PORT/README" >curl-ftp.out 2>curl-ftp.err || rc=$?
+[ "$rc" -eq 0 ] || fail "curl --ftp-ssl-control exited $rc: $(grep -E '^(\* |curl:|< )' curl-ftp.err | tail -n 4 | tr '\n' '|')"
+[ "$(cat curl-ftp.out)" = "ward interop" ] || fail "curl --ftp-ssl-control: README is '$(head -c 100 curl-ftp.out)'"
+assert_contains curl-ftp.err "SSL connection using TLSv1.3" "curl ftp:// control connection"
+rc=0
+timeout 30 curl -sS -v --ssl-reqd --cacert "$PKI/ca.pem" \
+    "ftp://127.0.0.1:$FTP_STT_PORT/README" >curl-ftp-p.out 2>curl-ftp-p.err || rc=$?
+[ "$rc" -ne 0 ] || fail "curl --ssl-reqd (PROT P) succeeded through a tunnel that carries no data connections"
+assert_contains curl-ftp-p.err "< 536" "curl --ssl-reqd: the PROT P refusal"
+lines_ok "$FTP_STT_LOG" 2 "ftp"
+ok "curl ftp:// --ftp-ssl-control got README through the tunnel; curl --ssl-reqd fails on PROT P (536, exit $rc)"
 
 # ---- NNTP ----
 py nntp-plain nntp-plain "$NNRPD_NNTP"
