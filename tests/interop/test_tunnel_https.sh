@@ -7,7 +7,9 @@
 # HTTP/1.1 (nginx's plain port speaks nothing else, so a wrong choice
 # fails the fetch). Each connection's log line is checked: version, ALPN,
 # and the bytes each way, equal to what nginx logged it received and sent
-# (the backend's own count of the plaintext).
+# (the backend's own count of the plaintext). Also: SNI choosing the
+# second of two certificates, and a TLS 1.3 resumption (openssl s_client
+# -sess_out / -sess_in) logged resumed=yes.
 #
 # Chromium is trusted with exactly the tunnel's key
 # (--ignore-certificate-errors-spki-list), as in test_pq_chromium.sh.
@@ -26,7 +28,10 @@ printf '<!DOCTYPE html>\n<html><head><title>t</title></head><body><h1>%s</h1></b
     "$TOKEN" >www/index.html
 make_random www/big.bin 1048576
 start_nginx_plain "$WORK/www"
-tunnel_server https "$NGINX_PORT" --alpn http/1.1
+# two identities: the test PKI's localhost leaf (the default) and its
+# wrong.example leaf, which the client's SNI picks
+tunnel_server https "$NGINX_PORT" --alpn http/1.1 \
+    --cert "$PKI/wronghost.pem" --key "$PKI/wronghost.key"
 LINES=0
 
 # backend_counts: "REQUEST_LENGTH BYTES_SENT" of nginx's last request.
@@ -66,6 +71,40 @@ VERSION='1\.2'
 curl_fetch curl12 /index.html --tlsv1.2 --tls-max 1.2
 assert_contains curl12.err "SSL connection using TLSv1.2" "curl12: version"
 ok "curl --ssl-reqd TLS 1.2: the page byte-identical, log line version=1.2, in/out = nginx's counts"
+
+# SNI: curl asks for wrong.example (resolved to 127.0.0.1) and verifies
+# that name, which only the second certificate holds.
+VERSION='1\.3'
+rc=0
+timeout 30 curl -sS -v --ssl-reqd --cacert "$PKI/ca.pem" --resolve "wrong.example:$TUNNEL_PORT:127.0.0.1" \
+    -o sni.body "https://wrong.example:$TUNNEL_PORT/index.html" 2>sni.err || rc=$?
+[ "$rc" -eq 0 ] || fail "sni: curl exited $rc: $(grep -E '^(\* |curl:)' sni.err | tail -n 4 | tr '\n' '|')"
+assert_same www/index.html sni.body "sni: the page"
+assert_contains sni.err "subject: CN=wrong.example" "sni: the certificate curl got"
+LINES=$((LINES + 1))
+wait_tunnel_lines "$TUNNEL_LOG" "$LINES"
+line=$(tunnel_last_line "$TUNNEL_LOG")
+check_tunnel_line "$line" sni
+[ "$(tunnel_field "$line" sni)" = wrong.example ] || fail "sni: the log line's sni is not wrong.example: $line"
+ok "SNI wrong.example: the tunnel chose the second certificate (curl verified it), log line sni=wrong.example"
+
+# Resumption: openssl s_client saves the session (a TLS 1.3 ticket from
+# the tunnel) and resumes it on a second connection; both fetch the page.
+for run in 1 2; do
+    sess=(-sess_out sess.pem)
+    [ "$run" -eq 2 ] && sess=(-sess_in sess.pem)
+    { printf 'GET /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'; sleep 2; } |
+        timeout 20 openssl s_client -CAfile "$PKI/ca.pem" -verify_return_error -servername localhost \
+            -alpn http/1.1 -connect "127.0.0.1:$TUNNEL_PORT" "${sess[@]}" >"resume$run.out" 2>&1 || true
+    grep -qF "<h1>$TOKEN</h1>" "resume$run.out" || fail "resume run $run: no page: $(grep -iE 'error|alert' "resume$run.out" | head -n 3)"
+    LINES=$((LINES + 1))
+    wait_tunnel_lines "$TUNNEL_LOG" "$LINES"
+done
+assert_contains resume2.out "Reused, TLSv1.3" "openssl s_client -sess_in"
+line=$(tunnel_last_line "$TUNNEL_LOG")
+check_tunnel_line "$line" resumption
+[ "$(tunnel_field "$line" resumed)" = yes ] || fail "resumption: the log line does not say resumed=yes: $line"
+ok "resumption: s_client resumed its ticket through the tunnel (Reused, TLSv1.3), log line resumed=yes"
 
 # A client offering h2 alone: no protocol in common, and the tunnel must
 # say so (RFC 7301 section 3.2: the no_application_protocol alert) rather
