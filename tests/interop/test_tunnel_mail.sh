@@ -18,7 +18,9 @@
 # After the upgrade no client may see the upgrade offered again (smtplib's
 # EHLO features, imaplib's and poplib's capabilities). For SMTP this is
 # checked against a Postfix listener that itself offers STARTTLS in
-# plaintext (POSTFIX_OFFERS): the tunnel must strip it.
+# plaintext (POSTFIX_OFFERS): the tunnel must strip it. A long message whose
+# body holds capability-like lines (STARTTLS, STLS, LOGINDISABLED) comes
+# back byte for byte through the IMAP and POP3 STARTTLS tunnels.
 # The backends must have seen plaintext: Dovecot logs no TLS login,
 # Postfix no TLS session. Every connection's log line: TLS 1.3, bytes both
 # ways, end=closed.
@@ -36,6 +38,24 @@ start_postfix_plain
 SUBJECT="ward-tunnel-imap-$RANDOM$RANDOM"
 deliver_lmtp "$DOVECOT_LMTP" "$SUBJECT"
 maildir_has "$DOVECOT_MAIL" "$SUBJECT" >/dev/null || fail "the LMTP message is not in $DOVECOT_MAIL/new"
+# A second message whose body looks like the capability lines the STARTTLS
+# tunnels rewrite (and is long): it must come back byte for byte, the
+# filters touching only the servers' own replies, never message content.
+TRICKY="ward-tunnel-tricky-$RANDOM$RANDOM"
+"$PY3" - "$DOVECOT_LMTP" "$TRICKY" "$TEST_USER" <<'PY' || fail "LMTP delivery of the tricky message failed"
+import smtplib, sys
+body = ("From: sender@ward.test\r\nTo: %s\r\nSubject: %s\r\n\r\n" % (sys.argv[3], sys.argv[2])
+        + "* CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED AUTH=PLAIN\r\n"
+        + "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\na OK [CAPABILITY IMAP4rev1 STARTTLS] done\r\n"
+        + "STLS\r\nSTARTTLS\r\n250-STARTTLS\r\n AUTH TLS\r\n"
+        + ("0123456789" * 7 + "\r\n") * 3000)
+with smtplib.LMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as s:
+    s.sendmail("sender@ward.test", [sys.argv[3]], body)
+PY
+f=$(maildir_has "$DOVECOT_MAIL" "$TRICKY") || fail "the tricky message is not in $DOVECOT_MAIL/new"
+# a copy: Dovecot moves the file to cur/ once a session has seen it
+TRICKY_FILE="$WORK/tricky.eml"
+cp "$f" "$TRICKY_FILE"
 
 tunnel_server imaps "$DOVECOT_IMAP"
 tunnel_server imap-stt "$DOVECOT_IMAP" --starttls imap
@@ -131,6 +151,26 @@ elif mode == "pop3":
     pop_session(p)
 elif mode == "smtp":
     smtp_session(smtplib.SMTP(HOST, port, timeout=15), sys.argv[6])
+elif mode == "integrity":  # FETCH and RETR of the tricky message, vs the maildir
+    disk = open(sys.argv[7], "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    m = imaplib.IMAP4(HOST, port, timeout=15)
+    m.starttls(ssl_context=ctx)
+    m.login(user, password)
+    m.select("INBOX")
+    typ, uids = m.search(None, "SUBJECT", disk.split(b"Subject: ")[1].split(b"\r\n")[0].decode())
+    typ, data = m.fetch(uids[0].split()[-1], "(RFC822)")
+    need(data[0][1] == disk, "IMAP FETCH through the tunnel differs from the maildir (%d vs %d bytes)" % (len(data[0][1]), len(disk)))
+    m.logout()
+    p = poplib.POP3(HOST, int(sys.argv[6]), timeout=15)
+    p.stls(context=ctx)
+    p.user(user)
+    p.pass_(password)
+    count, _ = p.stat()
+    resp, lines, _ = p.retr(count)  # the last one delivered
+    got = b"\r\n".join(lines) + b"\r\n"
+    need(got == disk, "POP3 RETR through the tunnel differs from the maildir (%d vs %d bytes)" % (len(got), len(disk)))
+    p.quit()
+    print("integrity ok", len(disk))
 elif mode == "imap-plain-login":  # LOGIN without STARTTLS: must be refused
     m = imaplib.IMAP4(HOST, port, timeout=15)
     try:
@@ -238,29 +278,44 @@ assert_contains curl-pop3.err "STLS" "curl pop3:// dialogue"
 svc_lines_ok pop3-stls 2
 ok "POP3S (127.0.0.1 and ::1) and POP3 STLS from one --config tunnel: poplib logged in, STAT and LIST, no STLS in CAPA after stls(); curl pop3s:// listed and retrieved, curl pop3:// --ssl-reqd listed"
 
+# The tricky message through both STARTTLS tunnels (IMAP FETCH, POP3 RETR)
+py integrity integrity "$IMAP_STT_PORT" "$POP3_STT_PORT" "$TRICKY_FILE"
+wait_tunnel_lines "$IMAP_STT_LOG" 3
+svc_lines_ok pop3-stls 3
+ok "a $(stat -c %s "$TRICKY_FILE")-byte message with capability-like lines came back byte for byte through the IMAP and POP3 STARTTLS tunnels"
+
 # A client that does not upgrade gets nothing relayed (the tunnel is the
 # server until STARTTLS): LOGIN refused, no login reaches Dovecot, and the
 # tunnel's line shows no TLS.
 py imap-plain imap-plain-login "$IMAP_STT_PORT"
-wait_tunnel_lines "$IMAP_STT_LOG" 3
+wait_tunnel_lines "$IMAP_STT_LOG" 4
 [ "$(tunnel_field "$(tunnel_last_line "$IMAP_STT_LOG")" version)" = - ] ||
     fail "imap-stt: the refused plaintext session's line shows TLS: $(tunnel_last_line "$IMAP_STT_LOG")"
 ok "IMAP STARTTLS tunnel: LOGIN before STARTTLS refused ($(sed -n 's/^refused: //p' imap-plain.out | head -c 80))"
 
 # Dovecot saw only plaintext logins, one per IMAP/POP3 session above.
 n=$(grep -cE "(imap|pop3)-login: Info: Login: user=<$TEST_USER>, method=PLAIN" "$DOVECOT_LOG" || true)
-[ "$n" -eq 11 ] || fail "Dovecot logged $n logins, expected 11 (curl 6, imaplib 2, poplib 3)"
+[ "$n" -eq 13 ] || fail "Dovecot logged $n logins, expected 13 (curl 6, imaplib 3, poplib 4)"
 assert_not_contains "$DOVECOT_LOG" ", TLS" "Dovecot's log (the backend must see plaintext)"
-ok "Dovecot (ssl = no) logged 11 plaintext logins (none from the refused LOGIN), none over TLS"
+ok "Dovecot (ssl = no) logged 13 plaintext logins (none from the refused LOGIN), none over TLS"
 
 # ---- SMTP STARTTLS ----
 TOKEN="ward-tunnel-curl-$RANDOM$RANDOM"
-printf 'From: sender@example.org\r\nTo: %s@ward.test\r\nSubject: %s\r\n\r\nsent by curl through ward tunnel\r\n' \
-    "$TEST_USER" "$TOKEN" >msg.txt
+# the body: lines like the replies the SMTP filter rewrites, and 200 KB
+{
+    printf 'sent by curl through ward tunnel\nSTARTTLS\n250-STARTTLS\n250 STARTTLS\n220 not a greeting\n'
+    for ((i = 0; i < 100; i++)); do head -c 1500 /dev/urandom | base64 -w 76; done
+} >body.txt
+{
+    printf 'From: sender@example.org\r\nTo: %s@ward.test\r\nSubject: %s\r\n\r\n' "$TEST_USER" "$TOKEN"
+    sed 's/$/\r/' body.txt
+} >msg.txt
 curl_mail curl-smtp "smtp://127.0.0.1:$SMTP_STT_PORT" --mail-from sender@example.org \
     --mail-rcpt "$TEST_USER@ward.test" --upload-file msg.txt
 f=$(maildir_has "$POSTFIX_MAIL" "$TOKEN") || fail "curl smtp://: '$TOKEN' is not in $POSTFIX_MAIL/new"
-ok "curl smtp:// --ssl-reqd delivered '$TOKEN' through the tunnel ($(basename "$f"))"
+tail -c "$(stat -c %s body.txt)" "$f" | cmp -s - body.txt ||
+    fail "curl smtp://: the delivered body differs from the one sent ($f)"
+ok "curl smtp:// --ssl-reqd delivered '$TOKEN' through the tunnel, its $(stat -c %s body.txt)-byte body intact ($(basename "$f"))"
 for tun in smtp-stt smtp-offers; do
     var=$(printf '%s' "$tun" | tr 'a-z-' 'A-Z_')_PORT
     TOKEN="ward-tunnel-smtplib-$tun-$RANDOM$RANDOM"
