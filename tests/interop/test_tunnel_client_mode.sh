@@ -6,6 +6,8 @@
 #               Python's imaplib.IMAP4 in plaintext logs in, lists,
 #               selects INBOX and finds the message put there first.
 #   IMAP        Dovecot's STARTTLS port with --starttls imap: the same.
+#   pinned      Dovecot's IMAPS port, trusted by --pin (its key's hash)
+#               instead of --cafile: the same session.
 #   submission  Postfix's port-587 listener, STARTTLS required before MAIL
 #               (start_postfix), with --starttls smtp: smtplib.SMTP in
 #               plaintext sends a message, found delivered in the maildir.
@@ -14,7 +16,7 @@
 # or 1, the reason on stderr, no listener), and a server whose certificate
 # does not verify for --servername (wrong.example) gets no relayed
 # session: the client is closed, the tunnel's line says handshake-failed
-# with the reason, and Dovecot sees no login.
+# with the reason, and Dovecot sees no login; the same for a wrong --pin.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/servers.sh"
 source "$(dirname "$0")/tunnel_lib.sh"
@@ -38,6 +40,14 @@ tunnel_client imaps-c "$DOVECOT_IMAPS"
 tunnel_client imap-c "$DOVECOT_IMAP" --starttls imap
 tunnel_client sub-c "$POSTFIX_SUBMISSION" --starttls smtp
 tunnel_client wrongname "$DOVECOT_IMAPS" --servername wrong.example
+# trust by key instead of by CA: --pin with the SHA-256 of Dovecot's
+# SubjectPublicKeyInfo, no --cafile, no --servername
+PIN=sha256:$(openssl x509 -in "$PKI/ecdsa.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+    openssl dgst -sha256 -binary | od -An -v -tx1 | tr -d ' \n')
+start_tunnel pinned --accept 127.0.0.1:0 --connect "127.0.0.1:$DOVECOT_IMAPS" --tls-connect --pin "$PIN"
+# a pin of another key: the handshake must fail
+start_tunnel wrongpin --accept 127.0.0.1:0 --connect "127.0.0.1:$DOVECOT_IMAPS" --tls-connect \
+    --pin "sha256:$(printf '%064d' 0)"
 
 cat >clients.py <<'PY'
 import imaplib, smtplib, sys
@@ -106,6 +116,12 @@ check_tunnel_line "$(tunnel_last_line "$IMAP_C_LOG")" "imap-c"
 [ "$(tls_logins)" -eq 2 ] || fail "Dovecot logged $(tls_logins) TLS logins, expected 2"
 ok "plaintext imaplib -> tunnel --starttls imap -> Dovecot: the same, STARTTLS hidden from the client"
 
+py pinned imap "$PINNED_PORT" "$SUBJECT"
+wait_tunnel_lines "$PINNED_LOG" 1
+check_tunnel_line "$(tunnel_last_line "$PINNED_LOG")" "pinned"
+[ "$(tls_logins)" -eq 3 ] || fail "Dovecot logged $(tls_logins) TLS logins, expected 3"
+ok "plaintext imaplib -> tunnel --pin (Dovecot's key) -> Dovecot IMAPS: login, list, select"
+
 # ---- submission with STARTTLS required ----
 TOKEN="ward-tunnel-sub-$RANDOM$RANDOM"
 py smtp smtp "$SUB_C_PORT" "$TOKEN"
@@ -137,6 +153,16 @@ reason=${line#*end=handshake-failed}
 [ -n "${reason#: }" ] || fail "wrong --servername: no reason logged: $line"
 [ "$(tls_logins)" -eq "$before" ] || fail "wrong --servername: Dovecot saw a login"
 ok "wrong --servername: the client got no session, the tunnel logged handshake-failed${reason}"
+
+# a pin that is not the server's key
+before=$(tls_logins)
+py wrongpin imap-fail "$WRONGPIN_PORT"
+wait_tunnel_lines "$WRONGPIN_LOG" 1
+line=$(tunnel_last_line "$WRONGPIN_LOG")
+[[ $(tunnel_field "$line" end) == handshake-failed* ]] ||
+    fail "wrong --pin: the tunnel's line does not say handshake-failed: $line"
+[ "$(tls_logins)" -eq "$before" ] || fail "wrong --pin: Dovecot saw a login"
+ok "wrong --pin: the client got no session, the tunnel logged handshake-failed${line#*end=handshake-failed}"
 
 log "run time $((SECONDS - T0)) s"
 done_all
