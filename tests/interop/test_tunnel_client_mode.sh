@@ -6,6 +6,7 @@
 #               Python's imaplib.IMAP4 in plaintext logs in, lists,
 #               selects INBOX and finds the message put there first.
 #   IMAP        Dovecot's STARTTLS port with --starttls imap: the same.
+#   POP3        Dovecot's STLS port with --starttls pop3: poplib logs in.
 #   pinned      Dovecot's IMAPS port, trusted by --pin (its key's hash)
 #               instead of --cafile: the same session.
 #   submission  Postfix's port-587 listener, STARTTLS required before MAIL
@@ -38,6 +39,7 @@ maildir_has "$DOVECOT_MAIL" "$SUBJECT" >/dev/null || fail "the LMTP message is n
 
 tunnel_client imaps-c "$DOVECOT_IMAPS"
 tunnel_client imap-c "$DOVECOT_IMAP" --starttls imap
+tunnel_client pop3-c "$DOVECOT_POP3" --starttls pop3
 tunnel_client sub-c "$POSTFIX_SUBMISSION" --starttls smtp
 tunnel_client wrongname "$DOVECOT_IMAPS" --servername wrong.example
 # trust by key instead of by CA: --pin with the SHA-256 of Dovecot's
@@ -50,7 +52,7 @@ start_tunnel wrongpin --accept 127.0.0.1:0 --connect "127.0.0.1:$DOVECOT_IMAPS" 
     --pin "sha256:$(printf '%064d' 0)"
 
 cat >clients.py <<'PY'
-import imaplib, smtplib, sys
+import imaplib, poplib, smtplib, sys
 
 mode, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 HOST = "127.0.0.1"
@@ -82,6 +84,16 @@ elif mode == "smtp":
     need(not refused, "refused: %r" % (refused,))
     s.quit()
     print("smtp ok")
+elif mode == "pop3":
+    p = poplib.POP3(HOST, port, timeout=15)  # plaintext: the tunnel does STLS
+    need(p.getwelcome().startswith(b"+OK"), "greeting: %r" % p.getwelcome())
+    need("STLS" not in p.capa(), "the plaintext client is offered STLS")
+    p.user(user)
+    p.pass_(password)
+    count, _ = p.stat()
+    need(count >= 1, "STAT: %d" % count)
+    p.quit()
+    print("pop3 ok", count)
 elif mode == "imap-fail":
     try:
         m = imaplib.IMAP4(HOST, port, timeout=15)
@@ -121,6 +133,13 @@ wait_tunnel_lines "$PINNED_LOG" 1
 check_tunnel_line "$(tunnel_last_line "$PINNED_LOG")" "pinned"
 [ "$(tls_logins)" -eq 3 ] || fail "Dovecot logged $(tls_logins) TLS logins, expected 3"
 ok "plaintext imaplib -> tunnel --pin (Dovecot's key) -> Dovecot IMAPS: login, list, select"
+
+py pop3 pop3 "$POP3_C_PORT"
+wait_tunnel_lines "$POP3_C_LOG" 1
+check_tunnel_line "$(tunnel_last_line "$POP3_C_LOG")" "pop3-c"
+grep -qE "pop3-login: Info: Login: user=<$TEST_USER>, method=PLAIN, .*, TLS" "$DOVECOT_LOG" ||
+    fail "Dovecot logged no POP3 login over TLS"
+ok "plaintext poplib -> tunnel --starttls pop3 -> Dovecot: login and STAT over STLS, STLS hidden from the client"
 
 # ---- submission with STARTTLS required ----
 TOKEN="ward-tunnel-sub-$RANDOM$RANDOM"
