@@ -183,5 +183,6 @@ line=$(tunnel_last_line "$WRONGPIN_LOG")
 [ "$(tls_logins)" -eq "$before" ] || fail "wrong --pin: Dovecot saw a login"
 ok "wrong --pin: the client got no session, the tunnel logged handshake-failed${line#*end=handshake-failed}"
 
+stop_tunnels
 log "run time $((SECONDS - T0)) s"
 done_all

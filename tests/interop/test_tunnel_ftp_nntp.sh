@@ -172,5 +172,6 @@ py nntps nntps "$NNTPS_PORT"
 lines_ok "$NNTPS_LOG" 1 "nntps"
 ok "NNTPS via the tunnel: nntplib NNTP_SSL, LIST = nnrpd's"
 
+stop_tunnels
 log "run time $((SECONDS - T0)) s"
 done_all

@@ -154,5 +154,6 @@ ok "Chromium headless fetched the page through the tunnel ($n connection(s), TLS
 
 [ "$(count "$TUNNEL_LOG" "end=handshake-failed")" -eq 1 ] ||
     fail "the tunnel logged a failed handshake besides the h2-only client's: $(grep 'end=handshake-failed' "$TUNNEL_LOG" | tail -n 2)"
+stop_tunnels
 log "run time $((SECONDS - T0)) s"
 done_all

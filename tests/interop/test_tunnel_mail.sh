@@ -343,5 +343,6 @@ if grep -qE 'TLS connection established' "$POSTFIX_LOG"; then
 fi
 ok "Postfix offers STARTTLS on POSTFIX_OFFERS, the tunnel hid it after the upgrade, and Postfix saw only plaintext"
 
+stop_tunnels
 log "run time $((SECONDS - T0)) s"
 done_all

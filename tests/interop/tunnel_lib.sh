@@ -17,6 +17,10 @@ PY3=$(command -v /usr/bin/python3 || command -v python3)
 # TUNNEL_ENDS: the end= reasons check_tunnel_line accepts (a regex).
 TUNNEL_ENDS=closed
 
+# Every tunnel started, for stop_tunnels.
+TUNNEL_PIDS=()
+TUNNEL_LOGS=()
+
 # start_tunnel NAME ARGS...: `ward tunnel ARGS`; waits (bounded, 15 s) for
 # its first listening line. Sets TUNNEL_PID, TUNNEL_PORT, TUNNEL_LOG, and
 # NAME_PORT / NAME_PID / NAME_LOG (NAME upper-cased, '-' as '_') so that a
@@ -29,6 +33,8 @@ start_tunnel() {
     "$WARD" tunnel "$@" </dev/null >"$WORK/$name.stdout" 2>"$TUNNEL_LOG" &
     TUNNEL_PID=$!
     PIDS+=("$TUNNEL_PID")
+    TUNNEL_PIDS+=("$TUNNEL_PID")
+    TUNNEL_LOGS+=("$TUNNEL_LOG")
     line=$(wait_line "$TUNNEL_LOG" '^ward: tunnel [^ ]+ listening on ' "$TUNNEL_PID" 15) ||
         fail "$name: ward tunnel $* did not start: $(tail -n 5 "$TUNNEL_LOG" | tr '\n' '|')"
     TUNNEL_PORT=${line##*:}
@@ -52,6 +58,8 @@ start_tunnel_config() {
     "$WARD" tunnel --config "$file" </dev/null >"$WORK/$name.stdout" 2>"$TUNNEL_LOG" &
     TUNNEL_PID=$!
     PIDS+=("$TUNNEL_PID")
+    TUNNEL_PIDS+=("$TUNNEL_PID")
+    TUNNEL_LOGS+=("$TUNNEL_LOG")
     for svc in "$@"; do
         wait_line "$TUNNEL_LOG" "^ward: tunnel $svc listening on " "$TUNNEL_PID" 15 >/dev/null ||
             fail "$name: ward tunnel --config $file: no listener for $svc: $(tail -n 5 "$TUNNEL_LOG" | tr '\n' '|')"
@@ -71,6 +79,23 @@ tunnel_port() {
 # tunnel_svc_lines LOG SERVICE: SERVICE's per-connection lines.
 tunnel_svc_lines() {
     tunnel_conn_lines "$1" | grep -E "^ward: tunnel $2 " || true
+}
+
+# stop_tunnels: SIGTERM to every tunnel the test started; each must exit 0
+# (it drains: every connection of the test has ended by now) within 40 s.
+# Under tests/interop/valgrind-ward.sh a memory error or leak makes that 99.
+stop_tunnels() {
+    local i rc
+    for i in "${!TUNNEL_PIDS[@]}"; do
+        kill -TERM "${TUNNEL_PIDS[i]}" 2>/dev/null || true
+    done
+    for i in "${!TUNNEL_PIDS[@]}"; do
+        rc=0
+        wait_exit "${TUNNEL_PIDS[i]}" 40 || rc=$?
+        [ "$rc" -eq 0 ] ||
+            fail "$(basename "${TUNNEL_LOGS[i]}" .log): ward tunnel exited $rc after SIGTERM: $(tail -n 5 "${TUNNEL_LOGS[i]}" | tr '\n' '|')"
+    done
+    ok "${#TUNNEL_PIDS[@]} tunnel(s) stopped by SIGTERM, each exit 0"
 }
 
 # tunnel_server NAME BACKEND_PORT ARGS...: a server-mode tunnel (accept TLS
