@@ -898,15 +898,17 @@ start_nnrpd_plain() {
 }
 
 # start_nginx_plain DOCROOT: nginx from Debian in the foreground (one
-# process, no master) serving DOCROOT over plain HTTP on NGINX_PORT. Its
+# process, no master) serving DOCROOT over plain HTTP/1.1 on NGINX_PORT and
+# HTTP/2 with prior knowledge (h2c, what a TLS terminator that negotiated
+# ALPN h2 forwards) on NGINX_H2_PORT. Its
 # access log, NGINX_ACCESS, has per request "REQUEST_LENGTH BYTES_SENT
 # STATUS URI" (what the backend saw, to compare with the tunnel's byte
 # counts). Sets NGINX_PID, NGINX_LOG.
 start_nginx_plain() {
     local dir="$WORK/nginx" ports
     mkdir -p "$dir"
-    mapfile -t ports < <(free_ports 1)
-    NGINX_PORT=${ports[0]}
+    mapfile -t ports < <(free_ports 2)
+    NGINX_PORT=${ports[0]} NGINX_H2_PORT=${ports[1]}
     NGINX_LOG="$WORK/nginx.log"
     NGINX_ACCESS="$WORK/nginx-access.txt"
     : >"$NGINX_ACCESS"
@@ -930,10 +932,14 @@ http {
         listen 127.0.0.1:$NGINX_PORT;
         root $1;
     }
+    server {
+        listen 127.0.0.1:$NGINX_H2_PORT http2;
+        root $1;
+    }
 }
 CONF
     nginx -p "$dir" -c "$dir/nginx.conf" -e "$NGINX_LOG" >>"$NGINX_LOG" 2>&1 &
     NGINX_PID=$!
     PIDS+=("$NGINX_PID")
-    wait_ports "$NGINX_PID" "$NGINX_LOG" 20 "$NGINX_PORT"
+    wait_ports "$NGINX_PID" "$NGINX_LOG" 20 "${ports[@]}"
 }

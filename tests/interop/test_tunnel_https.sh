@@ -9,7 +9,8 @@
 # and the bytes each way, equal to what nginx logged it received and sent
 # (the backend's own count of the plaintext). Also: SNI choosing the
 # second of two certificates, and a TLS 1.3 resumption (openssl s_client
-# -sess_out / -sess_in) logged resumed=yes.
+# -sess_out / -sess_in) logged resumed=yes; and HTTP/2 (ALPN h2) through a
+# second tunnel to nginx's h2c port, 8 streams multiplexed on one connection.
 #
 # Chromium is trusted with exactly the tunnel's key
 # (--ignore-certificate-errors-spki-list), as in test_pq_chromium.sh.
@@ -120,6 +121,27 @@ line=$(tunnel_last_line "$TUNNEL_LOG")
     fail "h2 only: the tunnel's line does not say the handshake failed on ALPN: $line"
 [ "$(wc -l <"$NGINX_ACCESS")" -eq "$reqs" ] || fail "h2 only: nginx received a request"
 ok "a client offering h2 only: no_application_protocol alert, end=handshake-failed (ALPN) logged, nothing reached nginx"
+
+# HTTP/2: a second tunnel offering ALPN h2 in front of nginx's h2c port;
+# curl multiplexes 8 downloads of the 1 MiB file on one connection.
+HTTPS_LOG=$TUNNEL_LOG HTTPS_PORT=$TUNNEL_PORT
+tunnel_server h2 "$NGINX_H2_PORT" --alpn h2
+rc=0
+timeout 40 curl -sS --http2 --parallel --parallel-max 8 --ssl-reqd --cacert "$PKI/ca.pem" \
+    "https://127.0.0.1:$TUNNEL_PORT/big.bin?[1-8]" -o "h2-#1.body" 2>h2.err || rc=$?
+[ "$rc" -eq 0 ] || fail "h2: curl --parallel exited $rc: $(tail -n 3 h2.err | tr '\n' '|')"
+for i in 1 2 3 4 5 6 7 8; do
+    assert_same www/big.bin "h2-$i.body" "h2 stream $i"
+done
+wait_tunnel_lines "$TUNNEL_LOG" 1
+[ "$(tunnel_conn_lines "$TUNNEL_LOG" | wc -l)" -eq 1 ] ||
+    fail "h2: $(tunnel_conn_lines "$TUNNEL_LOG" | wc -l) connections, expected the 8 streams on one"
+line=$(tunnel_last_line "$TUNNEL_LOG")
+check_tunnel_line "$line" h2
+[ "$(tunnel_field "$line" alpn)" = h2 ] || fail "h2: the log line's ALPN is not h2: $line"
+[ "$(tunnel_field "$line" out)" -gt $((8 * 1048576)) ] || fail "h2: out= below the 8 MiB sent: $line"
+ok "HTTP/2: 8 multiplexed 1 MiB downloads byte-identical on one tunnelled connection (ALPN h2, nginx h2c behind)"
+TUNNEL_LOG=$HTTPS_LOG TUNNEL_PORT=$HTTPS_PORT
 
 # Chromium headless: a fresh profile, the tunnel's key pinned, the DOM
 # dumped. It may open more than one connection (favicon, preconnect).
