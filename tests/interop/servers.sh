@@ -726,3 +726,222 @@ CONF
     PIDS+=("$PROSODY_PID")
     wait_ports "$PROSODY_PID" "$PROSODY_LOG" 20 "${ports[@]}"
 }
+
+# ---- plaintext backends for `ward tunnel` (issue #16) ----
+# The same servers without TLS, for a server-mode tunnel to front: the
+# backend must see an ordinary plaintext session. Each variant sets the
+# same variables as its TLS sibling where they apply.
+
+# start_dovecot_plain: Dovecot with ssl = no and plaintext logins allowed
+# (the tunnel connects from 127.0.0.1): DOVECOT_IMAP, DOVECOT_POP3 and
+# DOVECOT_LMTP (to put a message in the mailbox), all plaintext. Sets
+# DOVECOT_PID, DOVECOT_LOG, DOVECOT_MAIL.
+start_dovecot_plain() {
+    local d="$WORK/dovecot" ports
+    open_work
+    mkdir -p "$d/run" "$d/state" "$WORK/mail"
+    chown nobody:nogroup "$WORK/mail"
+    mapfile -t ports < <(free_ports 3)
+    DOVECOT_IMAP=${ports[0]} DOVECOT_POP3=${ports[1]} DOVECOT_LMTP=${ports[2]}
+    DOVECOT_LOG="$WORK/dovecot.log"
+    DOVECOT_MAIL="$WORK/mail/$TEST_USER/Maildir"
+    printf '%s:{PLAIN}%s:65534:65534::%s::\n' "$TEST_USER" "$TEST_PASS" \
+        "$WORK/mail/$TEST_USER" >"$d/users"
+    _dovecot_plain_conf >"$d/dovecot.conf"
+    : >"$DOVECOT_LOG"
+    dovecot -F -c "$d/dovecot.conf" </dev/null >>"$DOVECOT_LOG" 2>&1 &
+    DOVECOT_PID=$!
+    PIDS+=("$DOVECOT_PID")
+    wait_ports "$DOVECOT_PID" "$DOVECOT_LOG" 20 "${ports[@]}"
+}
+
+_dovecot_plain_conf() {
+    local d="$WORK/dovecot"
+    cat <<CONF
+instance_name = ward-plain-$$
+base_dir = $d/run
+state_dir = $d/state
+log_path = $DOVECOT_LOG
+protocols = imap pop3 lmtp
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $d/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%n $d/users
+}
+mail_location = maildir:~/Maildir
+first_valid_uid = 1000
+last_valid_uid = 0
+lmtp_save_to_detail_mailbox = no
+service imap-login {
+  inet_listener imap {
+    port = $DOVECOT_IMAP
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = $DOVECOT_POP3
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $DOVECOT_LMTP
+  }
+}
+CONF
+}
+
+# start_postfix_plain: a private Postfix (as start_postfix) whose smtpd
+# listener POSTFIX_SMTP offers no STARTTLS, and POSTFIX_OFFERS, which
+# offers it (port-25 style) but is reached in plaintext through a tunnel:
+# the tunnel must hide that stale offer from its client after the
+# upgrade. Mail to $TEST_USER@ward.test lands in $POSTFIX_MAIL/new. Sets
+# POSTFIX_PID, POSTFIX_LOG.
+start_postfix_plain() {
+    local d="$WORK/postfix" ports
+    open_work
+    mkdir -p "$d/etc" "$d/queue" "$d/data" "$WORK/vmail"
+    chown postfix:postfix "$d/data"
+    chown nobody:nogroup "$WORK/vmail"
+    mapfile -t ports < <(free_ports 2)
+    POSTFIX_SMTP=${ports[0]} POSTFIX_OFFERS=${ports[1]}
+    POSTFIX_LOG="$WORK/postfix.log"
+    POSTFIX_MAIL="$WORK/vmail/$TEST_USER"
+    printf '%s@ward.test %s/\n' "$TEST_USER" "$TEST_USER" >"$d/etc/vmailbox"
+    # no TLS at all: the main.cf of start_postfix without its smtpd_tls_*
+    _postfix_main | grep -v '^smtpd_tls_' >"$d/etc/main.cf"
+    echo 'smtpd_tls_security_level = none' >>"$d/etc/main.cf"
+    {
+        echo "127.0.0.1:$POSTFIX_SMTP inet n - n - - smtpd"
+        echo "127.0.0.1:$POSTFIX_OFFERS inet n - n - - smtpd"
+        echo "  -o smtpd_tls_security_level=may"
+        echo "  -o smtpd_tls_chain_files=$PKI/ecdsa.key,$PKI/ecdsa-chain.pem"
+        # start_postfix's services without its listeners (whose ports
+        # it reads: unset here)
+        (
+            POSTFIX_SUBMISSION=0 POSTFIX_SMTPS=0 POSTFIX_NOTLS=0
+            _postfix_master
+        ) | grep -vE '^(127\.0\.0\.1:|  -o )'
+    } >"$d/etc/master.cf"
+    touch -d '-2 seconds' "$d/etc/main.cf" "$d/etc/master.cf" "$d/etc/vmailbox"
+    : >"$POSTFIX_LOG"
+    postfix -c "$d/etc" start-fg </dev/null >>"$WORK/postfix-master.log" 2>&1 &
+    POSTFIX_PID=$!
+    PIDS+=("$POSTFIX_PID")
+    wait_ports "$POSTFIX_PID" "$WORK/postfix-master.log" 20 "${ports[@]}"
+    POSTFIX_MASTER=$(tr -d ' \n' <"$d/queue/pid/master.pid")
+    [[ $POSTFIX_MASTER =~ ^[0-9]+$ ]] || fail "postfix: no master pid in $d/queue/pid/master.pid"
+    SERVER_STOPS+=("stop_pid $POSTFIX_MASTER")
+}
+
+# start_vsftpd_plain: one vsftpd in the foreground without TLS
+# (ssl_enable=NO) on VSFTPD_FTP, anonymous and read only, into $WORK/ftp
+# (which holds README). Passive data connections go straight to vsftpd on
+# 127.0.0.1. Sets VSFTPD_PIDS, VSFTPD_LOG.
+start_vsftpd_plain() {
+    local ports
+    open_work
+    mkdir -p "$WORK/ftp" "$WORK/vsftpd-empty"
+    chmod 755 "$WORK/ftp" "$WORK/vsftpd-empty"
+    echo "ward interop" >"$WORK/ftp/README"
+    mapfile -t ports < <(free_ports 1)
+    VSFTPD_FTP=${ports[0]}
+    VSFTPD_LOG="$WORK/vsftpd.log"
+    : >"$VSFTPD_LOG"
+    _vsftpd_conf "$VSFTPD_FTP" NO | grep -vE '^(ssl_|implicit_ssl|allow_anon_ssl|force_anon|require_ssl|rsa_)' \
+        >"$WORK/vsftpd-plain.conf"
+    echo "ssl_enable=NO" >>"$WORK/vsftpd-plain.conf"
+    vsftpd "$WORK/vsftpd-plain.conf" </dev/null >>"$VSFTPD_LOG" 2>&1 &
+    VSFTPD_PIDS=("$!")
+    PIDS+=("$!")
+    wait_ports "${VSFTPD_PIDS[0]}" "$VSFTPD_LOG" 20 "$VSFTPD_FTP"
+}
+
+# start_nnrpd_plain: one nnrpd (as start_nnrpd) from an inn.conf without
+# any tls* setting, so that it offers no STARTTLS: NNRPD_NNTP, plaintext.
+# Sets NNRPD_PIDS, NNRPD_LOG.
+start_nnrpd_plain() {
+    local d="$WORK/inn" ports
+    open_work
+    mkdir -p "$d/etc" "$d/db" "$d/run" "$d/log" "$d/spool/overview" \
+        "$d/spool/articles" "$d/spool/incoming/tmp" "$d/spool/outgoing" "$d/spool/archive"
+    cp -a /var/lib/news/. "$d/db/"
+    cp /etc/news/storage.conf /etc/news/readers.conf "$d/etc/"
+    # no load limit: nnrpd answers "400 load at N, try later" above 16,
+    # which a shared test machine reaches
+    _inn_conf | grep -vE '^(tls|nnrpdloadlimit:)' >"$d/etc/inn.conf"
+    echo 'nnrpdloadlimit: 0' >>"$d/etc/inn.conf"
+    chown -R news:news "$d"
+    runuser -u news -- env INNCONF="$d/etc/inn.conf" /usr/lib/news/bin/makehistory -O -x \
+        >"$WORK/makehistory.log" 2>&1 || fail "makehistory failed: $(tail -n 5 "$WORK/makehistory.log")"
+    [ -s "$d/spool/overview/group.index" ] || fail "makehistory made no overview index"
+    mapfile -t ports < <(free_ports 1)
+    NNRPD_NNTP=${ports[0]}
+    NNRPD_LOG="$WORK/nnrpd.log"
+    : >"$NNRPD_LOG"
+    INNCONF="$d/etc/inn.conf" "$NNRPD" -D -f -n -b 127.0.0.1 -p "$NNRPD_NNTP" \
+        </dev/null >>"$NNRPD_LOG" 2>&1 &
+    NNRPD_PIDS=("$!")
+    PIDS+=("${NNRPD_PIDS[@]}")
+    wait_ports "${NNRPD_PIDS[0]}" "$NNRPD_LOG" 20 "$NNRPD_NNTP"
+}
+
+# start_nginx_plain DOCROOT: nginx from Debian in the foreground (one
+# process, no master) serving DOCROOT over plain HTTP/1.1 on NGINX_PORT and
+# HTTP/2 with prior knowledge (h2c, what a TLS terminator that negotiated
+# ALPN h2 forwards) on NGINX_H2_PORT. Its
+# access log, NGINX_ACCESS, has per request "REQUEST_LENGTH BYTES_SENT
+# STATUS URI" (what the backend saw, to compare with the tunnel's byte
+# counts). Sets NGINX_PID, NGINX_LOG.
+start_nginx_plain() {
+    local dir="$WORK/nginx" ports
+    mkdir -p "$dir"
+    mapfile -t ports < <(free_ports 2)
+    NGINX_PORT=${ports[0]} NGINX_H2_PORT=${ports[1]}
+    NGINX_LOG="$WORK/nginx.log"
+    NGINX_ACCESS="$WORK/nginx-access.txt"
+    : >"$NGINX_ACCESS"
+    cat >"$dir/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $NGINX_LOG info;
+events { worker_connections 256; }
+http {
+    log_format bytes '\$request_length \$bytes_sent \$status \$uri';
+    access_log $NGINX_ACCESS bytes;
+    client_body_temp_path $dir/body;
+    proxy_temp_path $dir/proxy;
+    fastcgi_temp_path $dir/fastcgi;
+    uwsgi_temp_path $dir/uwsgi;
+    scgi_temp_path $dir/scgi;
+    types { text/html html; application/octet-stream bin; }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $1;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_H2_PORT http2;
+        root $1;
+    }
+}
+CONF
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$NGINX_LOG" >>"$NGINX_LOG" 2>&1 &
+    NGINX_PID=$!
+    PIDS+=("$NGINX_PID")
+    wait_ports "$NGINX_PID" "$NGINX_LOG" 20 "${ports[@]}"
+}
