@@ -1,5 +1,6 @@
-/* ward: the command-line tool. A subcommand per file: client.c, server.c. */
+/* ward: the command-line tool. A subcommand per file: client.c, server.c, tunnel.c. */
 #include "cli.h"
+#include "tunnel.h"
 
 #include <signal.h>
 #include <string.h>
@@ -12,6 +13,8 @@ static void usage(FILE *out)
           "  client HOST[:PORT]   connect over TLS 1.3 or 1.2 and relay stdin/stdout\n"
           "  client URL           the same for imaps://, smtp:// (STARTTLS), ... URLs\n"
           "  server               accept TLS 1.3 and 1.2 connections (echo, --www, --file)\n"
+          "  tunnel               TLS in front of a plaintext service, or the reverse,\n"
+          "                       with STARTTLS (--config FILE, or --accept/--connect)\n"
           "  help [COMMAND]       show help\n"
           "\n"
           "Run 'ward COMMAND --help' for the options of a command.\n",
@@ -31,11 +34,15 @@ int main(int argc, char **argv)
         return client_main(argc - 2, argv + 2);
     if (strcmp(cmd, "server") == 0)
         return server_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "tunnel") == 0)
+        return tunnel_main(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc > 2 && strcmp(argv[2], "client") == 0)
             client_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "server") == 0)
             server_usage(stdout);
+        else if (argc > 2 && strcmp(argv[2], "tunnel") == 0)
+            tunnel_usage(stdout);
         else
             usage(stdout);
         return EXIT_OK;
