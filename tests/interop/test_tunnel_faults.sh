@@ -37,6 +37,10 @@ fd0=$(fd_count "$TUNNEL_PID")
 bfd0=$(fd_count "$BACKEND_PID")
 log "baseline: tunnel $fd0 fds, backend $bfd0 fds"
 
+# mark / since_mark: the log's lines written after a point
+mark() { MARK=$(wc -l <"$TUNNEL_LOG"); }
+since_mark() { tail -n +$((MARK + 1)) "$TUNNEL_LOG" | grep ' end=' || true; }
+
 fds_back() { # WHAT
     local n
     n=$(wait_fds "$TUNNEL_PID" "$fd0" 15) || fail "$1: tunnel has $n fds, baseline $fd0"
@@ -46,30 +50,36 @@ fds_back() { # WHAT
 
 # 1. stall mid-handshake
 lines=$(end_lines)
+mark
 out=$(python3 "$PEERS" stall "$TUNNEL_PORT" 8) || fail "stalled peer: $out"
 t=${out#closed after }
-awk -v t="$t" 'BEGIN { exit !(t >= 1.5 && t <= 6) }' ||
-    fail "stalled peer closed after $t s, expected about 2 (--handshake-timeout 2)"
+# the tunnel's timers tick once a second (tunnel_loop.c), so a 2 s timeout
+# fires 1 to 2 s after the connection came: more than 1 s of slack below
+# would be a timeout that ignores its setting, above a timer that never fires
+awk -v t="$t" 'BEGIN { exit !(t >= 0.9 && t <= 4) }' ||
+    fail "stalled peer closed after $t s, expected 1 to 2 (--handshake-timeout 2, 1 s ticks)"
 ok "a peer stalled mid-handshake is closed after $t s (--handshake-timeout 2)"
 wait_count "$TUNNEL_LOG" ' end=' $((lines + 1)) 5 || fail "no log line for the stalled peer"
-tail -n +$((lines + 1)) "$TUNNEL_LOG" | grep ' end=' | grep -q 'end=[a-z-]*timeout' ||
-    fail "the stalled peer's log line does not say timeout: $(tail -n 2 "$TUNNEL_LOG")"
-ok "logged: $(tail -n +$((lines + 1)) "$TUNNEL_LOG" | grep -o 'end=[^ ]*' | head -n 1)"
+since_mark | grep -q 'end=[a-z-]*timeout' ||
+    fail "the stalled peer's log line does not say timeout: $(since_mark)"
+ok "logged: $(since_mark | grep -o 'end=.*' | head -n 1)"
 fds_back "stall"
 
 # 2. garbage instead of a ClientHello
 lines=$(end_lines)
+mark
 out=$(python3 "$PEERS" garbage "$TUNNEL_PORT" 5) || fail "garbage peer: $out"
 ok "a peer sending garbage is closed ($out s)"
 wait_count "$TUNNEL_LOG" ' end=' $((lines + 1)) 5 || fail "no log line for the garbage peer"
-ok "logged: $(tail -n +$((lines + 1)) "$TUNNEL_LOG" | grep -o 'end=[^ ]*' | head -n 1)"
+since_mark | grep -q 'end=handshake-failed' ||
+    fail "the garbage peer's log line does not say handshake-failed: $(since_mark)"
+ok "logged: $(since_mark | grep -o 'end=.*' | head -n 1)"
 fds_back "garbage"
 
 # 3. a client vanishes mid-transfer: 20 paced connections, then SIGKILL
 lines=$(end_lines)
-load -n 20 --echo 100000000 --pace-ms 20 --timeout 60 >/dev/null 2>"$WORK/vanish.log" &
-lpid=$!
-PIDS+=("$lpid")
+load_bg /dev/null "$WORK/vanish.log" -n 20 --echo 100000000 --pace-ms 20 --timeout 60
+lpid=$LOAD_PID
 for ((i = 0; i < 100; i++)); do
     [ "$(fd_count "$TUNNEL_PID")" -ge $((fd0 + 40)) ] && break
     sleep 0.05
@@ -97,21 +107,25 @@ tunnel_server_args "$SMTP_PORT" --starttls smtp --handshake-timeout 5
 start_tunnel smtp-tunnel "${TUNNEL_ARGS[@]}"
 timeout 30 python3 "$PEERS" smtp-pipelined "$TUNNEL_PORT" >"$WORK/pipelined.out" 2>&1 ||
     fail "pipelined client: $(tail -n 5 "$WORK/pipelined.out")"
+assert_contains "$WORK/pipelined.out" "220 " "the pipelined client's transcript (the tunnel's greeting)"
 assert_contains "$WORK/pipelined.out" "[closed]"
 assert_not_contains "$WORK/pipelined.out" "[timeout]" "the pipelined client was left open:"
-assert_not_contains "$WORK/pipelined.out" "220 2.0.0" "the pipelined client got a go-ahead"
-ok "STARTTLS with MAIL FROM pipelined behind it: refused and closed ($(tr -d '\r' <"$WORK/pipelined.out" | grep -E '^[0-9]{3}' | tail -n 1))"
+n220=$(tr -d '\r' <"$WORK/pipelined.out" | grep -c '^220' || true)
+[ "$n220" -eq 1 ] || fail "the pipelined client got a go-ahead (220 lines: $n220): $(cat "$WORK/pipelined.out")"
+last=$(tr -d '\r' <"$WORK/pipelined.out" | grep -E '^[0-9]{3}' | tail -n 1 || true)
+ok "STARTTLS with MAIL FROM pipelined behind it: refused and closed (last reply: $last)"
 sleep 1
 if cat "$REC"/conn-*.txt 2>/dev/null | grep -qi 'MAIL FROM'; then
     fail "the backend received the pipelined MAIL FROM: $(cat "$REC"/conn-*.txt)"
 fi
-ok "the backend never received the pipelined MAIL FROM ($(cat "$REC"/conn-*.txt 2>/dev/null | wc -c) bytes recorded)"
+got=$(cat "$REC"/conn-*.txt 2>/dev/null | wc -c || true)
+ok "the backend never received the pipelined MAIL FROM ($got bytes recorded)"
 wait_count "$TUNNEL_LOG" ' end=' 1 5 || fail "no log line for the pipelined client"
 ok "logged: $(grep -o 'end=[^ ]*' "$TUNNEL_LOG" | head -n 1)"
 timeout 30 python3 "$PEERS" smtp-good "$TUNNEL_PORT" "$PKI/ca.pem" >"$WORK/good.out" 2>&1 ||
     fail "smtplib STARTTLS through the tunnel: $(tail -n 5 "$WORK/good.out")"
 for ((i = 0; i < 50; i++)); do
-    cat "$REC"/conn-*.txt | grep -qi 'MAIL FROM:<good@example.org>' && break
+    cat "$REC"/conn-*.txt 2>/dev/null | grep -qi 'MAIL FROM:<good@example.org>' && break
     sleep 0.1
 done
 cat "$REC"/conn-*.txt | grep -qi 'MAIL FROM:<good@example.org>' ||
@@ -142,9 +156,8 @@ start_echo_backend backend2
 tunnel_server_args "$BACKEND_PORT"
 start_tunnel dies-tunnel "${TUNNEL_ARGS[@]}"
 dfd0=$(fd_count "$TUNNEL_PID")
-load -n 20 --echo 100000000 --pace-ms 20 --timeout 60 >/dev/null 2>"$WORK/dies.log" &
-lpid=$!
-PIDS+=("$lpid")
+load_bg /dev/null "$WORK/dies.log" -n 20 --echo 100000000 --pace-ms 20 --timeout 60
+lpid=$LOAD_PID
 sleep 2
 kill -KILL "$BACKEND_PID"
 rc=0
@@ -174,9 +187,8 @@ write_conf() { # EXTRA_SERVICE(0|1)
 }
 write_conf 0
 start_tunnel hup-tunnel --config "$CONF"
-load -n 100 --echo 2000000 --pace-ms 40 --timeout 90 >/dev/null 2>"$WORK/hup.log" &
-lpid=$!
-PIDS+=("$lpid")
+load_bg /dev/null "$WORK/hup.log" -n 100 --echo 2000000 --pace-ms 40 --timeout 90
+lpid=$LOAD_PID
 sleep 1.5
 kill -0 "$lpid" 2>/dev/null || fail "the load ended before SIGHUP: $(tail -n 3 "$WORK/hup.log")"
 write_conf 1
@@ -199,9 +211,8 @@ stop "$TUNNEL_PID"
 # 7. SIGTERM under load: drain, then exit 0
 tunnel_server_args "$BACKEND_PORT"
 start_tunnel term-tunnel "${TUNNEL_ARGS[@]}"
-load -n 100 --echo 2000000 --pace-ms 40 --timeout 90 >/dev/null 2>"$WORK/term.log" &
-lpid=$!
-PIDS+=("$lpid")
+load_bg /dev/null "$WORK/term.log" -n 100 --echo 2000000 --pace-ms 40 --timeout 90
+lpid=$LOAD_PID
 sleep 1.5
 kill -0 "$lpid" 2>/dev/null || fail "the load ended before SIGTERM: $(tail -n 3 "$WORK/term.log")"
 kill -TERM "$TUNNEL_PID"

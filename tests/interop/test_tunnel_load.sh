@@ -15,10 +15,10 @@
 #    buffer, a ticket) grows RSS by at least 1,000 x its size; 1 KB a
 #    connection is far below any real per-connection allocation (a TLS
 #    record buffer alone is 16 KB), and above page-granularity noise.
-#  - r1 - base <= 16 MB: glibc malloc keeps freed chunks in its per-thread
-#    arenas instead of returning them, so after a peak of 1,000 live
-#    connections RSS need not come back to base; this bound (16 KB per
-#    connection of the peak) only catches the gross case, r2 - r1 the leak.
+#  - r1 - base <= 4 MB (4 KB per connection of the peak, whose RSS is
+#    about 10 MB above base): the tunnel gives freed heap back to the system
+#    when a worker goes idle (malloc_trim), so RSS comes back near base;
+#    glibc may still keep some pages of its per-thread arenas, hence not 0.
 # The heap itself is checked for leaks by test_tunnel_valgrind.sh.
 source "$(dirname "$0")/lib.sh"
 source "$WARD_TESTS/tunnel_load/tunnel_lib.sh"
@@ -76,9 +76,9 @@ log "VmRSS: base $rss0 kB, peak $peak kB, after round 1 $rss1 kB, after round 2 
 [ $((rss2 - rss1)) -le 1024 ] ||
     fail "RSS grew by $((rss2 - rss1)) kB from round 1 to round 2 (bound 1024 kB): a per-connection leak"
 ok "RSS round 1 -> round 2: $((rss2 - rss1)) kB (bound 1024 kB, 1 KB per connection)"
-[ $((rss1 - rss0)) -le 16384 ] ||
-    fail "RSS after the load is $((rss1 - rss0)) kB above the baseline (bound 16384 kB)"
-ok "RSS after the load: $((rss1 - rss0)) kB above the baseline (bound 16384 kB)"
+[ $((rss1 - rss0)) -le 4096 ] ||
+    fail "RSS after the load is $((rss1 - rss0)) kB above the baseline (bound 4096 kB)"
+ok "RSS after the load: $((rss1 - rss0)) kB from the baseline (bound +4096 kB; peak was $((peak - rss0)) kB above)"
 
 kill -TERM "$TUNNEL_PID"
 rc=0

@@ -56,9 +56,8 @@ out=$(python3 "$PEERS" garbage "$TUNNEL_PORT" 15) || fail "garbage peer: $out"
 ok "garbage peer: $out s"
 
 fd0=$(fd_count "$TUNNEL_PID")
-load -n 10 --echo 100000000 --pace-ms 50 --ramp 10 --timeout 240 >/dev/null 2>"$WORK/vanish.log" &
-lpid=$!
-PIDS+=("$lpid")
+load_bg /dev/null "$WORK/vanish.log" -n 10 --echo 100000000 --pace-ms 50 --ramp 10 --timeout 240
+lpid=$LOAD_PID
 for ((i = 0; i < 600; i++)); do
     [ "$(fd_count "$TUNNEL_PID")" -ge $((fd0 + 20)) ] && break
     sleep 0.05

@@ -57,6 +57,17 @@ load() {
         --servername localhost "$@"
 }
 
+# load_bg OUT ERR ARGS...: the same in the background; sets LOAD_PID (the
+# client's own pid, so that a signal reaches it and not a subshell).
+load_bg() {
+    local out=$1 err=$2
+    shift 2
+    "$TUNNEL_LOAD" --connect "127.0.0.1:$TUNNEL_PORT" --cafile "$PKI/ca.pem" \
+        --servername localhost "$@" >"$out" 2>"$err" &
+    LOAD_PID=$!
+    PIDS+=("$LOAD_PID")
+}
+
 fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 hwm_kb() { awk '$1 == "VmHWM:" { print $2 }' "/proc/$1/status"; }
