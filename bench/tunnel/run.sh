@@ -207,12 +207,18 @@ tree() { # PID and its descendants
     for c in $(pgrep -P "$p" 2>/dev/null); do tree "$c"; done
 }
 cpu_ticks() { # utime+stime of the tree (threads included), and reaped children
-    local p sum=0 t
+    local u s
+    read -r u s < <(cpu_split "$1")
+    echo $((u + s))
+}
+cpu_split() { # "USER SYSTEM" ticks of the tree
+    local p u=0 s=0 a b
     for p in $(tree "$1"); do
-        t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }') || t=0
-        sum=$((sum + ${t:-0}))
+        read -r a b < <(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
+            awk '{ print $12 + $14, $13 + $15 }') || { a=0 b=0; }
+        u=$((u + ${a:-0})) s=$((s + ${b:-0}))
     done
-    echo "$sum"
+    echo "$u $s"
 }
 rss_kb() {
     local p sum=0 r
@@ -249,12 +255,15 @@ measure() {
     [ "$ver" = "TLSv1.3," ] || { say "$name did not negotiate TLS 1.3"; return 1; }
 
     # CPU per new TLS connection
-    t0=$(cpu_ticks "$PROXY_PID")
+    local u0 s0 u1 s1
+    read -r u0 s0 < <(cpu_split "$PROXY_PID")
     run_wrk -t2 -c32 -d"$DURATION" -H 'Connection: close' "$url/1k"
-    t1=$(cpu_ticks "$PROXY_PID")
-    local conn_us
+    read -r u1 s1 < <(cpu_split "$PROXY_PID")
+    t0=$((u0 + s0)) t1=$((u1 + s1))
+    local conn_us conn_sys
     conn_us=$(awk -v c=$((t1 - t0)) -v n="$REQS" -v h="$TCK" 'BEGIN { printf "%.1f", c / h * 1e6 / n }')
-    say "$name: $REQS new connections, $((t1 - t0)) ticks: $conn_us us CPU each"
+    conn_sys=$(awk -v c=$((s1 - s0)) -v n="$REQS" -v h="$TCK" 'BEGIN { printf "%.1f", c / h * 1e6 / n }')
+    say "$name: $REQS new connections, $((u1 - u0)) user + $((s1 - s0)) system ticks: $conn_us us CPU each ($conn_sys us of it in the kernel)"
     local conn_rate=$RATE
 
     # CPU per MiB relayed, kept alive
@@ -305,8 +314,8 @@ measure() {
         idle+=("$per")
         sleep 2
     done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conn_us" "$mib_us" "${idle[0]}" \
-        "${idle[1]}" "$p99" "$at_rate" "$peak" "$at_c" "$conn_rate" >>"$DIR/results.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conn_us" "$mib_us" "${idle[0]}" \
+        "${idle[1]}" "$p99" "$at_rate" "$peak" "$at_c" "$conn_rate" "$conn_sys" >>"$DIR/results.tsv"
     kill "$PROXY_PID"
     wait "$PROXY_PID" 2>/dev/null || true
 }
@@ -329,7 +338,8 @@ for line in open(sys.argv[1]):
                   f"rss_kb_per_idle_conn_{sys.argv[3]}": num(f[4]),
                   "p99_ms_half_peak": num(f[5]), "p99_at_rate": num(f[6]),
                   "peak_rate_keepalive_1k": num(f[7]), "p99_connections": num(f[8]),
-                  "new_connections_per_s": num(f[9])}
+                  "new_connections_per_s": num(f[9]),
+                  "cpu_us_per_new_connection_kernel": num(f[10])}
 keys = [("cpu_us_per_new_connection", "CPU us / new TLS connection", "<= 0.5x HAProxy"),
         ("cpu_us_per_mib", "CPU us / MiB relayed (kept alive)", "<= 1x HAProxy"),
         ("rss_kb_per_idle_conn_1000", "RSS KB / idle conn @1000", "<= 10 KB"),
@@ -350,7 +360,8 @@ for k, label, target in keys:
 for n, r in rows.items():
     print(f"  {n}: p99 taken at {fmt(r['p99_at_rate'], 0)} req/s with {fmt(r['p99_connections'], 0)} "
           f"connection(s), peak {fmt(r['peak_rate_keepalive_1k'], 0)} req/s; "
-          f"{fmt(r['new_connections_per_s'], 0)} new connections/s at c32")
+          f"{fmt(r['new_connections_per_s'], 0)} new connections/s at c32, "
+          f"{fmt(r['cpu_us_per_new_connection_kernel'], 0)} us of each new connection's CPU in the kernel")
 json.dump(out, open(sys.argv[2], "w"), indent=2)
 print(f"(JSON: {sys.argv[2]})")
 EOF
