@@ -154,4 +154,39 @@ wait_line "$TUN_LOG" 'end=handshake-failed' "$TUN_PID" 5 >/dev/null ||
     fail "no handshake-failed line for the wrong name: $(tail -n 2 "$TUN_LOG")"
 ok "client mode verifies the name: $(grep -o 'end=.*' "$TUN_LOG" | head -n 1)"
 stop "$TUN_PID"
+# ---- --config, --check and SIGHUP ----
+svc_conf() { # NAME: a server-mode service on any port in front of the echo backend
+    printf '[%s]\naccept = 127.0.0.1:0\nconnect = 127.0.0.1:%s\nmode = tls-accept\ncert = %s\nkey = %s\n' \
+        "$1" "$ECHO_PORT" "$PKI/ecdsa-chain.pem" "$PKI/ecdsa.key"
+}
+svc_conf one >t.conf
+"$WARD" tunnel --config t.conf --check 2>check.log || fail "--check: $(cat check.log)"
+assert_contains check.log "t.conf: ok (1 service)"
+printf '[bad]\naccept = 127.0.0.1:0\nconnect = nowhere\n' >bad.conf
+rc=0
+"$WARD" tunnel --config bad.conf 2>bad.log || rc=$?
+[ "$rc" -eq 1 ] || fail "a bad configuration exits $rc, not 1"
+assert_contains bad.log "bad.conf:"
+ok "--check says ok; a bad file: exit 1, $(head -n 1 bad.log)"
+start_tunnel reload --config t.conf --workers 2
+PORT1=$TUN_PORT
+echo_once() { # PORT: one ward client round trip
+    printf 'ping %s\n' "$1" | timeout 10 "$WARD" client "127.0.0.1:$1" --cafile "$PKI/ca.pem" \
+        --servername localhost -q 2>/dev/null
+}
+svc_conf two >>t.conf
+kill -HUP "$TUN_PID"
+line=$(wait_line "$TUN_LOG" '^ward: tunnel two listening on ' "$TUN_PID" 5) ||
+    fail "SIGHUP did not add the second service: $(tail -n 3 "$TUN_LOG")"
+PORT2=${line##*:}
+[ "$(echo_once "$PORT2")" = "ping $PORT2" ] || fail "the new service does not relay"
+[ "$(echo_once "$PORT1")" = "ping $PORT1" ] || fail "the kept service does not relay after SIGHUP"
+echo 'not an ini line' >>t.conf
+kill -HUP "$TUN_PID"
+wait_line "$TUN_LOG" 'reload failed' "$TUN_PID" 5 >/dev/null || fail "a bad reload was not reported"
+assert_contains "$TUN_LOG" "t.conf:13"
+[ "$(echo_once "$PORT1")" = "ping $PORT1" ] || fail "a bad reload broke the running tunnel"
+ok "SIGHUP adds a service, keeps the old listener; a bad file is reported and the old one stays"
+kill -TERM "$TUN_PID"
+wait_exit "$TUN_PID" 10 || fail "the reloaded tunnel did not exit 0 after SIGTERM"
 done_all

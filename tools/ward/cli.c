@@ -55,16 +55,56 @@ void cli_log(const char *fmt, ...)
     va_end(ap);
 }
 
+/* cli_capture_begin: this thread's error messages go to a buffer. */
+static _Thread_local char *capture_buf;
+static _Thread_local size_t capture_cap;
+
+void cli_capture_begin(char *buf, size_t cap)
+{
+    capture_buf = cap ? buf : NULL;
+    capture_cap = cap;
+    if (capture_buf)
+        capture_buf[0] = '\0';
+}
+
+void cli_capture_end(void)
+{
+    capture_buf = NULL;
+    capture_cap = 0;
+}
+
+/* 1 if the message was captured (the first one is kept, later ones are
+ * consequences of it). */
+__attribute__((format(printf, 1, 0)))
+static int captured(const char *fmt, va_list ap)
+{
+    if (!capture_buf)
+        return 0;
+    if (capture_buf[0] == '\0')
+        vsnprintf(capture_buf, capture_cap, fmt, ap);
+    return 1;
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vline("error: ", fmt, ap);
+    if (!captured(fmt, ap)) {
+        va_end(ap);
+        va_start(ap, fmt);
+        vline("error: ", fmt, ap);
+    }
     va_end(ap);
 }
 
 void cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+    va_list cap;
+    va_start(cap, fmt);
+    int was_captured = captured(fmt, cap);
+    va_end(cap);
+    if (was_captured)
+        return;
     char prefix[64];
     snprintf(prefix, sizeof prefix, "%s: ", cmd);
     va_list ap;
@@ -690,6 +730,27 @@ ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t mi
     if (v->allow_no_ems)
         ward_config_allow_no_ems(cfg, 1);
     return WARD_OK;
+}
+
+int cli_config_apply_tls(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,
+                         const cli_str_list *alpn, const cli_u16_list *groups,
+                         const cli_u16_list *suites)
+{
+    const char *what = "";
+    ward_err e = cli_versions_apply(cfg, v, min, max, &what);
+    if (e == WARD_OK && alpn && alpn->n &&
+        (e = ward_config_set_alpn(cfg, (const char *const *)alpn->v, alpn->n)) != WARD_OK)
+        what = "--alpn";
+    if (e == WARD_OK && groups &&
+        (e = ward_config_set_groups(cfg, groups->v, groups->n)) != WARD_OK)
+        what = "--groups";
+    if (e == WARD_OK && suites &&
+        (e = ward_config_set_suites(cfg, suites->v, suites->n)) != WARD_OK)
+        what = "--suites";
+    if (e == WARD_OK)
+        return 0;
+    cli_error("%s: %s", what, ward_err_str(e));
+    return -1;
 }
 
 /* ---- key log and exporters ---- */

@@ -33,6 +33,14 @@ void cli_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* From cli_capture_begin until cli_capture_end, this thread's cli_error
+ * and cli_usage_error messages are not printed: the first one goes to
+ * buf (without the "ward: CMD: " prefix), for a caller that reports it
+ * with its own context (the tunnel's configuration: FILE:LINE). buf is
+ * emptied at the start; still empty at the end means no error message. */
+void cli_capture_begin(char *buf, size_t cap);
+void cli_capture_end(void);
+
 /* ---- option values (cli.c); each returns 0 on success, -1 (after a
  * usage message) on a bad value. ---- */
 typedef struct {
@@ -92,6 +100,14 @@ int cli_versions_settle(const char *cmd, const cli_versions *v, const cli_u16_li
  * returns the error and sets *what to the option to blame. */
 ward_err cli_versions_apply(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,
                             const char **what);
+/* The protocol settings `ward server` and `ward tunnel` apply alike: the
+ * settled versions (cli_versions_apply), then ALPN, groups and suites (after
+ * the versions, so that an explicit --suites list stays as given). alpn NULL
+ * or empty: none; groups / suites NULL: the defaults. 0, or -1 after an error
+ * message naming the option. */
+int cli_config_apply_tls(ward_config *cfg, const cli_versions *v, uint16_t min, uint16_t max,
+                         const cli_str_list *alpn, const cli_u16_list *groups,
+                         const cli_u16_list *suites);
 /* "1.2" for WARD_TLS12, "1.3" for WARD_TLS13. */
 const char *cli_version_short(uint16_t version);
 /* Help text for the options above, shared by both commands. */

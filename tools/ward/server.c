@@ -341,12 +341,11 @@ static ward_config *make_config(const server_opts *o)
         cli_error("cannot create a server configuration");
         return NULL;
     }
-    const char *what = "";
-    ward_err e = cli_versions_apply(cfg, &o->ver, o->min_version, o->max_version, &what);
-    if (e != WARD_OK) {
-        cli_error("%s: %s", what, ward_err_str(e));
+    ward_err e;
+    if (cli_config_apply_tls(cfg, &o->ver, o->min_version, o->max_version, &o->alpn,
+                             o->have_groups ? &o->groups : NULL,
+                             o->have_suites ? &o->suites : NULL) != 0)
         goto fail;
-    }
     if (o->cert) {
         e = ward_config_set_cert_files(cfg, o->cert, o->key);
         if (e != WARD_OK) {
@@ -381,19 +380,6 @@ static ward_config *make_config(const server_opts *o)
     ward_config_set_sni_strict(cfg, o->sni_strict);
     if (o->ocsp && (e = ward_config_set_ocsp_file(cfg, o->ocsp)) != WARD_OK) {
         cli_error("cannot load --ocsp %s (a DER OCSP response): %s", o->ocsp, ward_err_str(e));
-        goto fail;
-    }
-    if (o->alpn.n &&
-        (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v, o->alpn.n)) != WARD_OK) {
-        cli_error("--alpn: %s", ward_err_str(e));
-        goto fail;
-    }
-    if (o->have_groups && (e = ward_config_set_groups(cfg, o->groups.v, o->groups.n)) != WARD_OK) {
-        cli_error("--groups: %s", ward_err_str(e));
-        goto fail;
-    }
-    if (o->have_suites && (e = ward_config_set_suites(cfg, o->suites.v, o->suites.n)) != WARD_OK) {
-        cli_error("--suites: %s", ward_err_str(e));
         goto fail;
     }
     if (o->force_hrr)

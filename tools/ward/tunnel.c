@@ -51,6 +51,7 @@ void tunnel_usage(FILE *out)
 
 typedef struct {
     char addr[80];
+    char svc_name[64];
     uint16_t svc;
     int kept;  /* the sockets come from the previous table */
     int *fds;  /* one per worker */
@@ -64,6 +65,12 @@ typedef struct {
     main_listener ml[TUNNEL_MAX_LISTENERS];
     size_t nml;
 } tunnel_main_state;
+
+static int any_port(const char *addr)
+{
+    size_t n = strlen(addr);
+    return n >= 2 && strcmp(addr + n - 2, ":0") == 0;
+}
 
 /* The listening sockets a generation needs: those of the current table
  * with the same address are kept, the others made now. 0, or -1 (nothing
@@ -80,8 +87,12 @@ static int make_listeners(tunnel_main_state *m, const tunnel_gen *g, main_listen
             l->svc = (uint16_t)k;
             l->fds = NULL;
             l->kept = 0;
+            snprintf(l->svc_name, sizeof l->svc_name, "%s", s->name);
+            /* the same address keeps its sockets (claimed once); port 0
+             * (any port) only within the same service */
             for (size_t i = 0; i < m->nml && !l->fds; i++)
-                if (strcmp(m->ml[i].addr, l->addr) == 0) {
+                if (!m->ml[i].kept && strcmp(m->ml[i].addr, l->addr) == 0 &&
+                    (!any_port(l->addr) || strcmp(m->ml[i].svc_name, s->name) == 0)) {
                     l->fds = m->ml[i].fds;
                     l->kept = 1;
                     m->ml[i].kept = 1; /* its array moves to the new table */

@@ -82,6 +82,10 @@ typedef struct {
 /* Parse the file at path into *out (zeroed first). 0, or -1 with
  * "FILE:LINE: problem" in err. Nothing is opened but the file itself. */
 int tunnel_config_load(const char *path, tunnel_config *out, char *err, size_t errcap);
+/* The same over n bytes already in memory, named name in the messages (what
+ * load does once the file is read; the fuzz target's entry). */
+int tunnel_config_parse_buffer(const char *name, const uint8_t *p, size_t n, tunnel_config *out,
+                               char *err, size_t errcap);
 /* The one-service flags (argv after "tunnel", --config and --check
  * excepted), into *out as a single service named "tunnel". 0, or -1 with
  * the problem in err (the caller prints usage). */

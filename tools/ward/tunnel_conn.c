@@ -23,9 +23,11 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+/* The clock is coarse (whole seconds, ticked by the loop): one more second
+ * makes a timeout of s fire after s to s + 1 seconds, never early. */
 static void set_deadline(tunnel_worker *w, tunnel_conn *c, unsigned long s)
 {
-    c->deadline_s = s ? w->now_s + (uint32_t)s : UINT32_MAX;
+    c->deadline_s = s ? w->now_s + (uint32_t)s + 1 : UINT32_MAX;
 }
 
 /* Activity in the relay pushes the idle deadline on. */

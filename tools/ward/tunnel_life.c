@@ -28,12 +28,31 @@ static void conn_log(tunnel_conn *c)
     tunnel_log_conn(&r);
 }
 
+/* An established TLS side that is being cut (timeout, shutdown, the other
+ * side's failure) gets a close_notify if its socket takes it now, so the
+ * peer sees an orderly end rather than a truncation. */
+static void polite_close(tunnel_conn *c)
+{
+    if (!c->tls || (c->flags & F_T_CLOSE) || c->fd[tconn_tside(c)] < 0)
+        return;
+    int st = ward_conn_state(c->tls);
+    if (st == WARD_STATE_HANDSHAKING || st == WARD_STATE_FAILED)
+        return;
+    if (ward_conn_close(c->tls) != WARD_OK)
+        return;
+    size_t len = 0;
+    const uint8_t *p = ward_conn_output(c->tls, &len);
+    if (len)
+        (void)send(c->fd[tconn_tside(c)], p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* Log, close both sockets (which takes them out of the epoll set), free
  * all but the struct: events for it may still wait in the batch epoll_wait
  * returned, so it goes on the dead list until the batch is done. */
 static void conn_end(tunnel_worker *w, tunnel_conn *c)
 {
     conn_log(c);
+    polite_close(c);
     for (int side = 0; side < 2; side++)
         if (c->fd[side] >= 0)
             close(c->fd[side]);
@@ -93,7 +112,7 @@ static int conn_setup(tunnel_worker *w, tunnel_conn *c)
         return tconn_fail(c, "limit", NULL);
     tconn_nodelay(c->fd[0]);
     unsigned long hs = s->handshake_timeout_s;
-    c->deadline_s = hs ? w->now_s + (uint32_t)hs : UINT32_MAX;
+    c->deadline_s = hs ? w->now_s + (uint32_t)hs + 1 : UINT32_MAX;
     if (s->starttls != WARD_APP_NONE) {
         char err[200];
         c->stt = s->mode == TUNNEL_TLS_ACCEPT
