@@ -11,7 +11,10 @@
 #  - 10 clients killed mid-transfer;
 #  - SIGTERM: the tunnel drains and exits, and valgrind's verdict is its
 #    exit status (0 expected; 99 on any error or leak);
-#  - a second tunnel whose backend refuses, then SIGTERM, same verdict.
+#  - a second tunnel whose backend refuses, then SIGTERM, same verdict;
+#  - a third with --starttls smtp before a scripted SMTP backend: a client
+#    that pipelines MAIL FROM behind STARTTLS (refused), then smtplib's
+#    real STARTTLS session, then SIGTERM, same verdict.
 source "$(dirname "$0")/lib.sh"
 source "$WARD_TESTS/tunnel_load/tunnel_lib.sh"
 need valgrind python3 openssl
@@ -80,4 +83,22 @@ load -n 3 --echo 1000 --timeout 60 2>"$WORK/refused.log" || rc=$?
 [ "$rc" -ne 0 ] || fail "the load client succeeded with no backend"
 ok "backend refuses: the clients are closed"
 vg_verdict "backend refused"
+
+REC="$WORK/smtp-rec"
+mkdir -p "$REC"
+python3 "$PEERS" smtp-backend "$REC" >"$WORK/smtp-backend.port" 2>"$WORK/smtp-backend.log" &
+PIDS+=("$!")
+wait_size "$WORK/smtp-backend.port" 2 10 || fail "the scripted SMTP backend did not start"
+sleep 0.2
+rm -f "$WORK"/valgrind-*.txt
+tunnel_server_args "$(head -n 1 "$WORK/smtp-backend.port")" --starttls smtp
+start_tunnel smtp "${TUNNEL_ARGS[@]}"
+timeout 60 python3 "$PEERS" smtp-pipelined "$TUNNEL_PORT" >"$WORK/pipelined.out" 2>&1 ||
+    fail "pipelined client: $(tail -n 5 "$WORK/pipelined.out")"
+assert_contains "$TUNNEL_LOG" "end=injection"
+ok "STARTTLS with pipelined plaintext refused under memcheck"
+timeout 60 python3 "$PEERS" smtp-good "$TUNNEL_PORT" "$PKI/ca.pem" >"$WORK/good.out" 2>&1 ||
+    fail "smtplib STARTTLS through the tunnel: $(tail -n 5 "$WORK/good.out")"
+ok "smtplib's STARTTLS session relayed under memcheck"
+vg_verdict "STARTTLS smtp"
 done_all
