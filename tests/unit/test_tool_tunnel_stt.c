@@ -119,6 +119,9 @@ static void phase1_server(void)
     CHECK(s != NULL);
     drain(s, out, sizeof out);
     CHECK(strstr(out, "STARTTLS") != NULL && strstr(out, "LOGINDISABLED") != NULL);
+    tunnel_buf f = {0}, k = {0};
+    CHECK(tunnel_stt_filter(s, TUNNEL_FROM_BACKEND, (const uint8_t *)"x\n", 2, &f, &k) == -1);
+    CHECK(tunnel_buf_unread(&f) == 0);
     CHECK(feed(s, "a1 LOGIN u p\r\n"));
     drain(s, out, sizeof out);
     CHECK(strncmp(out, "a1 NO", 5) == 0);
@@ -155,6 +158,11 @@ typedef struct {
     const char *fail; /* the last step ends the connection, quoting this */
 } scenario;
 
+static int buf_is(const tunnel_buf *b, const char *want, size_t n)
+{
+    return tunnel_buf_unread(b) == n && (n == 0 || memcmp(b->p + b->off, want, n) == 0);
+}
+
 /* Run sc with chunks of `chunk` bytes (0: whole), or with step cut_step
  * cut at cut_at. Returns 1 when every step gave what was expected. */
 static int run(const scenario *sc, size_t chunk, size_t cut_step, size_t cut_at, int verbose)
@@ -187,10 +195,8 @@ static int run(const scenario *sc, size_t chunk, size_t cut_step, size_t cut_at,
                             tunnel_stt_error_message(s));
                 ok = 0;
             }
-        } else if (r != 0 || tunnel_buf_unread(&fwd) != want_len ||
-                   memcmp(fwd.p + fwd.off, want, want_len) != 0 ||
-                   tunnel_buf_unread(&back) != strlen(st->back) ||
-                   memcmp(back.p + back.off, st->back, strlen(st->back)) != 0) {
+        } else if (r != 0 || !buf_is(&fwd, want, want_len) ||
+                   !buf_is(&back, st->back, strlen(st->back))) {
             if (verbose)
                 fprintf(stderr, "%s step %zu (chunk %zu, cut %zu@%zu): r=%d fwd=[%.*s] back=[%.*s]\n",
                         sc->name, i, chunk, cut_step, cut_at, r, (int)tunnel_buf_unread(&fwd),
@@ -230,6 +236,7 @@ static void check_scenario(const scenario *sc)
 #define SCEN(nm, a, arr, f) {nm, a, arr, sizeof arr / sizeof arr[0], f}
 
 static char long_line[8192], long_reply[8192], imap_lit[512], imap_long[8192], append[512];
+static char pop3_long[8192], pop3_long_fwd[8192], imap_cmd_long[8192];
 
 static void make_long(void)
 {
@@ -243,6 +250,10 @@ static void make_long(void)
              strlen(body), body);
     snprintf(imap_long, sizeof imap_long, "* 3 FETCH (X \"%s\" BODY[] {%zu}\r\n%s)\r\n", a,
              strlen(body), body);
+    snprintf(pop3_long, sizeof pop3_long, "%s\r\nSTLS\r\n", a); /* a SASL response */
+    snprintf(pop3_long_fwd, sizeof pop3_long_fwd, "%s\r\n", a);
+    snprintf(imap_cmd_long, sizeof imap_cmd_long, "a7 SEARCH TEXT \"%s\" {13}\r\na8 STARTTLS\r\n\r\n",
+             a);
     const char *msg = "a4 STARTTLS\r\n";
     snprintf(append, sizeof append, "a3 APPEND box {%zu+}\r\n%s\r\n", strlen(msg), msg);
 }
@@ -294,6 +305,7 @@ static void relay_imap(void)
         {TO_C, "* OK [ALERT] STARTTLS LOGINDISABLED\r\n* 1 CAPABILITYX STARTTLS\r\n", NULL, ""},
         {TO_B, "a2 STARTTLS\r\n", "", "a2 BAD TLS is already active\r\n"},
         {TO_B, append, NULL, ""},
+        {TO_B, imap_cmd_long, NULL, ""},
         {TO_C, imap_lit, NULL, ""},
         {TO_C, long_reply, NULL, ""},
         {TO_C, imap_long, NULL, ""},
@@ -326,6 +338,12 @@ static void relay_pop3(void)
         {TO_B, "LIST\r\nRETR 2\r\nCAPA\r\nNOOP\r\n", NULL, ""},
         {TO_C, "+OK\r\n1 10\r\n.\r\n-ERR no such message\r\n+OK\r\nSTLS\r\n.\r\n+OK\r\n",
          "+OK\r\n1 10\r\n.\r\n-ERR no such message\r\n+OK\r\n.\r\n+OK\r\n", ""},
+        {TO_B, "AUTH PLAIN\r\n", NULL, ""},
+        {TO_C, "+ \r\n", NULL, ""},
+        {TO_B, pop3_long, pop3_long_fwd, "-ERR TLS is already active\r\n"},
+        {TO_C, "+OK logged in\r\n", NULL, ""},
+        {TO_B, "CAPA\r\n", NULL, ""},
+        {TO_C, "+OK\r\nSTLS\r\n.\r\n", "+OK\r\n.\r\n", ""},
     };
     static const step bad[] = {{TO_C, "-ERR go away\r\n", "", ""}};
     scenario a = SCEN("pop3", WARD_APP_POP3, ok, NULL);

@@ -243,7 +243,8 @@ static void reload(tunnel_main_state *m)
     adopt_table(m, nt, n);
     tunnel_gen_unref(m->gen);
     m->gen = g;
-    cli_log("tunnel: %s: reloaded (%zu services)", m->path, g->cfg.n_svc);
+    cli_log("tunnel: %s: reloaded (%zu service%s)", m->path, g->cfg.n_svc,
+            g->cfg.n_svc == 1 ? "" : "s");
 }
 
 static int start_worker(tunnel_main_state *m, unsigned k)

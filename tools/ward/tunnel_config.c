@@ -163,7 +163,8 @@ static int check_addr(const char *what, const char *val, int port0_ok, char *err
 {
     char host[256], port[8], msg[256];
     const char *colon = val[0] == '[' ? strstr(val, "]:") : strchr(val, ':');
-    if (!colon || (val[0] != '[' && strchr(colon + 1, ':'))) {
+    int unclosed = val[0] == '[' && !strchr(val, ']'); /* cli.c says so */
+    if (!unclosed && (!colon || (val[0] != '[' && strchr(colon + 1, ':')))) {
         snprintf(err, errcap, "%s: no port (expected HOST:PORT or [IPV6]:PORT)", what);
         return -1;
     }
@@ -484,6 +485,17 @@ static int check_server(tunnel_service *s, tunnel_svc_state *st, char *err, size
                  "smtp, lmtp, imap, pop3, ftp, nntp and sieve only",
                  kval(st, TK_STARTTLS, ward_app_name(a), kv, sizeof kv));
         return blame(st, st->line[TK_STARTTLS]);
+    }
+    if (s->ticket_keys && s->client_ca) {
+        /* a resumed handshake carries no client certificate: the library
+         * turns resumption off for a configuration that asks for one */
+        snprintf(err, errcap, "%s: no tickets with %s (a resumed handshake would skip the "
+                 "client certificate, so resumption is off)",
+                 kname(st, TK_TICKET_KEYS, kn, sizeof kn),
+                 kname(st, st->line[TK_VERIFY_CLIENT] ? TK_VERIFY_CLIENT
+                                                      : TK_VERIFY_CLIENT_OPTIONAL,
+                       kn2, sizeof kn2));
+        return blame(st, st->line[TK_TICKET_KEYS]);
     }
     if (s->server_name && a == WARD_APP_NONE) {
         snprintf(err, errcap, "%s is the name in the STARTTLS greeting: it needs %s",

@@ -6,8 +6,61 @@
 #include "tunnel_int.h"
 
 #include <netdb.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The per-service connection counters, by service name, shared by every
+ * generation that has that service: a reload keeps counting the
+ * connections still open under the old configuration. An entry lives while
+ * a generation refers to it (refs, under the lock; generations are freed
+ * by whichever thread drops the last reference). */
+#define COUNTERS (2 * TUNNEL_MAX_SERVICES)
+static struct {
+    char name[64];
+    unsigned refs;
+    atomic_ulong live;
+} counters[COUNTERS];
+static pthread_mutex_t counters_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void counter_attach(tunnel_backend *b, const char *name)
+{
+    int free_i = -1;
+    pthread_mutex_lock(&counters_mu);
+    for (int i = 0; i < COUNTERS; i++) {
+        if (counters[i].refs && strcmp(counters[i].name, name) == 0) {
+            free_i = i;
+            break;
+        }
+        if (!counters[i].refs && free_i < 0)
+            free_i = i;
+    }
+    if (free_i >= 0) {
+        if (!counters[free_i].refs) {
+            snprintf(counters[free_i].name, sizeof counters[free_i].name, "%s", name);
+            atomic_store(&counters[free_i].live, 0);
+        }
+        counters[free_i].refs++;
+        b->live = &counters[free_i].live;
+        b->shared = 1;
+    } else { /* full: this generation counts on its own */
+        atomic_init(&b->own_live, 0);
+        b->live = &b->own_live;
+    }
+    pthread_mutex_unlock(&counters_mu);
+}
+
+static void counter_detach(tunnel_backend *b)
+{
+    if (!b->shared)
+        return;
+    pthread_mutex_lock(&counters_mu);
+    for (int i = 0; i < COUNTERS; i++)
+        if (b->live == &counters[i].live && counters[i].refs)
+            counters[i].refs--;
+    pthread_mutex_unlock(&counters_mu);
+    b->shared = 0;
+}
 
 tunnel_gen *tunnel_gen_alloc(void)
 {
@@ -22,6 +75,8 @@ void tunnel_gen_ref(tunnel_gen *g) { atomic_fetch_add(&g->refs, 1); }
 void tunnel_gen_unref(tunnel_gen *g)
 {
     if (g && atomic_fetch_sub(&g->refs, 1) == 1) {
+        for (size_t k = 0; k < TUNNEL_MAX_SERVICES; k++)
+            counter_detach(&g->be[k]);
         tunnel_config_free(&g->cfg);
         free(g);
     }
@@ -52,7 +107,7 @@ static int resolve(const tunnel_service *s, tunnel_backend *b, char *err, size_t
         b->alen[b->naddr++] = p->ai_addrlen;
     }
     freeaddrinfo(ai);
-    atomic_init(&b->live, 0);
+    counter_attach(b, s->name);
     return 0;
 }
 

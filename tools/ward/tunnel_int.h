@@ -18,7 +18,7 @@
  * (back-pressure): a slow reader slows its writer. */
 #define TUNNEL_QUEUE_CAP (64 * 1024)
 /* One recv per readiness event, at most this much. */
-#define TUNNEL_READ_CHUNK (32 * 1024)
+#define TUNNEL_READ_CHUNK (64 * 1024)
 /* After SIGTERM, live connections get this long to finish. */
 #define TUNNEL_GRACE_S 30
 #define TUNNEL_MAX_BACKEND_ADDRS 4
@@ -32,7 +32,12 @@ typedef struct {
     struct sockaddr_storage addr[TUNNEL_MAX_BACKEND_ADDRS];
     socklen_t alen[TUNNEL_MAX_BACKEND_ADDRS];
     size_t naddr;
-    atomic_ulong live; /* connections of this service now (the limit) */
+    /* connections of this service now (the limit): shared with the other
+     * generations that have a service of the same name, so a reload does
+     * not reset the count (tunnel_gen.c) */
+    atomic_ulong *live;
+    atomic_ulong own_live; /* when the shared table is full */
+    int shared;            /* live points into the shared table */
 } tunnel_backend;
 
 typedef struct {

@@ -66,7 +66,7 @@ static void conn_end(tunnel_worker *w, tunnel_conn *c)
     if (c->next)
         c->next->prev = c->prev;
     w->nconn--;
-    atomic_fetch_sub(&c->gen->be[c->svc].live, 1);
+    atomic_fetch_sub(c->gen->be[c->svc].live, 1);
     tunnel_gen_unref(c->gen);
     c->gen = NULL;
     c->phase = PH_DEAD;
@@ -107,7 +107,7 @@ static tunnel_conn *conn_new(tunnel_worker *w, int fd, uint16_t svc, const struc
 static int conn_setup(tunnel_worker *w, tunnel_conn *c)
 {
     tunnel_service *s = tconn_svc(c);
-    unsigned long live = atomic_load(&c->gen->be[c->svc].live);
+    unsigned long live = atomic_load(c->gen->be[c->svc].live);
     if (s->max_connections && live > s->max_connections)
         return tconn_fail(c, "limit", NULL);
     tconn_nodelay(c->fd[0]);
@@ -132,10 +132,10 @@ static int conn_setup(tunnel_worker *w, tunnel_conn *c)
 void tunnel_conn_accepted(tunnel_worker *w, int fd, uint16_t svc, const struct sockaddr *peer,
                           socklen_t plen)
 {
-    atomic_fetch_add(&w->gen->be[svc].live, 1);
+    atomic_fetch_add(w->gen->be[svc].live, 1);
     tunnel_conn *c = conn_new(w, fd, svc, peer, plen);
     if (!c) {
-        atomic_fetch_sub(&w->gen->be[svc].live, 1);
+        atomic_fetch_sub(w->gen->be[svc].live, 1);
         close(fd);
         cli_log("tunnel %s: out of memory, connection dropped", w->gen->cfg.svc[svc].name);
         return;

@@ -68,8 +68,10 @@ static int filtered(tunnel_worker *w, tunnel_conn *c, int from_side, const uint8
     tunnel_buf_consume(&w->back, tunnel_buf_unread(&w->back));
     if (tunnel_stt_filter(c->stt, dir, p, n, &w->fwd, &w->back) != 0)
         return tconn_stt_fail(c, WARD_ERR_STARTTLS_PROTOCOL);
-    const uint8_t *f = w->fwd.p + w->fwd.off, *b = w->back.p + w->back.off;
     size_t fn = tunnel_buf_unread(&w->fwd), bn = tunnel_buf_unread(&w->back);
+    /* (a buffer never appended to has no memory: no pointer arithmetic on it) */
+    const uint8_t *f = fn ? w->fwd.p + w->fwd.off : NULL;
+    const uint8_t *b = bn ? w->back.p + w->back.off : NULL;
     /* from the T side, forwarded to P and answered on T; and vice versa */
     int r = from_side == t ? to_plain(c, f, fn) : to_tls(c, f, fn);
     if (r == 0)
@@ -158,10 +160,10 @@ int tconn_start_relay(tunnel_worker *w, tunnel_conn *c)
     tunnel_buf_consume(&w->back, tunnel_buf_unread(&w->back));
     if (tunnel_stt_start_relay(c->stt, &w->back) != 0)
         return tconn_stt_fail(c, WARD_ERR_STARTTLS_PROTOCOL);
-    const uint8_t *g = w->back.p + w->back.off;
     size_t n = tunnel_buf_unread(&w->back);
     if (n == 0)
         return 1;
+    const uint8_t *g = w->back.p + w->back.off;
     /* for the client: over TLS in server mode, in plaintext in client mode */
     int r = tconn_tside(c) == 0 ? to_tls(c, g, n) : to_plain(c, g, n);
     return r == 0 ? 1 : -1;

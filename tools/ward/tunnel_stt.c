@@ -57,9 +57,8 @@ static int is_line_proto(ward_app app)
 static void capture(void *arg, int from_peer, const char *text, size_t len)
 {
     tunnel_stt *s = arg;
-    if (!from_peer) {
-        if (s->greet_len > 0 || s->app != WARD_APP_SIEVE)
-            s->capture = 0;
+    if (!from_peer) { /* our first command: the greeting is over */
+        s->capture = 0;
         return;
     }
     if (!s->capture)

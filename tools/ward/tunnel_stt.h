@@ -13,7 +13,22 @@
  * Client mode (the tunnel connects with TLS): towards the server the tunnel
  * plays the client half, up to and through the TLS handshake; then the
  * plaintext client is given the server's greeting (as it was sent before
- * the upgrade) and the relay is left as it is.
+ * the upgrade; IMAP's without STARTTLS / LOGINDISABLED in its capability
+ * code; ManageSieve's: the capabilities the server sent after TLS) and the
+ * relay is left as it is. Client mode takes the line protocols and the
+ * binary ones with nothing to replay, whose client speaks first:
+ * PostgreSQL (the plaintext client must not ask for SSL itself:
+ * sslmode=disable) and LDAP (the client's requests follow the StartTLS
+ * one). XMPP (the client half restarts the stream after TLS) and MySQL (its
+ * greeting is used up by the SSL request) are refused: NULL and a message.
+ *
+ * Server mode, ManageSieve: the capabilities the server half sends after
+ * TLS are dropped and the backend's greeting (a capability listing) is
+ * relayed instead, STARTTLS taken out, so that the client sees the
+ * backend's own SASL mechanisms. FTP: PBSZ / PROT / AUTH / CCC answers are
+ * the tunnel's, sent at once (FTP clients do not pipeline commands). The
+ * relay holds a partial line only while it may be one of interest, at
+ * most 4 KiB; literals, message bodies and longer lines pass as they come.
  *
  * Phase 1 is the dialogue: tunnel_stt_recv / _output / _state / _secured,
  * exactly like ward_starttls_* (bytes are plaintext before the upgrade,
@@ -29,7 +44,9 @@
 #include "ward/ward.h"
 
 /* A growable byte buffer the filter appends to (the caller owns it and
- * consumes from the front: off advances, then tunnel_buf_compact). */
+ * consumes from the front with tunnel_buf_consume, which resets an empty
+ * buffer and compacts one more than half consumed; tunnel_buf_free zeroes
+ * the fields and wipes nothing: relay data is not secret at this layer). */
 typedef struct {
     uint8_t *p;
     size_t off, len, cap; /* unread bytes are p[off .. len) */

@@ -117,7 +117,9 @@ void tstt_raw(tunnel_stt *s, int dir, uint64_t n);
 
 /* ---- helpers ---- */
 int tstt_fail(tunnel_stt *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The line without its LF and CR. */
+/* The line without its LF and the CR before it (an incomplete line: as it
+ * is). A handler judging an incomplete line by its "DDD" code waits for 5
+ * bytes: "DDD\r" is only a whole reply if an LF follows. */
 size_t tstt_text_len(const uint8_t *p, size_t n);
 /* p, n (a line's start) can still be word followed by a space or the end
  * of the line (case-insensitive): 1 yes, 0 no. */

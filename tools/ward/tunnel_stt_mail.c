@@ -110,7 +110,7 @@ static int smtp_backend(tunnel_stt *s, tstt_scan *c, const uint8_t *p, size_t n,
     int code, more;
     if (!s->greeted)
         return tstt_ddd_greeting(s, p, n, complete, full, 0);
-    if (!complete && !full && n < 4)
+    if (!complete && !full && n < 5)
         return TV_HOLD;
     if (!tstt_code(p, n, &code, &more)) { /* not a reply line: not ours to fix */
         emit_held(s, c, 0);

@@ -61,7 +61,7 @@ static int nntp_backend(tunnel_stt *s, tstt_scan *c, const uint8_t *p, size_t n,
             s->bbody = 0;
         return v;
     }
-    if (!complete && !full && n < 4)
+    if (!complete && !full && n < 5)
         return TV_HOLD;
     if (!tstt_code(p, n, &code, &more))
         return TV_PASS; /* not a status line: not ours to judge */

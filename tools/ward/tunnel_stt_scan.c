@@ -200,8 +200,10 @@ int tstt_scan_run(tunnel_stt *s, int dir, const uint8_t *in, size_t n, tunnel_bu
                 c.at += pass_rest(s, d, in + c.at, n - c.at);
         } else {
             long used = one_line(s, &c, dir, n);
-            if (used == -2)
+            if (used == -2) { /* what passed before the line still goes */
+                flush(&c);
                 return -1;
+            }
             if (used < 0) {
                 c.nomem = 1;
                 break;
@@ -229,8 +231,9 @@ int tstt_fail(tunnel_stt *s, const char *fmt, ...)
 
 size_t tstt_text_len(const uint8_t *p, size_t n)
 {
-    if (n > 0 && p[n - 1] == '\n')
-        n--;
+    if (n == 0 || p[n - 1] != '\n')
+        return n; /* an incomplete line: a CR at its end may not end it */
+    n--;
     if (n > 0 && p[n - 1] == '\r')
         n--;
     return n;
