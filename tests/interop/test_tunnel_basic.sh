@@ -170,9 +170,15 @@ assert_contains bad.log "bad.conf:"
 ok "--check says ok; a bad file: exit 1, $(head -n 1 bad.log)"
 start_tunnel reload --config t.conf --workers 2
 PORT1=$TUN_PORT
-echo_once() { # PORT: one ward client round trip
-    printf 'ping %s\n' "$1" | timeout 10 "$WARD" client "127.0.0.1:$1" --cafile "$PKI/ca.pem" \
-        --servername localhost -q 2>/dev/null
+echo_once() { # PORT: one round trip through the tunnel (python3's ssl)
+    timeout 10 python3 - "$1" "$PKI/ca.pem" <<'PY' 2>/dev/null
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))),
+                    server_hostname="localhost")
+s.sendall(b"ping %s\n" % sys.argv[1].encode())
+print(s.recv(100).decode(), end="")
+PY
 }
 svc_conf two >>t.conf
 kill -HUP "$TUN_PID"

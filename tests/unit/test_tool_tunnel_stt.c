@@ -198,7 +198,8 @@ static int run(const scenario *sc, size_t chunk, size_t cut_step, size_t cut_at,
         } else if (r != 0 || !buf_is(&fwd, want, want_len) ||
                    !buf_is(&back, st->back, strlen(st->back))) {
             if (verbose)
-                fprintf(stderr, "%s step %zu (chunk %zu, cut %zu@%zu): r=%d fwd=[%.*s] back=[%.*s]\n",
+                fprintf(stderr,
+                        "%s step %zu (chunk %zu, cut %zu@%zu): r=%d fwd=[%.*s] back=[%.*s]\n",
                         sc->name, i, chunk, cut_step, cut_at, r, (int)tunnel_buf_unread(&fwd),
                         fwd.p ? (const char *)fwd.p + fwd.off : "", (int)tunnel_buf_unread(&back),
                         back.p ? (const char *)back.p + back.off : "");
@@ -252,8 +253,8 @@ static void make_long(void)
              strlen(body), body);
     snprintf(pop3_long, sizeof pop3_long, "%s\r\nSTLS\r\n", a); /* a SASL response */
     snprintf(pop3_long_fwd, sizeof pop3_long_fwd, "%s\r\n", a);
-    snprintf(imap_cmd_long, sizeof imap_cmd_long, "a7 SEARCH TEXT \"%s\" {13}\r\na8 STARTTLS\r\n\r\n",
-             a);
+    snprintf(imap_cmd_long, sizeof imap_cmd_long,
+             "a7 SEARCH TEXT \"%s\" {13}\r\na8 STARTTLS\r\n\r\n", a);
     const char *msg = "a4 STARTTLS\r\n";
     snprintf(append, sizeof append, "a3 APPEND box {%zu+}\r\n%s\r\n", strlen(msg), msg);
 }
@@ -280,6 +281,21 @@ static void relay_smtp(void)
     };
     static const step bad[] = {{TO_C, "554 5.7.1 go away\r\n", "", ""}};
     static const step bad2[] = {{TO_C, "220-hi\r\n421-busy\r\n", "", ""}};
+    /* a client that talks before the backend greets waits for it */
+    static const step early[] = {
+        {TO_B, "EHLO c\r\nSTARTTLS\r\n", "", ""},
+        {TO_B, "NOOP\r\n", "", ""},
+        {TO_C, "220-mx\r\n220 ok\r\n", "503 5.5.1 TLS is already active\r\n",
+         "EHLO c\r\nNOOP\r\n"},
+        {TO_C, "250-mx\r\n250 STARTTLS\r\n250 ok\r\n", "250 mx\r\n250 ok\r\n", ""},
+        {TO_B, "QUIT\r\n", NULL, ""},
+    };
+    static const step early_bad[] = {{TO_B, "EHLO c\r\n", "", ""},
+                                     {TO_C, "554 no\r\n", "", ""}};
+    scenario e = SCEN("smtp early", WARD_APP_SMTP, early, NULL);
+    check_scenario(&e);
+    scenario eb = SCEN("smtp early 554", WARD_APP_SMTP, early_bad, "554 no");
+    check_scenario(&eb);
     scenario a = SCEN("smtp", WARD_APP_SMTP, ok, NULL);
     check_scenario(&a);
     scenario l = SCEN("lmtp", WARD_APP_LMTP, ok, NULL);
@@ -316,7 +332,8 @@ static void relay_imap(void)
         {TO_B, "a6 STARTTLS\r\n", NULL, ""},
     };
     static const step pre[] = {{TO_C, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n", "", ""},
-                               {TO_C, "* CAPABILITY STARTTLS IDLE\r\n", "* CAPABILITY IDLE\r\n", ""}};
+                               {TO_C, "* CAPABILITY STARTTLS IDLE\r\n",
+                                "* CAPABILITY IDLE\r\n", ""}};
     static const step bye[] = {{TO_C, "* BYE too many connections\r\n", "", ""}};
     scenario a = SCEN("imap", WARD_APP_IMAP, ok, NULL);
     check_scenario(&a);
@@ -386,7 +403,8 @@ static void relay_ftp(void)
     static const step ok[] = {
         {TO_C, "220-Welcome\r\n free text\r\n220 ready\r\n", "", ""},
         {TO_B, "PBSZ 0\r\n", "", "200 PBSZ=0\r\n"},
-        {TO_B, "PROT P\r\n", "", "536 Data connections are not tunnelled: only PROT C is available\r\n"},
+        {TO_B, "PROT P\r\n", "",
+         "536 Data connections are not tunnelled: only PROT C is available\r\n"},
         {TO_B, "prot c\r\n", "", "200 Protection level set to Clear\r\n"},
         {TO_B, "AUTH TLS\r\n", "", "503 TLS is already active\r\n"},
         {TO_B, "FEAT\r\n", NULL, ""},
@@ -433,6 +451,34 @@ static void relay_sieve(void)
     check_scenario(&a);
     scenario b = SCEN("sieve bye", WARD_APP_SIEVE, bad, "BYE \\x22busy\\x22");
     check_scenario(&b);
+}
+
+/* Many commands of alternating kinds in flight (the queue grows past its
+ * first allocation and is given back), then a CAPA still in step. */
+static void relay_pop3_pipeline(void)
+{
+    tunnel_stt *s = relaying_server(WARD_APP_POP3);
+    tunnel_buf fwd = {0}, back = {0};
+    char cmds[4096] = "", replies[8192] = "", want[8192] = "";
+    for (int i = 0; i < 40; i++) {
+        strcat(cmds, "LIST 1\r\nRETR 1\r\n");
+        strcat(replies, "+OK 1 10\r\n+OK\r\nSTLS\r\n.\r\n");
+    }
+    strcat(cmds, "CAPA\r\n");
+    strcpy(want, replies);
+    strcat(replies, "+OK\r\nSTLS\r\n.\r\n");
+    strcat(want, "+OK\r\n.\r\n");
+    const char *g = "+OK hi\r\n";
+    CHECK(s && tunnel_stt_filter(s, TO_C, (const uint8_t *)g, strlen(g), &fwd, &back) == 0);
+    CHECK(s && tunnel_stt_filter(s, TO_B, (const uint8_t *)cmds, strlen(cmds), &fwd, &back) == 0);
+    CHECK(buf_is(&fwd, cmds, strlen(cmds)));
+    tunnel_buf_consume(&fwd, tunnel_buf_unread(&fwd));
+    CHECK(s && tunnel_stt_filter(s, TO_C, (const uint8_t *)replies, strlen(replies), &fwd,
+                                 &back) == 0);
+    CHECK(buf_is(&fwd, want, strlen(want)));
+    tunnel_buf_free(&fwd);
+    tunnel_buf_free(&back);
+    tunnel_stt_free(s);
 }
 
 /* Binary bytes (NUL, 8-bit, CR without LF) in an IMAP literal pass as is. */
@@ -543,6 +589,7 @@ int main(void)
     relay_smtp();
     relay_imap();
     relay_pop3();
+    relay_pop3_pipeline();
     relay_nntp();
     relay_ftp();
     relay_sieve();

@@ -33,7 +33,12 @@ static void conn_log(tunnel_conn *c)
  * peer sees an orderly end rather than a truncation. */
 static void polite_close(tunnel_conn *c)
 {
-    if (!c->tls || (c->flags & F_T_CLOSE) || c->fd[tconn_tside(c)] < 0)
+    int t = tconn_tside(c);
+    if (!c->tls || (c->flags & F_T_CLOSE) || c->fd[t] < 0)
+        return;
+    /* not to a peer whose own socket failed or closed: it would only fail */
+    const char *gone = t == 0 ? "client-" : "backend-";
+    if (c->end && strncmp(c->end, gone, strlen(gone)) == 0)
         return;
     int st = ward_conn_state(c->tls);
     if (st == WARD_STATE_HANDSHAKING || st == WARD_STATE_FAILED)
@@ -43,7 +48,7 @@ static void polite_close(tunnel_conn *c)
     size_t len = 0;
     const uint8_t *p = ward_conn_output(c->tls, &len);
     if (len)
-        (void)send(c->fd[tconn_tside(c)], p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)send(c->fd[t], p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* Log, close both sockets (which takes them out of the epoll set), free
@@ -121,7 +126,9 @@ static int conn_setup(tunnel_worker *w, tunnel_conn *c)
         if (!c->stt)
             return tconn_fail(c, "starttls-failed", "cannot start the dialogue");
     }
-    if (tconn_register(w, c, 0, 0) != 0)
+    /* a server-mode client speaks first (its ClientHello): read at once */
+    int speaks_first = s->mode == TUNNEL_TLS_ACCEPT && !c->stt;
+    if (tconn_register(w, c, 0, speaks_first ? EPOLLIN : 0) != 0)
         return -1;
     int r = tconn_begin(w, c);
     if (r > 0)
@@ -140,8 +147,14 @@ void tunnel_conn_accepted(tunnel_worker *w, int fd, uint16_t svc, const struct s
         cli_log("tunnel %s: out of memory, connection dropped", w->gen->cfg.svc[svc].name);
         return;
     }
-    if (conn_setup(w, c) != 0)
+    if (conn_setup(w, c) != 0) {
         conn_end(w, c);
+        return;
+    }
+    /* The ClientHello often came with the connection: try it now rather
+     * than after another trip through epoll_wait. */
+    if (c->phase == PH_HS && tconn_tside(c) == 0)
+        tunnel_conn_event(w, c, 0, EPOLLIN);
 }
 
 /* Readable (or hung up): one recv, then the bytes go where the phase says. */

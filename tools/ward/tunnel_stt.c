@@ -97,7 +97,8 @@ static tunnel_stt *create(ward_app app, int server, const char *name, char *err,
     s->resp_kind = -1;
     ward_err e = ward_starttls_new(&pr, &s->d);
     if (e != WARD_OK) {
-        snprintf(err, errcap, "STARTTLS %s (%s half): %s", ward_app_name(app) ? ward_app_name(app) : "?",
+        const char *an = ward_app_name(app);
+        snprintf(err, errcap, "STARTTLS %s (%s half): %s", an ? an : "?",
                  server ? "server" : "client",
                  e == WARD_ERR_CONFIG ? "no such dialogue, or a name that is not printable "
                                         "ASCII without spaces"
@@ -149,6 +150,7 @@ void tunnel_stt_free(tunnel_stt *s)
     free(s->greet);
     free(s->held);
     free(s->q.r);
+    tunnel_buf_free(&s->early);
     for (int i = 0; i < 2; i++)
         free(s->dir[i].part);
     free(s);
@@ -243,6 +245,34 @@ int tunnel_stt_start_relay(tunnel_stt *s, tunnel_buf *to_client)
     return 0;
 }
 
+/* Server mode: the client's bytes wait for the backend's greeting, so that
+ * the backend sees an ordinary session (a server may refuse a client that
+ * talks first: Postfix's smtpd_forbid_unauth_pipelining), and none reach a
+ * backend that greets with a refusal. Once it has greeted, they go to it
+ * as the answer to its greeting (*back of FROM_BACKEND), filtered as ever,
+ * and what the tunnel answers them goes to the client (*fwd). */
+static int relay(tunnel_stt *s, int dir, const uint8_t *in, size_t n, tunnel_buf *fwd,
+                 tunnel_buf *back)
+{
+    if (s->server && !s->greeted && dir == TUNNEL_FROM_CLIENT) {
+        if (tunnel_buf_unread(&s->early) + n > TSTT_EARLY_MAX)
+            return tstt_fail(s, "the client sent more than %d bytes before the backend's "
+                                "greeting", TSTT_EARLY_MAX);
+        return tunnel_buf_append(&s->early, in, n) < 0 ? tstt_fail(s, "out of memory") : 0;
+    }
+    return tstt_scan_run(s, dir, in, n, fwd, back);
+}
+
+int tstt_release_early(tunnel_stt *s, tunnel_buf *to_client, tunnel_buf *to_backend)
+{
+    tunnel_buf early = s->early;
+    memset(&s->early, 0, sizeof s->early);
+    int r = tstt_scan_run(s, TUNNEL_FROM_CLIENT, early.p + early.off, tunnel_buf_unread(&early),
+                          to_backend, to_client);
+    tunnel_buf_free(&early);
+    return r;
+}
+
 int tunnel_stt_filter(tunnel_stt *s, int dir, const uint8_t *in, size_t n, tunnel_buf *fwd,
                       tunnel_buf *back)
 {
@@ -265,5 +295,5 @@ int tunnel_stt_filter(tunnel_stt *s, int dir, const uint8_t *in, size_t n, tunne
     }
     if (s->passthru[dir])
         return tunnel_buf_append(fwd, in, n) < 0 ? tstt_fail(s, "out of memory") : 0;
-    return tstt_scan_run(s, dir, in, n, fwd, back);
+    return relay(s, dir, in, n, fwd, back);
 }

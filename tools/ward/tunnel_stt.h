@@ -27,6 +27,11 @@
  * relayed instead, STARTTLS taken out, so that the client sees the
  * backend's own SASL mechanisms. FTP: PBSZ / PROT / AUTH / CCC answers are
  * the tunnel's, sent at once (FTP clients do not pipeline commands). The
+ * relay holds what the client sends before the backend has greeted (at
+ * most 16 KiB) and hands it on, filtered, in the *back of the
+ * FROM_BACKEND call that completes the greeting (back = to the backend),
+ * the tunnel's answers to it in that call's *fwd; a backend that greets
+ * with a refusal never sees a byte of the client's. The
  * relay holds a partial line only while it may be one of interest, at
  * most 4 KiB; literals, message bodies and longer lines pass as they come.
  *

@@ -20,12 +20,17 @@
 
 /* The longest line the relay holds to look at as a whole (no capability
  * line is longer); a longer line passes through as it comes. */
+#ifndef TSTT_LINE_MAX /* the fuzz target makes it small, to reach long lines */
 #define TSTT_LINE_MAX 4096
+#endif
 /* Bytes of a passed-through line's end kept to spot an IMAP literal. */
 #define TSTT_TAIL_MAX 32
 /* Client mode: the server's greeting replayed to the plaintext client. */
 #define TSTT_GREET_MAX 16384
 #define TSTT_MSG_MAX 512
+/* Server mode: what the client may send before the backend has greeted
+ * (held, then given to the backend right behind its greeting). */
+#define TSTT_EARLY_MAX 16384
 /* Commands outstanding (runs of one kind) before the relay gives up. */
 #define TSTT_QUEUE_MAX 4096
 
@@ -90,6 +95,7 @@ struct tunnel_stt {
     int passthru[2]; /* this direction is no longer lines (COMPRESS, client mode) */
     tstt_dir dir[2];
     int greeted;     /* the backend's greeting is through */
+    tunnel_buf early; /* the client's bytes from before that */
     int code, multi; /* the backend's DDD reply being read (SMTP, FTP) */
     unsigned reply_lines; /* lines of it so far */
     uint8_t *held;   /* SMTP: the EHLO reply's last "250-" line, held */
@@ -114,6 +120,10 @@ int tstt_emit(tstt_scan *c, const void *p, size_t n);
 int tstt_answer(tstt_scan *c, const char *text);
 /* The next raw bytes of this direction pass untouched (BDAT); then lines. */
 void tstt_raw(tunnel_stt *s, int dir, uint64_t n);
+
+/* The backend has just greeted: the client's bytes held till now go to it
+ * (tunnel_stt.c). 0 or -1. */
+int tstt_release_early(tunnel_stt *s, tunnel_buf *to_client, tunnel_buf *to_backend);
 
 /* ---- helpers ---- */
 int tstt_fail(tunnel_stt *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -35,7 +35,7 @@ int tstt_greeting_whole(tunnel_stt *s, const uint8_t *p, size_t n, int complete,
     if (complete)
         return TV_PASS;
     if (full)
-        return tstt_greeting_fail(s, "sent a greeting line longer than 4096 bytes", p, 64);
+        return tstt_greeting_fail(s, "sent an over-long greeting line", p, n);
     return TV_HOLD;
 }
 

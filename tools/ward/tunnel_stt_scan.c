@@ -209,6 +209,11 @@ int tstt_scan_run(tunnel_stt *s, int dir, const uint8_t *in, size_t n, tunnel_bu
                 break;
             }
             c.at += (size_t)used;
+            if (s->greeted && s->early.len > 0) { /* right behind the greeting */
+                flush(&c);
+                if (tstt_release_early(s, fwd, back) < 0)
+                    return -1;
+            }
         }
     }
     flush(&c);
@@ -314,7 +319,7 @@ int tstt_literal(const uint8_t *t, size_t tn, uint64_t *len)
     if (tn < 3 || t[tn - 1] != '}')
         return 0;
     size_t e = tn - 1;
-    if (t[e - 1] == '+' || t[e - 1] == '-') /* LITERAL+ / LITERAL- (RFC 7888) */
+    if (t[e - 1] == '+') /* non-synchronizing: LITERAL+ / LITERAL- (RFC 7888) */
         e--;
     size_t b = e;
     while (b > 0 && t[b - 1] >= '0' && t[b - 1] <= '9')
@@ -361,6 +366,11 @@ int tstt_q_pop(tunnel_stt *s, int dflt)
     if (--q->r[0].count == 0) {
         memmove(q->r, q->r + 1, (q->n - 1) * sizeof *q->r);
         q->n--;
+    }
+    if (q->n == 0 && q->cap > 8) { /* a burst is over: give its memory back */
+        free(q->r);
+        q->r = NULL;
+        q->cap = 0;
     }
     return kind;
 }
