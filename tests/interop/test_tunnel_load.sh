@@ -41,10 +41,17 @@ log "tunnel pid $TUNNEL_PID on port $TUNNEL_PORT, backend on $BACKEND_PORT"
 load -n 50 --echo "$BYTES" --timeout 60 2>"$WORK/warmup.log" ||
     fail "warm-up round failed: $(tail -n 5 "$WORK/warmup.log")"
 wait_count "$TUNNEL_LOG" ' end=' 50 10 || fail "50 log lines after the warm-up, got $(end_lines)"
-sleep 0.5
+# settle: each worker gives its heap back at its first once-a-second tick
+# with no connection (malloc_trim, tunnel_loop.c), so RSS is read 2.5 s
+# after the last connection closed: two ticks of every worker
+settled_rss() {
+    sleep 2.5
+    rss_kb "$TUNNEL_PID"
+}
+
+rss0=$(settled_rss)
 fd0=$(fd_count "$TUNNEL_PID")
 bfd0=$(fd_count "$BACKEND_PID")
-rss0=$(rss_kb "$TUNNEL_PID")
 log "baseline: $fd0 fds, VmRSS $rss0 kB (backend $bfd0 fds)"
 
 round() { # NAME: one round of N connections, checked
@@ -62,20 +69,21 @@ peak=$(hwm_kb "$TUNNEL_PID")
 wait_count "$TUNNEL_LOG" ' end=' $((50 + N)) 15 ||
     fail "one log line per connection: $((50 + N)) expected, $(end_lines) found"
 ok "one log line per ended connection ($(end_lines))"
+bad=$(grep ' end=' "$TUNNEL_LOG" | grep -vc ' end=closed$' || true)
+[ "$bad" -eq 0 ] || fail "$bad connections did not end cleanly: $(grep ' end=' "$TUNNEL_LOG" | grep -v ' end=closed$' | head -n 3)"
+ok "every connection ended with end=closed (close_notify and the backend's close)"
 n=$(wait_fds "$TUNNEL_PID" "$fd0" 15) || fail "tunnel fds after the load: $n, before: $fd0"
 ok "tunnel fds back to $fd0 after $N connections"
 n=$(wait_fds "$BACKEND_PID" "$bfd0" 15) || fail "backend fds after the load: $n, before: $bfd0"
 ok "every backend connection closed too (backend fds back to $bfd0)"
-sleep 0.5
-rss1=$(rss_kb "$TUNNEL_PID")
+rss1=$(settled_rss)
 
 round round2
 wait_count "$TUNNEL_LOG" ' end=' $((50 + 2 * N)) 15 ||
     fail "one log line per connection: $((50 + 2 * N)) expected, $(end_lines) found"
 n=$(wait_fds "$TUNNEL_PID" "$fd0" 15) || fail "tunnel fds after round 2: $n, before: $fd0"
 ok "tunnel fds back to $fd0 after the second round"
-sleep 0.5
-rss2=$(rss_kb "$TUNNEL_PID")
+rss2=$(settled_rss)
 log "VmRSS: base $rss0 kB, peak $peak kB, after round 1 $rss1 kB, after round 2 $rss2 kB"
 if grep -qa __asan_init "$WARD"; then
     log "AddressSanitizer build: no RSS bounds (quarantine); LeakSanitizer judges the heap at exit"
