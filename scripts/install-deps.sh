@@ -6,8 +6,9 @@
 # sanitizer toolchain, the GnuTLS headers CI's benchmark smoke run
 # builds with, and Node.js with the npm package the ML-KEM cross-check runs
 # (tests/pq-xcheck: @noble/post-quantum at the version its package-lock.json
-# pins, installed with `npm ci` into tests/pq-xcheck/node_modules). "bench": the GnuTLS headers the benchmark links and
-# valgrind for its instruction counts. Runs apt-get update once, and only when something
+# pins, installed with `npm ci` into tests/pq-xcheck/node_modules). "bench": the GnuTLS headers the benchmark links,
+# valgrind for its instruction counts, and for the tunnel's benchmark
+# (bench/tunnel/run.sh) stunnel4, HAProxy, wrk and nginx. Runs apt-get update once, and only when something
 # is missing. Needs root (or sudo) only then.
 set -euo pipefail
 
@@ -19,7 +20,7 @@ test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpd
     libgnutls28-dev nodejs nginx
     dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd postfix vsftpd inn2
     postgresql mariadb-server slapd ldap-utils xxd prosody) ;;
-bench) pkgs+=(libgnutls28-dev valgrind) ;;
+bench) pkgs+=(libgnutls28-dev valgrind stunnel4 haproxy wrk nginx openssl python3) ;;
 *)
     echo "usage: $0 [build|test|bench]" >&2
     exit 2
