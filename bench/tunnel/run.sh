@@ -41,9 +41,14 @@
 #                gives the p99 (and its rate, as a fraction of the peak).
 #                Since that C differs between proxies, also the p99 with
 #                4 connections for all (p99_ms_c4).
+#  soak_kb       with SOAK=SECONDS (e.g. 300): memory over a soak at full
+#                load, wrk -t2 -c32 -H 'Connection: close' on /1k for that
+#                long, VmRSS sampled every 10 s: the sample after the first
+#                fifth (warm), the last and the highest. Flat means last is
+#                within a few percent of warm.
 # Output: a table to stdout, all numbers in OUT.json (default
 # ./bench-tunnel.json). Environment: DURATION (10s), IDLE_BIG (9500),
-# PROXIES ("ward haproxy stunnel").
+# PROXIES ("ward haproxy stunnel"), SOAK (0: off).
 set -euo pipefail
 
 WARD=$(readlink -f "${1:?usage: run.sh WARD TUNNEL_LOAD [OUT.json]}")
@@ -244,6 +249,21 @@ run_wrk() {
     [ -z "$errs" ] || say "wrk $*: $errs"
 }
 
+# soak_rss URL: "WARM LAST MAX" VmRSS in kB over SOAK seconds at full load
+soak_rss() {
+    local url=$1 pid i n=$((SOAK / 10)) samples=()
+    taskset -c 1 wrk -t2 -c32 -d"${SOAK}s" -H 'Connection: close' "$url/1k" >"$DIR/soak.out" 2>&1 &
+    pid=$!
+    for ((i = 0; i < n; i++)); do
+        sleep 10
+        samples+=("$(rss_kb "$PROXY_PID")")
+    done
+    wait "$pid" || true
+    local warm=${samples[$((n / 5))]} last=${samples[$((n - 1))]} max=0 v
+    for v in "${samples[@]}"; do ((v > max)) && max=$v; done
+    echo "$warm $last $max"
+}
+
 # one proxy, every measure; results appended to $DIR/results.tsv
 measure() {
     local name=$1 t0 t1 url
@@ -275,6 +295,14 @@ measure() {
     local mib_us
     mib_us=$(awk -v c=$((t1 - t0)) -v n="$REQS" -v h="$TCK" 'BEGIN { printf "%.1f", c / h * 1e6 / n }')
     say "$name: $REQS MiB relayed, $((t1 - t0)) ticks: $mib_us us CPU per MiB"
+
+    local soak="null"
+    if [ "${SOAK:-0}" -ge 20 ]; then
+        local warm last max
+        read -r warm last max < <(soak_rss "$url")
+        soak="$warm/$last/$max"
+        say "$name: soak ${SOAK}s at full load: VmRSS warm $warm kB, last $last kB, max $max kB"
+    fi
 
     # p99 at half the peak rate (kept alive; see the header)
     run_wrk -t2 -c32 -d"$DURATION" "$url/1k"
@@ -320,8 +348,8 @@ measure() {
         idle+=("$per")
         sleep 2
     done
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conn_us" "$mib_us" "${idle[0]}" \
-        "${idle[1]}" "$p99" "$at_rate" "$peak" "$at_c" "$conn_rate" "$conn_sys" "$p99c4" >>"$DIR/results.tsv"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$conn_us" "$mib_us" "${idle[0]}" \
+        "${idle[1]}" "$p99" "$at_rate" "$peak" "$at_c" "$conn_rate" "$conn_sys" "$p99c4" "$soak" >>"$DIR/results.tsv"
     kill "$PROXY_PID"
     wait "$PROXY_PID" 2>/dev/null || true
 }
@@ -346,7 +374,9 @@ for line in open(sys.argv[1]):
                   "peak_rate_keepalive_1k": num(f[7]), "p99_connections": num(f[8]),
                   "new_connections_per_s": num(f[9]),
                   "cpu_us_per_new_connection_kernel": num(f[10]),
-                  "p99_ms_c4": num(f[11])}
+                  "p99_ms_c4": num(f[11]),
+                  "soak_rss_kb_warm_last_max": None if f[12] == "null" else
+                      [float(x) for x in f[12].split("/")]}
 keys = [("cpu_us_per_new_connection", "CPU us / new TLS connection", "<= 0.5x HAProxy"),
         ("cpu_us_per_mib", "CPU us / MiB relayed (kept alive)", "<= 1x HAProxy"),
         ("rss_kb_per_idle_conn_1000", "RSS KB / idle conn @1000", "<= 10 KB"),
@@ -370,6 +400,11 @@ for n, r in rows.items():
           f"connection(s), peak {fmt(r['peak_rate_keepalive_1k'], 0)} req/s; "
           f"{fmt(r['new_connections_per_s'], 0)} new connections/s at c32, "
           f"{fmt(r['cpu_us_per_new_connection_kernel'], 0)} us of each new connection's CPU in the kernel")
+for n, r in rows.items():
+    sk = r["soak_rss_kb_warm_last_max"]
+    if sk:
+        print(f"  {n}: soak at full load, VmRSS warm {sk[0]:.0f} kB, last {sk[1]:.0f} kB, "
+              f"max {sk[2]:.0f} kB (last/warm {sk[1] / sk[0]:.3f})")
 json.dump(out, open(sys.argv[2], "w"), indent=2)
 print(f"(JSON: {sys.argv[2]})")
 EOF
