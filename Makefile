@@ -1,13 +1,19 @@
 # A thin wrapper around CMake and the scripts; the real build is CMakeLists.txt.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build test check demo asan deps clean bench bench-instr bench-tunnel fuzz
+.PHONY: all build test check demo asan deps clean bench bench-instr bench-tunnel fuzz install
 
 all: build
 
 build:
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build build -j $(JOBS)
+
+# The libraries, headers, ward.pc, the CMake package and the tool under
+# PREFIX (DESTDIR=/staging works too): make install PREFIX=$$HOME/.local
+PREFIX ?= /usr/local
+install: build
+	cmake --install build --prefix $(PREFIX)
 
 test: build
 	cd build && ctest --output-on-failure -j $(JOBS)

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ward/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -84,6 +86,10 @@ WARD_API int ward_err_alert(ward_err e);
 WARD_API const char *ward_err_str(ward_err e);
 /* The name of a TLS alert number ("handshake_failure"). */
 WARD_API const char *ward_alert_name(int alert);
+
+/* The version of the library loaded ("0.1.0"); WARD_VERSION_STRING is the
+ * version of the headers compiled against (ward/version.h). */
+WARD_API const char *ward_version(void);
 
 /* ---- identifiers (IANA values) ---- */
 #define WARD_TLS13 0x0304

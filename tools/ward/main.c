@@ -48,7 +48,7 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-        printf("ward 0.1.0\n");
+        printf("ward %s\n", ward_version());
         return EXIT_OK;
     }
     fprintf(stderr, "ward: unknown command '%s'\n", cmd);
