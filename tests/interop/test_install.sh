@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# libward as an installed product (issue 18, "Install and find"): install
+# the build into a temporary prefix, then build examples/c/https_get four
+# ways against it (pkg-config shared and --static, find_package(ward)
+# ward::ward and ward::ward_static) and fetch a page through each from
+# `openssl s_server -WWW`. Also: the SONAME and its links, the shared
+# builds load the prefix's libward.so, the static ones need none, and the
+# tool, ward.pc, the headers and the library all say the one version
+# written in CMakeLists.txt's project().
+#
+# Needs WARD_BUILD_DIR (set by ctest). Writes only in its work directory
+# (cmake --install itself leaves install_manifest.txt in the build tree).
+# In a sanitized build (WARD_SANITIZE=ON in the build's cache) the examples
+# are built with the same compiler and -fsanitize flags, since an ASan
+# libward needs the ASan runtime in the program.
+. "$(dirname "$0")/lib.sh"
+: "${WARD_BUILD_DIR:?set WARD_BUILD_DIR to the build directory}"
+need openssl cmake make pkg-config ldd readelf
+make_pki
+
+SRC=$(cd "$WARD_TESTS/.." && pwd)
+VERSION=$(sed -n 's/^project(ward VERSION \([0-9][0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
+[ -n "$VERSION" ] || fail "no version in project() of $SRC/CMakeLists.txt"
+cache() { sed -n "s/^$1:[A-Z]*=//p" "$WARD_BUILD_DIR/CMakeCache.txt"; }
+CC=$(cache CMAKE_C_COMPILER)
+export CC
+EX_FLAGS=""
+if [ "$(cache WARD_SANITIZE)" = ON ]; then
+    EX_FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
+    log "sanitized build: examples built with $CC $EX_FLAGS"
+fi
+
+# ---- install ----
+PREFIX="$WORK/prefix"
+cmake --install "$WARD_BUILD_DIR" --prefix "$PREFIX" >"$WORK/install.log" 2>&1 ||
+    fail "cmake --install: $(tail -n 5 "$WORK/install.log")"
+PC=$(find "$PREFIX" -name ward.pc -path '*/pkgconfig/*')
+[ -n "$PC" ] || fail "no ward.pc installed"
+LIBDIR=$(dirname "$(dirname "$PC")")
+for f in include/ward/ward.h include/ward/starttls.h include/ward/version.h bin/ward; do
+    [ -f "$PREFIX/$f" ] || fail "$f not installed"
+done
+for f in libward.a libward.so "cmake/ward/wardConfig.cmake" \
+    "cmake/ward/wardConfigVersion.cmake" "cmake/ward/wardTargets.cmake"; do
+    [ -e "$LIBDIR/$f" ] || fail "${LIBDIR#"$PREFIX/"}/$f not installed"
+done
+ok "installed: libraries, headers, ward.pc, CMake package, tool (libdir ${LIBDIR#"$PREFIX/"})"
+[ "$(readlink "$LIBDIR/libward.so")" = libward.so.0 ] || fail "libward.so does not link to libward.so.0"
+[ "$(readlink "$LIBDIR/libward.so.0")" = "libward.so.$VERSION" ] ||
+    fail "libward.so.0 does not link to libward.so.$VERSION"
+readelf -d "$LIBDIR/libward.so.$VERSION" | grep -q 'SONAME.*\[libward\.so\.0\]' ||
+    fail "libward.so.$VERSION has no SONAME libward.so.0"
+ok "SONAME libward.so.0, links libward.so -> .so.0 -> .so.$VERSION"
+
+# ---- one version everywhere ----
+tool_version=$("$PREFIX/bin/ward" --version)
+[ "$tool_version" = "ward $VERSION" ] || fail "ward --version says '$tool_version', not 'ward $VERSION'"
+export PKG_CONFIG_PATH="$LIBDIR/pkgconfig"
+pc_version=$(pkg-config --modversion ward)
+[ "$pc_version" = "$VERSION" ] || fail "pkg-config --modversion ward says '$pc_version', not $VERSION"
+grep -q "^#define WARD_VERSION_STRING \"$VERSION\"" "$PREFIX/include/ward/version.h" ||
+    fail "installed version.h does not define WARD_VERSION_STRING \"$VERSION\""
+ok "version $VERSION: ward --version, pkg-config --modversion, version.h"
+pkg-config --static --libs ward | grep -q -- '-lcrypto' ||
+    fail "pkg-config --static --libs ward lacks -lcrypto: $(pkg-config --static --libs ward)"
+
+# ---- the page the examples fetch ----
+mkdir -p "$WORK/www"
+make_text "$WORK/www/page.txt" 20000
+cd "$WORK/www" # -WWW serves files from its working directory
+start_openssl_server www -WWW -cert "$PKI/ecdsa.pem" -key "$PKI/ecdsa.key"
+cd "$WORK"
+
+# ---- the four builds ----
+# build_example NAME KIND: KIND is pc, pc-static, cmake or cmake-static;
+# leaves the program in $WORK/NAME/https_get.
+build_example() {
+    local name=$1 kind=$2 dir="$WORK/$1"
+    mkdir -p "$dir"
+    case $kind in
+    pc | pc-static)
+        cp "$SRC/examples/c/https_get.c" "$SRC/examples/c/Makefile" "$dir/"
+        local static=""
+        [ "$kind" = pc-static ] && static=STATIC=1
+        (cd "$dir" && CFLAGS="-O1 -g -Wall -Wextra -Werror $EX_FLAGS" LDFLAGS="$EX_FLAGS" \
+            make $static) >"$WORK/$name-build.log" 2>&1 ||
+            fail "$name: make failed: $(tail -n 10 "$WORK/$name-build.log")"
+        ;;
+    cmake | cmake-static)
+        local static=OFF
+        [ "$kind" = cmake-static ] && static=ON
+        CFLAGS="$EX_FLAGS" LDFLAGS="$EX_FLAGS" cmake -S "$SRC/examples/c" -B "$dir" \
+            -DCMAKE_PREFIX_PATH="$PREFIX" -DWARD_STATIC=$static \
+            -DCMAKE_C_FLAGS_INIT="-Wall -Wextra -Werror" \
+            >"$WORK/$name-build.log" 2>&1 &&
+            cmake --build "$dir" -j1 >>"$WORK/$name-build.log" 2>&1 ||
+            fail "$name: cmake build failed: $(tail -n 10 "$WORK/$name-build.log")"
+        ;;
+    esac
+    [ -x "$dir/https_get" ] || fail "$name: no https_get built"
+}
+
+# check_linkage NAME shared|static: a shared build loads the prefix's
+# libward.so.0 (RPATH, no LD_LIBRARY_PATH); a static one needs none.
+check_linkage() {
+    local bin="$WORK/$1/https_get"
+    if [ "$2" = shared ]; then
+        readelf -d "$bin" | grep -q 'NEEDED.*\[libward\.so\.0\]' || fail "$1: libward.so.0 not NEEDED"
+        ldd "$bin" >"$WORK/$1-ldd.log" 2>&1 || true
+        grep -q "libward\.so\.0 => $LIBDIR/libward\.so\.0 " "$WORK/$1-ldd.log" ||
+            fail "$1: libward.so.0 does not resolve to the prefix: $(grep libward "$WORK/$1-ldd.log")"
+    else
+        if readelf -d "$bin" | grep -q 'NEEDED.*libward'; then
+            fail "$1: the static build needs libward.so"
+        fi
+        readelf -d "$bin" | grep -q 'NEEDED.*libcrypto' || fail "$1: libcrypto not linked"
+    fi
+}
+
+# fetch NAME: GET /page.txt through the example; the body must be the file.
+fetch() {
+    local name=$1 rc=0
+    timeout 30 "$WORK/$name/https_get" localhost "$SERVER_PORT" "$PKI/ca.pem" /page.txt \
+        >"$WORK/$name.out" 2>"$WORK/$name.log" || rc=$?
+    [ "$rc" -eq 0 ] || fail "$name: https_get exited $rc: $(cat "$WORK/$name.log")"
+    assert_same "$WORK/www/page.txt" "$WORK/$name.out" "$name: body"
+    assert_contains "$WORK/$name.log" "libward $VERSION (headers $VERSION)" "$name: version line"
+}
+
+for spec in pc:pc:shared pc-static:pc-static:static cmake:cmake:shared \
+    cmake-static:cmake-static:static; do
+    IFS=: read -r name kind link <<<"$spec"
+    build_example "$name" "$kind"
+    check_linkage "$name" "$link"
+    fetch "$name"
+    ok "$name ($kind): built, $link linkage, body of $(stat -c %s "$WORK/www/page.txt") bytes fetched"
+done
+
+# a wrong CA must fail the handshake, not print a page
+rc=0
+timeout 30 "$WORK/pc/https_get" localhost "$SERVER_PORT" "$PKI/other-ca.pem" /page.txt \
+    >"$WORK/badca.out" 2>"$WORK/badca.log" || rc=$?
+[ "$rc" -ne 0 ] || fail "https_get accepted a server its CA file does not vouch for"
+[ ! -s "$WORK/badca.out" ] || fail "https_get printed a body with the wrong CA"
+assert_contains "$WORK/badca.log" "handshake"
+ok "https_get with the wrong CA: refused ($(tail -n 1 "$WORK/badca.log"))"
+
+done_all
