@@ -10,7 +10,7 @@ build:
 	cmake --build build -j $(JOBS)
 
 # The libraries, headers, ward.pc, the CMake package and the tool under
-# PREFIX (DESTDIR=/staging works too): make install PREFIX=$$HOME/.local
+# PREFIX (DESTDIR=/staging works too): make install PREFIX=~/.local
 PREFIX ?= /usr/local
 install: build
 	cmake --install build --prefix $(PREFIX)
