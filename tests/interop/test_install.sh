@@ -67,9 +67,9 @@ pkg-config --static --libs ward | grep -q -- '-lcrypto' ||
 # ---- the page the examples fetch ----
 mkdir -p "$WORK/www"
 make_text "$WORK/www/page.txt" 20000
-cd "$WORK/www" # -WWW serves files from its working directory
+cd "$WORK/www" || fail "no $WORK/www" # -WWW serves files from its working directory
 start_openssl_server www -WWW -cert "$PKI/ecdsa.pem" -key "$PKI/ecdsa.key"
-cd "$WORK"
+cd "$WORK" || fail "no $WORK"
 
 # ---- the four builds ----
 # build_example NAME KIND: KIND is pc, pc-static, cmake or cmake-static;
