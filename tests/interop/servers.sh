@@ -109,23 +109,32 @@ open_work() {
 # user $TEST_USER/$TEST_PASS maps to uid nobody: Dovecot refuses mail
 # processes as root.
 start_dovecot() {
-    local d="$WORK/dovecot" ports
+    local ports
     open_work
-    mkdir -p "$d/run" "$d/state" "$WORK/mail"
-    chown nobody:nogroup "$WORK/mail"
     mapfile -t ports < <(free_ports 6)
     DOVECOT_IMAP=${ports[0]} DOVECOT_IMAPS=${ports[1]} DOVECOT_POP3=${ports[2]}
     DOVECOT_POP3S=${ports[3]} DOVECOT_SIEVE=${ports[4]} DOVECOT_LMTP=${ports[5]}
+    _dovecot_run _dovecot_conf "${ports[@]}"
+}
+
+# _dovecot_run CONF_FN PORT...: the test user, its maildir and the daemon
+# with the configuration CONF_FN writes (the DOVECOT_* ports already set);
+# returns once every PORT answers.
+_dovecot_run() {
+    local d="$WORK/dovecot" conf=$1
+    shift
+    mkdir -p "$d/run" "$d/state" "$WORK/mail"
+    chown nobody:nogroup "$WORK/mail"
     DOVECOT_LOG="$WORK/dovecot.log"
     DOVECOT_MAIL="$WORK/mail/$TEST_USER/Maildir"
     printf '%s:{PLAIN}%s:65534:65534::%s::\n' "$TEST_USER" "$TEST_PASS" \
         "$WORK/mail/$TEST_USER" >"$d/users"
-    _dovecot_conf >"$d/dovecot.conf"
+    "$conf" >"$d/dovecot.conf"
     : >"$DOVECOT_LOG"
     dovecot -F -c "$d/dovecot.conf" </dev/null >>"$DOVECOT_LOG" 2>&1 &
     DOVECOT_PID=$!
     PIDS+=("$DOVECOT_PID")
-    wait_ports "$DOVECOT_PID" "$DOVECOT_LOG" 20 "${ports[@]}"
+    wait_ports "$DOVECOT_PID" "$DOVECOT_LOG" 20 "$@"
 }
 
 # The whole configuration in one file, none of /etc/dovecot: the paths
@@ -740,22 +749,11 @@ CONF
 # DOVECOT_LMTP (to put a message in the mailbox), all plaintext. Sets
 # DOVECOT_PID, DOVECOT_LOG, DOVECOT_MAIL.
 start_dovecot_plain() {
-    local d="$WORK/dovecot" ports
+    local ports
     open_work
-    mkdir -p "$d/run" "$d/state" "$WORK/mail"
-    chown nobody:nogroup "$WORK/mail"
     mapfile -t ports < <(free_ports 3)
     DOVECOT_IMAP=${ports[0]} DOVECOT_POP3=${ports[1]} DOVECOT_LMTP=${ports[2]}
-    DOVECOT_LOG="$WORK/dovecot.log"
-    DOVECOT_MAIL="$WORK/mail/$TEST_USER/Maildir"
-    printf '%s:{PLAIN}%s:65534:65534::%s::\n' "$TEST_USER" "$TEST_PASS" \
-        "$WORK/mail/$TEST_USER" >"$d/users"
-    _dovecot_plain_conf >"$d/dovecot.conf"
-    : >"$DOVECOT_LOG"
-    dovecot -F -c "$d/dovecot.conf" </dev/null >>"$DOVECOT_LOG" 2>&1 &
-    DOVECOT_PID=$!
-    PIDS+=("$DOVECOT_PID")
-    wait_ports "$DOVECOT_PID" "$DOVECOT_LOG" 20 "${ports[@]}"
+    _dovecot_run _dovecot_plain_conf "${ports[@]}"
 }
 
 _dovecot_plain_conf() {
