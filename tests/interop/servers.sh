@@ -137,6 +137,27 @@ _dovecot_run() {
     wait_ports "$DOVECOT_PID" "$DOVECOT_LOG" 20 "$@"
 }
 
+# The part of both configurations about the one test user: its password
+# file, its maildir, the uids Dovecot may run its mail processes as.
+_dovecot_users_conf() {
+    local d="$WORK/dovecot"
+    cat <<CONF
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $d/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%n $d/users
+}
+mail_location = maildir:~/Maildir
+first_valid_uid = 1000
+last_valid_uid = 0
+lmtp_save_to_detail_mailbox = no
+CONF
+}
+
 # The whole configuration in one file, none of /etc/dovecot: the paths
 # under $WORK, the test PKI's leaf, a passwd-file with the one user.
 _dovecot_conf() {
@@ -152,19 +173,9 @@ ssl = yes
 ssl_cert = <$PKI/ecdsa-chain.pem
 ssl_key = <$PKI/ecdsa.key
 ssl_min_protocol = TLSv1.2
-auth_mechanisms = plain login
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%n $d/users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%n $d/users
-}
-mail_location = maildir:~/Maildir
-first_valid_uid = 1000
-last_valid_uid = 0
-lmtp_save_to_detail_mailbox = no
+CONF
+    _dovecot_users_conf
+    cat <<CONF
 service imap-login {
   inet_listener imap {
     port = $DOVECOT_IMAP
@@ -767,19 +778,9 @@ protocols = imap pop3 lmtp
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%n $d/users
-}
-userdb {
-  driver = passwd-file
-  args = username_format=%n $d/users
-}
-mail_location = maildir:~/Maildir
-first_valid_uid = 1000
-last_valid_uid = 0
-lmtp_save_to_detail_mailbox = no
+CONF
+    _dovecot_users_conf
+    cat <<CONF
 service imap-login {
   inet_listener imap {
     port = $DOVECOT_IMAP
