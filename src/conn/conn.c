@@ -111,7 +111,7 @@ static ward_err conn_die(ward_conn *c, wres r)
         snprintf(c->errmsg, sizeof c->errmsg, "%s", ward_err_str(c->err));
     int alert = ward_err_alert(c->err);
     if (alert >= 0)
-        send_alert(c, 2, (uint8_t)alert);
+        send_alert(c, ALERT_FATAL, (uint8_t)alert);
     c->state = ST_FAILED;
     byteq_free(&c->in);
     byteq_free(&c->app);
@@ -227,7 +227,7 @@ static wres handle_alert(ward_conn *c, span payload)
     if (payload.len != 2)
         return conn_fail(c, WARD_ERR_DECODE, "malformed alert record");
     uint8_t desc = payload.p[1];
-    if (desc == 0) { /* close_notify */
+    if (desc == WARD_ALERT_CLOSE_NOTIFY) {
         if (c->state != ST_CONNECTED) {
             c->peer_alert = desc;
             return conn_fail(c, WARD_ERR_PEER_ALERT,
@@ -241,7 +241,7 @@ static wres handle_alert(ward_conn *c, span payload)
     /* Before the version is known, a TLS 1.2 server may warn too (RFC 6066
      * §3: unrecognized_name before its ServerHello). */
     int tls12_rules = c->version == WARD_TLS12 || (c->version == 0 && !c->is_server);
-    if (payload.p[0] == 1 && (desc == 90 || tls12_rules)) {
+    if (payload.p[0] == ALERT_WARNING && (desc == WARD_ALERT_USER_CANCELED || tls12_rules)) {
         if (++c->warning_alerts > c->cfg->limits.max_warning_alerts)
             return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                              "peer sent more than %u warning alerts",
@@ -589,7 +589,7 @@ ward_err ward_conn_close(ward_conn *c)
     if (c->close_sent)
         return WARD_OK;
     c->close_sent = 1;
-    send_alert(c, 1, 0);
+    send_alert(c, ALERT_WARNING, WARD_ALERT_CLOSE_NOTIFY);
     return WARD_OK;
 }
 

@@ -22,7 +22,8 @@
 #include "msg/msg.h"
 
 /* TLS 1.2 also signs with PKCS#1 v1.5 (RFC 5246 §7.4.1.4.1); TLS 1.3 never. */
-static const uint16_t pkcs1_schemes[] = {0x0401, 0x0501, 0x0601};
+static const uint16_t pkcs1_schemes[] = {WARD_SIG_RSA_PKCS1_SHA256, WARD_SIG_RSA_PKCS1_SHA384,
+                                          WARD_SIG_RSA_PKCS1_SHA512};
 
 /* RFC 5246 §7.4.4 ClientCertificateType; RFC 8422 §5.5: ecdsa_sign also
  * covers Ed25519. */
@@ -313,7 +314,7 @@ wres hs_server12_on_client_certificate(ward_conn *c, span body, span full)
     if (c->client_cert_pending) {
         const crypto_key *k = &c->peer_key;
         if (!crypto_key_is_rsa(k) && !crypto_key_is_ec(k) &&
-            !crypto_key_can_sign_tls12(k, 0x0807))
+            !crypto_key_can_sign_tls12(k, WARD_SIG_ED25519))
             return conn_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                              "client certificate key is neither RSA, ECDSA nor Ed25519");
     }

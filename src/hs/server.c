@@ -11,6 +11,7 @@
 #include "conn/identity.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
+#include "hs/suites.h"
 #include "msg/msg.h"
 
 /* What the server decided about one ClientHello. */
@@ -321,7 +322,7 @@ static uint16_t negotiate_version(const ward_config *cfg, const msg_client_hello
  * hellos of a retry are held to it. */
 static wres check_legacy_version(ward_conn *c, const msg_client_hello *ch)
 {
-    if (ch->legacy_version <= 0x0300)
+    if (ch->legacy_version <= MSG_VERSION_SSL30)
         return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "ClientHello legacy_version 0x%04x is SSL 3.0 or older; ward refuses it "
                          "whatever supported_versions says (RFC 8446 D.5)",
@@ -341,7 +342,7 @@ static wres check_version(ward_conn *c, const msg_client_hello *ch, uint16_t *ve
                          : cfg->max_version == WARD_TLS12 ? "TLS 1.2 only"
                                                           : "TLS 1.2 and 1.3");
     /* RFC 7507: a fallback retry when both could have done better. */
-    if (msg_u16_list_has(ch->cipher_suites, 0x5600) && *version < cfg->max_version)
+    if (msg_u16_list_has(ch->cipher_suites, TLS_FALLBACK_SCSV) && *version < cfg->max_version)
         return conn_fail(c, WARD_ERR_INAPPROPRIATE_FALLBACK,
                          "client signalled a fallback (TLS_FALLBACK_SCSV) to a version below "
                          "what both support");

@@ -19,6 +19,9 @@ enum {
     CT_APPLICATION_DATA = 23
 };
 
+/* AlertLevel (RFC 8446 §6); the descriptions are WARD_ALERT_* (ward.h). */
+enum { ALERT_WARNING = 1, ALERT_FATAL = 2 };
+
 #define REC_HEADER_LEN 5
 #define REC_MAX_PLAINTEXT 16384                /* 2^14 */
 #define REC_MAX_CIPHERTEXT (16384 + 256)       /* 2^14 + 256 */
