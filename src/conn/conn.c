@@ -433,7 +433,7 @@ static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r
     while (c->state == ST_CONNECTED && c->rdir.protected_ && !c->rdir.tls12 &&
            !c->close_received && hs_reasm_empty(&c->reasm) && len - used > 0) {
         size_t total;
-        if (!wres_is_ok(rec_peek2(&c->rdir, data + used, len - used, &total)) || total == 0 ||
+        if (!wres_is_ok(rec_dir_peek(&c->rdir, data + used, len - used, &total)) || total == 0 ||
             data[used] != CT_APPLICATION_DATA)
             break;
         uint8_t *dst = byteq_reserve(&c->app, total);
@@ -497,7 +497,7 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         return conn_die(c, r);
     while (!c->close_received) {
         size_t total;
-        r = rec_peek2(&c->rdir, byteq_data(&c->in), byteq_size(&c->in), &total);
+        r = rec_dir_peek(&c->rdir, byteq_data(&c->in), byteq_size(&c->in), &total);
         if (!wres_is_ok(r)) {
             if (!c->records_seen && r.code == WARD_ERR_UNEXPECTED_MESSAGE)
                 describe_not_tls(c, byteq_data(&c->in), byteq_size(&c->in));

@@ -424,12 +424,6 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-/* §4.3.2: client certificates are in hs/client_auth.c. */
-wres hs_client_on_certificate_request(ward_conn *c, span body, span full)
-{
-    return hs_client_on_cert_request13(c, body, full);
-}
-
 static void hex32(const uint8_t *b, char *out)
 {
     static const char digits[] = "0123456789abcdef";

@@ -375,7 +375,8 @@ static uint16_t choose_scheme13(const ward_config *cfg, span server_list)
     return 0;
 }
 
-wres hs_client_on_cert_request13(ward_conn *c, span body, span full)
+/* The TLS 1.3 client's CertificateRequest handler (§4.3.2). */
+wres hs_client_on_certificate_request(ward_conn *c, span body, span full)
 {
     rd r = rd_span(body), ctx, exts;
     GUARD(rd_block8(&r, &ctx));
@@ -414,7 +415,8 @@ static uint16_t choose_scheme12(const ward_config *cfg, span types, span schemes
     return 0;
 }
 
-wres hs_client_on_cert_request12(ward_conn *c, span body, span full)
+/* The TLS 1.2 client's CertificateRequest handler (RFC 5246 §7.4.4). */
+wres hs_client12_on_certificate_request(ward_conn *c, span body, span full)
 {
     rd r = rd_span(body), types, schemes, authorities;
     GUARD(rd_block8(&r, &types));

@@ -51,7 +51,6 @@ WARD_MUST_CHECK wres hs_client12_on_server_hello(ward_conn *c, const msg_server_
                                                  span full);
 WARD_MUST_CHECK wres hs_client12_on_certificate(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full);
-WARD_MUST_CHECK wres hs_client12_on_certificate_request(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_server_hello_done(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_finished(ward_conn *c, span body, span full);
 /* server12.c */
@@ -59,14 +58,13 @@ WARD_MUST_CHECK wres hs_server12_on_client_hello(ward_conn *c, const msg_client_
                                                  span full);
 WARD_MUST_CHECK wres hs_server12_on_client_key_exchange(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_server12_on_finished(ward_conn *c, span body, span full);
-/* server.c */
+/* server_ext.c */
 WARD_MUST_CHECK wres hs_server_take_name(ward_conn *c, const msg_client_hello *ch);
 WARD_MUST_CHECK wres hs_server_choose_alpn(ward_conn *c, const msg_client_hello *ch, span *alpn);
 
 /* client.c */
 WARD_MUST_CHECK wres hs_client_on_server_hello(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full);
-WARD_MUST_CHECK wres hs_client_on_certificate_request(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_on_certificate(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_on_certificate_verify(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_on_finished(ward_conn *c, span body, span full);
@@ -95,8 +93,8 @@ WARD_MUST_CHECK wres hs_server12_on_client_certificate_verify(ward_conn *c, span
                                                              span full);
 /* Client: a CertificateRequest (TLS 1.3 §4.3.2 / TLS 1.2 §7.4.4) picks the
  * scheme we will sign with; then our Certificate [and CertificateVerify]. */
-WARD_MUST_CHECK wres hs_client_on_cert_request13(ward_conn *c, span body, span full);
-WARD_MUST_CHECK wres hs_client_on_cert_request12(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_on_certificate_request(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_client12_on_certificate_request(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_send_certificate13(ward_conn *c);
 WARD_MUST_CHECK wres hs_client_send_certificate12(ward_conn *c);
 WARD_MUST_CHECK wres hs_client_send_certificate_verify12(ward_conn *c);

@@ -199,7 +199,7 @@ wres rec_peek(const uint8_t *buf, size_t len, size_t *total)
     return peek(REC_MAX_CIPHERTEXT, buf, len, total);
 }
 
-wres rec_peek2(const rec_dir *d, const uint8_t *buf, size_t len, size_t *total)
+wres rec_dir_peek(const rec_dir *d, const uint8_t *buf, size_t len, size_t *total)
 {
     return peek(max_ciphertext(d), buf, len, total);
 }

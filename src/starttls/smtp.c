@@ -69,11 +69,6 @@ static wres client_input(ward_starttls *d)
     }
 }
 
-static wres client_secured(ward_starttls *d)
-{
-    return send_hello(d);
-}
-
 static wres server_start(ward_starttls *d)
 {
     const char *text = d->greeting[0] ? d->greeting : is_lmtp(d) ? "LMTP ward" : "ESMTP ward";
@@ -112,7 +107,7 @@ static wres server_input(ward_starttls *d)
     return got ? server_command(d, &line) : wres_ok();
 }
 
-const stt_ops stt_smtp_client = {WARD_APP_SMTP, 0, NULL, client_input, client_secured, NULL};
+const stt_ops stt_smtp_client = {WARD_APP_SMTP, 0, NULL, client_input, send_hello, NULL};
 const stt_ops stt_smtp_server = {WARD_APP_SMTP, 1, server_start, server_input, NULL, NULL};
-const stt_ops stt_lmtp_client = {WARD_APP_LMTP, 0, NULL, client_input, client_secured, NULL};
+const stt_ops stt_lmtp_client = {WARD_APP_LMTP, 0, NULL, client_input, send_hello, NULL};
 const stt_ops stt_lmtp_server = {WARD_APP_LMTP, 1, server_start, server_input, NULL, NULL};
