@@ -97,8 +97,7 @@ static void send_alert(ward_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
     /* Best effort: a failure to queue an alert changes nothing. */
-    wres r = conn_send_records(c, CT_ALERT, a, sizeof a);
-    (void)r;
+    wres_ignore(conn_send_records(c, CT_ALERT, a, sizeof a));
 }
 
 /* Enter the failed state once, queueing the alert the error maps to. */

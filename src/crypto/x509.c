@@ -102,7 +102,7 @@ wres crypto_chain_add_der(crypto_chain *ch, const uint8_t *der, size_t len)
     return wres_ok();
 }
 
-static wres chain_add_x509(crypto_chain *ch, X509 *x)
+static WARD_MUST_CHECK wres chain_add_x509(crypto_chain *ch, X509 *x)
 {
     unsigned char *der = NULL;
     int n = i2d_X509(x, &der);
