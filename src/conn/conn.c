@@ -105,7 +105,7 @@ static ward_err conn_die(ward_conn *c, wres r)
 {
     if (c->state == ST_FAILED)
         return c->err;
-    conn_fail(c, r.code, NULL);
+    wres_ignore(conn_fail(c, r.code, NULL)); /* it records the error; r says it already */
     if (c->errmsg[0] == '\0')
         snprintf(c->errmsg, sizeof c->errmsg, "%s", ward_err_str(c->err));
     int alert = ward_err_alert(c->err);
@@ -119,7 +119,7 @@ static ward_err conn_die(ward_conn *c, wres r)
 
 ward_err conn_abort(ward_conn *c, ward_err code, const char *msg)
 {
-    conn_fail(c, code, "%s", msg);
+    wres_ignore(conn_fail(c, code, "%s", msg)); /* records the message conn_die keeps */
     return conn_die(c, wres_err(code));
 }
 
@@ -414,10 +414,11 @@ static void describe_not_tls(ward_conn *c, const uint8_t *p, size_t n)
     for (size_t i = 0; i < n && k < sizeof shown - 1; i++)
         shown[k++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
     shown[k] = '\0';
-    conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "the peer did not speak TLS (it sent \"%s\"): %s",
-              shown,
-              c->is_server ? "a plaintext client on a TLS port?"
-                           : "wrong port, or a service that needs STARTTLS first?");
+    /* Only the message: the caller returns the error it met. */
+    wres_ignore(conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                          "the peer did not speak TLS (it sent \"%s\"): %s", shown,
+                          c->is_server ? "a plaintext client on a TLS port?"
+                                       : "wrong port, or a service that needs STARTTLS first?"));
 }
 
 /* The common case once connected (TLS 1.3): nothing buffered and whole
