@@ -130,14 +130,12 @@ if [ -n "$build" ]; then
                     for (j = 1; j <= n; j++) if (r[k, j]) r[i, j] = 1
                 for (i = 1; i <= n; i++) {
                     if (done[i] || !r[i, i]) continue
-                    m = ""; arrows = ""
-                    for (j = 1; j <= n; j++) if (r[i, j] && r[j, i]) { done[j] = 1; m = m " " name[j]; mem[j] = i }
-                    for (a = 1; a <= n; a++) for (b = 1; b <= n; b++)
-                        if (mem[a] == i && mem[b] == i && (a, b) in e) arrows = arrows "\n    " name[a] " -> " name[b] ":" e[a, b]
+                    m = ""
+                    for (j = 1; j <= n; j++) if (r[i, j] && r[j, i]) { done[j] = 1; m = m " " name[j] }
                     pairs = ""
                     for (a = 1; a <= n; a++) for (b = a + 1; b <= n; b++)
                         if ((a, b) in e && (b, a) in e) pairs = pairs " " name[a] "<->" name[b]
-                    printf "file cycle in src/%s:%s\n  mutual pairs:%s%s\n", d, m, pairs, arrows >> vfile
+                    printf "file cycle in src/%s (its arrows: the file graph above):%s\n  mutual pairs:%s\n", d, m, pairs >> vfile
                 }
             }' "$tmp/files_$d"
     done
