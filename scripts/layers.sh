@@ -116,7 +116,7 @@ if [ -n "$build" ]; then
             "$tmp/links" >"$tmp/files_$d"
         echo
         echo "calls between files of src/$d (from -> to: symbols)"
-        awk '{ k = $1 " -> " $2; n[k]++; s[k] = (k in s) ? s[k] " " $3 : $3 }
+        awk '{ k = $1 " -> " $2; n[k]++; s[k] = n[k] == 1 ? $3 : s[k] " " $3 }
              END { for (k in n) printf "  %-40s %3d  %s\n", k, n[k], (n[k] > 4 ? "" : s[k]) | "sort"; close("sort") }' \
             "$tmp/files_$d"
         # Cycles: strongly connected parts of the file graph, from the
