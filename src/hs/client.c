@@ -208,7 +208,7 @@ wres hs_client_start(ward_conn *c)
     GUARD(hs_make_random(c));
     if (cfg->middlebox_compat) { /* D.4: a non-empty legacy_session_id */
         c->session_id_len = 32;
-        GUARD(crypto_random(c->session_id, 32));
+        GUARD(hs_random(c, c->session_id, 32));
     }
     GUARD(hs_client12_prepare(c)); /* a TLS 1.2 session to resume sets the ID */
     for (size_t i = 0; cfg->max_version >= WARD_TLS13 && i < cfg->n_key_share_groups; i++)
@@ -448,7 +448,7 @@ wres hs_client_verify_chain(ward_conn *c)
     const uint8_t *leaf = c->peer_chain.der[0];
     size_t leaf_len = c->peer_chain.len[0];
     char msg[256] = "";
-    time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
+    time_t now = ward_time_s(&cfg->prov);
     wres r = wres_ok();
     if (cfg->has_pin) {
         uint8_t spki[32];

@@ -148,7 +148,7 @@ static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, s
         c->cookie_len = h->hrr_cookie_len;
     } else {
         c->cookie_len = 32;
-        GUARD(crypto_random(c->cookie, c->cookie_len));
+        GUARD(hs_random(c, c->cookie, c->cookie_len));
     }
     msg_server_hello_params p = {0};
     p.is_hrr = 1;
@@ -299,19 +299,6 @@ static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const ui
     return conn_send_handshake(c, msg, w.len);
 }
 
-/* The hook's fixed private key for a group, if a test set one. */
-static void hook_private(const ward_conn *c, uint16_t group, const uint8_t **priv, size_t *len)
-{
-    const ward_test_hooks *h = c->cfg->hooks;
-    *priv = NULL;
-    *len = 0;
-    for (size_t i = 0; h && i < h->n_kex_private; i++)
-        if (h->kex_private[i].group == group) {
-            *priv = h->kex_private[i].priv;
-            *len = h->kex_private[i].len;
-        }
-}
-
 /* Answer the client's share (an ECDH key pair, or an ML-KEM encapsulation
  * for the hybrids), then ServerHello and the handshake secrets. */
 static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_choice *sc,
@@ -323,12 +310,10 @@ static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_
     }
     uint8_t pub[CRYPTO_MAX_KEX_PUB], shared[CRYPTO_MAX_KEX_SECRET];
     size_t publen, shared_len;
-    const uint8_t *priv;
-    size_t privlen;
-    hook_private(c, sc->share_group, &priv, &privlen);
-    wres r = crypto_kex_respond(sc->share_group, sc->client_share.p, sc->client_share.len, priv,
-                                privlen, pub, sizeof pub, &publen, shared, sizeof shared,
-                                &shared_len);
+    wres r = crypto_kex_respond_from(sc->share_group, sc->client_share.p, sc->client_share.len,
+                                     &c->cfg->prov, pub, sizeof pub, &publen, shared,
+                                     sizeof shared, &shared_len);
+    r = hs_random_failed(c, r, sc->share_group);
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "client's key share is not a valid %s public key",
                          ward_group_name(sc->share_group));

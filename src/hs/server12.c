@@ -292,7 +292,7 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
     if (c->cfg->resume && c->ems) {
         if (resume_cache_enabled(c->cfg->resume)) {
             c->session_id_len = 32;
-            GUARD(crypto_random(c->session_id, 32));
+            GUARD(hs_random(c, c->session_id, 32));
         }
         c->ticket12_expected = ch->has_session_ticket && c->cfg->tickets;
     }
@@ -316,7 +316,7 @@ static wres rsa_pre_master(ward_conn *c, span body, uint8_t pms[48])
     span enc;
     uint8_t fallback[48];
     GUARD(msg_decode_client_key_exchange_rsa(body, &enc));
-    GUARD(crypto_random(fallback, sizeof fallback));
+    GUARD(hs_random(c, fallback, sizeof fallback));
     wres r = crypto_rsa_kx_decrypt(hs_id_key(c), enc.p, enc.len, c->client_version, fallback,
                                    pms);
     ward_zeroize(fallback, sizeof fallback);
