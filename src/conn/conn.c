@@ -157,8 +157,11 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
     }
     if (wres_is_ok(r))
         r = hs_client_start(c);
+    int unsent = byteq_size(&c->out) == 0;
     if (!wres_is_ok(r))
         conn_die(c, r);
+    if (!wres_is_ok(r) && unsent) /* no ClientHello went out: no alert either */
+        byteq_free(&c->out);
     return c;
 }
 
