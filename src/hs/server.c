@@ -282,7 +282,6 @@ out:
 static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const uint8_t *pub,
                               size_t publen)
 {
-    GUARD(hs_make_random(c));
     msg_server_hello_params p = {0};
     memcpy(p.random, c->random, 32);
     p.session_id = ch->session_id;
@@ -304,6 +303,7 @@ static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const ui
 static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_choice *sc,
                          int psk_ke)
 {
+    GUARD(hs_make_random(c)); /* first, as a client and a TLS 1.2 server draw it */
     if (psk_ke) { /* §4.2.9 psk_ke: no (EC)DHE, no key_share */
         GUARD(send_server_hello(c, ch, NULL, 0));
         return hs_derive_hs_secrets(c, NULL, 0);

@@ -203,10 +203,8 @@ static const uint16_t trace_suites[] = {0x1301, 0x1303, 0x1302};
 /* The trace's September 2018: inside the certificate's validity. */
 #define TRACE_TIME 1537000000
 
-/* What the engine draws, in order. A client: its Hello random (32 bytes
- * at offset 6 of the Hello), then each key share's private key. A server
- * answers the client's share before it writes its ServerHello: the private
- * key, then the random. */
+/* What the engine draws, in order: its Hello random (32 bytes at offset 6
+ * of the Hello), then each key share's private key. */
 static void script_of(test_script *rng, const blob *hello, const blob *privs, size_t n)
 {
     memset(rng, 0, sizeof *rng);
@@ -215,12 +213,6 @@ static void script_of(test_script *rng, const blob *hello, const blob *privs, si
         test_script_add(rng, privs[i].b, (size_t)privs[i].n);
 }
 
-static void server_script_of(test_script *rng, const blob *hello, const blob *priv)
-{
-    memset(rng, 0, sizeof *rng);
-    test_script_add(rng, priv->b, (size_t)priv->n);
-    test_script_add(rng, hello->b + 6, 32);
-}
 
 /* A server configured as the trace's: its key, certificate, randomness. */
 static ward_config *trace_server(ward_test_hooks *h, test_script *rng, const blob *ee,
@@ -286,7 +278,7 @@ static ward_session *section3(void)
     sh_hooks.on_secret = on_secret;
     sh_hooks.arg = &ssec;
     test_script srng;
-    server_script_of(&srng, &sh, &spriv);
+    script_of(&srng, &sh, &spriv, 1);
     ward_config *scfg = trace_server(&sh_hooks, &srng, &ee, &cv);
     ward_conn *s = ward_conn_new(scfg, NULL);
     feed(s, record(3, 0));
@@ -394,7 +386,7 @@ static void section4(ward_session *s3)
     s_hooks.arg = &ssec;
     test_script srng;
     test_clock sclk;
-    server_script_of(&srng, &sh, &spriv);
+    script_of(&srng, &sh, &spriv, 1);
     s_hooks.ee_groups_raw = ee.b + 12;
     s_hooks.ee_groups_raw_len = (size_t)((ee.b[10] << 8) | ee.b[11]);
     s_hooks.allow_weak_rsa = 1;
@@ -466,7 +458,7 @@ static void section5(void)
     sh_hooks.hrr_cookie = cookie;
     sh_hooks.hrr_cookie_len = cookie_len;
     test_script srng;
-    server_script_of(&srng, &sh, &sp);
+    script_of(&srng, &sh, &sp, 1);
     ward_config *scfg = trace_server(&sh_hooks, &srng, &ee, &cv);
     const uint16_t server_groups[] = {0x0017, 0x0018, 0x001d};
     CHECK(ward_config_set_groups(scfg, server_groups, 3) == WARD_OK);
