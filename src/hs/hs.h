@@ -29,6 +29,21 @@ WARD_MUST_CHECK wres hs_random(ward_conn *c, uint8_t *out, size_t n);
  * connection with the source's text; anything else is returned as it is. */
 WARD_MUST_CHECK wres hs_random_failed(ward_conn *c, wres r, uint16_t group);
 
+/* test_hooks.c: the handshake's only reads of the test hooks
+ * (conn/test_hooks.h); each answers "no" for a configuration without them. */
+int hooks_allow_weak_rsa(const ward_config *cfg);
+int hooks_no_ems(const ward_config *cfg);
+uint16_t hooks_record_size_limit(const ward_config *cfg); /* 0: none */
+void hooks_client_hello(const ward_config *cfg, msg_client_hello_params *p);
+void hooks_encrypted_extensions(const ward_config *cfg, msg_encrypted_extensions_params *ee);
+/* 1 and out filled: the hook's HelloRetryRequest cookie. */
+int hooks_hrr_cookie(const ward_config *cfg, uint8_t *out, size_t cap, size_t *len);
+/* *used 1 and sig filled: a recorded CertificateVerify signature to replay. */
+WARD_MUST_CHECK wres hooks_cv_signature(const ward_config *cfg, uint8_t *sig, size_t cap,
+                                        size_t *len, int *used);
+/* 1 and *st filled: the hook's ticket, taken as one of ours (RFC 8448 §4). */
+int hooks_ticket(const ward_conn *c, span id, uint64_t now, resume_state *st);
+
 /* tls12.c */
 /* rsa_pkcs1_sha256/384/512: TLS 1.2 ServerKeyExchange only. */
 int hs_pkcs1_scheme(uint16_t scheme);

@@ -252,27 +252,6 @@ static int early_data_acceptable(ward_conn *c, const msg_client_hello *ch, size_
                             st->created + st->lifetime + 1);
 }
 
-/* Tests: the hooks' ticket stands for one of ours (RFC 8448 §4). */
-static int hook_ticket(ward_conn *c, span id, resume_state *st)
-{
-    const ward_test_hooks *h = c->cfg->hooks;
-    if (!h || !h->ticket || id.len != h->ticket_len || memcmp(id.p, h->ticket, id.len) != 0 ||
-        h->ticket_psk_len > sizeof st->secret)
-        return 0;
-    memset(st, 0, sizeof *st);
-    st->version = WARD_TLS13;
-    st->suite = c->suite;
-    st->created = now_s(c);
-    st->lifetime = 30;
-    st->age_add = h->ticket_age_add;
-    st->max_early_data = h->ticket_max_early_data;
-    memcpy(st->secret, h->ticket_psk, h->ticket_psk_len);
-    st->secret_len = h->ticket_psk_len;
-    memcpy(st->alpn, c->alpn, sizeof st->alpn);
-    memcpy(st->server_name, c->server_name, sizeof c->server_name);
-    return 1;
-}
-
 wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, int second,
                           int *psk_ke)
 {
@@ -297,7 +276,7 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
     resume_state st;
     size_t i;
     for (i = 0; i < o.n; i++) {
-        if (!hook_ticket(c, o.identity[i], &st) &&
+        if (!hooks_ticket(c, o.identity[i], now_s(c), &st) &&
             !resume_ticket_open(cfg->resume, o.identity[i].p, o.identity[i].len, &st))
             continue;
         const suite_info *si = suite_lookup(st.suite);

@@ -132,7 +132,6 @@ wres hs_server_take_name(ward_conn *c, const msg_client_hello *ch)
 static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, span full,
                                      const server_choice *sc)
 {
-    const ward_test_hooks *h = c->cfg->hooks;
     c->did_hrr = 1;
     GUARD(hs_set_suite(c, sc->suite));
     GUARD(transcript_start(c, c->hash));
@@ -143,10 +142,7 @@ static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, s
     c->hrr_group = sc->share_group ? 0 : sc->retry_group;
     if (c->cfg->force_hrr && sc->share_group)
         c->hrr_group = sc->retry_group;
-    if (h && h->hrr_cookie && h->hrr_cookie_len <= sizeof c->cookie) {
-        memcpy(c->cookie, h->hrr_cookie, h->hrr_cookie_len);
-        c->cookie_len = h->hrr_cookie_len;
-    } else {
+    if (!hooks_hrr_cookie(c->cfg, c->cookie, sizeof c->cookie, &c->cookie_len)) {
         c->cookie_len = 32;
         GUARD(hs_random(c, c->cookie, c->cookie_len));
     }
@@ -192,13 +188,10 @@ static wres check_second_hello(ward_conn *c, const msg_client_hello *ch, server_
 static wres sign_certificate_verify(ward_conn *c, uint16_t scheme, uint8_t *sig, size_t cap,
                                     size_t *siglen)
 {
-    const ward_test_hooks *h = c->cfg->hooks;
-    if (h && h->cv_signature) { /* replay a recorded signature (tests) */
-        ENSURE(h->cv_signature_len <= cap, WARD_ERR_INTERNAL);
-        memcpy(sig, h->cv_signature, h->cv_signature_len);
-        *siglen = h->cv_signature_len;
+    int replayed; /* a recorded signature (tests) */
+    GUARD(hooks_cv_signature(c->cfg, sig, cap, siglen, &replayed));
+    if (replayed)
         return wres_ok();
-    }
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
     size_t len;
     GUARD(hs_cv_content(c, 1, content, sizeof content, &len));
@@ -211,7 +204,6 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
                                const server_choice *sc)
 {
     const ward_config *cfg = c->cfg;
-    const ward_test_hooks *h = cfg->hooks;
     const crypto_chain *chain = hs_id_chain(c);
     uint8_t *staple; /* RFC 8446 §4.4.2.1, when the client asked */
     size_t staple_len;
@@ -229,10 +221,7 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     wres r;
 
     msg_encrypted_extensions_params ee = {0};
-    if (h && h->ee_groups_raw) {
-        ee.groups_raw = h->ee_groups_raw;
-        ee.groups_raw_len = h->ee_groups_raw_len;
-    }
+    hooks_encrypted_extensions(cfg, &ee);
     if (ch->has_record_size_limit)
         ee.record_size_limit = REC_MAX_PLAINTEXT + 1; /* RFC 8449 §4: 2^14 + 1 in TLS 1.3 */
     ee.server_name_ack = c->server_name[0] != '\0';

@@ -281,7 +281,7 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
 
     c->version = WARD_TLS12;
     /* RFC 7627 §5.2: we echo it (a test hook plays a server without it). */
-    c->ems = ch->has_extended_master_secret && !(c->cfg->hooks && c->cfg->hooks->no_ems);
+    c->ems = ch->has_extended_master_secret && !hooks_no_ems(c->cfg);
     resume_state st;
     if (hs_server12_find_session(c, ch, &st)) /* the session fixes the suite */
         return resume_session(c, ch, full, &st, &ch12);
