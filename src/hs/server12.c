@@ -286,6 +286,7 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
     if (hs_server12_find_session(c, ch, &st)) /* the session fixes the suite */
         return resume_session(c, ch, full, &st, &ch12);
     GUARD(choose(c, ch, &ch12));
+    GUARD(make_server_random(c)); /* the first draw, as in every role */
     c->client_version = ch->legacy_version;
     /* A new session: an ID for the cache, a ticket if the client asks;
      * neither without EMS (RFC 7627 §5.3: such a session is not resumed). */
@@ -302,7 +303,6 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
     GUARD(hs_set_suite(c, ch12.suite->code));
     GUARD(transcript_start(c, c->hash));
     GUARD(transcript_add(c, full.p, full.len));
-    GUARD(make_server_random(c));
     GUARD(send_flight(c, ch, &ch12));
     c->state = hs_server_after_flight12(c); /* WAIT_CERT with mutual TLS */
     return wres_ok();
