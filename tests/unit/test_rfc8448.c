@@ -2,9 +2,10 @@
  *
  * With the trace's randoms and private keys played back by a scripted
  * random source (ward_config_set_random), in the order the engine draws
- * them, and the clock fixed (ward_config_set_clock), a ward server fed the trace's client records must write exactly the
- * trace's server records, and a ward client fed the server's records must
- * write exactly the client's; every traffic secret must match. RSA-PSS
+ * them, and the clock fixed (ward_config_set_clock), a ward server fed the
+ * trace's client records must write exactly the trace's server records,
+ * and a ward client fed the server's records must write exactly the
+ * client's; every traffic secret must match. RSA-PSS
  * signing is randomized, so the trace's CertificateVerify signature is
  * replayed; the trace's 1024-bit RSA key is accepted only through the
  * test-only allow_weak_rsa hook. §3 (1-RTT), §4 (resumed 0-RTT, from §3's
