@@ -3,7 +3,9 @@
  * byte. Time and randomness are not hooks: a test fixes them through the
  * configuration's providers (ward_config_set_clock, ward_config_set_random).
  * Not part of the public API; a configuration without hooks never consults
- * any of this. */
+ * any of this. The handshake reads them only in hs/test_hooks.c; conn reads
+ * on_secret (conn.c), the key limits (key_limit.c) and allow_weak_rsa for
+ * its own key (config.c). */
 #ifndef WARD_CONN_TEST_HOOKS_H
 #define WARD_CONN_TEST_HOOKS_H
 
