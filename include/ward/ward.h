@@ -348,6 +348,31 @@ WARD_API void ward_config_set_keylog(ward_config *cfg, ward_keylog_fn fn, void *
  * file cannot be opened (errno says why). */
 WARD_API ward_err ward_config_set_keylog_file(ward_config *cfg, const char *path);
 
+/* Providers: where every connection of this configuration reads the time
+ * and draws its randomness. Every read of the clock by ward (certificate
+ * and OCSP validity, ticket lifetimes and ages, 0-RTT age checks, ticket
+ * key rotation, the fd adapter's timeouts) and every random byte ward draws
+ * itself (Hello randoms, session IDs, ticket age_add, nonces and keys, HRR
+ * cookies, key-share private keys and ML-KEM seeds, the RSA key-transport
+ * fallback secret) comes from them, so that a test can replay a recorded
+ * handshake or fix the time. Signing nonces (RSA-PSS salts, ECDSA k) stay
+ * with libcrypto: a replayed source there would leak the signing key.
+ * Set them before the configuration is used; fn NULL restores the default
+ * (the system clock; libcrypto's DRBG). The callbacks may be called from any
+ * thread that drives a connection of this configuration. */
+#define WARD_CLOCK_REALTIME 0  /* milliseconds since the Unix epoch */
+#define WARD_CLOCK_MONOTONIC 1 /* milliseconds from an arbitrary origin */
+typedef uint64_t (*ward_clock_fn)(void *arg, int which);
+WARD_API void ward_config_set_clock(ward_config *cfg, ward_clock_fn fn, void *arg);
+/* Fill out with len random bytes; 0 on success. Any other return fails
+ * the handshake closed with WARD_ERR_INTERNAL ("the random source failed"),
+ * before anything that needed the bytes is sent. A server's generated
+ * ticket key then comes from the source when the first ticket is sealed:
+ * processes forked before that do not share it (set ticket keys to share
+ * them, ward_config_set_ticket_keys). */
+typedef int (*ward_random_fn)(void *arg, uint8_t *out, size_t len);
+WARD_API void ward_config_set_random(ward_config *cfg, ward_random_fn fn, void *arg);
+
 /* ---- the engine ---- */
 typedef struct ward_conn ward_conn;
 

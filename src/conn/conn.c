@@ -28,20 +28,6 @@ wres conn_fail(ward_conn *c, ward_err code, const char *fmt, ...)
     return wres_err(code);
 }
 
-uint64_t conn_monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-time_t conn_now(const ward_conn *c)
-{
-    if (c->cfg->hooks && c->cfg->hooks->now)
-        return c->cfg->hooks->now;
-    return time(NULL);
-}
-
 void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret)
 {
     conn_report_secret_len(c, label, secret, c->hlen);
@@ -141,7 +127,7 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
     rec_dir_init(&c->wdir);
     c->out.wire_only = 1;
     hs_reasm_init(&c->reasm, cfg->limits.max_handshake_message);
-    c->started_ms = conn_monotonic_ms();
+    c->started_ms = ward_time_ms(&cfg->prov, WARD_CLOCK_MONOTONIC);
     c->send_limit = REC_MAX_PLAINTEXT;
     c->peer_alert = -1;
     if (server_name) {
@@ -170,8 +156,11 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
     }
     if (wres_is_ok(r))
         r = hs_client_start(c);
+    int unsent = byteq_size(&c->out) == 0;
     if (!wres_is_ok(r))
         conn_die(c, r);
+    if (!wres_is_ok(r) && unsent) /* no ClientHello went out: no alert either */
+        byteq_free(&c->out);
     return c;
 }
 

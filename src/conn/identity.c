@@ -43,7 +43,7 @@ static wres staple_new(const char *path, ocsp_staple **out)
         free(s);
         return r;
     }
-    s->checked = time(NULL);
+    s->checked = ward_time_s(NULL); /* a file poll: the system clock */
     pthread_mutex_init(&s->lock, NULL);
     *out = s;
     return wres_ok();
@@ -64,7 +64,7 @@ static void staple_free(ocsp_staple *s)
  * (or a bad one) leaves the previous response and is tried again later. */
 static void staple_refresh(ocsp_staple *s)
 {
-    time_t now = time(NULL);
+    time_t now = ward_time_s(NULL);
     if (now == s->checked)
         return;
     s->checked = now;

@@ -80,6 +80,7 @@ struct ward_config {
     uint8_t pin[32];
 
     ward_limits limits;
+    ward_providers prov; /* clock and random source (conn/providers.c) */
     const ward_test_hooks *hooks;
 
     /* server: client certificates (hs/client_auth.c) */
@@ -336,7 +337,6 @@ void keylog_write(ward_conn *c, const char *label, const uint8_t *secret, size_t
 void keylog_traffic_update(ward_conn *c, int client_secret, const uint8_t *secret);
 /* Close a key-log file opened by ward_config_set_keylog_file. */
 void config_keylog_free(ward_config *cfg);
-time_t conn_now(const ward_conn *c);
 /* The configuration's trust anchors (NULL if none could be loaded). The
  * configuration is logically const: only the lazy load writes, under a lock. */
 const crypto_trust *config_trust(ward_config *cfg);
@@ -345,7 +345,6 @@ const crypto_trust *config_trust(ward_config *cfg);
  * WARD_ERR_INSUFFICIENT_SECURITY (too small), WARD_ERR_UNSUPPORTED_CERTIFICATE
  * (keyUsage allows nothing ward can do). */
 ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key);
-uint64_t conn_monotonic_ms(void);
 /* End the connection from outside the protocol (I/O adapter: timeout, the
  * peer hanging up); queues the alert the code maps to, if any. */
 ward_err conn_abort(ward_conn *c, ward_err code, const char *msg);

@@ -2,7 +2,6 @@
  * RFC 5246 §7.4.1.2), and the resumption settings of a configuration. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "base/mem.h"
 #include "conn/byteq.h"
@@ -10,14 +9,6 @@
 #include "hs/resume.h"
 
 static const uint8_t session_magic[8] = {'W', 'A', 'R', 'D', 'S', 'E', 'S', '1'};
-
-uint64_t session_now_ms(void);
-uint64_t session_now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
-}
 
 ward_session *ward_session_dup(const ward_session *s)
 {

@@ -1,28 +1,20 @@
-/* Test-only hooks: fix what is normally random, replay what is normally
- * randomized, and observe secrets, so that a test can reproduce a recorded
- * handshake (RFC 8448) byte for byte. Not part of the public API; a
- * configuration without hooks never consults any of this. */
+/* Test-only hooks: replay what is normally randomized, and observe secrets,
+ * so that a test can reproduce a recorded handshake (RFC 8448) byte for
+ * byte. Time and randomness are not hooks: a test fixes them through the
+ * configuration's providers (ward_config_set_clock, ward_config_set_random).
+ * Not part of the public API; a configuration without hooks never consults
+ * any of this. The handshake reads them only in hs/test_hooks.c; conn reads
+ * on_secret (conn.c), the key limits (key_limit.c) and allow_weak_rsa for
+ * its own key (config.c). */
 #ifndef WARD_CONN_TEST_HOOKS_H
 #define WARD_CONN_TEST_HOOKS_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "ward/ward.h"
 
 typedef struct {
-    uint16_t group;
-    const uint8_t *priv;
-    size_t len;
-} ward_test_kex_private;
-
-typedef struct {
-    /* 32 bytes used as this side's Hello random. */
-    const uint8_t *random;
-    /* Private keys to use instead of generating them, by group. */
-    const ward_test_kex_private *kex_private;
-    size_t n_kex_private;
     /* Use this signature in CertificateVerify instead of signing (RSA-PSS
      * is randomized, so a trace's signature cannot be recomputed). */
     const uint8_t *cv_signature;
@@ -48,11 +40,6 @@ typedef struct {
     /* Server: the cookie to put in a HelloRetryRequest. */
     const uint8_t *hrr_cookie;
     size_t hrr_cookie_len;
-    /* Certificate checks use this time instead of the clock (0: clock). */
-    time_t now;
-    /* Client: the ticket age to report (RFC 8448 §4: 5 ms) instead of the clock's. */
-    int fix_ticket_age;
-    uint32_t ticket_age_ms;
     /* Server: a ticket (identity bytes) to take as if it were ours, with
      * its PSK, ticket_age_add and max_early_data (the trace's ticket was
      * sealed under a key nobody has). */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "base/bytes.h"
+#include "base/clock.h"
 #include "base/result.h"
 
 #define CRYPTO_MAX_HASH 48   /* SHA-384 */
@@ -24,6 +25,12 @@
 
 /* ---- randomness ---- */
 WARD_MUST_CHECK wres crypto_random(uint8_t *out, size_t n);
+/* From the configuration's source (ward_config_set_random), or as
+ * crypto_random when it has none (p NULL or no source). A failing source
+ * is WARD_ERR_INTERNAL and leaves out zeroed. */
+WARD_MUST_CHECK wres crypto_random_from(const ward_providers *p, uint8_t *out, size_t n);
+/* 1 if p has a source of its own (not libcrypto's DRBG). */
+int crypto_random_is_custom(const ward_providers *p);
 
 /* ---- hashes ---- */
 typedef enum { HASH_SHA256 = 0, HASH_SHA384 = 1 } hash_alg;
@@ -142,6 +149,14 @@ WARD_MUST_CHECK wres crypto_kex_keygen(crypto_kex *k, uint16_t group, uint8_t *p
 WARD_MUST_CHECK wres crypto_kex_from_private(crypto_kex *k, uint16_t group,
                                              const uint8_t *priv, size_t privlen,
                                              uint8_t *pub, size_t pubcap, size_t *publen);
+/* crypto_kex_keygen with the private key drawn from p's random source
+ * (crypto_random_from): the (EC)DH scalar (NIST curves: redrawn until it
+ * is in [1, n-1]), then the ML-KEM seeds d and z. Without a source of its
+ * own, p changes nothing: libcrypto generates the key as in
+ * crypto_kex_keygen. */
+WARD_MUST_CHECK wres crypto_kex_keygen_from(crypto_kex *k, uint16_t group,
+                                            const ward_providers *p, uint8_t *pub,
+                                            size_t pubcap, size_t *publen);
 /* Shared secret with the peer's share. A malformed or invalid peer share
  * (wrong length, not on the curve, all-zero x25519 result) is
  * WARD_ERR_ILLEGAL_PARAMETER. Hybrids (client side): peer is the server
@@ -161,6 +176,12 @@ WARD_MUST_CHECK wres crypto_kex_respond(uint16_t group, const uint8_t *peer, siz
                                         const uint8_t *priv, size_t privlen, uint8_t *pub,
                                         size_t pubcap, size_t *publen, uint8_t *secret,
                                         size_t seccap, size_t *seclen);
+/* crypto_kex_respond with the private key (and the ML-KEM randomness m)
+ * drawn from p's source, as crypto_kex_keygen_from draws it. */
+WARD_MUST_CHECK wres crypto_kex_respond_from(uint16_t group, const uint8_t *peer,
+                                             size_t peerlen, const ward_providers *p,
+                                             uint8_t *pub, size_t pubcap, size_t *publen,
+                                             uint8_t *secret, size_t seccap, size_t *seclen);
 void crypto_kex_free(crypto_kex *k);
 
 /* ---- keys and signatures (TLS SignatureScheme codes) ---- */

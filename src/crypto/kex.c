@@ -541,6 +541,89 @@ wres crypto_kex_respond(uint16_t group, const uint8_t *peer, size_t peerlen,
     return r;
 }
 
+/* ---- private keys from a configuration's random source ---- */
+
+#define KEX_MAX_PRIV (66 + 64) /* P-521's scalar; hybrids: ECDH key || d || z */
+#define SCALAR_TRIES 64        /* a source that fails this often is broken */
+
+/* An (EC)DH private key from the source. x25519 takes any 32 bytes (RFC
+ * 7748 §5 clamps them). A NIST scalar must be in [1, n-1]: a draw out of
+ * range is drawn again (rejection sampling, FIPS 186-5 A.2.2), after the
+ * bits above the order's length are cleared (P-521: 7 of the 528). */
+static wres draw_ecdh_private(const kex_group *g, const ward_providers *p, uint8_t *out)
+{
+    if (is_x25519(g))
+        return crypto_random_from(p, out, g->coord);
+    EC_GROUP *grp = EC_GROUP_new_by_curve_name(g->nid);
+    BIGNUM *d = BN_secure_new();
+    wres r = grp && d ? wres_ok() : crypto_fail(WARD_ERR_NOMEM);
+    int extra = grp ? (int)(g->coord * 8) - EC_GROUP_order_bits(grp) : 0;
+    int found = 0;
+    for (int i = 0; wres_is_ok(r) && !found && i < SCALAR_TRIES; i++) {
+        r = crypto_random_from(p, out, g->coord);
+        if (wres_is_ok(r) && extra > 0 && extra < 8)
+            out[0] &= (uint8_t)(0xff >> extra);
+        found = wres_is_ok(r) && BN_bin2bn(out, (int)g->coord, d) && !BN_is_zero(d) &&
+                BN_cmp(d, EC_GROUP_get0_order(grp)) < 0;
+    }
+    if (wres_is_ok(r) && !found)
+        r = crypto_fail(WARD_ERR_INTERNAL);
+    BN_clear_free(d);
+    EC_GROUP_free(grp);
+    return r;
+}
+
+/* The private input of a key share: the ECDH key (if the group has one),
+ * then kem_len bytes for ML-KEM (d || z for a key, m for encapsulation). */
+static wres draw_private(uint16_t group, const ward_providers *p, size_t kem_len,
+                         uint8_t priv[KEX_MAX_PRIV], size_t *len)
+{
+    const hybrid_group *h = hybrid_find(group);
+    const kex_group *g = h ? hybrid_ecdh(h) : kex_group_find(group);
+    ENSURE(g || h, WARD_ERR_INTERNAL);
+    const size_t coord = ecdh_coord(g);
+    if (g)
+        GUARD(draw_ecdh_private(g, p, priv));
+    if (h)
+        GUARD(crypto_random_from(p, priv + coord, kem_len));
+    *len = coord + (h ? kem_len : 0);
+    return wres_ok();
+}
+
+wres crypto_kex_keygen_from(crypto_kex *k, uint16_t group, const ward_providers *p,
+                            uint8_t *pub, size_t pubcap, size_t *publen)
+{
+    if (!crypto_random_is_custom(p))
+        return crypto_kex_keygen(k, group, pub, pubcap, publen);
+    k->pkey = NULL;
+    k->kem = NULL;
+    k->group = group;
+    uint8_t priv[KEX_MAX_PRIV];
+    size_t len = 0;
+    wres r = draw_private(group, p, 64, priv, &len);
+    if (wres_is_ok(r))
+        r = crypto_kex_from_private(k, group, priv, len, pub, pubcap, publen);
+    ward_zeroize(priv, sizeof priv);
+    return r;
+}
+
+wres crypto_kex_respond_from(uint16_t group, const uint8_t *peer, size_t peerlen,
+                             const ward_providers *p, uint8_t *pub, size_t pubcap,
+                             size_t *publen, uint8_t *secret, size_t seccap, size_t *seclen)
+{
+    if (!crypto_random_is_custom(p))
+        return crypto_kex_respond(group, peer, peerlen, NULL, 0, pub, pubcap, publen, secret,
+                                  seccap, seclen);
+    uint8_t priv[KEX_MAX_PRIV];
+    size_t len = 0;
+    wres r = draw_private(group, p, 32, priv, &len);
+    if (wres_is_ok(r))
+        r = crypto_kex_respond(group, peer, peerlen, priv, len, pub, pubcap, publen, secret,
+                               seccap, seclen);
+    ward_zeroize(priv, sizeof priv);
+    return r;
+}
+
 void crypto_kex_free(crypto_kex *k)
 {
     if (!k)

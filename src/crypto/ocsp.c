@@ -126,7 +126,7 @@ static WARD_MUST_CHECK wres check_times(ASN1_GENERALIZEDTIME *this_upd,
                                         uint32_t max_age, char *msg, size_t cap)
 {
     char when[64], m[160];
-    time_t at = now ? now : time(NULL);
+    time_t at = now ? now : ward_time_s(NULL); /* 0: the system clock */
     time_t later = at + OCSP_SKEW_SECONDS, earlier = at - OCSP_SKEW_SECONDS;
     if (!this_upd || X509_cmp_time(this_upd, &later) >= 0) { /* 0: unreadable */
         crypto_time_text(this_upd, when, sizeof when);

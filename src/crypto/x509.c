@@ -208,7 +208,8 @@ wres crypto_cert_check_time(const uint8_t *der, size_t len, time_t now, char *ms
         crypto_msgf(msg, msgcap, "the certificate could not be parsed");
         return wres_err(WARD_ERR_BAD_CERTIFICATE);
     }
-    time_t *at = now ? &now : NULL; /* NULL: the current time */
+    time_t at_s = now ? now : ward_time_s(NULL); /* 0: the system clock */
+    time_t *at = &at_s;
     /* X509_cmp_time: -1 when the certificate time is <= at, 1 when later,
      * 0 when it cannot be read. */
     int before = X509_cmp_time(X509_get0_notBefore(x), at);

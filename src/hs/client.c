@@ -82,7 +82,6 @@ static void build_offer(const ward_config *cfg, client_offer *o)
 static wres send_client_hello(ward_conn *c, int first)
 {
     const ward_config *cfg = c->cfg;
-    const ward_test_hooks *h = cfg->hooks;
     client_offer offer;
     build_offer(cfg, &offer);
     int tls12 = cfg->min_version <= WARD_TLS12;
@@ -109,7 +108,7 @@ static wres send_client_hello(ward_conn *c, int first)
     p.n_versions = offer.n_versions;
     p.sig_algs = offer.sigalgs;
     p.n_sig_algs = offer.n_sigalgs;
-    p.extended_master_secret = tls12 && !(h && h->no_ems);
+    p.extended_master_secret = tls12 && !hooks_no_ems(cfg);
     p.ec_point_formats = tls12;
     p.status_request = cfg->ocsp_mode != WARD_OCSP_OFF; /* RFC 6066 §8 */
     p.sig_algs_cert = cfg->sigalgs_cert;
@@ -122,19 +121,7 @@ static wres send_client_hello(ward_conn *c, int first)
     p.pad_to_512 = 1;
     p.post_handshake_auth = cfg->post_handshake_auth && cfg->max_version >= WARD_TLS13;
     hs_client12_fill(c, &p);
-    if (h) {
-        if (h->n_advertise_groups) {
-            p.groups = h->advertise_groups;
-            p.n_groups = h->n_advertise_groups;
-        }
-        if (h->n_advertise_sigalgs) {
-            p.sig_algs = h->advertise_sigalgs;
-            p.n_sig_algs = h->n_advertise_sigalgs;
-            p.n_sig_algs_cert = 0;
-        }
-        p.session_ticket = h->session_ticket_ext;
-        p.record_size_limit = h->record_size_limit;
-    }
+    hooks_client_hello(cfg, &p);
 
     if (p.psk_dhe_ke)
         GUARD(hs_client_psk_fill(c, &p, first));
@@ -209,7 +196,7 @@ wres hs_client_start(ward_conn *c)
     GUARD(hs_make_random(c));
     if (cfg->middlebox_compat) { /* D.4: a non-empty legacy_session_id */
         c->session_id_len = 32;
-        GUARD(crypto_random(c->session_id, 32));
+        GUARD(hs_random(c, c->session_id, 32));
     }
     GUARD(hs_client12_prepare(c)); /* a TLS 1.2 session to resume sets the ID */
     for (size_t i = 0; cfg->max_version >= WARD_TLS13 && i < cfg->n_key_share_groups; i++)
@@ -408,7 +395,7 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
             GUARD(hs_install_keys(c, 1, c->c_hs));
     }
     if (ee.has_record_size_limit) {
-        if (!(cfg->hooks && cfg->hooks->record_size_limit))
+        if (!hooks_record_size_limit(cfg))
             return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                              "server sent record_size_limit, which ward did not offer");
         size_t limit = (size_t)ee.record_size_limit - 1; /* includes the inner type */
@@ -416,7 +403,7 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
             c->send_limit = limit;
         /* RFC 8449 §4: from here on the server's protected records hold at
          * most the TLSInnerPlaintext we advertised (else record_overflow). */
-        rec_dir_set_max_inner(&c->rdir, cfg->hooks->record_size_limit);
+        rec_dir_set_max_inner(&c->rdir, hooks_record_size_limit(cfg));
     }
     GUARD(transcript_add(c, full.p, full.len));
     /* §2.2: a PSK handshake has no Certificate or CertificateRequest. */
@@ -443,7 +430,7 @@ wres hs_client_verify_chain(ward_conn *c)
     const uint8_t *leaf = c->peer_chain.der[0];
     size_t leaf_len = c->peer_chain.len[0];
     char msg[256] = "";
-    time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
+    time_t now = ward_time_s(&cfg->prov);
     wres r = wres_ok();
     if (cfg->has_pin) {
         uint8_t spki[32];

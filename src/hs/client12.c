@@ -160,7 +160,7 @@ static wres send_client_key_exchange(ward_conn *c, uint8_t *pms, size_t *pms_len
         size_t enclen;
         pms[0] = 0x03; /* RFC 5246 §7.4.7.1: the latest version offered */
         pms[1] = 0x03;
-        GUARD(crypto_random(pms + 2, 46));
+        GUARD(hs_random(c, pms + 2, 46));
         *pms_len = 48;
         GUARD(crypto_rsa_kx_encrypt(&c->peer_key, pms, enc, sizeof enc, &enclen));
         GUARD(msg_encode_client_key_exchange_rsa(&w, enc, enclen));

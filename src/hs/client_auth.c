@@ -222,7 +222,7 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m)
     if (!cfg->has_client_trust)
         return conn_fail(c, WARD_ERR_INTERNAL, "no CAs configured for client certificates");
     char msg[256] = "";
-    time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
+    time_t now = ward_time_s(&cfg->prov);
     wres r = crypto_chain_verify_client_key(&cfg->client_trust, certs, m->n, now, msg,
                                             sizeof msg, &c->peer_key);
     if (r.code == WARD_ERR_UNKNOWN_CA || r.code == WARD_ERR_SELF_SIGNED) {
@@ -602,7 +602,7 @@ ward_err ward_conn_request_client_cert(ward_conn *c)
         return WARD_ERR_STATE;
     /* §4.6.2: a context unique within the connection */
     c->cert_request_ctx_len = 32;
-    wres r = crypto_random(c->cert_request_ctx, c->cert_request_ctx_len);
+    wres r = hs_random(c, c->cert_request_ctx, c->cert_request_ctx_len);
     size_t cap = MSG_HEADER_LEN + 1 + 32 + hs_server_cert_request_size(c);
     uint8_t *msg = wres_is_ok(r) ? malloc(cap) : NULL;
     if (wres_is_ok(r) && !msg)

@@ -292,23 +292,37 @@ wres hs_handle(ward_conn *c, uint8_t type, span body, span full)
                      "unexpected handshake message %u (expected %s)", type, expect);
 }
 
-wres hs_make_random(ward_conn *c)
+/* The one way the handshake draws randomness: the configuration's source
+ * (ward_config_set_random) or libcrypto's DRBG. Failing, it fails the
+ * handshake closed before the bytes are used. */
+wres hs_random(ward_conn *c, uint8_t *out, size_t n)
 {
-    const ward_test_hooks *h = c->cfg->hooks;
-    if (h && h->random) {
-        memcpy(c->random, h->random, 32);
-        return wres_ok();
-    }
-    return crypto_random(c->random, 32);
+    wres r = crypto_random_from(&c->cfg->prov, out, n);
+    if (wres_is_ok(r))
+        return r;
+    return conn_fail(c, r.code, "%s",
+                     crypto_random_is_custom(&c->cfg->prov)
+                         ? "the random source failed (ward_config_set_random)"
+                         : "the system's random generator failed");
+}
+
+wres hs_make_random(ward_conn *c) { return hs_random(c, c->random, 32); }
+
+/* A key failing to come from a source of the configuration's own is the
+ * source's fault (a broken or exhausted source, or one that never gives a
+ * scalar in range); from libcrypto, an internal error as before. */
+wres hs_random_failed(ward_conn *c, wres r, uint16_t group)
+{
+    if (wres_is_ok(r) || !crypto_random_is_custom(&c->cfg->prov) || r.code != WARD_ERR_INTERNAL)
+        return r;
+    return conn_fail(c, r.code,
+                     "the random source failed (ward_config_set_random): no %s private key",
+                     ward_group_name(group));
 }
 
 wres hs_keygen(ward_conn *c, crypto_kex *k, uint16_t group, uint8_t *pub, size_t cap,
                size_t *publen)
 {
-    const ward_test_hooks *h = c->cfg->hooks;
-    for (size_t i = 0; h && i < h->n_kex_private; i++)
-        if (h->kex_private[i].group == group)
-            return crypto_kex_from_private(k, group, h->kex_private[i].priv,
-                                           h->kex_private[i].len, pub, cap, publen);
-    return crypto_kex_keygen(k, group, pub, cap, publen);
+    wres r = crypto_kex_keygen_from(k, group, &c->cfg->prov, pub, cap, publen);
+    return hs_random_failed(c, r, group);
 }

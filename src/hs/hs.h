@@ -15,11 +15,34 @@ WARD_MUST_CHECK wres hs_derive_app_secrets(ward_conn *c);
 WARD_MUST_CHECK wres hs_finished_for(ward_conn *c, int server_side, uint8_t *out);
 WARD_MUST_CHECK wres hs_check_finished(ward_conn *c, int server_side, span body);
 WARD_MUST_CHECK wres hs_send_finished(ward_conn *c, int server_side);
-/* A fresh key pair for group (or the test hook's fixed private key). */
+/* A fresh key pair for group, its private key from the configuration's
+ * random source (crypto_kex_keygen_from). */
 WARD_MUST_CHECK wres hs_keygen(ward_conn *c, crypto_kex *k, uint16_t group, uint8_t *pub,
                                size_t cap, size_t *publen);
-/* Our Hello random (or the test hook's). */
+/* Our Hello random. */
 WARD_MUST_CHECK wres hs_make_random(ward_conn *c);
+/* n bytes from the configuration's random source; a failure fails the
+ * connection (WARD_ERR_INTERNAL, "the random source failed"). */
+WARD_MUST_CHECK wres hs_random(ward_conn *c, uint8_t *out, size_t n);
+/* r from a key-share operation that drew a private key for group: a
+ * WARD_ERR_INTERNAL with a source of the configuration's own fails the
+ * connection with the source's text; anything else is returned as it is. */
+WARD_MUST_CHECK wres hs_random_failed(ward_conn *c, wres r, uint16_t group);
+
+/* test_hooks.c: the handshake's only reads of the test hooks
+ * (conn/test_hooks.h); each answers "no" for a configuration without them. */
+int hooks_allow_weak_rsa(const ward_config *cfg);
+int hooks_no_ems(const ward_config *cfg);
+uint16_t hooks_record_size_limit(const ward_config *cfg); /* 0: none */
+void hooks_client_hello(const ward_config *cfg, msg_client_hello_params *p);
+void hooks_encrypted_extensions(const ward_config *cfg, msg_encrypted_extensions_params *ee);
+/* 1 and out filled: the hook's HelloRetryRequest cookie. */
+int hooks_hrr_cookie(const ward_config *cfg, uint8_t *out, size_t cap, size_t *len);
+/* *used 1 and sig filled: a recorded CertificateVerify signature to replay. */
+WARD_MUST_CHECK wres hooks_cv_signature(const ward_config *cfg, uint8_t *sig, size_t cap,
+                                        size_t *len, int *used);
+/* 1 and *st filled: the hook's ticket, taken as one of ours (RFC 8448 §4). */
+int hooks_ticket(const ward_conn *c, span id, uint64_t now, resume_state *st);
 
 /* tls12.c */
 /* rsa_pkcs1_sha256/384/512: TLS 1.2 ServerKeyExchange only. */

@@ -30,7 +30,7 @@ wres hs_ocsp_client_check(ward_conn *c, const span *staple)
     for (size_t i = 0; i < c->peer_chain.n; i++)
         certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
     char msg[256];
-    time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
+    time_t now = ward_time_s(&cfg->prov);
     wres r = crypto_ocsp_check(trust, certs, c->peer_chain.n, staple->p, staple->len, now,
                                cfg->ocsp_max_age, msg, sizeof msg);
     if (!wres_is_ok(r))

@@ -8,7 +8,7 @@
 wres hs_peer_key_strength(ward_conn *c, const char *role)
 {
     const ward_config *cfg = c->cfg;
-    int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
+    int weak_ok = hooks_allow_weak_rsa(cfg);
     char why[160];
     wres r = crypto_key_check_strength(&c->peer_key, weak_ok, why, sizeof why);
     if (wres_is_ok(r))

@@ -22,9 +22,11 @@
 #define AGE_WINDOW_MS 10000 /* §8.3: how far the client's ticket age may be off */
 #define EARLY_SKIP_DEFAULT 16384
 
-uint64_t session_now_ms(void);
-
-static uint64_t now_s(ward_conn *c) { return (uint64_t)conn_now(c); }
+static uint64_t now_s(const ward_conn *c) { return (uint64_t)ward_time_s(&c->cfg->prov); }
+static uint64_t now_ms(const ward_conn *c)
+{
+    return ward_time_ms(&c->cfg->prov, WARD_CLOCK_REALTIME);
+}
 
 /* binder_key = Derive-Secret(Early Secret, "res binder", "") and the
  * binder = HMAC(finished_key(binder_key), Transcript-Hash(truncated CH)). */
@@ -71,7 +73,7 @@ int hs_client_psk_offerable(const ward_conn *c)
     const suite_info *si = offer_suite(c);
     if (!si || !hs_suite_enabled(c->cfg, s->st.suite, WARD_TLS13))
         return 0;
-    uint64_t now = session_now_ms();
+    uint64_t now = now_ms(c);
     if (now < s->received_ms || now - s->received_ms >= (uint64_t)s->st.lifetime * 1000)
         return 0; /* §4.6.1: not past its lifetime */
     /* A session belongs to the server it came from. */
@@ -90,8 +92,7 @@ wres hs_client_psk_fill(ward_conn *c, msg_client_hello_params *p, int first)
         return wres_ok();
     if (!first && c->psk_len == 0)
         return wres_ok(); /* not offered the first time either */
-    const ward_test_hooks *h = c->cfg->hooks;
-    uint64_t age = h && h->fix_ticket_age ? h->ticket_age_ms : session_now_ms() - s->received_ms;
+    uint64_t age = now_ms(c) - s->received_ms;
     p->psk_identity = s->ticket;
     p->psk_identity_len = s->ticket_len;
     p->psk_obfuscated_age = (uint32_t)(age + s->st.age_add);
@@ -204,7 +205,7 @@ wres hs_client_on_new_session_ticket(ward_conn *c, span body)
     s->st.max_early_data = t.has_early_data ? t.max_early_data : 0;
     memcpy(s->st.alpn, c->alpn, sizeof s->st.alpn);
     memcpy(s->st.server_name, c->server_name, sizeof c->server_name);
-    s->received_ms = session_now_ms();
+    s->received_ms = now_ms(c);
     memcpy(s->ticket, t.ticket.p, t.ticket.len);
     s->ticket_len = t.ticket.len;
     hs_notify_session(c, s);
@@ -241,35 +242,14 @@ static int early_data_acceptable(ward_conn *c, const msg_client_hello *ch, size_
     if (!ch->has_early_data || second || index != 0 || !cfg->max_early_data ||
         !st->max_early_data || st->suite != c->suite || strcmp(st->alpn, c->alpn) != 0)
         return 0;
-    uint64_t now_ms = (uint64_t)conn_now(c) * 1000;
-    uint64_t expected = now_ms > st->created * 1000 ? now_ms - st->created * 1000 : 0;
+    uint64_t now = now_s(c) * 1000;
+    uint64_t expected = now > st->created * 1000 ? now - st->created * 1000 : 0;
     uint32_t client_age = o->obfuscated_age[0] - st->age_add;
     uint64_t diff = expected > client_age ? expected - client_age : client_age - expected;
     if (diff > AGE_WINDOW_MS + 1000) /* created is in whole seconds */
         return 0;
     return resume_first_use(cfg->resume, o->identity[0].p, o->identity[0].len,
                             st->created + st->lifetime + 1);
-}
-
-/* Tests: the hooks' ticket stands for one of ours (RFC 8448 §4). */
-static int hook_ticket(ward_conn *c, span id, resume_state *st)
-{
-    const ward_test_hooks *h = c->cfg->hooks;
-    if (!h || !h->ticket || id.len != h->ticket_len || memcmp(id.p, h->ticket, id.len) != 0 ||
-        h->ticket_psk_len > sizeof st->secret)
-        return 0;
-    memset(st, 0, sizeof *st);
-    st->version = WARD_TLS13;
-    st->suite = c->suite;
-    st->created = now_s(c);
-    st->lifetime = 30;
-    st->age_add = h->ticket_age_add;
-    st->max_early_data = h->ticket_max_early_data;
-    memcpy(st->secret, h->ticket_psk, h->ticket_psk_len);
-    st->secret_len = h->ticket_psk_len;
-    memcpy(st->alpn, c->alpn, sizeof st->alpn);
-    memcpy(st->server_name, c->server_name, sizeof c->server_name);
-    return 1;
 }
 
 wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, int second,
@@ -296,7 +276,7 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
     resume_state st;
     size_t i;
     for (i = 0; i < o.n; i++) {
-        if (!hook_ticket(c, o.identity[i], &st) &&
+        if (!hooks_ticket(c, o.identity[i], now_s(c), &st) &&
             !resume_ticket_open(cfg->resume, o.identity[i].p, o.identity[i].len, &st))
             continue;
         const suite_info *si = suite_lookup(st.suite);
@@ -442,7 +422,7 @@ wres hs_server_send_tickets(ward_conn *c)
         st.created = now_s(c);
         st.lifetime = cfg->ticket_lifetime;
         st.max_early_data = cfg->max_early_data;
-        GUARD(crypto_random((uint8_t *)&st.age_add, sizeof st.age_add));
+        GUARD(hs_random(c, (uint8_t *)&st.age_add, sizeof st.age_add));
         GUARD(crypto_hkdf_expand_label(c->hash, c->res_master, "resumption", nonce, sizeof nonce,
                                        st.secret, c->hlen));
         st.secret_len = c->hlen;

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "base/bytes.h"
+#include "base/clock.h"
 #include "base/result.h"
 
 #define RESUME_MAX_SECRET 48
@@ -46,6 +47,11 @@ int resume_state_expired(const resume_state *s, uint64_t now);
 typedef struct resume_store resume_store;
 resume_store *resume_store_new(void);
 void resume_store_free(resume_store *rs);
+/* The configuration's providers: ticket ages, rotation and the replay
+ * register read its clock; generated keys and nonces come from its source
+ * (a new source drops the key drawn at creation: the first ticket draws
+ * one from it). */
+void resume_store_set_providers(resume_store *rs, const ward_providers *p);
 /* keys: 48 or 96 bytes (current [, previous]). */
 WARD_MUST_CHECK wres resume_store_set_keys(resume_store *rs, const uint8_t *keys, size_t len);
 WARD_MUST_CHECK wres resume_store_set_key_file(resume_store *rs, const char *path);

@@ -20,11 +20,13 @@
 #include "hs/suites.h"
 #include "msg/msg.h"
 
-uint64_t session_now_ms(void);
-
 #define SESSION_ID_LIFETIME 7200
 
-static uint64_t now_s(ward_conn *c) { return (uint64_t)conn_now(c); }
+static uint64_t now_s(const ward_conn *c) { return (uint64_t)ward_time_s(&c->cfg->prov); }
+static uint64_t now_ms(const ward_conn *c)
+{
+    return ward_time_ms(&c->cfg->prov, WARD_CLOCK_REALTIME);
+}
 
 /* ---- client ---- */
 
@@ -34,7 +36,7 @@ int hs_client12_session_offerable(const ward_conn *c)
     if (!s || s->st.version != WARD_TLS12 || !s->st.ems || c->cfg->min_version > WARD_TLS12 ||
         !hs_suite_enabled(c->cfg, s->st.suite, WARD_TLS12) || s->st.secret_len != 48)
         return 0;
-    uint64_t now = session_now_ms();
+    uint64_t now = now_ms(c);
     if (now < s->received_ms || now - s->received_ms >= (uint64_t)s->st.lifetime * 1000)
         return 0;
     return strcmp(s->st.server_name, c->server_name) == 0;
@@ -50,7 +52,7 @@ wres hs_client12_prepare(ward_conn *c)
     const ward_session *s = c->offer;
     if (s->ticket_len) {
         c->session_id_len = 32;
-        return crypto_random(c->session_id, 32);
+        return hs_random(c, c->session_id, 32);
     }
     memcpy(c->session_id, s->session_id, s->session_id_len);
     c->session_id_len = s->session_id_len;
@@ -133,7 +135,7 @@ void hs_client12_offer_session(ward_conn *c, const uint8_t *server_session_id, s
     s->st.secret_len = 48;
     memcpy(s->st.alpn, c->alpn, sizeof s->st.alpn);
     memcpy(s->st.server_name, c->server_name, sizeof c->server_name);
-    s->received_ms = session_now_ms();
+    s->received_ms = now_ms(c);
     if (c->ticket12_len) {
         memcpy(s->ticket, c->ticket12, c->ticket12_len);
         s->ticket_len = c->ticket12_len;

@@ -61,9 +61,10 @@ struct resume_store {
     size_t cache_cap, cache_n;
     uint64_t cache_clock;
     pid_t owner;               /* the process that made it: only it wipes it */
+    ward_providers prov;       /* the configuration's clock and random source */
 };
 
-static uint64_t now_s(void) { return (uint64_t)time(NULL); }
+static uint64_t now_s(const resume_store *rs) { return (uint64_t)ward_time_s(&rs->prov); }
 
 static void *shared_alloc(size_t n)
 {
@@ -99,14 +100,29 @@ resume_store *resume_store_new(void)
     pthread_mutex_init(&rs->lock, &attr);
     pthread_mutexattr_destroy(&attr);
     /* A first key now, so that children forked later share it. */
-    if (!cache_map(rs, 1024) || !wres_is_ok(crypto_random((uint8_t *)&rs->cur, sizeof rs->cur))) {
+    if (!cache_map(rs, 1024) ||
+        !wres_is_ok(crypto_random_from(&rs->prov, (uint8_t *)&rs->cur, sizeof rs->cur))) {
         resume_store_free(rs);
         return NULL;
     }
     rs->have_cur = 1;
-    rs->cur_since = now_s();
+    rs->cur_since = now_s(rs);
     rs->owner = getpid();
     return rs;
+}
+
+void resume_store_set_providers(resume_store *rs, const ward_providers *p)
+{
+    pthread_mutex_lock(&rs->lock);
+    /* A generated key comes from the source in use: the one drawn from
+     * libcrypto's DRBG at creation is dropped, and the first ticket sealed
+     * draws one from the new source (refresh_keys). */
+    if (!rs->fixed && crypto_random_is_custom(p) && !crypto_random_is_custom(&rs->prov)) {
+        ward_zeroize(&rs->cur, sizeof rs->cur);
+        rs->have_cur = 0;
+    }
+    rs->prov = *p;
+    pthread_mutex_unlock(&rs->lock);
 }
 
 /* A forked child that frees its copy of the configuration only unmaps:
@@ -132,7 +148,7 @@ static void install_keys(resume_store *rs, const uint8_t *keys, size_t len)
         memcpy(&rs->prev, keys + RESUME_TICKET_KEY_LEN, RESUME_TICKET_KEY_LEN);
     else
         ward_zeroize(&rs->prev, sizeof rs->prev);
-    rs->cur_since = now_s();
+    rs->cur_since = now_s(rs);
 }
 
 wres resume_store_set_keys(resume_store *rs, const uint8_t *keys, size_t len)
@@ -206,7 +222,7 @@ wres resume_store_set_key_file(resume_store *rs, const char *path)
         free(rs->key_file);
         rs->key_file = copy;
         rs->key_file_mtime = st.st_mtim;
-        rs->key_file_checked = now_s();
+        rs->key_file_checked = now_s(rs);
         pthread_mutex_unlock(&rs->lock);
         if (!copy)
             r = wres_err(WARD_ERR_NOMEM);
@@ -220,7 +236,7 @@ wres resume_store_set_key_file(resume_store *rs, const char *path)
  * generated key that has served its time. */
 static wres refresh_keys(resume_store *rs, uint32_t rotate_after)
 {
-    uint64_t now = now_s();
+    uint64_t now = now_s(rs);
     if (rs->key_file && now != rs->key_file_checked) {
         struct stat st;
         rs->key_file_checked = now;
@@ -244,7 +260,7 @@ static wres refresh_keys(resume_store *rs, uint32_t rotate_after)
         rs->prev = rs->cur;
         rs->have_prev = 1;
     }
-    GUARD(crypto_random((uint8_t *)&rs->cur, sizeof rs->cur));
+    GUARD(crypto_random_from(&rs->prov, (uint8_t *)&rs->cur, sizeof rs->cur));
     rs->have_cur = 1;
     rs->cur_since = now;
     return wres_ok();
@@ -279,7 +295,7 @@ wres resume_ticket_seal(resume_store *rs, const resume_state *s, uint32_t rotate
     }
     if (wres_is_ok(r)) {
         memcpy(out, k.name, NAME_LEN);
-        r = crypto_random(out + NAME_LEN, NONCE_LEN);
+        r = crypto_random_from(&rs->prov, out + NAME_LEN, NONCE_LEN);
     }
     if (wres_is_ok(r))
         r = gcm(&k, 1, out + NAME_LEN, pt, w.len, out + NAME_LEN + NONCE_LEN);
@@ -325,7 +341,7 @@ int resume_first_use(resume_store *rs, const uint8_t *id, size_t len, uint64_t e
     uint8_t h[32];
     if (!wres_is_ok(crypto_sha256(id, len, h)))
         return 0;
-    uint64_t now = now_s();
+    uint64_t now = now_s(rs);
     int fresh = 0;
     pthread_mutex_lock(&rs->lock);
     {

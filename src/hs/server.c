@@ -96,7 +96,6 @@ static void choose_groups(const ward_config *cfg, const msg_client_hello *ch,
 static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, span full,
                                      const server_choice *sc)
 {
-    const ward_test_hooks *h = c->cfg->hooks;
     c->did_hrr = 1;
     GUARD(hs_set_suite(c, sc->suite));
     GUARD(transcript_start(c, c->hash));
@@ -107,12 +106,9 @@ static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, s
     c->hrr_group = sc->share_group ? 0 : sc->retry_group;
     if (c->cfg->force_hrr && sc->share_group)
         c->hrr_group = sc->retry_group;
-    if (h && h->hrr_cookie && h->hrr_cookie_len <= sizeof c->cookie) {
-        memcpy(c->cookie, h->hrr_cookie, h->hrr_cookie_len);
-        c->cookie_len = h->hrr_cookie_len;
-    } else {
+    if (!hooks_hrr_cookie(c->cfg, c->cookie, sizeof c->cookie, &c->cookie_len)) {
         c->cookie_len = 32;
-        GUARD(crypto_random(c->cookie, c->cookie_len));
+        GUARD(hs_random(c, c->cookie, c->cookie_len));
     }
     msg_server_hello_params p = {0};
     p.is_hrr = 1;
@@ -156,13 +152,10 @@ static wres check_second_hello(ward_conn *c, const msg_client_hello *ch, server_
 static wres sign_certificate_verify(ward_conn *c, uint16_t scheme, uint8_t *sig, size_t cap,
                                     size_t *siglen)
 {
-    const ward_test_hooks *h = c->cfg->hooks;
-    if (h && h->cv_signature) { /* replay a recorded signature (tests) */
-        ENSURE(h->cv_signature_len <= cap, WARD_ERR_INTERNAL);
-        memcpy(sig, h->cv_signature, h->cv_signature_len);
-        *siglen = h->cv_signature_len;
+    int replayed; /* a recorded signature (tests) */
+    GUARD(hooks_cv_signature(c->cfg, sig, cap, siglen, &replayed));
+    if (replayed)
         return wres_ok();
-    }
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
     size_t len;
     GUARD(hs_cv_content(c, 1, content, sizeof content, &len));
@@ -175,7 +168,6 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
                                const server_choice *sc)
 {
     const ward_config *cfg = c->cfg;
-    const ward_test_hooks *h = cfg->hooks;
     const crypto_chain *chain = hs_id_chain(c);
     uint8_t *staple; /* RFC 8446 §4.4.2.1, when the client asked */
     size_t staple_len;
@@ -193,10 +185,7 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     wres r;
 
     msg_encrypted_extensions_params ee = {0};
-    if (h && h->ee_groups_raw) {
-        ee.groups_raw = h->ee_groups_raw;
-        ee.groups_raw_len = h->ee_groups_raw_len;
-    }
+    hooks_encrypted_extensions(cfg, &ee);
     if (ch->has_record_size_limit)
         ee.record_size_limit = REC_MAX_PLAINTEXT + 1; /* RFC 8449 §4: 2^14 + 1 in TLS 1.3 */
     ee.server_name_ack = c->server_name[0] != '\0';
@@ -246,7 +235,6 @@ out:
 static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const uint8_t *pub,
                               size_t publen)
 {
-    GUARD(hs_make_random(c));
     msg_server_hello_params p = {0};
     memcpy(p.random, c->random, 32);
     p.session_id = ch->session_id;
@@ -263,36 +251,22 @@ static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const ui
     return conn_send_handshake(c, msg, w.len);
 }
 
-/* The hook's fixed private key for a group, if a test set one. */
-static void hook_private(const ward_conn *c, uint16_t group, const uint8_t **priv, size_t *len)
-{
-    const ward_test_hooks *h = c->cfg->hooks;
-    *priv = NULL;
-    *len = 0;
-    for (size_t i = 0; h && i < h->n_kex_private; i++)
-        if (h->kex_private[i].group == group) {
-            *priv = h->kex_private[i].priv;
-            *len = h->kex_private[i].len;
-        }
-}
-
 /* Answer the client's share (an ECDH key pair, or an ML-KEM encapsulation
  * for the hybrids), then ServerHello and the handshake secrets. */
 static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_choice *sc,
                          int psk_ke)
 {
+    GUARD(hs_make_random(c)); /* first, as a client and a TLS 1.2 server draw it */
     if (psk_ke) { /* §4.2.9 psk_ke: no (EC)DHE, no key_share */
         GUARD(send_server_hello(c, ch, NULL, 0));
         return hs_derive_hs_secrets(c, NULL, 0);
     }
     uint8_t pub[CRYPTO_MAX_KEX_PUB], shared[CRYPTO_MAX_KEX_SECRET];
     size_t publen, shared_len;
-    const uint8_t *priv;
-    size_t privlen;
-    hook_private(c, sc->share_group, &priv, &privlen);
-    wres r = crypto_kex_respond(sc->share_group, sc->client_share.p, sc->client_share.len, priv,
-                                privlen, pub, sizeof pub, &publen, shared, sizeof shared,
-                                &shared_len);
+    wres r = crypto_kex_respond_from(sc->share_group, sc->client_share.p, sc->client_share.len,
+                                     &c->cfg->prov, pub, sizeof pub, &publen, shared,
+                                     sizeof shared, &shared_len);
+    r = hs_random_failed(c, r, sc->share_group);
     if (!wres_is_ok(r))
         return conn_fail(c, r.code, "client's key share is not a valid %s public key",
                          ward_group_name(sc->share_group));

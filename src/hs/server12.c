@@ -279,18 +279,19 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
 
     c->version = WARD_TLS12;
     /* RFC 7627 §5.2: we echo it (a test hook plays a server without it). */
-    c->ems = ch->has_extended_master_secret && !(c->cfg->hooks && c->cfg->hooks->no_ems);
+    c->ems = ch->has_extended_master_secret && !hooks_no_ems(c->cfg);
     resume_state st;
     if (hs_server12_find_session(c, ch, &st)) /* the session fixes the suite */
         return resume_session(c, ch, full, &st, &ch12);
     GUARD(choose(c, ch, &ch12));
+    GUARD(make_server_random(c)); /* the first draw, as in every role */
     c->client_version = ch->legacy_version;
     /* A new session: an ID for the cache, a ticket if the client asks;
      * neither without EMS (RFC 7627 §5.3: such a session is not resumed). */
     if (c->cfg->resume && c->ems) {
         if (resume_cache_enabled(c->cfg->resume)) {
             c->session_id_len = 32;
-            GUARD(crypto_random(c->session_id, 32));
+            GUARD(hs_random(c, c->session_id, 32));
         }
         c->ticket12_expected = ch->has_session_ticket && c->cfg->tickets;
     }
@@ -300,7 +301,6 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
     GUARD(hs_set_suite(c, ch12.suite->code));
     GUARD(transcript_start(c, c->hash));
     GUARD(transcript_add(c, full.p, full.len));
-    GUARD(make_server_random(c));
     GUARD(send_flight(c, ch, &ch12));
     c->state = hs_server_after_flight12(c); /* WAIT_CERT with mutual TLS */
     return wres_ok();
@@ -314,7 +314,7 @@ static wres rsa_pre_master(ward_conn *c, span body, uint8_t pms[48])
     span enc;
     uint8_t fallback[48];
     GUARD(msg_decode_client_key_exchange_rsa(body, &enc));
-    GUARD(crypto_random(fallback, sizeof fallback));
+    GUARD(hs_random(c, fallback, sizeof fallback));
     wres r = crypto_rsa_kx_decrypt(hs_id_key(c), enc.p, enc.len, c->client_version, fallback,
                                    pms);
     ward_zeroize(fallback, sizeof fallback);

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    ward_conn *c = ward_conn_new(cfgs[data[0] % FZ_CLIENT_VARIANTS], "localhost");
+    ward_conn *c = fz_conn_new(cfgs[data[0] % FZ_CLIENT_VARIANTS], "localhost");
     if (!c)
         return 0;
     fz_drive(c, data + 1, size - 1);

@@ -2,8 +2,12 @@
  * deterministic ward configurations the fuzzers drive, and the chunk
  * framing of their inputs.
  *
- * Determinism: every random choice ward makes is fixed through the test
- * hooks (Hello random, key-exchange private keys, HRR cookie), the client
+ * Determinism: every random choice ward makes is fixed: the Hello random
+ * and the key-exchange private keys by the configuration's random source
+ * (fz_random: each connection's first draw is its Hello random, every later
+ * one the start of a fixed private key), the time by its clock, the HRR
+ * cookie by the test hook; fz_conn_new starts each connection's draws
+ * afresh. The client
  * turns middlebox compatibility off (its legacy_session_id would be
  * random) and the server signs with a fixed Ed25519 key (Ed25519 signatures
  * are deterministic). So the same peer bytes always meet the same ward
@@ -60,29 +64,43 @@ static const uint8_t fz_random_server[32] = "ward fuzz server random 32 byte";
 static const uint8_t fz_random_client[32] = "ward fuzz client random 32 byte";
 static const uint8_t fz_cookie[16] = "ward-fuzz-cookie";
 
-static const ward_test_kex_private fz_kex_server[3] = {
-    {WARD_GROUP_X25519, fz_priv_server, 32},
-    {WARD_GROUP_SECP256R1, fz_priv_server, 32},
-    {WARD_GROUP_SECP384R1, fz_priv_server, 48}};
-static const ward_test_kex_private fz_kex_client[3] = {
-    {WARD_GROUP_X25519, fz_priv_client, 32},
-    {WARD_GROUP_SECP256R1, fz_priv_client, 32},
-    {WARD_GROUP_SECP384R1, fz_priv_client, 48}};
+/* A random source per role: a connection's first draw is its Hello
+ * random; every later draw the first bytes of the fixed private key (a
+ * valid scalar for every group), or beyond 48 bytes a fixed pattern. */
+typedef struct {
+    const uint8_t *random, *priv;
+    size_t draws; /* of the current connection (fz_conn_new resets it) */
+} fz_source;
+static fz_source fz_source_server = {fz_random_server, fz_priv_server, 0};
+static fz_source fz_source_client = {fz_random_client, fz_priv_client, 0};
+
+static FZ_UNUSED int fz_random(void *arg, uint8_t *out, size_t len)
+{
+    fz_source *s = arg;
+    const uint8_t *from = s->draws++ == 0 && len == 32 ? s->random : s->priv;
+    for (size_t i = 0; i < len; i++)
+        out[i] = i < 48 ? from[i % 48] : (uint8_t)(i * 29 + 7);
+    return 0;
+}
+
+/* 2027-01-15: fixed, so certificate checks never drift. */
+static FZ_UNUSED uint64_t fz_clock(void *arg, int which)
+{
+    (void)arg;
+    return which == WARD_CLOCK_REALTIME ? 1800000000ull * 1000 : 1000000;
+}
 
 static const ward_test_hooks fz_server_hooks = {
-    .random = fz_random_server,
-    .kex_private = fz_kex_server,
-    .n_kex_private = 3,
     .hrr_cookie = fz_cookie,
     .hrr_cookie_len = sizeof fz_cookie,
-    .now = 1800000000, /* 2027-01-15: fixed, so certificate checks never drift */
 };
-static const ward_test_hooks fz_client_hooks = {
-    .random = fz_random_client,
-    .kex_private = fz_kex_client,
-    .n_kex_private = 3,
-    .now = 1800000000,
-};
+
+/* A connection of one of the configurations below, its draws afresh. */
+static FZ_UNUSED ward_conn *fz_conn_new(ward_config *cfg, const char *server_name)
+{
+    ((fz_source *)cfg->prov.random_arg)->draws = 0;
+    return ward_conn_new(cfg, server_name);
+}
 
 /* Server variants: 0 default (1.2 + 1.3), 1 always HelloRetryRequest,
  * 2 ALPN h2/http1.1, 3 TLS 1.2 only with the RSA identity of
@@ -120,8 +138,9 @@ static FZ_UNUSED ward_config *fz_server_config(unsigned variant)
     if (!cfg || !fz_write_file(cert, FZ_SERVER_CERT_PEM) || !fz_write_file(key, FZ_SERVER_KEY_PEM))
         abort();
     ward_config_set_test_hooks(cfg, &fz_server_hooks);
-    /* Classical groups only: their private keys are fixed by the hooks (a
-     * hybrid ML-KEM share would bring fresh randomness). */
+    ward_config_set_random(cfg, fz_random, &fz_source_server);
+    ward_config_set_clock(cfg, fz_clock, NULL);
+    /* Classical groups only: the corpora were recorded with these keys. */
     if (ward_config_set_groups(cfg, fz_groups, 3) != WARD_OK)
         abort();
     ward_err e = variant % FZ_SERVER_VARIANTS == 3
@@ -160,7 +179,8 @@ static FZ_UNUSED ward_config *fz_client_config(unsigned variant)
     ward_config *cfg = ward_config_new_client();
     if (!cfg)
         abort();
-    ward_config_set_test_hooks(cfg, &fz_client_hooks);
+    ward_config_set_random(cfg, fz_random, &fz_source_client);
+    ward_config_set_clock(cfg, fz_clock, NULL);
     ward_config_set_insecure_no_verify(cfg, 1);
     ward_config_set_middlebox_compat(cfg, 0);
     if (ward_config_set_groups(cfg, fz_groups, 3) != WARD_OK ||

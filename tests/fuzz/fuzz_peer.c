@@ -199,8 +199,8 @@ static void gen_selftalk(void)
     static stream cs, ss;
     for (unsigned sv = 0; sv < FZ_SERVER_VARIANTS; sv++)
         for (unsigned cv = 0; cv < FZ_CLIENT_VARIANTS; cv++) {
-            ward_conn *c = ward_conn_new(ccfg[cv], "localhost");
-            ward_conn *s = ward_conn_new(scfg[sv], NULL);
+            ward_conn *c = fz_conn_new(ccfg[cv], "localhost");
+            ward_conn *s = fz_conn_new(scfg[sv], NULL);
             cs.len = ss.len = 0;
             cs.buf[cs.len++] = (uint8_t)sv;
             ss.buf[ss.len++] = (uint8_t)cv;
@@ -405,7 +405,7 @@ int main(int argc, char **argv)
         return 1;
     }
     ward_config *cfg = is_server ? fz_server_config(variant) : fz_client_config(variant);
-    ward_conn *c = ward_conn_new(cfg, is_server ? NULL : "localhost");
+    ward_conn *c = fz_conn_new(cfg, is_server ? NULL : "localhost");
     int ok = run_tcp(c, fd);
     close(fd);
     ward_conn_free(c);

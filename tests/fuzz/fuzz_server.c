@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    ward_conn *c = ward_conn_new(cfgs[data[0] % FZ_SERVER_VARIANTS], NULL);
+    ward_conn *c = fz_conn_new(cfgs[data[0] % FZ_SERVER_VARIANTS], NULL);
     if (!c)
         return 0;
     fz_drive(c, data + 1, size - 1);

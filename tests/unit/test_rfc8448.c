@@ -1,9 +1,11 @@
 /* RFC 8448 (draft-ietf-tls-tls13-vectors) reproduced byte for byte.
  *
- * With the trace's private keys and randoms fixed through the test hooks,
- * a ward server fed the trace's client records must write exactly the
- * trace's server records, and a ward client fed the server's records must
- * write exactly the client's; every traffic secret must match. RSA-PSS
+ * With the trace's randoms and private keys played back by a scripted
+ * random source (ward_config_set_random), in the order the engine draws
+ * them, and the clock fixed (ward_config_set_clock), a ward server fed the
+ * trace's client records must write exactly the trace's server records,
+ * and a ward client fed the server's records must write exactly the
+ * client's; every traffic secret must match. RSA-PSS
  * signing is randomized, so the trace's CertificateVerify signature is
  * replayed; the trace's 1024-bit RSA key is accepted only through the
  * test-only allow_weak_rsa hook. §3 (1-RTT), §4 (resumed 0-RTT, from §3's
@@ -19,6 +21,7 @@
 
 #include "conn/test_hooks.h"
 #include "crypto/crypto.h"
+#include "providers.h"
 #include "testutil.h"
 #include "trace.h"
 #include "ward/ward.h"
@@ -179,11 +182,13 @@ static blob concat(blob a, blob b)
     return a;
 }
 
+/* got and want are evaluated once (output() takes what it returns). */
 #define CHECK_BLOB(got, want)                                                   \
     do {                                                                        \
-        CHECK((got).n == (want).n);                                             \
-        if ((got).n == (want).n)                                                \
-            CHECK_MEM((got).b, (want).b, (size_t)(want).n);                     \
+        blob got_ = (got), want_ = (want);                                      \
+        CHECK(got_.n == want_.n);                                               \
+        if (got_.n == want_.n)                                                  \
+            CHECK_MEM(got_.b, want_.b, (size_t)want_.n);                        \
     } while (0)
 
 static void feed(ward_conn *c, blob rec) { CHECK(ward_conn_recv(c, rec.b, (size_t)rec.n) == WARD_OK); }
@@ -196,13 +201,24 @@ static const uint16_t groups_s3[] = {0x001d, 0x0017, 0x0018, 0x0019, 0x0100,
 static const uint16_t groups_s5[] = {0x001d, 0x0017, 0x0018};
 static const uint16_t trace_suites[] = {0x1301, 0x1303, 0x1302};
 
-/* A server configured as the trace's: its key, certificate, randomness. */
-static ward_config *trace_server(ward_test_hooks *h, const blob *sh, const blob *ee,
-                                 const blob *cv, const ward_test_kex_private *kp)
+/* The trace's September 2018: inside the certificate's validity. */
+#define TRACE_TIME 1537000000
+
+/* What the engine draws, in order: its Hello random (32 bytes at offset 6
+ * of the Hello), then each key share's private key. */
+static void script_of(test_script *rng, const blob *hello, const blob *privs, size_t n)
 {
-    h->random = sh->b + 6;
-    h->kex_private = kp;
-    h->n_kex_private = 1;
+    memset(rng, 0, sizeof *rng);
+    test_script_add(rng, hello->b + 6, 32);
+    for (size_t i = 0; i < n; i++)
+        test_script_add(rng, privs[i].b, (size_t)privs[i].n);
+}
+
+
+/* A server configured as the trace's: its key, certificate, randomness. */
+static ward_config *trace_server(ward_test_hooks *h, test_script *rng, const blob *ee,
+                                 const blob *cv)
+{
     h->cv_signature = cv->b + 8;
     h->cv_signature_len = (size_t)cv->n - 8;
     h->allow_weak_rsa = 1;
@@ -210,28 +226,27 @@ static ward_config *trace_server(ward_test_hooks *h, const blob *sh, const blob 
     h->ee_groups_raw_len = (size_t)((ee->b[10] << 8) | ee->b[11]);
     ward_config *cfg = ward_config_new_server();
     ward_config_set_test_hooks(cfg, h);
+    ward_config_set_random(cfg, test_script_draw, rng);
     /* The traces' server sends no ticket before close (test_resume13 covers tickets). */
     CHECK(ward_config_set_tickets(cfg, 0, 7200) == WARD_OK);
     CHECK_CODE(ward_config_set_cert_files(cfg, cert_path, key_path), WARD_OK);
     return cfg;
 }
 
-static ward_config *trace_client(ward_test_hooks *h, const blob *ch, const uint16_t *groups,
-                                 size_t n_groups, const ward_test_kex_private *kp, size_t n_kp,
+static ward_config *trace_client(ward_test_hooks *h, test_script *rng, test_clock *clk,
+                                 uint64_t ms, const uint16_t *groups, size_t n_groups,
                                  const uint8_t *pin)
 {
-    h->random = ch->b + 6;
-    h->kex_private = kp;
-    h->n_kex_private = n_kp;
     h->allow_weak_rsa = 1;
     h->advertise_groups = groups;
     h->n_advertise_groups = n_groups;
     h->advertise_sigalgs = trace_sigalgs;
     h->n_advertise_sigalgs = WARD_ARRAY_LEN(trace_sigalgs);
     h->record_size_limit = 0x4001;
-    h->now = 1537000000; /* September 2018: inside the certificate's validity */
     ward_config *cfg = ward_config_new_client();
     ward_config_set_test_hooks(cfg, h);
+    ward_config_set_random(cfg, test_script_draw, rng);
+    test_clock_at(cfg, clk, TRACE_TIME, ms);
     ward_config_set_middlebox_compat(cfg, 0);
     CHECK(ward_config_set_ocsp(cfg, WARD_OCSP_OFF) == WARD_OK); /* the trace has no status_request */
     CHECK(ward_config_set_versions(cfg, WARD_TLS13, WARD_TLS13) == WARD_OK);
@@ -263,12 +278,16 @@ static ward_session *section3(void)
     ward_test_hooks sh_hooks = {0};
     sh_hooks.on_secret = on_secret;
     sh_hooks.arg = &ssec;
-    ward_test_kex_private skp = {0x001d, spriv.b, (size_t)spriv.n};
-    ward_config *scfg = trace_server(&sh_hooks, &sh, &ee, &cv, &skp);
+    test_script srng;
+    script_of(&srng, &sh, &spriv, 1);
+    ward_config *scfg = trace_server(&sh_hooks, &srng, &ee, &cv);
     ward_conn *s = ward_conn_new(scfg, NULL);
     feed(s, record(3, 0));
     CHECK_BLOB(output(s), concat(record(3, 1), record(3, 2)));
+    CHECK(test_script_done(&srng) && srng.draws == 2);
     feed(s, record(3, 3));
+    if (ward_conn_error(s) != WARD_OK)
+        fprintf(stderr, "server: %s\n", ward_conn_error_message(s));
     CHECK(ward_conn_state(s) == WARD_STATE_ESTABLISHED);
     check_secrets(3, &ssec);
     feed(s, record(3, 5));
@@ -285,10 +304,14 @@ static ward_session *section3(void)
     c_hooks.on_secret = on_secret;
     c_hooks.arg = &csec;
     c_hooks.session_ticket_ext = 1;
-    ward_test_kex_private ckp = {0x001d, cpriv.b, (size_t)cpriv.n};
-    ward_config *ccfg = trace_client(&c_hooks, &ch, groups_s3, WARD_ARRAY_LEN(groups_s3), &ckp, 1, pin);
+    test_script crng;
+    test_clock cclk;
+    script_of(&crng, &ch, &cpriv, 1);
+    ward_config *ccfg =
+        trace_client(&c_hooks, &crng, &cclk, 0, groups_s3, WARD_ARRAY_LEN(groups_s3), pin);
     ward_conn *c = ward_conn_new(ccfg, "server");
     CHECK_BLOB(output(c), record(3, 0));
+    CHECK(test_script_done(&crng) && crng.draws == 2);
     feed(c, record(3, 1));
     feed(c, record(3, 2));
     if (ward_conn_error(c) != WARD_OK)
@@ -328,13 +351,17 @@ static void section4(ward_session *s3)
     ward_test_hooks c_hooks = {0};
     c_hooks.on_secret = on_secret;
     c_hooks.arg = &csec;
-    c_hooks.fix_ticket_age = 1;
-    c_hooks.ticket_age_ms = 5; /* obfuscated 0x933d0937 - age_add 0x933d0932 */
-    ward_test_kex_private ckp = {0x001d, cpriv.b, (size_t)cpriv.n};
-    ward_config *ccfg = trace_client(&c_hooks, &ch, groups_s3, WARD_ARRAY_LEN(groups_s3), &ckp, 1, pin);
+    test_script crng;
+    test_clock cclk;
+    script_of(&crng, &ch, &cpriv, 1);
+    /* 5 ms after §3's ticket arrived: the ticket age the trace reports
+     * (obfuscated 0x933d0937 - age_add 0x933d0932). */
+    ward_config *ccfg =
+        trace_client(&c_hooks, &crng, &cclk, 5, groups_s3, WARD_ARRAY_LEN(groups_s3), pin);
     CHECK(s3 && ward_session_max_early_data(s3) == 1024);
     ward_conn *c = ward_conn_new_resuming(ccfg, "server", s3, early.b, (size_t)early.n);
     CHECK_BLOB(output(c), concat(record(4, 0), record(4, 1)));
+    CHECK(test_script_done(&crng) && crng.draws == 2);
     feed(c, record(4, 2));
     feed(c, record(4, 3));
     if (ward_conn_error(c) != WARD_OK)
@@ -358,13 +385,11 @@ static void section4(ward_session *s3)
     ward_test_hooks s_hooks = {0};
     s_hooks.on_secret = on_secret;
     s_hooks.arg = &ssec;
-    s_hooks.random = sh.b + 6;
-    ward_test_kex_private skp = {0x001d, spriv.b, (size_t)spriv.n};
-    s_hooks.kex_private = &skp;
-    s_hooks.n_kex_private = 1;
+    test_script srng;
+    test_clock sclk;
+    script_of(&srng, &sh, &spriv, 1);
     s_hooks.ee_groups_raw = ee.b + 12;
     s_hooks.ee_groups_raw_len = (size_t)((ee.b[10] << 8) | ee.b[11]);
-    s_hooks.now = 1537000000;
     s_hooks.allow_weak_rsa = 1;
     /* NewSessionTicket: type(1) len(3) lifetime(4) age_add(4) nonce(1+2) ticket(2+178) */
     s_hooks.ticket_age_add = (uint32_t)nst.b[8] << 24 | (uint32_t)nst.b[9] << 16 |
@@ -376,6 +401,8 @@ static void section4(ward_session *s3)
     s_hooks.ticket_max_early_data = 1024;
     ward_config *scfg = ward_config_new_server();
     ward_config_set_test_hooks(scfg, &s_hooks);
+    ward_config_set_random(scfg, test_script_draw, &srng);
+    test_clock_at(scfg, &sclk, TRACE_TIME, 0);
     CHECK(ward_config_set_tickets(scfg, 0, 7200) == WARD_OK);
     CHECK(ward_config_set_max_early_data(scfg, 1024) == WARD_OK);
     CHECK_CODE(ward_config_set_cert_files(scfg, cert_path, key_path), WARD_OK);
@@ -388,6 +415,7 @@ static void section4(ward_session *s3)
     if (ward_conn_error(s) != WARD_OK)
         fprintf(stderr, "server: %s\n", ward_conn_error_message(s));
     CHECK_BLOB(output(s), concat(record(4, 2), record(4, 3)));
+    CHECK(test_script_done(&srng) && srng.draws == 2);
     feed(s, record(4, 4));
     feed(s, record(4, 5));
     CHECK(ward_conn_state(s) == WARD_STATE_ESTABLISHED && ward_conn_resumed(s));
@@ -430,8 +458,9 @@ static void section5(void)
     sh_hooks.arg = &ssec;
     sh_hooks.hrr_cookie = cookie;
     sh_hooks.hrr_cookie_len = cookie_len;
-    ward_test_kex_private skp = {0x0017, sp.b, (size_t)sp.n};
-    ward_config *scfg = trace_server(&sh_hooks, &sh, &ee, &cv, &skp);
+    test_script srng;
+    script_of(&srng, &sh, &sp, 1);
+    ward_config *scfg = trace_server(&sh_hooks, &srng, &ee, &cv);
     const uint16_t server_groups[] = {0x0017, 0x0018, 0x001d};
     CHECK(ward_config_set_groups(scfg, server_groups, 3) == WARD_OK);
     ward_config_set_force_hrr(scfg, 1);
@@ -440,6 +469,7 @@ static void section5(void)
     CHECK_BLOB(output(s), record(5, 1));
     feed(s, record(5, 2));
     CHECK_BLOB(output(s), concat(record(5, 3), record(5, 4)));
+    CHECK(test_script_done(&srng) && srng.draws == 2);
     feed(s, record(5, 5));
     CHECK(ward_conn_state(s) == WARD_STATE_ESTABLISHED);
     check_secrets(5, &ssec);
@@ -452,8 +482,11 @@ static void section5(void)
     ward_test_hooks c_hooks = {0};
     c_hooks.on_secret = on_secret;
     c_hooks.arg = &csec;
-    ward_test_kex_private ckp[2] = {{0x001d, cx.b, (size_t)cx.n}, {0x0017, cp.b, (size_t)cp.n}};
-    ward_config *ccfg = trace_client(&c_hooks, &ch1, groups_s5, 3, ckp, 2, pin);
+    test_script crng;
+    test_clock cclk;
+    blob cprivs[2] = {cx, cp}; /* x25519, then secp256r1 (the retry's share) */
+    script_of(&crng, &ch1, cprivs, 2);
+    ward_config *ccfg = trace_client(&c_hooks, &crng, &cclk, 0, groups_s5, 3, pin);
     ward_conn *c = ward_conn_new(ccfg, "server");
     CHECK_BLOB(output(c), record(5, 0));
     feed(c, record(5, 1));
@@ -463,6 +496,7 @@ static void section5(void)
     if (ward_conn_error(c) != WARD_OK)
         fprintf(stderr, "client: %s\n", ward_conn_error_message(c));
     CHECK_BLOB(output(c), record(5, 5));
+    CHECK(test_script_done(&crng) && crng.draws == 3);
     CHECK(ward_conn_state(c) == WARD_STATE_ESTABLISHED && ward_conn_did_hrr(c));
     check_secrets(5, &csec);
     CHECK(ward_conn_close(c) == WARD_OK);
