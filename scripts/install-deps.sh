@@ -3,7 +3,7 @@
 # packages, only what is missing (checked with dpkg -s). "build": the
 # compiler, CMake, OpenSSL headers. "test": also the interop peers (among them the
 # mail, FTP, news, LDAP, XMPP and database servers of the STARTTLS tests) and the
-# sanitizer toolchain, the GnuTLS headers CI's benchmark smoke run
+# sanitizer toolchain, libsodium (linked beside libward.a by test_install), the GnuTLS headers CI's benchmark smoke run
 # builds with, and Node.js with the npm package the ML-KEM cross-check runs
 # (tests/pq-xcheck: @noble/post-quantum at the version its package-lock.json
 # pins, installed with `npm ci` into tests/pq-xcheck/node_modules). "bench": the GnuTLS headers the benchmark links,
@@ -19,7 +19,7 @@ build) ;;
 test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
     libgnutls28-dev nodejs nginx
     dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd postfix vsftpd inn2
-    postgresql mariadb-server slapd ldap-utils xxd prosody) ;;
+    postgresql mariadb-server slapd ldap-utils xxd prosody libsodium-dev) ;;
 bench) pkgs+=(libgnutls28-dev valgrind stunnel4 haproxy wrk nginx openssl python3) ;;
 *)
     echo "usage: $0 [build|test|bench]" >&2

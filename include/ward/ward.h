@@ -591,10 +591,21 @@ WARD_API ward_err ward_conn_export_keying_material(ward_conn *c, const char *lab
 
 /* ---- driving an engine over a file descriptor ---- */
 /* In blocking mode these loop until done; on a non-blocking fd they return
- * WARD_WANT_READ / WARD_WANT_WRITE and are called again when ready. */
+ * WARD_WANT_READ / WARD_WANT_WRITE and are called again when ready. A
+ * socket error is WARD_ERR_IO, and ward_conn_error_message says which call
+ * failed and why (the connection is then over). */
 WARD_API ward_err ward_fd_handshake(ward_conn *c, int fd);
 /* Reads plaintext; *n == 0 with WARD_CLOSED at close_notify. */
 WARD_API ward_err ward_fd_read(ward_conn *c, int fd, uint8_t *buf, size_t cap, size_t *n);
+/* Sends all of buf: WARD_OK once every byte has been written to fd.
+ * On a non-blocking fd, WARD_WANT_WRITE means "part of buf was taken and
+ * the socket is full": when fd is writable, call ward_fd_write again with
+ * the SAME buf and len (as with SSL_write(3)); it goes on where it
+ * stopped, and no byte is ever sent twice. Any other length before the
+ * write completes is WARD_ERR_STATE. Plaintext is taken at most
+ * WARD_FD_WRITE_CHUNK bytes at a time, so at most that much (sealed) waits
+ * in the connection's queue: a slow reader holds back the writer. */
+#define WARD_FD_WRITE_CHUNK 65536
 WARD_API ward_err ward_fd_write(ward_conn *c, int fd, const uint8_t *buf, size_t len);
 /* Push any queued output (after ward_conn_close or key update). */
 WARD_API ward_err ward_fd_flush(ward_conn *c, int fd);

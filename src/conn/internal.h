@@ -186,6 +186,9 @@ struct ward_conn {
     byteq app;               /* decrypted application data to read */
     hs_reasm reasm;
     size_t send_limit;       /* largest plaintext per record we send */
+    /* ward_fd_write interrupted by WARD_WANT_WRITE (src/io/fdio.c): the
+     * length of the caller's buffer and how much of it was taken. */
+    size_t fd_write_len, fd_write_done;
 
     /* handshake */
     hash_alg hash;

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,6 +23,15 @@ static ssize_t fd_send(int fd, const uint8_t *p, size_t n)
     return w;
 }
 
+/* A socket error ends the connection, and says why on it
+ * (ward_conn_error_message), not only in errno. */
+static ward_err fd_failed(ward_conn *c, const char *what)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "%s: %s", what, strerror(errno));
+    return conn_abort(c, WARD_ERR_IO, msg);
+}
+
 ward_err ward_fd_flush(ward_conn *c, int fd)
 {
     for (;;) {
@@ -34,7 +45,7 @@ ward_err ward_fd_flush(ward_conn *c, int fd)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return WARD_WANT_WRITE;
-            return WARD_ERR_IO;
+            return fd_failed(c, "send");
         }
         ward_conn_output_done(c, (size_t)w);
     }
@@ -51,7 +62,7 @@ static ward_err pump_in(ward_conn *c, int fd)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return WARD_WANT_READ;
-            return WARD_ERR_IO;
+            return fd_failed(c, "read");
         }
         if (r == 0)
             return WARD_ERR_TRUNCATED;
@@ -131,12 +142,39 @@ ward_err ward_fd_read(ward_conn *c, int fd, uint8_t *buf, size_t cap, size_t *n)
     }
 }
 
+/* SSL_write(3)'s contract, so that the retry loop people know is safe:
+ * the plaintext is taken WARD_FD_WRITE_CHUNK bytes at a time, each chunk
+ * sealed and flushed before the next is taken, so no more than a chunk
+ * (and its record overhead) ever waits in the output queue. When the
+ * socket is full, the call returns WARD_WANT_WRITE and remembers how much
+ * of this buffer it took; the caller calls again with the same buffer and
+ * length, and the call goes on from there: nothing is sent twice. */
 ward_err ward_fd_write(ward_conn *c, int fd, const uint8_t *buf, size_t len)
 {
-    ward_err e = ward_conn_write(c, buf, len);
-    if (e != WARD_OK)
-        return e;
-    return ward_fd_flush(c, fd);
+    size_t done = 0;
+    if (c->fd_write_len) {
+        if (len != c->fd_write_len) /* a different write, or a different retry */
+            return WARD_ERR_STATE;
+        done = c->fd_write_done;
+    }
+    for (;;) {
+        ward_err e = ward_fd_flush(c, fd);
+        if (e == WARD_WANT_WRITE && len > 0) {
+            c->fd_write_len = len;
+            c->fd_write_done = done;
+        }
+        if (e != WARD_OK)
+            return e;
+        if (done == len)
+            break;
+        size_t n = len - done < WARD_FD_WRITE_CHUNK ? len - done : WARD_FD_WRITE_CHUNK;
+        e = ward_conn_write(c, buf + done, n);
+        if (e != WARD_OK)
+            return e;
+        done += n;
+    }
+    c->fd_write_len = c->fd_write_done = 0;
+    return WARD_OK;
 }
 
 ward_err ward_fd_close(ward_conn *c, int fd)

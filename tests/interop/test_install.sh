@@ -6,7 +6,9 @@
 # `openssl s_server -WWW`. Also: the SONAME and its links, the shared
 # builds load the prefix's libward.so, the static ones need none, and the
 # tool, ward.pc, the headers and the library all say the one version
-# written in CMakeLists.txt's project().
+# written in CMakeLists.txt's project(). Symbol hygiene: the installed
+# libraries define no global name but ward_*, and a program linking the
+# archive beside libsodium gets libsodium's crypto_sign and ward's both.
 #
 # Needs WARD_BUILD_DIR (set by ctest). Writes only in its work directory
 # (cmake --install itself leaves install_manifest.txt in the build tree).
@@ -15,7 +17,7 @@
 # libward needs the ASan runtime in the program.
 . "$(dirname "$0")/lib.sh"
 : "${WARD_BUILD_DIR:?set WARD_BUILD_DIR to the build directory}"
-need openssl cmake make pkg-config ldd readelf
+need openssl cmake make pkg-config ldd readelf nm
 make_pki
 
 SRC=$(cd "$WARD_TESTS/.." && pwd)
@@ -51,6 +53,28 @@ ok "installed: libraries, headers, ward.pc, CMake package, tool (libdir ${LIBDIR
 readelf -d "$LIBDIR/libward.so.$VERSION" | grep -q 'SONAME.*\[libward\.so\.0\]' ||
     fail "libward.so.$VERSION has no SONAME libward.so.0"
 ok "SONAME libward.so.0, links libward.so -> .so.0 -> .so.$VERSION"
+
+# ---- only ward_* exported (docs/ABI.md) ----
+# nm -g: global symbols; the shared library's version node (WARD_0, an
+# absolute symbol) is not a function or object.
+stray=$(nm -g --defined-only "$LIBDIR/libward.a" | awk 'NF == 3 && $3 !~ /^ward_/ {print $3}')
+[ -z "$stray" ] || fail "libward.a exports non-ward_ names: $(echo "$stray" | head -n 5 | tr '\n' ' ')"
+stray=$(nm -D --defined-only "$LIBDIR/libward.so.$VERSION" |
+    awk 'NF == 3 && $2 != "A" && $3 !~ /^ward_/ {print $3}')
+[ -z "$stray" ] || fail "libward.so exports non-ward_ names: $(echo "$stray" | head -n 5 | tr '\n' ' ')"
+n_exported=$(nm -D --defined-only "$LIBDIR/libward.so.$VERSION" | grep -c ' ward_[a-z0-9_]*@@WARD_0$')
+[ "$n_exported" -gt 50 ] || fail "libward.so: only $n_exported ward_* symbols under version WARD_0"
+ok "only ward_* global in libward.a and libward.so ($n_exported symbols, version node WARD_0)"
+
+# libsodium has a crypto_sign too: each program's call must reach its own.
+$CC -Wall -Wextra -Werror $EX_FLAGS -I"$PREFIX/include" "$SRC/tests/install/sodium_beside_ward.c" \
+    -o "$WORK/sodium_beside_ward" -L"$LIBDIR" -Wl,-Bstatic -lward -Wl,-Bdynamic -lsodium \
+    $(PKG_CONFIG_PATH="$LIBDIR/pkgconfig" pkg-config --static --libs-only-l ward | sed 's/-lward//') $EX_FLAGS \
+    >"$WORK/sodium-build.log" 2>&1 || fail "sodium_beside_ward: build failed: $(tail -n 5 "$WORK/sodium-build.log")"
+"$WORK/sodium_beside_ward" >"$WORK/sodium.out" 2>&1 ||
+    fail "libward.a beside libsodium: $(cat "$WORK/sodium.out")"
+assert_contains "$WORK/sodium.out" "libsodium crypto_sign ok; ward handshake ok"
+ok "libward.a beside libsodium: both crypto_sign calls reach their own library"
 
 # ---- one version everywhere ----
 tool_version=$("$PREFIX/bin/ward" --version)

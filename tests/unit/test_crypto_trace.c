@@ -1,5 +1,5 @@
 /* Known answers from the TLS 1.3 example handshakes in
- * /work/shared/vectors/rfc8448-traces.txt (the "TLS 1.3 Traces" draft):
+ * tests/vectors/rfc8448-traces.txt (the "TLS 1.3 Traces" draft):
  * §3 "Simple 1-RTT Handshake" for the key schedule, transcript hash,
  * x25519, record protection and the RSA-PSS CertificateVerify, and the
  * P-256 shares of §5 "HelloRetryRequest". The hex below is copied from

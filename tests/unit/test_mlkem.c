@@ -78,7 +78,7 @@ static const char *vec_path(const char *kind, const set_info *si, const char *ex
 {
     const char *dir = getenv("WARD_VECTORS");
     snprintf(path_buf, sizeof path_buf, "%s/mlkem/%s-ML-KEM-%s%s",
-             dir ? dir : "/work/shared/vectors", kind, si->name, ext);
+             dir ? dir : "tests/vectors", kind, si->name, ext);
     return path_buf;
 }
 

@@ -1,5 +1,5 @@
 /* The record layer (RFC 8446 §5): known answers from the RFC 8448-style
- * traces in /work/shared/vectors/rfc8448-traces.txt §3 (this copy of the
+ * traces in tests/vectors/rfc8448-traces.txt §3 (this copy of the
  * traces is draft-ietf-tls-tls13-vectors-latest; its secrets differ from
  * the published RFC 8448), round trips for every AEAD, the limits and
  * refusals, and handshake message reassembly. */

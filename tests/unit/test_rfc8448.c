@@ -56,7 +56,7 @@ static BIGNUM *bn_from_trace(const char *name)
 {
     const char *dir = getenv("WARD_VECTORS");
     char path[512], line[256], hex[2048] = "";
-    snprintf(path, sizeof path, "%s/rfc8448-traces.txt", dir ? dir : "/work/shared/vectors");
+    snprintf(path, sizeof path, "%s/rfc8448-traces.txt", dir ? dir : "tests/vectors");
     FILE *f = fopen(path, "r");
     if (!f)
         return NULL;

@@ -62,7 +62,7 @@ int trace_load(void)
     const char *dir = getenv("WARD_VECTORS");
     char path[1024];
     snprintf(path, sizeof path, "%s/rfc8448-traces.txt",
-             dir && *dir ? dir : "/work/shared/vectors");
+             dir && *dir ? dir : "tests/vectors");
     text = read_file(path);
     if (!text) {
         fprintf(stderr, "trace: cannot read %s\n", path);

@@ -1,5 +1,5 @@
 /* A reader for the RFC 8448 example traces ($WARD_VECTORS/rfc8448-traces.txt,
- * default /work/shared/vectors). The file is RFC-style text: numbered
+ * default tests/vectors, from the source root). The file is RFC-style text: numbered
  * sections ("3.  Simple 1-RTT Handshake"), page breaks, and labeled hex
  * blobs such as
  *       ClientHello (196 octets):  01 00 00 c0 ...
