@@ -3,8 +3,9 @@
 # API reference Doxygen makes from the public headers (docs/Doxyfile,
 # written to a temporary directory here, as `make doc` writes build/doc),
 # and the first server of docs/getting-started.md, compiled from the page
-# itself against the build tree and run against `ward client`. The man
-# pages are checked where they are installed (test_install.sh).
+# itself against the build tree and run against `ward client`; the example
+# of man/libward.3 compiled. The man pages themselves are checked where they
+# are installed (test_install.sh).
 #
 # Needs WARD_BUILD_DIR (set by ctest) for libward and ward/version.h.
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +21,7 @@ mkdir -p "$OUT"
     >"$WORK/doxygen.log" 2>&1 || fail "doxygen failed: $(tail -n 10 "$WORK/doxygen.log")"
 HTML="$OUT/html"
 for f in index.html ward_8h.html starttls_8h.html structward__cert__info.html; do
-    [ -s "$HTML/$f" ] || fail "doxygen wrote no $f: $(ls "$HTML" | head -n 20 | tr '\n' ' ')"
+    [ -s "$HTML/$f" ] || fail "doxygen wrote no $f (in $HTML)"
 done
 for fn in ward_conn_new ward_fd_write ward_conn_recv ward_config_set_cafile; do
     grep -q "$fn" "$HTML/ward_8h.html" || fail "ward_8h.html does not name $fn"
@@ -50,6 +51,19 @@ CC=$(cache CMAKE_C_COMPILER)
     -Wl,-rpath,"$WARD_BUILD_DIR" $EX_FLAGS >"$WORK/cc.log" 2>&1 ||
     fail "echo_once.c from docs/getting-started.md does not build: $(tail -n 10 "$WORK/cc.log")"
 ok "docs/getting-started.md: echo_once.c builds with -Wall -Wextra -Werror"
+
+# ---- man/libward.3's example, compiled from the page ----
+# the .EX block of EXAMPLES, roff's \e back to a backslash
+awk '/^\.SH EXAMPLES/ { f = 1 }
+     f && /^\.EX/ { g = 1; next }
+     g && /^\.EE/ { exit }
+     g { print }' "$SRC/man/libward.3" | sed 's/\\e/\\/g' >"$WORK/libward3_example.c"
+grep -q ward_fd_handshake "$WORK/libward3_example.c" || fail "no example in man/libward.3"
+# shellcheck disable=SC2086 # EX_FLAGS is a list of flags
+"$CC" -std=c11 -Wall -Wextra -Werror $EX_FLAGS -I"$SRC/include" -I"$WARD_BUILD_DIR/include" \
+    -c "$WORK/libward3_example.c" -o "$WORK/libward3_example.o" >"$WORK/cc3.log" 2>&1 ||
+    fail "man/libward.3's example does not compile: $(tail -n 10 "$WORK/cc3.log")"
+ok "man/libward.3: the example compiles with -std=c11 -Wall -Wextra -Werror"
 
 make_pki
 "$WORK/echo_once" 0 "$PKI/ecdsa.pem" "$PKI/ecdsa.key" >/dev/null 2>"$WORK/echo_once.log" &

@@ -59,7 +59,7 @@ ok "SONAME libward.so.0, links libward.so -> .so.0 -> .so.$VERSION"
 # ---- the manual pages: installed, clean, complete ----
 MAN1=$(find "$PREFIX" -path '*/man1/ward.1')
 MAN3=$(find "$PREFIX" -path '*/man3/libward.3')
-[ -n "$MAN1" ] && [ -n "$MAN3" ] || fail "man pages not installed (ward.1: '$MAN1', libward.3: '$MAN3')"
+{ [ -n "$MAN1" ] && [ -n "$MAN3" ]; } || fail "man pages not installed (ward.1: '$MAN1', libward.3: '$MAN3')"
 for page in "$MAN1" "$MAN3"; do
     groff -man -Tutf8 -ww -z "$page" >"$WORK/groff.log" 2>&1 || fail "groff ${page##*/}: $(cat "$WORK/groff.log")"
     [ ! -s "$WORK/groff.log" ] || fail "groff -ww warns on ${page##*/}: $(head -n 5 "$WORK/groff.log")"
