@@ -64,6 +64,8 @@ for page in "$MAN1" "$MAN3"; do
     groff -man -Tutf8 -ww -z "$page" >"$WORK/groff.log" 2>&1 || fail "groff ${page##*/}: $(cat "$WORK/groff.log")"
     [ ! -s "$WORK/groff.log" ] || fail "groff -ww warns on ${page##*/}: $(head -n 5 "$WORK/groff.log")"
 done
+grep -q "^\.TH WARD 1 [0-9-]* \"ward $VERSION\"" "$MAN1" || fail "ward.1's .TH line does not say ward $VERSION"
+grep -q "^\.TH LIBWARD 3 [0-9-]* \"ward $VERSION\"" "$MAN3" || fail "libward.3's .TH line does not say ward $VERSION"
 # every option `ward CMD --help` prints is in ward.1 (roff writes - as \-)
 sed 's/\\-/-/g' "$MAN1" >"$WORK/ward.1.txt"
 n_opts=0
@@ -85,7 +87,7 @@ for fn in $(sed -n 's/^WARD_API [^(]*[ *]\(ward_[a-z0-9_]*\)(.*/\1/p' \
     n_fns=$((n_fns + 1))
 done
 [ "$n_fns" -gt 80 ] || fail "only $n_fns WARD_API functions found in the headers"
-ok "man pages: ward.1 and libward.3 installed, no groff warning, $n_opts --help options in ward.1, $n_fns functions in libward.3"
+ok "man pages: ward.1 and libward.3 installed, no groff warning, version $VERSION, $n_opts --help options in ward.1, $n_fns functions in libward.3"
 
 # ---- only ward_* exported (docs/ABI.md) ----
 # nm -g: global symbols; the shared library's version node (WARD_0, an
