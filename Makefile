@@ -1,7 +1,7 @@
 # A thin wrapper around CMake and the scripts; the real build is CMakeLists.txt.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all build test check demo asan deps clean bench bench-instr bench-tunnel fuzz install
+.PHONY: all build test check demo asan deps clean bench bench-instr bench-tunnel fuzz install doc
 
 all: build
 
@@ -14,6 +14,13 @@ build:
 PREFIX ?= /usr/local
 install: build
 	cmake --install build --prefix $(PREFIX)
+
+# The API reference from the public headers (docs/Doxyfile; Debian's
+# doxygen package): build/doc/html/index.html. Man pages: man/.
+doc:
+	@command -v doxygen >/dev/null || { echo "make doc: needs doxygen (apt-get install doxygen)" >&2; exit 1; }
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build --target doc
 
 test: build
 	cd build && ctest --output-on-failure -j $(JOBS)

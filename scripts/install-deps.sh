@@ -4,7 +4,7 @@
 # compiler, CMake, OpenSSL headers. "test": also the interop peers (among them the
 # mail, FTP, news, LDAP, XMPP and database servers of the STARTTLS tests) and the
 # sanitizer toolchain, libsodium (linked beside libward.a by test_install), the GnuTLS headers CI's benchmark smoke run
-# builds with, and Node.js with the npm package the ML-KEM cross-check runs
+# builds with, doxygen and groff (test_doc, test_install check the docs), and Node.js with the npm package the ML-KEM cross-check runs
 # (tests/pq-xcheck: @noble/post-quantum at the version its package-lock.json
 # pins, installed with `npm ci` into tests/pq-xcheck/node_modules). "bench": the GnuTLS headers the benchmark links,
 # valgrind for its instruction counts, and for the tunnel's benchmark
@@ -19,7 +19,7 @@ build) ;;
 test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
     libgnutls28-dev nodejs nginx
     dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd postfix vsftpd inn2
-    postgresql mariadb-server slapd ldap-utils xxd prosody libsodium-dev) ;;
+    postgresql mariadb-server slapd ldap-utils xxd prosody libsodium-dev doxygen groff-base) ;;
 bench) pkgs+=(libgnutls28-dev valgrind stunnel4 haproxy wrk nginx openssl python3) ;;
 *)
     echo "usage: $0 [build|test|bench]" >&2

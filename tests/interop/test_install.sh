@@ -8,7 +8,9 @@
 # tool, ward.pc, the headers and the library all say the one version
 # written in CMakeLists.txt's project(). Symbol hygiene: the installed
 # libraries define no global name but ward_*, and a program linking the
-# archive beside libsodium gets libsodium's crypto_sign and ward's both.
+# archive beside libsodium gets libsodium's crypto_sign and ward's both. The man pages:
+# installed, no groff warning, every option of `ward CMD --help` in
+# ward.1 and every WARD_API function in libward.3.
 #
 # Needs WARD_BUILD_DIR (set by ctest). Writes only in its work directory
 # (cmake --install itself leaves install_manifest.txt in the build tree).
@@ -17,7 +19,7 @@
 # libward needs the ASan runtime in the program.
 . "$(dirname "$0")/lib.sh"
 : "${WARD_BUILD_DIR:?set WARD_BUILD_DIR to the build directory}"
-need openssl cmake make pkg-config ldd readelf nm
+need openssl cmake make pkg-config ldd readelf nm groff
 make_pki
 
 SRC=$(cd "$WARD_TESTS/.." && pwd)
@@ -53,6 +55,39 @@ ok "installed: libraries, headers, ward.pc, CMake package, tool (libdir ${LIBDIR
 readelf -d "$LIBDIR/libward.so.$VERSION" | grep -q 'SONAME.*\[libward\.so\.0\]' ||
     fail "libward.so.$VERSION has no SONAME libward.so.0"
 ok "SONAME libward.so.0, links libward.so -> .so.0 -> .so.$VERSION"
+
+# ---- the manual pages: installed, clean, complete ----
+MAN1=$(find "$PREFIX" -path '*/man1/ward.1')
+MAN3=$(find "$PREFIX" -path '*/man3/libward.3')
+{ [ -n "$MAN1" ] && [ -n "$MAN3" ]; } || fail "man pages not installed (ward.1: '$MAN1', libward.3: '$MAN3')"
+for page in "$MAN1" "$MAN3"; do
+    groff -man -Tutf8 -ww -z "$page" >"$WORK/groff.log" 2>&1 || fail "groff ${page##*/}: $(cat "$WORK/groff.log")"
+    [ ! -s "$WORK/groff.log" ] || fail "groff -ww warns on ${page##*/}: $(head -n 5 "$WORK/groff.log")"
+done
+grep -q "^\.TH WARD 1 [0-9-]* \"ward $VERSION\"" "$MAN1" || fail "ward.1's .TH line does not say ward $VERSION"
+grep -q "^\.TH LIBWARD 3 [0-9-]* \"ward $VERSION\"" "$MAN3" || fail "libward.3's .TH line does not say ward $VERSION"
+# every option `ward CMD --help` prints is in ward.1 (roff writes - as \-)
+sed 's/\\-/-/g' "$MAN1" >"$WORK/ward.1.txt"
+n_opts=0
+for cmd in client server tunnel; do
+    "$PREFIX/bin/ward" "$cmd" --help >"$WORK/help-$cmd.txt" || fail "ward $cmd --help failed"
+    for opt in $(grep -oE -- '--[a-z0-9][a-z0-9.-]*[a-z0-9]' "$WORK/help-$cmd.txt" | sort -u); do
+        grep -qE -- "${opt//./\\.}([^a-z0-9.-]|\$)" "$WORK/ward.1.txt" ||
+            fail "ward $cmd --help prints $opt, man/ward.1 does not have it"
+        n_opts=$((n_opts + 1))
+    done
+done
+[ "$n_opts" -gt 80 ] || fail "only $n_opts options found in the help texts"
+"$PREFIX/bin/ward" --help | grep -qE -- '^  --version ' || fail "ward --help does not list --version"
+# every public function is named in libward.3
+n_fns=0
+for fn in $(sed -n 's/^WARD_API [^(]*[ *]\(ward_[a-z0-9_]*\)(.*/\1/p' \
+    "$PREFIX/include/ward/ward.h" "$PREFIX/include/ward/starttls.h"); do
+    grep -qE "(^|[^a-z0-9_])$fn([^a-z0-9_]|\$)" "$MAN3" || fail "libward.3 does not name $fn (ward.h declares it)"
+    n_fns=$((n_fns + 1))
+done
+[ "$n_fns" -gt 80 ] || fail "only $n_fns WARD_API functions found in the headers"
+ok "man pages: ward.1 and libward.3 installed, no groff warning, version $VERSION, $n_opts --help options in ward.1, $n_fns functions in libward.3"
 
 # ---- only ward_* exported (docs/ABI.md) ----
 # nm -g: global symbols; the shared library's version node (WARD_0, an

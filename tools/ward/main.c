@@ -16,6 +16,7 @@ static void usage(FILE *out)
           "  tunnel               TLS in front of a plaintext service, or the reverse,\n"
           "                       with STARTTLS (--config FILE, or --accept/--connect)\n"
           "  help [COMMAND]       show help\n"
+          "  --version            print the version of ward and exit\n"
           "\n"
           "Run 'ward COMMAND --help' for the options of a command.\n",
           out);
