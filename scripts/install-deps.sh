@@ -3,8 +3,12 @@
 # packages, only what is missing (checked with dpkg -s). "build": the
 # compiler, CMake, OpenSSL headers. "test": also the interop peers (among them the
 # mail, FTP, news, LDAP, XMPP and database servers of the STARTTLS tests) and the
-# sanitizer toolchain, libsodium (linked beside libward.a by test_install), the GnuTLS headers CI's benchmark smoke run
-# builds with, doxygen and groff (test_doc, test_install check the docs), and Node.js with the npm package the ML-KEM cross-check runs
+# sanitizer toolchain, libsodium (linked beside libward.a by test_install),
+# the 32-bit build's compiler support, i386 libcrypto and qemu-user to run
+# its unit tests (a machine without __int128; the i386 architecture is
+# added to dpkg when missing), the GnuTLS headers CI's benchmark smoke run
+# builds with, doxygen and groff (test_doc, test_install check the docs),
+# and Node.js with the npm package the ML-KEM cross-check runs
 # (tests/pq-xcheck: @noble/post-quantum at the version its package-lock.json
 # pins, installed with `npm ci` into tests/pq-xcheck/node_modules). "bench": the GnuTLS headers the benchmark links,
 # valgrind for its instruction counts, and for the tunnel's benchmark
@@ -19,7 +23,8 @@ build) ;;
 test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
     libgnutls28-dev nodejs nginx
     dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd postfix vsftpd inn2
-    postgresql mariadb-server slapd ldap-utils xxd prosody libsodium-dev doxygen groff-base) ;;
+    postgresql mariadb-server slapd ldap-utils xxd prosody libsodium-dev doxygen groff-base
+    gcc-multilib libssl-dev:i386 qemu-user) ;;
 bench) pkgs+=(libgnutls28-dev valgrind stunnel4 haproxy wrk nginx openssl python3) ;;
 *)
     echo "usage: $0 [build|test|bench]" >&2
@@ -87,6 +92,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Packages of another architecture (libssl-dev:i386) need it in dpkg first.
+for p in "${missing[@]}"; do
+    case $p in
+    *:i386)
+        dpkg --print-foreign-architectures | grep -qx i386 ||
+            "${sudo[@]}" dpkg --add-architecture i386
+        ;;
+    esac
+done
 # env: sudo drops the environment, and wireshark-common (tshark) asks a
 # debconf question unless the frontend is non-interactive.
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update

@@ -37,6 +37,13 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j "$((jobs * 2))")
 
+step "32-bit build (gcc -m32: no __int128) in build-m32/, its unit tests under qemu-i386"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+cmake -S . -B build-m32 -DCMAKE_TOOLCHAIN_FILE=cmake/i386-linux-gnu.cmake \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARD_WERROR=ON
+cmake --build build-m32 -j "$jobs"
+(cd build-m32 && ctest --output-on-failure -j "$jobs" -R '^unit_')
+
 step "fuzz targets (clang, libFuzzer + ASan + UBSan) in build-fuzz/"
 CC=clang cmake -S . -B build-fuzz -DWARD_FUZZ=ON
 cmake --build build-fuzz --target fuzz_all -j "$jobs"

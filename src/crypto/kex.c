@@ -164,12 +164,18 @@ static EVP_PKEY *x25519_from_params(OSSL_PARAM *params, int selection)
  * as the key exchange. */
 static EVP_PKEY *x25519_from_private(const uint8_t priv[32])
 {
+#ifdef WARD_HAVE_X25519_BASE
     uint8_t pub[32];
     x25519_public_from_private(pub, priv);
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)priv, 32),
         OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub, 32),
         OSSL_PARAM_construct_end()};
+#else
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY, (void *)priv, 32),
+        OSSL_PARAM_construct_end()};
+#endif
     return x25519_from_params(params, EVP_PKEY_KEYPAIR);
 }
 

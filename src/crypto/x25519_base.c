@@ -32,6 +32,10 @@
 
 #include "base/mem.h"
 
+#ifndef WARD_HAVE_X25519_BASE
+void x25519_base_init(void) {}
+#else
+
 typedef unsigned __int128 u128;
 
 #define MASK51 ((UINT64_C(1) << 51) - 1)
@@ -469,3 +473,5 @@ void x25519_public_from_private(uint8_t pub[32], const uint8_t priv[32])
     ward_zeroize(&num, sizeof num);
     ward_zeroize(&den, sizeof den);
 }
+
+#endif /* WARD_HAVE_X25519_BASE */
