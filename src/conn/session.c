@@ -5,7 +5,7 @@
 #include <sys/time.h>
 
 #include "base/mem.h"
-#include "conn/byteq.h"
+#include "base/byteq.h"
 #include "conn/internal.h"
 #include "hs/resume.h"
 
@@ -104,21 +104,24 @@ ward_session *ward_session_decode(const uint8_t *buf, size_t len)
     return s;
 }
 
-ward_session *ward_conn_get_session(const ward_conn *c) { return ward_session_dup(c->latest); }
-int ward_conn_resumed(const ward_conn *c) { return c->resumed; }
-int ward_conn_early_data_status(const ward_conn *c) { return c->early_status; }
+ward_session *ward_conn_get_session(const ward_conn *c)
+{
+    return c->is_server ? NULL : ward_session_dup(c->hs.latest); /* a client's only */
+}
+int ward_conn_resumed(const ward_conn *c) { return c->hs.resumed; }
+int ward_conn_early_data_status(const ward_conn *c) { return c->hs.early_status; }
 
 ward_err ward_conn_read_early_data(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
 {
     *n = 0;
-    size_t have = byteq_size(&c->early);
+    size_t have = c->is_server ? byteq_size(&c->hs.early) : 0; /* a server's only */
     if (have) {
         *n = have < cap ? have : cap;
-        memcpy(buf, byteq_data(&c->early), *n);
-        byteq_consume(&c->early, *n);
-        byteq_release_if_empty(&c->early);
+        memcpy(buf, byteq_data(&c->hs.early), *n);
+        byteq_consume(&c->hs.early, *n);
+        byteq_release_if_empty(&c->hs.early);
     }
-    return c->state == ST_FAILED ? c->err : WARD_OK;
+    return c->hs.state == ST_FAILED ? c->err.code : WARD_OK;
 }
 
 /* ---- configuration ---- */
