@@ -70,6 +70,8 @@ void keylog_write(ward_conn *c, const char *label, const uint8_t *secret, size_t
 /* After a KeyUpdate (§4.6.3): report the new client or server application
  * traffic secret as CLIENT_/SERVER_TRAFFIC_SECRET_N. */
 void keylog_traffic_update(ward_conn *c, int client_secret, const uint8_t *secret);
+/* Close a key-log file opened by ward_config_set_keylog_file. */
+void config_keylog_free(ward_config *cfg);
 uint64_t conn_monotonic_ms(void);
 /* Milliseconds since the connection started (the I/O adapter's handshake
  * timeout). */

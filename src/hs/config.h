@@ -115,7 +115,5 @@ const crypto_trust *config_trust(ward_config *cfg);
  * WARD_ERR_INSUFFICIENT_SECURITY (too small), WARD_ERR_UNSUPPORTED_CERTIFICATE
  * (keyUsage allows nothing ward can do). */
 ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key);
-/* Close a key-log file opened by ward_config_set_keylog_file (conn/keylog.c). */
-void config_keylog_free(ward_config *cfg);
 
 #endif

@@ -1,7 +1,7 @@
 /* Which of its identities the server presents (RFC 6066 §3): the
  * certificate that matches the name the client asked for, and the OCSP
  * staple that goes with it (RFC 6066 §8). The configuration side, with
- * the staple files, is conn/identity.c. */
+ * the staple files, is hs/identity_files.c. */
 #include <stdlib.h>
 #include <string.h>
 
