@@ -26,11 +26,16 @@ static const uint16_t default_suites[] = {
 static const uint16_t default_groups[] = {WARD_GROUP_X25519MLKEM768, WARD_GROUP_X25519,
                                           WARD_GROUP_SECP256R1, WARD_GROUP_SECP384R1};
 static const uint16_t default_key_shares[] = {WARD_GROUP_X25519MLKEM768, WARD_GROUP_X25519};
-static const uint16_t default_sigalgs[] = {0x0403, 0x0503, 0x0807, 0x0804, 0x0805,
-                                           0x0806, 0x0809, 0x080a, 0x080b};
+static const uint16_t default_sigalgs[] = {
+    WARD_SIG_ECDSA_SECP256R1_SHA256, WARD_SIG_ECDSA_SECP384R1_SHA384, WARD_SIG_ED25519,
+    WARD_SIG_RSA_PSS_RSAE_SHA256,    WARD_SIG_RSA_PSS_RSAE_SHA384,    WARD_SIG_RSA_PSS_RSAE_SHA512,
+    WARD_SIG_RSA_PSS_PSS_SHA256,     WARD_SIG_RSA_PSS_PSS_SHA384,     WARD_SIG_RSA_PSS_PSS_SHA512};
 /* Chains may still carry PKCS#1 v1.5 signatures (§4.2.3). */
-static const uint16_t default_sigalgs_cert[] = {0x0403, 0x0503, 0x0807, 0x0804, 0x0805, 0x0806,
-                                                0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601};
+static const uint16_t default_sigalgs_cert[] = {
+    WARD_SIG_ECDSA_SECP256R1_SHA256, WARD_SIG_ECDSA_SECP384R1_SHA384, WARD_SIG_ED25519,
+    WARD_SIG_RSA_PSS_RSAE_SHA256,    WARD_SIG_RSA_PSS_RSAE_SHA384,    WARD_SIG_RSA_PSS_RSAE_SHA512,
+    WARD_SIG_RSA_PSS_PSS_SHA256,     WARD_SIG_RSA_PSS_PSS_SHA384,     WARD_SIG_RSA_PSS_PSS_SHA512,
+    WARD_SIG_RSA_PKCS1_SHA256,       WARD_SIG_RSA_PKCS1_SHA384,       WARD_SIG_RSA_PKCS1_SHA512};
 
 static ward_config *config_new(int is_server)
 {

@@ -121,8 +121,7 @@ static void send_alert(ward_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
     /* Best effort: a failure to queue an alert changes nothing. */
-    wres r = conn_send_records(c, CT_ALERT, a, sizeof a);
-    (void)r;
+    wres_ignore(conn_send_records(c, CT_ALERT, a, sizeof a));
 }
 
 /* Enter the failed state once, queueing the alert the error maps to. */
@@ -130,12 +129,12 @@ static ward_err conn_die(ward_conn *c, wres r)
 {
     if (c->hs.state == ST_FAILED)
         return c->err.code;
-    conn_fail(c, r.code, NULL);
+    wres_ignore(conn_fail(c, r.code, NULL)); /* it records the error; r says it already */
     if (c->err.msg[0] == '\0')
         snprintf(c->err.msg, sizeof c->err.msg, "%s", ward_err_str(c->err.code));
     int alert = ward_err_alert(c->err.code);
     if (alert >= 0)
-        send_alert(c, 2, (uint8_t)alert);
+        send_alert(c, ALERT_FATAL, (uint8_t)alert);
     c->hs.state = ST_FAILED;
     byteq_free(&c->in);
     byteq_free(&c->app);
@@ -144,7 +143,7 @@ static ward_err conn_die(ward_conn *c, wres r)
 
 ward_err conn_abort(ward_conn *c, ward_err code, const char *msg)
 {
-    conn_fail(c, code, "%s", msg);
+    wres_ignore(conn_fail(c, code, "%s", msg)); /* records the message conn_die keeps */
     return conn_die(c, wres_err(code));
 }
 
@@ -234,7 +233,7 @@ static wres handle_alert(ward_conn *c, span payload)
     if (payload.len != 2)
         return conn_fail(c, WARD_ERR_DECODE, "malformed alert record");
     uint8_t desc = payload.p[1];
-    if (desc == 0) { /* close_notify */
+    if (desc == WARD_ALERT_CLOSE_NOTIFY) {
         if (c->hs.state != ST_CONNECTED) {
             c->peer_alert = desc;
             return conn_fail(c, WARD_ERR_PEER_ALERT,
@@ -248,7 +247,7 @@ static wres handle_alert(ward_conn *c, span payload)
     /* Before the version is known, a TLS 1.2 server may warn too (RFC 6066
      * §3: unrecognized_name before its ServerHello). */
     int tls12_rules = c->hs.version == WARD_TLS12 || (c->hs.version == 0 && !c->is_server);
-    if (payload.p[0] == 1 && (desc == 90 || tls12_rules)) {
+    if (payload.p[0] == ALERT_WARNING && (desc == WARD_ALERT_USER_CANCELED || tls12_rules)) {
         if (++c->warning_alerts > c->cfg->limits.max_warning_alerts)
             return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                              "peer sent more than %u warning alerts",
@@ -399,10 +398,11 @@ static void describe_not_tls(ward_conn *c, const uint8_t *p, size_t n)
     for (size_t i = 0; i < n && k < sizeof shown - 1; i++)
         shown[k++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
     shown[k] = '\0';
-    conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "the peer did not speak TLS (it sent \"%s\"): %s",
-              shown,
-              c->is_server ? "a plaintext client on a TLS port?"
-                           : "wrong port, or a service that needs STARTTLS first?");
+    /* Only the message: the caller returns the error it met. */
+    wres_ignore(conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                          "the peer did not speak TLS (it sent \"%s\"): %s", shown,
+                          c->is_server ? "a plaintext client on a TLS port?"
+                                       : "wrong port, or a service that needs STARTTLS first?"));
 }
 
 /* The common case once connected (TLS 1.3): nothing buffered and whole
@@ -417,7 +417,7 @@ static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r
     while (c->hs.state == ST_CONNECTED && c->rdir.protected_ && !c->rdir.tls12 &&
            !c->close_received && hs_reasm_empty(&c->reasm) && len - used > 0) {
         size_t total;
-        if (!wres_is_ok(rec_peek2(&c->rdir, data + used, len - used, &total)) || total == 0 ||
+        if (!wres_is_ok(rec_dir_peek(&c->rdir, data + used, len - used, &total)) || total == 0 ||
             data[used] != CT_APPLICATION_DATA)
             break;
         uint8_t *dst = byteq_reserve(&c->app, total);
@@ -481,7 +481,7 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         return conn_die(c, r);
     while (!c->close_received) {
         size_t total;
-        r = rec_peek2(&c->rdir, byteq_data(&c->in), byteq_size(&c->in), &total);
+        r = rec_dir_peek(&c->rdir, byteq_data(&c->in), byteq_size(&c->in), &total);
         if (!wres_is_ok(r)) {
             if (!c->records_seen && r.code == WARD_ERR_UNEXPECTED_MESSAGE)
                 describe_not_tls(c, byteq_data(&c->in), byteq_size(&c->in));
@@ -574,7 +574,7 @@ ward_err ward_conn_close(ward_conn *c)
         return WARD_OK;
     c->close_sent = 1;
     c->hs.close_sent = 1; /* the handshake sends nothing more either (§6.1) */
-    send_alert(c, 1, 0);
+    send_alert(c, ALERT_WARNING, WARD_ALERT_CLOSE_NOTIFY);
     return WARD_OK;
 }
 

@@ -23,7 +23,8 @@
 
 /* RFC 8446 §4.2.3: PKCS#1 v1.5 is offered only for TLS 1.2's
  * ServerKeyExchange, after everything else. */
-static const uint16_t pkcs1_schemes[] = {0x0401, 0x0501, 0x0601};
+static const uint16_t pkcs1_schemes[] = {WARD_SIG_RSA_PKCS1_SHA256, WARD_SIG_RSA_PKCS1_SHA384,
+                                          WARD_SIG_RSA_PKCS1_SHA512};
 
 static int is_ip_literal(const char *name)
 {
@@ -150,9 +151,9 @@ static wres send_client_hello(hs_ctx *c, int first)
          * server answers: keep the ClientHello until then. */
         c->client_hello = msg;
         c->client_hello_len = w.len;
-        hs_tune_record(c, HS_TUNE_WIRE_VERSION, 0x0301); /* §5.1: a first ClientHello may say 0x0301 */
+        hs_tune_record(c, HS_TUNE_WIRE_VERSION, MSG_VERSION_TLS10); /* §5.1: a first ClientHello may say 0x0301 */
         r = hs_emit(c, CT_HANDSHAKE, msg, w.len);
-        hs_tune_record(c, HS_TUNE_WIRE_VERSION, 0x0303);
+        hs_tune_record(c, HS_TUNE_WIRE_VERSION, WARD_TLS12);
         if (wres_is_ok(r) && p.early_data)
             r = hs_client_send_early_data(c, msg, w.len);
         return r;
@@ -286,7 +287,7 @@ wres hs_client_on_server_hello(hs_ctx *c, span body, span full)
     GUARD(msg_decode_server_hello(body, &sh));
     /* RFC 8446 D.5: SSL 3.0 or older in legacy_version is protocol_version,
      * whatever else the hello says. */
-    if (sh.legacy_version <= 0x0300)
+    if (sh.legacy_version <= MSG_VERSION_SSL30)
         return hs_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "server hello has legacy_version 0x%04x (SSL 3.0 or older), which ward "
                          "refuses (RFC 8446 D.5)",
@@ -308,7 +309,7 @@ wres hs_client_on_server_hello(hs_ctx *c, span body, span full)
         return hs_client12_on_server_hello(c, &sh, full);
     }
     if (cfg->max_version < WARD_TLS13 || sh.selected_version != WARD_TLS13 ||
-        sh.legacy_version != 0x0303)
+        sh.legacy_version != WARD_TLS12)
         return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server selected version 0x%04x, which ward did not offer",
                          sh.selected_version);
@@ -420,12 +421,6 @@ wres hs_client_on_encrypted_extensions(hs_ctx *c, span body, span full)
     /* §2.2: a PSK handshake has no Certificate or CertificateRequest. */
     c->state = c->resumed ? ST_CLIENT_WAIT_FINISHED : ST_CLIENT_WAIT_CERT_CR;
     return wres_ok();
-}
-
-/* §4.3.2: client certificates are in hs/client_auth.c. */
-wres hs_client_on_certificate_request(hs_ctx *c, span body, span full)
-{
-    return hs_client_on_cert_request13(c, body, full);
 }
 
 static void hex32(const uint8_t *b, char *out)

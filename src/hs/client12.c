@@ -136,12 +136,6 @@ wres hs_client12_on_server_key_exchange(hs_ctx *c, span body, span full)
     return wres_ok();
 }
 
-/* RFC 5246 §7.4.4: client certificates are in hs/client_auth.c. */
-wres hs_client12_on_certificate_request(hs_ctx *c, span body, span full)
-{
-    return hs_client_on_cert_request12(c, body, full);
-}
-
 /* ECDHE: our share and the shared secret; RSA: an encrypted random
  * pre-master secret that starts with the version we offered. */
 static wres send_client_key_exchange(hs_ctx *c, uint8_t *pms, size_t *pms_len)

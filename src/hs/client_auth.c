@@ -22,7 +22,8 @@
 #include "msg/msg.h"
 
 /* TLS 1.2 also signs with PKCS#1 v1.5 (RFC 5246 §7.4.1.4.1); TLS 1.3 never. */
-static const uint16_t pkcs1_schemes[] = {0x0401, 0x0501, 0x0601};
+static const uint16_t pkcs1_schemes[] = {WARD_SIG_RSA_PKCS1_SHA256, WARD_SIG_RSA_PKCS1_SHA384,
+                                          WARD_SIG_RSA_PKCS1_SHA512};
 
 /* RFC 5246 §7.4.4 ClientCertificateType; RFC 8422 §5.5: ecdsa_sign also
  * covers Ed25519. */
@@ -314,7 +315,7 @@ wres hs_server12_on_client_certificate(hs_ctx *c, span body, span full)
     if (c->client_cert_pending) {
         const crypto_key *k = &c->peer_key;
         if (!crypto_key_is_rsa(k) && !crypto_key_is_ec(k) &&
-            !crypto_key_can_sign_tls12(k, 0x0807))
+            !crypto_key_can_sign_tls12(k, WARD_SIG_ED25519))
             return hs_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                              "client certificate key is neither RSA, ECDSA nor Ed25519");
     }
@@ -375,7 +376,8 @@ static uint16_t choose_scheme13(const ward_config *cfg, span server_list)
     return 0;
 }
 
-wres hs_client_on_cert_request13(hs_ctx *c, span body, span full)
+/* The TLS 1.3 client's CertificateRequest handler (§4.3.2). */
+wres hs_client_on_certificate_request(hs_ctx *c, span body, span full)
 {
     rd r = rd_span(body), ctx, exts;
     GUARD(rd_block8(&r, &ctx));
@@ -414,7 +416,8 @@ static uint16_t choose_scheme12(const ward_config *cfg, span types, span schemes
     return 0;
 }
 
-wres hs_client_on_cert_request12(hs_ctx *c, span body, span full)
+/* The TLS 1.2 client's CertificateRequest handler (RFC 5246 §7.4.4). */
+wres hs_client12_on_certificate_request(hs_ctx *c, span body, span full)
 {
     rd r = rd_span(body), types, schemes, authorities;
     GUARD(rd_block8(&r, &types));

@@ -70,7 +70,6 @@ WARD_MUST_CHECK wres hs_client12_on_server_hello(hs_ctx *c, const msg_server_hel
                                                  span full);
 WARD_MUST_CHECK wres hs_client12_on_certificate(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_server_key_exchange(hs_ctx *c, span body, span full);
-WARD_MUST_CHECK wres hs_client12_on_certificate_request(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_server_hello_done(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_finished(hs_ctx *c, span body, span full);
 /* server12.c */
@@ -78,14 +77,13 @@ WARD_MUST_CHECK wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hel
                                                  span full);
 WARD_MUST_CHECK wres hs_server12_on_client_key_exchange(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_server12_on_finished(hs_ctx *c, span body, span full);
-/* server.c */
+/* server_ext.c */
 WARD_MUST_CHECK wres hs_server_take_name(hs_ctx *c, const msg_client_hello *ch);
 WARD_MUST_CHECK wres hs_server_choose_alpn(hs_ctx *c, const msg_client_hello *ch, span *alpn);
 
 /* client.c */
 WARD_MUST_CHECK wres hs_client_on_server_hello(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_on_encrypted_extensions(hs_ctx *c, span body, span full);
-WARD_MUST_CHECK wres hs_client_on_certificate_request(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_on_certificate(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_on_certificate_verify(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_on_finished(hs_ctx *c, span body, span full);
@@ -114,8 +112,8 @@ WARD_MUST_CHECK wres hs_server12_on_client_certificate_verify(hs_ctx *c, span bo
                                                              span full);
 /* Client: a CertificateRequest (TLS 1.3 §4.3.2 / TLS 1.2 §7.4.4) picks the
  * scheme we will sign with; then our Certificate [and CertificateVerify]. */
-WARD_MUST_CHECK wres hs_client_on_cert_request13(hs_ctx *c, span body, span full);
-WARD_MUST_CHECK wres hs_client_on_cert_request12(hs_ctx *c, span body, span full);
+WARD_MUST_CHECK wres hs_client_on_certificate_request(hs_ctx *c, span body, span full);
+WARD_MUST_CHECK wres hs_client12_on_certificate_request(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_send_certificate13(hs_ctx *c);
 WARD_MUST_CHECK wres hs_client_send_certificate12(hs_ctx *c);
 WARD_MUST_CHECK wres hs_client_send_certificate_verify12(hs_ctx *c);

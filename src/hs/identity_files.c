@@ -125,8 +125,7 @@ void identity_default_changed(ward_config *cfg)
     crypto_cert_free(&cfg->default_leaf);
     if (cfg->has_cert && cfg->chain.n) {
         /* Unparsable: it then matches no name, and the default still serves. */
-        wres r = crypto_cert_parse(&cfg->default_leaf, cfg->chain.der[0], cfg->chain.len[0]);
-        (void)r;
+        wres_ignore(crypto_cert_parse(&cfg->default_leaf, cfg->chain.der[0], cfg->chain.len[0]));
     }
 }
 

@@ -18,12 +18,6 @@ wres hs_emit(hs_ctx *c, uint8_t type, const uint8_t *data, size_t len)
     return c->out.ops->emit(c->out.ctx, type, data, len);
 }
 
-wres hs_send_msg(hs_ctx *c, const uint8_t *msg, size_t len)
-{
-    GUARD(transcript_add(c, msg, len));
-    return hs_emit(c, CT_HANDSHAKE, msg, len);
-}
-
 wres hs_send_ccs(hs_ctx *c)
 {
     if (c->ccs_sent)

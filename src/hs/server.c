@@ -11,6 +11,7 @@
 #include "hs/identity.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
+#include "hs/suites.h"
 #include "msg/msg.h"
 
 /* What the server decided about one ClientHello. */
@@ -90,43 +91,6 @@ static void choose_groups(const ward_config *cfg, const msg_client_hello *ch,
             !msg_key_share_find(ch->key_shares, cfg->groups[i], &unused))
             sc->retry_group = cfg->groups[i];
     }
-}
-
-/* RFC 7301 §3.2: the server's preference among the client's protocols. */
-wres hs_server_choose_alpn(hs_ctx *c, const msg_client_hello *ch, span *alpn)
-{
-    const ward_config *cfg = c->cfg;
-    if (!ch->has_alpn || cfg->alpn_len == 0)
-        return wres_ok();
-    rd mine = rd_of(cfg->alpn, cfg->alpn_len), m;
-    while (rd_left(&mine) && wres_is_ok(rd_block8(&mine, &m))) {
-        rd theirs = rd_span(ch->alpn), t;
-        while (rd_left(&theirs) && wres_is_ok(rd_block8(&theirs, &t)))
-            if (t.left == m.left && memcmp(t.p, m.p, m.left) == 0) {
-                *alpn = span_of(m.p, m.left);
-                memcpy(c->alpn, m.p, m.left);
-                c->alpn[m.left] = '\0';
-                return wres_ok();
-            }
-    }
-    return hs_fail(c, WARD_ERR_NO_APPLICATION_PROTOCOL,
-                     "client offered no ALPN protocol the server supports");
-}
-
-wres hs_server_take_name(hs_ctx *c, const msg_client_hello *ch)
-{
-    if (!ch->has_server_name)
-        return wres_ok();
-    span n = ch->server_name;
-    if (n.len > WARD_MAX_NAME)
-        return hs_fail(c, WARD_ERR_DECODE, "server_name longer than 255 bytes");
-    for (size_t i = 0; i < n.len; i++)
-        if (n.p[i] <= 0x20 || n.p[i] >= 0x7f)
-            return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
-                             "server_name holds characters not allowed in a host name");
-    memcpy(c->server_name, n.p, n.len);
-    c->server_name[n.len] = '\0';
-    return wres_ok();
 }
 
 static wres send_hello_retry_request(hs_ctx *c, const msg_client_hello *ch, span full,
@@ -358,7 +322,7 @@ static uint16_t negotiate_version(const ward_config *cfg, const msg_client_hello
  * hellos of a retry are held to it. */
 static wres check_legacy_version(hs_ctx *c, const msg_client_hello *ch)
 {
-    if (ch->legacy_version <= 0x0300)
+    if (ch->legacy_version <= MSG_VERSION_SSL30)
         return hs_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "ClientHello legacy_version 0x%04x is SSL 3.0 or older; ward refuses it "
                          "whatever supported_versions says (RFC 8446 D.5)",
@@ -378,7 +342,7 @@ static wres check_version(hs_ctx *c, const msg_client_hello *ch, uint16_t *versi
                          : cfg->max_version == WARD_TLS12 ? "TLS 1.2 only"
                                                           : "TLS 1.2 and 1.3");
     /* RFC 7507: a fallback retry when both could have done better. */
-    if (msg_u16_list_has(ch->cipher_suites, 0x5600) && *version < cfg->max_version)
+    if (msg_u16_list_has(ch->cipher_suites, TLS_FALLBACK_SCSV) && *version < cfg->max_version)
         return hs_fail(c, WARD_ERR_INAPPROPRIATE_FALLBACK,
                          "client signalled a fallback (TLS_FALLBACK_SCSV) to a version below "
                          "what both support");

@@ -16,8 +16,6 @@
 #include "hs/suites.h"
 #include "msg/msg.h"
 
-#define TLS_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
-
 typedef struct {
     const suite_info *suite;
     uint16_t group;   /* ECDHE only */

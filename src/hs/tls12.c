@@ -18,7 +18,8 @@ int hs_suite_enabled(const ward_config *cfg, uint16_t code, uint16_t version)
 
 int hs_pkcs1_scheme(uint16_t scheme)
 {
-    return scheme == 0x0401 || scheme == 0x0501 || scheme == 0x0601;
+    return scheme == WARD_SIG_RSA_PKCS1_SHA256 || scheme == WARD_SIG_RSA_PKCS1_SHA384 ||
+           scheme == WARD_SIG_RSA_PKCS1_SHA512;
 }
 
 static const uint8_t *client_random(const hs_ctx *c)
@@ -128,6 +129,6 @@ wres hs12_on_ccs(hs_ctx *c, span payload)
  * connection goes on. */
 wres hs12_refuse_renegotiation(hs_ctx *c)
 {
-    static const uint8_t alert[2] = {1, 100}; /* warning, no_renegotiation */
+    static const uint8_t alert[2] = {ALERT_WARNING, WARD_ALERT_NO_RENEGOTIATION};
     return hs_emit(c, CT_ALERT, alert, sizeof alert);
 }

@@ -39,3 +39,10 @@ wres transcript_collapse_for_hrr(hs_ctx *c)
     GUARD(transcript_start(c, c->hash));
     return transcript_add(c, msg, w.len);
 }
+
+/* A handshake message we send: into the transcript, then out (hs/out.c). */
+wres hs_send_msg(hs_ctx *c, const uint8_t *msg, size_t len)
+{
+    GUARD(transcript_add(c, msg, len));
+    return hs_emit(c, CT_HANDSHAKE, msg, len);
+}
