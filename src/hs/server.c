@@ -9,6 +9,7 @@
 
 #include "base/mem.h"
 #include "hs/identity.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
 #include "hs/suites.h"
@@ -171,6 +172,21 @@ static wres sign_certificate_verify(hs_ctx *c, uint16_t scheme, uint8_t *sig, si
 
 /* EncryptedExtensions, Certificate, CertificateVerify and Finished, in one
  * flight (one record when it fits), each added to the transcript in turn. */
+/* [CertificateRequest,] Certificate, CertificateVerify (§4.4.2, §4.4.3). */
+static wres send_server_auth(hs_ctx *c, hs_flight *f, const crypto_chain *chain,
+                             const uint8_t *staple, size_t staple_len, uint16_t scheme)
+{
+    /* mutual TLS: §4.3.2 (hs/client_auth.c; nothing unless configured) */
+    GUARD(hs_msg_end(f, hs_server_write_cert_request13(c, hs_msg_begin(f))));
+    GUARD(hs_msg_end(f, msg_encode_certificate_ocsp(hs_msg_begin(f),
+                                                    (const uint8_t *const *)chain->der,
+                                                    chain->len, chain->n, staple, staple_len)));
+    uint8_t sig[CRYPTO_MAX_SIG];
+    size_t siglen;
+    GUARD(sign_certificate_verify(c, scheme, sig, sizeof sig, &siglen));
+    return hs_msg_end(f, msg_encode_certificate_verify(hs_msg_begin(f), scheme, sig, siglen));
+}
+
 static wres send_server_flight(hs_ctx *c, const msg_client_hello *ch,
                                const server_choice *sc)
 {
@@ -180,17 +196,8 @@ static wres send_server_flight(hs_ctx *c, const msg_client_hello *ch,
     uint8_t *staple; /* RFC 8446 §4.4.2.1, when the client asked */
     size_t staple_len;
     GUARD(hs_identity_staple(c, ch, &staple, &staple_len));
-    size_t cap = 1024 + CRYPTO_MAX_SIG + 2 * CRYPTO_MAX_HASH + staple_len + 8;
-    for (size_t i = 0; i < chain->n; i++)
-        cap += chain->len[i] + 8;
-    cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
-    uint8_t *flight = malloc(cap);
-    if (!flight)
-        free(staple);
-    ENSURE(flight, WARD_ERR_NOMEM);
-    wr w = wr_of(flight, cap);
-    size_t mark = 0;
-    wres r;
+    hs_flight f;
+    hs_flight_init(&f, c);
 
     msg_encrypted_extensions_params ee = {0};
     if (h && h->ee_groups_raw) {
@@ -203,43 +210,18 @@ static wres send_server_flight(hs_ctx *c, const msg_client_hello *ch,
     ee.alpn = sc->alpn.p;
     ee.alpn_len = sc->alpn.len;
     ee.early_data = c->early_status == WARD_EARLY_ACCEPTED;
-    r = msg_encode_encrypted_extensions(&w, &ee);
-    if (!wres_is_ok(r))
-        goto out;
-    if (c->resumed) { /* §2.2: the PSK authenticates; no Certificate */
-        if (!wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
-            goto out;
-        mark = w.len;
-        goto finished;
-    }
-    r = hs_server_write_cert_request13(c, &w); /* mutual TLS: §4.3.2 */
-    if (!wres_is_ok(r))
-        goto out;
-
-    r = msg_encode_certificate_ocsp(&w, (const uint8_t *const *)chain->der, chain->len, chain->n,
-                                    staple, staple_len);
-    if (!wres_is_ok(r) || !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
-        goto out;
-    mark = w.len;
-
-    uint8_t sig[CRYPTO_MAX_SIG];
-    size_t siglen;
-    r = sign_certificate_verify(c, sc->scheme, sig, sizeof sig, &siglen);
-    if (!wres_is_ok(r) || !wres_is_ok(r = msg_encode_certificate_verify(&w, sc->scheme, sig, siglen)) ||
-        !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
-        goto out;
-    mark = w.len;
-
-finished:;
-    uint8_t vd[CRYPTO_MAX_HASH];
-    r = hs_finished_for(c, 1, vd);
-    if (!wres_is_ok(r) || !wres_is_ok(r = msg_encode_finished(&w, vd, c->hlen)) ||
-        !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
-        goto out;
-    r = hs_emit(c, CT_HANDSHAKE, flight, w.len);
-out:
-    free(flight);
+    wres r = hs_msg_end(&f, msg_encode_encrypted_extensions(hs_msg_begin(&f), &ee));
+    if (wres_is_ok(r) && !c->resumed) /* §2.2: with a PSK, no Certificate */
+        r = send_server_auth(c, &f, chain, staple, staple_len, sc->scheme);
     free(staple);
+    uint8_t vd[CRYPTO_MAX_HASH];
+    if (wres_is_ok(r))
+        r = hs_finished_for(c, 1, vd);
+    if (wres_is_ok(r))
+        r = hs_msg_end(&f, msg_encode_finished(hs_msg_begin(&f), vd, c->hlen));
+    if (wres_is_ok(r))
+        r = hs_flight_send(&f);
+    hs_flight_free(&f);
     return r;
 }
 

@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "hs/identity.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/resume12.h"
 #include "hs/suites.h"
@@ -179,15 +180,8 @@ static wres send_flight(hs_ctx *c, const msg_client_hello *ch, const choice12 *c
     uint8_t *staple; /* RFC 6066 §8, when the client asked */
     size_t staple_len;
     GUARD(hs_identity_staple(c, ch, &staple, &staple_len));
-    size_t cap = 2048 + CRYPTO_MAX_SIG + staple_len + 8;
-    for (size_t i = 0; i < chain->n; i++)
-        cap += chain->len[i] + 3;
-    cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
-    uint8_t *flight = malloc(cap);
-    if (!flight)
-        free(staple);
-    ENSURE(flight, WARD_ERR_NOMEM);
-    wr w = wr_of(flight, cap);
+    hs_flight f;
+    hs_flight_init(&f, c);
 
     msg_server_hello12_params sp = {0};
     memcpy(sp.random, c->random, 32);
@@ -202,23 +196,22 @@ static wres send_flight(hs_ctx *c, const msg_client_hello *ch, const choice12 *c
     sp.alpn_len = ch12->alpn.len;
     sp.server_name_ack = c->server_name[0] != '\0';
     sp.status_request = staple_len > 0;
-    wres r = msg_encode_server_hello12(&w, &sp);
+    wres r = hs_msg_end(&f, msg_encode_server_hello12(hs_msg_begin(&f), &sp));
     if (wres_is_ok(r))
-        r = msg_encode_certificate12(&w, (const uint8_t *const *)chain->der, chain->len,
-                                     chain->n);
+        r = hs_msg_end(&f, msg_encode_certificate12(hs_msg_begin(&f),
+                                                    (const uint8_t *const *)chain->der,
+                                                    chain->len, chain->n));
     if (wres_is_ok(r) && staple_len)
-        r = msg_encode_certificate_status(&w, staple, staple_len);
+        r = hs_msg_end(&f, msg_encode_certificate_status(hs_msg_begin(&f), staple, staple_len));
     if (wres_is_ok(r) && ch12->suite->kx == KX_ECDHE)
-        r = write_server_key_exchange(c, &w, ch12);
+        r = hs_msg_end(&f, write_server_key_exchange(c, hs_msg_begin(&f), ch12));
+    if (wres_is_ok(r)) /* mutual TLS: §7.4.4 (nothing unless configured) */
+        r = hs_msg_end(&f, hs_server_write_cert_request12(c, hs_msg_begin(&f)));
     if (wres_is_ok(r))
-        r = hs_server_write_cert_request12(c, &w); /* mutual TLS: §7.4.4 */
+        r = hs_msg_end(&f, msg_encode_server_hello_done(hs_msg_begin(&f)));
     if (wres_is_ok(r))
-        r = msg_encode_server_hello_done(&w);
-    if (wres_is_ok(r))
-        r = transcript_add(c, flight, w.len);
-    if (wres_is_ok(r))
-        r = hs_emit(c, CT_HANDSHAKE, flight, w.len);
-    free(flight);
+        r = hs_flight_send(&f);
+    hs_flight_free(&f);
     free(staple);
     return r;
 }
