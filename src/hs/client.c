@@ -12,6 +12,7 @@
 #include "base/mem.h"
 #include "hs/identity.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
 #include "hs/resume12.h"
@@ -535,6 +536,25 @@ wres hs_client_on_certificate_verify(hs_ctx *c, span body, span full)
     return wres_ok();
 }
 
+/* [EndOfEarlyData,] [Certificate, [CertificateVerify,]] Finished: each
+ * message in its own records, as ever (the wire does not change). */
+static wres send_client_flight(hs_ctx *c, hs_flight *f)
+{
+    if (c->early_status == WARD_EARLY_ACCEPTED) { /* §4.5, under the early keys */
+        GUARD(hs_msg_end(f, msg_encode_end_of_early_data(hs_msg_begin(f))));
+        GUARD(hs_flight_send(f));
+        GUARD(hs_install_keys(c, 1, c->c_hs));
+    }
+    GUARD(hs_client_send_certificate13(c, f)); /* if requested (hs/client_auth.c) */
+    uint8_t vd[CRYPTO_MAX_HASH];
+    wres r = hs_finished_for(c, 0, vd);
+    if (wres_is_ok(r))
+        r = hs_msg_end(f, msg_encode_finished(hs_msg_begin(f), vd, c->hlen));
+    ward_zeroize(vd, sizeof vd);
+    GUARD(r);
+    return hs_flight_send(f);
+}
+
 wres hs_client_on_finished(hs_ctx *c, span body, span full)
 {
     GUARD(hs_check_finished(c, 1, body));
@@ -542,15 +562,11 @@ wres hs_client_on_finished(hs_ctx *c, span body, span full)
     GUARD(hs_derive_app_secrets(c));
     GUARD(hs_install_keys(c, 0, c->s_ap));
     hs_event(c, HS_EV_APP_READ, NULL, 0);
-    if (c->early_status == WARD_EARLY_ACCEPTED) { /* §4.5, under the early keys */
-        uint8_t eoed[MSG_HEADER_LEN];
-        wr w = wr_of(eoed, sizeof eoed);
-        GUARD(msg_encode_end_of_early_data(&w));
-        GUARD(hs_send_msg(c, eoed, w.len));
-        GUARD(hs_install_keys(c, 1, c->c_hs));
-    }
-    GUARD(hs_client_send_certificate13(c)); /* if requested (hs/client_auth.c) */
-    GUARD(hs_send_finished(c, 0));
+    hs_flight f;
+    hs_flight_init(&f, c);
+    wres r = send_client_flight(c, &f);
+    hs_flight_free(&f);
+    GUARD(r);
     GUARD(hs_derive_res_master(c));
     GUARD(hs_install_keys(c, 1, c->c_ap));
     ward_zeroize(c->c_hs, sizeof c->c_hs);

@@ -17,6 +17,7 @@
 
 #include "base/mem.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
@@ -486,12 +487,13 @@ static wres send_certificate13(hs_ctx *c, wres (*send)(hs_ctx *, const uint8_t *
     return r;
 }
 
-wres hs_client_send_certificate13(hs_ctx *c)
+wres hs_client_send_certificate13(hs_ctx *c, hs_flight *f)
 {
     if (!c->cert_requested)
         return wres_ok();
-    int with_chain;
-    GUARD(send_certificate13(c, hs_send_msg, &with_chain));
+    int with_chain = c->client_scheme != 0;
+    GUARD(hs_msg_end(f, encode_certificate13(c, hs_msg_begin(f), with_chain)));
+    GUARD(hs_flight_send(f));
     c->client_cert_sent = with_chain;
     if (!with_chain)
         return wres_ok();
@@ -499,7 +501,9 @@ wres hs_client_send_certificate13(hs_ctx *c)
     size_t len, siglen;
     GUARD(hs_cv_content(c, 0, content, sizeof content, &len));
     GUARD(crypto_sign(&c->cfg->key, c->client_scheme, content, len, sig, sizeof sig, &siglen));
-    return send_cv(c, sig, siglen);
+    GUARD(hs_msg_end(f, msg_encode_certificate_verify(hs_msg_begin(f), c->client_scheme, sig,
+                                                      siglen)));
+    return hs_flight_send(f);
 }
 
 wres hs_client_send_certificate12(hs_ctx *c)

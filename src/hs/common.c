@@ -122,16 +122,6 @@ wres hs_check_finished(hs_ctx *c, int server_side, span body)
     return wres_ok();
 }
 
-wres hs_send_finished(hs_ctx *c, int server_side)
-{
-    uint8_t vd[CRYPTO_MAX_HASH], msg[MSG_HEADER_LEN + CRYPTO_MAX_HASH];
-    GUARD(hs_finished_for(c, server_side, vd));
-    wr w = wr_of(msg, sizeof msg);
-    GUARD(msg_encode_finished(&w, vd, c->hlen));
-    ward_zeroize(vd, sizeof vd);
-    return hs_send_msg(c, msg, w.len);
-}
-
 /* §4.6.3: the sender moves to the next secret right after sending. */
 wres hs_send_key_update(hs_ctx *c, int request_peer)
 {

@@ -6,6 +6,8 @@
 #include "msg/msg.h"
 #include "record/record.h"
 
+struct hs_flight; /* hs/flight.h */
+
 /* ---- transcript (src/hs/transcript.c) ---- */
 WARD_MUST_CHECK wres transcript_start(hs_ctx *c, hash_alg hash);
 WARD_MUST_CHECK wres transcript_add(hs_ctx *c, const uint8_t *msg, size_t len);
@@ -33,7 +35,6 @@ WARD_MUST_CHECK wres hs_derive_hs_secrets(hs_ctx *c, const uint8_t *shared, size
 WARD_MUST_CHECK wres hs_derive_app_secrets(hs_ctx *c);
 WARD_MUST_CHECK wres hs_finished_for(hs_ctx *c, int server_side, uint8_t *out);
 WARD_MUST_CHECK wres hs_check_finished(hs_ctx *c, int server_side, span body);
-WARD_MUST_CHECK wres hs_send_finished(hs_ctx *c, int server_side);
 /* A fresh key pair for group (or the test hook's fixed private key). */
 WARD_MUST_CHECK wres hs_keygen(hs_ctx *c, crypto_kex *k, uint16_t group, uint8_t *pub,
                                size_t cap, size_t *publen);
@@ -114,7 +115,7 @@ WARD_MUST_CHECK wres hs_server12_on_client_certificate_verify(hs_ctx *c, span bo
  * scheme we will sign with; then our Certificate [and CertificateVerify]. */
 WARD_MUST_CHECK wres hs_client_on_certificate_request(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_certificate_request(hs_ctx *c, span body, span full);
-WARD_MUST_CHECK wres hs_client_send_certificate13(hs_ctx *c);
+WARD_MUST_CHECK wres hs_client_send_certificate13(hs_ctx *c, struct hs_flight *f);
 WARD_MUST_CHECK wres hs_client_send_certificate12(hs_ctx *c);
 WARD_MUST_CHECK wres hs_client_send_certificate_verify12(hs_ctx *c);
 
