@@ -11,6 +11,7 @@
 #include "base/mem.h"
 #include "hs/identity.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/resume12.h"
 #include "hs/suites.h"
@@ -138,10 +139,9 @@ wres hs_client12_on_server_key_exchange(hs_ctx *c, span body, span full)
 
 /* ECDHE: our share and the shared secret; RSA: an encrypted random
  * pre-master secret that starts with the version we offered. */
-static wres send_client_key_exchange(hs_ctx *c, uint8_t *pms, size_t *pms_len)
+static wres send_client_key_exchange(hs_ctx *c, hs_flight *f, uint8_t *pms, size_t *pms_len)
 {
-    uint8_t msg[MSG_HEADER_LEN + 2 + CRYPTO_MAX_SIG];
-    wr w = wr_of(msg, sizeof msg);
+    wr *w = hs_msg_begin(f);
     if (suite_lookup(c->suite)->kx == KX_ECDHE) {
         crypto_kex k = {0};
         uint8_t pub[CRYPTO_MAX_KEX_PUB];
@@ -154,7 +154,7 @@ static wres send_client_key_exchange(hs_ctx *c, uint8_t *pms, size_t *pms_len)
         if (!wres_is_ok(r))
             return hs_fail(c, r.code, "server's ECDHE share is not a valid %s public key",
                              ward_group_name(c->group));
-        GUARD(msg_encode_client_key_exchange_ecdhe(&w, pub, publen));
+        GUARD(hs_msg_end(f, msg_encode_client_key_exchange_ecdhe(w, pub, publen)));
     } else {
         uint8_t enc[CRYPTO_MAX_SIG];
         size_t enclen;
@@ -163,26 +163,37 @@ static wres send_client_key_exchange(hs_ctx *c, uint8_t *pms, size_t *pms_len)
         GUARD(crypto_random(pms + 2, 46));
         *pms_len = 48;
         GUARD(crypto_rsa_kx_encrypt(&c->peer_key, pms, enc, sizeof enc, &enclen));
-        GUARD(msg_encode_client_key_exchange_rsa(&w, enc, enclen));
+        GUARD(hs_msg_end(f, msg_encode_client_key_exchange_rsa(w, enc, enclen)));
     }
-    return hs_send_msg(c, msg, w.len);
+    return hs_flight_send(f);
+}
+
+/* [Certificate,] ClientKeyExchange, [CertificateVerify,] then
+ * change_cipher_spec and Finished: each message in its own records. */
+static wres send_client_flight12(hs_ctx *c, hs_flight *f)
+{
+    GUARD(hs_client_send_certificate12(c, f)); /* if requested (hs/client_auth.c) */
+    uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
+    size_t pms_len = 0;
+    wres r = send_client_key_exchange(c, f, pms, &pms_len);
+    if (wres_is_ok(r))
+        r = hs12_derive_keys(c, pms, pms_len);
+    ward_zeroize(pms, sizeof pms);
+    GUARD(r);
+    GUARD(hs_client_send_certificate_verify12(c, f)); /* after a client certificate */
+    GUARD(hs12_send_ccs_and_keys(c));
+    return hs12_send_finished(c);
 }
 
 wres hs_client12_on_server_hello_done(hs_ctx *c, span body, span full)
 {
     GUARD(msg_decode_empty(body));
     GUARD(transcript_add(c, full.p, full.len));
-    GUARD(hs_client_send_certificate12(c)); /* if requested (hs/client_auth.c) */
-    uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
-    size_t pms_len = 0;
-    wres r = send_client_key_exchange(c, pms, &pms_len);
-    if (wres_is_ok(r))
-        r = hs12_derive_keys(c, pms, pms_len);
-    ward_zeroize(pms, sizeof pms);
+    hs_flight f;
+    hs_flight_init(&f, c);
+    wres r = send_client_flight12(c, &f);
+    hs_flight_free(&f);
     GUARD(r);
-    GUARD(hs_client_send_certificate_verify12(c)); /* after a client certificate */
-    GUARD(hs12_send_ccs_and_keys(c));
-    GUARD(hs12_send_finished(c));
     c->state = ST_CLIENT12_WAIT_CCS;
     return wres_ok();
 }

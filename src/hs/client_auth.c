@@ -462,14 +462,6 @@ static wres encode_certificate13(hs_ctx *c, wr *w, int with_chain)
     return wr_close(w, msg);
 }
 
-static wres send_cv(hs_ctx *c, const uint8_t *sig, size_t siglen)
-{
-    uint8_t msg[MSG_HEADER_LEN + 4 + CRYPTO_MAX_SIG];
-    wr w = wr_of(msg, sizeof msg);
-    GUARD(msg_encode_certificate_verify(&w, c->client_scheme, sig, siglen));
-    return hs_send_msg(c, msg, w.len);
-}
-
 /* Our Certificate (the chain when a scheme was found, else empty), handed
  * to send: into the handshake, or into a post-handshake exchange. */
 static wres send_certificate13(hs_ctx *c, wres (*send)(hs_ctx *, const uint8_t *, size_t),
@@ -506,22 +498,16 @@ wres hs_client_send_certificate13(hs_ctx *c, hs_flight *f)
     return hs_flight_send(f);
 }
 
-wres hs_client_send_certificate12(hs_ctx *c)
+wres hs_client_send_certificate12(hs_ctx *c, hs_flight *f)
 {
     if (!c->cert_requested)
         return wres_ok();
     const crypto_chain *ch = &c->cfg->chain;
     int with_chain = c->client_scheme != 0;
-    size_t cap = MSG_HEADER_LEN + 3 + (with_chain ? chain_size(ch) : 0);
-    uint8_t *msg = malloc(cap);
-    ENSURE(msg, WARD_ERR_NOMEM);
-    wr w = wr_of(msg, cap);
-    wres r = msg_encode_certificate12(&w, (const uint8_t *const *)ch->der, ch->len,
-                                      with_chain ? ch->n : 0);
-    if (wres_is_ok(r))
-        r = hs_send_msg(c, msg, w.len);
-    free(msg);
-    GUARD(r);
+    GUARD(hs_msg_end(f, msg_encode_certificate12(hs_msg_begin(f),
+                                                 (const uint8_t *const *)ch->der, ch->len,
+                                                 with_chain ? ch->n : 0)));
+    GUARD(hs_flight_send(f));
     c->client_cert_sent = with_chain;
     if (!with_chain)
         hs_client_auth_done(c);
@@ -529,7 +515,7 @@ wres hs_client_send_certificate12(hs_ctx *c)
 }
 
 /* RFC 5246 §7.4.8: after ClientKeyExchange, over every message so far. */
-wres hs_client_send_certificate_verify12(hs_ctx *c)
+wres hs_client_send_certificate_verify12(hs_ctx *c, hs_flight *f)
 {
     if (!c->client_cert_sent)
         return wres_ok();
@@ -539,7 +525,9 @@ wres hs_client_send_certificate_verify12(hs_ctx *c)
     GUARD(crypto_sign_tls12(&c->cfg->key, c->client_scheme, c->hs_msgs, c->hs_msgs_len, sig,
                             sizeof sig, &siglen));
     hs_client_auth_done(c);
-    return send_cv(c, sig, siglen);
+    GUARD(hs_msg_end(f, msg_encode_certificate_verify(hs_msg_begin(f), c->client_scheme, sig,
+                                                      siglen)));
+    return hs_flight_send(f);
 }
 
 /* ---- TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2) ---- */

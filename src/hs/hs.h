@@ -116,7 +116,7 @@ WARD_MUST_CHECK wres hs_server12_on_client_certificate_verify(hs_ctx *c, span bo
 WARD_MUST_CHECK wres hs_client_on_certificate_request(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client12_on_certificate_request(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_client_send_certificate13(hs_ctx *c, struct hs_flight *f);
-WARD_MUST_CHECK wres hs_client_send_certificate12(hs_ctx *c);
-WARD_MUST_CHECK wres hs_client_send_certificate_verify12(hs_ctx *c);
+WARD_MUST_CHECK wres hs_client_send_certificate12(hs_ctx *c, struct hs_flight *f);
+WARD_MUST_CHECK wres hs_client_send_certificate_verify12(hs_ctx *c, struct hs_flight *f);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "base/mem.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
@@ -84,11 +85,15 @@ static wres finished12(hs_ctx *c, int server_side, uint8_t out[12])
 
 wres hs12_send_finished(hs_ctx *c)
 {
-    uint8_t vd[12], msg[MSG_HEADER_LEN + 12];
+    uint8_t vd[12];
     GUARD(finished12(c, c->is_server, vd));
-    wr w = wr_of(msg, sizeof msg);
-    GUARD(msg_encode_finished(&w, vd, sizeof vd));
-    return hs_send_msg(c, msg, w.len);
+    hs_flight f;
+    hs_flight_init(&f, c);
+    wres r = hs_msg_end(&f, msg_encode_finished(hs_msg_begin(&f), vd, sizeof vd));
+    if (wres_is_ok(r))
+        r = hs_flight_send(&f);
+    hs_flight_free(&f);
+    return r;
 }
 
 wres hs12_check_finished(hs_ctx *c, span body)
