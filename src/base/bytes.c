@@ -103,6 +103,8 @@ wres rd_expect_end(const rd *r)
 
 uint8_t *wr_reserve(wr *w, size_t n)
 {
+    if (!w->overflow && w->cap - w->len < n && w->grow)
+        w->grow(w, n);
     if (w->overflow || w->cap - w->len < n) {
         w->overflow = 1;
         return NULL;

@@ -8,7 +8,7 @@
 #include "msg/msg.h"
 
 /* RFC 7301 §3.2: the server's preference among the client's protocols. */
-wres hs_server_choose_alpn(ward_conn *c, const msg_client_hello *ch, span *alpn)
+wres hs_server_choose_alpn(hs_ctx *c, const msg_client_hello *ch, span *alpn)
 {
     const ward_config *cfg = c->cfg;
     if (!ch->has_alpn || cfg->alpn_len == 0)
@@ -24,20 +24,20 @@ wres hs_server_choose_alpn(ward_conn *c, const msg_client_hello *ch, span *alpn)
                 return wres_ok();
             }
     }
-    return conn_fail(c, WARD_ERR_NO_APPLICATION_PROTOCOL,
+    return hs_fail(c, WARD_ERR_NO_APPLICATION_PROTOCOL,
                      "client offered no ALPN protocol the server supports");
 }
 
-wres hs_server_take_name(ward_conn *c, const msg_client_hello *ch)
+wres hs_server_take_name(hs_ctx *c, const msg_client_hello *ch)
 {
     if (!ch->has_server_name)
         return wres_ok();
     span n = ch->server_name;
     if (n.len > WARD_MAX_NAME)
-        return conn_fail(c, WARD_ERR_DECODE, "server_name longer than 255 bytes");
+        return hs_fail(c, WARD_ERR_DECODE, "server_name longer than 255 bytes");
     for (size_t i = 0; i < n.len; i++)
         if (n.p[i] <= 0x20 || n.p[i] >= 0x7f)
-            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+            return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                              "server_name holds characters not allowed in a host name");
     memcpy(c->server_name, n.p, n.len);
     c->server_name[n.len] = '\0';

@@ -1,4 +1,4 @@
-/* The handshake's one reader of the test hooks (conn/test_hooks.h): each
+/* The handshake's one reader of the test hooks (hs/test_hooks.h): each
  * hook a handshake consults is asked here, by name, so that no handler
  * reads cfg->hooks itself. Without hooks every function answers "no". */
 #include <string.h>
@@ -67,7 +67,7 @@ wres hooks_cv_signature(const ward_config *cfg, uint8_t *sig, size_t cap, size_t
     return wres_ok();
 }
 
-int hooks_ticket(const ward_conn *c, span id, uint64_t now, resume_state *st)
+int hooks_ticket(const hs_ctx *c, span id, uint64_t now, resume_state *st)
 {
     const ward_test_hooks *h = c->cfg->hooks;
     if (!h || !h->ticket || id.len != h->ticket_len || memcmp(id.p, h->ticket, id.len) != 0 ||

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conn/test_hooks.h"
+#include "hs/test_hooks.h"
 #include "crypto/crypto.h"
 #include "providers.h"
 #include "testutil.h"

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "base/mem.h"
-#include "conn/identity.h"
+#include "hs/identity.h"
 
 struct ocsp_staple {
     pthread_mutex_t lock;
@@ -210,5 +210,3 @@ ward_err ward_config_set_ocsp_max_age(ward_config *cfg, uint32_t seconds)
     cfg->ocsp_max_age = seconds;
     return WARD_OK;
 }
-
-int ward_conn_ocsp_status(const ward_conn *c) { return c->ocsp_status; }
