@@ -96,7 +96,7 @@ if [ -n "$build" ]; then
 
     # Folder level.  The tool's arrows are judged by what libward exports.
     exported=$(find "$build" -maxdepth 1 -name 'libward.so*' -type f | head -1)
-    if [ -n "$exported" ]; then nm -D --defined-only "$exported" | awk '{print $3}' | sort -u >"$tmp/exported"
+    if [ -n "$exported" ]; then nm -D --defined-only "$exported" | awk '{sub(/@.*/, "", $3); print $3}' | sort -u >"$tmp/exported"
     else : >"$tmp/exported"; fi
     awk 'FNR == NR { pub[$1] = 1; next }
          { fa = $1; fb = $2
