@@ -153,11 +153,9 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
         }
         memcpy(c->server_name, server_name, n + 1);
     }
-    if (c->is_server) {
-        c->state = ST_SERVER_WAIT_CH;
+    hs_table_init(c);
+    if (c->is_server)
         return c;
-    }
-    c->state = ST_CLIENT_START;
     wres r = wres_ok();
     if (session && !(c->offer = ward_session_dup(session)))
         r = wres_err(WARD_ERR_NOMEM);
@@ -170,7 +168,7 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
         }
     }
     if (wres_is_ok(r))
-        r = hs_client_start(c);
+        r = hs_begin(c);
     if (!wres_is_ok(r))
         conn_die(c, r);
     return c;

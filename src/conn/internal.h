@@ -123,12 +123,12 @@ struct ward_session {
     size_t ticket_len;
 };
 
-/* Handshake states: each names the one message it accepts (hs/table.c). */
+/* Handshake states: the message awaited, as hs/table.c's driver sets it
+ * from the connection's kind and its place in the kind's sequence. */
 typedef enum {
     ST_CLIENT_START = 0,
     ST_CLIENT_WAIT_SH,
     ST_CLIENT_WAIT_EE,
-    ST_CLIENT_WAIT_CERT_CR,
     ST_CLIENT_WAIT_CERT,
     ST_CLIENT_WAIT_CV,
     ST_CLIENT_WAIT_FINISHED,
@@ -139,7 +139,6 @@ typedef enum {
     /* TLS 1.2 (RFC 5246 §7.3) */
     ST_CLIENT12_WAIT_CERT,
     ST_CLIENT12_WAIT_SKE,
-    ST_CLIENT12_WAIT_CR_SHD,  /* CertificateRequest or ServerHelloDone */
     ST_CLIENT12_WAIT_SHD,
     ST_CLIENT12_WAIT_CCS,
     ST_CLIENT12_WAIT_FINISHED,
@@ -151,13 +150,23 @@ typedef enum {
     ST_SERVER_WAIT_CV,        /* TLS 1.3: client CertificateVerify */
     ST_SERVER12_WAIT_CERT,    /* TLS 1.2: client Certificate before ClientKeyExchange */
     ST_SERVER12_WAIT_CV,      /* TLS 1.2: CertificateVerify after ClientKeyExchange */
-    /* TLS 1.2 client after Certificate when the server acknowledged
-     * status_request (RFC 6066 §8): CertificateStatus may come first. */
-    ST_CLIENT12_WAIT_CS_SKE,      /* CertificateStatus or ServerKeyExchange */
-    ST_CLIENT12_WAIT_CS_CR_SHD,   /* CertificateStatus, CertificateRequest or ServerHelloDone */
     ST_CONNECTED,
     ST_FAILED
 } hs_state;
+
+/* The handshake's kind (hs/table.c): what the handlers learn, as flags;
+ * each kind has its message sequence. */
+enum {
+    HK_TLS12 = 1u << 0,       /* TLS 1.2 was chosen */
+    HK_HRR = 1u << 1,         /* a HelloRetryRequest (§4.1.4) */
+    HK_RESUMED = 1u << 2,     /* a PSK (1.3) / an abbreviated handshake (1.2) */
+    HK_CLIENT_AUTH = 1u << 3, /* the server asked for a client certificate */
+    HK_CLIENT_CERT = 1u << 4, /* the client's Certificate was not empty */
+    HK_OCSP_STATUS = 1u << 5, /* 1.2 ServerHello acknowledged status_request */
+    HK_RSA_KX = 1u << 6,      /* 1.2 RSA key transport: no ServerKeyExchange */
+    HK_EARLY_DATA = 1u << 7,  /* 0-RTT accepted: EndOfEarlyData comes */
+    HK_PHA = 1u << 8          /* server: a post-handshake CertificateRequest is open */
+};
 
 /* A growable byte queue: data lives in [off, len). Bytes up to the high
  * water mark are wiped when the buffer goes, unless the queue only ever
@@ -172,7 +181,9 @@ typedef struct {
 struct ward_conn {
     const ward_config *cfg;
     int is_server;
-    hs_state state;
+    hs_state state;          /* set by hs/table.c's driver only (and ST_FAILED) */
+    unsigned hs_kind;        /* HK_* */
+    size_t hs_pos, hs_post_pos; /* places in the sequences (hs/table.c) */
 
     ward_err err;
     char errmsg[320];
@@ -257,7 +268,6 @@ struct ward_conn {
     int hs_msgs_on;
     /* TLS 1.3 post-handshake authentication (§4.6.2) */
     int pha_offered;         /* server: the client sent post_handshake_auth */
-    int pha_state;           /* server: 0, or the client message awaited (HS_*) */
     crypto_hash pha_base;    /* the transcript through the client's Finished */
     int pha_base_on;
     crypto_hash pha_hash;    /* base + this exchange's messages */
@@ -359,6 +369,10 @@ WARD_MUST_CHECK wres transcript_collapse_for_hrr(ward_conn *c);
 
 /* ---- handshake (src/hs) ---- */
 WARD_MUST_CHECK wres hs_client_start(ward_conn *c);
+/* hs/table.c: the first state of a new connection, and the client's
+ * first flight (hs_client_start) with the state after it. */
+void hs_table_init(ward_conn *c);
+WARD_MUST_CHECK wres hs_begin(ward_conn *c);
 /* Free the client's key shares (after ServerHello, or with the connection). */
 void hs_client_drop_key_shares(ward_conn *c);
 /* One complete handshake message from the peer. */
@@ -377,8 +391,5 @@ WARD_MUST_CHECK wres hs_send_key_update(ward_conn *c, int request_peer);
 void hs_client_auth_done(ward_conn *c);
 void hs_client_auth_handshake_done(ward_conn *c);
 void hs_client_auth_free(ward_conn *c);
-/* TLS 1.3 post-handshake authentication messages (hs/client_auth.c):
- * 1 if the message is one (*r is the result), 0 if not. */
-int hs_pha_message(ward_conn *c, uint8_t type, span body, wres *r);
 
 #endif

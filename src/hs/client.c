@@ -214,7 +214,6 @@ wres hs_client_start(ward_conn *c)
     for (size_t i = 0; cfg->max_version >= WARD_TLS13 && i < cfg->n_key_share_groups; i++)
         GUARD(add_key_share(c, cfg->key_share_groups[i]));
     GUARD(send_client_hello(c, 1));
-    c->state = ST_CLIENT_WAIT_SH;
     return wres_ok();
 }
 
@@ -243,6 +242,7 @@ static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, sp
     if (c->did_hrr)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "server sent a second HelloRetryRequest");
     c->did_hrr = 1;
+    c->hs_kind |= HK_HRR;
     if (c->early_status) { /* §4.2.10: a retry rejects the early data */
         rec_dir_clear(&c->wdir);
         rec_dir_init(&c->wdir);
@@ -363,7 +363,6 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
      * server may yet accept keeps its keys until EndOfEarlyData. */
     if (!(c->early_status && c->resumed))
         GUARD(hs_install_keys(c, 1, c->c_hs));
-    c->state = ST_CLIENT_WAIT_EE;
     return wres_ok();
 }
 
@@ -402,6 +401,7 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
                                  "the ticket's \"%s\" (RFC 8446 4.2.10)",
                                  c->alpn, c->offer->st.alpn);
             c->early_status = WARD_EARLY_ACCEPTED;
+            c->hs_kind |= HK_EARLY_DATA;
         }
         else /* rejected: on with the handshake keys */
             GUARD(hs_install_keys(c, 1, c->c_hs));
@@ -418,8 +418,6 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
         rec_dir_set_max_inner(&c->rdir, cfg->hooks->record_size_limit);
     }
     GUARD(transcript_add(c, full.p, full.len));
-    /* §2.2: a PSK handshake has no Certificate or CertificateRequest. */
-    c->state = c->resumed ? ST_CLIENT_WAIT_FINISHED : ST_CLIENT_WAIT_CERT_CR;
     return wres_ok();
 }
 
@@ -512,7 +510,6 @@ wres hs_client_on_certificate(ward_conn *c, span body, span full)
         return conn_fail(c, WARD_ERR_DECODE, "server sent an empty certificate list");
     GUARD(hs_client_take_chain(c, &m, full));
     GUARD(hs_ocsp_client_check(c, m.has_leaf_ocsp ? &m.leaf_ocsp : NULL)); /* §4.4.2.1 */
-    c->state = ST_CLIENT_WAIT_CV;
     return wres_ok();
 }
 
@@ -537,7 +534,6 @@ wres hs_client_on_certificate_verify(ward_conn *c, span body, span full)
                          "server's CertificateVerify signature does not verify");
     c->sigscheme = cv.scheme;
     GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT_WAIT_FINISHED;
     return wres_ok();
 }
 
@@ -562,6 +558,5 @@ wres hs_client_on_finished(ward_conn *c, span body, span full)
     ward_zeroize(c->c_hs, sizeof c->c_hs);
     ward_zeroize(c->s_hs, sizeof c->s_hs);
     ks_wipe(&c->ks);
-    c->state = ST_CONNECTED;
     return wres_ok();
 }

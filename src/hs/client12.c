@@ -58,23 +58,23 @@ wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh, span 
     GUARD(hs_ocsp_client12_on_server_hello(c, sh)); /* RFC 6066 §8 */
 
     c->version = WARD_TLS12;
+    c->hs_kind |= HK_TLS12;
     c->ems = sh->has_extended_master_secret;
     memcpy(c->peer_random, sh->random, 32);
     GUARD(hs_set_suite(c, sh->cipher_suite));
+    if (suite_lookup(c->suite)->kx != KX_ECDHE)
+        c->hs_kind |= HK_RSA_KX; /* no ServerKeyExchange */
     GUARD(hs_client_start_transcript(c));
     GUARD(transcript_add(c, full.p, full.len));
     hs_client_drop_key_shares(c); /* the TLS 1.3 shares are of no use now */
     int resumed;
     GUARD(hs_client12_on_resumed_hello(c, sh, &resumed));
     if (resumed) { /* abbreviated: the server's CCS and Finished come next */
-        GUARD(hs12_derive_key_block(c));
-        c->state = ST_CLIENT12_WAIT_CCS;
-        return wres_ok();
+        return hs12_derive_key_block(c);
     }
     /* The server's session ID, to resume by later. */
     memcpy(c->session_id, sh->session_id, sh->session_id_len);
     c->session_id_len = sh->session_id_len;
-    c->state = ST_CLIENT12_WAIT_CERT;
     return wres_ok();
 }
 
@@ -95,7 +95,6 @@ wres hs_client12_on_certificate(ward_conn *c, span body, span full)
         return conn_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                          "server's certificate key does not fit the suite it chose (%s)",
                          ward_suite_name(c->suite));
-    c->state = si->kx == KX_ECDHE ? ST_CLIENT12_WAIT_SKE : ST_CLIENT12_WAIT_CR_SHD;
     return hs_ocsp_client12_after_certificate(c); /* CertificateStatus may come first */
 }
 
@@ -132,7 +131,6 @@ wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full)
     c->group = ske.group;
     c->sigscheme = ske.scheme;
     GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT12_WAIT_CR_SHD;
     return wres_ok();
 }
 
@@ -188,9 +186,7 @@ wres hs_client12_on_server_hello_done(ward_conn *c, span body, span full)
     GUARD(r);
     GUARD(hs_client_send_certificate_verify12(c)); /* after a client certificate */
     GUARD(hs12_send_ccs_and_keys(c));
-    GUARD(hs12_send_finished(c));
-    c->state = ST_CLIENT12_WAIT_CCS;
-    return wres_ok();
+    return hs12_send_finished(c);
 }
 
 wres hs_client12_on_finished(ward_conn *c, span body, span full)
@@ -202,7 +198,6 @@ wres hs_client12_on_finished(ward_conn *c, span body, span full)
         GUARD(hs12_send_finished(c));
     }
     c->read_app_keys = 1;
-    c->state = ST_CONNECTED;
     hs_client12_offer_session(c, c->session_id, c->session_id_len);
     return wres_ok();
 }

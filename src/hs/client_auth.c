@@ -141,10 +141,13 @@ static wres write_cr13(ward_conn *c, wr *w, const uint8_t *ctx, size_t ctx_len)
     return wr_close(w, msg);
 }
 
+/* §4.3.2: never in a resumed handshake (the server's flight has no
+ * CertificateRequest then). */
 wres hs_server_write_cert_request13(ward_conn *c, wr *w)
 {
     if (!asks_in_handshake(c->cfg))
         return wres_ok();
+    c->hs_kind |= HK_CLIENT_AUTH; /* the client's Certificate comes */
     return write_cr13(c, w, NULL, 0);
 }
 
@@ -155,6 +158,7 @@ wres hs_server_write_cert_request12(ward_conn *c, wr *w)
     const ward_config *cfg = c->cfg;
     if (!asks_in_handshake(cfg))
         return wres_ok();
+    c->hs_kind |= HK_CLIENT_AUTH; /* the client's Certificate comes */
     uint16_t schemes[WARD_MAX_SIGALGS + WARD_ARRAY_LEN(pkcs1_schemes)];
     size_t n = 0;
     for (size_t i = 0; i < cfg->n_sigalgs; i++)
@@ -171,24 +175,6 @@ wres hs_server_write_cert_request12(ward_conn *c, wr *w)
     wr_bytes(w, cfg->client_ca_names, cfg->client_ca_names_len);
     GUARD(wr_close(w, names));
     return wr_close(w, msg);
-}
-
-hs_state hs_server_after_flight13(const ward_conn *c)
-{
-    /* §4.3.2: never in a resumed handshake (nor is one resumed, see
-     * ward_config_set_client_verify) */
-    return asks_in_handshake(c->cfg) && !c->resumed ? ST_SERVER_WAIT_CERT
-                                                    : ST_SERVER_WAIT_FINISHED;
-}
-
-hs_state hs_server_after_flight12(const ward_conn *c)
-{
-    return asks_in_handshake(c->cfg) ? ST_SERVER12_WAIT_CERT : ST_SERVER12_WAIT_CKE;
-}
-
-hs_state hs_server12_after_cke(const ward_conn *c)
-{
-    return c->client_cert_pending ? ST_SERVER12_WAIT_CV : ST_SERVER12_WAIT_CCS;
 }
 
 /* ---- server: checking ---- */
@@ -239,6 +225,7 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m)
     GUARD(hs_peer_key_strength(c, "client"));
     GUARD(hs_server_check_client_usage(c));
     c->client_cert_pending = 1;
+    c->hs_kind |= HK_CLIENT_CERT; /* its CertificateVerify comes */
     return wres_ok();
 }
 
@@ -251,9 +238,7 @@ wres hs_server_on_client_certificate(ward_conn *c, span body, span full)
                          "client Certificate has a request context the CertificateRequest did "
                          "not have");
     GUARD(transcript_add(c, full.p, full.len));
-    GUARD(take_client_chain(c, &m));
-    c->state = c->client_cert_pending ? ST_SERVER_WAIT_CV : ST_SERVER_WAIT_FINISHED;
-    return wres_ok();
+    return take_client_chain(c, &m);
 }
 
 static wres verify_failed(ward_conn *c, wres r, uint16_t scheme)
@@ -266,13 +251,12 @@ static wres verify_failed(ward_conn *c, wres r, uint16_t scheme)
                      "client's CertificateVerify signature does not verify");
 }
 
-static wres client_verified(ward_conn *c, span full, hs_state next)
+static wres client_verified(ward_conn *c, span full)
 {
     GUARD(transcript_add(c, full.p, full.len));
     hs_client_auth_done(c);
     c->client_cert_pending = 0;
     c->peer_authenticated = 1;
-    c->state = next;
     return wres_ok();
 }
 
@@ -301,7 +285,7 @@ wres hs_server_on_client_certificate_verify(ward_conn *c, span body, span full)
                            cv.signature.len);
     if (!wres_is_ok(r))
         return verify_failed(c, r, cv.scheme);
-    return client_verified(c, full, ST_SERVER_WAIT_FINISHED);
+    return client_verified(c, full);
 }
 
 wres hs_server12_on_client_certificate(ward_conn *c, span body, span full)
@@ -317,7 +301,6 @@ wres hs_server12_on_client_certificate(ward_conn *c, span body, span full)
             return conn_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                              "client certificate key is neither RSA, ECDSA nor Ed25519");
     }
-    c->state = ST_SERVER12_WAIT_CKE;
     return wres_ok();
 }
 
@@ -336,7 +319,7 @@ wres hs_server12_on_client_certificate_verify(ward_conn *c, span body, span full
                                  cv.signature.p, cv.signature.len);
     if (!wres_is_ok(r))
         return verify_failed(c, r, cv.scheme);
-    return client_verified(c, full, ST_SERVER12_WAIT_CCS);
+    return client_verified(c, full);
 }
 
 /* ---- client ---- */
@@ -391,9 +374,7 @@ wres hs_client_on_cert_request13(ward_conn *c, span body, span full)
     c->client_scheme = choose_scheme13(c->cfg, x.sigalgs);
     c->cert_request_ctx_len = 0;
     c->cert_requested = 1;
-    GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT_WAIT_CERT;
-    return wres_ok();
+    return transcript_add(c, full.p, full.len);
 }
 
 /* RFC 5246 §7.4.4: the key's type must be one the server asks for. */
@@ -424,9 +405,7 @@ wres hs_client_on_cert_request12(ward_conn *c, span body, span full)
         return conn_fail(c, WARD_ERR_DECODE, "malformed CertificateRequest");
     c->client_scheme = choose_scheme12(c->cfg, rd_rest(&types), rd_rest(&schemes));
     c->cert_requested = 1;
-    GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT12_WAIT_SHD;
-    return wres_ok();
+    return transcript_add(c, full.p, full.len);
 }
 
 static size_t chain_size(const crypto_chain *ch)
@@ -594,7 +573,7 @@ static wres pha_finished(ward_conn *c, uint8_t *out)
 ward_err ward_conn_request_client_cert(ward_conn *c)
 {
     if (!c || !c->is_server || c->state != ST_CONNECTED || c->version != WARD_TLS13 ||
-        c->close_sent || !c->pha_offered || !c->pha_base_on || c->pha_state ||
+        c->close_sent || !c->pha_offered || !c->pha_base_on || hs_table_pha_open(c) ||
         c->cfg->client_verify == WARD_CLIENT_CERT_NONE)
         return WARD_ERR_STATE;
     /* §4.6.2: a context unique within the connection */
@@ -616,12 +595,13 @@ ward_err ward_conn_request_client_cert(ward_conn *c)
         pha_end(c);
         return r.code;
     }
-    c->pha_state = HS_CERTIFICATE;
+    hs_table_pha_begin(c); /* the client's Certificate comes */
     return WARD_OK;
 }
 
-static wres server_pha_certificate(ward_conn *c, span body)
+wres hs_server_on_pha_certificate(ward_conn *c, span body, span full)
 {
+    (void)full;
     msg_certificate m;
     GUARD(msg_decode_certificate(body, &m));
     if (m.request_context.len != c->cert_request_ctx_len ||
@@ -634,12 +614,12 @@ static wres server_pha_certificate(ward_conn *c, span body)
      * the key for the CertificateVerify to come. */
     c->pha_key = c->peer_key;
     c->peer_key.pkey = NULL;
-    c->pha_state = c->client_cert_pending ? HS_CERTIFICATE_VERIFY : HS_FINISHED;
     return wres_ok();
 }
 
-static wres server_pha_certificate_verify(ward_conn *c, span body)
+wres hs_server_on_pha_certificate_verify(ward_conn *c, span body, span full)
 {
+    (void)full;
     msg_certificate_verify cv;
     GUARD(decode_client_cv(c, body, &cv));
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
@@ -649,13 +629,12 @@ static wres server_pha_certificate_verify(ward_conn *c, span body)
                            cv.signature.len);
     if (!wres_is_ok(r))
         return verify_failed(c, r, cv.scheme);
-    GUARD(pha_add_received(c, HS_CERTIFICATE_VERIFY, body));
-    c->pha_state = HS_FINISHED;
-    return wres_ok();
+    return pha_add_received(c, HS_CERTIFICATE_VERIFY, body);
 }
 
-static wres server_pha_finished(ward_conn *c, span body)
+wres hs_server_on_pha_finished(ward_conn *c, span body, span full)
 {
+    (void)full;
     span got;
     uint8_t want[CRYPTO_MAX_HASH];
     GUARD(msg_decode_finished(body, c->hlen, &got));
@@ -666,7 +645,6 @@ static wres server_pha_finished(ward_conn *c, span body)
         return conn_fail(c, WARD_ERR_DECRYPT_ERROR,
                          "the client's post-handshake Finished does not verify");
     pha_end(c);
-    c->pha_state = 0;
     if (c->client_cert_pending) {
         c->client_cert_pending = 0;
         c->peer_authenticated = 1;
@@ -674,8 +652,9 @@ static wres server_pha_finished(ward_conn *c, span body)
     return wres_ok();
 }
 
-static wres client_pha_request(ward_conn *c, span body)
+wres hs_client_on_pha_request(ward_conn *c, span body, span full)
 {
+    (void)full;
     if (!c->pha_base_on)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "server sent a CertificateRequest after the handshake, but ward did "
@@ -720,30 +699,4 @@ static wres client_pha_request(ward_conn *c, span body)
     GUARD(conn_send_records(c, CT_HANDSHAKE, fin, fw.len));
     pha_end(c);
     return wres_ok();
-}
-
-int hs_pha_message(ward_conn *c, uint8_t type, span body, wres *r)
-{
-    if (c->version != WARD_TLS13)
-        return 0;
-    if (!c->is_server) {
-        if (type != HS_CERTIFICATE_REQUEST)
-            return 0;
-        *r = client_pha_request(c, body);
-        return 1;
-    }
-    if (!c->pha_state ||
-        (type != HS_CERTIFICATE && type != HS_CERTIFICATE_VERIFY && type != HS_FINISHED))
-        return 0;
-    if (type != c->pha_state)
-        *r = conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
-                       "handshake message %u out of order in post-handshake authentication",
-                       type);
-    else if (type == HS_CERTIFICATE)
-        *r = server_pha_certificate(c, body);
-    else if (type == HS_CERTIFICATE_VERIFY)
-        *r = server_pha_certificate_verify(c, body);
-    else
-        *r = server_pha_finished(c, body);
-    return 1;
 }

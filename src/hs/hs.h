@@ -84,10 +84,6 @@ WARD_MUST_CHECK wres hs_client_auth_keep(ward_conn *c, const uint8_t *msg, size_
 size_t hs_server_cert_request_size(const ward_conn *c);
 WARD_MUST_CHECK wres hs_server_write_cert_request13(ward_conn *c, wr *w);
 WARD_MUST_CHECK wres hs_server_write_cert_request12(ward_conn *c, wr *w);
-/* Server: the state after the server's flight (WAIT_CERT when asked). */
-hs_state hs_server_after_flight13(const ward_conn *c);
-hs_state hs_server_after_flight12(const ward_conn *c);
-hs_state hs_server12_after_cke(const ward_conn *c);
 WARD_MUST_CHECK wres hs_server_on_client_certificate(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_server_on_client_certificate_verify(ward_conn *c, span body, span full);
 WARD_MUST_CHECK wres hs_server12_on_client_certificate(ward_conn *c, span body, span full);
@@ -100,5 +96,21 @@ WARD_MUST_CHECK wres hs_client_on_cert_request12(ward_conn *c, span body, span f
 WARD_MUST_CHECK wres hs_client_send_certificate13(ward_conn *c);
 WARD_MUST_CHECK wres hs_client_send_certificate12(ward_conn *c);
 WARD_MUST_CHECK wres hs_client_send_certificate_verify12(ward_conn *c);
+/* §4.6.2 post-handshake authentication: the client answers a request;
+ * the server takes the answer (hs_table_pha_begin opened it). */
+WARD_MUST_CHECK wres hs_client_on_pha_request(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server_on_pha_certificate(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server_on_pha_certificate_verify(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_server_on_pha_finished(ward_conn *c, span body, span full);
+
+/* common.c: the peer's KeyUpdate (§4.6.3) */
+WARD_MUST_CHECK wres hs_on_key_update(ward_conn *c, span body, span full);
+
+/* table.c: the handshake as data (kinds, sequences) and its driver */
+/* The peer's TLS 1.2 change_cipher_spec, when the sequence has it next. */
+WARD_MUST_CHECK wres hs_take_ccs(ward_conn *c);
+/* The server sent a post-handshake CertificateRequest; one is open. */
+void hs_table_pha_begin(ward_conn *c);
+int hs_table_pha_open(const ward_conn *c);
 
 #endif

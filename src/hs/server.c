@@ -134,6 +134,7 @@ static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, s
 {
     const ward_test_hooks *h = c->cfg->hooks;
     c->did_hrr = 1;
+    c->hs_kind |= HK_HRR;
     GUARD(hs_set_suite(c, sc->suite));
     GUARD(transcript_start(c, c->hash));
     GUARD(transcript_add(c, full.p, full.len));
@@ -164,7 +165,6 @@ static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, s
     GUARD(conn_send_handshake(c, msg, w.len));
     if (ch->session_id_len) /* D.4: CCS right after the first server message */
         GUARD(conn_send_ccs(c));
-    c->state = ST_SERVER_WAIT_CH2;
     return wres_ok();
 }
 
@@ -424,7 +424,7 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
 {
     msg_client_hello ch;
     server_choice sc = {0};
-    int second = c->state == ST_SERVER_WAIT_CH2;
+    int second = (c->hs_kind & HK_HRR) != 0;
     /* §4.2.10: refused early data ends where the second ClientHello of a
      * retry begins (the client sends none after a HelloRetryRequest); from
      * there a record that does not open is bad_record_mac (§5.2). */
@@ -475,7 +475,6 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     GUARD(send_server_flight(c, &ch, &sc));
     GUARD(hs_derive_app_secrets(c));
     GUARD(hs_install_keys(c, 1, c->s_ap));
-    c->state = early ? ST_SERVER_WAIT_EOED : hs_server_after_flight13(c); /* WAIT_CERT with mutual TLS */
     return wres_ok();
 }
 
@@ -490,6 +489,5 @@ wres hs_server_on_finished(ward_conn *c, span body, span full)
     ward_zeroize(c->c_hs, sizeof c->c_hs);
     ward_zeroize(c->s_hs, sizeof c->s_hs);
     ks_wipe(&c->ks);
-    c->state = ST_CONNECTED;
     return hs_server_send_tickets(c);
 }

@@ -117,13 +117,7 @@ wres hs12_on_ccs(ward_conn *c, span payload)
 {
     if (payload.len != 1 || payload.p[0] != 1)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "malformed change_cipher_spec record");
-    if (c->state == ST_CLIENT12_WAIT_CCS)
-        c->state = ST_CLIENT12_WAIT_FINISHED;
-    else if (c->state == ST_SERVER12_WAIT_CCS)
-        c->state = ST_SERVER12_WAIT_FINISHED;
-    else
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "unexpected change_cipher_spec");
-    return hs12_install(c, 0);
+    return hs_take_ccs(c); /* hs/table.c: then our read keys change */
 }
 
 /* RFC 5746 §4.2 / §4.4: renegotiation is refused with a warning, the
