@@ -112,7 +112,7 @@ static ward_err conn_die(ward_conn *c, wres r)
     int alert = ward_err_alert(c->err);
     if (alert >= 0)
         send_alert(c, 2, (uint8_t)alert);
-    c->state = ST_FAILED;
+    hs_table_fail(c);
     byteq_free(&c->in);
     byteq_free(&c->app);
     return c->err;
@@ -479,7 +479,7 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         len -= used;
         if (!wres_is_ok(r)) {
             if (r.code == WARD_ERR_PEER_ALERT) {
-                c->state = ST_FAILED;
+                hs_table_fail(c);
                 return c->err;
             }
             return conn_die(c, r);
@@ -509,7 +509,7 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         byteq_consume(&c->in, total);
         if (!wres_is_ok(r)) {
             if (r.code == WARD_ERR_PEER_ALERT) { /* nothing to send back */
-                c->state = ST_FAILED;
+                hs_table_fail(c);
                 return c->err;
             }
             return conn_die(c, r);

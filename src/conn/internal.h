@@ -372,6 +372,8 @@ WARD_MUST_CHECK wres hs_client_start(ward_conn *c);
 /* hs/table.c: the first state of a new connection, and the client's
  * first flight (hs_client_start) with the state after it. */
 void hs_table_init(ward_conn *c);
+/* The connection failed: no message is awaited any more. */
+void hs_table_fail(ward_conn *c);
 WARD_MUST_CHECK wres hs_begin(ward_conn *c);
 /* Free the client's key shares (after ServerHello, or with the connection). */
 void hs_client_drop_key_shares(ward_conn *c);

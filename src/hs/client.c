@@ -1,9 +1,8 @@
-/* The TLS 1.3 client (RFC 8446 §2, §4):
+/* The TLS 1.3 client (RFC 8446 §2, §4): the handlers of the messages
+ * hs/table.c's sequences have it await:
  *
- *   START --ClientHello--> WAIT_SH --HRR--> (ClientHello 2) WAIT_SH
- *   WAIT_SH --ServerHello--> WAIT_EE --EncryptedExtensions--> WAIT_CERT_CR
- *   WAIT_CERT_CR --CertificateRequest--> WAIT_CERT --Certificate--> WAIT_CV
- *   WAIT_CV --CertificateVerify--> WAIT_FINISHED --Finished--> CONNECTED
+ *   ClientHello, [HRR, ClientHello 2,] ServerHello, EncryptedExtensions,
+ *   [CertificateRequest,] Certificate, CertificateVerify, Finished
  */
 #include <arpa/inet.h>
 #include <stdlib.h>

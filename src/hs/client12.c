@@ -1,10 +1,11 @@
 /* The TLS 1.2 client (RFC 5246 §7.3), reached when the server answers a
  * ClientHello with a TLS 1.2 ServerHello:
  *
- *   ServerHello → WAIT_CERT --Certificate--> WAIT_SKE (ECDHE) or WAIT_CR_SHD (RSA)
- *   WAIT_SKE --ServerKeyExchange--> WAIT_CR_SHD [--CertificateRequest--> WAIT_SHD]
- *   --ServerHelloDone-->
- *   ClientKeyExchange, [ChangeCipherSpec], Finished → WAIT_CCS → WAIT_FINISHED
+ *   ServerHello, Certificate, [CertificateStatus,] [ServerKeyExchange (ECDHE),]
+ *   [CertificateRequest,] ServerHelloDone → ClientKeyExchange, ChangeCipherSpec,
+ *   Finished; [NewSessionTicket,] ChangeCipherSpec, Finished
+ *
+ * (the sequences, abbreviated ones too, are hs/table.c's).
  */
 #include <string.h>
 

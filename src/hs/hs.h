@@ -112,5 +112,9 @@ WARD_MUST_CHECK wres hs_take_ccs(ward_conn *c);
 /* The server sent a post-handshake CertificateRequest; one is open. */
 void hs_table_pha_begin(ward_conn *c);
 int hs_table_pha_open(const ward_conn *c);
+/* A kind's sequence as text (the post-handshake authentication one with
+ * pha): "C ClientHello, S ServerHello, ...", "?" after an optional
+ * message; returns the length it needs. */
+size_t hs_table_describe(unsigned kind, int pha, char *out, size_t cap);
 
 #endif

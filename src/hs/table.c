@@ -10,6 +10,7 @@
  * message before them sent them). A step can be optional: it may be left
  * out, and when it comes it sets a kind flag (CertificateRequest); when
  * it is left out its `absent` action runs (a missing CertificateStatus). */
+#include <stdio.h>
 #include <string.h>
 
 #include "conn/identity.h"
@@ -330,6 +331,11 @@ void hs_table_init(ward_conn *c)
     c->state = c->is_server ? ST_SERVER_WAIT_CH : ST_CLIENT_START;
 }
 
+void hs_table_fail(ward_conn *c)
+{
+    c->state = ST_FAILED;
+}
+
 wres hs_begin(ward_conn *c)
 {
     GUARD(hs_client_start(c));
@@ -348,4 +354,25 @@ void hs_table_pha_begin(ward_conn *c)
 int hs_table_pha_open(const ward_conn *c)
 {
     return (c->hs_kind & HK_PHA) != 0;
+}
+
+/* The sequence of a kind as text, "C ClientHello, S ServerHello, S
+ * CertificateRequest?, ..." (? marks an optional message), for the tests
+ * and for reading the table. */
+size_t hs_table_describe(unsigned kind, int pha, char *out, size_t cap)
+{
+    const hs_seq *q = pha ? &seq_post_pha : &seq_handshake;
+    size_t len = 0;
+    if (cap)
+        out[0] = '\0';
+    for (size_t i = 0; i < q->n; i++) {
+        const hs_step *s = &q->steps[i];
+        if (!in_kind(s, kind))
+            continue;
+        int n = snprintf(out + len, len < cap ? cap - len : 0, "%s%s %s%s", len ? ", " : "",
+                         s->from == FROM_CLIENT ? "C" : "S", s->name,
+                         s->flags & STEP_OPTIONAL ? "?" : "");
+        len += n > 0 ? (size_t)n : 0;
+    }
+    return len;
 }
