@@ -179,7 +179,7 @@ static int step_is(const hs_step *s, int ccs, uint8_t type)
 
 /* The step at or after pos that takes this message (SIZE_MAX: none); the
  * search stops at the first step of the kind that may not be left out,
- * whose name *expect gets (NULL at the end of the sequence). */
+ * whose name *expect gets (NULL: the sequence ends, or it is our turn). */
 static size_t find(const ward_conn *c, const hs_seq *q, size_t pos, int ccs, uint8_t type,
                    const char **expect)
 {
