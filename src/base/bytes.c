@@ -58,7 +58,7 @@ wres rd_copy(rd *r, uint8_t *out, size_t n)
     return wres_ok();
 }
 
-static wres rd_block(rd *r, size_t len, rd *sub)
+static WARD_MUST_CHECK wres rd_block(rd *r, size_t len, rd *sub)
 {
     span s;
     GUARD(rd_bytes(r, len, &s));
@@ -103,6 +103,8 @@ wres rd_expect_end(const rd *r)
 
 uint8_t *wr_reserve(wr *w, size_t n)
 {
+    if (!w->overflow && w->cap - w->len < n && w->grow)
+        w->grow(w, n);
     if (w->overflow || w->cap - w->len < n) {
         w->overflow = 1;
         return NULL;

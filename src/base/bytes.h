@@ -51,11 +51,14 @@ span rd_rest(rd *r);
 WARD_MUST_CHECK wres rd_expect_end(const rd *r);
 
 /* ---- writer ---- */
-typedef struct {
+typedef struct wr {
     uint8_t *buf;
     size_t cap;
     size_t len;
     int overflow; /* sticky */
+    /* A writer that owns its buffer may enlarge it (buf and cap) to hold
+     * need more bytes; NULL: the capacity is fixed. */
+    void (*grow)(struct wr *w, size_t need);
 } wr;
 
 #define WR_MAX_DEPTH 8
@@ -64,7 +67,7 @@ typedef struct {
     uint8_t width; /* 1, 2 or 3 */
 } wr_block;
 
-static inline wr wr_of(uint8_t *buf, size_t cap) { return (wr){buf, cap, 0, 0}; }
+static inline wr wr_of(uint8_t *buf, size_t cap) { return (wr){buf, cap, 0, 0, NULL}; }
 
 void wr_u8(wr *w, uint8_t v);
 void wr_u16(wr *w, uint16_t v);

@@ -11,34 +11,44 @@ static const struct {
     [WARD_WANT_READ] = {-1, "waiting for input"},
     [WARD_WANT_WRITE] = {-1, "waiting to write"},
     [WARD_CLOSED] = {-1, "the peer closed the connection (close_notify)"},
-    [WARD_ERR_DECODE] = {50, "malformed message"},
-    [WARD_ERR_ILLEGAL_PARAMETER] = {47, "illegal parameter"},
-    [WARD_ERR_UNEXPECTED_MESSAGE] = {10, "unexpected message"},
-    [WARD_ERR_BAD_RECORD_MAC] = {20, "record failed authentication"},
-    [WARD_ERR_RECORD_OVERFLOW] = {22, "record too large"},
-    [WARD_ERR_HANDSHAKE_FAILURE] = {40, "no acceptable parameters in common"},
-    [WARD_ERR_DECRYPT_ERROR] = {51, "signature or Finished check failed"},
-    [WARD_ERR_PROTOCOL_VERSION] = {70, "no TLS version in common"},
-    [WARD_ERR_INSUFFICIENT_SECURITY] = {71, "peer offered only weak parameters"},
-    [WARD_ERR_MISSING_EXTENSION] = {109, "required extension missing"},
-    [WARD_ERR_UNSUPPORTED_EXTENSION] = {110, "extension not allowed here"},
-    [WARD_ERR_UNRECOGNIZED_NAME] = {112, "server name not recognized"},
-    [WARD_ERR_NO_APPLICATION_PROTOCOL] = {120, "no application protocol in common"},
-    [WARD_ERR_INAPPROPRIATE_FALLBACK] = {86, "client fell back to a lower version than both support"},
-    [WARD_ERR_BAD_CERTIFICATE] = {42, "bad certificate"},
-    [WARD_ERR_UNSUPPORTED_CERTIFICATE] = {43, "unsupported certificate"},
-    [WARD_ERR_CERT_EXPIRED] = {45, "certificate has expired"},
-    [WARD_ERR_CERT_NOT_YET_VALID] = {42, "certificate is not yet valid"},
-    [WARD_ERR_CERT_UNKNOWN] = {46, "certificate could not be verified"},
-    [WARD_ERR_UNKNOWN_CA] = {48, "certificate issuer is not trusted"},
-    [WARD_ERR_SELF_SIGNED] = {48, "certificate is self-signed and not pinned"},
-    [WARD_ERR_HOSTNAME_MISMATCH] = {42, "certificate does not match the host name"},
-    [WARD_ERR_PIN_MISMATCH] = {42, "certificate key does not match the pin"},
-    [WARD_ERR_CERTIFICATE_REQUIRED] = {116, "a client certificate is required"},
-    [WARD_ERR_CERT_REVOKED] = {44, "certificate has been revoked"},
-    [WARD_ERR_BAD_CERT_STATUS] = {113, "bad OCSP certificate status response"},
-    [WARD_ERR_INTERNAL] = {80, "internal error"},
-    [WARD_ERR_NOMEM] = {80, "out of memory"},
+    [WARD_ERR_DECODE] = {WARD_ALERT_DECODE_ERROR, "malformed message"},
+    [WARD_ERR_ILLEGAL_PARAMETER] = {WARD_ALERT_ILLEGAL_PARAMETER, "illegal parameter"},
+    [WARD_ERR_UNEXPECTED_MESSAGE] = {WARD_ALERT_UNEXPECTED_MESSAGE, "unexpected message"},
+    [WARD_ERR_BAD_RECORD_MAC] = {WARD_ALERT_BAD_RECORD_MAC, "record failed authentication"},
+    [WARD_ERR_RECORD_OVERFLOW] = {WARD_ALERT_RECORD_OVERFLOW, "record too large"},
+    [WARD_ERR_HANDSHAKE_FAILURE] =
+        {WARD_ALERT_HANDSHAKE_FAILURE, "no acceptable parameters in common"},
+    [WARD_ERR_DECRYPT_ERROR] = {WARD_ALERT_DECRYPT_ERROR, "signature or Finished check failed"},
+    [WARD_ERR_PROTOCOL_VERSION] = {WARD_ALERT_PROTOCOL_VERSION, "no TLS version in common"},
+    [WARD_ERR_INSUFFICIENT_SECURITY] =
+        {WARD_ALERT_INSUFFICIENT_SECURITY, "peer offered only weak parameters"},
+    [WARD_ERR_MISSING_EXTENSION] = {WARD_ALERT_MISSING_EXTENSION, "required extension missing"},
+    [WARD_ERR_UNSUPPORTED_EXTENSION] =
+        {WARD_ALERT_UNSUPPORTED_EXTENSION, "extension not allowed here"},
+    [WARD_ERR_UNRECOGNIZED_NAME] = {WARD_ALERT_UNRECOGNIZED_NAME, "server name not recognized"},
+    [WARD_ERR_NO_APPLICATION_PROTOCOL] =
+        {WARD_ALERT_NO_APPLICATION_PROTOCOL, "no application protocol in common"},
+    [WARD_ERR_INAPPROPRIATE_FALLBACK] =
+        {WARD_ALERT_INAPPROPRIATE_FALLBACK, "client fell back to a lower version than both support"},
+    [WARD_ERR_BAD_CERTIFICATE] = {WARD_ALERT_BAD_CERTIFICATE, "bad certificate"},
+    [WARD_ERR_UNSUPPORTED_CERTIFICATE] =
+        {WARD_ALERT_UNSUPPORTED_CERTIFICATE, "unsupported certificate"},
+    [WARD_ERR_CERT_EXPIRED] = {WARD_ALERT_CERTIFICATE_EXPIRED, "certificate has expired"},
+    [WARD_ERR_CERT_NOT_YET_VALID] = {WARD_ALERT_BAD_CERTIFICATE, "certificate is not yet valid"},
+    [WARD_ERR_CERT_UNKNOWN] = {WARD_ALERT_CERTIFICATE_UNKNOWN, "certificate could not be verified"},
+    [WARD_ERR_UNKNOWN_CA] = {WARD_ALERT_UNKNOWN_CA, "certificate issuer is not trusted"},
+    [WARD_ERR_SELF_SIGNED] = {WARD_ALERT_UNKNOWN_CA, "certificate is self-signed and not pinned"},
+    [WARD_ERR_HOSTNAME_MISMATCH] =
+        {WARD_ALERT_BAD_CERTIFICATE, "certificate does not match the host name"},
+    [WARD_ERR_PIN_MISMATCH] =
+        {WARD_ALERT_BAD_CERTIFICATE, "certificate key does not match the pin"},
+    [WARD_ERR_CERTIFICATE_REQUIRED] =
+        {WARD_ALERT_CERTIFICATE_REQUIRED, "a client certificate is required"},
+    [WARD_ERR_CERT_REVOKED] = {WARD_ALERT_CERTIFICATE_REVOKED, "certificate has been revoked"},
+    [WARD_ERR_BAD_CERT_STATUS] =
+        {WARD_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE, "bad OCSP certificate status response"},
+    [WARD_ERR_INTERNAL] = {WARD_ALERT_INTERNAL_ERROR, "internal error"},
+    [WARD_ERR_NOMEM] = {WARD_ALERT_INTERNAL_ERROR, "out of memory"},
     [WARD_ERR_CONFIG] = {-1, "configuration error"},
     [WARD_ERR_IO] = {-1, "I/O error"},
     [WARD_ERR_TRUNCATED] = {-1, "connection closed without close_notify"},
@@ -54,7 +64,7 @@ static const struct {
 int ward_err_alert(ward_err e)
 {
     if ((unsigned)e >= WARD_ERR__COUNT)
-        return 80;
+        return WARD_ALERT_INTERNAL_ERROR;
     return err_table[e].alert;
 }
 
@@ -68,34 +78,34 @@ const char *ward_err_str(ward_err e)
 const char *ward_alert_name(int alert)
 {
     switch (alert) {
-    case 0: return "close_notify";
-    case 10: return "unexpected_message";
-    case 20: return "bad_record_mac";
-    case 22: return "record_overflow";
-    case 40: return "handshake_failure";
-    case 42: return "bad_certificate";
-    case 43: return "unsupported_certificate";
-    case 44: return "certificate_revoked";
-    case 45: return "certificate_expired";
-    case 46: return "certificate_unknown";
-    case 47: return "illegal_parameter";
-    case 48: return "unknown_ca";
-    case 49: return "access_denied";
-    case 50: return "decode_error";
-    case 51: return "decrypt_error";
-    case 70: return "protocol_version";
-    case 71: return "insufficient_security";
-    case 80: return "internal_error";
-    case 86: return "inappropriate_fallback";
-    case 100: return "no_renegotiation";
-    case 90: return "user_canceled";
-    case 109: return "missing_extension";
-    case 110: return "unsupported_extension";
-    case 112: return "unrecognized_name";
-    case 113: return "bad_certificate_status_response";
-    case 115: return "unknown_psk_identity";
-    case 116: return "certificate_required";
-    case 120: return "no_application_protocol";
+    case WARD_ALERT_CLOSE_NOTIFY: return "close_notify";
+    case WARD_ALERT_UNEXPECTED_MESSAGE: return "unexpected_message";
+    case WARD_ALERT_BAD_RECORD_MAC: return "bad_record_mac";
+    case WARD_ALERT_RECORD_OVERFLOW: return "record_overflow";
+    case WARD_ALERT_HANDSHAKE_FAILURE: return "handshake_failure";
+    case WARD_ALERT_BAD_CERTIFICATE: return "bad_certificate";
+    case WARD_ALERT_UNSUPPORTED_CERTIFICATE: return "unsupported_certificate";
+    case WARD_ALERT_CERTIFICATE_REVOKED: return "certificate_revoked";
+    case WARD_ALERT_CERTIFICATE_EXPIRED: return "certificate_expired";
+    case WARD_ALERT_CERTIFICATE_UNKNOWN: return "certificate_unknown";
+    case WARD_ALERT_ILLEGAL_PARAMETER: return "illegal_parameter";
+    case WARD_ALERT_UNKNOWN_CA: return "unknown_ca";
+    case WARD_ALERT_ACCESS_DENIED: return "access_denied";
+    case WARD_ALERT_DECODE_ERROR: return "decode_error";
+    case WARD_ALERT_DECRYPT_ERROR: return "decrypt_error";
+    case WARD_ALERT_PROTOCOL_VERSION: return "protocol_version";
+    case WARD_ALERT_INSUFFICIENT_SECURITY: return "insufficient_security";
+    case WARD_ALERT_INTERNAL_ERROR: return "internal_error";
+    case WARD_ALERT_INAPPROPRIATE_FALLBACK: return "inappropriate_fallback";
+    case WARD_ALERT_NO_RENEGOTIATION: return "no_renegotiation";
+    case WARD_ALERT_USER_CANCELED: return "user_canceled";
+    case WARD_ALERT_MISSING_EXTENSION: return "missing_extension";
+    case WARD_ALERT_UNSUPPORTED_EXTENSION: return "unsupported_extension";
+    case WARD_ALERT_UNRECOGNIZED_NAME: return "unrecognized_name";
+    case WARD_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE: return "bad_certificate_status_response";
+    case WARD_ALERT_UNKNOWN_PSK_IDENTITY: return "unknown_psk_identity";
+    case WARD_ALERT_CERTIFICATE_REQUIRED: return "certificate_required";
+    case WARD_ALERT_NO_APPLICATION_PROTOCOL: return "no_application_protocol";
     default: return "unknown_alert";
     }
 }
@@ -142,18 +152,18 @@ const char *ward_group_name(uint16_t group)
 const char *ward_sigscheme_name(uint16_t s)
 {
     switch (s) {
-    case 0x0403: return "ecdsa_secp256r1_sha256";
-    case 0x0503: return "ecdsa_secp384r1_sha384";
-    case 0x0804: return "rsa_pss_rsae_sha256";
-    case 0x0805: return "rsa_pss_rsae_sha384";
-    case 0x0806: return "rsa_pss_rsae_sha512";
-    case 0x0807: return "ed25519";
-    case 0x0809: return "rsa_pss_pss_sha256";
-    case 0x080a: return "rsa_pss_pss_sha384";
-    case 0x080b: return "rsa_pss_pss_sha512";
-    case 0x0401: return "rsa_pkcs1_sha256";
-    case 0x0501: return "rsa_pkcs1_sha384";
-    case 0x0601: return "rsa_pkcs1_sha512";
+    case WARD_SIG_ECDSA_SECP256R1_SHA256: return "ecdsa_secp256r1_sha256";
+    case WARD_SIG_ECDSA_SECP384R1_SHA384: return "ecdsa_secp384r1_sha384";
+    case WARD_SIG_RSA_PSS_RSAE_SHA256: return "rsa_pss_rsae_sha256";
+    case WARD_SIG_RSA_PSS_RSAE_SHA384: return "rsa_pss_rsae_sha384";
+    case WARD_SIG_RSA_PSS_RSAE_SHA512: return "rsa_pss_rsae_sha512";
+    case WARD_SIG_ED25519: return "ed25519";
+    case WARD_SIG_RSA_PSS_PSS_SHA256: return "rsa_pss_pss_sha256";
+    case WARD_SIG_RSA_PSS_PSS_SHA384: return "rsa_pss_pss_sha384";
+    case WARD_SIG_RSA_PSS_PSS_SHA512: return "rsa_pss_pss_sha512";
+    case WARD_SIG_RSA_PKCS1_SHA256: return "rsa_pkcs1_sha256";
+    case WARD_SIG_RSA_PKCS1_SHA384: return "rsa_pkcs1_sha384";
+    case WARD_SIG_RSA_PKCS1_SHA512: return "rsa_pkcs1_sha512";
     default: return NULL;
     }
 }

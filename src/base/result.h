@@ -1,6 +1,7 @@
 /* Result type and the two macros every layer uses.
  * A wres is a struct, so it cannot be mistaken for an int or silently
- * dropped (warn_unused_result on every function returning it). */
+ * dropped (warn_unused_result on every function returning it, static ones
+ * too: scripts/must-check.sh lists any without it). */
 #ifndef WARD_BASE_RESULT_H
 #define WARD_BASE_RESULT_H
 
@@ -12,9 +13,12 @@ typedef struct {
 
 #define WARD_MUST_CHECK __attribute__((warn_unused_result))
 
-static inline wres wres_ok(void) { return (wres){WARD_OK}; }
-static inline wres wres_err(ward_err e) { return (wres){e}; }
+static inline WARD_MUST_CHECK wres wres_ok(void) { return (wres){WARD_OK}; }
+static inline WARD_MUST_CHECK wres wres_err(ward_err e) { return (wres){e}; }
 static inline int wres_is_ok(wres r) { return r.code == WARD_OK; }
+/* A result dropped on purpose: wres_ignore(f(...)), with a comment that
+ * says why. A cast to void does not silence warn_unused_result in GCC. */
+static inline void wres_ignore(wres r) { (void)r; }
 
 /* Propagate a failure upward; the happy path reads straight down. */
 #define GUARD(expr)                         \

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "conn/identity.h"
+#include "hs/identity.h"
 #include "conn/internal.h"
 #include "crypto/tls12.h"
 #include "hs/suites.h"
@@ -26,11 +26,16 @@ static const uint16_t default_suites[] = {
 static const uint16_t default_groups[] = {WARD_GROUP_X25519MLKEM768, WARD_GROUP_X25519,
                                           WARD_GROUP_SECP256R1, WARD_GROUP_SECP384R1};
 static const uint16_t default_key_shares[] = {WARD_GROUP_X25519MLKEM768, WARD_GROUP_X25519};
-static const uint16_t default_sigalgs[] = {0x0403, 0x0503, 0x0807, 0x0804, 0x0805,
-                                           0x0806, 0x0809, 0x080a, 0x080b};
+static const uint16_t default_sigalgs[] = {
+    WARD_SIG_ECDSA_SECP256R1_SHA256, WARD_SIG_ECDSA_SECP384R1_SHA384, WARD_SIG_ED25519,
+    WARD_SIG_RSA_PSS_RSAE_SHA256,    WARD_SIG_RSA_PSS_RSAE_SHA384,    WARD_SIG_RSA_PSS_RSAE_SHA512,
+    WARD_SIG_RSA_PSS_PSS_SHA256,     WARD_SIG_RSA_PSS_PSS_SHA384,     WARD_SIG_RSA_PSS_PSS_SHA512};
 /* Chains may still carry PKCS#1 v1.5 signatures (§4.2.3). */
-static const uint16_t default_sigalgs_cert[] = {0x0403, 0x0503, 0x0807, 0x0804, 0x0805, 0x0806,
-                                                0x0809, 0x080a, 0x080b, 0x0401, 0x0501, 0x0601};
+static const uint16_t default_sigalgs_cert[] = {
+    WARD_SIG_ECDSA_SECP256R1_SHA256, WARD_SIG_ECDSA_SECP384R1_SHA384, WARD_SIG_ED25519,
+    WARD_SIG_RSA_PSS_RSAE_SHA256,    WARD_SIG_RSA_PSS_RSAE_SHA384,    WARD_SIG_RSA_PSS_RSAE_SHA512,
+    WARD_SIG_RSA_PSS_PSS_SHA256,     WARD_SIG_RSA_PSS_PSS_SHA384,     WARD_SIG_RSA_PSS_PSS_SHA512,
+    WARD_SIG_RSA_PKCS1_SHA256,       WARD_SIG_RSA_PKCS1_SHA384,       WARD_SIG_RSA_PKCS1_SHA512};
 
 static ward_config *config_new(int is_server)
 {
@@ -73,21 +78,6 @@ static ward_config *config_new(int is_server)
 
 ward_config *ward_config_new_client(void) { return config_new(0); }
 
-/* The trust anchors in use: the configured file, or the system store,
- * loaded once per configuration on first use (thread-safe: a configuration
- * may be shared by connections on many threads). */
-const crypto_trust *config_trust(ward_config *cfg)
-{
-    pthread_mutex_lock(&cfg->trust_lock);
-    if (!cfg->has_trust && !cfg->trust_tried) {
-        cfg->trust_tried = 1;
-        cfg->has_trust = wres_is_ok(crypto_trust_load(&cfg->trust, NULL));
-    }
-    const crypto_trust *t = cfg->has_trust ? &cfg->trust : NULL;
-    pthread_mutex_unlock(&cfg->trust_lock);
-    return t;
-}
-
 ward_config *ward_config_new_server(void) { return config_new(1); }
 
 void ward_config_free(ward_config *cfg)
@@ -110,29 +100,6 @@ void ward_config_free(ward_config *cfg)
 void ward_config_set_test_hooks(ward_config *cfg, const ward_test_hooks *hooks)
 {
     cfg->hooks = hooks;
-}
-
-/* The checks every identity of ours passes (ward_config_set_cert_files,
- * ward_config_add_cert_files): the key is the leaf's; it passes ward's
- * size rule (crypto_key_check_strength); and the leaf's keyUsage allows
- * something ward can do with it (RFC 5280 §4.2.1.3): digitalSignature,
- * or keyEncipherment for an RSA key (TLS 1.2 RSA key transport only).
- * The key takes the leaf's usage: a handshake uses it only as allowed. */
-ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key)
-{
-    if (!crypto_key_matches_cert(key, chain->der[0], chain->len[0]))
-        return WARD_ERR_CONFIG;
-    char why[160];
-    wres r = crypto_key_check_strength(key, cfg->hooks && cfg->hooks->allow_weak_rsa, why,
-                                       sizeof why);
-    if (!wres_is_ok(r))
-        return r.code;
-    r = crypto_key_set_usage(key, chain->der[0], chain->len[0]);
-    if (!wres_is_ok(r))
-        return r.code;
-    int usable = (key->usage & CRYPTO_USE_SIGN) ||
-                 ((key->usage & CRYPTO_USE_ENCIPHER) && crypto_key_is_rsa(key));
-    return usable ? WARD_OK : WARD_ERR_UNSUPPORTED_CERTIFICATE;
 }
 
 ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,

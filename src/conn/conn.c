@@ -9,23 +9,18 @@
 #include <time.h>
 
 #include "base/mem.h"
-#include "conn/byteq.h"
+#include "base/byteq.h"
 #include "conn/internal.h"
 #include "hs/psk.h"
 #include "msg/msg.h"
 
 wres conn_fail(ward_conn *c, ward_err code, const char *fmt, ...)
 {
-    if (c->err == WARD_OK) {
-        c->err = code;
-        if (fmt) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(c->errmsg, sizeof c->errmsg, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return wres_err(code);
+    va_list ap;
+    va_start(ap, fmt);
+    wres r = errbox_vset(&c->err, code, fmt, ap);
+    va_end(ap);
+    return r;
 }
 
 uint64_t conn_monotonic_ms(void)
@@ -35,17 +30,7 @@ uint64_t conn_monotonic_ms(void)
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-time_t conn_now(const ward_conn *c)
-{
-    if (c->cfg->hooks && c->cfg->hooks->now)
-        return c->cfg->hooks->now;
-    return time(NULL);
-}
-
-void conn_report_secret(ward_conn *c, const char *label, const uint8_t *secret)
-{
-    conn_report_secret_len(c, label, secret, c->hlen);
-}
+uint64_t conn_elapsed_ms(const ward_conn *c) { return conn_monotonic_ms() - c->started_ms; }
 
 void conn_report_secret_len(ward_conn *c, const char *label, const uint8_t *secret,
                             size_t len)
@@ -68,7 +53,7 @@ wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t l
         GUARD(rec_seal(&c->wdir, type, data, chunk, 0, dst, need, &n));
         byteq_commit(&c->out, n);
         if (type == CT_APPLICATION_DATA)
-            c->ku_answered = 0; /* the key has carried data: a new request needs an answer */
+            c->hs.ku_answered = 0; /* the key has carried data: a new request needs an answer */
         if (chunk) {
             data += chunk;
             len -= chunk;
@@ -77,50 +62,88 @@ wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t l
     return wres_ok();
 }
 
-wres conn_send_handshake(ward_conn *c, const uint8_t *msg, size_t len)
+/* ---- hs_out: what the handshake may do to the connection ---- */
+
+static wres out_emit(void *ctx, uint8_t type, const uint8_t *data, size_t len)
 {
-    GUARD(transcript_add(c, msg, len));
-    return conn_send_records(c, CT_HANDSHAKE, msg, len);
+    ward_conn *c = ctx;
+    if (type == HS_EMIT_COMPAT_CCS) {
+        /* Always unprotected (§5): type 20, legacy version 0x0303, one byte 1. */
+        static const uint8_t ccs[] = {CT_CHANGE_CIPHER_SPEC, 0x03, 0x03, 0x00, 0x01, 0x01};
+        return byteq_append(&c->out, ccs, sizeof ccs);
+    }
+    return conn_send_records(c, type, data, len);
 }
 
-wres conn_send_ccs(ward_conn *c)
+static wres out_set_keys(void *ctx, const hs_keys *k)
 {
-    /* Always unprotected (§5): type 20, legacy version 0x0303, one byte 1. */
-    static const uint8_t ccs[] = {CT_CHANGE_CIPHER_SPEC, 0x03, 0x03, 0x00, 0x01, 0x01};
-    if (c->ccs_sent)
-        return wres_ok();
-    c->ccs_sent = 1;
-    return byteq_append(&c->out, ccs, sizeof ccs);
+    ward_conn *c = ctx;
+    rec_dir *d = k->write ? &c->wdir : &c->rdir;
+    if (!k->write)
+        c->keys_changed = 1;
+    if (k->secret)
+        return rec_dir_install(d, k->aead, k->hash, k->secret, k->write);
+    if (k->key)
+        return rec_dir_install12(d, k->aead, k->key, k->iv, k->write);
+    rec_dir_clear(d);
+    rec_dir_init(d);
+    return wres_ok();
 }
+
+static void out_tune(void *ctx, hs_tune what, size_t value)
+{
+    ward_conn *c = ctx;
+    switch (what) {
+    case HS_TUNE_WIRE_VERSION: c->wdir.wire_version = (uint16_t)value; break;
+    case HS_TUNE_SEND_LIMIT:
+        if (value < c->send_limit)
+            c->send_limit = value;
+        break;
+    case HS_TUNE_READ_LIMIT: rec_dir_set_max_inner(&c->rdir, value); break;
+    }
+}
+
+static void out_event(void *ctx, hs_event_kind kind, const char *label, const uint8_t *data,
+                      size_t len)
+{
+    ward_conn *c = ctx;
+    switch (kind) {
+    case HS_EV_SECRET: conn_report_secret_len(c, label, data, len); break;
+    case HS_EV_CLIENT_TRAFFIC_UPDATE: keylog_traffic_update(c, 1, data); break;
+    case HS_EV_SERVER_TRAFFIC_UPDATE: keylog_traffic_update(c, 0, data); break;
+    case HS_EV_APP_READ: c->read_app_keys = 1; break;
+    }
+}
+
+static const hs_out_ops conn_out_ops = {out_emit, out_set_keys, out_tune, out_event};
 
 static void send_alert(ward_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
     /* Best effort: a failure to queue an alert changes nothing. */
-    wres r = conn_send_records(c, CT_ALERT, a, sizeof a);
-    (void)r;
+    wres_ignore(conn_send_records(c, CT_ALERT, a, sizeof a));
 }
 
 /* Enter the failed state once, queueing the alert the error maps to. */
 static ward_err conn_die(ward_conn *c, wres r)
 {
-    if (c->state == ST_FAILED)
-        return c->err;
-    conn_fail(c, r.code, NULL);
-    if (c->errmsg[0] == '\0')
-        snprintf(c->errmsg, sizeof c->errmsg, "%s", ward_err_str(c->err));
-    int alert = ward_err_alert(c->err);
+    if (c->hs.state == ST_FAILED)
+        return c->err.code;
+    wres_ignore(conn_fail(c, r.code, NULL)); /* it records the error; r says it already */
+    if (c->err.msg[0] == '\0')
+        snprintf(c->err.msg, sizeof c->err.msg, "%s", ward_err_str(c->err.code));
+    int alert = ward_err_alert(c->err.code);
     if (alert >= 0)
-        send_alert(c, 2, (uint8_t)alert);
-    hs_table_fail(c);
+        send_alert(c, ALERT_FATAL, (uint8_t)alert);
+    hs_table_fail(&c->hs);
     byteq_free(&c->in);
     byteq_free(&c->app);
-    return c->err;
+    return c->err.code;
 }
 
 ward_err conn_abort(ward_conn *c, ward_err code, const char *msg)
 {
-    conn_fail(c, code, "%s", msg);
+    wres_ignore(conn_fail(c, code, "%s", msg)); /* records the message conn_die keeps */
     return conn_die(c, wres_err(code));
 }
 
@@ -138,6 +161,7 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
         return NULL;
     c->cfg = cfg;
     c->is_server = cfg->is_server;
+    hs_init(&c->hs, cfg, &c->err, (hs_out){&conn_out_ops, c});
     rec_dir_init(&c->rdir);
     rec_dir_init(&c->wdir);
     c->out.wire_only = 1;
@@ -151,24 +175,23 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
             ward_conn_free(c);
             return NULL;
         }
-        memcpy(c->server_name, server_name, n + 1);
+        memcpy(c->hs.server_name, server_name, n + 1);
     }
-    hs_table_init(c);
     if (c->is_server)
         return c;
     wres r = wres_ok();
-    if (session && !(c->offer = ward_session_dup(session)))
+    if (session && !(c->hs.offer = ward_session_dup(session)))
         r = wres_err(WARD_ERR_NOMEM);
     if (wres_is_ok(r) && session && early_len) {
-        if (!(c->early_out = malloc(early_len))) {
+        if (!(c->hs.early_out = malloc(early_len))) {
             r = wres_err(WARD_ERR_NOMEM);
         } else {
-            memcpy(c->early_out, early_data, early_len);
-            c->early_out_len = early_len;
+            memcpy(c->hs.early_out, early_data, early_len);
+            c->hs.early_out_len = early_len;
         }
     }
     if (wres_is_ok(r))
-        r = hs_begin(c);
+        r = hs_begin(&c->hs);
     if (!wres_is_ok(r))
         conn_die(c, r);
     return c;
@@ -184,22 +207,7 @@ void ward_conn_free(ward_conn *c)
     byteq_free(&c->in);
     byteq_free(&c->out);
     byteq_free(&c->app);
-    crypto_hash_free(&c->transcript);
-    ks_wipe(&c->ks);
-    hs_client_drop_key_shares(c);
-    if (c->client_hello)
-        ward_free_secret(c->client_hello, c->client_hello_len);
-    crypto_kex_free(&c->kex12);
-    crypto_chain_free(&c->peer_chain);
-    crypto_key_free(&c->peer_key);
-    hs_client_auth_free(c);
-    ward_session_free(c->offer);
-    ward_session_free(c->latest);
-    if (c->early_out)
-        ward_free_secret(c->early_out, c->early_out_len);
-    byteq_free(&c->early);
-    free(c->ticket12);
-    ward_zeroize(c->exp_master, sizeof c->exp_master);
+    hs_free(&c->hs);
     ward_zeroize(c, sizeof *c);
     free(c);
 }
@@ -208,11 +216,11 @@ void ward_conn_free(ward_conn *c)
  * first ClientHello and the peer's Finished; anything else is fatal. */
 static wres handle_ccs(ward_conn *c, span payload)
 {
-    if (c->version == WARD_TLS12)
-        return hs12_on_ccs(c, payload);
-    int started = c->is_server ? c->state != ST_SERVER_WAIT_CH || c->did_hrr
-                               : c->state != ST_CLIENT_START;
-    if (!started || c->peer_finished)
+    if (c->hs.version == WARD_TLS12)
+        return hs12_on_ccs(&c->hs, payload);
+    int started = c->is_server ? c->hs.state != ST_SERVER_WAIT_CH || c->hs.did_hrr
+                               : c->hs.state != ST_CLIENT_START;
+    if (!started || c->hs.peer_finished)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "unexpected change_cipher_spec record");
     if (payload.len != 1 || payload.p[0] != 1)
@@ -225,8 +233,8 @@ static wres handle_alert(ward_conn *c, span payload)
     if (payload.len != 2)
         return conn_fail(c, WARD_ERR_DECODE, "malformed alert record");
     uint8_t desc = payload.p[1];
-    if (desc == 0) { /* close_notify */
-        if (c->state != ST_CONNECTED) {
+    if (desc == WARD_ALERT_CLOSE_NOTIFY) {
+        if (c->hs.state != ST_CONNECTED) {
             c->peer_alert = desc;
             return conn_fail(c, WARD_ERR_PEER_ALERT,
                              "peer closed the connection during the handshake");
@@ -238,8 +246,8 @@ static wres handle_alert(ward_conn *c, span payload)
      * no_renegotiation do not end the connection, up to a limit. */
     /* Before the version is known, a TLS 1.2 server may warn too (RFC 6066
      * §3: unrecognized_name before its ServerHello). */
-    int tls12_rules = c->version == WARD_TLS12 || (c->version == 0 && !c->is_server);
-    if (payload.p[0] == 1 && (desc == 90 || tls12_rules)) {
+    int tls12_rules = c->hs.version == WARD_TLS12 || (c->hs.version == 0 && !c->is_server);
+    if (payload.p[0] == ALERT_WARNING && (desc == WARD_ALERT_USER_CANCELED || tls12_rules)) {
         if (++c->warning_alerts > c->cfg->limits.max_warning_alerts)
             return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                              "peer sent more than %u warning alerts",
@@ -247,40 +255,17 @@ static wres handle_alert(ward_conn *c, span payload)
         return wres_ok();
     }
     /* §6.2: every other alert in TLS 1.3 ends the connection. */
-    c->err = WARD_ERR_PEER_ALERT;
+    c->err.code = WARD_ERR_PEER_ALERT;
     c->peer_alert = desc;
-    snprintf(c->errmsg, sizeof c->errmsg, "peer sent alert %s (%u)", ward_alert_name(desc),
+    snprintf(c->err.msg, sizeof c->err.msg, "peer sent alert %s (%u)", ward_alert_name(desc),
              desc);
     return wres_err(WARD_ERR_PEER_ALERT);
-}
-
-/* What only the handshake needed goes as soon as it is over. */
-static void conn_handshake_done(ward_conn *c)
-{
-    hs_client_auth_handshake_done(c); /* keeps the transcript for post-handshake auth */
-    if (c->transcript_on) {
-        crypto_hash_free(&c->transcript);
-        c->transcript_on = 0;
-    }
-    /* The peer's key verified its CertificateVerify or ServerKeyExchange;
-     * nothing needs it after the handshake. */
-    crypto_key_free(&c->peer_key);
-    /* Only the leaf is reported (ward_conn_peer_cert_info), unless the
-     * application asked for the chain (ward_config_keep_peer_chain). */
-    for (size_t i = 1; i < c->peer_chain.n && !c->cfg->keep_peer_chain; i++) {
-        ward_free_secret(c->peer_chain.der[i], c->peer_chain.len[i]);
-        c->peer_chain.der[i] = NULL;
-        c->peer_chain.len[i] = 0;
-    }
-    if (c->peer_chain.n > 1 && !c->cfg->keep_peer_chain)
-        c->peer_chain.n = 1;
-    hs_client_auth_done(c);
 }
 
 /* Server: a ClientHello may come now (the first, or a retry's second). */
 static int awaiting_client_hello(const ward_conn *c)
 {
-    return c->is_server && (c->state == ST_SERVER_WAIT_CH || c->state == ST_SERVER_WAIT_CH2);
+    return c->is_server && (c->hs.state == ST_SERVER_WAIT_CH || c->hs.state == ST_SERVER_WAIT_CH2);
 }
 
 static wres handle_handshake_payload(ward_conn *c, span payload)
@@ -292,7 +277,7 @@ static wres handle_handshake_payload(ward_conn *c, span payload)
      * hellos of a retry would exceed the default on their own. */
     int hello = awaiting_client_hello(c);
     hs_reasm_allow(&c->reasm, HS_CLIENT_HELLO, hello ? MSG_CLIENT_HELLO_MAX : 0);
-    if (c->state != ST_CONNECTED && !hello) {
+    if (c->hs.state != ST_CONNECTED && !hello) {
         c->hs_bytes += payload.len;
         if (c->hs_bytes > c->cfg->limits.max_handshake_bytes)
             return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
@@ -308,11 +293,11 @@ static wres handle_handshake_payload(ward_conn *c, span payload)
         if (!have)
             return wres_ok();
         c->keys_changed = 0;
-        wres r = hs_handle(c, type, body, full);
+        wres r = hs_handle(&c->hs, type, body, full);
         hs_reasm_consume(&c->reasm);
         GUARD(r);
-        if (c->state == ST_CONNECTED)
-            conn_handshake_done(c);
+        if (c->hs.state == ST_CONNECTED)
+            hs_handshake_done(&c->hs);
         /* §5.1: a message that changes keys must end its record. */
         if (c->keys_changed && !hs_reasm_empty(&c->reasm))
             return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
@@ -322,8 +307,8 @@ static wres handle_handshake_payload(ward_conn *c, span payload)
 
 static wres handle_app_data(ward_conn *c, span payload)
 {
-    if (c->state == ST_SERVER_WAIT_EOED)
-        return hs_server_take_early_data(c, payload);
+    if (c->hs.state == ST_SERVER_WAIT_EOED)
+        return hs_server_take_early_data(&c->hs, payload);
     if (!c->read_app_keys)
         return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "application data before the handshake finished");
@@ -351,13 +336,13 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
     span payload;
     /* §4.2.10: a server that did not take the client's 0-RTT skips those
      * records (it cannot read them), up to a bound (hs/psk.c). */
-    if (c->early_skipping && rec[0] == CT_APPLICATION_DATA && c->is_server &&
-        c->state != ST_CONNECTED) {
+    if (c->is_server && c->hs.early_skipping && rec[0] == CT_APPLICATION_DATA &&
+        c->hs.state != ST_CONNECTED) {
         wres r = c->rdir.protected_ ? rec_open(&c->rdir, rec, total, &type, &payload)
                                     : wres_err(WARD_ERR_BAD_RECORD_MAC);
         if (!wres_is_ok(r))
-            return hs_server_skip_early(c, total);
-        c->early_skipping = 0; /* the first record that opens ends the skipping */
+            return hs_server_skip_early(&c->hs, total, &c->empty_records);
+        c->hs.early_skipping = 0; /* the first record that opens ends the skipping */
     } else {
         /* §5: once TLS 1.3 keys are in, only change_cipher_spec travels in
          * the clear; say what came instead (a peer's plaintext alert, often). */
@@ -413,10 +398,11 @@ static void describe_not_tls(ward_conn *c, const uint8_t *p, size_t n)
     for (size_t i = 0; i < n && k < sizeof shown - 1; i++)
         shown[k++] = (p[i] >= 0x20 && p[i] < 0x7f) ? (char)p[i] : '.';
     shown[k] = '\0';
-    conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "the peer did not speak TLS (it sent \"%s\"): %s",
-              shown,
-              c->is_server ? "a plaintext client on a TLS port?"
-                           : "wrong port, or a service that needs STARTTLS first?");
+    /* Only the message: the caller returns the error it met. */
+    wres_ignore(conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                          "the peer did not speak TLS (it sent \"%s\"): %s", shown,
+                          c->is_server ? "a plaintext client on a TLS port?"
+                                       : "wrong port, or a service that needs STARTTLS first?"));
 }
 
 /* The common case once connected (TLS 1.3): nothing buffered and whole
@@ -428,10 +414,10 @@ static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r
 {
     size_t used = 0;
     *r = wres_ok();
-    while (c->state == ST_CONNECTED && c->rdir.protected_ && !c->rdir.tls12 &&
+    while (c->hs.state == ST_CONNECTED && c->rdir.protected_ && !c->rdir.tls12 &&
            !c->close_received && hs_reasm_empty(&c->reasm) && len - used > 0) {
         size_t total;
-        if (!wres_is_ok(rec_peek2(&c->rdir, data + used, len - used, &total)) || total == 0 ||
+        if (!wres_is_ok(rec_dir_peek(&c->rdir, data + used, len - used, &total)) || total == 0 ||
             data[used] != CT_APPLICATION_DATA)
             break;
         uint8_t *dst = byteq_reserve(&c->app, total);
@@ -468,8 +454,8 @@ static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r
 
 ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
 {
-    if (c->state == ST_FAILED)
-        return c->err;
+    if (c->hs.state == ST_FAILED)
+        return c->err.code;
     if (c->close_received)
         return WARD_CLOSED;
     wres r = wres_ok();
@@ -479,8 +465,8 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         len -= used;
         if (!wres_is_ok(r)) {
             if (r.code == WARD_ERR_PEER_ALERT) {
-                hs_table_fail(c);
-                return c->err;
+                hs_table_fail(&c->hs);
+                return c->err.code;
             }
             return conn_die(c, r);
         }
@@ -495,7 +481,7 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         return conn_die(c, r);
     while (!c->close_received) {
         size_t total;
-        r = rec_peek2(&c->rdir, byteq_data(&c->in), byteq_size(&c->in), &total);
+        r = rec_dir_peek(&c->rdir, byteq_data(&c->in), byteq_size(&c->in), &total);
         if (!wres_is_ok(r)) {
             if (!c->records_seen && r.code == WARD_ERR_UNEXPECTED_MESSAGE)
                 describe_not_tls(c, byteq_data(&c->in), byteq_size(&c->in));
@@ -509,8 +495,8 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         byteq_consume(&c->in, total);
         if (!wres_is_ok(r)) {
             if (r.code == WARD_ERR_PEER_ALERT) { /* nothing to send back */
-                hs_table_fail(c);
-                return c->err;
+                hs_table_fail(&c->hs);
+                return c->err.code;
             }
             return conn_die(c, r);
         }
@@ -561,8 +547,8 @@ ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
         ward_conn_read_done(c, *n);
         return WARD_OK;
     }
-    if (c->state == ST_FAILED)
-        return c->err;
+    if (c->hs.state == ST_FAILED)
+        return c->err.code;
     if (c->close_received)
         return WARD_CLOSED;
     return WARD_OK;
@@ -570,9 +556,9 @@ ward_err ward_conn_read(ward_conn *c, uint8_t *buf, size_t cap, size_t *n)
 
 ward_err ward_conn_write(ward_conn *c, const uint8_t *buf, size_t len)
 {
-    if (c->state == ST_FAILED)
-        return c->err;
-    if (c->state != ST_CONNECTED || c->close_sent)
+    if (c->hs.state == ST_FAILED)
+        return c->err.code;
+    if (c->hs.state != ST_CONNECTED || c->close_sent)
         return WARD_ERR_STATE;
     if (len == 0)
         return WARD_OK;
@@ -582,32 +568,33 @@ ward_err ward_conn_write(ward_conn *c, const uint8_t *buf, size_t len)
 
 ward_err ward_conn_close(ward_conn *c)
 {
-    if (c->state == ST_FAILED)
-        return c->err;
+    if (c->hs.state == ST_FAILED)
+        return c->err.code;
     if (c->close_sent)
         return WARD_OK;
     c->close_sent = 1;
-    send_alert(c, 1, 0);
+    c->hs.close_sent = 1; /* the handshake sends nothing more either (§6.1) */
+    send_alert(c, ALERT_WARNING, WARD_ALERT_CLOSE_NOTIFY);
     return WARD_OK;
 }
 
 ward_err ward_conn_key_update(ward_conn *c, int request_peer)
 {
-    if (c->state == ST_FAILED)
-        return c->err;
-    if (c->version != WARD_TLS13)
+    if (c->hs.state == ST_FAILED)
+        return c->err.code;
+    if (c->hs.version != WARD_TLS13)
         return WARD_ERR_STATE; /* TLS 1.2 has no KeyUpdate */
-    if (c->state != ST_CONNECTED || c->close_sent)
+    if (c->hs.state != ST_CONNECTED || c->close_sent)
         return WARD_ERR_STATE;
-    wres r = hs_send_key_update(c, request_peer);
+    wres r = hs_send_key_update(&c->hs, request_peer);
     return wres_is_ok(r) ? WARD_OK : conn_die(c, r);
 }
 
 int ward_conn_state(const ward_conn *c)
 {
-    if (c->state == ST_FAILED)
+    if (c->hs.state == ST_FAILED)
         return WARD_STATE_FAILED;
-    if (c->state != ST_CONNECTED)
+    if (c->hs.state != ST_CONNECTED)
         return WARD_STATE_HANDSHAKING;
     if (c->close_sent || c->close_received)
         return WARD_STATE_CLOSED;
@@ -617,28 +604,28 @@ int ward_conn_state(const ward_conn *c)
 int ward_conn_readable(const ward_conn *c) { return byteq_size(&c->app) > 0; }
 int ward_conn_peer_closed(const ward_conn *c) { return c->close_received; }
 
-ward_err ward_conn_error(const ward_conn *c) { return c->err; }
+ward_err ward_conn_error(const ward_conn *c) { return c->err.code; }
 int ward_conn_peer_alert(const ward_conn *c) { return c->peer_alert; }
 
 const char *ward_conn_error_message(const ward_conn *c)
 {
-    if (c->err == WARD_OK)
+    if (c->err.code == WARD_OK)
         return "no error";
-    return c->errmsg[0] ? c->errmsg : ward_err_str(c->err);
+    return c->err.msg[0] ? c->err.msg : ward_err_str(c->err.code);
 }
 
-uint16_t ward_conn_version(const ward_conn *c) { return c->version; }
-uint16_t ward_conn_suite(const ward_conn *c) { return c->suite; }
-uint16_t ward_conn_group(const ward_conn *c) { return c->group; }
-uint16_t ward_conn_sigscheme(const ward_conn *c) { return c->sigscheme; }
-const char *ward_conn_alpn(const ward_conn *c) { return c->alpn[0] ? c->alpn : NULL; }
-int ward_conn_did_hrr(const ward_conn *c) { return c->did_hrr; }
-int ward_conn_used_ems(const ward_conn *c) { return c->ems; }
-unsigned ward_conn_key_updates_received(const ward_conn *c) { return c->key_updates_received; }
+uint16_t ward_conn_version(const ward_conn *c) { return c->hs.version; }
+uint16_t ward_conn_suite(const ward_conn *c) { return c->hs.suite; }
+uint16_t ward_conn_group(const ward_conn *c) { return c->hs.group; }
+uint16_t ward_conn_sigscheme(const ward_conn *c) { return c->hs.sigscheme; }
+const char *ward_conn_alpn(const ward_conn *c) { return c->hs.alpn[0] ? c->hs.alpn : NULL; }
+int ward_conn_did_hrr(const ward_conn *c) { return c->hs.did_hrr; }
+int ward_conn_used_ems(const ward_conn *c) { return c->hs.ems; }
+unsigned ward_conn_key_updates_received(const ward_conn *c) { return c->hs.key_updates_received; }
 
 const char *ward_conn_server_name(const ward_conn *c)
 {
-    return c->server_name[0] ? c->server_name : NULL;
+    return c->hs.server_name[0] ? c->hs.server_name : NULL;
 }
 
 ward_err ward_cert_info_from_der(const uint8_t *der, size_t len, ward_cert_info *info)
@@ -668,22 +655,22 @@ ward_err ward_cert_info_from_der(const uint8_t *der, size_t len, ward_cert_info 
 
 ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info)
 {
-    if (c->peer_chain.n == 0)
+    if (c->hs.peer_chain.n == 0)
         return WARD_ERR_STATE;
-    return ward_cert_info_from_der(c->peer_chain.der[0], c->peer_chain.len[0], info);
+    return ward_cert_info_from_der(c->hs.peer_chain.der[0], c->hs.peer_chain.len[0], info);
 }
 
 size_t ward_conn_peer_chain_len(const ward_conn *c)
 {
-    return c ? c->peer_chain.n : 0;
+    return c ? c->hs.peer_chain.n : 0;
 }
 
 ward_err ward_conn_peer_cert_der(const ward_conn *c, size_t i, const uint8_t **der, size_t *len)
 {
-    if (!c || !der || !len || i >= c->peer_chain.n || !c->peer_chain.der[i])
+    if (!c || !der || !len || i >= c->hs.peer_chain.n || !c->hs.peer_chain.der[i])
         return WARD_ERR_STATE;
-    *der = c->peer_chain.der[i];
-    *len = c->peer_chain.len[i];
+    *der = c->hs.peer_chain.der[i];
+    *len = c->hs.peer_chain.len[i];
     return WARD_OK;
 }
 
@@ -693,12 +680,24 @@ ward_err ward_conn_peer_cert_der(const ward_conn *c, size_t i, const uint8_t **d
  * name (skip_hostname_check) says nothing of whom it is. */
 int ward_conn_peer_authenticated(const ward_conn *c)
 {
-    if (c->state != ST_CONNECTED)
+    if (c->hs.state != ST_CONNECTED)
         return 0;
     if (c->is_server)
-        return c->peer_authenticated;
+        return c->hs.peer_authenticated;
     const ward_config *cfg = c->cfg;
     if (cfg->insecure_no_verify)
         return 0;
-    return cfg->has_pin || c->server_name[0];
+    return cfg->has_pin || c->hs.server_name[0];
+}
+
+ward_err ward_conn_request_client_cert(ward_conn *c)
+{
+    if (!c || c->close_sent)
+        return WARD_ERR_STATE;
+    return hs_request_client_cert(&c->hs);
+}
+
+int ward_conn_ocsp_status(const ward_conn *c)
+{
+    return c->is_server ? WARD_OCSP_STATUS_NONE : c->hs.ocsp_status;
 }

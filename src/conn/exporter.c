@@ -32,12 +32,12 @@ static wres export13(const ward_conn *c, const char *label, const uint8_t *ctx, 
                      uint8_t *out, size_t out_len)
 {
     uint8_t empty_hash[CRYPTO_MAX_HASH], ctx_hash[CRYPTO_MAX_HASH], secret[CRYPTO_MAX_HASH];
-    ENSURE(c->has_exp_master, WARD_ERR_INTERNAL);
-    GUARD(crypto_hash_oneshot(c->hash, NULL, 0, empty_hash));
-    GUARD(crypto_hash_oneshot(c->hash, ctx, ctx_len, ctx_hash));
-    GUARD(crypto_hkdf_expand_label(c->hash, c->exp_master, label, empty_hash, c->hlen, secret,
-                                   c->hlen));
-    wres r = crypto_hkdf_expand_label(c->hash, secret, "exporter", ctx_hash, c->hlen, out,
+    ENSURE(c->hs.has_exp_master, WARD_ERR_INTERNAL);
+    GUARD(crypto_hash_oneshot(c->hs.hash, NULL, 0, empty_hash));
+    GUARD(crypto_hash_oneshot(c->hs.hash, ctx, ctx_len, ctx_hash));
+    GUARD(crypto_hkdf_expand_label(c->hs.hash, c->hs.exp_master, label, empty_hash, c->hs.hlen, secret,
+                                   c->hs.hlen));
+    wres r = crypto_hkdf_expand_label(c->hs.hash, secret, "exporter", ctx_hash, c->hs.hlen, out,
                                       out_len);
     ward_zeroize(secret, sizeof secret);
     return r;
@@ -49,14 +49,14 @@ static wres export12(const ward_conn *c, const char *label, const uint8_t *ctx, 
     /* seed = client_random + server_random [+ uint16 length + context] */
     uint8_t seed[CRYPTO_TLS12_PRF_MAX_SEED];
     wr w = wr_of(seed, sizeof seed);
-    wr_bytes(&w, c->is_server ? c->peer_random : c->random, 32);
-    wr_bytes(&w, c->is_server ? c->random : c->peer_random, 32);
+    wr_bytes(&w, c->is_server ? c->hs.peer_random : c->hs.random, 32);
+    wr_bytes(&w, c->is_server ? c->hs.random : c->hs.peer_random, 32);
     if (use_context) {
         wr_u16(&w, (uint16_t)ctx_len);
         wr_bytes(&w, ctx, ctx_len);
     }
     GUARD(wr_status(&w));
-    return crypto_tls12_prf(c->hash, c->master, sizeof c->master, label, seed, w.len, NULL, 0,
+    return crypto_tls12_prf(c->hs.hash, c->hs.master, sizeof c->hs.master, label, seed, w.len, NULL, 0,
                             out, out_len);
 }
 
@@ -64,11 +64,11 @@ ward_err ward_conn_export_keying_material(ward_conn *c, const char *label, size_
                                           const uint8_t *ctx, size_t ctx_len, int use_context,
                                           uint8_t *out, size_t out_len)
 {
-    if (!c || c->state != ST_CONNECTED)
+    if (!c || c->hs.state != ST_CONNECTED)
         return WARD_ERR_STATE;
     /* RFC 7627 §5.4: no exporter over a master secret that does not bind
      * the handshake (a TLS 1.2 peer without EMS, ward_config_allow_no_ems). */
-    if (c->version == WARD_TLS12 && !c->ems)
+    if (c->hs.version == WARD_TLS12 && !c->hs.ems)
         return WARD_ERR_STATE;
     if (!label || label_len == 0 || label_len > EXPORTER_MAX_LABEL ||
         memchr(label, '\0', label_len) || !out || out_len == 0 ||
@@ -81,9 +81,9 @@ ward_err ward_conn_export_keying_material(ward_conn *c, const char *label, size_
     name[label_len] = '\0';
 
     wres r;
-    if (c->version == WARD_TLS13) {
+    if (c->hs.version == WARD_TLS13) {
         /* HKDF-Expand yields at most 255 hash lengths. */
-        if (out_len > 255 * c->hlen)
+        if (out_len > 255 * c->hs.hlen)
             return WARD_ERR_CONFIG;
         r = export13(c, name, ctx, ctx_len, out, out_len);
     } else {

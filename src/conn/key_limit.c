@@ -36,9 +36,9 @@ wres conn_check_write_key(ward_conn *c, uint8_t type)
         return wres_ok();
     /* Only in front of application data: a KeyUpdate is itself a
      * handshake record sealed through here. */
-    if (!d->tls12 && type == CT_APPLICATION_DATA && c->state == ST_CONNECTED &&
+    if (!d->tls12 && type == CT_APPLICATION_DATA && c->hs.state == ST_CONNECTED &&
         d->seq >= key_update_after(c))
-        GUARD(hs_send_key_update(c, 0));
+        GUARD(hs_send_key_update(&c->hs, 0));
     uint64_t limit = key_limit(c, d);
     if (d->seq < limit - 1 || (type == CT_ALERT && d->seq < limit))
         return wres_ok();

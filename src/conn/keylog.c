@@ -45,7 +45,7 @@ void keylog_write(ward_conn *c, const char *label, const uint8_t *secret, size_t
     if (!cfg->keylog_fn || len > KEYLOG_MAX_SECRET)
         return;
     /* The ClientHello random names the connection in either role. */
-    const uint8_t *client_random = c->is_server ? c->peer_random : c->random;
+    const uint8_t *client_random = c->is_server ? c->hs.peer_random : c->hs.random;
     char line[KEYLOG_LINE_MAX];
     size_t ll = strlen(label);
     if (ll > KEYLOG_MAX_LABEL)
@@ -66,7 +66,7 @@ void keylog_traffic_update(ward_conn *c, int client_secret, const uint8_t *secre
     ++*gen;
     snprintf(label, sizeof label, "%s_TRAFFIC_SECRET_%u", client_secret ? "CLIENT" : "SERVER",
              *gen);
-    conn_report_secret(c, label, secret);
+    conn_report_secret_len(c, label, secret, c->hs.hlen);
 }
 
 static void close_file(struct keylog_file *f)

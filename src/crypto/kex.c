@@ -77,8 +77,8 @@ int crypto_kex_supported(uint16_t group)
 static int is_x25519(const kex_group *g) { return g->nid == NID_undef; }
 
 /* The key_share encoding of our public key. */
-static wres kex_public(const kex_group *g, EVP_PKEY *pkey, uint8_t *pub, size_t pubcap,
-                       size_t *publen)
+static WARD_MUST_CHECK wres kex_public(const kex_group *g, EVP_PKEY *pkey, uint8_t *pub,
+                                       size_t pubcap, size_t *publen)
 {
     ENSURE(pubcap >= g->publen, WARD_ERR_INTERNAL);
     /* x25519 too: its "pub" parameter is the raw key. Asked this way,
@@ -185,8 +185,8 @@ static EVP_PKEY *x25519_fresh(void)
 
 /* An (EC)DH key pair, fresh (priv NULL) or from the given private key,
  * and its key_share encoding in pub. */
-static wres ecdh_key(const kex_group *g, const uint8_t *priv, size_t privlen, EVP_PKEY **out,
-                     uint8_t *pub, size_t pubcap, size_t *publen)
+static WARD_MUST_CHECK wres ecdh_key(const kex_group *g, const uint8_t *priv, size_t privlen,
+                                     EVP_PKEY **out, uint8_t *pub, size_t pubcap, size_t *publen)
 {
     EVP_PKEY *pkey;
     if (priv) {
@@ -232,8 +232,9 @@ static int all_zero(const uint8_t *p, size_t n)
 
 /* (EC)DH of our key with the peer's share; an invalid share is
  * WARD_ERR_ILLEGAL_PARAMETER. secret gets g->coord bytes. */
-static wres ecdh_derive(const kex_group *g, EVP_PKEY *ours, const uint8_t *peer, size_t peerlen,
-                        uint8_t *secret, size_t seccap, size_t *seclen)
+static WARD_MUST_CHECK wres ecdh_derive(const kex_group *g, EVP_PKEY *ours, const uint8_t *peer,
+                                        size_t peerlen, uint8_t *secret, size_t seccap,
+                                        size_t *seclen)
 {
     ENSURE(ours && seccap >= g->coord, WARD_ERR_INTERNAL);
     EVP_PKEY *peerkey = kex_peer_key(g, peer, peerlen);
@@ -340,7 +341,10 @@ static int native_decaps(const kex_kem *m, const uint8_t *ct, uint8_t *ss)
     return ok;
 }
 
-static wres native_result(int ok) { return ok ? wres_ok() : crypto_fail(WARD_ERR_INTERNAL); }
+static WARD_MUST_CHECK wres native_result(int ok)
+{
+    return ok ? wres_ok() : crypto_fail(WARD_ERR_INTERNAL);
+}
 
 /* ---- ML-KEM groups: client key generation, client derive, server respond ----
  * For MLKEM1024 there is no ECDH part: g is NULL, and the ECDH lengths are 0. */
@@ -354,8 +358,9 @@ static size_t ecdh_publen(const kex_group *g) { return g ? g->publen : 0; }
 static size_t ecdh_coord(const kex_group *g) { return g ? g->coord : 0; }
 
 /* priv: NULL, or the ECDH private key || d || z. */
-static wres hybrid_keygen(crypto_kex *k, const hybrid_group *h, const uint8_t *priv,
-                          size_t privlen, uint8_t *pub, size_t pubcap, size_t *publen)
+static WARD_MUST_CHECK wres hybrid_keygen(crypto_kex *k, const hybrid_group *h, const uint8_t *priv,
+                                          size_t privlen, uint8_t *pub, size_t pubcap,
+                                          size_t *publen)
 {
     const kex_group *g = hybrid_ecdh(h);
     const size_t eplen = ecdh_publen(g), coord = ecdh_coord(g);
@@ -391,8 +396,9 @@ static wres hybrid_keygen(crypto_kex *k, const hybrid_group *h, const uint8_t *p
 }
 
 /* Client: peer = the server share (ct and ECDH share in the group's order). */
-static wres hybrid_derive(const crypto_kex *k, const hybrid_group *h, const uint8_t *peer,
-                          size_t peerlen, uint8_t *secret, size_t seccap, size_t *seclen)
+static WARD_MUST_CHECK wres hybrid_derive(const crypto_kex *k, const hybrid_group *h,
+                                          const uint8_t *peer, size_t peerlen, uint8_t *secret,
+                                          size_t seccap, size_t *seclen)
 {
     const kex_group *g = hybrid_ecdh(h);
     const size_t eplen = ecdh_publen(g), coord = ecdh_coord(g);
@@ -423,9 +429,10 @@ static wres hybrid_derive(const crypto_kex *k, const hybrid_group *h, const uint
 }
 
 /* Server: peer = the client share; priv: NULL, or ECDH private key || m. */
-static wres hybrid_respond(const hybrid_group *h, const uint8_t *peer, size_t peerlen,
-                           const uint8_t *priv, size_t privlen, uint8_t *pub, size_t pubcap,
-                           size_t *publen, uint8_t *secret, size_t seccap, size_t *seclen)
+static WARD_MUST_CHECK wres hybrid_respond(const hybrid_group *h, const uint8_t *peer,
+                                           size_t peerlen, const uint8_t *priv, size_t privlen,
+                                           uint8_t *pub, size_t pubcap, size_t *publen,
+                                           uint8_t *secret, size_t seccap, size_t *seclen)
 {
     const kex_group *g = hybrid_ecdh(h);
     const size_t eplen = ecdh_publen(g), coord = ecdh_coord(g);

@@ -253,7 +253,7 @@ typedef struct {
     const mlkem_trace *trace;
 } mlkem_ctx;
 
-static wres ctx_init(mlkem_ctx *c, const mlkem_params *p, const mlkem_trace *trace)
+static WARD_MUST_CHECK wres ctx_init(mlkem_ctx *c, const mlkem_params *p, const mlkem_trace *trace)
 {
     c->p = p;
     c->algs = crypto_algs_get();
@@ -269,7 +269,7 @@ static wres ctx_init(mlkem_ctx *c, const mlkem_params *p, const mlkem_trace *tra
 }
 
 /* Free the context; WARD_ERR_INTERNAL if anything failed on the way. */
-static wres ctx_finish(mlkem_ctx *c)
+static WARD_MUST_CHECK wres ctx_finish(mlkem_ctx *c)
 {
     EVP_MD_CTX_free(c->md); /* the provider wipes the Keccak state */
     c->md = NULL;
@@ -790,7 +790,7 @@ wres mlkem_decaps_traced(mlkem_set set, const uint8_t *dk, const uint8_t *ct, ui
     uint8_t hek[32];
     hash_h(&c, ek_pke, p->ek, hek);
     if (!c.failed && memcmp(hek, h, 32) != 0) {
-        (void)ctx_finish(&c);
+        wres_ignore(ctx_finish(&c)); /* failing already: only the context is freed */
         return crypto_fail(WARD_ERR_INTERNAL);
     }
 

@@ -56,7 +56,7 @@ wres crypto_ocsp_load_file(const char *path, uint8_t **der, size_t *len)
 
 /* ---- the client's check ---- */
 
-static wres bad(char *msg, size_t cap, const char *what)
+static WARD_MUST_CHECK wres bad(char *msg, size_t cap, const char *what)
 {
     crypto_msgf(msg, cap, "the server's OCSP staple is not acceptable: %s", what);
     ERR_clear_error();
@@ -106,8 +106,8 @@ static OCSP_SINGLERESP *find_single(OCSP_BASICRESP *bs, X509 *leaf, X509 *issuer
  * information is always available; taken at any age it would let a
  * server staple a "good" from before a revocation for ever. Such a
  * response is accepted for max_age seconds after its thisUpdate. */
-static wres check_age(ASN1_GENERALIZEDTIME *this_upd, time_t at, uint32_t max_age, char *msg,
-                      size_t cap)
+static WARD_MUST_CHECK wres check_age(ASN1_GENERALIZEDTIME *this_upd, time_t at, uint32_t max_age,
+                                      char *msg, size_t cap)
 {
     char when[64], m[200];
     time_t oldest = at - (time_t)max_age - OCSP_SKEW_SECONDS;
@@ -121,8 +121,9 @@ static wres check_age(ASN1_GENERALIZEDTIME *this_upd, time_t at, uint32_t max_ag
     return bad(msg, cap, m);
 }
 
-static wres check_times(ASN1_GENERALIZEDTIME *this_upd, ASN1_GENERALIZEDTIME *next_upd,
-                        time_t now, uint32_t max_age, char *msg, size_t cap)
+static WARD_MUST_CHECK wres check_times(ASN1_GENERALIZEDTIME *this_upd,
+                                        ASN1_GENERALIZEDTIME *next_upd, time_t now,
+                                        uint32_t max_age, char *msg, size_t cap)
 {
     char when[64], m[160];
     time_t at = now ? now : time(NULL);
@@ -143,9 +144,9 @@ static wres check_times(ASN1_GENERALIZEDTIME *this_upd, ASN1_GENERALIZEDTIME *ne
     return wres_ok();
 }
 
-static wres check_basic(OCSP_BASICRESP *bs, X509_STORE *store, X509 *leaf,
-                        STACK_OF(X509) *rest, time_t now, uint32_t max_age, char *msg,
-                        size_t cap)
+static WARD_MUST_CHECK wres check_basic(OCSP_BASICRESP *bs, X509_STORE *store, X509 *leaf,
+                                        STACK_OF(X509) *rest, time_t now, uint32_t max_age,
+                                        char *msg, size_t cap)
 {
     /* The signer must be the issuer itself, or a responder with the
      * OCSPSigning purpose whose certificate the issuer signed (RFC 6960

@@ -27,18 +27,18 @@ typedef struct {
 } sig_scheme;
 
 static const sig_scheme sig_schemes[] = {
-    {0x0403, KEY_P256, 256, PAD_NONE, 1},    /* ecdsa_secp256r1_sha256 */
-    {0x0503, KEY_P384, 384, PAD_NONE, 1},    /* ecdsa_secp384r1_sha384 */
-    {0x0804, KEY_RSA, 256, PAD_PSS, 1},      /* rsa_pss_rsae_sha256 */
-    {0x0805, KEY_RSA, 384, PAD_PSS, 1},      /* rsa_pss_rsae_sha384 */
-    {0x0806, KEY_RSA, 512, PAD_PSS, 1},      /* rsa_pss_rsae_sha512 */
-    {0x0807, KEY_ED25519, 0, PAD_NONE, 1},   /* ed25519 */
-    {0x0809, KEY_RSA_PSS, 256, PAD_PSS, 1},  /* rsa_pss_pss_sha256 */
-    {0x080a, KEY_RSA_PSS, 384, PAD_PSS, 1},  /* rsa_pss_pss_sha384 */
-    {0x080b, KEY_RSA_PSS, 512, PAD_PSS, 1},  /* rsa_pss_pss_sha512 */
-    {0x0401, KEY_RSA, 256, PAD_PKCS1, 0},    /* rsa_pkcs1_sha256 */
-    {0x0501, KEY_RSA, 384, PAD_PKCS1, 0},    /* rsa_pkcs1_sha384 */
-    {0x0601, KEY_RSA, 512, PAD_PKCS1, 0},    /* rsa_pkcs1_sha512 */
+    {WARD_SIG_ECDSA_SECP256R1_SHA256, KEY_P256, 256, PAD_NONE, 1},
+    {WARD_SIG_ECDSA_SECP384R1_SHA384, KEY_P384, 384, PAD_NONE, 1},
+    {WARD_SIG_RSA_PSS_RSAE_SHA256, KEY_RSA, 256, PAD_PSS, 1},
+    {WARD_SIG_RSA_PSS_RSAE_SHA384, KEY_RSA, 384, PAD_PSS, 1},
+    {WARD_SIG_RSA_PSS_RSAE_SHA512, KEY_RSA, 512, PAD_PSS, 1},
+    {WARD_SIG_ED25519, KEY_ED25519, 0, PAD_NONE, 1},
+    {WARD_SIG_RSA_PSS_PSS_SHA256, KEY_RSA_PSS, 256, PAD_PSS, 1},
+    {WARD_SIG_RSA_PSS_PSS_SHA384, KEY_RSA_PSS, 384, PAD_PSS, 1},
+    {WARD_SIG_RSA_PSS_PSS_SHA512, KEY_RSA_PSS, 512, PAD_PSS, 1},
+    {WARD_SIG_RSA_PKCS1_SHA256, KEY_RSA, 256, PAD_PKCS1, 0},
+    {WARD_SIG_RSA_PKCS1_SHA384, KEY_RSA, 384, PAD_PKCS1, 0},
+    {WARD_SIG_RSA_PKCS1_SHA512, KEY_RSA, 512, PAD_PKCS1, 0},
 };
 
 static const sig_scheme *scheme_find(uint16_t scheme)

@@ -24,8 +24,12 @@ typedef struct {
 } sig12_scheme;
 
 static const sig12_scheme sig12_schemes[] = {
-    {0x0403, FAM_ECDSA, 256}, {0x0503, FAM_ECDSA, 384}, {0x0603, FAM_ECDSA, 512},
-    {0x0401, FAM_PKCS1, 256}, {0x0501, FAM_PKCS1, 384}, {0x0601, FAM_PKCS1, 512},
+    {WARD_SIG_ECDSA_SECP256R1_SHA256, FAM_ECDSA, 256},
+    {WARD_SIG_ECDSA_SECP384R1_SHA384, FAM_ECDSA, 384},
+    {WARD_SIG_ECDSA_SHA512, FAM_ECDSA, 512},
+    {WARD_SIG_RSA_PKCS1_SHA256, FAM_PKCS1, 256},
+    {WARD_SIG_RSA_PKCS1_SHA384, FAM_PKCS1, 384},
+    {WARD_SIG_RSA_PKCS1_SHA512, FAM_PKCS1, 512},
 };
 
 static const sig12_scheme *sig12_find(uint16_t scheme)
@@ -39,7 +43,8 @@ static const sig12_scheme *sig12_find(uint16_t scheme)
 /* Schemes with the same meaning as in TLS 1.3 (handled by sig.c). */
 static int same_as_tls13(uint16_t scheme)
 {
-    return (scheme >= 0x0804 && scheme <= 0x0807) || (scheme >= 0x0809 && scheme <= 0x080b);
+    return (scheme >= WARD_SIG_RSA_PSS_RSAE_SHA256 && scheme <= WARD_SIG_ED25519) ||
+           (scheme >= WARD_SIG_RSA_PSS_PSS_SHA256 && scheme <= WARD_SIG_RSA_PSS_PSS_SHA512);
 }
 
 static const EVP_MD *sig12_md(const sig12_scheme *s)

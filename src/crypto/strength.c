@@ -9,6 +9,11 @@
 
 #include "crypto/crypto_int.h"
 
+static int is_rsa(const EVP_PKEY *pkey)
+{
+    return EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS");
+}
+
 /* RSA and DSA under 2048 bits and elliptic curves under 224 bits give
  * less than 112 bits of security (NIST SP 800-57 part 1 §5.6.1, the
  * floor of RFC 9155's and today's browsers' policy). Ed25519 and Ed448
@@ -21,7 +26,7 @@ int crypto_pkey_weak(const EVP_PKEY *pkey, char *why, size_t cap)
         crypto_msgf(why, cap, "its public key cannot be read");
         return 1;
     }
-    if (EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS")) {
+    if (is_rsa(pkey)) {
         alg = "RSA";
         min = 2048;
     } else if (EVP_PKEY_is_a(pkey, "DSA")) {
@@ -73,7 +78,7 @@ wres crypto_key_check_strength(const crypto_key *k, int allow_weak_rsa, char *wh
     if (!k || !k->pkey)
         return wres_err(WARD_ERR_INTERNAL);
     const EVP_PKEY *pkey = k->pkey;
-    if (allow_weak_rsa && (EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS")))
+    if (allow_weak_rsa && is_rsa(pkey))
         return wres_ok(); /* tests only: RFC 8448's trace has a 1024-bit key */
     if (crypto_pkey_weak(pkey, why, cap))
         return wres_err(WARD_ERR_INSUFFICIENT_SECURITY);

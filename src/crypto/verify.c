@@ -28,7 +28,7 @@ static void issuer_of(const X509 *x, char *out, size_t cap)
     crypto_name_text(x ? X509_get_issuer_name(x) : NULL, out, cap);
 }
 
-static wres msg_self_signed(const verify_failure *f, char *msg, size_t cap)
+static WARD_MUST_CHECK wres msg_self_signed(const verify_failure *f, char *msg, size_t cap)
 {
     char subject[256], pin[65] = "<hex>";
     uint8_t spki[32];
@@ -50,7 +50,7 @@ static wres msg_self_signed(const verify_failure *f, char *msg, size_t cap)
     return wres_err(WARD_ERR_SELF_SIGNED);
 }
 
-static wres msg_unknown_ca(const verify_failure *f, char *msg, size_t cap)
+static WARD_MUST_CHECK wres msg_unknown_ca(const verify_failure *f, char *msg, size_t cap)
 {
     char issuer[256];
     issuer_of(f->cert, issuer, sizeof issuer);
@@ -107,7 +107,7 @@ static void cert_names(X509 *x, char *out, size_t cap)
     OPENSSL_free(utf8);
 }
 
-static wres msg_host_mismatch(const verify_failure *f, char *msg, size_t cap)
+static WARD_MUST_CHECK wres msg_host_mismatch(const verify_failure *f, char *msg, size_t cap)
 {
     char names[512];
     cert_names(f->leaf, names, sizeof names);
@@ -116,7 +116,7 @@ static wres msg_host_mismatch(const verify_failure *f, char *msg, size_t cap)
     return wres_err(WARD_ERR_HOSTNAME_MISMATCH);
 }
 
-static wres msg_other(const verify_failure *f, char *msg, size_t cap)
+static WARD_MUST_CHECK wres msg_other(const verify_failure *f, char *msg, size_t cap)
 {
     char subject[256];
     subject_of(f->cert, subject, sizeof subject);
@@ -125,7 +125,7 @@ static wres msg_other(const verify_failure *f, char *msg, size_t cap)
     return wres_err(WARD_ERR_BAD_CERTIFICATE);
 }
 
-static wres verify_failure_result(const verify_failure *f, char *msg, size_t cap)
+static WARD_MUST_CHECK wres verify_failure_result(const verify_failure *f, char *msg, size_t cap)
 {
     switch (f->error) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
@@ -150,8 +150,8 @@ static wres verify_failure_result(const verify_failure *f, char *msg, size_t cap
 
 /* Parse the peer's chain: the leaf, and the rest as untrusted
  * intermediates (they only help build a path to a trust anchor). */
-static wres parse_chain(cert_cache *cache, const span *certs, size_t n, X509 **leaf,
-                        STACK_OF(X509) **rest, char *msg, size_t cap)
+static WARD_MUST_CHECK wres parse_chain(cert_cache *cache, const span *certs, size_t n, X509 **leaf,
+                                        STACK_OF(X509) **rest, char *msg, size_t cap)
 {
     *leaf = NULL;
     *rest = sk_X509_new_null();
@@ -197,7 +197,7 @@ static int set_checks(X509_STORE_CTX *ctx, const char *host, time_t now, int pur
  * signature is not checked: it is trusted as configured, not because of
  * that signature. Keys too small are insufficient_security (as for a
  * pinned leaf); weak signatures bad_certificate (§4.4.2.4 names it). */
-static wres check_chain_strength(X509_STORE_CTX *ctx, char *msg, size_t cap)
+static WARD_MUST_CHECK wres check_chain_strength(X509_STORE_CTX *ctx, char *msg, size_t cap)
 {
     STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
     int n = sk_X509_num(chain);
@@ -219,8 +219,9 @@ static wres check_chain_strength(X509_STORE_CTX *ctx, char *msg, size_t cap)
     return wres_ok();
 }
 
-static wres run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *rest, const char *host,
-                       time_t now, int purpose, char *msg, size_t cap)
+static WARD_MUST_CHECK wres run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *rest,
+                                       const char *host, time_t now, int purpose, char *msg,
+                                       size_t cap)
 {
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
     if (!ctx)
@@ -254,8 +255,9 @@ wres crypto_chain_verify(const crypto_trust *t, const span *certs, size_t n, con
     return crypto_chain_verify_key(t, certs, n, host, now, msg, msgcap, NULL);
 }
 
-static wres verify_for(const crypto_trust *t, const span *certs, size_t n, const char *host,
-                       time_t now, int purpose, char *msg, size_t msgcap, crypto_key *leaf_key);
+static WARD_MUST_CHECK wres verify_for(const crypto_trust *t, const span *certs, size_t n,
+                                       const char *host, time_t now, int purpose, char *msg,
+                                       size_t msgcap, crypto_key *leaf_key);
 
 wres crypto_chain_verify_key(const crypto_trust *t, const span *certs, size_t n, const char *host,
                              time_t now, char *msg, size_t msgcap, crypto_key *leaf_key)
@@ -292,8 +294,9 @@ wres crypto_cert_subject_der(const uint8_t *der, size_t len, uint8_t *out, size_
     return r;
 }
 
-static wres verify_for(const crypto_trust *t, const span *certs, size_t n, const char *host,
-                       time_t now, int purpose, char *msg, size_t msgcap, crypto_key *leaf_key)
+static WARD_MUST_CHECK wres verify_for(const crypto_trust *t, const span *certs, size_t n,
+                                       const char *host, time_t now, int purpose, char *msg,
+                                       size_t msgcap, crypto_key *leaf_key)
 {
     crypto_msgf(msg, msgcap, "%s", "");
     if (!t || !t->store) {

@@ -1,5 +1,5 @@
 /* Certificates as DER blobs: chains loaded from PEM, SPKI pins, readable
- * descriptions, trust stores and the validity-period check. Also the
+ * descriptions and the validity-period check (trust stores: trust.c). Also the
  * small text helpers the verifier shares (crypto_int.h). */
 #include <arpa/inet.h>
 #include <limits.h>
@@ -102,7 +102,7 @@ wres crypto_chain_add_der(crypto_chain *ch, const uint8_t *der, size_t len)
     return wres_ok();
 }
 
-static wres chain_add_x509(crypto_chain *ch, X509 *x)
+static WARD_MUST_CHECK wres chain_add_x509(crypto_chain *ch, X509 *x)
 {
     unsigned char *der = NULL;
     int n = i2d_X509(x, &der);
@@ -225,35 +225,4 @@ wres crypto_cert_check_time(const uint8_t *der, size_t len, time_t now, char *ms
     X509_free(x);
     ERR_clear_error();
     return r;
-}
-
-/* ---- trust anchors ---- */
-
-wres crypto_trust_load(crypto_trust *t, const char *cafile)
-{
-    t->store = NULL;
-    t->parsed = NULL;
-    X509_STORE *st = X509_STORE_new();
-    if (!st)
-        return crypto_fail(WARD_ERR_NOMEM);
-    int ok = cafile ? X509_STORE_load_file(st, cafile) == 1
-                    : X509_STORE_set_default_paths(st) == 1;
-    if (!ok) {
-        X509_STORE_free(st);
-        return crypto_fail(WARD_ERR_CONFIG);
-    }
-    ERR_clear_error();
-    t->store = st;
-    t->parsed = cert_cache_new(); /* none: every chain is parsed afresh */
-    return wres_ok();
-}
-
-void crypto_trust_free(crypto_trust *t)
-{
-    if (!t)
-        return;
-    X509_STORE_free(t->store);
-    cert_cache_free(t->parsed);
-    t->store = NULL;
-    t->parsed = NULL;
 }

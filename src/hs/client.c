@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "conn/identity.h"
+#include "hs/identity.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
 #include "hs/resume12.h"
@@ -22,7 +23,8 @@
 
 /* RFC 8446 §4.2.3: PKCS#1 v1.5 is offered only for TLS 1.2's
  * ServerKeyExchange, after everything else. */
-static const uint16_t pkcs1_schemes[] = {0x0401, 0x0501, 0x0601};
+static const uint16_t pkcs1_schemes[] = {WARD_SIG_RSA_PKCS1_SHA256, WARD_SIG_RSA_PKCS1_SHA384,
+                                          WARD_SIG_RSA_PKCS1_SHA512};
 
 static int is_ip_literal(const char *name)
 {
@@ -77,7 +79,7 @@ static void build_offer(const ward_config *cfg, client_offer *o)
             o->sigalgs[o->n_sigalgs++] = pkcs1_schemes[i];
 }
 
-static wres send_client_hello(ward_conn *c, int first)
+static wres send_client_hello(hs_ctx *c, int first)
 {
     const ward_config *cfg = c->cfg;
     const ward_test_hooks *h = cfg->hooks;
@@ -149,20 +151,20 @@ static wres send_client_hello(ward_conn *c, int first)
          * server answers: keep the ClientHello until then. */
         c->client_hello = msg;
         c->client_hello_len = w.len;
-        c->wdir.wire_version = 0x0301; /* §5.1: a first ClientHello may say 0x0301 */
-        r = conn_send_records(c, CT_HANDSHAKE, msg, w.len);
-        c->wdir.wire_version = 0x0303;
+        hs_tune_record(c, HS_TUNE_WIRE_VERSION, MSG_VERSION_TLS10); /* §5.1: a first ClientHello may say 0x0301 */
+        r = hs_emit(c, CT_HANDSHAKE, msg, w.len);
+        hs_tune_record(c, HS_TUNE_WIRE_VERSION, WARD_TLS12);
         if (wres_is_ok(r) && p.early_data)
             r = hs_client_send_early_data(c, msg, w.len);
         return r;
     }
     if (wres_is_ok(r))
-        r = conn_send_handshake(c, msg, w.len);
+        r = hs_send_msg(c, msg, w.len);
     free(msg);
     return r;
 }
 
-static wres add_key_share(ward_conn *c, uint16_t group)
+static wres add_key_share(hs_ctx *c, uint16_t group)
 {
     size_t i = c->n_kex;
     ENSURE(i < WARD_MAX_KEY_SHARES, WARD_ERR_INTERNAL);
@@ -174,7 +176,7 @@ static wres add_key_share(ward_conn *c, uint16_t group)
     return wres_ok();
 }
 
-void hs_client_drop_key_shares(ward_conn *c)
+void hs_client_drop_key_shares(hs_ctx *c)
 {
     for (size_t i = 0; i < WARD_MAX_KEY_SHARES; i++) {
         crypto_kex_free(&c->kex[i]);
@@ -188,18 +190,18 @@ void hs_client_drop_key_shares(ward_conn *c)
  * expects, by name (RFC 6125) or by pin, or say by name that it does not
  * care (skip_hostname_check, insecure_no_verify). Verifying a chain with
  * no name accepts any certificate from a trusted CA. */
-static wres check_who(ward_conn *c)
+static wres check_who(hs_ctx *c)
 {
     const ward_config *cfg = c->cfg;
     if (c->server_name[0] || cfg->has_pin || cfg->insecure_no_verify || cfg->skip_hostname_check)
         return wres_ok();
-    return conn_fail(c, WARD_ERR_CONFIG,
+    return hs_fail(c, WARD_ERR_CONFIG,
                      "no server name to verify the certificate against: give one to "
                      "ward_conn_new, pin the server's key, or opt out with "
                      "ward_config_set_skip_hostname_check");
 }
 
-wres hs_client_start(ward_conn *c)
+wres hs_client_start(hs_ctx *c)
 {
     const ward_config *cfg = c->cfg;
     GUARD(check_who(c));
@@ -217,7 +219,7 @@ wres hs_client_start(ward_conn *c)
 }
 
 /* Start the transcript once the suite is known: the kept ClientHello. */
-wres hs_client_start_transcript(ward_conn *c)
+wres hs_client_start_transcript(hs_ctx *c)
 {
     GUARD(transcript_start(c, c->hash));
     GUARD(transcript_add(c, c->client_hello, c->client_hello_len));
@@ -227,7 +229,7 @@ wres hs_client_start_transcript(ward_conn *c)
     return wres_ok();
 }
 
-static crypto_kex *find_share(ward_conn *c, uint16_t group)
+static crypto_kex *find_share(hs_ctx *c, uint16_t group)
 {
     for (size_t i = 0; i < c->n_kex; i++)
         if (c->kex[i].group == group)
@@ -236,15 +238,15 @@ static crypto_kex *find_share(ward_conn *c, uint16_t group)
 }
 
 /* §4.1.4 */
-static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, span full)
+static wres on_hello_retry_request(hs_ctx *c, const msg_server_hello *hrr, span full)
 {
     if (c->did_hrr)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "server sent a second HelloRetryRequest");
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "server sent a second HelloRetryRequest");
     c->did_hrr = 1;
     c->hs_kind |= HK_HRR;
     if (c->early_status) { /* §4.2.10: a retry rejects the early data */
-        rec_dir_clear(&c->wdir);
-        rec_dir_init(&c->wdir);
+        hs_keys none = {.write = 1};
+        GUARD(c->out.ops->set_keys(c->out.ctx, &none));
     }
     GUARD(hs_set_suite(c, hrr->cipher_suite));
     GUARD(hs_client_start_transcript(c));
@@ -252,11 +254,11 @@ static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, sp
     GUARD(transcript_add(c, full.p, full.len));
 
     if (!hrr->has_key_share && !hrr->has_cookie)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "HelloRetryRequest asks for no change to the ClientHello");
     if (hrr->has_cookie) {
         if (hrr->cookie.len > sizeof c->cookie)
-            return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+            return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                              "HelloRetryRequest cookie of %zu bytes is too large",
                              hrr->cookie.len);
         memcpy(c->cookie, hrr->cookie.p, hrr->cookie.len);
@@ -265,7 +267,7 @@ static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, sp
     if (hrr->has_key_share) {
         uint16_t g = hrr->key_share_group;
         if (!hs_list_has(c->cfg->groups, c->cfg->n_groups, g) || find_share(c, g))
-            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+            return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                              "HelloRetryRequest asks for group 0x%04x, which ward did not offer "
                              "or already sent",
                              g);
@@ -274,19 +276,19 @@ static wres on_hello_retry_request(ward_conn *c, const msg_server_hello *hrr, sp
         c->hrr_group = g;
     }
     if (c->session_id_len) /* D.4: CCS before the second flight */
-        GUARD(conn_send_ccs(c));
+        GUARD(hs_send_ccs(c));
     return send_client_hello(c, 0);
 }
 
-wres hs_client_on_server_hello(ward_conn *c, span body, span full)
+wres hs_client_on_server_hello(hs_ctx *c, span body, span full)
 {
     const ward_config *cfg = c->cfg;
     msg_server_hello sh;
     GUARD(msg_decode_server_hello(body, &sh));
     /* RFC 8446 D.5: SSL 3.0 or older in legacy_version is protocol_version,
      * whatever else the hello says. */
-    if (sh.legacy_version <= 0x0300)
-        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+    if (sh.legacy_version <= MSG_VERSION_SSL30)
+        return hs_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "server hello has legacy_version 0x%04x (SSL 3.0 or older), which ward "
                          "refuses (RFC 8446 D.5)",
                          sh.legacy_version);
@@ -297,40 +299,40 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
          * answers TLS 1.2 is broken (the client already sent data under
          * TLS 1.3 keys). */
         if (c->did_hrr)
-            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+            return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                              "server answered its own TLS 1.3 HelloRetryRequest with a TLS 1.2 "
                              "ServerHello (RFC 8446 4.1.4)");
         if (c->early_status)
-            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+            return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                              "server answered a ClientHello with 0-RTT data with a TLS 1.2 "
                              "ServerHello (RFC 8446 D.3)");
         return hs_client12_on_server_hello(c, &sh, full);
     }
     if (cfg->max_version < WARD_TLS13 || sh.selected_version != WARD_TLS13 ||
-        sh.legacy_version != 0x0303)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        sh.legacy_version != WARD_TLS12)
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server selected version 0x%04x, which ward did not offer",
                          sh.selected_version);
     if (sh.session_id_len != c->session_id_len ||
         memcmp(sh.session_id, c->session_id, c->session_id_len) != 0)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server did not echo the legacy_session_id");
     if (!hs_suite_enabled(cfg, sh.cipher_suite, WARD_TLS13))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server chose cipher suite 0x%04x, which ward did not offer",
                          sh.cipher_suite);
     if (sh.is_hrr)
         return on_hello_retry_request(c, &sh, full);
 
     if (c->did_hrr && sh.cipher_suite != c->suite)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "ServerHello suite differs from the HelloRetryRequest's");
     GUARD(hs_client_psk_on_server_hello(c, &sh));
     if (!sh.has_key_share && !c->resumed)
-        return conn_fail(c, WARD_ERR_MISSING_EXTENSION, "ServerHello has no key_share");
+        return hs_fail(c, WARD_ERR_MISSING_EXTENSION, "ServerHello has no key_share");
     crypto_kex *k = sh.has_key_share ? find_share(c, sh.key_share_group) : NULL;
     if (!k && sh.has_key_share)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server answered for group 0x%04x, for which ward sent no key share",
                          sh.key_share_group);
 
@@ -346,7 +348,7 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
                                    &shared_len)
                : wres_ok(); /* psk_ke */
     if (!wres_is_ok(r))
-        return conn_fail(c, r.code, "server's key share is not a valid %s public key",
+        return hs_fail(c, r.code, "server's key share is not a valid %s public key",
                          ward_group_name(k->group));
     c->group = k ? k->group : 0;
     c->version = WARD_TLS13;
@@ -357,7 +359,7 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
 
     GUARD(hs_install_keys(c, 0, c->s_hs));
     if (c->session_id_len)
-        GUARD(conn_send_ccs(c));
+        GUARD(hs_send_ccs(c));
     /* From here on, alerts we send are protected too; but early data the
      * server may yet accept keeps its keys until EndOfEarlyData. */
     if (!(c->early_status && c->resumed))
@@ -366,21 +368,21 @@ wres hs_client_on_server_hello(ward_conn *c, span body, span full)
 }
 
 /* RFC 7301 §3.2: the server's choice must be one we offered. */
-wres hs_client_check_alpn(ward_conn *c, span alpn)
+wres hs_client_check_alpn(hs_ctx *c, span alpn)
 {
     const ward_config *cfg = c->cfg;
     if (cfg->alpn_len == 0)
-        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+        return hs_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server selected ALPN, which ward did not offer");
     if (!msg_alpn_list_has(span_of(cfg->alpn, cfg->alpn_len), alpn.p, alpn.len))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server selected an ALPN protocol ward did not offer");
     memcpy(c->alpn, alpn.p, alpn.len);
     c->alpn[alpn.len] = '\0';
     return wres_ok();
 }
 
-wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
+wres hs_client_on_encrypted_extensions(hs_ctx *c, span body, span full)
 {
     const ward_config *cfg = c->cfg;
     msg_encrypted_extensions ee;
@@ -388,14 +390,14 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
     if (ee.has_alpn)
         GUARD(hs_client_check_alpn(c, ee.alpn));
     if (ee.has_early_data && !(c->early_status && c->resumed))
-        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+        return hs_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server accepted early data that ward did not offer");
     if (c->early_status && c->resumed) {
         if (ee.has_early_data) {
             /* §4.2.10: the early data was sent for the ticket's protocol; a
              * server that accepts it must select that same one. */
             if (strcmp(c->alpn, c->offer->st.alpn) != 0)
-                return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+                return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                                  "server accepted the early data but selected ALPN \"%s\", not "
                                  "the ticket's \"%s\" (RFC 8446 4.2.10)",
                                  c->alpn, c->offer->st.alpn);
@@ -407,23 +409,16 @@ wres hs_client_on_encrypted_extensions(ward_conn *c, span body, span full)
     }
     if (ee.has_record_size_limit) {
         if (!(cfg->hooks && cfg->hooks->record_size_limit))
-            return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+            return hs_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                              "server sent record_size_limit, which ward did not offer");
         size_t limit = (size_t)ee.record_size_limit - 1; /* includes the inner type */
-        if (limit < c->send_limit)
-            c->send_limit = limit;
+        hs_tune_record(c, HS_TUNE_SEND_LIMIT, limit);
         /* RFC 8449 §4: from here on the server's protected records hold at
          * most the TLSInnerPlaintext we advertised (else record_overflow). */
-        rec_dir_set_max_inner(&c->rdir, cfg->hooks->record_size_limit);
+        hs_tune_record(c, HS_TUNE_READ_LIMIT, cfg->hooks->record_size_limit);
     }
     GUARD(transcript_add(c, full.p, full.len));
     return wres_ok();
-}
-
-/* §4.3.2: client certificates are in hs/client_auth.c. */
-wres hs_client_on_certificate_request(ward_conn *c, span body, span full)
-{
-    return hs_client_on_cert_request13(c, body, full);
 }
 
 static void hex32(const uint8_t *b, char *out)
@@ -439,7 +434,7 @@ static void hex32(const uint8_t *b, char *out)
 /* Authenticate the server's chain and take the leaf's public key into
  * c->peer_key: against the trust anchors and host name, against a pinned
  * key, or (explicit opt-out) not at all. */
-wres hs_client_verify_chain(ward_conn *c)
+wres hs_client_verify_chain(hs_ctx *c)
 {
     const ward_config *cfg = c->cfg;
     const uint8_t *leaf = c->peer_chain.der[0];
@@ -454,7 +449,7 @@ wres hs_client_verify_chain(ward_conn *c)
             char got[65], want[65];
             hex32(spki, got);
             hex32(cfg->pin, want);
-            return conn_fail(c, WARD_ERR_PIN_MISMATCH,
+            return hs_fail(c, WARD_ERR_PIN_MISMATCH,
                              "certificate key sha256:%s does not match the pin sha256:%s", got,
                              want);
         }
@@ -462,24 +457,24 @@ wres hs_client_verify_chain(ward_conn *c)
     } else if (!cfg->insecure_no_verify) {
         const crypto_trust *trust = config_trust((ward_config *)cfg);
         if (!trust)
-            return conn_fail(c, WARD_ERR_CERT_UNKNOWN,
+            return hs_fail(c, WARD_ERR_CERT_UNKNOWN,
                              "no trust anchors could be loaded to verify the certificate");
         span certs[CRYPTO_MAX_CHAIN];
         for (size_t i = 0; i < c->peer_chain.n; i++)
             certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
         const char *host = c->server_name[0] ? c->server_name : NULL;
         if (!host && !cfg->skip_hostname_check) /* check_who let it start: never */
-            return conn_fail(c, WARD_ERR_INTERNAL, "no server name to verify the certificate");
+            return hs_fail(c, WARD_ERR_INTERNAL, "no server name to verify the certificate");
         r = crypto_chain_verify_key(trust, certs, c->peer_chain.n, host, now, msg, sizeof msg,
                                     &c->peer_key);
         if (wres_is_ok(r))
             return r; /* the key came with the verification */
     }
     if (!wres_is_ok(r))
-        return conn_fail(c, r.code, "%s", msg);
+        return hs_fail(c, r.code, "%s", msg);
     r = crypto_key_from_cert(&c->peer_key, leaf, leaf_len);
     if (!wres_is_ok(r))
-        return conn_fail(c, r.code, "cannot read the public key of the server's certificate");
+        return hs_fail(c, r.code, "cannot read the public key of the server's certificate");
     return wres_ok();
 }
 
@@ -488,7 +483,7 @@ wres hs_client_verify_chain(ward_conn *c)
  * verified chain was held to it certificate by certificate; a pinned or
  * unverified leaf is held to it here) and its keyUsage to the use the
  * negotiated version and suite make of it, verified, pinned or not. */
-wres hs_client_take_chain(ward_conn *c, const msg_certificate *m, span full)
+wres hs_client_take_chain(hs_ctx *c, const msg_certificate *m, span full)
 {
     for (size_t i = 0; i < m->n; i++)
         GUARD(crypto_chain_add_der(&c->peer_chain, m->certs[i].p, m->certs[i].len));
@@ -498,27 +493,27 @@ wres hs_client_take_chain(ward_conn *c, const msg_certificate *m, span full)
     return hs_client_check_server_usage(c);
 }
 
-wres hs_client_on_certificate(ward_conn *c, span body, span full)
+wres hs_client_on_certificate(hs_ctx *c, span body, span full)
 {
     msg_certificate m;
     GUARD(msg_decode_certificate(body, &m));
     if (m.request_context.len != 0)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server Certificate has a non-empty request context");
     if (m.n == 0)
-        return conn_fail(c, WARD_ERR_DECODE, "server sent an empty certificate list");
+        return hs_fail(c, WARD_ERR_DECODE, "server sent an empty certificate list");
     GUARD(hs_client_take_chain(c, &m, full));
     GUARD(hs_ocsp_client_check(c, m.has_leaf_ocsp ? &m.leaf_ocsp : NULL)); /* §4.4.2.1 */
     return wres_ok();
 }
 
-wres hs_client_on_certificate_verify(ward_conn *c, span body, span full)
+wres hs_client_on_certificate_verify(hs_ctx *c, span body, span full)
 {
     const ward_config *cfg = c->cfg;
     msg_certificate_verify cv;
     GUARD(msg_decode_certificate_verify(body, &cv));
     if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, cv.scheme))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server signed with scheme 0x%04x, which ward did not offer", cv.scheme);
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
     size_t len;
@@ -526,32 +521,47 @@ wres hs_client_on_certificate_verify(ward_conn *c, span body, span full)
     wres r = crypto_verify(&c->peer_key, cv.scheme, content, len, cv.signature.p,
                            cv.signature.len);
     if (r.code == WARD_ERR_ILLEGAL_PARAMETER)
-        return conn_fail(c, r.code, "server signed with %s, which does not fit its key",
+        return hs_fail(c, r.code, "server signed with %s, which does not fit its key",
                          ward_sigscheme_name(cv.scheme) ? ward_sigscheme_name(cv.scheme) : "?");
     if (!wres_is_ok(r))
-        return conn_fail(c, WARD_ERR_DECRYPT_ERROR,
+        return hs_fail(c, WARD_ERR_DECRYPT_ERROR,
                          "server's CertificateVerify signature does not verify");
     c->sigscheme = cv.scheme;
     GUARD(transcript_add(c, full.p, full.len));
     return wres_ok();
 }
 
-wres hs_client_on_finished(ward_conn *c, span body, span full)
+/* [EndOfEarlyData,] [Certificate, [CertificateVerify,]] Finished: each
+ * message in its own records, as ever (the wire does not change). */
+static wres send_client_flight(hs_ctx *c, hs_flight *f)
+{
+    if (c->early_status == WARD_EARLY_ACCEPTED) { /* §4.5, under the early keys */
+        GUARD(hs_msg_end(f, msg_encode_end_of_early_data(hs_msg_begin(f))));
+        GUARD(hs_flight_send(f));
+        GUARD(hs_install_keys(c, 1, c->c_hs));
+    }
+    GUARD(hs_client_send_certificate13(c, f)); /* if requested (hs/client_auth.c) */
+    uint8_t vd[CRYPTO_MAX_HASH];
+    wres r = hs_finished_for(c, 0, vd);
+    if (wres_is_ok(r))
+        r = hs_msg_end(f, msg_encode_finished(hs_msg_begin(f), vd, c->hlen));
+    ward_zeroize(vd, sizeof vd);
+    GUARD(r);
+    return hs_flight_send(f);
+}
+
+wres hs_client_on_finished(hs_ctx *c, span body, span full)
 {
     GUARD(hs_check_finished(c, 1, body));
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_derive_app_secrets(c));
     GUARD(hs_install_keys(c, 0, c->s_ap));
-    c->read_app_keys = 1;
-    if (c->early_status == WARD_EARLY_ACCEPTED) { /* §4.5, under the early keys */
-        uint8_t eoed[MSG_HEADER_LEN];
-        wr w = wr_of(eoed, sizeof eoed);
-        GUARD(msg_encode_end_of_early_data(&w));
-        GUARD(conn_send_handshake(c, eoed, w.len));
-        GUARD(hs_install_keys(c, 1, c->c_hs));
-    }
-    GUARD(hs_client_send_certificate13(c)); /* if requested (hs/client_auth.c) */
-    GUARD(hs_send_finished(c, 0));
+    hs_event(c, HS_EV_APP_READ, NULL, 0);
+    hs_flight f;
+    hs_flight_init(&f, c);
+    wres r = send_client_flight(c, &f);
+    hs_flight_free(&f);
+    GUARD(r);
     GUARD(hs_derive_res_master(c));
     GUARD(hs_install_keys(c, 1, c->c_ap));
     ward_zeroize(c->c_hs, sizeof c->c_hs);

@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "conn/identity.h"
+#include "hs/identity.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/resume12.h"
 #include "hs/suites.h"
@@ -24,35 +25,35 @@ static int has_downgrade_sentinel(const uint8_t random[32])
     return memcmp(random + 24, sentinel, 7) == 0 && (random[31] == 0 || random[31] == 1);
 }
 
-wres hs_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh, span full)
+wres hs_client12_on_server_hello(hs_ctx *c, const msg_server_hello *sh, span full)
 {
     const ward_config *cfg = c->cfg;
     if (sh->legacy_version != WARD_TLS12)
-        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+        return hs_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "server chose version 0x%04x; ward refuses SSL 3.0, TLS 1.0 and 1.1 "
                          "(RFC 8996)",
                          sh->legacy_version);
     if (cfg->min_version > WARD_TLS12)
-        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+        return hs_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "server speaks TLS 1.2 only; ward is set to TLS 1.3 only");
     if (cfg->max_version >= WARD_TLS13 && has_downgrade_sentinel(sh->random))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "TLS 1.2 ServerHello carries the TLS 1.3 downgrade sentinel: "
                          "a downgrade attack or a broken middlebox (RFC 8446 §4.1.3)");
     if (!hs_suite_enabled(cfg, sh->cipher_suite, WARD_TLS12))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server chose cipher suite 0x%04x, which ward did not offer",
                          sh->cipher_suite);
     if (!sh->has_renegotiation_info || sh->renegotiation_info.len != 0)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "server does not support secure renegotiation (RFC 5746)");
     if (!sh->has_extended_master_secret && !cfg->allow_no_ems)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "server does not support the Extended Master Secret (RFC 7627), "
                          "which ward requires (--allow-no-ems / ward_config_allow_no_ems "
                          "accepts it, without resumption)");
     if (sh->has_session_ticket && !c->ticket12_offered)
-        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+        return hs_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server sent session_ticket, which ward did not offer");
     if (sh->has_alpn)
         GUARD(hs_client_check_alpn(c, sh->alpn));
@@ -84,35 +85,35 @@ static int key_fits_suite(const crypto_key *k, const suite_info *si)
     return si->auth == AUTH_ECDSA ? crypto_key_is_ec(k) : crypto_key_is_rsa(k);
 }
 
-wres hs_client12_on_certificate(ward_conn *c, span body, span full)
+wres hs_client12_on_certificate(hs_ctx *c, span body, span full)
 {
     msg_certificate m;
     GUARD(msg_decode_certificate12(body, &m));
     if (m.n == 0)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "server sent an empty certificate list");
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "server sent an empty certificate list");
     GUARD(hs_client_take_chain(c, &m, full));
     const suite_info *si = suite_lookup(c->suite);
     if (!key_fits_suite(&c->peer_key, si))
-        return conn_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
+        return hs_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                          "server's certificate key does not fit the suite it chose (%s)",
                          ward_suite_name(c->suite));
     return hs_ocsp_client12_after_certificate(c); /* CertificateStatus may come first */
 }
 
 /* RFC 8422 §5.4: the signature covers both randoms and the ECDH params. */
-wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full)
+wres hs_client12_on_server_key_exchange(hs_ctx *c, span body, span full)
 {
     const ward_config *cfg = c->cfg;
     msg_server_key_exchange ske;
     GUARD(msg_decode_server_key_exchange(body, &ske));
     if (!hs_list_has(cfg->groups, cfg->n_groups, ske.group) || hs_group_is_pq(ske.group))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server chose group 0x%04x, which ward did not offer", ske.group);
     if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, ske.scheme) && !hs_pkcs1_scheme(ske.scheme))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server signed with scheme 0x%04x, which ward did not offer", ske.scheme);
     if (ske.public_key.len > sizeof c->peer_kex_pub)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER, "server's ECDHE share is too long");
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER, "server's ECDHE share is too long");
     uint8_t content[64 + 4 + CRYPTO_MAX_KEX_PUB];
     wr w = wr_of(content, sizeof content);
     wr_bytes(&w, c->random, 32);
@@ -122,10 +123,10 @@ wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full)
     wres r = crypto_verify_tls12(&c->peer_key, ske.scheme, content, w.len, ske.signature.p,
                                  ske.signature.len);
     if (r.code == WARD_ERR_ILLEGAL_PARAMETER)
-        return conn_fail(c, r.code, "server signed with scheme 0x%04x, which does not fit its key",
+        return hs_fail(c, r.code, "server signed with scheme 0x%04x, which does not fit its key",
                          ske.scheme);
     if (!wres_is_ok(r))
-        return conn_fail(c, WARD_ERR_DECRYPT_ERROR,
+        return hs_fail(c, WARD_ERR_DECRYPT_ERROR,
                          "server's ServerKeyExchange signature does not verify");
     memcpy(c->peer_kex_pub, ske.public_key.p, ske.public_key.len);
     c->peer_kex_pub_len = ske.public_key.len;
@@ -135,18 +136,11 @@ wres hs_client12_on_server_key_exchange(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-/* RFC 5246 §7.4.4: client certificates are in hs/client_auth.c. */
-wres hs_client12_on_certificate_request(ward_conn *c, span body, span full)
-{
-    return hs_client_on_cert_request12(c, body, full);
-}
-
 /* ECDHE: our share and the shared secret; RSA: an encrypted random
  * pre-master secret that starts with the version we offered. */
-static wres send_client_key_exchange(ward_conn *c, uint8_t *pms, size_t *pms_len)
+static wres send_client_key_exchange(hs_ctx *c, hs_flight *f, uint8_t *pms, size_t *pms_len)
 {
-    uint8_t msg[MSG_HEADER_LEN + 2 + CRYPTO_MAX_SIG];
-    wr w = wr_of(msg, sizeof msg);
+    wr *w = hs_msg_begin(f);
     if (suite_lookup(c->suite)->kx == KX_ECDHE) {
         crypto_kex k = {0};
         uint8_t pub[CRYPTO_MAX_KEX_PUB];
@@ -157,9 +151,9 @@ static wres send_client_key_exchange(ward_conn *c, uint8_t *pms, size_t *pms_len
                                   CRYPTO_MAX_KEX_SECRET, pms_len);
         crypto_kex_free(&k);
         if (!wres_is_ok(r))
-            return conn_fail(c, r.code, "server's ECDHE share is not a valid %s public key",
+            return hs_fail(c, r.code, "server's ECDHE share is not a valid %s public key",
                              ward_group_name(c->group));
-        GUARD(msg_encode_client_key_exchange_ecdhe(&w, pub, publen));
+        GUARD(hs_msg_end(f, msg_encode_client_key_exchange_ecdhe(w, pub, publen)));
     } else {
         uint8_t enc[CRYPTO_MAX_SIG];
         size_t enclen;
@@ -168,29 +162,40 @@ static wres send_client_key_exchange(ward_conn *c, uint8_t *pms, size_t *pms_len
         GUARD(crypto_random(pms + 2, 46));
         *pms_len = 48;
         GUARD(crypto_rsa_kx_encrypt(&c->peer_key, pms, enc, sizeof enc, &enclen));
-        GUARD(msg_encode_client_key_exchange_rsa(&w, enc, enclen));
+        GUARD(hs_msg_end(f, msg_encode_client_key_exchange_rsa(w, enc, enclen)));
     }
-    return conn_send_handshake(c, msg, w.len);
+    return hs_flight_send(f);
 }
 
-wres hs_client12_on_server_hello_done(ward_conn *c, span body, span full)
+/* [Certificate,] ClientKeyExchange, [CertificateVerify,] then
+ * change_cipher_spec and Finished: each message in its own records. */
+static wres send_client_flight12(hs_ctx *c, hs_flight *f)
 {
-    GUARD(msg_decode_empty(body));
-    GUARD(transcript_add(c, full.p, full.len));
-    GUARD(hs_client_send_certificate12(c)); /* if requested (hs/client_auth.c) */
+    GUARD(hs_client_send_certificate12(c, f)); /* if requested (hs/client_auth.c) */
     uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
     size_t pms_len = 0;
-    wres r = send_client_key_exchange(c, pms, &pms_len);
+    wres r = send_client_key_exchange(c, f, pms, &pms_len);
     if (wres_is_ok(r))
         r = hs12_derive_keys(c, pms, pms_len);
     ward_zeroize(pms, sizeof pms);
     GUARD(r);
-    GUARD(hs_client_send_certificate_verify12(c)); /* after a client certificate */
+    GUARD(hs_client_send_certificate_verify12(c, f)); /* after a client certificate */
     GUARD(hs12_send_ccs_and_keys(c));
     return hs12_send_finished(c);
 }
 
-wres hs_client12_on_finished(ward_conn *c, span body, span full)
+wres hs_client12_on_server_hello_done(hs_ctx *c, span body, span full)
+{
+    GUARD(msg_decode_empty(body));
+    GUARD(transcript_add(c, full.p, full.len));
+    hs_flight f;
+    hs_flight_init(&f, c);
+    wres r = send_client_flight12(c, &f);
+    hs_flight_free(&f);
+    return r;
+}
+
+wres hs_client12_on_finished(hs_ctx *c, span body, span full)
 {
     GUARD(hs12_check_finished(c, body));
     GUARD(transcript_add(c, full.p, full.len));
@@ -198,7 +203,7 @@ wres hs_client12_on_finished(ward_conn *c, span body, span full)
         GUARD(hs12_send_ccs_and_keys(c));
         GUARD(hs12_send_finished(c));
     }
-    c->read_app_keys = 1;
+    hs_event(c, HS_EV_APP_READ, NULL, 0);
     hs_client12_offer_session(c, c->session_id, c->session_id_len);
     return wres_ok();
 }

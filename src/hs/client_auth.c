@@ -17,12 +17,14 @@
 
 #include "base/mem.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
 
 /* TLS 1.2 also signs with PKCS#1 v1.5 (RFC 5246 §7.4.1.4.1); TLS 1.3 never. */
-static const uint16_t pkcs1_schemes[] = {0x0401, 0x0501, 0x0601};
+static const uint16_t pkcs1_schemes[] = {WARD_SIG_RSA_PKCS1_SHA256, WARD_SIG_RSA_PKCS1_SHA384,
+                                          WARD_SIG_RSA_PKCS1_SHA512};
 
 /* RFC 5246 §7.4.4 ClientCertificateType; RFC 8422 §5.5: ecdsa_sign also
  * covers Ed25519. */
@@ -44,14 +46,14 @@ static int scheme_offered12(const ward_config *cfg, uint16_t s)
 
 /* ---- TLS 1.2: the handshake messages CertificateVerify signs ---- */
 
-void hs_client_auth_transcript_start(ward_conn *c)
+void hs_client_auth_transcript_start(hs_ctx *c)
 {
     c->hs_msgs_len = 0;
     int may_need = c->is_server ? asks_in_handshake(c->cfg) : c->cfg->has_cert;
     c->hs_msgs_on = c->version == WARD_TLS12 && may_need;
 }
 
-wres hs_client_auth_keep(ward_conn *c, const uint8_t *msg, size_t len)
+wres hs_client_auth_keep(hs_ctx *c, const uint8_t *msg, size_t len)
 {
     if (len > c->hs_msgs_cap - c->hs_msgs_len) {
         size_t cap = c->hs_msgs_cap ? c->hs_msgs_cap : 4096;
@@ -69,7 +71,7 @@ wres hs_client_auth_keep(ward_conn *c, const uint8_t *msg, size_t len)
     return wres_ok();
 }
 
-void hs_client_auth_done(ward_conn *c)
+void hs_client_auth_done(hs_ctx *c)
 {
     free(c->hs_msgs); /* messages that crossed the wire in the clear: no secret */
     c->hs_msgs = NULL;
@@ -77,15 +79,16 @@ void hs_client_auth_done(ward_conn *c)
     c->hs_msgs_on = 0;
 }
 
-static void pha_end(ward_conn *c)
+static void pha_end(hs_ctx *c)
 {
     if (c->pha_hash_on)
         crypto_hash_free(&c->pha_hash);
     c->pha_hash_on = 0;
-    crypto_key_free(&c->pha_key);
+    if (c->is_server)
+        crypto_key_free(&c->pha_key);
 }
 
-void hs_client_auth_free(ward_conn *c)
+void hs_client_auth_free(hs_ctx *c)
 {
     hs_client_auth_done(c);
     pha_end(c);
@@ -97,7 +100,7 @@ void hs_client_auth_free(ward_conn *c)
 /* §4.4: post-handshake authentication hashes the handshake through the
  * client's Finished, then its own messages: keep that running hash when
  * both sides agreed to it (only then). */
-void hs_client_auth_handshake_done(ward_conn *c)
+void hs_client_auth_handshake_done(hs_ctx *c)
 {
     const ward_config *cfg = c->cfg;
     int pha = c->is_server ? c->pha_offered && cfg->client_verify != WARD_CLIENT_CERT_NONE
@@ -109,7 +112,7 @@ void hs_client_auth_handshake_done(ward_conn *c)
 
 /* ---- server: asking ---- */
 
-size_t hs_server_cert_request_size(const ward_conn *c)
+size_t hs_server_cert_request_size(const hs_ctx *c)
 {
     const ward_config *cfg = c->cfg;
     if (cfg->client_verify == WARD_CLIENT_CERT_NONE)
@@ -119,7 +122,7 @@ size_t hs_server_cert_request_size(const ward_conn *c)
 
 /* §4.3.2: an empty context during the handshake, signature_algorithms
  * (required) and certificate_authorities (the CA file's subjects). */
-static wres write_cr13(ward_conn *c, wr *w, const uint8_t *ctx, size_t ctx_len)
+static wres write_cr13(hs_ctx *c, wr *w, const uint8_t *ctx, size_t ctx_len)
 {
     const ward_config *cfg = c->cfg;
     wr_block msg = msg_hs_open(w, HS_CERTIFICATE_REQUEST);
@@ -143,7 +146,7 @@ static wres write_cr13(ward_conn *c, wr *w, const uint8_t *ctx, size_t ctx_len)
 
 /* §4.3.2: never in a resumed handshake (the server's flight has no
  * CertificateRequest then). */
-wres hs_server_write_cert_request13(ward_conn *c, wr *w)
+wres hs_server_write_cert_request13(hs_ctx *c, wr *w)
 {
     if (!asks_in_handshake(c->cfg))
         return wres_ok();
@@ -153,7 +156,7 @@ wres hs_server_write_cert_request13(ward_conn *c, wr *w)
 
 /* RFC 5246 §7.4.4: certificate types, schemes (PKCS#1 v1.5 included: TLS
  * 1.2 clients sign with it) and the CA names. */
-wres hs_server_write_cert_request12(ward_conn *c, wr *w)
+wres hs_server_write_cert_request12(hs_ctx *c, wr *w)
 {
     const ward_config *cfg = c->cfg;
     if (!asks_in_handshake(cfg))
@@ -181,7 +184,7 @@ wres hs_server_write_cert_request12(ward_conn *c, wr *w)
 
 /* Both versions: an empty list is the client declining (refused when
  * required); otherwise the chain must verify against the client CAs. */
-static wres take_client_chain(ward_conn *c, const msg_certificate *m)
+static wres take_client_chain(hs_ctx *c, const msg_certificate *m)
 {
     const ward_config *cfg = c->cfg;
     if (m->n == 0) {
@@ -191,9 +194,9 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m)
         /* RFC 8446 §4.4.2.4: certificate_required; RFC 5246 §7.4.6:
          * handshake_failure. */
         if (c->version == WARD_TLS13)
-            return conn_fail(c, WARD_ERR_CERTIFICATE_REQUIRED,
+            return hs_fail(c, WARD_ERR_CERTIFICATE_REQUIRED,
                              "the client sent no certificate, and this server requires one");
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "the client sent no certificate, and this server requires one");
     }
     span certs[CRYPTO_MAX_CHAIN];
@@ -205,7 +208,7 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m)
         certs[i] = m->certs[i];
     }
     if (!cfg->has_client_trust)
-        return conn_fail(c, WARD_ERR_INTERNAL, "no CAs configured for client certificates");
+        return hs_fail(c, WARD_ERR_INTERNAL, "no CAs configured for client certificates");
     char msg[256] = "";
     time_t now = cfg->hooks && cfg->hooks->now ? cfg->hooks->now : 0;
     wres r = crypto_chain_verify_client_key(&cfg->client_trust, certs, m->n, now, msg,
@@ -215,13 +218,13 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m)
          * certificate a server operator should look at. */
         crypto_cert_text t;
         if (wres_is_ok(crypto_cert_describe(certs[0].p, certs[0].len, &t)))
-            return conn_fail(c, r.code,
+            return hs_fail(c, r.code,
                              "client certificate (subject %s, issuer %s) is not issued by a CA "
                              "trusted for clients",
                              t.subject, t.issuer);
     }
     if (!wres_is_ok(r))
-        return conn_fail(c, r.code, "client certificate: %s", msg);
+        return hs_fail(c, r.code, "client certificate: %s", msg);
     GUARD(hs_peer_key_strength(c, "client"));
     GUARD(hs_server_check_client_usage(c));
     c->client_cert_pending = 1;
@@ -229,29 +232,29 @@ static wres take_client_chain(ward_conn *c, const msg_certificate *m)
     return wres_ok();
 }
 
-wres hs_server_on_client_certificate(ward_conn *c, span body, span full)
+wres hs_server_on_client_certificate(hs_ctx *c, span body, span full)
 {
     msg_certificate m;
     GUARD(msg_decode_certificate(body, &m));
     if (m.request_context.len != 0)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "client Certificate has a request context the CertificateRequest did "
                          "not have");
     GUARD(transcript_add(c, full.p, full.len));
     return take_client_chain(c, &m);
 }
 
-static wres verify_failed(ward_conn *c, wres r, uint16_t scheme)
+static wres verify_failed(hs_ctx *c, wres r, uint16_t scheme)
 {
     const char *name = ward_sigscheme_name(scheme);
     if (r.code == WARD_ERR_ILLEGAL_PARAMETER)
-        return conn_fail(c, r.code, "client signed with %s, which does not fit its key",
+        return hs_fail(c, r.code, "client signed with %s, which does not fit its key",
                          name ? name : "an unknown scheme");
-    return conn_fail(c, WARD_ERR_DECRYPT_ERROR,
+    return hs_fail(c, WARD_ERR_DECRYPT_ERROR,
                      "client's CertificateVerify signature does not verify");
 }
 
-static wres client_verified(ward_conn *c, span full)
+static wres client_verified(hs_ctx *c, span full)
 {
     GUARD(transcript_add(c, full.p, full.len));
     hs_client_auth_done(c);
@@ -261,12 +264,12 @@ static wres client_verified(ward_conn *c, span full)
 }
 
 /* A client's CertificateVerify, with a scheme the server offered. */
-static wres decode_client_cv(ward_conn *c, span body, msg_certificate_verify *cv)
+static wres decode_client_cv(hs_ctx *c, span body, msg_certificate_verify *cv)
 {
     const ward_config *cfg = c->cfg;
     GUARD(msg_decode_certificate_verify(body, cv));
     if (!hs_list_has(cfg->sigalgs, cfg->n_sigalgs, cv->scheme))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "client signed with scheme 0x%04x, which the server did not offer",
                          cv->scheme);
     return wres_ok();
@@ -274,7 +277,7 @@ static wres decode_client_cv(ward_conn *c, span body, msg_certificate_verify *cv
 
 /* §4.4.3: the client's signature over the transcript through its
  * Certificate, with the client context string. */
-wres hs_server_on_client_certificate_verify(ward_conn *c, span body, span full)
+wres hs_server_on_client_certificate_verify(hs_ctx *c, span body, span full)
 {
     msg_certificate_verify cv;
     GUARD(decode_client_cv(c, body, &cv));
@@ -288,7 +291,7 @@ wres hs_server_on_client_certificate_verify(ward_conn *c, span body, span full)
     return client_verified(c, full);
 }
 
-wres hs_server12_on_client_certificate(ward_conn *c, span body, span full)
+wres hs_server12_on_client_certificate(hs_ctx *c, span body, span full)
 {
     msg_certificate m;
     GUARD(msg_decode_certificate12(body, &m));
@@ -297,8 +300,8 @@ wres hs_server12_on_client_certificate(ward_conn *c, span body, span full)
     if (c->client_cert_pending) {
         const crypto_key *k = &c->peer_key;
         if (!crypto_key_is_rsa(k) && !crypto_key_is_ec(k) &&
-            !crypto_key_can_sign_tls12(k, 0x0807))
-            return conn_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
+            !crypto_key_can_sign_tls12(k, WARD_SIG_ED25519))
+            return hs_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                              "client certificate key is neither RSA, ECDSA nor Ed25519");
     }
     return wres_ok();
@@ -306,12 +309,12 @@ wres hs_server12_on_client_certificate(ward_conn *c, span body, span full)
 
 /* RFC 5246 §7.4.8: the signature covers every handshake message up to
  * and including ClientKeyExchange. */
-wres hs_server12_on_client_certificate_verify(ward_conn *c, span body, span full)
+wres hs_server12_on_client_certificate_verify(hs_ctx *c, span body, span full)
 {
     msg_certificate_verify cv;
     GUARD(msg_decode_certificate_verify(body, &cv));
     if (!scheme_offered12(c->cfg, cv.scheme))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "client signed with scheme 0x%04x, which the server did not offer",
                          cv.scheme);
     ENSURE(c->hs_msgs, WARD_ERR_INTERNAL);
@@ -357,19 +360,20 @@ static uint16_t choose_scheme13(const ward_config *cfg, span server_list)
     return 0;
 }
 
-wres hs_client_on_cert_request13(ward_conn *c, span body, span full)
+/* The TLS 1.3 client's CertificateRequest handler (§4.3.2). */
+wres hs_client_on_certificate_request(hs_ctx *c, span body, span full)
 {
     rd r = rd_span(body), ctx, exts;
     GUARD(rd_block8(&r, &ctx));
     GUARD(rd_block16(&r, &exts));
     GUARD(rd_expect_end(&r));
     if (rd_left(&ctx) != 0)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "CertificateRequest in the handshake has a non-empty context");
     cr_extensions x = {0};
     GUARD(msg_ext_walk(rd_rest(&exts), cr_extension, &x));
     if (!x.has_sigalgs)
-        return conn_fail(c, WARD_ERR_MISSING_EXTENSION,
+        return hs_fail(c, WARD_ERR_MISSING_EXTENSION,
                          "CertificateRequest lacks signature_algorithms");
     c->client_scheme = choose_scheme13(c->cfg, x.sigalgs);
     c->cert_request_ctx_len = 0;
@@ -394,7 +398,8 @@ static uint16_t choose_scheme12(const ward_config *cfg, span types, span schemes
     return 0;
 }
 
-wres hs_client_on_cert_request12(ward_conn *c, span body, span full)
+/* The TLS 1.2 client's CertificateRequest handler (RFC 5246 §7.4.4). */
+wres hs_client12_on_certificate_request(hs_ctx *c, span body, span full)
 {
     rd r = rd_span(body), types, schemes, authorities;
     GUARD(rd_block8(&r, &types));
@@ -402,7 +407,7 @@ wres hs_client_on_cert_request12(ward_conn *c, span body, span full)
     GUARD(rd_block16(&r, &authorities));
     GUARD(rd_expect_end(&r));
     if (types.left == 0 || schemes.left == 0 || schemes.left % 2)
-        return conn_fail(c, WARD_ERR_DECODE, "malformed CertificateRequest");
+        return hs_fail(c, WARD_ERR_DECODE, "malformed CertificateRequest");
     c->client_scheme = choose_scheme12(c->cfg, rd_rest(&types), rd_rest(&schemes));
     c->cert_requested = 1;
     return transcript_add(c, full.p, full.len);
@@ -418,7 +423,7 @@ static size_t chain_size(const crypto_chain *ch)
 
 /* §4.4.2: the request's context, then our chain (empty when no scheme
  * fits), each entry without extensions. */
-static wres encode_certificate13(ward_conn *c, wr *w, int with_chain)
+static wres encode_certificate13(hs_ctx *c, wr *w, int with_chain)
 {
     const crypto_chain *ch = &c->cfg->chain;
     wr_block msg = msg_hs_open(w, HS_CERTIFICATE);
@@ -436,17 +441,9 @@ static wres encode_certificate13(ward_conn *c, wr *w, int with_chain)
     return wr_close(w, msg);
 }
 
-static wres send_cv(ward_conn *c, const uint8_t *sig, size_t siglen)
-{
-    uint8_t msg[MSG_HEADER_LEN + 4 + CRYPTO_MAX_SIG];
-    wr w = wr_of(msg, sizeof msg);
-    GUARD(msg_encode_certificate_verify(&w, c->client_scheme, sig, siglen));
-    return conn_send_handshake(c, msg, w.len);
-}
-
 /* Our Certificate (the chain when a scheme was found, else empty), handed
  * to send: into the handshake, or into a post-handshake exchange. */
-static wres send_certificate13(ward_conn *c, wres (*send)(ward_conn *, const uint8_t *, size_t),
+static wres send_certificate13(hs_ctx *c, wres (*send)(hs_ctx *, const uint8_t *, size_t),
                                int *with_chain)
 {
     *with_chain = c->client_scheme != 0;
@@ -461,12 +458,13 @@ static wres send_certificate13(ward_conn *c, wres (*send)(ward_conn *, const uin
     return r;
 }
 
-wres hs_client_send_certificate13(ward_conn *c)
+wres hs_client_send_certificate13(hs_ctx *c, hs_flight *f)
 {
     if (!c->cert_requested)
         return wres_ok();
-    int with_chain;
-    GUARD(send_certificate13(c, conn_send_handshake, &with_chain));
+    int with_chain = c->client_scheme != 0;
+    GUARD(hs_msg_end(f, encode_certificate13(c, hs_msg_begin(f), with_chain)));
+    GUARD(hs_flight_send(f));
     c->client_cert_sent = with_chain;
     if (!with_chain)
         return wres_ok();
@@ -474,25 +472,21 @@ wres hs_client_send_certificate13(ward_conn *c)
     size_t len, siglen;
     GUARD(hs_cv_content(c, 0, content, sizeof content, &len));
     GUARD(crypto_sign(&c->cfg->key, c->client_scheme, content, len, sig, sizeof sig, &siglen));
-    return send_cv(c, sig, siglen);
+    GUARD(hs_msg_end(f, msg_encode_certificate_verify(hs_msg_begin(f), c->client_scheme, sig,
+                                                      siglen)));
+    return hs_flight_send(f);
 }
 
-wres hs_client_send_certificate12(ward_conn *c)
+wres hs_client_send_certificate12(hs_ctx *c, hs_flight *f)
 {
     if (!c->cert_requested)
         return wres_ok();
     const crypto_chain *ch = &c->cfg->chain;
     int with_chain = c->client_scheme != 0;
-    size_t cap = MSG_HEADER_LEN + 3 + (with_chain ? chain_size(ch) : 0);
-    uint8_t *msg = malloc(cap);
-    ENSURE(msg, WARD_ERR_NOMEM);
-    wr w = wr_of(msg, cap);
-    wres r = msg_encode_certificate12(&w, (const uint8_t *const *)ch->der, ch->len,
-                                      with_chain ? ch->n : 0);
-    if (wres_is_ok(r))
-        r = conn_send_handshake(c, msg, w.len);
-    free(msg);
-    GUARD(r);
+    GUARD(hs_msg_end(f, msg_encode_certificate12(hs_msg_begin(f),
+                                                 (const uint8_t *const *)ch->der, ch->len,
+                                                 with_chain ? ch->n : 0)));
+    GUARD(hs_flight_send(f));
     c->client_cert_sent = with_chain;
     if (!with_chain)
         hs_client_auth_done(c);
@@ -500,7 +494,7 @@ wres hs_client_send_certificate12(ward_conn *c)
 }
 
 /* RFC 5246 §7.4.8: after ClientKeyExchange, over every message so far. */
-wres hs_client_send_certificate_verify12(ward_conn *c)
+wres hs_client_send_certificate_verify12(hs_ctx *c, hs_flight *f)
 {
     if (!c->client_cert_sent)
         return wres_ok();
@@ -510,12 +504,14 @@ wres hs_client_send_certificate_verify12(ward_conn *c)
     GUARD(crypto_sign_tls12(&c->cfg->key, c->client_scheme, c->hs_msgs, c->hs_msgs_len, sig,
                             sizeof sig, &siglen));
     hs_client_auth_done(c);
-    return send_cv(c, sig, siglen);
+    GUARD(hs_msg_end(f, msg_encode_certificate_verify(hs_msg_begin(f), c->client_scheme, sig,
+                                                      siglen)));
+    return hs_flight_send(f);
 }
 
 /* ---- TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2) ---- */
 
-static wres pha_start(ward_conn *c)
+static wres pha_start(hs_ctx *c)
 {
     pha_end(c);
     GUARD(crypto_hash_copy(&c->pha_hash, &c->pha_base));
@@ -523,13 +519,13 @@ static wres pha_start(ward_conn *c)
     return wres_ok();
 }
 
-static wres pha_add(ward_conn *c, const uint8_t *msg, size_t len)
+static wres pha_add(hs_ctx *c, const uint8_t *msg, size_t len)
 {
     return crypto_hash_update(&c->pha_hash, msg, len);
 }
 
 /* A received message, header included, into this exchange's hash. */
-static wres pha_add_received(ward_conn *c, uint8_t type, span body)
+static wres pha_add_received(hs_ctx *c, uint8_t type, span body)
 {
     uint8_t head[MSG_HEADER_LEN] = {type, (uint8_t)(body.len >> 16), (uint8_t)(body.len >> 8),
                                     (uint8_t)body.len};
@@ -538,14 +534,14 @@ static wres pha_add_received(ward_conn *c, uint8_t type, span body)
 }
 
 /* A message we send: into the hash, then sealed with the traffic keys. */
-static wres pha_send(ward_conn *c, const uint8_t *msg, size_t len)
+static wres pha_send(hs_ctx *c, const uint8_t *msg, size_t len)
 {
     GUARD(pha_add(c, msg, len));
-    return conn_send_records(c, CT_HANDSHAKE, msg, len);
+    return hs_emit(c, CT_HANDSHAKE, msg, len);
 }
 
 /* §4.4.3 over this exchange's hash, with the client's context string. */
-static wres pha_cv_content(ward_conn *c, uint8_t *out, size_t cap, size_t *len)
+static wres pha_cv_content(hs_ctx *c, uint8_t *out, size_t cap, size_t *len)
 {
     static const char ctx[] = "TLS 1.3, client CertificateVerify";
     uint8_t h[CRYPTO_MAX_HASH];
@@ -563,17 +559,19 @@ static wres pha_cv_content(ward_conn *c, uint8_t *out, size_t cap, size_t *len)
 
 /* §4.4.4: the Finished of this exchange is keyed from the client
  * application traffic secret in use. */
-static wres pha_finished(ward_conn *c, uint8_t *out)
+static wres pha_finished(hs_ctx *c, uint8_t *out)
 {
     uint8_t h[CRYPTO_MAX_HASH];
     GUARD(crypto_hash_peek(&c->pha_hash, h));
     return ks_finished(c->hash, c->c_ap, h, out);
 }
 
-ward_err ward_conn_request_client_cert(ward_conn *c)
+/* §4.6.2: the request itself (hs_request_client_cert, hs/table.c, lets
+ * one be open at a time and then awaits the answer). */
+ward_err hs_server_send_pha_request(hs_ctx *c)
 {
-    if (!c || !c->is_server || c->state != ST_CONNECTED || c->version != WARD_TLS13 ||
-        c->close_sent || !c->pha_offered || !c->pha_base_on || hs_table_pha_open(c) ||
+    if (!c->is_server || c->state != ST_CONNECTED || c->version != WARD_TLS13 ||
+        c->close_sent || !c->pha_offered || !c->pha_base_on ||
         c->cfg->client_verify == WARD_CLIENT_CERT_NONE)
         return WARD_ERR_STATE;
     /* §4.6.2: a context unique within the connection */
@@ -595,18 +593,17 @@ ward_err ward_conn_request_client_cert(ward_conn *c)
         pha_end(c);
         return r.code;
     }
-    hs_table_pha_begin(c); /* the client's Certificate comes */
     return WARD_OK;
 }
 
-wres hs_server_on_pha_certificate(ward_conn *c, span body, span full)
+wres hs_server_on_pha_certificate(hs_ctx *c, span body, span full)
 {
     (void)full;
     msg_certificate m;
     GUARD(msg_decode_certificate(body, &m));
     if (m.request_context.len != c->cert_request_ctx_len ||
         memcmp(m.request_context.p, c->cert_request_ctx, c->cert_request_ctx_len) != 0)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "client Certificate does not carry the CertificateRequest's context");
     GUARD(pha_add_received(c, HS_CERTIFICATE, body));
     GUARD(take_client_chain(c, &m));
@@ -617,7 +614,7 @@ wres hs_server_on_pha_certificate(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-wres hs_server_on_pha_certificate_verify(ward_conn *c, span body, span full)
+wres hs_server_on_pha_certificate_verify(hs_ctx *c, span body, span full)
 {
     (void)full;
     msg_certificate_verify cv;
@@ -632,7 +629,7 @@ wres hs_server_on_pha_certificate_verify(ward_conn *c, span body, span full)
     return pha_add_received(c, HS_CERTIFICATE_VERIFY, body);
 }
 
-wres hs_server_on_pha_finished(ward_conn *c, span body, span full)
+wres hs_server_on_pha_finished(hs_ctx *c, span body, span full)
 {
     (void)full;
     span got;
@@ -642,7 +639,7 @@ wres hs_server_on_pha_finished(ward_conn *c, span body, span full)
     int ok = ward_ct_equal(got.p, want, c->hlen);
     ward_zeroize(want, sizeof want);
     if (!ok)
-        return conn_fail(c, WARD_ERR_DECRYPT_ERROR,
+        return hs_fail(c, WARD_ERR_DECRYPT_ERROR,
                          "the client's post-handshake Finished does not verify");
     pha_end(c);
     if (c->client_cert_pending) {
@@ -652,11 +649,11 @@ wres hs_server_on_pha_finished(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-wres hs_client_on_pha_request(ward_conn *c, span body, span full)
+wres hs_client_on_pha_request(hs_ctx *c, span body, span full)
 {
     (void)full;
     if (!c->pha_base_on)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "server sent a CertificateRequest after the handshake, but ward did "
                          "not offer post-handshake authentication");
     rd r = rd_span(body), ctx, exts;
@@ -666,7 +663,7 @@ wres hs_client_on_pha_request(ward_conn *c, span body, span full)
     cr_extensions x = {0};
     GUARD(msg_ext_walk(rd_rest(&exts), cr_extension, &x));
     if (!x.has_sigalgs)
-        return conn_fail(c, WARD_ERR_MISSING_EXTENSION,
+        return hs_fail(c, WARD_ERR_MISSING_EXTENSION,
                          "CertificateRequest lacks signature_algorithms");
     if (c->close_sent) /* §6.1: nothing goes out after our close_notify */
         return wres_ok();
@@ -696,7 +693,7 @@ wres hs_client_on_pha_request(ward_conn *c, span body, span full)
     res = msg_encode_finished(&fw, vd, c->hlen);
     ward_zeroize(vd, sizeof vd);
     GUARD(res);
-    GUARD(conn_send_records(c, CT_HANDSHAKE, fin, fw.len));
+    GUARD(hs_emit(c, CT_HANDSHAKE, fin, fw.len));
     pha_end(c);
     return wres_ok();
 }

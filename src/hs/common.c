@@ -3,15 +3,15 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "conn/identity.h"
-#include "conn/internal.h"
+#include "hs/identity.h"
+#include "hs/hs.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
 #include "hs/resume12.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
 
-wres hs_set_suite(ward_conn *c, uint16_t suite)
+wres hs_set_suite(hs_ctx *c, uint16_t suite)
 {
     const suite_info *si = suite_lookup(suite);
     ENSURE(si, WARD_ERR_ILLEGAL_PARAMETER);
@@ -22,12 +22,10 @@ wres hs_set_suite(ward_conn *c, uint16_t suite)
     return wres_ok();
 }
 
-wres hs_install_keys(ward_conn *c, int write, const uint8_t *secret)
+wres hs_install_keys(hs_ctx *c, int write, const uint8_t *secret)
 {
-    if (write)
-        return rec_dir_install(&c->wdir, c->aead, c->hash, secret, 1);
-    c->keys_changed = 1;
-    return rec_dir_install(&c->rdir, c->aead, c->hash, secret, 0);
+    hs_keys k = {.write = write, .aead = c->aead, .hash = c->hash, .secret = secret};
+    return c->out.ops->set_keys(c->out.ctx, &k);
 }
 
 int hs_list_has(const uint16_t *list, size_t n, uint16_t v)
@@ -45,7 +43,7 @@ int hs_group_is_pq(uint16_t group)
 }
 
 /* §4.4.3: 64 spaces, the context string, a zero byte, the transcript hash. */
-wres hs_cv_content(ward_conn *c, int server_signs, uint8_t *out, size_t cap, size_t *len)
+wres hs_cv_content(hs_ctx *c, int server_signs, uint8_t *out, size_t cap, size_t *len)
 {
     static const char server_ctx[] = "TLS 1.3, server CertificateVerify";
     static const char client_ctx[] = "TLS 1.3, client CertificateVerify";
@@ -65,7 +63,7 @@ wres hs_cv_content(ward_conn *c, int server_signs, uint8_t *out, size_t cap, siz
 
 /* Derive this side's or the peer's traffic secrets after the server's
  * Finished (§7.1): master secret, then both application secrets. */
-wres hs_derive_app_secrets(ward_conn *c)
+wres hs_derive_app_secrets(hs_ctx *c)
 {
     uint8_t h[CRYPTO_MAX_HASH], exp[CRYPTO_MAX_HASH];
     GUARD(transcript_hash(c, h));
@@ -74,9 +72,9 @@ wres hs_derive_app_secrets(ward_conn *c)
     GUARD(ks_derive(&c->ks, "c ap traffic", h, c->c_ap));
     GUARD(ks_derive(&c->ks, "s ap traffic", h, c->s_ap));
     GUARD(ks_derive(&c->ks, "exp master", h, exp));
-    conn_report_secret(c, "CLIENT_TRAFFIC_SECRET_0", c->c_ap);
-    conn_report_secret(c, "SERVER_TRAFFIC_SECRET_0", c->s_ap);
-    conn_report_secret(c, "EXPORTER_SECRET", exp);
+    hs_report_secret(c, "CLIENT_TRAFFIC_SECRET_0", c->c_ap);
+    hs_report_secret(c, "SERVER_TRAFFIC_SECRET_0", c->s_ap);
+    hs_report_secret(c, "EXPORTER_SECRET", exp);
     /* Kept for the exporter (§7.5); ward_conn_free wipes it. */
     memcpy(c->exp_master, exp, c->hlen);
     c->has_exp_master = 1;
@@ -86,7 +84,7 @@ wres hs_derive_app_secrets(ward_conn *c)
 
 /* Handshake Secret from the (EC)DHE shared secret, and both handshake
  * traffic secrets over ClientHello..ServerHello. */
-wres hs_derive_hs_secrets(ward_conn *c, const uint8_t *shared, size_t shared_len)
+wres hs_derive_hs_secrets(hs_ctx *c, const uint8_t *shared, size_t shared_len)
 {
     uint8_t h[CRYPTO_MAX_HASH];
     if (c->resumed) /* §7.1: the Early Secret from the PSK */
@@ -97,20 +95,20 @@ wres hs_derive_hs_secrets(ward_conn *c, const uint8_t *shared, size_t shared_len
     GUARD(transcript_hash(c, h));
     GUARD(ks_derive(&c->ks, "c hs traffic", h, c->c_hs));
     GUARD(ks_derive(&c->ks, "s hs traffic", h, c->s_hs));
-    conn_report_secret(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c->c_hs);
-    conn_report_secret(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", c->s_hs);
+    hs_report_secret(c, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", c->c_hs);
+    hs_report_secret(c, "SERVER_HANDSHAKE_TRAFFIC_SECRET", c->s_hs);
     return wres_ok();
 }
 
 /* The Finished a side sends or expects: HMAC over the transcript so far. */
-wres hs_finished_for(ward_conn *c, int server_side, uint8_t *out)
+wres hs_finished_for(hs_ctx *c, int server_side, uint8_t *out)
 {
     uint8_t h[CRYPTO_MAX_HASH];
     GUARD(transcript_hash(c, h));
     return ks_finished(c->hash, server_side ? c->s_hs : c->c_hs, h, out);
 }
 
-wres hs_check_finished(ward_conn *c, int server_side, span body)
+wres hs_check_finished(hs_ctx *c, int server_side, span body)
 {
     span got;
     uint8_t want[CRYPTO_MAX_HASH];
@@ -119,31 +117,22 @@ wres hs_check_finished(ward_conn *c, int server_side, span body)
     int ok = ward_ct_equal(got.p, want, c->hlen);
     ward_zeroize(want, sizeof want);
     if (!ok)
-        return conn_fail(c, WARD_ERR_DECRYPT_ERROR, "the peer's Finished does not verify");
+        return hs_fail(c, WARD_ERR_DECRYPT_ERROR, "the peer's Finished does not verify");
     c->peer_finished = 1;
     return wres_ok();
 }
 
-wres hs_send_finished(ward_conn *c, int server_side)
-{
-    uint8_t vd[CRYPTO_MAX_HASH], msg[MSG_HEADER_LEN + CRYPTO_MAX_HASH];
-    GUARD(hs_finished_for(c, server_side, vd));
-    wr w = wr_of(msg, sizeof msg);
-    GUARD(msg_encode_finished(&w, vd, c->hlen));
-    ward_zeroize(vd, sizeof vd);
-    return conn_send_handshake(c, msg, w.len);
-}
-
 /* §4.6.3: the sender moves to the next secret right after sending. */
-wres hs_send_key_update(ward_conn *c, int request_peer)
+wres hs_send_key_update(hs_ctx *c, int request_peer)
 {
     uint8_t msg[MSG_HEADER_LEN + 1];
     wr w = wr_of(msg, sizeof msg);
     GUARD(msg_encode_key_update(&w, request_peer));
-    GUARD(conn_send_records(c, CT_HANDSHAKE, msg, w.len));
+    GUARD(hs_emit(c, CT_HANDSHAKE, msg, w.len));
     uint8_t *mine = c->is_server ? c->s_ap : c->c_ap;
     GUARD(ks_update_traffic(c->hash, mine));
-    keylog_traffic_update(c, !c->is_server, mine);
+    hs_event(c, c->is_server ? HS_EV_SERVER_TRAFFIC_UPDATE : HS_EV_CLIENT_TRAFFIC_UPDATE, mine,
+             c->hlen);
     GUARD(hs_install_keys(c, 1, mine));
     /* A request of our own is not an answer: if the peer's request
      * crosses it, the peer still gets one (§4.6.3). */
@@ -162,14 +151,15 @@ wres hs_send_key_update(ward_conn *c, int request_peer)
  * end its record (§5.1, checked by the engine): its flood costs us a
  * bounded amount of work per record it sends, as any record does, and no
  * count per second that a conforming peer could trip. */
-wres hs_on_key_update(ward_conn *c, span body, span full)
+wres hs_on_key_update(hs_ctx *c, span body, span full)
 {
     (void)full;
     int request;
     GUARD(msg_decode_key_update(body, &request));
     uint8_t *peer = c->is_server ? c->c_ap : c->s_ap;
     GUARD(ks_update_traffic(c->hash, peer));
-    keylog_traffic_update(c, c->is_server, peer);
+    hs_event(c, c->is_server ? HS_EV_CLIENT_TRAFFIC_UPDATE : HS_EV_SERVER_TRAFFIC_UPDATE, peer,
+             c->hlen);
     GUARD(hs_install_keys(c, 0, peer));
     c->key_updates_received++;
     /* Answer an update request, unless we are closing (§4.6.3). */
@@ -178,7 +168,7 @@ wres hs_on_key_update(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-wres hs_make_random(ward_conn *c)
+wres hs_make_random(hs_ctx *c)
 {
     const ward_test_hooks *h = c->cfg->hooks;
     if (h && h->random) {
@@ -188,7 +178,7 @@ wres hs_make_random(ward_conn *c)
     return crypto_random(c->random, 32);
 }
 
-wres hs_keygen(ward_conn *c, crypto_kex *k, uint16_t group, uint8_t *pub, size_t cap,
+wres hs_keygen(hs_ctx *c, crypto_kex *k, uint16_t group, uint8_t *pub, size_t cap,
                size_t *publen)
 {
     const ward_test_hooks *h = c->cfg->hooks;

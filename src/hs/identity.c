@@ -1,19 +1,19 @@
 /* Which of its identities the server presents (RFC 6066 §3): the
  * certificate that matches the name the client asked for, and the OCSP
  * staple that goes with it (RFC 6066 §8). The configuration side, with
- * the staple files, is conn/identity.c. */
+ * the staple files, is hs/identity_files.c. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn/identity.h"
+#include "hs/identity.h"
 #include "hs/hs.h"
 
-const crypto_chain *hs_id_chain(const ward_conn *c)
+const crypto_chain *hs_id_chain(const hs_ctx *c)
 {
     return c->id ? &c->id->chain : &c->cfg->chain;
 }
 
-const crypto_key *hs_id_key(const ward_conn *c)
+const crypto_key *hs_id_key(const hs_ctx *c)
 {
     return c->id ? &c->id->key : &c->cfg->key;
 }
@@ -33,7 +33,7 @@ static int sni_name(const msg_client_hello *ch, char *out)
     return 1;
 }
 
-wres hs_identity_select(ward_conn *c, const msg_client_hello *ch, hs_key_fits fits)
+wres hs_identity_select(hs_ctx *c, const msg_client_hello *ch, hs_key_fits fits)
 {
     const ward_config *cfg = c->cfg;
     char name[WARD_MAX_NAME + 1];
@@ -45,7 +45,7 @@ wres hs_identity_select(ward_conn *c, const msg_client_hello *ch, hs_key_fits fi
         return wres_ok();
     if (!has_name) {
         if (cfg->sni_strict)
-            return conn_fail(c, WARD_ERR_UNRECOGNIZED_NAME,
+            return hs_fail(c, WARD_ERR_UNRECOGNIZED_NAME,
                              "client sent no server_name, and this server presents a "
                              "certificate only for a name it knows (strict SNI)");
         return wres_ok();
@@ -68,7 +68,7 @@ wres hs_identity_select(ward_conn *c, const msg_client_hello *ch, hs_key_fits fi
         chosen = matched;
     if (chosen < 0) {
         if (cfg->sni_strict)
-            return conn_fail(c, WARD_ERR_UNRECOGNIZED_NAME,
+            return hs_fail(c, WARD_ERR_UNRECOGNIZED_NAME,
                              "client asked for '%s', which no certificate of this server "
                              "matches (strict SNI)",
                              name);
@@ -78,7 +78,7 @@ wres hs_identity_select(ward_conn *c, const msg_client_hello *ch, hs_key_fits fi
     return wres_ok();
 }
 
-wres hs_identity_staple(ward_conn *c, const msg_client_hello *ch, uint8_t **der, size_t *len)
+wres hs_identity_staple(hs_ctx *c, const msg_client_hello *ch, uint8_t **der, size_t *len)
 {
     *der = NULL;
     *len = 0;

@@ -5,7 +5,7 @@
 #include "hs/hs.h"
 #include "hs/suites.h"
 
-wres hs_peer_key_strength(ward_conn *c, const char *role)
+wres hs_peer_key_strength(hs_ctx *c, const char *role)
 {
     const ward_config *cfg = c->cfg;
     int weak_ok = cfg->hooks && cfg->hooks->allow_weak_rsa;
@@ -16,7 +16,7 @@ wres hs_peer_key_strength(ward_conn *c, const char *role)
     crypto_cert_text t;
     if (!wres_is_ok(crypto_cert_describe(c->peer_chain.der[0], c->peer_chain.len[0], &t)))
         t.subject[0] = '\0';
-    return conn_fail(c, r.code, "%s certificate refused (subject %s): %s", role, t.subject, why);
+    return hs_fail(c, r.code, "%s certificate refused (subject %s): %s", role, t.subject, why);
 }
 
 /* The peer's leaf must allow the use this handshake makes of its key (RFC
@@ -26,14 +26,14 @@ wres hs_peer_key_strength(ward_conn *c, const char *role)
  * handshake cannot use (RFC 5246 §7.4.2: the certificate MUST fit the
  * suite's key exchange; RFC 8446 §4.4.2.2 and §6.2); bad_certificate
  * would say it is corrupt or its signature bad, which it is not. */
-static wres require_usage(ward_conn *c, unsigned need, const char *role, const char *use)
+static wres require_usage(hs_ctx *c, unsigned need, const char *role, const char *use)
 {
     if (c->peer_key.usage & need)
         return wres_ok();
     crypto_cert_text t;
     if (!wres_is_ok(crypto_cert_describe(c->peer_chain.der[0], c->peer_chain.len[0], &t)))
         t.subject[0] = '\0';
-    return conn_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
+    return hs_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                      "%s certificate refused (subject %s): its keyUsage does not allow %s, which "
                      "%s",
                      role, t.subject, crypto_usage_name(need), use);
@@ -42,7 +42,7 @@ static wres require_usage(ward_conn *c, unsigned need, const char *role, const c
 /* Client: the server's key signs CertificateVerify (TLS 1.3), signs
  * ServerKeyExchange (TLS 1.2 ECDHE), or decrypts the premaster secret
  * (TLS 1.2 RSA key transport); the suite is known from the ServerHello. */
-wres hs_client_check_server_usage(ward_conn *c)
+wres hs_client_check_server_usage(hs_ctx *c)
 {
     if (c->version == WARD_TLS13)
         return require_usage(c, CRYPTO_USE_SIGN, "server",
@@ -57,7 +57,7 @@ wres hs_client_check_server_usage(ward_conn *c)
 
 /* Server: a client certificate is always used to sign CertificateVerify
  * (RFC 8446 §4.4.3, RFC 5246 §7.4.8). */
-wres hs_server_check_client_usage(ward_conn *c)
+wres hs_server_check_client_usage(hs_ctx *c)
 {
     return require_usage(c, CRYPTO_USE_SIGN, "client",
                          "the client needs to sign CertificateVerify");

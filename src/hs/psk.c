@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "conn/byteq.h"
+#include "base/byteq.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
 #include "hs/suites.h"
@@ -24,7 +24,7 @@
 
 uint64_t session_now_ms(void);
 
-static uint64_t now_s(ward_conn *c) { return (uint64_t)conn_now(c); }
+static uint64_t now_s(hs_ctx *c) { return (uint64_t)hs_now(c); }
 
 /* binder_key = Derive-Secret(Early Secret, "res binder", "") and the
  * binder = HMAC(finished_key(binder_key), Transcript-Hash(truncated CH)). */
@@ -47,7 +47,7 @@ static wres compute_binder(hash_alg hash, const uint8_t *psk, size_t psk_len,
 /* The transcript hash over what came before plus the truncated hello: on
  * a first hello there is nothing before; after a HelloRetryRequest, the
  * message_hash and the retry (§4.2.11.2). */
-static wres truncated_hash(ward_conn *c, hash_alg hash, const uint8_t *msg, size_t len,
+static wres truncated_hash(hs_ctx *c, hash_alg hash, const uint8_t *msg, size_t len,
                            uint8_t *out)
 {
     if (c->transcript_on)
@@ -57,7 +57,7 @@ static wres truncated_hash(ward_conn *c, hash_alg hash, const uint8_t *msg, size
 
 /* ---- client ---- */
 
-static const suite_info *offer_suite(const ward_conn *c)
+static const suite_info *offer_suite(const hs_ctx *c)
 {
     const ward_session *s = c->offer;
     if (!s || s->st.version != WARD_TLS13 || !s->ticket_len)
@@ -65,7 +65,7 @@ static const suite_info *offer_suite(const ward_conn *c)
     return suite_lookup(s->st.suite);
 }
 
-int hs_client_psk_offerable(const ward_conn *c)
+int hs_client_psk_offerable(const hs_ctx *c)
 {
     const ward_session *s = c->offer;
     const suite_info *si = offer_suite(c);
@@ -78,7 +78,7 @@ int hs_client_psk_offerable(const ward_conn *c)
     return strcmp(s->st.server_name, c->server_name) == 0;
 }
 
-wres hs_client_psk_fill(ward_conn *c, msg_client_hello_params *p, int first)
+wres hs_client_psk_fill(hs_ctx *c, msg_client_hello_params *p, int first)
 {
     if (!hs_client_psk_offerable(c))
         return wres_ok();
@@ -107,7 +107,7 @@ wres hs_client_psk_fill(ward_conn *c, msg_client_hello_params *p, int first)
     return wres_ok();
 }
 
-wres hs_client_psk_bind(ward_conn *c, uint8_t *msg, size_t len)
+wres hs_client_psk_bind(hs_ctx *c, uint8_t *msg, size_t len)
 {
     const suite_info *si = offer_suite(c);
     ENSURE(si, WARD_ERR_INTERNAL);
@@ -121,7 +121,7 @@ wres hs_client_psk_bind(ward_conn *c, uint8_t *msg, size_t len)
 
 /* After the first ClientHello: client_early_traffic_secret over it, then
  * the early data under it (§4.2.10, §7.1). */
-wres hs_client_send_early_data(ward_conn *c, const uint8_t *ch, size_t ch_len)
+wres hs_client_send_early_data(hs_ctx *c, const uint8_t *ch, size_t ch_len)
 {
     const suite_info *si = offer_suite(c);
     ENSURE(si, WARD_ERR_INTERNAL);
@@ -133,17 +133,18 @@ wres hs_client_send_early_data(ward_conn *c, const uint8_t *ch, size_t ch_len)
     ks_wipe(&ks);
     GUARD(r);
     c->hlen = hash_len(si->hash); /* for the key log */
-    conn_report_secret(c, "CLIENT_EARLY_TRAFFIC_SECRET", c->c_early);
+    hs_report_secret(c, "CLIENT_EARLY_TRAFFIC_SECRET", c->c_early);
     if (c->session_id_len) /* D.4: the compatibility CCS goes before the early data */
-        GUARD(conn_send_ccs(c));
-    GUARD(rec_dir_install(&c->wdir, si->aead, si->hash, c->c_early, 1));
+        GUARD(hs_send_ccs(c));
+    hs_keys k = {.write = 1, .aead = si->aead, .hash = si->hash, .secret = c->c_early};
+    GUARD(c->out.ops->set_keys(c->out.ctx, &k));
     c->early_status = WARD_EARLY_REJECTED; /* until the server says otherwise */
-    GUARD(conn_send_records(c, CT_APPLICATION_DATA, c->early_out, c->early_out_len));
+    GUARD(hs_emit(c, CT_APPLICATION_DATA, c->early_out, c->early_out_len));
     return wres_ok();
 }
 
 /* ServerHello: did the server take our PSK (§4.2.11)? */
-wres hs_client_psk_on_server_hello(ward_conn *c, const msg_server_hello *sh)
+wres hs_client_psk_on_server_hello(hs_ctx *c, const msg_server_hello *sh)
 {
     if (!sh->has_pre_shared_key) {
         ward_zeroize(c->psk, sizeof c->psk);
@@ -152,24 +153,24 @@ wres hs_client_psk_on_server_hello(ward_conn *c, const msg_server_hello *sh)
     }
     const suite_info *si = offer_suite(c);
     if (!c->psk_len || !si)
-        return conn_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
+        return hs_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server accepted a pre_shared_key that ward did not offer");
     if (sh->selected_identity != 0)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server selected PSK identity %u; ward offered one", sh->selected_identity);
     const suite_info *chosen = suite_lookup(sh->cipher_suite);
     if (!chosen || chosen->hash != si->hash)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server resumed with a cipher suite of another hash than the ticket's");
     if (!sh->has_key_share && !c->cfg->psk_ke)
-        return conn_fail(c, WARD_ERR_MISSING_EXTENSION,
+        return hs_fail(c, WARD_ERR_MISSING_EXTENSION,
                          "server resumed without a key share (psk_ke), which ward did not offer");
     c->resumed = 1;
     c->hs_kind |= HK_RESUMED;
     return wres_ok();
 }
 
-void hs_notify_session(ward_conn *c, ward_session *s)
+void hs_notify_session(hs_ctx *c, ward_session *s)
 {
     ward_session_free(c->latest);
     c->latest = s;
@@ -179,12 +180,12 @@ void hs_notify_session(ward_conn *c, ward_session *s)
 
 /* §4.6.1: PSK = HKDF-Expand-Label(resumption_master_secret, "resumption",
  * ticket_nonce, Hash.length). */
-wres hs_client_on_new_session_ticket(ward_conn *c, span body)
+wres hs_client_on_new_session_ticket(hs_ctx *c, span body)
 {
     msg_new_session_ticket t;
     GUARD(msg_decode_new_session_ticket(body, &t));
     if (t.lifetime > 604800)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "NewSessionTicket lifetime %u s exceeds 7 days", t.lifetime);
     if (t.lifetime == 0 || t.ticket.len > RESUME_MAX_TICKET || !c->have_res_master)
         return wres_ok(); /* §4.6.1: lifetime 0 means discard; too large to keep */
@@ -214,7 +215,7 @@ wres hs_client_on_new_session_ticket(ward_conn *c, span body)
 
 /* resumption_master_secret over ClientHello..client Finished (§7.1); the
  * key schedule must still hold the Master Secret. */
-wres hs_derive_res_master(ward_conn *c)
+wres hs_derive_res_master(hs_ctx *c)
 {
     uint8_t h[CRYPTO_MAX_HASH];
     GUARD(transcript_hash(c, h));
@@ -235,14 +236,14 @@ static int mode_offered(const msg_client_hello *ch, uint8_t mode)
 
 /* 0-RTT only for the first identity, on a first hello, within the
  * ticket's terms, in the age window, and once (§4.2.10, §8). */
-static int early_data_acceptable(ward_conn *c, const msg_client_hello *ch, size_t index,
+static int early_data_acceptable(hs_ctx *c, const msg_client_hello *ch, size_t index,
                                  const msg_psk_offer *o, const resume_state *st, int second)
 {
     const ward_config *cfg = c->cfg;
     if (!ch->has_early_data || second || index != 0 || !cfg->max_early_data ||
         !st->max_early_data || st->suite != c->suite || strcmp(st->alpn, c->alpn) != 0)
         return 0;
-    uint64_t now_ms = (uint64_t)conn_now(c) * 1000;
+    uint64_t now_ms = (uint64_t)hs_now(c) * 1000;
     uint64_t expected = now_ms > st->created * 1000 ? now_ms - st->created * 1000 : 0;
     uint32_t client_age = o->obfuscated_age[0] - st->age_add;
     uint64_t diff = expected > client_age ? expected - client_age : client_age - expected;
@@ -253,7 +254,7 @@ static int early_data_acceptable(ward_conn *c, const msg_client_hello *ch, size_
 }
 
 /* Tests: the hooks' ticket stands for one of ours (RFC 8448 §4). */
-static int hook_ticket(ward_conn *c, span id, resume_state *st)
+static int hook_ticket(hs_ctx *c, span id, resume_state *st)
 {
     const ward_test_hooks *h = c->cfg->hooks;
     if (!h || !h->ticket || id.len != h->ticket_len || memcmp(id.p, h->ticket, id.len) != 0 ||
@@ -273,7 +274,7 @@ static int hook_ticket(ward_conn *c, span id, resume_state *st)
     return 1;
 }
 
-wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, int second,
+wres hs_server_psk_choose(hs_ctx *c, const msg_client_hello *ch, span full, int second,
                           int *psk_ke)
 {
     const ward_config *cfg = c->cfg;
@@ -283,7 +284,7 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
     if (!ch->has_pre_shared_key || !cfg->resume)
         return wres_ok();
     if (!ch->has_psk_modes) /* §4.2.9 */
-        return conn_fail(c, WARD_ERR_MISSING_EXTENSION,
+        return hs_fail(c, WARD_ERR_MISSING_EXTENSION,
                          "ClientHello offers a PSK without psk_key_exchange_modes");
     int use_ke = cfg->psk_ke && mode_offered(ch, 0);
     if (!use_ke && !mode_offered(ch, 1))
@@ -291,7 +292,7 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
     msg_psk_offer o;
     wres r = msg_decode_psk_offer(ch->pre_shared_key, &o);
     if (!wres_is_ok(r))
-        return conn_fail(c, r.code, "malformed pre_shared_key extension");
+        return hs_fail(c, r.code, "malformed pre_shared_key extension");
     ENSURE(full.len > o.binders_len, WARD_ERR_DECODE);
 
     resume_state st;
@@ -324,7 +325,7 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
     }
     if (!ok) {
         ward_zeroize(&st, sizeof st);
-        return conn_fail(c, WARD_ERR_DECRYPT_ERROR, "PSK binder does not verify");
+        return hs_fail(c, WARD_ERR_DECRYPT_ERROR, "PSK binder does not verify");
     }
     memcpy(c->psk, st.secret, st.secret_len);
     c->psk_len = st.secret_len;
@@ -344,7 +345,7 @@ wres hs_server_psk_choose(ward_conn *c, const msg_client_hello *ch, span full, i
 }
 
 /* With the ClientHello in the transcript: client_early_traffic_secret. */
-wres hs_server_early_secret(ward_conn *c)
+wres hs_server_early_secret(hs_ctx *c)
 {
     keysched ks;
     uint8_t th[CRYPTO_MAX_HASH];
@@ -353,11 +354,11 @@ wres hs_server_early_secret(ward_conn *c)
     wres r = ks_derive(&ks, "c e traffic", th, c->c_early);
     ks_wipe(&ks);
     GUARD(r);
-    conn_report_secret(c, "CLIENT_EARLY_TRAFFIC_SECRET", c->c_early);
+    hs_report_secret(c, "CLIENT_EARLY_TRAFFIC_SECRET", c->c_early);
     return wres_ok();
 }
 
-wres hs_server_on_end_of_early_data(ward_conn *c, span body, span full)
+wres hs_server_on_end_of_early_data(hs_ctx *c, span body, span full)
 {
     GUARD(msg_decode_empty(body));
     GUARD(transcript_add(c, full.p, full.len));
@@ -366,7 +367,7 @@ wres hs_server_on_end_of_early_data(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-void hs_server_reject_early(ward_conn *c)
+void hs_server_reject_early(hs_ctx *c)
 {
     c->early_status = WARD_EARLY_REJECTED;
     c->early_skipping = 1;
@@ -391,19 +392,19 @@ void hs_server_reject_early(ward_conn *c)
  * against the limit on empty records in a row instead. */
 #define EARLY_MIN_OVERHEAD (REC_HEADER_LEN + 16 + 1)
 
-wres hs_server_skip_early(ward_conn *c, size_t total)
+wres hs_server_skip_early(hs_ctx *c, size_t total, unsigned *empty_records)
 {
     size_t plaintext = total > EARLY_MIN_OVERHEAD ? total - EARLY_MIN_OVERHEAD : 0;
     if (plaintext == 0) {
-        if (++c->empty_records > c->cfg->limits.max_empty_records)
-            return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+        if (++*empty_records > c->cfg->limits.max_empty_records)
+            return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                              "client sent more than %u empty early data records in a row",
                              c->cfg->limits.max_empty_records);
         return wres_ok();
     }
-    c->empty_records = 0;
+    *empty_records = 0;
     if (plaintext > c->early_skip_left)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "client sent more refused early data than the %zu bytes allowed "
                          "(max_early_data)",
                          c->cfg->max_early_data ? (size_t)c->cfg->max_early_data
@@ -413,10 +414,10 @@ wres hs_server_skip_early(ward_conn *c, size_t total)
 }
 
 /* Early data record while 0-RTT is accepted: kept apart, within limits. */
-wres hs_server_take_early_data(ward_conn *c, span payload)
+wres hs_server_take_early_data(hs_ctx *c, span payload)
 {
     if (c->early_received + payload.len > c->early_limit)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "client sent more than max_early_data_size (%u bytes) of early data",
                          c->early_limit);
     c->early_received += payload.len;
@@ -426,7 +427,7 @@ wres hs_server_take_early_data(ward_conn *c, span payload)
 /* §4.6.1: tickets after the client's Finished, each with its own nonce
  * and so its own PSK. A resumed client needs one fresh ticket to go on
  * with, not a full set (§C.4: tickets are best used once). */
-wres hs_server_send_tickets(ward_conn *c)
+wres hs_server_send_tickets(hs_ctx *c)
 {
     const ward_config *cfg = c->cfg;
     if (!cfg->resume || !c->have_res_master)
@@ -461,7 +462,7 @@ wres hs_server_send_tickets(ward_conn *c)
                                               ticket, tlen, st.max_early_data);
         ward_zeroize(&st, sizeof st);
         GUARD(r);
-        GUARD(conn_send_records(c, CT_HANDSHAKE, msg, w.len));
+        GUARD(hs_emit(c, CT_HANDSHAKE, msg, w.len));
     }
     return wres_ok();
 }

@@ -24,11 +24,11 @@ uint64_t session_now_ms(void);
 
 #define SESSION_ID_LIFETIME 7200
 
-static uint64_t now_s(ward_conn *c) { return (uint64_t)conn_now(c); }
+static uint64_t now_s(hs_ctx *c) { return (uint64_t)hs_now(c); }
 
 /* ---- client ---- */
 
-int hs_client12_session_offerable(const ward_conn *c)
+int hs_client12_session_offerable(const hs_ctx *c)
 {
     const ward_session *s = c->offer;
     if (!s || s->st.version != WARD_TLS12 || !s->st.ems || c->cfg->min_version > WARD_TLS12 ||
@@ -43,7 +43,7 @@ int hs_client12_session_offerable(const ward_conn *c)
 /* Before the first ClientHello: the session ID to send. With a ticket,
  * RFC 5077 §3.4 has the client make up an ID so that the server's echo
  * tells it the ticket was accepted. */
-wres hs_client12_prepare(ward_conn *c)
+wres hs_client12_prepare(hs_ctx *c)
 {
     if (!hs_client12_session_offerable(c))
         return wres_ok();
@@ -57,7 +57,7 @@ wres hs_client12_prepare(ward_conn *c)
     return wres_ok();
 }
 
-void hs_client12_fill(ward_conn *c, msg_client_hello_params *p)
+void hs_client12_fill(hs_ctx *c, msg_client_hello_params *p)
 {
     if (c->cfg->min_version > WARD_TLS12)
         return;
@@ -69,7 +69,7 @@ void hs_client12_fill(ward_conn *c, msg_client_hello_params *p)
 }
 
 /* ServerHello echoing the session ID we offered: resume. */
-wres hs_client12_on_resumed_hello(ward_conn *c, const msg_server_hello *sh, int *resumed)
+wres hs_client12_on_resumed_hello(hs_ctx *c, const msg_server_hello *sh, int *resumed)
 {
     *resumed = 0;
     c->ticket12_expected = sh->has_session_ticket;
@@ -79,11 +79,11 @@ wres hs_client12_on_resumed_hello(ward_conn *c, const msg_server_hello *sh, int 
         return wres_ok();
     const ward_session *s = c->offer;
     if (!c->ems) /* RFC 7627 §5.3: our session had EMS, the resumption must too */
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "server resumed a session without the Extended Master Secret "
                          "(RFC 7627 §5.3)");
     if (sh->cipher_suite != s->st.suite)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "server resumed the session with another cipher suite");
     memcpy(c->master, s->st.secret, 48);
     c->resumed = 1;
@@ -92,12 +92,12 @@ wres hs_client12_on_resumed_hello(ward_conn *c, const msg_server_hello *sh, int 
     return wres_ok();
 }
 
-wres hs_client12_on_new_session_ticket(ward_conn *c, span body, span full)
+wres hs_client12_on_new_session_ticket(hs_ctx *c, span body, span full)
 {
     uint32_t hint;
     span ticket;
     if (!c->ticket12_expected)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "NewSessionTicket from a server that did not announce one");
     GUARD(msg_decode_new_session_ticket12(body, &hint, &ticket));
     GUARD(transcript_add(c, full.p, full.len));
@@ -114,7 +114,7 @@ wres hs_client12_on_new_session_ticket(ward_conn *c, span body, span full)
 }
 
 /* At the end of a TLS 1.2 handshake: what a later one can resume. */
-void hs_client12_offer_session(ward_conn *c, const uint8_t *server_session_id, size_t id_len)
+void hs_client12_offer_session(hs_ctx *c, const uint8_t *server_session_id, size_t id_len)
 {
     if (!c->ems) { /* RFC 7627 §5.3: never resumed, so not saved */
         free(c->ticket12);
@@ -163,7 +163,7 @@ void hs_client12_offer_session(ward_conn *c, const uint8_t *server_session_id, s
 
 /* Which earlier session the ClientHello asks for, if we have it and it
  * fits: a ticket first (RFC 5077 §3.4), else the session-ID cache. */
-int hs_server12_find_session(ward_conn *c, const msg_client_hello *ch, resume_state *st)
+int hs_server12_find_session(hs_ctx *c, const msg_client_hello *ch, resume_state *st)
 {
     const ward_config *cfg = c->cfg;
     int found = 0;
@@ -185,7 +185,7 @@ int hs_server12_find_session(ward_conn *c, const msg_client_hello *ch, resume_st
     return ok;
 }
 
-static void state_of(ward_conn *c, resume_state *st)
+static void state_of(hs_ctx *c, resume_state *st)
 {
     memset(st, 0, sizeof *st);
     st->version = WARD_TLS12;
@@ -201,7 +201,7 @@ static void state_of(ward_conn *c, resume_state *st)
 
 /* After the client's Finished of a full handshake: remember the session
  * under its ID, and hand out a ticket if one was announced. */
-wres hs_server12_save_session(ward_conn *c)
+wres hs_server12_save_session(hs_ctx *c)
 {
     resume_state st;
     if (!c->ems) /* RFC 7627 §5.3: nothing to resume by (belt and braces) */
@@ -219,7 +219,7 @@ wres hs_server12_save_session(ward_conn *c)
         if (wres_is_ok(r))
             r = msg_encode_new_session_ticket12(&w, c->cfg->ticket_lifetime, ticket, tlen);
         if (wres_is_ok(r))
-            r = conn_send_handshake(c, msg, w.len);
+            r = hs_send_msg(c, msg, w.len);
     }
     ward_zeroize(&st, sizeof st);
     return r;

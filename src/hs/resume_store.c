@@ -297,7 +297,7 @@ int resume_ticket_open(resume_store *rs, const uint8_t *t, size_t len, resume_st
     ticket_key k;
     int found = 0;
     pthread_mutex_lock(&rs->lock);
-    (void)refresh_keys(rs, UINT32_MAX); /* a changed key file, no rotation */
+    wres_ignore(refresh_keys(rs, UINT32_MAX)); /* a changed key file, no rotation */
     if (rs->have_cur && memcmp(t, rs->cur.name, NAME_LEN) == 0) {
         k = rs->cur;
         found = 1;

@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "conn/identity.h"
+#include "hs/identity.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/psk.h"
+#include "hs/suites.h"
 #include "msg/msg.h"
 
 /* What the server decided about one ClientHello. */
@@ -49,14 +51,14 @@ static uint16_t choose_scheme(const ward_config *cfg, const crypto_key *key,
 
 /* SNI (hs/identity.c): an identity fits when its key can sign a scheme
  * the client accepts. */
-static int key_fits13(const ward_conn *c, const crypto_key *key, const msg_client_hello *ch)
+static int key_fits13(const hs_ctx *c, const crypto_key *key, const msg_client_hello *ch)
 {
     return choose_scheme(c->cfg, key, ch) != 0;
 }
 
 /* §4.2.8: each share must be for a group in supported_groups, each group
  * at most once. */
-static wres check_key_shares(ward_conn *c, const msg_client_hello *ch)
+static wres check_key_shares(hs_ctx *c, const msg_client_hello *ch)
 {
     uint16_t seen[32];
     size_t n = 0;
@@ -66,7 +68,7 @@ static wres check_key_shares(ward_conn *c, const msg_client_hello *ch)
         GUARD(rd_u16(&r, &g));
         GUARD(rd_block16(&r, &key));
         if (!msg_u16_list_has(ch->supported_groups, g) || hs_list_has(seen, n, g))
-            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+            return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                              "client key share for group 0x%04x is duplicated or not in its "
                              "supported_groups",
                              g);
@@ -92,44 +94,7 @@ static void choose_groups(const ward_config *cfg, const msg_client_hello *ch,
     }
 }
 
-/* RFC 7301 §3.2: the server's preference among the client's protocols. */
-wres hs_server_choose_alpn(ward_conn *c, const msg_client_hello *ch, span *alpn)
-{
-    const ward_config *cfg = c->cfg;
-    if (!ch->has_alpn || cfg->alpn_len == 0)
-        return wres_ok();
-    rd mine = rd_of(cfg->alpn, cfg->alpn_len), m;
-    while (rd_left(&mine) && wres_is_ok(rd_block8(&mine, &m))) {
-        rd theirs = rd_span(ch->alpn), t;
-        while (rd_left(&theirs) && wres_is_ok(rd_block8(&theirs, &t)))
-            if (t.left == m.left && memcmp(t.p, m.p, m.left) == 0) {
-                *alpn = span_of(m.p, m.left);
-                memcpy(c->alpn, m.p, m.left);
-                c->alpn[m.left] = '\0';
-                return wres_ok();
-            }
-    }
-    return conn_fail(c, WARD_ERR_NO_APPLICATION_PROTOCOL,
-                     "client offered no ALPN protocol the server supports");
-}
-
-wres hs_server_take_name(ward_conn *c, const msg_client_hello *ch)
-{
-    if (!ch->has_server_name)
-        return wres_ok();
-    span n = ch->server_name;
-    if (n.len > WARD_MAX_NAME)
-        return conn_fail(c, WARD_ERR_DECODE, "server_name longer than 255 bytes");
-    for (size_t i = 0; i < n.len; i++)
-        if (n.p[i] <= 0x20 || n.p[i] >= 0x7f)
-            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
-                             "server_name holds characters not allowed in a host name");
-    memcpy(c->server_name, n.p, n.len);
-    c->server_name[n.len] = '\0';
-    return wres_ok();
-}
-
-static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, span full,
+static wres send_hello_retry_request(hs_ctx *c, const msg_client_hello *ch, span full,
                                      const server_choice *sc)
 {
     const ward_test_hooks *h = c->cfg->hooks;
@@ -162,34 +127,34 @@ static wres send_hello_retry_request(ward_conn *c, const msg_client_hello *ch, s
     uint8_t msg[MSG_HEADER_LEN + 128 + sizeof c->cookie];
     wr w = wr_of(msg, sizeof msg);
     GUARD(msg_encode_server_hello(&w, &p));
-    GUARD(conn_send_handshake(c, msg, w.len));
+    GUARD(hs_send_msg(c, msg, w.len));
     if (ch->session_id_len) /* D.4: CCS right after the first server message */
-        GUARD(conn_send_ccs(c));
+        GUARD(hs_send_ccs(c));
     return wres_ok();
 }
 
 /* §4.1.2: the second ClientHello must answer the retry exactly. */
-static wres check_second_hello(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
+static wres check_second_hello(hs_ctx *c, const msg_client_hello *ch, server_choice *sc)
 {
     if (sc->suite != c->suite)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "second ClientHello no longer offers the chosen cipher suite");
     if (c->cookie_len && !(ch->has_cookie && ch->cookie.len == c->cookie_len &&
                            ward_ct_equal(ch->cookie.p, c->cookie, c->cookie_len)))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "second ClientHello does not echo the HelloRetryRequest cookie");
     if (c->hrr_group) {
         if (!msg_key_share_find(ch->key_shares, c->hrr_group, &sc->client_share))
-            return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+            return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                              "second ClientHello has no key share for the requested group");
         sc->share_group = c->hrr_group;
     }
     if (!sc->share_group)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "no usable key share after a retry");
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "no usable key share after a retry");
     return wres_ok();
 }
 
-static wres sign_certificate_verify(ward_conn *c, uint16_t scheme, uint8_t *sig, size_t cap,
+static wres sign_certificate_verify(hs_ctx *c, uint16_t scheme, uint8_t *sig, size_t cap,
                                     size_t *siglen)
 {
     const ward_test_hooks *h = c->cfg->hooks;
@@ -207,7 +172,22 @@ static wres sign_certificate_verify(ward_conn *c, uint16_t scheme, uint8_t *sig,
 
 /* EncryptedExtensions, Certificate, CertificateVerify and Finished, in one
  * flight (one record when it fits), each added to the transcript in turn. */
-static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
+/* [CertificateRequest,] Certificate, CertificateVerify (§4.4.2, §4.4.3). */
+static wres send_server_auth(hs_ctx *c, hs_flight *f, const crypto_chain *chain,
+                             const uint8_t *staple, size_t staple_len, uint16_t scheme)
+{
+    /* mutual TLS: §4.3.2 (hs/client_auth.c; nothing unless configured) */
+    GUARD(hs_msg_end(f, hs_server_write_cert_request13(c, hs_msg_begin(f))));
+    GUARD(hs_msg_end(f, msg_encode_certificate_ocsp(hs_msg_begin(f),
+                                                    (const uint8_t *const *)chain->der,
+                                                    chain->len, chain->n, staple, staple_len)));
+    uint8_t sig[CRYPTO_MAX_SIG];
+    size_t siglen;
+    GUARD(sign_certificate_verify(c, scheme, sig, sizeof sig, &siglen));
+    return hs_msg_end(f, msg_encode_certificate_verify(hs_msg_begin(f), scheme, sig, siglen));
+}
+
+static wres send_server_flight(hs_ctx *c, const msg_client_hello *ch,
                                const server_choice *sc)
 {
     const ward_config *cfg = c->cfg;
@@ -216,17 +196,8 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     uint8_t *staple; /* RFC 8446 §4.4.2.1, when the client asked */
     size_t staple_len;
     GUARD(hs_identity_staple(c, ch, &staple, &staple_len));
-    size_t cap = 1024 + CRYPTO_MAX_SIG + 2 * CRYPTO_MAX_HASH + staple_len + 8;
-    for (size_t i = 0; i < chain->n; i++)
-        cap += chain->len[i] + 8;
-    cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
-    uint8_t *flight = malloc(cap);
-    if (!flight)
-        free(staple);
-    ENSURE(flight, WARD_ERR_NOMEM);
-    wr w = wr_of(flight, cap);
-    size_t mark = 0;
-    wres r;
+    hs_flight f;
+    hs_flight_init(&f, c);
 
     msg_encrypted_extensions_params ee = {0};
     if (h && h->ee_groups_raw) {
@@ -239,47 +210,22 @@ static wres send_server_flight(ward_conn *c, const msg_client_hello *ch,
     ee.alpn = sc->alpn.p;
     ee.alpn_len = sc->alpn.len;
     ee.early_data = c->early_status == WARD_EARLY_ACCEPTED;
-    r = msg_encode_encrypted_extensions(&w, &ee);
-    if (!wres_is_ok(r))
-        goto out;
-    if (c->resumed) { /* §2.2: the PSK authenticates; no Certificate */
-        if (!wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
-            goto out;
-        mark = w.len;
-        goto finished;
-    }
-    r = hs_server_write_cert_request13(c, &w); /* mutual TLS: §4.3.2 */
-    if (!wres_is_ok(r))
-        goto out;
-
-    r = msg_encode_certificate_ocsp(&w, (const uint8_t *const *)chain->der, chain->len, chain->n,
-                                    staple, staple_len);
-    if (!wres_is_ok(r) || !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
-        goto out;
-    mark = w.len;
-
-    uint8_t sig[CRYPTO_MAX_SIG];
-    size_t siglen;
-    r = sign_certificate_verify(c, sc->scheme, sig, sizeof sig, &siglen);
-    if (!wres_is_ok(r) || !wres_is_ok(r = msg_encode_certificate_verify(&w, sc->scheme, sig, siglen)) ||
-        !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
-        goto out;
-    mark = w.len;
-
-finished:;
-    uint8_t vd[CRYPTO_MAX_HASH];
-    r = hs_finished_for(c, 1, vd);
-    if (!wres_is_ok(r) || !wres_is_ok(r = msg_encode_finished(&w, vd, c->hlen)) ||
-        !wres_is_ok(r = transcript_add(c, flight + mark, w.len - mark)))
-        goto out;
-    r = conn_send_records(c, CT_HANDSHAKE, flight, w.len);
-out:
-    free(flight);
+    wres r = hs_msg_end(&f, msg_encode_encrypted_extensions(hs_msg_begin(&f), &ee));
+    if (wres_is_ok(r) && !c->resumed) /* §2.2: with a PSK, no Certificate */
+        r = send_server_auth(c, &f, chain, staple, staple_len, sc->scheme);
     free(staple);
+    uint8_t vd[CRYPTO_MAX_HASH];
+    if (wres_is_ok(r))
+        r = hs_finished_for(c, 1, vd);
+    if (wres_is_ok(r))
+        r = hs_msg_end(&f, msg_encode_finished(hs_msg_begin(&f), vd, c->hlen));
+    if (wres_is_ok(r))
+        r = hs_flight_send(&f);
+    hs_flight_free(&f);
     return r;
 }
 
-static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const uint8_t *pub,
+static wres send_server_hello(hs_ctx *c, const msg_client_hello *ch, const uint8_t *pub,
                               size_t publen)
 {
     GUARD(hs_make_random(c));
@@ -296,11 +242,11 @@ static wres send_server_hello(ward_conn *c, const msg_client_hello *ch, const ui
     uint8_t msg[MSG_HEADER_LEN + 128 + CRYPTO_MAX_KEX_PUB];
     wr w = wr_of(msg, sizeof msg);
     GUARD(msg_encode_server_hello(&w, &p));
-    return conn_send_handshake(c, msg, w.len);
+    return hs_send_msg(c, msg, w.len);
 }
 
 /* The hook's fixed private key for a group, if a test set one. */
-static void hook_private(const ward_conn *c, uint16_t group, const uint8_t **priv, size_t *len)
+static void hook_private(const hs_ctx *c, uint16_t group, const uint8_t **priv, size_t *len)
 {
     const ward_test_hooks *h = c->cfg->hooks;
     *priv = NULL;
@@ -314,7 +260,7 @@ static void hook_private(const ward_conn *c, uint16_t group, const uint8_t **pri
 
 /* Answer the client's share (an ECDH key pair, or an ML-KEM encapsulation
  * for the hybrids), then ServerHello and the handshake secrets. */
-static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_choice *sc,
+static wres key_exchange(hs_ctx *c, const msg_client_hello *ch, const server_choice *sc,
                          int psk_ke)
 {
     if (psk_ke) { /* §4.2.9 psk_ke: no (EC)DHE, no key_share */
@@ -330,7 +276,7 @@ static wres key_exchange(ward_conn *c, const msg_client_hello *ch, const server_
                                 privlen, pub, sizeof pub, &publen, shared, sizeof shared,
                                 &shared_len);
     if (!wres_is_ok(r))
-        return conn_fail(c, r.code, "client's key share is not a valid %s public key",
+        return hs_fail(c, r.code, "client's key share is not a valid %s public key",
                          ward_group_name(sc->share_group));
     c->group = sc->share_group;
     r = send_server_hello(c, ch, pub, publen);
@@ -356,71 +302,71 @@ static uint16_t negotiate_version(const ward_config *cfg, const msg_client_hello
  * below is refused with protocol_version, even when its supported_versions
  * offers TLS 1.3 (such a client may be unable to fall back safely). Both
  * hellos of a retry are held to it. */
-static wres check_legacy_version(ward_conn *c, const msg_client_hello *ch)
+static wres check_legacy_version(hs_ctx *c, const msg_client_hello *ch)
 {
-    if (ch->legacy_version <= 0x0300)
-        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+    if (ch->legacy_version <= MSG_VERSION_SSL30)
+        return hs_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "ClientHello legacy_version 0x%04x is SSL 3.0 or older; ward refuses it "
                          "whatever supported_versions says (RFC 8446 D.5)",
                          ch->legacy_version);
     return wres_ok();
 }
 
-static wres check_version(ward_conn *c, const msg_client_hello *ch, uint16_t *version)
+static wres check_version(hs_ctx *c, const msg_client_hello *ch, uint16_t *version)
 {
     const ward_config *cfg = c->cfg;
     *version = negotiate_version(cfg, ch);
     if (!*version)
-        return conn_fail(c, WARD_ERR_PROTOCOL_VERSION,
+        return hs_fail(c, WARD_ERR_PROTOCOL_VERSION,
                          "client offers no version ward accepts (%s; SSL 3.0, TLS 1.0 and 1.1 "
                          "are refused, RFC 8996)",
                          cfg->min_version == WARD_TLS13   ? "TLS 1.3 only"
                          : cfg->max_version == WARD_TLS12 ? "TLS 1.2 only"
                                                           : "TLS 1.2 and 1.3");
     /* RFC 7507: a fallback retry when both could have done better. */
-    if (msg_u16_list_has(ch->cipher_suites, 0x5600) && *version < cfg->max_version)
-        return conn_fail(c, WARD_ERR_INAPPROPRIATE_FALLBACK,
+    if (msg_u16_list_has(ch->cipher_suites, TLS_FALLBACK_SCSV) && *version < cfg->max_version)
+        return hs_fail(c, WARD_ERR_INAPPROPRIATE_FALLBACK,
                          "client signalled a fallback (TLS_FALLBACK_SCSV) to a version below "
                          "what both support");
     return wres_ok();
 }
 
-static wres decide(ward_conn *c, const msg_client_hello *ch, server_choice *sc)
+static wres decide(hs_ctx *c, const msg_client_hello *ch, server_choice *sc)
 {
     const ward_config *cfg = c->cfg;
     if (ch->compression_methods.len != 1 || ch->compression_methods.p[0] != 0)
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "TLS 1.3 requires the single null compression method");
     if (!cfg->has_cert)
-        return conn_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
+        return hs_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
     if (ch->has_signature_algorithms)
         GUARD(hs_identity_select(c, ch, key_fits13)); /* SNI: before the key is used */
     sc->suite = choose_suite(cfg, ch);
     if (!sc->suite)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "no cipher suite in common with the client");
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE, "no cipher suite in common with the client");
     if (!ch->has_signature_algorithms)
-        return conn_fail(c, WARD_ERR_MISSING_EXTENSION, "ClientHello lacks signature_algorithms");
+        return hs_fail(c, WARD_ERR_MISSING_EXTENSION, "ClientHello lacks signature_algorithms");
     sc->scheme = choose_scheme(cfg, hs_id_key(c), ch);
     if (!sc->scheme && !(hs_id_key(c)->usage & CRYPTO_USE_SIGN))
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "the server's certificate cannot sign CertificateVerify: its keyUsage "
                          "does not allow digitalSignature, which TLS 1.3 needs (RFC 8446 "
                          "4.4.2.2)");
     if (!sc->scheme)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "the client accepts no signature scheme the server's key can make");
     if (!ch->has_supported_groups || !ch->has_key_share)
-        return conn_fail(c, WARD_ERR_MISSING_EXTENSION,
+        return hs_fail(c, WARD_ERR_MISSING_EXTENSION,
                          "ClientHello lacks supported_groups or key_share");
     GUARD(check_key_shares(c, ch));
     choose_groups(cfg, ch, sc);
     if (!sc->share_group && !sc->retry_group)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "no key exchange group in common with the client");
     return wres_ok();
 }
 
-wres hs_server_on_client_hello(ward_conn *c, span body, span full)
+wres hs_server_on_client_hello(hs_ctx *c, span body, span full)
 {
     msg_client_hello ch;
     server_choice sc = {0};
@@ -438,7 +384,7 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
             return hs_server12_on_client_hello(c, &ch, full);
     } else if (!ch.has_supported_versions ||
                !msg_u16_list_has(ch.supported_versions, WARD_TLS13)) {
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "second ClientHello no longer offers TLS 1.3");
     }
     GUARD(decide(c, &ch, &sc));
@@ -455,8 +401,8 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     GUARD(hs_server_take_name(c, &ch));
     GUARD(hs_server_choose_alpn(c, &ch, &sc.alpn));
     c->pha_offered = ch.has_post_handshake_auth; /* §4.6.2 (hs/client_auth.c) */
-    if (ch.has_record_size_limit && (size_t)ch.record_size_limit - 1 < c->send_limit)
-        c->send_limit = (size_t)ch.record_size_limit - 1;
+    if (ch.has_record_size_limit)
+        hs_tune_record(c, HS_TUNE_SEND_LIMIT, (size_t)ch.record_size_limit - 1);
     int psk_ke = 0;
     GUARD(hs_server_psk_choose(c, &ch, full, second, &psk_ke));
     GUARD(transcript_add(c, full.p, full.len));
@@ -466,7 +412,7 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
 
     GUARD(key_exchange(c, &ch, &sc, psk_ke));
     if (ch.session_id_len)
-        GUARD(conn_send_ccs(c));
+        GUARD(hs_send_ccs(c));
     GUARD(hs_install_keys(c, 1, c->s_hs));
     /* 0-RTT accepted: read early data until EndOfEarlyData (§4.2.10). */
     GUARD(hs_install_keys(c, 0, early ? c->c_early : c->c_hs));
@@ -478,12 +424,12 @@ wres hs_server_on_client_hello(ward_conn *c, span body, span full)
     return wres_ok();
 }
 
-wres hs_server_on_finished(ward_conn *c, span body, span full)
+wres hs_server_on_finished(hs_ctx *c, span body, span full)
 {
     GUARD(hs_check_finished(c, 0, body));
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_install_keys(c, 0, c->c_ap));
-    c->read_app_keys = 1;
+    hs_event(c, HS_EV_APP_READ, NULL, 0);
     if (c->cfg->tickets)
         GUARD(hs_derive_res_master(c));
     ward_zeroize(c->c_hs, sizeof c->c_hs);

@@ -9,14 +9,13 @@
 #include <string.h>
 
 #include "base/mem.h"
-#include "conn/identity.h"
+#include "hs/identity.h"
 #include "crypto/tls12.h"
+#include "hs/flight.h"
 #include "hs/hs.h"
 #include "hs/resume12.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
-
-#define TLS_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff
 
 typedef struct {
     const suite_info *suite;
@@ -102,44 +101,44 @@ static int choose_for_key(const ward_config *cfg, const crypto_key *key,
 /* SNI (hs/identity.c): an identity fits when a suite does (so an RSA and
  * an ECDSA certificate for one name serve ECDHE_RSA and ECDHE_ECDSA
  * clients each). */
-static int key_fits12(const ward_conn *c, const crypto_key *key, const msg_client_hello *ch)
+static int key_fits12(const hs_ctx *c, const crypto_key *key, const msg_client_hello *ch)
 {
     choice12 unused;
     return choose_for_key(c->cfg, key, ch, &unused);
 }
 
-static wres choose(ward_conn *c, const msg_client_hello *ch, choice12 *ch12)
+static wres choose(hs_ctx *c, const msg_client_hello *ch, choice12 *ch12)
 {
     const crypto_key *key = hs_id_key(c);
     if (choose_for_key(c->cfg, key, ch, ch12))
         return wres_ok();
     unsigned both = CRYPTO_USE_SIGN | CRYPTO_USE_ENCIPHER;
     if ((key->usage & both) != both)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "no TLS 1.2 cipher suite, group and signature scheme in common with the "
                          "client and the server's key, whose certificate's keyUsage allows only "
                          "%s",
                          key->usage ? crypto_usage_name(key->usage) : "neither signing nor "
                                                                       "key transport");
-    return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+    return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                      "no TLS 1.2 cipher suite, group and signature scheme in common with the "
                      "client and the server's key");
 }
 
 /* RFC 5746 §3.6 and RFC 7627 §5.3: both are required (EMS unless the
  * configuration allows a client without it). */
-static wres check_extensions(ward_conn *c, const msg_client_hello *ch)
+static wres check_extensions(hs_ctx *c, const msg_client_hello *ch)
 {
     int secure_reneg = (ch->has_renegotiation_info && ch->renegotiation_info.len == 0) ||
                        msg_u16_list_has(ch->cipher_suites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     if (ch->has_renegotiation_info && ch->renegotiation_info.len != 0)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "initial ClientHello has a non-empty renegotiation_info");
     if (!secure_reneg)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "client does not support secure renegotiation (RFC 5746)");
     if (!ch->has_extended_master_secret && !c->cfg->allow_no_ems)
-        return conn_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
+        return hs_fail(c, WARD_ERR_HANDSHAKE_FAILURE,
                          "client does not support the Extended Master Secret (RFC 7627), "
                          "which ward requires (--allow-no-ems / ward_config_allow_no_ems "
                          "accepts it, without resumption)");
@@ -147,7 +146,7 @@ static wres check_extensions(ward_conn *c, const msg_client_hello *ch)
 }
 
 /* RFC 8446 §4.1.3: a server able to do TLS 1.3 marks a TLS 1.2 answer. */
-static wres make_server_random(ward_conn *c)
+static wres make_server_random(hs_ctx *c)
 {
     static const uint8_t downgrade12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
     GUARD(hs_make_random(c));
@@ -156,7 +155,7 @@ static wres make_server_random(ward_conn *c)
     return wres_ok();
 }
 
-static wres write_server_key_exchange(ward_conn *c, wr *w, const choice12 *ch12)
+static wres write_server_key_exchange(hs_ctx *c, wr *w, const choice12 *ch12)
 {
     uint8_t pub[CRYPTO_MAX_KEX_PUB], params[4 + CRYPTO_MAX_KEX_PUB];
     uint8_t content[64 + sizeof params], sig[CRYPTO_MAX_SIG];
@@ -175,21 +174,14 @@ static wres write_server_key_exchange(ward_conn *c, wr *w, const choice12 *ch12)
 
 /* ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone in one
  * flight, each added to the transcript. */
-static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12 *ch12)
+static wres send_flight(hs_ctx *c, const msg_client_hello *ch, const choice12 *ch12)
 {
     const crypto_chain *chain = hs_id_chain(c);
     uint8_t *staple; /* RFC 6066 §8, when the client asked */
     size_t staple_len;
     GUARD(hs_identity_staple(c, ch, &staple, &staple_len));
-    size_t cap = 2048 + CRYPTO_MAX_SIG + staple_len + 8;
-    for (size_t i = 0; i < chain->n; i++)
-        cap += chain->len[i] + 3;
-    cap += hs_server_cert_request_size(c); /* mutual TLS (hs/client_auth.c) */
-    uint8_t *flight = malloc(cap);
-    if (!flight)
-        free(staple);
-    ENSURE(flight, WARD_ERR_NOMEM);
-    wr w = wr_of(flight, cap);
+    hs_flight f;
+    hs_flight_init(&f, c);
 
     msg_server_hello12_params sp = {0};
     memcpy(sp.random, c->random, 32);
@@ -204,30 +196,29 @@ static wres send_flight(ward_conn *c, const msg_client_hello *ch, const choice12
     sp.alpn_len = ch12->alpn.len;
     sp.server_name_ack = c->server_name[0] != '\0';
     sp.status_request = staple_len > 0;
-    wres r = msg_encode_server_hello12(&w, &sp);
+    wres r = hs_msg_end(&f, msg_encode_server_hello12(hs_msg_begin(&f), &sp));
     if (wres_is_ok(r))
-        r = msg_encode_certificate12(&w, (const uint8_t *const *)chain->der, chain->len,
-                                     chain->n);
+        r = hs_msg_end(&f, msg_encode_certificate12(hs_msg_begin(&f),
+                                                    (const uint8_t *const *)chain->der,
+                                                    chain->len, chain->n));
     if (wres_is_ok(r) && staple_len)
-        r = msg_encode_certificate_status(&w, staple, staple_len);
+        r = hs_msg_end(&f, msg_encode_certificate_status(hs_msg_begin(&f), staple, staple_len));
     if (wres_is_ok(r) && ch12->suite->kx == KX_ECDHE)
-        r = write_server_key_exchange(c, &w, ch12);
+        r = hs_msg_end(&f, write_server_key_exchange(c, hs_msg_begin(&f), ch12));
+    if (wres_is_ok(r)) /* mutual TLS: §7.4.4 (nothing unless configured) */
+        r = hs_msg_end(&f, hs_server_write_cert_request12(c, hs_msg_begin(&f)));
     if (wres_is_ok(r))
-        r = hs_server_write_cert_request12(c, &w); /* mutual TLS: §7.4.4 */
+        r = hs_msg_end(&f, msg_encode_server_hello_done(hs_msg_begin(&f)));
     if (wres_is_ok(r))
-        r = msg_encode_server_hello_done(&w);
-    if (wres_is_ok(r))
-        r = transcript_add(c, flight, w.len);
-    if (wres_is_ok(r))
-        r = conn_send_records(c, CT_HANDSHAKE, flight, w.len);
-    free(flight);
+        r = hs_flight_send(&f);
+    hs_flight_free(&f);
     free(staple);
     return r;
 }
 
 /* The abbreviated handshake (RFC 5246 §7.3): ServerHello with the
  * client's session ID echoed, then our ChangeCipherSpec and Finished. */
-static wres resume_session(ward_conn *c, const msg_client_hello *ch, span full,
+static wres resume_session(hs_ctx *c, const msg_client_hello *ch, span full,
                            resume_state *st, const choice12 *ch12)
 {
     uint16_t suite = st->suite;
@@ -255,22 +246,22 @@ static wres resume_session(ward_conn *c, const msg_client_hello *ch, span full,
     uint8_t msg[MSG_HEADER_LEN + 512];
     wr w = wr_of(msg, sizeof msg);
     GUARD(msg_encode_server_hello12(&w, &sp));
-    GUARD(conn_send_handshake(c, msg, w.len));
+    GUARD(hs_send_msg(c, msg, w.len));
     GUARD(hs12_send_ccs_and_keys(c));
     return hs12_send_finished(c);
 }
 
-wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span full)
+wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hello *ch, span full)
 {
     choice12 ch12 = {0};
     if (!c->cfg->has_cert)
-        return conn_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
+        return hs_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
     if (ch->compression_methods.len < 1 || !memchr(ch->compression_methods.p, 0, ch->compression_methods.len))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER, "ClientHello lacks null compression");
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER, "ClientHello lacks null compression");
     /* RFC 8422 §5.1.2: uncompressed points must be among the formats. */
     if (ch->has_ec_point_formats &&
         !memchr(ch->ec_point_formats.p, 0, ch->ec_point_formats.len))
-        return conn_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
+        return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "ClientHello ec_point_formats lacks the uncompressed format "
                          "(RFC 8422 §5.1.2)");
     GUARD(check_extensions(c, ch));
@@ -311,7 +302,7 @@ wres hs_server12_on_client_hello(ward_conn *c, const msg_client_hello *ch, span 
 /* RSA key transport with implicit rejection: a bad padding, a wrong length
  * or a wrong version all continue with a random pre-master secret and fail
  * only at the client's Finished, like any wrong key would. */
-static wres rsa_pre_master(ward_conn *c, span body, uint8_t pms[48])
+static wres rsa_pre_master(hs_ctx *c, span body, uint8_t pms[48])
 {
     span enc;
     uint8_t fallback[48];
@@ -323,7 +314,7 @@ static wres rsa_pre_master(ward_conn *c, span body, uint8_t pms[48])
     return r;
 }
 
-wres hs_server12_on_client_key_exchange(ward_conn *c, span body, span full)
+wres hs_server12_on_client_key_exchange(hs_ctx *c, span body, span full)
 {
     uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];
     size_t pms_len = 48;
@@ -334,7 +325,7 @@ wres hs_server12_on_client_key_exchange(ward_conn *c, span body, span full)
         r = crypto_kex_derive(&c->kex12, point.p, point.len, pms, sizeof pms, &pms_len);
         crypto_kex_free(&c->kex12);
         if (!wres_is_ok(r))
-            return conn_fail(c, r.code, "client's ECDHE share is not a valid %s public key",
+            return hs_fail(c, r.code, "client's ECDHE share is not a valid %s public key",
                              ward_group_name(c->group));
     } else {
         GUARD(rsa_pre_master(c, body, pms));
@@ -346,17 +337,17 @@ wres hs_server12_on_client_key_exchange(ward_conn *c, span body, span full)
     return r;
 }
 
-wres hs_server12_on_finished(ward_conn *c, span body, span full)
+wres hs_server12_on_finished(hs_ctx *c, span body, span full)
 {
     GUARD(hs12_check_finished(c, body));
     GUARD(transcript_add(c, full.p, full.len));
     if (c->resumed) { /* we spoke first in the abbreviated handshake */
-        c->read_app_keys = 1;
+        hs_event(c, HS_EV_APP_READ, NULL, 0);
         return wres_ok();
     }
     GUARD(hs_server12_save_session(c));
     GUARD(hs12_send_ccs_and_keys(c));
     GUARD(hs12_send_finished(c));
-    c->read_app_keys = 1;
+    hs_event(c, HS_EV_APP_READ, NULL, 0);
     return wres_ok();
 }

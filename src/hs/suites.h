@@ -19,6 +19,10 @@ typedef struct {
     suite_auth auth;
 } suite_info;
 
+/* Signalling cipher suite values: never chosen, only looked for. */
+#define TLS_EMPTY_RENEGOTIATION_INFO_SCSV 0x00ff /* RFC 5746 §3.3 */
+#define TLS_FALLBACK_SCSV 0x5600                 /* RFC 7507 §2 */
+
 /* NULL if ward does not implement the suite. */
 const suite_info *suite_lookup(uint16_t code);
 

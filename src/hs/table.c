@@ -13,16 +13,15 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "conn/identity.h"
-#include "conn/internal.h"
 #include "hs/hs.h"
+#include "hs/identity.h"
 #include "hs/psk.h"
 #include "hs/resume12.h"
 
 enum { FROM_CLIENT = 1, FROM_SERVER = 2, FROM_EITHER = 3 };
 enum { STEP_OPTIONAL = 1, STEP_CCS = 2 };
 
-typedef wres (*hs_handler)(ward_conn *c, span body, span full);
+typedef wres (*hs_handler)(hs_ctx *c, span body, span full);
 
 typedef struct {
     uint8_t from;              /* its sender */
@@ -31,7 +30,7 @@ typedef struct {
     unsigned need, skip;       /* the kinds it belongs to */
     unsigned sets;             /* optional: the kind flag it sets when it comes */
     hs_handler handle;         /* the receiver's */
-    wres (*absent)(ward_conn *c); /* optional: run when the next one comes instead */
+    wres (*absent)(hs_ctx *c); /* optional: run when the next one comes instead */
     hs_state wait;             /* c->state while it is awaited */
     const char *name;
 } hs_step;
@@ -41,21 +40,21 @@ typedef struct {
     size_t n;
 } hs_seq;
 
-static wres on_new_session_ticket13(ward_conn *c, span body, span full)
+static WARD_MUST_CHECK wres on_new_session_ticket13(hs_ctx *c, span body, span full)
 {
     (void)full;
     return hs_client_on_new_session_ticket(c, body);
 }
 
 /* RFC 5746: ward never renegotiates; it says so and goes on. */
-static wres on_renegotiation(ward_conn *c, span body, span full)
+static WARD_MUST_CHECK wres on_renegotiation(hs_ctx *c, span body, span full)
 {
     (void)body;
     (void)full;
     return hs12_refuse_renegotiation(c);
 }
 
-static wres on_ccs12(ward_conn *c, span body, span full)
+static WARD_MUST_CHECK wres on_ccs12(hs_ctx *c, span body, span full)
 {
     (void)body;
     (void)full;
@@ -167,7 +166,7 @@ static int in_kind(const hs_step *s, unsigned kind)
     return (kind & s->need) == s->need && !(kind & s->skip);
 }
 
-static int from_peer(const ward_conn *c, const hs_step *s)
+static int from_peer(const hs_ctx *c, const hs_step *s)
 {
     return (s->from & (c->is_server ? FROM_CLIENT : FROM_SERVER)) != 0;
 }
@@ -180,7 +179,7 @@ static int step_is(const hs_step *s, int ccs, uint8_t type)
 /* The step at or after pos that takes this message (SIZE_MAX: none); the
  * search stops at the first step of the kind that may not be left out,
  * whose name *expect gets (NULL: the sequence ends, or it is our turn). */
-static size_t find(const ward_conn *c, const hs_seq *q, size_t pos, int ccs, uint8_t type,
+static size_t find(const hs_ctx *c, const hs_seq *q, size_t pos, int ccs, uint8_t type,
                    const char **expect)
 {
     *expect = NULL;
@@ -203,7 +202,7 @@ static size_t find(const ward_conn *c, const hs_seq *q, size_t pos, int ccs, uin
 }
 
 /* Whether a step of the peer's remains in the sequence after pos. */
-static int peer_step_left(const ward_conn *c, const hs_seq *q, size_t pos)
+static int peer_step_left(const hs_ctx *c, const hs_seq *q, size_t pos)
 {
     for (size_t i = pos; i < q->n; i++)
         if (in_kind(&q->steps[i], c->hs_kind) && from_peer(c, &q->steps[i]))
@@ -213,7 +212,7 @@ static int peer_step_left(const ward_conn *c, const hs_seq *q, size_t pos)
 
 /* Past the steps of our own that follow (the handler sent them); returns
  * the state of the first step of the peer's that must come. */
-static hs_state settle(const ward_conn *c, const hs_seq *q, size_t *pos, hs_state end)
+static hs_state settle(const hs_ctx *c, const hs_seq *q, size_t *pos, hs_state end)
 {
     size_t i = *pos;
     for (; i < q->n; i++) {
@@ -236,7 +235,8 @@ static hs_state settle(const ward_conn *c, const hs_seq *q, size_t *pos, hs_stat
  * before it, the flag it sets, its handler; then the place after it, found
  * again under the kind the handler may have changed (a HelloRetryRequest
  * is a ServerHello the table meets earlier in the HRR kind). */
-static wres take(ward_conn *c, const hs_seq *q, size_t *pos, size_t at, span body, span full)
+static WARD_MUST_CHECK wres take(hs_ctx *c, const hs_seq *q, size_t *pos, size_t at, span body,
+                                 span full)
 {
     const hs_step *s = &q->steps[at];
     for (size_t i = *pos; i < at; i++)
@@ -250,24 +250,25 @@ static wres take(ward_conn *c, const hs_seq *q, size_t *pos, size_t at, span bod
     return wres_ok();
 }
 
-static wres handle_in_handshake(ward_conn *c, int ccs, uint8_t type, span body, span full)
+static WARD_MUST_CHECK wres handle_in_handshake(hs_ctx *c, int ccs, uint8_t type, span body,
+                                                span full)
 {
     const char *expect;
     size_t at = find(c, &seq_handshake, c->hs_pos, ccs, type, &expect);
     if (at == SIZE_MAX && ccs)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "unexpected change_cipher_spec");
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "unexpected change_cipher_spec");
     if (at == SIZE_MAX && !expect)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "handshake message %u not expected now",
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "handshake message %u not expected now",
                          type);
     if (at == SIZE_MAX)
-        return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "unexpected handshake message %u (expected %s)", type, expect);
     GUARD(take(c, &seq_handshake, &c->hs_pos, at, body, full));
     c->state = settle(c, &seq_handshake, &c->hs_pos, ST_CONNECTED);
     return wres_ok();
 }
 
-static wres handle_post_handshake(ward_conn *c, uint8_t type, span body, span full)
+static WARD_MUST_CHECK wres handle_post_handshake(hs_ctx *c, uint8_t type, span body, span full)
 {
     const char *expect;
     size_t any = 0;
@@ -285,12 +286,12 @@ static wres handle_post_handshake(ward_conn *c, uint8_t type, span body, span fu
         }
         for (size_t i = 0; i < seq_post_pha.n; i++)
             if (from_peer(c, &post_pha[i]) && post_pha[i].type == type)
-                return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+                return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                                  "handshake message %u out of order in post-handshake "
                                  "authentication",
                                  type);
     }
-    return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
+    return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                      "unexpected handshake message %u after the handshake", type);
 }
 
@@ -298,7 +299,7 @@ static wres handle_post_handshake(ward_conn *c, uint8_t type, span body, span fu
  * connection in the key log of either version; kept from the first
  * ClientHello, which the HelloRetryRequest flow does not change. A short
  * message is left for its handler to refuse. */
-static void note_client_random(ward_conn *c, span body)
+static void note_client_random(hs_ctx *c, span body)
 {
     rd r = rd_span(body);
     span random;
@@ -307,7 +308,7 @@ static void note_client_random(ward_conn *c, span body)
         memcpy(c->peer_random, random.p, 32);
 }
 
-wres hs_handle(ward_conn *c, uint8_t type, span body, span full)
+wres hs_handle(hs_ctx *c, uint8_t type, span body, span full)
 {
     if (c->state == ST_CONNECTED)
         return handle_post_handshake(c, type, body, full);
@@ -316,14 +317,17 @@ wres hs_handle(ward_conn *c, uint8_t type, span body, span full)
     return handle_in_handshake(c, 0, type, body, full);
 }
 
-/* TLS 1.2: the peer's change_cipher_spec, a step of the sequence too. */
-wres hs_take_ccs(ward_conn *c)
+/* TLS 1.2: the peer's change_cipher_spec, a step of the sequence too,
+ * expected exactly once, before its Finished. */
+wres hs12_on_ccs(hs_ctx *c, span payload)
 {
     span none = span_of(NULL, 0);
+    if (payload.len != 1 || payload.p[0] != 1)
+        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "malformed change_cipher_spec record");
     return handle_in_handshake(c, 1, 0, none, none);
 }
 
-void hs_table_init(ward_conn *c)
+void hs_table_init(hs_ctx *c)
 {
     c->hs_kind = 0;
     c->hs_pos = 0;
@@ -331,29 +335,31 @@ void hs_table_init(ward_conn *c)
     c->state = c->is_server ? ST_SERVER_WAIT_CH : ST_CLIENT_START;
 }
 
-void hs_table_fail(ward_conn *c)
+void hs_table_fail(hs_ctx *c)
 {
     c->state = ST_FAILED;
 }
 
-wres hs_begin(ward_conn *c)
+wres hs_begin(hs_ctx *c)
 {
     GUARD(hs_client_start(c));
     c->state = settle(c, &seq_handshake, &c->hs_pos, ST_CONNECTED);
     return wres_ok();
 }
 
-/* The server sent a post-handshake CertificateRequest (§4.6.2). */
-void hs_table_pha_begin(ward_conn *c)
+/* Server: a post-handshake CertificateRequest (§4.6.2), one open at a
+ * time; the table then awaits the client's answer. */
+ward_err hs_request_client_cert(hs_ctx *c)
 {
+    if (c->hs_kind & HK_PHA)
+        return WARD_ERR_STATE;
+    ward_err e = hs_server_send_pha_request(c);
+    if (e != WARD_OK)
+        return e;
     c->hs_kind = (c->hs_kind | HK_PHA) & ~(unsigned)HK_CLIENT_CERT;
     c->hs_post_pos = 0;
     (void)settle(c, &seq_post_pha, &c->hs_post_pos, ST_CONNECTED);
-}
-
-int hs_table_pha_open(const ward_conn *c)
-{
-    return (c->hs_kind & HK_PHA) != 0;
+    return WARD_OK;
 }
 
 /* The sequence of a kind as text, "C ClientHello, S ServerHello, S

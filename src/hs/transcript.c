@@ -1,11 +1,11 @@
 /* The transcript hash (RFC 8446 §4.4.1). */
 #include <string.h>
 
-#include "conn/internal.h"
+#include "hs/hs.h"
 #include "hs/hs.h"
 #include "msg/msg.h"
 
-wres transcript_start(ward_conn *c, hash_alg hash)
+wres transcript_start(hs_ctx *c, hash_alg hash)
 {
     crypto_hash_free(&c->transcript);
     GUARD(crypto_hash_init(&c->transcript, hash));
@@ -14,7 +14,7 @@ wres transcript_start(ward_conn *c, hash_alg hash)
     return wres_ok();
 }
 
-wres transcript_add(ward_conn *c, const uint8_t *msg, size_t len)
+wres transcript_add(hs_ctx *c, const uint8_t *msg, size_t len)
 {
     ENSURE(c->transcript_on, WARD_ERR_INTERNAL);
     if (c->hs_msgs_on)
@@ -22,7 +22,7 @@ wres transcript_add(ward_conn *c, const uint8_t *msg, size_t len)
     return crypto_hash_update(&c->transcript, msg, len);
 }
 
-wres transcript_hash(ward_conn *c, uint8_t *out)
+wres transcript_hash(hs_ctx *c, uint8_t *out)
 {
     ENSURE(c->transcript_on, WARD_ERR_INTERNAL);
     return crypto_hash_peek(&c->transcript, out);
@@ -30,7 +30,7 @@ wres transcript_hash(ward_conn *c, uint8_t *out)
 
 /* After a HelloRetryRequest the first ClientHello is replaced by
  * message_hash: handshake type 254, length Hash.length, Hash(ClientHello1). */
-wres transcript_collapse_for_hrr(ward_conn *c)
+wres transcript_collapse_for_hrr(hs_ctx *c)
 {
     uint8_t h[CRYPTO_MAX_HASH], msg[MSG_HEADER_LEN + CRYPTO_MAX_HASH];
     GUARD(transcript_hash(c, h));
@@ -38,4 +38,11 @@ wres transcript_collapse_for_hrr(ward_conn *c)
     GUARD(msg_encode_message_hash(&w, h, c->hlen));
     GUARD(transcript_start(c, c->hash));
     return transcript_add(c, msg, w.len);
+}
+
+/* A handshake message we send: into the transcript, then out (hs/out.c). */
+wres hs_send_msg(hs_ctx *c, const uint8_t *msg, size_t len)
+{
+    GUARD(transcript_add(c, msg, len));
+    return hs_emit(c, CT_HANDSHAKE, msg, len);
 }

@@ -67,7 +67,7 @@ static ward_err wait_readable(ward_conn *c, int fd)
     unsigned limit = c->cfg->limits.handshake_timeout_ms;
     if (!limit)
         return WARD_OK;
-    uint64_t elapsed = conn_monotonic_ms() - c->started_ms;
+    uint64_t elapsed = conn_elapsed_ms(c);
     if (elapsed >= limit)
         return conn_abort(c, WARD_ERR_TIMEOUT, "the handshake took longer than the time limit");
     int flags = fcntl(fd, F_GETFL);

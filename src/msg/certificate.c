@@ -5,7 +5,7 @@
 
 /* Per-entry extensions (status_request, SCT, ...) are not used: the walker
  * still checks their framing and duplicates. */
-static wres skip_extension(void *ctx, uint16_t type, rd *d, int is_last)
+static WARD_MUST_CHECK wres skip_extension(void *ctx, uint16_t type, rd *d, int is_last)
 {
     (void)rd_rest(d);
     return wres_ok();
@@ -13,7 +13,7 @@ static wres skip_extension(void *ctx, uint16_t type, rd *d, int is_last)
 
 /* The leaf entry's status_request carries a CertificateStatus (RFC 8446
  * §4.4.2.1); other entries' extensions are skipped. */
-static wres leaf_extension(void *ctx, uint16_t type, rd *d, int is_last)
+static WARD_MUST_CHECK wres leaf_extension(void *ctx, uint16_t type, rd *d, int is_last)
 {
     msg_certificate *c = ctx;
     if (type != EXT_STATUS_REQUEST)
@@ -23,7 +23,7 @@ static wres leaf_extension(void *ctx, uint16_t type, rd *d, int is_last)
 }
 
 /* CertificateEntry: cert_data<1..2^24-1> extensions<0..2^16-1>. */
-static wres read_entry(rd *list, msg_certificate *c)
+static WARD_MUST_CHECK wres read_entry(rd *list, msg_certificate *c)
 {
     rd cert, exts;
     GUARD(rd_block24(list, &cert));

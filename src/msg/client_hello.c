@@ -9,7 +9,7 @@
  * The first host_name (type 0) is taken; other name types are skipped. A
  * list with no host_name at all leaves has_server_name unset: there is no
  * name to act on or to acknowledge. */
-static wres read_server_name(rd *d, msg_client_hello *ch)
+static WARD_MUST_CHECK wres read_server_name(rd *d, msg_client_hello *ch)
 {
     rd list;
     GUARD(rd_block16(d, &list));
@@ -31,7 +31,7 @@ static wres read_server_name(rd *d, msg_client_hello *ch)
 /* §4.2.8: KeyShareClientHello client_shares<0..2^16-1> of
  * group(2) + key_exchange<1..2^16-1>. An empty list is legal (the client
  * asks the server to pick a group by HelloRetryRequest). */
-static wres read_key_shares(rd *d, span *out)
+static WARD_MUST_CHECK wres read_key_shares(rd *d, span *out)
 {
     rd list;
     GUARD(rd_block16(d, &list));
@@ -48,7 +48,7 @@ static wres read_key_shares(rd *d, span *out)
 }
 
 /* A u8- or u16-prefixed opaque that must not be empty. */
-static wres read_nonempty(rd *d, uint8_t width, span *out)
+static WARD_MUST_CHECK wres read_nonempty(rd *d, uint8_t width, span *out)
 {
     rd body;
     if (width == 1)
@@ -60,7 +60,7 @@ static wres read_nonempty(rd *d, uint8_t width, span *out)
     return wres_ok();
 }
 
-static wres read_alpn(rd *d, msg_client_hello *ch)
+static WARD_MUST_CHECK wres read_alpn(rd *d, msg_client_hello *ch)
 {
     size_t count;
     GUARD(msg_read_alpn_list(d, &ch->alpn, &count));
@@ -69,7 +69,7 @@ static wres read_alpn(rd *d, msg_client_hello *ch)
 }
 
 /* RFC 8449 §4: a limit below 64 is illegal_parameter. */
-static wres read_record_size_limit(rd *d, msg_client_hello *ch)
+static WARD_MUST_CHECK wres read_record_size_limit(rd *d, msg_client_hello *ch)
 {
     GUARD(rd_u16(d, &ch->record_size_limit));
     ENSURE(ch->record_size_limit >= 64, WARD_ERR_ILLEGAL_PARAMETER);
@@ -80,7 +80,7 @@ static wres read_record_size_limit(rd *d, msg_client_hello *ch)
 /* RFC 5746 §3.2: renegotiated_connection<0..255>; its value is checked by
  * the handshake (it must be empty in an initial handshake). The walker
  * rejects bytes after the block. */
-static wres read_renegotiation_info(rd *d, msg_client_hello *ch)
+static WARD_MUST_CHECK wres read_renegotiation_info(rd *d, msg_client_hello *ch)
 {
     rd body;
     GUARD(rd_block8(d, &body));
@@ -90,7 +90,7 @@ static wres read_renegotiation_info(rd *d, msg_client_hello *ch)
 }
 
 /* RFC 8422 §5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>. */
-static wres read_ec_point_formats(rd *d, msg_client_hello *ch)
+static WARD_MUST_CHECK wres read_ec_point_formats(rd *d, msg_client_hello *ch)
 {
     GUARD(read_nonempty(d, 1, &ch->ec_point_formats));
     ch->has_ec_point_formats = 1;
@@ -99,7 +99,7 @@ static wres read_ec_point_formats(rd *d, msg_client_hello *ch)
 
 /* RFC 5077 §3.2: the extension data is the ticket itself (no length
  * prefix); empty asks the server for a new one. */
-static wres read_session_ticket(rd *d, msg_client_hello *ch)
+static WARD_MUST_CHECK wres read_session_ticket(rd *d, msg_client_hello *ch)
 {
     ch->session_ticket = rd_rest(d);
     ch->has_session_ticket = 1;
@@ -108,13 +108,13 @@ static wres read_session_ticket(rd *d, msg_client_hello *ch)
 
 /* Sets *flag for an extension whose data must be empty. Emptiness is
  * checked by the walker (nothing is read here). */
-static wres set_flag(int *flag)
+static WARD_MUST_CHECK wres set_flag(int *flag)
 {
     *flag = 1;
     return wres_ok();
 }
 
-static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
+static WARD_MUST_CHECK wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
 {
     msg_client_hello *ch = ctx;
     switch (type) {
@@ -204,7 +204,7 @@ wres msg_decode_client_hello(span body, msg_client_hello *out)
 
 /* ---- encoding ---- */
 
-static wres check_params(const msg_client_hello_params *p)
+static WARD_MUST_CHECK wres check_params(const msg_client_hello_params *p)
 {
     ENSURE(p->session_id_len <= 32, WARD_ERR_INTERNAL);
     ENSURE(p->n_suites > 0, WARD_ERR_INTERNAL);
@@ -218,7 +218,7 @@ static wres check_params(const msg_client_hello_params *p)
     return wres_ok();
 }
 
-static wres write_server_name(wr *w, const char *name)
+static WARD_MUST_CHECK wres write_server_name(wr *w, const char *name)
 {
     wr_block e = msg_ext_open(w, EXT_SERVER_NAME);
     wr_block list = wr_open(w, 2);
@@ -230,21 +230,21 @@ static wres write_server_name(wr *w, const char *name)
     return wr_close(w, e);
 }
 
-static wres write_empty(wr *w, uint16_t type)
+static WARD_MUST_CHECK wres write_empty(wr *w, uint16_t type)
 {
     wr_block e = msg_ext_open(w, type);
     return wr_close(w, e);
 }
 
-static wres write_u16_list_ext(wr *w, uint16_t type, uint8_t width, const uint16_t *v,
-                               size_t n)
+static WARD_MUST_CHECK wres write_u16_list_ext(wr *w, uint16_t type, uint8_t width,
+                                               const uint16_t *v, size_t n)
 {
     wr_block e = msg_ext_open(w, type);
     GUARD(msg_write_u16_list(w, width, v, n));
     return wr_close(w, e);
 }
 
-static wres write_key_shares(wr *w, const msg_key_share *shares, size_t n)
+static WARD_MUST_CHECK wres write_key_shares(wr *w, const msg_key_share *shares, size_t n)
 {
     wr_block e = msg_ext_open(w, EXT_KEY_SHARE);
     wr_block list = wr_open(w, 2);
@@ -258,7 +258,7 @@ static wres write_key_shares(wr *w, const msg_key_share *shares, size_t n)
     return wr_close(w, e);
 }
 
-static wres write_alpn(wr *w, const char *const *names, size_t n)
+static WARD_MUST_CHECK wres write_alpn(wr *w, const char *const *names, size_t n)
 {
     wr_block e = msg_ext_open(w, EXT_ALPN);
     wr_block list = wr_open(w, 2);
@@ -271,7 +271,7 @@ static wres write_alpn(wr *w, const char *const *names, size_t n)
     return wr_close(w, e);
 }
 
-static wres write_cookie(wr *w, const uint8_t *cookie, size_t len)
+static WARD_MUST_CHECK wres write_cookie(wr *w, const uint8_t *cookie, size_t len)
 {
     wr_block e = msg_ext_open(w, EXT_COOKIE);
     wr_block c = wr_open(w, 2);
@@ -281,7 +281,7 @@ static wres write_cookie(wr *w, const uint8_t *cookie, size_t len)
 }
 
 /* RFC 5746 §3.4: an initial hello sends an empty renegotiated_connection. */
-static wres write_renegotiation_info(wr *w)
+static WARD_MUST_CHECK wres write_renegotiation_info(wr *w)
 {
     wr_block e = msg_ext_open(w, EXT_RENEGOTIATION_INFO);
     wr_u8(w, 0);
@@ -290,7 +290,7 @@ static wres write_renegotiation_info(wr *w)
 
 /* RFC 8422 §5.1.2: only uncompressed (0) is offered (the other formats
  * are deprecated). */
-static wres write_ec_point_formats(wr *w)
+static WARD_MUST_CHECK wres write_ec_point_formats(wr *w)
 {
     wr_block e = msg_ext_open(w, EXT_EC_POINT_FORMATS);
     wr_u8(w, 1);
@@ -299,7 +299,7 @@ static wres write_ec_point_formats(wr *w)
 }
 
 /* §4.2.9: psk_dhe_ke (1), and psk_ke (0) only when asked for. */
-static wres write_psk_modes(wr *w, int psk_ke)
+static WARD_MUST_CHECK wres write_psk_modes(wr *w, int psk_ke)
 {
     wr_block e = msg_ext_open(w, EXT_PSK_KEY_EXCHANGE_MODES);
     wr_block list = wr_open(w, 1);
@@ -311,7 +311,7 @@ static wres write_psk_modes(wr *w, int psk_ke)
 }
 
 /* RFC 5077 §3.2: the ticket is the extension data itself. */
-static wres write_session_ticket(wr *w, const uint8_t *ticket, size_t len)
+static WARD_MUST_CHECK wres write_session_ticket(wr *w, const uint8_t *ticket, size_t len)
 {
     wr_block e = msg_ext_open(w, EXT_SESSION_TICKET);
     wr_bytes(w, ticket, len);
@@ -325,7 +325,7 @@ static size_t psk_ext_len(const msg_client_hello_params *p)
     return 4 + 2 + 2 + p->psk_identity_len + 4 + 2 + 1 + p->psk_binder_len;
 }
 
-static wres write_pre_shared_key(wr *w, const msg_client_hello_params *p)
+static WARD_MUST_CHECK wres write_pre_shared_key(wr *w, const msg_client_hello_params *p)
 {
     wr_block e = msg_ext_open(w, EXT_PRE_SHARED_KEY);
     wr_block ids = wr_open(w, 2);
@@ -342,7 +342,7 @@ static wres write_pre_shared_key(wr *w, const msg_client_hello_params *p)
     return wr_close(w, e);
 }
 
-static wres write_record_size_limit(wr *w, uint16_t limit)
+static WARD_MUST_CHECK wres write_record_size_limit(wr *w, uint16_t limit)
 {
     wr_block e = msg_ext_open(w, EXT_RECORD_SIZE_LIMIT);
     wr_u16(w, limit);
@@ -353,7 +353,7 @@ static wres write_record_size_limit(wr *w, uint16_t limit)
  * such a hello is padded to 512. An extension costs 4 bytes of header: when
  * fewer are missing, an empty padding extension still lifts the message past
  * 512, out of the bad range. msg_len counts the 4-byte handshake header. */
-static wres write_padding(wr *w, size_t msg_len)
+static WARD_MUST_CHECK wres write_padding(wr *w, size_t msg_len)
 {
     if (msg_len < 256 || msg_len > 511)
         return wres_ok();
@@ -366,7 +366,7 @@ static wres write_padding(wr *w, size_t msg_len)
 /* The order is fixed by msg.h. key_share goes with supported_groups: §9.2
  * requires a TLS 1.3 hello to carry both or neither (an empty share list is
  * legal). */
-static wres write_extensions(wr *w, const msg_client_hello_params *p)
+static WARD_MUST_CHECK wres write_extensions(wr *w, const msg_client_hello_params *p)
 {
     if (p->server_name)
         GUARD(write_server_name(w, p->server_name));

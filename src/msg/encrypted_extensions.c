@@ -6,7 +6,7 @@
 /* ---- decoding ---- */
 
 /* RFC 7301 §3.1: the server's ProtocolNameList holds exactly one name. */
-static wres read_alpn(rd *d, msg_encrypted_extensions *ee)
+static WARD_MUST_CHECK wres read_alpn(rd *d, msg_encrypted_extensions *ee)
 {
     span list;
     size_t count;
@@ -19,7 +19,7 @@ static wres read_alpn(rd *d, msg_encrypted_extensions *ee)
     return wres_ok();
 }
 
-static wres read_record_size_limit(rd *d, msg_encrypted_extensions *ee)
+static WARD_MUST_CHECK wres read_record_size_limit(rd *d, msg_encrypted_extensions *ee)
 {
     GUARD(rd_u16(d, &ee->record_size_limit));
     ENSURE(ee->record_size_limit >= 64, WARD_ERR_ILLEGAL_PARAMETER); /* RFC 8449 §4 */
@@ -45,7 +45,7 @@ static int forbidden_in_ee(uint16_t type)
     return 0;
 }
 
-static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
+static WARD_MUST_CHECK wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
 {
     msg_encrypted_extensions *ee = ctx;
     switch (type) {
@@ -86,7 +86,7 @@ wres msg_decode_encrypted_extensions(span body, msg_encrypted_extensions *out)
 
 /* ---- encoding ---- */
 
-static wres write_groups(wr *w, const uint8_t *raw, size_t len)
+static WARD_MUST_CHECK wres write_groups(wr *w, const uint8_t *raw, size_t len)
 {
     wr_block e = msg_ext_open(w, EXT_SUPPORTED_GROUPS);
     wr_block list = wr_open(w, 2);
@@ -95,14 +95,14 @@ static wres write_groups(wr *w, const uint8_t *raw, size_t len)
     return wr_close(w, e);
 }
 
-static wres write_record_size_limit(wr *w, uint16_t limit)
+static WARD_MUST_CHECK wres write_record_size_limit(wr *w, uint16_t limit)
 {
     wr_block e = msg_ext_open(w, EXT_RECORD_SIZE_LIMIT);
     wr_u16(w, limit);
     return wr_close(w, e);
 }
 
-static wres write_alpn(wr *w, const uint8_t *name, size_t len)
+static WARD_MUST_CHECK wres write_alpn(wr *w, const uint8_t *name, size_t len)
 {
     wr_block e = msg_ext_open(w, EXT_ALPN);
     wr_block list = wr_open(w, 2);

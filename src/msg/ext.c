@@ -13,7 +13,7 @@ typedef struct {
     uint8_t bit[65536 / 8];
 } seen_set;
 
-static wres seen_add(seen_set *s, uint16_t type)
+static WARD_MUST_CHECK wres seen_add(seen_set *s, uint16_t type)
 {
     uint8_t mask = (uint8_t)(1u << (type & 7));
     ENSURE(!(s->bit[type >> 3] & mask), WARD_ERR_ILLEGAL_PARAMETER);

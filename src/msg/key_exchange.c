@@ -13,7 +13,7 @@
 
 /* ServerECDHParams: ECParameters { curve_type(1) namedcurve(2) }
  * ECPoint public<1..2^8-1>. */
-static wres read_ecdh_params(rd *r, msg_server_key_exchange *ske)
+static WARD_MUST_CHECK wres read_ecdh_params(rd *r, msg_server_key_exchange *ske)
 {
     uint8_t curve_type;
     rd point;
@@ -94,7 +94,7 @@ wres msg_decode_client_key_exchange_rsa(span body, span *encrypted_pms)
     return wres_ok();
 }
 
-static wres write_cke(wr *w, uint8_t width, const uint8_t *p, size_t len)
+static WARD_MUST_CHECK wres write_cke(wr *w, uint8_t width, const uint8_t *p, size_t len)
 {
     wr_block msg = msg_hs_open(w, HS_CLIENT_KEY_EXCHANGE);
     wr_block b = wr_open(w, width);

@@ -67,6 +67,10 @@ enum {
     EXT_RENEGOTIATION_INFO = 0xff01
 };
 
+/* Versions older than WARD_TLS12, met only in legacy_version fields and
+ * the record layer's (RFC 8446 §4.1.2, §5.1, D.5). */
+enum { MSG_VERSION_SSL30 = 0x0300, MSG_VERSION_TLS10 = 0x0301 };
+
 /* The special ServerHello.random of a HelloRetryRequest (RFC 8446 §4.1.3). */
 extern const uint8_t MSG_HRR_RANDOM[32];
 

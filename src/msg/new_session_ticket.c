@@ -3,7 +3,7 @@
 
 #include "msg/msg.h"
 
-static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
+static WARD_MUST_CHECK wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
 {
     msg_new_session_ticket *t = ctx;
     if (type == EXT_EARLY_DATA) {

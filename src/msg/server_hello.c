@@ -21,7 +21,7 @@ typedef struct {
 
 /* §4.2.8: ServerHello carries one KeyShareEntry, group(2) +
  * key_exchange<1..2^16-1>; an HRR carries only the selected_group. */
-static wres read_key_share(rd *d, msg_server_hello *sh)
+static WARD_MUST_CHECK wres read_key_share(rd *d, msg_server_hello *sh)
 {
     sh->has_key_share = 1;
     GUARD(rd_u16(d, &sh->key_share_group));
@@ -34,7 +34,7 @@ static wres read_key_share(rd *d, msg_server_hello *sh)
     return wres_ok();
 }
 
-static wres read_cookie(rd *d, msg_server_hello *sh)
+static WARD_MUST_CHECK wres read_cookie(rd *d, msg_server_hello *sh)
 {
     rd c;
     GUARD(rd_block16(d, &c));
@@ -48,7 +48,7 @@ static wres read_cookie(rd *d, msg_server_hello *sh)
 
 /* RFC 5746 §3.2: renegotiated_connection<0..255>, and nothing after it
  * (the walker checks). */
-static wres read_renegotiation_info(rd *d, msg_server_hello *sh)
+static WARD_MUST_CHECK wres read_renegotiation_info(rd *d, msg_server_hello *sh)
 {
     rd body;
     GUARD(rd_block8(d, &body));
@@ -58,7 +58,7 @@ static wres read_renegotiation_info(rd *d, msg_server_hello *sh)
 }
 
 /* RFC 8422 §5.2: the client's structure, ec_point_format_list<1..2^8-1>. */
-static wres read_ec_point_formats(rd *d, msg_server_hello *sh)
+static WARD_MUST_CHECK wres read_ec_point_formats(rd *d, msg_server_hello *sh)
 {
     rd list;
     GUARD(rd_block8(d, &list));
@@ -69,7 +69,7 @@ static wres read_ec_point_formats(rd *d, msg_server_hello *sh)
 }
 
 /* RFC 7301 §3.1: the server's ProtocolNameList holds exactly one name. */
-static wres read_alpn(rd *d, msg_server_hello *sh)
+static WARD_MUST_CHECK wres read_alpn(rd *d, msg_server_hello *sh)
 {
     span list;
     size_t count;
@@ -82,7 +82,7 @@ static wres read_alpn(rd *d, msg_server_hello *sh)
     return wres_ok();
 }
 
-static wres read_record_size_limit(rd *d, msg_server_hello *sh)
+static WARD_MUST_CHECK wres read_record_size_limit(rd *d, msg_server_hello *sh)
 {
     GUARD(rd_u16(d, &sh->record_size_limit));
     ENSURE(sh->record_size_limit >= 64, WARD_ERR_ILLEGAL_PARAMETER); /* RFC 8449 §4 */
@@ -110,7 +110,7 @@ static int is_tls12_ext(uint16_t type)
 
 /* Extensions whose data must be empty read nothing: the walker refuses
  * leftover bytes (WARD_ERR_DECODE). */
-static wres on_extension12(msg_server_hello *sh, uint16_t type, rd *d)
+static WARD_MUST_CHECK wres on_extension12(msg_server_hello *sh, uint16_t type, rd *d)
 {
     switch (type) {
     case EXT_RENEGOTIATION_INFO:
@@ -140,7 +140,7 @@ static wres on_extension12(msg_server_hello *sh, uint16_t type, rd *d)
 
 /* §4.2 table: ServerHello may carry key_share, pre_shared_key and
  * supported_versions; HRR key_share, cookie and supported_versions. */
-static wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
+static WARD_MUST_CHECK wres on_extension(void *ctx, uint16_t type, rd *d, int is_last)
 {
     sh_ctx *c = ctx;
     msg_server_hello *sh = &c->sh;
@@ -237,7 +237,7 @@ wres msg_decode_server_hello(span body, msg_server_hello *out)
 
 /* ---- encoding ---- */
 
-static wres write_key_share(wr *w, const msg_server_hello_params *p)
+static WARD_MUST_CHECK wres write_key_share(wr *w, const msg_server_hello_params *p)
 {
     wr_block e = msg_ext_open(w, EXT_KEY_SHARE);
     wr_u16(w, p->key_share_group);
@@ -249,7 +249,7 @@ static wres write_key_share(wr *w, const msg_server_hello_params *p)
     return wr_close(w, e);
 }
 
-static wres write_cookie(wr *w, const uint8_t *cookie, size_t len)
+static WARD_MUST_CHECK wres write_cookie(wr *w, const uint8_t *cookie, size_t len)
 {
     wr_block e = msg_ext_open(w, EXT_COOKIE);
     wr_block c = wr_open(w, 2);
@@ -258,7 +258,7 @@ static wres write_cookie(wr *w, const uint8_t *cookie, size_t len)
     return wr_close(w, e);
 }
 
-static wres write_extensions(wr *w, const msg_server_hello_params *p)
+static WARD_MUST_CHECK wres write_extensions(wr *w, const msg_server_hello_params *p)
 {
     if (!p->is_hrr && p->has_psk) { /* §4.2.11: selected_identity */
         wr_block e = msg_ext_open(w, EXT_PRE_SHARED_KEY);
@@ -295,13 +295,13 @@ wres msg_encode_server_hello(wr *w, const msg_server_hello_params *p)
 
 /* ---- TLS 1.2 encoding ---- */
 
-static wres write_empty(wr *w, uint16_t type)
+static WARD_MUST_CHECK wres write_empty(wr *w, uint16_t type)
 {
     wr_block e = msg_ext_open(w, type);
     return wr_close(w, e);
 }
 
-static wres write_extensions12(wr *w, const msg_server_hello12_params *p)
+static WARD_MUST_CHECK wres write_extensions12(wr *w, const msg_server_hello12_params *p)
 {
     if (p->renegotiation_info) { /* RFC 5746 §3.6: empty in an initial handshake */
         wr_block e = msg_ext_open(w, EXT_RENEGOTIATION_INFO);

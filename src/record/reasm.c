@@ -39,7 +39,7 @@ void hs_reasm_free(hs_reasm *r)
 /* Make room for need bytes. Not realloc: that could leave a stale copy of
  * handshake data (tickets, PSK identities) in freed memory; the old block
  * is wiped instead. */
-static wres reserve(hs_reasm *r, size_t need)
+static WARD_MUST_CHECK wres reserve(hs_reasm *r, size_t need)
 {
     if (need <= r->cap)
         return wres_ok();
@@ -60,7 +60,7 @@ static wres reserve(hs_reasm *r, size_t need)
 
 /* Walk every message header now buffered and refuse an oversize one as
  * soon as its length is known, before waiting for (or buffering) its body. */
-static wres check_lengths(const hs_reasm *r)
+static WARD_MUST_CHECK wres check_lengths(const hs_reasm *r)
 {
     rd in = rd_of(r->buf, r->len);
     while (rd_left(&in) >= HS_HEADER_LEN) {

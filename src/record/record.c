@@ -44,7 +44,7 @@ uint64_t rec_dir_key_limit(const rec_dir *d)
  * context, and the old keys go only once it is ready. A failed rekey
  * leaves the direction protected with no context, so it seals and opens
  * nothing (fail closed; the caller fails the connection). */
-static wres dir_set_key(rec_dir *d, aead_alg aead, const uint8_t *key, int encrypt)
+static WARD_MUST_CHECK wres dir_set_key(rec_dir *d, aead_alg aead, const uint8_t *key, int encrypt)
 {
     crypto_aead *a = &d->aead;
     if (d->protected_ && a->ctx && a->alg == aead && a->encrypt == (encrypt ? 1 : 0))
@@ -164,7 +164,7 @@ typedef struct {
 /* legacy_record_version is read and ignored (§5.1: "MUST be ignored for
  * all purposes"), except that TLS 1.2 authenticates it in the AAD;
  * SSLv2-style junk shows up as an unknown type. */
-static wres read_header(const uint8_t *buf, size_t max_length, rec_header *h)
+static WARD_MUST_CHECK wres read_header(const uint8_t *buf, size_t max_length, rec_header *h)
 {
     rd r = rd_of(buf, REC_HEADER_LEN);
     GUARD(rd_u8(&r, &h->type));
@@ -182,7 +182,7 @@ static size_t max_ciphertext(const rec_dir *d)
     return d && d->tls12 ? REC_MAX_CIPHERTEXT12 : REC_MAX_CIPHERTEXT;
 }
 
-static wres peek(size_t max_length, const uint8_t *buf, size_t len, size_t *total)
+static WARD_MUST_CHECK wres peek(size_t max_length, const uint8_t *buf, size_t len, size_t *total)
 {
     rec_header h;
     *total = 0;
@@ -199,7 +199,7 @@ wres rec_peek(const uint8_t *buf, size_t len, size_t *total)
     return peek(REC_MAX_CIPHERTEXT, buf, len, total);
 }
 
-wres rec_peek2(const rec_dir *d, const uint8_t *buf, size_t len, size_t *total)
+wres rec_dir_peek(const rec_dir *d, const uint8_t *buf, size_t len, size_t *total)
 {
     return peek(max_ciphertext(d), buf, len, total);
 }
@@ -207,14 +207,15 @@ wres rec_peek2(const rec_dir *d, const uint8_t *buf, size_t len, size_t *total)
 /* ---- open ---- */
 
 /* §5.4: handshake and alert records never carry an empty content. */
-static wres check_content(uint8_t type, size_t len)
+static WARD_MUST_CHECK wres check_content(uint8_t type, size_t len)
 {
     if (len == 0 && (type == CT_HANDSHAKE || type == CT_ALERT))
         return wres_err(WARD_ERR_UNEXPECTED_MESSAGE);
     return wres_ok();
 }
 
-static wres open_plain(const rec_header *h, uint8_t *body, uint8_t *type, span *payload)
+static WARD_MUST_CHECK wres open_plain(const rec_header *h, uint8_t *body, uint8_t *type,
+                                       span *payload)
 {
     /* Application data is always protected (§5.1). */
     ENSURE(h->type != CT_APPLICATION_DATA, WARD_ERR_UNEXPECTED_MESSAGE);
@@ -250,8 +251,8 @@ static int find_inner_type(const uint8_t *p, size_t n, size_t *pos)
 }
 
 /* body: where the plaintext goes (rec + 5 to open in place). */
-static wres open_protected(rec_dir *d, const uint8_t *rec, const rec_header *h, uint8_t *body,
-                           uint8_t *type, span *payload)
+static WARD_MUST_CHECK wres open_protected(rec_dir *d, const uint8_t *rec, const rec_header *h,
+                                           uint8_t *body, uint8_t *type, span *payload)
 {
     uint8_t nonce[CRYPTO_AEAD_NONCE];
 
@@ -301,8 +302,8 @@ static void make_aad12(uint64_t seq, uint8_t type, uint16_t version, size_t ptle
     put_header(aad + 8, type, version, ptlen);
 }
 
-static wres open_protected12(rec_dir *d, uint8_t *rec, const rec_header *h, uint8_t *type,
-                             span *payload)
+static WARD_MUST_CHECK wres open_protected12(rec_dir *d, uint8_t *rec, const rec_header *h,
+                                             uint8_t *type, span *payload)
 {
     uint8_t nonce[CRYPTO_AEAD_NONCE];
     uint8_t aad[AAD12_LEN];
@@ -381,8 +382,8 @@ size_t rec_sealed_len(const rec_dir *d, size_t ptlen, size_t pad)
 }
 
 /* pt may lie anywhere in out (memmove), e.g. already at out + 5. */
-static wres seal_plain(uint16_t version, uint8_t type, const uint8_t *pt, size_t ptlen,
-                       uint8_t *out, size_t outcap, size_t *outlen)
+static WARD_MUST_CHECK wres seal_plain(uint16_t version, uint8_t type, const uint8_t *pt,
+                                       size_t ptlen, uint8_t *out, size_t outcap, size_t *outlen)
 {
     ENSURE(outcap >= REC_HEADER_LEN + ptlen, WARD_ERR_INTERNAL);
     if (ptlen) /* pt may be NULL when empty */
@@ -392,8 +393,9 @@ static wres seal_plain(uint16_t version, uint8_t type, const uint8_t *pt, size_t
     return wres_ok();
 }
 
-static wres seal_protected(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen,
-                           size_t pad, uint8_t *out, size_t outcap, size_t *outlen)
+static WARD_MUST_CHECK wres seal_protected(rec_dir *d, uint8_t type, const uint8_t *pt,
+                                           size_t ptlen, size_t pad, uint8_t *out, size_t outcap,
+                                           size_t *outlen)
 {
     uint8_t nonce[CRYPTO_AEAD_NONCE];
     /* §5.4: content, type and padding together stay within 2^14 + 1. */
@@ -425,8 +427,9 @@ static wres seal_protected(rec_dir *d, uint8_t type, const uint8_t *pt, size_t p
 /* RFC 5246 §6.2.3.3: header || nonce_explicit || AEAD output. The
  * explicit nonce is the sequence number (RFC 5288 §3 allows that and it
  * never repeats under one key). */
-static wres seal_protected12(rec_dir *d, uint8_t type, const uint8_t *pt, size_t ptlen,
-                             uint8_t *out, size_t outcap, size_t *outlen)
+static WARD_MUST_CHECK wres seal_protected12(rec_dir *d, uint8_t type, const uint8_t *pt,
+                                             size_t ptlen, uint8_t *out, size_t outcap,
+                                             size_t *outlen)
 {
     uint8_t nonce[CRYPTO_AEAD_NONCE];
     uint8_t aad[AAD12_LEN];

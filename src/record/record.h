@@ -19,6 +19,9 @@ enum {
     CT_APPLICATION_DATA = 23
 };
 
+/* AlertLevel (RFC 8446 §6); the descriptions are WARD_ALERT_* (ward.h). */
+enum { ALERT_WARNING = 1, ALERT_FATAL = 2 };
+
 #define REC_HEADER_LEN 5
 #define REC_MAX_PLAINTEXT 16384                /* 2^14 */
 #define REC_MAX_CIPHERTEXT (16384 + 256)       /* 2^14 + 256 */
@@ -83,8 +86,8 @@ void rec_dir_set_max_inner(rec_dir *d, size_t max_inner);
 WARD_MUST_CHECK wres rec_peek(const uint8_t *buf, size_t len, size_t *total);
 /* rec_peek for the reading direction d: the same, but once d uses TLS 1.2
  * protection the length limit is 2^14 + 2048 (RFC 5246 §6.2.3). */
-WARD_MUST_CHECK wres rec_peek2(const rec_dir *d, const uint8_t *buf, size_t len,
-                               size_t *total);
+WARD_MUST_CHECK wres rec_dir_peek(const rec_dir *d, const uint8_t *buf, size_t len,
+                                  size_t *total);
 
 /* Open one complete record in place (rec points at its header).
  *  - change_cipher_spec records are returned as they are, never decrypted

@@ -8,7 +8,7 @@
 
 #include "starttls/dialogue.h"
 
-static wres send_lines(ward_starttls *d, const char *const *lines)
+static WARD_MUST_CHECK wres send_lines(ward_starttls *d, const char *const *lines)
 {
     for (size_t i = 0; i < STT_CMD_LINES && lines[i]; i++)
         GUARD(stt_send_line(d, "%s", lines[i]));
@@ -25,7 +25,7 @@ static int arg_is(const stt_line *line, const stt_cmd *c)
     return stt_line_is(&a, c->arg) && a.len == strlen(c->arg);
 }
 
-static wres answer(ward_starttls *d, const stt_line *line, const stt_cmd *c)
+static WARD_MUST_CHECK wres answer(ward_starttls *d, const stt_line *line, const stt_cmd *c)
 {
     switch (c->kind) {
     case STT_CMD_REPLY:

@@ -10,18 +10,18 @@
 
 enum { S_GREETING, S_AUTH, S_PBSZ, S_PROT };
 
-static wres send_cmd(ward_starttls *d, int step, const char *cmd)
+static WARD_MUST_CHECK wres send_cmd(ward_starttls *d, int step, const char *cmd)
 {
     d->step = step;
     return stt_send_line(d, "%s", cmd);
 }
 
-static wres refuse(ward_starttls *d, const char *what)
+static WARD_MUST_CHECK wres refuse(ward_starttls *d, const char *what)
 {
     return d->reply_code >= 400 ? stt_refused(d, what) : stt_unexpected(d, what);
 }
 
-static wres on_reply(ward_starttls *d)
+static WARD_MUST_CHECK wres on_reply(ward_starttls *d)
 {
     int code = d->reply_code;
     switch (d->step) {
@@ -38,7 +38,7 @@ static wres on_reply(ward_starttls *d)
     }
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     stt_line line;
     int got, last;
@@ -48,12 +48,12 @@ static wres client_input(ward_starttls *d)
     return on_reply(d);
 }
 
-static wres client_secured(ward_starttls *d)
+static WARD_MUST_CHECK wres client_secured(ward_starttls *d)
 {
     return send_cmd(d, S_PBSZ, "PBSZ 0");
 }
 
-static wres server_start(ward_starttls *d)
+static WARD_MUST_CHECK wres server_start(ward_starttls *d)
 {
     return stt_send_line(d, "220 %s", d->greeting[0] ? d->greeting : "ward FTP ready");
 }

@@ -34,7 +34,7 @@ static int after(const stt_line *line, const char *prefix, stt_line *rest)
     return 1;
 }
 
-static wres send_cmd(ward_starttls *d, int step, const char *cmd)
+static WARD_MUST_CHECK wres send_cmd(ward_starttls *d, int step, const char *cmd)
 {
     d->step = step;
     d->flags &= ~STT_OFFERED;
@@ -61,7 +61,7 @@ static void greeting_capability(ward_starttls *d, const stt_line *ok, int *has)
         d->flags |= STT_OFFERED;
 }
 
-static wres on_greeting(ward_starttls *d, const stt_line *line)
+static WARD_MUST_CHECK wres on_greeting(ward_starttls *d, const stt_line *line)
 {
     stt_line rest;
     int has;
@@ -83,7 +83,7 @@ static wres on_greeting(ward_starttls *d, const stt_line *line)
     return send_cmd(d, S_STARTTLS, "STARTTLS");
 }
 
-static wres on_tagged(ward_starttls *d, const stt_line *status)
+static WARD_MUST_CHECK wres on_tagged(ward_starttls *d, const stt_line *status)
 {
     const char *what = d->step == S_STARTTLS ? "STARTTLS" : "CAPABILITY";
     if (stt_line_is(status, "NO") || stt_line_is(status, "BAD"))
@@ -99,7 +99,7 @@ static wres on_tagged(ward_starttls *d, const stt_line *status)
     return send_cmd(d, S_STARTTLS, "STARTTLS");
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     stt_line line, rest;
     int got;
@@ -117,7 +117,7 @@ static wres client_input(ward_starttls *d)
     return stt_unexpected(d, d->step == S_STARTTLS ? "STARTTLS" : "CAPABILITY");
 }
 
-static wres client_secured(ward_starttls *d)
+static WARD_MUST_CHECK wres client_secured(ward_starttls *d)
 {
     return send_cmd(d, S_CAPA, "CAPABILITY");
 }
@@ -125,7 +125,7 @@ static wres client_secured(ward_starttls *d)
 /* ---- server ---- */
 #define CAPS "IMAP4rev1 STARTTLS LOGINDISABLED"
 
-static wres server_start(ward_starttls *d)
+static WARD_MUST_CHECK wres server_start(ward_starttls *d)
 {
     return stt_send_line(d, "* OK [CAPABILITY " CAPS "] %s",
                          d->greeting[0] ? d->greeting : "ward IMAP ready");
@@ -143,7 +143,7 @@ static int tag_ok(const uint8_t *p, size_t n)
     return 1;
 }
 
-static wres server_command(ward_starttls *d, const char *tag, const stt_line *cmd)
+static WARD_MUST_CHECK wres server_command(ward_starttls *d, const char *tag, const stt_line *cmd)
 {
     if (stt_line_is(cmd, "CAPABILITY")) {
         GUARD(stt_send_line(d, "* CAPABILITY " CAPS));
@@ -165,7 +165,7 @@ static wres server_command(ward_starttls *d, const char *tag, const stt_line *cm
     return stt_send_line(d, "%s NO [PRIVACYREQUIRED] Run STARTTLS first", tag);
 }
 
-static wres server_input(ward_starttls *d)
+static WARD_MUST_CHECK wres server_input(ward_starttls *d)
 {
     stt_line line;
     int got;

@@ -95,7 +95,7 @@ wres stt_send(ward_starttls *d, const void *p, size_t n)
     return wres_ok();
 }
 
-wres stt_send_line(ward_starttls *d, const char *fmt, ...)
+WARD_MUST_CHECK wres stt_send_line(ward_starttls *d, const char *fmt, ...)
 {
     char line[STT_LINE_MAX];
     va_list ap;
@@ -109,7 +109,7 @@ wres stt_send_line(ward_starttls *d, const char *fmt, ...)
     return stt_send(d, line, (size_t)n + 2);
 }
 
-wres stt_fail(ward_starttls *d, ward_err code, const char *fmt, ...)
+WARD_MUST_CHECK wres stt_fail(ward_starttls *d, ward_err code, const char *fmt, ...)
 {
     if (d->state == WARD_STARTTLS_FAILED)
         return wres_err(d->err);

@@ -39,7 +39,7 @@ static int take_message(ward_starttls *d, const uint8_t **p, size_t *size, wres 
 }
 
 /* ---- the client half ---- */
-static wres client_start(ward_starttls *d)
+static WARD_MUST_CHECK wres client_start(ward_starttls *d)
 {
     uint8_t req[64];
     size_t n = stt_ldap_request(req, sizeof req, LDAP_MSGID);
@@ -49,7 +49,7 @@ static wres client_start(ward_starttls *d)
     return stt_send(d, req, n);
 }
 
-static wres client_result(ward_starttls *d, const stt_ldap_result *r)
+static WARD_MUST_CHECK wres client_result(ward_starttls *d, const stt_ldap_result *r)
 {
     char q[STT_QUOTE_CAP], line[STT_QUOTE_CAP + 80];
     stt_quote(q, sizeof q, r->diag, r->diag_len);
@@ -76,7 +76,7 @@ static wres client_result(ward_starttls *d, const stt_ldap_result *r)
     return stt_upgrade(d, "the server's StartTLS success response");
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     const uint8_t *p;
     size_t size;
@@ -108,7 +108,7 @@ const stt_ops stt_ldap_client = {
 };
 
 /* ---- the server half ---- */
-static wres server_input(ward_starttls *d)
+static WARD_MUST_CHECK wres server_input(ward_starttls *d)
 {
     const uint8_t *p, *name;
     size_t size, name_len;

@@ -101,8 +101,8 @@ size_t stt_ldap_response(uint8_t *out, size_t cap, uint32_t msgid, uint32_t code
 
 /* The envelope: SEQUENCE { messageID, protocolOp, [0] controls OPTIONAL },
  * exactly n bytes. */
-static wres parse_envelope(const uint8_t *p, size_t n, uint32_t *msgid, stt_tlv *op,
-                           const char **why)
+static WARD_MUST_CHECK wres parse_envelope(const uint8_t *p, size_t n, uint32_t *msgid, stt_tlv *op,
+                                           const char **why)
 {
     stt_ber top = {p, n}, in;
     stt_tlv seq, id, ctl;
@@ -127,7 +127,7 @@ static wres parse_envelope(const uint8_t *p, size_t n, uint32_t *msgid, stt_tlv 
 
 /* The fields of an ExtendedResponse after diagnosticMessage: each at most
  * once, in the order referral [3], responseName [10], responseValue [11]. */
-static wres parse_response_tail(stt_ber *in, stt_ldap_result *r, const char **why)
+static WARD_MUST_CHECK wres parse_response_tail(stt_ber *in, stt_ldap_result *r, const char **why)
 {
     stt_tlv t;
     int last = 0;

@@ -124,7 +124,7 @@ size_t stt_my_greeting_build(uint8_t *out, size_t cap, const char *version, uint
 /* ---- the client half ---- */
 /* The server sent an ERR packet (0xff, error code, message) instead of its
  * greeting: "Host ... is not allowed to connect", "Too many connections". */
-static wres client_err_packet(ward_starttls *d, const stt_my_packet *pk)
+static WARD_MUST_CHECK wres client_err_packet(ward_starttls *d, const stt_my_packet *pk)
 {
     char q[STT_QUOTE_CAP];
     unsigned code = pk->len >= 3 ? (unsigned)le16(pk->payload + 1) : 0;
@@ -137,7 +137,7 @@ static wres client_err_packet(ward_starttls *d, const stt_my_packet *pk)
                     code, stt_quote(q, sizeof q, pk->payload + skip, pk->len - skip));
 }
 
-static wres client_greeting(ward_starttls *d, const stt_my_packet *pk)
+static WARD_MUST_CHECK wres client_greeting(ward_starttls *d, const stt_my_packet *pk)
 {
     stt_my_greeting g;
     const char *why = NULL;
@@ -167,7 +167,7 @@ static wres client_greeting(ward_starttls *d, const stt_my_packet *pk)
     return stt_upgrade(d, "the server's greeting and our SSL Request");
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     const uint8_t *p;
     size_t n = stt_peek(d, &p);
@@ -199,7 +199,7 @@ const stt_ops stt_mysql_client = {
 };
 
 /* ---- the server half ---- */
-static wres server_start(ward_starttls *d)
+static WARD_MUST_CHECK wres server_start(ward_starttls *d)
 {
     uint8_t g[STT_MY_PACKET_MAX];
     const char *version = d->greeting[0] ? d->greeting : "8.0.0-ward";
@@ -210,7 +210,7 @@ static wres server_start(ward_starttls *d)
     return stt_send(d, g, n);
 }
 
-static wres server_input(ward_starttls *d)
+static WARD_MUST_CHECK wres server_input(ward_starttls *d)
 {
     const uint8_t *p;
     size_t n = stt_peek(d, &p);

@@ -8,14 +8,14 @@
 
 enum { S_GREETING, S_CAPA, S_CAPA_LIST, S_STARTTLS };
 
-static wres send_cmd(ward_starttls *d, int step, const char *cmd)
+static WARD_MUST_CHECK wres send_cmd(ward_starttls *d, int step, const char *cmd)
 {
     d->step = step;
     return stt_send_line(d, "%s", cmd);
 }
 
 /* A whole status reply is in d->reply_code / d->reply. */
-static wres on_reply(ward_starttls *d)
+static WARD_MUST_CHECK wres on_reply(ward_starttls *d)
 {
     int code = d->reply_code;
     switch (d->step) {
@@ -35,7 +35,7 @@ static wres on_reply(ward_starttls *d)
     }
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     stt_line line;
     int got, last;
@@ -51,7 +51,7 @@ static wres client_input(ward_starttls *d)
     return on_reply(d);
 }
 
-static wres server_start(ward_starttls *d)
+static WARD_MUST_CHECK wres server_start(ward_starttls *d)
 {
     return stt_send_line(d, "200 %s %s", d->server_name,
                          d->greeting[0] ? d->greeting : "ward NNTP service ready");

@@ -11,7 +11,7 @@ enum { S_GREETING, S_CAPA, S_CAPA_LIST, S_STLS };
 static int is_ok(const stt_line *l) { return stt_line_is(l, "+OK"); }
 static int is_err(const stt_line *l) { return stt_line_is(l, "-ERR"); }
 
-static wres send_cmd(ward_starttls *d, int step, const char *cmd)
+static WARD_MUST_CHECK wres send_cmd(ward_starttls *d, int step, const char *cmd)
 {
     d->step = step;
     stt_reply_clear(d);
@@ -19,7 +19,8 @@ static wres send_cmd(ward_starttls *d, int step, const char *cmd)
 }
 
 /* A single-line status reply: +OK goes on, -ERR refuses. */
-static wres status(ward_starttls *d, const stt_line *line, const char *what, int *ok)
+static WARD_MUST_CHECK wres status(ward_starttls *d, const stt_line *line, const char *what,
+                                   int *ok)
 {
     *ok = 0;
     stt_reply_add(d, line);
@@ -31,7 +32,7 @@ static wres status(ward_starttls *d, const stt_line *line, const char *what, int
     return wres_ok();
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     stt_line line;
     int got, ok;
@@ -59,7 +60,7 @@ static wres client_input(ward_starttls *d)
     }
 }
 
-static wres server_start(ward_starttls *d)
+static WARD_MUST_CHECK wres server_start(ward_starttls *d)
 {
     return stt_send_line(d, "+OK %s", d->greeting[0] ? d->greeting : "ward POP3 ready");
 }

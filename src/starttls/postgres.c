@@ -82,7 +82,7 @@ long stt_pg_error_text(const uint8_t *p, size_t n, const uint8_t **text, size_t 
 }
 
 /* ---- the client half ---- */
-static wres client_start(ward_starttls *d)
+static WARD_MUST_CHECK wres client_start(ward_starttls *d)
 {
     uint8_t req[STT_PG_REQUEST_LEN];
     stt_pg_request(req, STT_PG_SSL_CODE);
@@ -90,7 +90,7 @@ static wres client_start(ward_starttls *d)
     return stt_send(d, req, sizeof req);
 }
 
-static wres client_error(ward_starttls *d, const uint8_t *p, size_t n)
+static WARD_MUST_CHECK wres client_error(ward_starttls *d, const uint8_t *p, size_t n)
 {
     const uint8_t *text = NULL;
     size_t tlen = 0;
@@ -111,7 +111,7 @@ static wres client_error(ward_starttls *d, const uint8_t *p, size_t n)
                     stt_quote(q, sizeof q, text, tlen));
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     const uint8_t *p;
     size_t n = stt_peek(d, &p);
@@ -144,7 +144,7 @@ const stt_ops stt_postgres_client = {
 };
 
 /* ---- the server half ---- */
-static wres server_input(ward_starttls *d)
+static WARD_MUST_CHECK wres server_input(ward_starttls *d)
 {
     const uint8_t *p;
     size_t n = stt_peek(d, &p);

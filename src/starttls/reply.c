@@ -3,7 +3,7 @@
 #include "starttls/dialogue.h"
 
 /* A new reply starts: its first line must carry a code. */
-static wres reply_first(ward_starttls *d, const stt_line *line, int *more)
+static WARD_MUST_CHECK wres reply_first(ward_starttls *d, const stt_line *line, int *more)
 {
     char q[STT_QUOTE_CAP];
     int code;
@@ -16,7 +16,7 @@ static wres reply_first(ward_starttls *d, const stt_line *line, int *more)
     return wres_ok();
 }
 
-static wres reply_next(ward_starttls *d, int loose, const stt_line *line, int *more)
+static WARD_MUST_CHECK wres reply_next(ward_starttls *d, int loose, const stt_line *line, int *more)
 {
     char q[STT_QUOTE_CAP];
     int code = 0, ok = stt_line_code(line, &code, more);

@@ -10,7 +10,7 @@
 
 enum { S_CAPS, S_STARTTLS };
 
-static wres on_caps_end(ward_starttls *d, const stt_line *line)
+static WARD_MUST_CHECK wres on_caps_end(ward_starttls *d, const stt_line *line)
 {
     const char *which = d->secured ? "capabilities after TLS" : "capabilities";
     if (stt_line_is(line, "NO") || stt_line_is(line, "BYE"))
@@ -26,7 +26,7 @@ static wres on_caps_end(ward_starttls *d, const stt_line *line)
     return stt_send_line(d, "STARTTLS");
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     stt_line line;
     int got;
@@ -48,7 +48,7 @@ static wres client_input(ward_starttls *d)
     return on_caps_end(d, &line);
 }
 
-static wres client_secured(ward_starttls *d)
+static WARD_MUST_CHECK wres client_secured(ward_starttls *d)
 {
     d->step = S_CAPS;
     d->lines = 0;
@@ -58,7 +58,7 @@ static wres client_secured(ward_starttls *d)
 }
 
 /* ---- server ---- */
-static wres send_caps(ward_starttls *d, const char *ok)
+static WARD_MUST_CHECK wres send_caps(ward_starttls *d, const char *ok)
 {
     GUARD(stt_send_line(d, "\"IMPLEMENTATION\" \"ward\""));
     GUARD(stt_send_line(d, "\"SIEVE\" \"fileinto\""));
@@ -68,12 +68,12 @@ static wres send_caps(ward_starttls *d, const char *ok)
     return stt_send_line(d, "OK \"%s\"", ok);
 }
 
-static wres server_start(ward_starttls *d)
+static WARD_MUST_CHECK wres server_start(ward_starttls *d)
 {
     return send_caps(d, d->greeting[0] ? d->greeting : "ward ManageSieve ready");
 }
 
-static wres capability(ward_starttls *d)
+static WARD_MUST_CHECK wres capability(ward_starttls *d)
 {
     return send_caps(d, "Capability completed.");
 }
@@ -91,7 +91,7 @@ static const stt_cmd_table server_commands = {
 };
 
 /* RFC 5804 §2.2: after TLS the server sends its capabilities again. */
-static wres server_secured(ward_starttls *d)
+static WARD_MUST_CHECK wres server_secured(ward_starttls *d)
 {
     GUARD(send_caps(d, "TLS negotiation successful."));
     return stt_done(d);

@@ -12,7 +12,7 @@ enum { S_GREETING, S_HELLO, S_STARTTLS };
 static int is_lmtp(const ward_starttls *d) { return d->ops->app == WARD_APP_LMTP; }
 static const char *hello(const ward_starttls *d) { return is_lmtp(d) ? "LHLO" : "EHLO"; }
 
-static wres send_hello(ward_starttls *d)
+static WARD_MUST_CHECK wres send_hello(ward_starttls *d)
 {
     d->flags &= ~STT_OFFERED;
     d->step = S_HELLO;
@@ -30,7 +30,7 @@ static void note_extension(ward_starttls *d, const stt_line *line)
         d->flags |= STT_OFFERED;
 }
 
-static wres on_hello_reply(ward_starttls *d)
+static WARD_MUST_CHECK wres on_hello_reply(ward_starttls *d)
 {
     if (d->reply_code != 250)
         return d->reply_code >= 400 ? stt_refused(d, hello(d)) : stt_unexpected(d, hello(d));
@@ -42,7 +42,7 @@ static wres on_hello_reply(ward_starttls *d)
     return stt_send_line(d, "STARTTLS");
 }
 
-static wres client_input(ward_starttls *d)
+static WARD_MUST_CHECK wres client_input(ward_starttls *d)
 {
     stt_line line;
     int got, last;
@@ -69,18 +69,13 @@ static wres client_input(ward_starttls *d)
     }
 }
 
-static wres client_secured(ward_starttls *d)
-{
-    return send_hello(d);
-}
-
-static wres server_start(ward_starttls *d)
+static WARD_MUST_CHECK wres server_start(ward_starttls *d)
 {
     const char *text = d->greeting[0] ? d->greeting : is_lmtp(d) ? "LMTP ward" : "ESMTP ward";
     return stt_send_line(d, "220 %s %s", d->server_name, text);
 }
 
-static wres server_command(ward_starttls *d, const stt_line *line)
+static WARD_MUST_CHECK wres server_command(ward_starttls *d, const stt_line *line)
 {
     int lmtp = is_lmtp(d);
     if (stt_line_is(line, lmtp ? "LHLO" : "EHLO")) {
@@ -104,7 +99,7 @@ static wres server_command(ward_starttls *d, const stt_line *line)
     return stt_send_line(d, "530 5.7.0 Must issue a STARTTLS command first");
 }
 
-static wres server_input(ward_starttls *d)
+static WARD_MUST_CHECK wres server_input(ward_starttls *d)
 {
     stt_line line;
     int got;
@@ -112,7 +107,7 @@ static wres server_input(ward_starttls *d)
     return got ? server_command(d, &line) : wres_ok();
 }
 
-const stt_ops stt_smtp_client = {WARD_APP_SMTP, 0, NULL, client_input, client_secured, NULL};
+const stt_ops stt_smtp_client = {WARD_APP_SMTP, 0, NULL, client_input, send_hello, NULL};
 const stt_ops stt_smtp_server = {WARD_APP_SMTP, 1, server_start, server_input, NULL, NULL};
-const stt_ops stt_lmtp_client = {WARD_APP_LMTP, 0, NULL, client_input, client_secured, NULL};
+const stt_ops stt_lmtp_client = {WARD_APP_LMTP, 0, NULL, client_input, send_hello, NULL};
 const stt_ops stt_lmtp_server = {WARD_APP_LMTP, 1, server_start, server_input, NULL, NULL};

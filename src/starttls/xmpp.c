@@ -117,7 +117,7 @@ static const char *elem_name(char *q, size_t cap, const xs_elem *e)
 typedef wres (*xs_handler)(ward_starttls *d, const xs_elem *e);
 
 /* ---- the token loop both halves share ---- */
-static wres take_token(ward_starttls *d, stt_xml_tok *t, int *got)
+static WARD_MUST_CHECK wres take_token(ward_starttls *d, stt_xml_tok *t, int *got)
 {
     const uint8_t *p;
     size_t n = stt_peek(d, &p);
@@ -146,7 +146,7 @@ static int all_space(stt_xs s)
 
 /* Text: white space between elements is fine anywhere; other character
  * data only below the stream's children (<mechanism>PLAIN</mechanism>). */
-static wres on_text(ward_starttls *d, const stt_xml_tok *t)
+static WARD_MUST_CHECK wres on_text(ward_starttls *d, const stt_xml_tok *t)
 {
     char q[STT_QUOTE_CAP];
     if (!all_space(t->raw) && st(d)->depth < 2)
@@ -160,7 +160,7 @@ static wres on_text(ward_starttls *d, const stt_xml_tok *t)
 }
 
 /* Run one token through the handler, keeping depth and scopes. */
-static wres xmpp_input(ward_starttls *d, xs_handler h)
+static WARD_MUST_CHECK wres xmpp_input(ward_starttls *d, xs_handler h)
 {
     stt_xml_tok t;
     int got;
@@ -198,14 +198,15 @@ static wres xmpp_input(ward_starttls *d, xs_handler h)
 }
 
 /* An end tag of the stream itself, or an element after it. */
-static wres stream_closed(ward_starttls *d)
+static WARD_MUST_CHECK wres stream_closed(ward_starttls *d)
 {
     return stt_fail(d, WARD_ERR_STARTTLS_PROTOCOL, "the peer closed the stream (</stream:stream>)");
 }
 
 /* Check a stream header: <stream:stream> in the streams namespace, version
  * 1.0 or later (RFC 6120 §4.7.5), the expected content namespace. */
-static wres check_header(ward_starttls *d, const xs_elem *e, int want_ns, const char *who)
+static WARD_MUST_CHECK wres check_header(ward_starttls *d, const xs_elem *e, int want_ns,
+                                         const char *who)
 {
     char q[STT_QUOTE_CAP];
     if (!is(e, NS_STREAMS, "stream") || e->t->kind != STT_XML_START)
@@ -238,7 +239,7 @@ static void reply_mark(ward_starttls *d, char c)
 /* A stream error (RFC 6120 §4.9): gathered, then reported as a refusal:
  * its conditions by name, its <text> (§4.9.2) by its content, quoted as
  * sent (entities not expanded): host-unknown "no such host". */
-static wres error_part(ward_starttls *d, const xs_elem *e)
+static WARD_MUST_CHECK wres error_part(ward_starttls *d, const xs_elem *e)
 {
     xmpp_state *s = st(d);
     if (e->level == 1 && e->t->kind != STT_XML_START) /* </stream:error> */
@@ -275,7 +276,7 @@ static int attr_safe(const char *s)
 /* ---- the client halves ---- */
 enum { C_HEADER, C_FEATURES_WAIT, C_FEATURES, C_ERROR, C_ANSWER, C_PROCEED_END };
 
-static wres client_open(ward_starttls *d, int s2s)
+static WARD_MUST_CHECK wres client_open(ward_starttls *d, int s2s)
 {
     char head[STT_NAME_MAX * 2 + 256];
     if (!attr_safe(d->host) || (s2s && !attr_safe(d->helo_name)))
@@ -293,8 +294,8 @@ static wres client_open(ward_starttls *d, int s2s)
     return stt_send(d, head, (size_t)n);
 }
 
-static wres c2s_start(ward_starttls *d) { return client_open(d, 0); }
-static wres s2s_start(ward_starttls *d) { return client_open(d, 1); }
+static WARD_MUST_CHECK wres c2s_start(ward_starttls *d) { return client_open(d, 0); }
+static WARD_MUST_CHECK wres s2s_start(ward_starttls *d) { return client_open(d, 1); }
 
 /* Note a feature's name (level 2 inside <stream:features>). */
 static void note_feature(ward_starttls *d, const xs_elem *e)
@@ -316,7 +317,7 @@ static void note_feature(ward_starttls *d, const xs_elem *e)
 }
 
 /* Inside <stream:features>: find <starttls/>; at its end, ask for it. */
-static wres client_features(ward_starttls *d, const xs_elem *e)
+static WARD_MUST_CHECK wres client_features(ward_starttls *d, const xs_elem *e)
 {
     xmpp_state *s = st(d);
     if (e->level == 2 && e->t->kind != STT_XML_END) {
@@ -343,7 +344,7 @@ static wres client_features(ward_starttls *d, const xs_elem *e)
 }
 
 /* A child of the stream while we wait for features or the answer. */
-static wres client_top(ward_starttls *d, const xs_elem *e)
+static WARD_MUST_CHECK wres client_top(ward_starttls *d, const xs_elem *e)
 {
     char q[STT_QUOTE_CAP];
     int empty = e->t->kind == STT_XML_EMPTY;
@@ -375,7 +376,7 @@ static wres client_top(ward_starttls *d, const xs_elem *e)
                     elem_name(q, sizeof q, e));
 }
 
-static wres client_elem(ward_starttls *d, const xs_elem *e, int want_ns)
+static WARD_MUST_CHECK wres client_elem(ward_starttls *d, const xs_elem *e, int want_ns)
 {
     switch (d->step) {
     case C_HEADER:
@@ -398,10 +399,16 @@ static wres client_elem(ward_starttls *d, const xs_elem *e, int want_ns)
     }
 }
 
-static wres c2s_elem(ward_starttls *d, const xs_elem *e) { return client_elem(d, e, NS_CLIENT); }
-static wres s2s_elem(ward_starttls *d, const xs_elem *e) { return client_elem(d, e, NS_SERVER); }
-static wres c2s_input(ward_starttls *d) { return xmpp_input(d, c2s_elem); }
-static wres s2s_input(ward_starttls *d) { return xmpp_input(d, s2s_elem); }
+static WARD_MUST_CHECK wres c2s_elem(ward_starttls *d, const xs_elem *e)
+{
+    return client_elem(d, e, NS_CLIENT);
+}
+static WARD_MUST_CHECK wres s2s_elem(ward_starttls *d, const xs_elem *e)
+{
+    return client_elem(d, e, NS_SERVER);
+}
+static WARD_MUST_CHECK wres c2s_input(ward_starttls *d) { return xmpp_input(d, c2s_elem); }
+static WARD_MUST_CHECK wres s2s_input(ward_starttls *d) { return xmpp_input(d, s2s_elem); }
 
 const stt_ops stt_xmpp_client = {
     .app = WARD_APP_XMPP,
@@ -425,7 +432,7 @@ enum { S_HEADER, S_WAIT, S_STARTTLS_END };
 /* Our stream header and features: STARTTLS, required (RFC 6120 §5.3.1).
  * The stream id is fixed: this stream ends at the TLS handshake, and the
  * application's stream over TLS carries its own (§4.7.3). */
-static wres server_open(ward_starttls *d, int s2s)
+static WARD_MUST_CHECK wres server_open(ward_starttls *d, int s2s)
 {
     char head[STT_NAME_MAX + 400];
     int n = snprintf(head, sizeof head,
@@ -440,13 +447,13 @@ static wres server_open(ward_starttls *d, int s2s)
 }
 
 /* The name we put in our stream header's 'from'. */
-static wres server_check(ward_starttls *d)
+static WARD_MUST_CHECK wres server_check(ward_starttls *d)
 {
     ENSURE(attr_safe(d->server_name), WARD_ERR_CONFIG);
     return wres_ok();
 }
 
-static wres proceed(ward_starttls *d)
+static WARD_MUST_CHECK wres proceed(ward_starttls *d)
 {
     static const char ok[] = "<proceed xmlns='" NS_TLS_URI "'/>";
     /* Upgrade first: a <starttls/> with bytes behind it gets no <proceed/>. */
@@ -455,7 +462,7 @@ static wres proceed(ward_starttls *d)
     return stt_send(d, ok, sizeof ok - 1);
 }
 
-static wres server_elem(ward_starttls *d, const xs_elem *e, int s2s)
+static WARD_MUST_CHECK wres server_elem(ward_starttls *d, const xs_elem *e, int s2s)
 {
     char q[STT_QUOTE_CAP];
     switch (d->step) {
@@ -484,10 +491,22 @@ static wres server_elem(ward_starttls *d, const xs_elem *e, int s2s)
     }
 }
 
-static wres c2s_server_elem(ward_starttls *d, const xs_elem *e) { return server_elem(d, e, 0); }
-static wres s2s_server_elem(ward_starttls *d, const xs_elem *e) { return server_elem(d, e, 1); }
-static wres c2s_server_input(ward_starttls *d) { return xmpp_input(d, c2s_server_elem); }
-static wres s2s_server_input(ward_starttls *d) { return xmpp_input(d, s2s_server_elem); }
+static WARD_MUST_CHECK wres c2s_server_elem(ward_starttls *d, const xs_elem *e)
+{
+    return server_elem(d, e, 0);
+}
+static WARD_MUST_CHECK wres s2s_server_elem(ward_starttls *d, const xs_elem *e)
+{
+    return server_elem(d, e, 1);
+}
+static WARD_MUST_CHECK wres c2s_server_input(ward_starttls *d)
+{
+    return xmpp_input(d, c2s_server_elem);
+}
+static WARD_MUST_CHECK wres s2s_server_input(ward_starttls *d)
+{
+    return xmpp_input(d, s2s_server_elem);
+}
 
 const stt_ops stt_xmpp_server = {
     .app = WARD_APP_XMPP,

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "conn/internal.h"
-#include "conn/test_hooks.h"
+#include "hs/test_hooks.h"
 #include "ward/ward.h"
 
 #define FZ_UNUSED __attribute__((unused))

@@ -1,7 +1,7 @@
 /* libFuzzer target: the record layer's reading side. Input: a mode byte
  * (unprotected, TLS 1.3 AES-128/256-GCM or ChaCha20, TLS 1.2 GCM or
  * ChaCha20, with fixed keys: fuzz_record_keys.h), then a stream of records.
- * Each record is framed with rec_peek2, opened in place with rec_open, and
+ * Each record is framed with rec_dir_peek, opened in place with rec_open, and
  * handshake payloads go through reassembly, as the engine does. */
 #include <stdlib.h>
 
@@ -28,10 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t off = 0;
     while (off < len) {
         size_t total;
-        if (!wres_is_ok(rec_peek2(&d, buf + off, len - off, &total)) || total == 0)
+        if (!wres_is_ok(rec_dir_peek(&d, buf + off, len - off, &total)) || total == 0)
             break;
         if (total > len - off)
-            abort(); /* rec_peek2 promised a record longer than the buffer */
+            abort(); /* rec_dir_peek promised a record longer than the buffer */
         uint8_t type;
         span payload;
         wres r = rec_open(&d, buf + off, total, &type, &payload);

@@ -311,7 +311,7 @@ int neg_last_alert(ward_conn *c, const neg_capture *cap, int *level, int *desc)
         if (strncmp(cap->s[i].label, side, strlen(side)) != 0)
             continue;
         rec_dir d;
-        if (!neg_dir(&d, c->suite, cap->s[i].secret, 0))
+        if (!neg_dir(&d, c->hs.suite, cap->s[i].secret, 0))
             continue;
         d.seq = c->wdir.seq - 1;
         uint8_t copy[REC_MAX_RECORD];

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "conn/internal.h"
-#include "conn/test_hooks.h"
+#include "hs/test_hooks.h"
 #include "selftalk.h"
 #include "testpki.h"
 #include "testutil.h"

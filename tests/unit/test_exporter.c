@@ -72,7 +72,7 @@ static int both(pair *p, const char *label, const char *ctx, int use_ctx, uint8_
 
 static const EVP_MD *md_of(const ward_conn *c)
 {
-    return c->hlen == 48 ? EVP_sha384() : EVP_sha256();
+    return c->hs.hlen == 48 ? EVP_sha384() : EVP_sha256();
 }
 
 /* RFC 8446 §7.5 with OpenSSL's HKDF (expand only) and hand-built labels. */
@@ -80,7 +80,7 @@ static int kat13(const ward_conn *c, const char *label, const uint8_t *ctx, size
                  uint8_t *out, size_t len)
 {
     const EVP_MD *md = md_of(c);
-    size_t hl = c->hlen;
+    size_t hl = c->hs.hlen;
     uint8_t empty[64], ctxh[64], secret[64];
     unsigned int dl;
     if (!EVP_Digest("", 0, empty, &dl, md, NULL) || !EVP_Digest(ctx, ctx_len, ctxh, &dl, md, NULL))
@@ -107,7 +107,7 @@ static int kat13(const ward_conn *c, const char *label, const uint8_t *ctx, size
                                              0),
             OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
             OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
-                                              step == 0 ? (void *)c->exp_master : secret, hl),
+                                              step == 0 ? (void *)c->hs.exp_master : secret, hl),
             OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, n),
             OSSL_PARAM_construct_end()};
         EVP_KDF_CTX *k = EVP_KDF_CTX_new(kdf);
@@ -127,8 +127,8 @@ static int kat12(const ward_conn *c, const char *label, const uint8_t *ctx, size
     uint8_t seed[512];
     size_t n = strlen(label);
     memcpy(seed, label, n);
-    memcpy(seed + n, c->random, 32); /* the client's own random */
-    memcpy(seed + n + 32, c->peer_random, 32);
+    memcpy(seed + n, c->hs.random, 32); /* the client's own random */
+    memcpy(seed + n + 32, c->hs.peer_random, 32);
     n += 64;
     if (use_ctx) {
         seed[n++] = (uint8_t)(ctx_len >> 8);
@@ -141,7 +141,7 @@ static int kat12(const ward_conn *c, const char *label, const uint8_t *ctx, size
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
                                          (char *)EVP_MD_get0_name(md_of(c)), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)c->master, 48),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)c->hs.master, 48),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, n),
         OSSL_PARAM_construct_end()};
     int ok = k && EVP_KDF_derive(k, out, len, params) > 0;
@@ -213,7 +213,7 @@ static void exporters(uint16_t version, uint16_t suite)
                v13 ? WARD_OK : WARD_ERR_CONFIG);
     if (v13) {
         static uint8_t huge[255 * 48 + 1];
-        size_t max = 255 * p.c->hlen;
+        size_t max = 255 * p.c->hs.hlen;
         CHECK_CODE(ward_conn_export_keying_material(x, "abc", 3, NULL, 0, 0, huge, max), WARD_OK);
         CHECK_CODE(ward_conn_export_keying_material(x, "abc", 3, NULL, 0, 0, huge, max + 1),
                    WARD_ERR_CONFIG);

@@ -154,8 +154,8 @@ static void tls13(int hrr)
     CHECK(connect_run(&r));
     CHECK(ward_conn_did_hrr(r.c) == hrr);
     CHECK(r.cl.n == 5);
-    check_lines_match(&r.cl, &r.ch, r.c->random);
-    check_lines_match(&r.sl, &r.sh, r.c->random);
+    check_lines_match(&r.cl, &r.ch, r.c->hs.random);
+    check_lines_match(&r.sl, &r.sh, r.c->hs.random);
     static const char *const labels[] = {"CLIENT_HANDSHAKE_TRAFFIC_SECRET",
                                          "SERVER_HANDSHAKE_TRAFFIC_SECRET",
                                          "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0",
@@ -187,8 +187,8 @@ static void tls13_key_update(void)
     CHECK(has_label(&r.cl, "SERVER_TRAFFIC_SECRET_1"));
     CHECK(has_label(&r.cl, "SERVER_TRAFFIC_SECRET_2"));
     CHECK(!has_label(&r.cl, "CLIENT_TRAFFIC_SECRET_2"));
-    check_lines_match(&r.cl, &r.ch, r.c->random);
-    check_lines_match(&r.sl, &r.sh, r.c->random);
+    check_lines_match(&r.cl, &r.ch, r.c->hs.random);
+    check_lines_match(&r.sl, &r.sh, r.c->hs.random);
     CHECK(same_lines(&r.cl, &r.sl));
     teardown(&r);
 }
@@ -203,8 +203,8 @@ static void tls12(void)
     CHECK(has_label(&r.cl, "CLIENT_RANDOM"));
     /* "CLIENT_RANDOM " + 64 + " " + 96 hex digits of the master secret */
     CHECK(strlen(r.cl.line[0]) == 14 + 64 + 1 + 96);
-    check_lines_match(&r.cl, &r.ch, r.c->random);
-    check_lines_match(&r.sl, &r.sh, r.c->random);
+    check_lines_match(&r.cl, &r.ch, r.c->hs.random);
+    check_lines_match(&r.sl, &r.sh, r.c->hs.random);
     CHECK(same_lines(&r.cl, &r.sl));
     teardown(&r);
 }
@@ -243,8 +243,8 @@ static void resumed(uint16_t version, int early)
     CHECK(ward_conn_resumed(r.c) && ward_conn_resumed(r.s));
     if (early)
         CHECK(ward_conn_early_data_status(r.c) == WARD_EARLY_ACCEPTED);
-    check_lines_match(&r.cl, &r.ch, r.c->random);
-    check_lines_match(&r.sl, &r.sh, r.c->random);
+    check_lines_match(&r.cl, &r.ch, r.c->hs.random);
+    check_lines_match(&r.sl, &r.sh, r.c->hs.random);
     if (version == WARD_TLS13) {
         CHECK(r.cl.n == (early ? 6u : 5u));
         CHECK(has_label(&r.cl, "CLIENT_EARLY_TRAFFIC_SECRET") == early);

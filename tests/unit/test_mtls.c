@@ -571,7 +571,7 @@ static void pha_not_offered_but_asked(void)
     run_start(&r, client_cfg(WARD_TLS13, &ec_id),
               server_cfg(WARD_TLS13, WARD_CLIENT_CERT_POST_HANDSHAKE, &ec_id));
     CHECK(neg_move(r.c, r.s) == WARD_OK); /* ClientHello */
-    r.s->pha_offered = 1;
+    r.s->hs.pha_offered = 1;
     r.e = selftalk_pump(r.c, r.s);
     CHECK(established(&r));
     CHECK_CODE(ward_conn_request_client_cert(r.s), WARD_OK);

@@ -217,10 +217,10 @@ typedef struct {
 
 static int suite_keys(const ward_conn *c, int client_side, rec_dir *d, int encrypt)
 {
-    aead_alg a = c->aead;
+    aead_alg a = c->hs.aead;
     size_t klen = aead_key_len(a), ilen = a == AEAD_CHACHA20_POLY1305 ? 12 : 4;
-    const uint8_t *key = c->key_block + (client_side ? 0 : klen);
-    const uint8_t *iv = c->key_block + 2 * klen + (client_side ? 0 : ilen);
+    const uint8_t *key = c->hs.key_block + (client_side ? 0 : klen);
+    const uint8_t *iv = c->hs.key_block + 2 * klen + (client_side ? 0 : ilen);
     rec_dir_init(d);
     return wres_is_ok(rec_dir_install12(d, a, key, iv, encrypt));
 }

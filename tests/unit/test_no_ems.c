@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn/test_hooks.h"
+#include "hs/test_hooks.h"
 #include "selftalk.h"
 #include "testutil.h"
 #include "ward/ward.h"

@@ -8,7 +8,7 @@
  *  - round trips for the three AEADs and every content type, sequence
  *    numbers and the explicit nonce, in-place sealing;
  *  - refusals: tampering, replay, short records, oversized records and
- *    plaintexts, empty handshake/alert records, rec_peek2 limits. */
+ *    plaintexts, empty handshake/alert records, rec_dir_peek limits. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,7 +292,7 @@ static void round_trips(aead_alg a)
             CHECK(len == REC_HEADER_LEN + xlen(a) + sizes[i] + CRYPTO_AEAD_TAG);
             seq++;
             CHECK(w.seq == seq);
-            CHECK_OK(rec_peek2(&r, buf, len, &total));
+            CHECK_OK(rec_dir_peek(&r, buf, len, &total));
             CHECK(total == len);
             uint8_t type = 0;
             span p = {0};
@@ -506,7 +506,7 @@ static void limits(aead_alg a)
     len = raw_seal(a, 0, 0, CT_HANDSHAKE, pt, REC_MAX_PLAINTEXT + 100, rec);
     CHECK_CODE(open_fresh(a, rec, len, &type, &p).code, WARD_ERR_RECORD_OVERFLOW);
 
-    /* TLSCiphertext up to 2^14 + 2048: accepted by rec_peek2 on a TLS 1.2
+    /* TLSCiphertext up to 2^14 + 2048: accepted by rec_dir_peek on a TLS 1.2
      * direction (then the plaintext is too long); one more is overflow at
      * once. */
     rec_dir r;
@@ -514,25 +514,25 @@ static void limits(aead_alg a)
     size_t max_pt = REC_MAX_CIPHERTEXT12 - xlen(a) - CRYPTO_AEAD_TAG;
     len = raw_seal(a, 0, 0, CT_APPLICATION_DATA, pt, max_pt, rec);
     CHECK(len == REC_MAX_RECORD12);
-    CHECK_OK(rec_peek2(&r, rec, len, &total));
+    CHECK_OK(rec_dir_peek(&r, rec, len, &total));
     CHECK(total == len);
-    CHECK_OK(rec_peek2(&r, rec, len - 1, &total));
+    CHECK_OK(rec_dir_peek(&r, rec, len - 1, &total));
     CHECK(total == 0); /* incomplete */
     CHECK_CODE(rec_open(&r, rec, len, &type, &p).code, WARD_ERR_RECORD_OVERFLOW);
     /* The old entry point and a TLS 1.3 direction keep 2^14 + 256. */
     CHECK_CODE(rec_peek(rec, len, &total).code, WARD_ERR_RECORD_OVERFLOW);
     rec_dir r13;
     rec_dir_init(&r13);
-    CHECK_CODE(rec_peek2(&r13, rec, len, &total).code, WARD_ERR_RECORD_OVERFLOW);
-    CHECK_CODE(rec_peek2(NULL, rec, len, &total).code, WARD_ERR_RECORD_OVERFLOW);
+    CHECK_CODE(rec_dir_peek(&r13, rec, len, &total).code, WARD_ERR_RECORD_OVERFLOW);
+    CHECK_CODE(rec_dir_peek(NULL, rec, len, &total).code, WARD_ERR_RECORD_OVERFLOW);
     rec[3] = (uint8_t)((REC_MAX_CIPHERTEXT12 + 1) >> 8);
     rec[4] = (uint8_t)(REC_MAX_CIPHERTEXT12 + 1);
-    CHECK_CODE(rec_peek2(&r, rec, 5, &total).code, WARD_ERR_RECORD_OVERFLOW);
+    CHECK_CODE(rec_dir_peek(&r, rec, 5, &total).code, WARD_ERR_RECORD_OVERFLOW);
     CHECK_CODE(rec_open(&r, rec, REC_MAX_RECORD12 + 1, &type, &p).code,
                WARD_ERR_RECORD_OVERFLOW);
     /* Unknown content type: unexpected_message, as in TLS 1.3. */
     rec[0] = 24;
-    CHECK_CODE(rec_peek2(&r, rec, 5, &total).code, WARD_ERR_UNEXPECTED_MESSAGE);
+    CHECK_CODE(rec_dir_peek(&r, rec, 5, &total).code, WARD_ERR_UNEXPECTED_MESSAGE);
 
     /* rec_seal refuses more than 2^14 of plaintext. */
     rec_dir w;

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conn/test_hooks.h"
+#include "hs/test_hooks.h"
 #include "crypto/crypto.h"
 #include "testutil.h"
 #include "trace.h"

@@ -1,10 +1,10 @@
-#include "conn/byteq.h"
+#include "base/byteq.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/mem.h"
-#include "conn/bufpool.h"
+#include "base/bufpool.h"
 
 uint8_t *byteq_reserve(byteq *q, size_t n)
 {

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "base/mem.h"
-#include "conn/identity.h"
+#include "hs/identity.h"
 
 struct ocsp_staple {
     pthread_mutex_t lock;
@@ -125,8 +125,7 @@ void identity_default_changed(ward_config *cfg)
     crypto_cert_free(&cfg->default_leaf);
     if (cfg->has_cert && cfg->chain.n) {
         /* Unparsable: it then matches no name, and the default still serves. */
-        wres r = crypto_cert_parse(&cfg->default_leaf, cfg->chain.der[0], cfg->chain.len[0]);
-        (void)r;
+        wres_ignore(crypto_cert_parse(&cfg->default_leaf, cfg->chain.der[0], cfg->chain.len[0]));
     }
 }
 
@@ -211,5 +210,3 @@ ward_err ward_config_set_ocsp_max_age(ward_config *cfg, uint32_t seconds)
     cfg->ocsp_max_age = seconds;
     return WARD_OK;
 }
-
-int ward_conn_ocsp_status(const ward_conn *c) { return c->ocsp_status; }

@@ -1,6 +1,6 @@
 /* Queue buffers parked per thread between connections' bursts. */
-#ifndef WARD_CONN_BUFPOOL_H
-#define WARD_CONN_BUFPOOL_H
+#ifndef WARD_BASE_BUFPOOL_H
+#define WARD_BASE_BUFPOOL_H
 
 #include <stddef.h>
 #include <stdint.h>

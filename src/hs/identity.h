@@ -1,13 +1,13 @@
 /* Server identities chosen by name (RFC 6066 §3) and OCSP staples
- * (RFC 6066 §8): the configuration side (conn/identity.c) and the
+ * (RFC 6066 §8): the configuration side (hs/identity_files.c) and the
  * handshake side (hs/identity.c, hs/ocsp_check.c). */
-#ifndef WARD_CONN_IDENTITY_H
-#define WARD_CONN_IDENTITY_H
+#ifndef WARD_HS_IDENTITY_H
+#define WARD_HS_IDENTITY_H
 
-#include "conn/internal.h"
+#include "hs/state.h"
 #include "msg/msg.h"
 
-/* ---- conn/identity.c ---- */
+/* ---- hs/identity_files.c ---- */
 /* A copy of the current response (malloc'd; *der NULL when there is
  * none), re-reading the file first if it changed (checked at most once a
  * second; a file that fails to load leaves the previous response). */
@@ -19,38 +19,38 @@ void identity_config_free(ward_config *cfg);
 
 /* ---- hs/identity.c (server) ---- */
 /* The chosen identity's chain, key and staple (the default until chosen). */
-const crypto_chain *hs_id_chain(const ward_conn *c);
-const crypto_key *hs_id_key(const ward_conn *c);
+const crypto_chain *hs_id_chain(const hs_ctx *c);
+const crypto_key *hs_id_key(const hs_ctx *c);
 /* Whether the handshake could use this key with this ClientHello. */
-typedef int (*hs_key_fits)(const ward_conn *c, const crypto_key *key,
+typedef int (*hs_key_fits)(const hs_ctx *c, const crypto_key *key,
                            const msg_client_hello *ch);
 /* Choose c->id by the ClientHello's server_name: the first identity
  * (default first) whose certificate matches it and whose key fits; one
  * that matches without fitting when none fits (the caller then reports
  * why); the default with no name or no match, unless the configuration is
  * strict (WARD_ERR_UNRECOGNIZED_NAME). */
-WARD_MUST_CHECK wres hs_identity_select(ward_conn *c, const msg_client_hello *ch,
+WARD_MUST_CHECK wres hs_identity_select(hs_ctx *c, const msg_client_hello *ch,
                                         hs_key_fits fits);
 /* The staple to send for the chosen identity when the client asked for
  * one (malloc'd copy, or NULL/0). */
-WARD_MUST_CHECK wres hs_identity_staple(ward_conn *c, const msg_client_hello *ch,
+WARD_MUST_CHECK wres hs_identity_staple(hs_ctx *c, const msg_client_hello *ch,
                                         uint8_t **der, size_t *len);
 
 /* ---- hs/ocsp_check.c (client) ---- */
 /* TLS 1.3: after the server's chain is verified, the leaf's staple (NULL
  * when there is none). */
-WARD_MUST_CHECK wres hs_ocsp_client_check(ward_conn *c, const span *staple);
+WARD_MUST_CHECK wres hs_ocsp_client_check(hs_ctx *c, const span *staple);
 /* Before the ClientHello: WARD_OCSP_REQUIRE with a pin or without
  * verification is WARD_ERR_CONFIG (the staple could not be checked). */
-WARD_MUST_CHECK wres hs_ocsp_client_check_config(ward_conn *c);
+WARD_MUST_CHECK wres hs_ocsp_client_check_config(hs_ctx *c);
 /* TLS 1.2: the ServerHello's status_request (HK_OCSP_STATUS: the table lets
  * CertificateStatus follow Certificate), then the check once Certificate is
  * in when no staple can come. */
-WARD_MUST_CHECK wres hs_ocsp_client12_on_server_hello(ward_conn *c, const msg_server_hello *sh);
-WARD_MUST_CHECK wres hs_ocsp_client12_after_certificate(ward_conn *c);
-WARD_MUST_CHECK wres hs_client12_on_certificate_status(ward_conn *c, span body, span full);
+WARD_MUST_CHECK wres hs_ocsp_client12_on_server_hello(hs_ctx *c, const msg_server_hello *sh);
+WARD_MUST_CHECK wres hs_ocsp_client12_after_certificate(hs_ctx *c);
+WARD_MUST_CHECK wres hs_client12_on_certificate_status(hs_ctx *c, span body, span full);
 /* CertificateStatus left out (it is optional, RFC 6066 §8): a staple that
  * was required is missing. */
-WARD_MUST_CHECK wres hs_ocsp_client12_unstapled(ward_conn *c);
+WARD_MUST_CHECK wres hs_ocsp_client12_unstapled(hs_ctx *c);
 
 #endif

@@ -11,7 +11,7 @@
  * secret (wire bytes). At most BUFPOOL_SLOTS buffers of at most
  * BUFPOOL_MAX_CAP bytes are kept per thread; they are freed when the
  * thread exits. */
-#include "conn/bufpool.h"
+#include "base/bufpool.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,8 +1,21 @@
 /* A growable byte queue for the engine's input, output and plaintext. */
-#ifndef WARD_CONN_BYTEQ_H
-#define WARD_CONN_BYTEQ_H
+#ifndef WARD_BASE_BYTEQ_H
+#define WARD_BASE_BYTEQ_H
 
-#include "conn/internal.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/result.h"
+
+/* A growable byte queue: data lives in [off, len). Bytes up to the high
+ * water mark are wiped when the buffer goes, unless the queue only ever
+ * holds what goes on the wire anyway (the output: records as sent). */
+typedef struct {
+    uint8_t *buf;
+    size_t off, len, cap;
+    size_t hwm;
+    int wire_only;
+} byteq;
 
 static inline size_t byteq_size(const byteq *q) { return q->len - q->off; }
 static inline const uint8_t *byteq_data(const byteq *q)
