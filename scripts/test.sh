@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: everything CI runs. Installs what is missing (build tools and the
-# interop peers), builds with warnings as errors and runs every test, then
+# interop peers), builds with warnings as errors, checks that every dependency
+# between the folders points down (scripts/layers.sh) and runs every test, then
 # builds again with clang + AddressSanitizer/UBSan and runs every test
 # there too. Exits non-zero on any failure.
 set -euo pipefail
@@ -15,6 +16,9 @@ step "dependencies"
 step "build (gcc, -Werror) in build/"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARD_WERROR=ON
 cmake --build build -j "$jobs"
+
+step "layers: every dependency between the folders points down (includes and calls)"
+./scripts/layers.sh build
 
 step "tests in build/"
 (cd build && ctest --output-on-failure -j "$((jobs * 2))")

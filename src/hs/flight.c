@@ -18,8 +18,10 @@ static void flight_grow(wr *w, size_t need)
         cap *= 2;
     uint8_t *heap = w->buf == f->inline_buf ? NULL : w->buf;
     uint8_t *p = realloc(heap, cap);
-    if (!p)
-        return; /* wr_reserve reports the overflow */
+    if (!p) {
+        f->nomem = 1; /* wr_reserve marks the overflow */
+        return;
+    }
     if (!heap)
         memcpy(p, f->inline_buf, w->len);
     w->buf = p;
@@ -32,6 +34,7 @@ void hs_flight_init(hs_flight *f, hs_ctx *c)
     f->w.grow = flight_grow;
     f->c = c;
     f->mark = f->sent = 0;
+    f->nomem = 0;
 }
 
 wr *hs_msg_begin(hs_flight *f)
@@ -42,6 +45,7 @@ wr *hs_msg_begin(hs_flight *f)
 
 wres hs_msg_end(hs_flight *f, wres encoded)
 {
+    ENSURE(!f->nomem, WARD_ERR_NOMEM);
     GUARD(encoded);
     GUARD(wr_status(&f->w));
     size_t len = f->w.len - f->mark;

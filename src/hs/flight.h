@@ -14,6 +14,7 @@ typedef struct hs_flight {
     hs_ctx *c;
     size_t mark;         /* where the message being added starts */
     size_t sent;         /* bytes handed to the connection already */
+    int nomem;           /* the buffer could not grow */
     uint8_t inline_buf[HS_FLIGHT_INLINE];
 } hs_flight;
 
