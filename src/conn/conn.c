@@ -131,7 +131,7 @@ static ward_err conn_die(ward_conn *c, wres r)
     int alert = ward_err_alert(c->err.code);
     if (alert >= 0)
         send_alert(c, ALERT_FATAL, (uint8_t)alert);
-    c->hs.state = ST_FAILED;
+    hs_table_fail(&c->hs);
     byteq_free(&c->in);
     byteq_free(&c->app);
     return c->err.code;
@@ -187,7 +187,7 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
         }
     }
     if (wres_is_ok(r))
-        r = hs_client_start(&c->hs);
+        r = hs_begin(&c->hs);
     int unsent = byteq_size(&c->out) == 0;
     if (!wres_is_ok(r))
         conn_die(c, r);
@@ -464,7 +464,7 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         len -= used;
         if (!wres_is_ok(r)) {
             if (r.code == WARD_ERR_PEER_ALERT) {
-                c->hs.state = ST_FAILED;
+                hs_table_fail(&c->hs);
                 return c->err.code;
             }
             return conn_die(c, r);
@@ -494,7 +494,7 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         byteq_consume(&c->in, total);
         if (!wres_is_ok(r)) {
             if (r.code == WARD_ERR_PEER_ALERT) { /* nothing to send back */
-                c->hs.state = ST_FAILED;
+                hs_table_fail(&c->hs);
                 return c->err.code;
             }
             return conn_die(c, r);

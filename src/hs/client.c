@@ -1,9 +1,8 @@
-/* The TLS 1.3 client (RFC 8446 §2, §4):
+/* The TLS 1.3 client (RFC 8446 §2, §4): the handlers of the messages
+ * hs/table.c's sequences have it await:
  *
- *   START --ClientHello--> WAIT_SH --HRR--> (ClientHello 2) WAIT_SH
- *   WAIT_SH --ServerHello--> WAIT_EE --EncryptedExtensions--> WAIT_CERT_CR
- *   WAIT_CERT_CR --CertificateRequest--> WAIT_CERT --Certificate--> WAIT_CV
- *   WAIT_CV --CertificateVerify--> WAIT_FINISHED --Finished--> CONNECTED
+ *   ClientHello, [HRR, ClientHello 2,] ServerHello, EncryptedExtensions,
+ *   [CertificateRequest,] Certificate, CertificateVerify, Finished
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -203,7 +202,6 @@ wres hs_client_start(hs_ctx *c)
     for (size_t i = 0; cfg->max_version >= WARD_TLS13 && i < cfg->n_key_share_groups; i++)
         GUARD(add_key_share(c, cfg->key_share_groups[i]));
     GUARD(send_client_hello(c, 1));
-    c->state = ST_CLIENT_WAIT_SH;
     return wres_ok();
 }
 
@@ -232,6 +230,7 @@ static wres on_hello_retry_request(hs_ctx *c, const msg_server_hello *hrr, span 
     if (c->did_hrr)
         return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "server sent a second HelloRetryRequest");
     c->did_hrr = 1;
+    c->hs_kind |= HK_HRR;
     if (c->early_status) { /* §4.2.10: a retry rejects the early data */
         hs_keys none = {.write = 1};
         GUARD(c->out.ops->set_keys(c->out.ctx, &none));
@@ -352,7 +351,6 @@ wres hs_client_on_server_hello(hs_ctx *c, span body, span full)
      * server may yet accept keeps its keys until EndOfEarlyData. */
     if (!(c->early_status && c->resumed))
         GUARD(hs_install_keys(c, 1, c->c_hs));
-    c->state = ST_CLIENT_WAIT_EE;
     return wres_ok();
 }
 
@@ -391,6 +389,7 @@ wres hs_client_on_encrypted_extensions(hs_ctx *c, span body, span full)
                                  "the ticket's \"%s\" (RFC 8446 4.2.10)",
                                  c->alpn, c->offer->st.alpn);
             c->early_status = WARD_EARLY_ACCEPTED;
+            c->hs_kind |= HK_EARLY_DATA;
         }
         else /* rejected: on with the handshake keys */
             GUARD(hs_install_keys(c, 1, c->c_hs));
@@ -406,8 +405,6 @@ wres hs_client_on_encrypted_extensions(hs_ctx *c, span body, span full)
         hs_tune_record(c, HS_TUNE_READ_LIMIT, hooks_record_size_limit(cfg));
     }
     GUARD(transcript_add(c, full.p, full.len));
-    /* §2.2: a PSK handshake has no Certificate or CertificateRequest. */
-    c->state = c->resumed ? ST_CLIENT_WAIT_FINISHED : ST_CLIENT_WAIT_CERT_CR;
     return wres_ok();
 }
 
@@ -494,7 +491,6 @@ wres hs_client_on_certificate(hs_ctx *c, span body, span full)
         return hs_fail(c, WARD_ERR_DECODE, "server sent an empty certificate list");
     GUARD(hs_client_take_chain(c, &m, full));
     GUARD(hs_ocsp_client_check(c, m.has_leaf_ocsp ? &m.leaf_ocsp : NULL)); /* §4.4.2.1 */
-    c->state = ST_CLIENT_WAIT_CV;
     return wres_ok();
 }
 
@@ -519,7 +515,6 @@ wres hs_client_on_certificate_verify(hs_ctx *c, span body, span full)
                          "server's CertificateVerify signature does not verify");
     c->sigscheme = cv.scheme;
     GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT_WAIT_FINISHED;
     return wres_ok();
 }
 
@@ -559,6 +554,5 @@ wres hs_client_on_finished(hs_ctx *c, span body, span full)
     ward_zeroize(c->c_hs, sizeof c->c_hs);
     ward_zeroize(c->s_hs, sizeof c->s_hs);
     ks_wipe(&c->ks);
-    c->state = ST_CONNECTED;
     return wres_ok();
 }

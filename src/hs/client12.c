@@ -1,10 +1,11 @@
 /* The TLS 1.2 client (RFC 5246 §7.3), reached when the server answers a
  * ClientHello with a TLS 1.2 ServerHello:
  *
- *   ServerHello → WAIT_CERT --Certificate--> WAIT_SKE (ECDHE) or WAIT_CR_SHD (RSA)
- *   WAIT_SKE --ServerKeyExchange--> WAIT_CR_SHD [--CertificateRequest--> WAIT_SHD]
- *   --ServerHelloDone-->
- *   ClientKeyExchange, [ChangeCipherSpec], Finished → WAIT_CCS → WAIT_FINISHED
+ *   ServerHello, Certificate, [CertificateStatus,] [ServerKeyExchange (ECDHE),]
+ *   [CertificateRequest,] ServerHelloDone → ClientKeyExchange, ChangeCipherSpec,
+ *   Finished; [NewSessionTicket,] ChangeCipherSpec, Finished
+ *
+ * (the sequences, abbreviated ones too, are hs/table.c's).
  */
 #include <string.h>
 
@@ -59,23 +60,23 @@ wres hs_client12_on_server_hello(hs_ctx *c, const msg_server_hello *sh, span ful
     GUARD(hs_ocsp_client12_on_server_hello(c, sh)); /* RFC 6066 §8 */
 
     c->version = WARD_TLS12;
+    c->hs_kind |= HK_TLS12;
     c->ems = sh->has_extended_master_secret;
     memcpy(c->peer_random, sh->random, 32);
     GUARD(hs_set_suite(c, sh->cipher_suite));
+    if (suite_lookup(c->suite)->kx != KX_ECDHE)
+        c->hs_kind |= HK_RSA_KX; /* no ServerKeyExchange */
     GUARD(hs_client_start_transcript(c));
     GUARD(transcript_add(c, full.p, full.len));
     hs_client_drop_key_shares(c); /* the TLS 1.3 shares are of no use now */
     int resumed;
     GUARD(hs_client12_on_resumed_hello(c, sh, &resumed));
     if (resumed) { /* abbreviated: the server's CCS and Finished come next */
-        GUARD(hs12_derive_key_block(c));
-        c->state = ST_CLIENT12_WAIT_CCS;
-        return wres_ok();
+        return hs12_derive_key_block(c);
     }
     /* The server's session ID, to resume by later. */
     memcpy(c->session_id, sh->session_id, sh->session_id_len);
     c->session_id_len = sh->session_id_len;
-    c->state = ST_CLIENT12_WAIT_CERT;
     return wres_ok();
 }
 
@@ -96,7 +97,6 @@ wres hs_client12_on_certificate(hs_ctx *c, span body, span full)
         return hs_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                          "server's certificate key does not fit the suite it chose (%s)",
                          ward_suite_name(c->suite));
-    c->state = si->kx == KX_ECDHE ? ST_CLIENT12_WAIT_SKE : ST_CLIENT12_WAIT_CR_SHD;
     return hs_ocsp_client12_after_certificate(c); /* CertificateStatus may come first */
 }
 
@@ -133,7 +133,6 @@ wres hs_client12_on_server_key_exchange(hs_ctx *c, span body, span full)
     c->group = ske.group;
     c->sigscheme = ske.scheme;
     GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT12_WAIT_CR_SHD;
     return wres_ok();
 }
 
@@ -193,9 +192,7 @@ wres hs_client12_on_server_hello_done(hs_ctx *c, span body, span full)
     hs_flight_init(&f, c);
     wres r = send_client_flight12(c, &f);
     hs_flight_free(&f);
-    GUARD(r);
-    c->state = ST_CLIENT12_WAIT_CCS;
-    return wres_ok();
+    return r;
 }
 
 wres hs_client12_on_finished(hs_ctx *c, span body, span full)
@@ -207,7 +204,6 @@ wres hs_client12_on_finished(hs_ctx *c, span body, span full)
         GUARD(hs12_send_finished(c));
     }
     hs_event(c, HS_EV_APP_READ, NULL, 0);
-    c->state = ST_CONNECTED;
     hs_client12_offer_session(c, c->session_id, c->session_id_len);
     return wres_ok();
 }

@@ -144,10 +144,13 @@ static wres write_cr13(hs_ctx *c, wr *w, const uint8_t *ctx, size_t ctx_len)
     return wr_close(w, msg);
 }
 
+/* §4.3.2: never in a resumed handshake (the server's flight has no
+ * CertificateRequest then). */
 wres hs_server_write_cert_request13(hs_ctx *c, wr *w)
 {
     if (!asks_in_handshake(c->cfg))
         return wres_ok();
+    c->hs_kind |= HK_CLIENT_AUTH; /* the client's Certificate comes */
     return write_cr13(c, w, NULL, 0);
 }
 
@@ -158,6 +161,7 @@ wres hs_server_write_cert_request12(hs_ctx *c, wr *w)
     const ward_config *cfg = c->cfg;
     if (!asks_in_handshake(cfg))
         return wres_ok();
+    c->hs_kind |= HK_CLIENT_AUTH; /* the client's Certificate comes */
     uint16_t schemes[WARD_MAX_SIGALGS + WARD_ARRAY_LEN(pkcs1_schemes)];
     size_t n = 0;
     for (size_t i = 0; i < cfg->n_sigalgs; i++)
@@ -174,24 +178,6 @@ wres hs_server_write_cert_request12(hs_ctx *c, wr *w)
     wr_bytes(w, cfg->client_ca_names, cfg->client_ca_names_len);
     GUARD(wr_close(w, names));
     return wr_close(w, msg);
-}
-
-hs_state hs_server_after_flight13(const hs_ctx *c)
-{
-    /* §4.3.2: never in a resumed handshake (nor is one resumed, see
-     * ward_config_set_client_verify) */
-    return asks_in_handshake(c->cfg) && !c->resumed ? ST_SERVER_WAIT_CERT
-                                                    : ST_SERVER_WAIT_FINISHED;
-}
-
-hs_state hs_server_after_flight12(const hs_ctx *c)
-{
-    return asks_in_handshake(c->cfg) ? ST_SERVER12_WAIT_CERT : ST_SERVER12_WAIT_CKE;
-}
-
-hs_state hs_server12_after_cke(const hs_ctx *c)
-{
-    return c->client_cert_pending ? ST_SERVER12_WAIT_CV : ST_SERVER12_WAIT_CCS;
 }
 
 /* ---- server: checking ---- */
@@ -242,6 +228,7 @@ static wres take_client_chain(hs_ctx *c, const msg_certificate *m)
     GUARD(hs_peer_key_strength(c, "client"));
     GUARD(hs_server_check_client_usage(c));
     c->client_cert_pending = 1;
+    c->hs_kind |= HK_CLIENT_CERT; /* its CertificateVerify comes */
     return wres_ok();
 }
 
@@ -254,9 +241,7 @@ wres hs_server_on_client_certificate(hs_ctx *c, span body, span full)
                          "client Certificate has a request context the CertificateRequest did "
                          "not have");
     GUARD(transcript_add(c, full.p, full.len));
-    GUARD(take_client_chain(c, &m));
-    c->state = c->client_cert_pending ? ST_SERVER_WAIT_CV : ST_SERVER_WAIT_FINISHED;
-    return wres_ok();
+    return take_client_chain(c, &m);
 }
 
 static wres verify_failed(hs_ctx *c, wres r, uint16_t scheme)
@@ -269,13 +254,12 @@ static wres verify_failed(hs_ctx *c, wres r, uint16_t scheme)
                      "client's CertificateVerify signature does not verify");
 }
 
-static wres client_verified(hs_ctx *c, span full, hs_state next)
+static wres client_verified(hs_ctx *c, span full)
 {
     GUARD(transcript_add(c, full.p, full.len));
     hs_client_auth_done(c);
     c->client_cert_pending = 0;
     c->peer_authenticated = 1;
-    c->state = next;
     return wres_ok();
 }
 
@@ -304,7 +288,7 @@ wres hs_server_on_client_certificate_verify(hs_ctx *c, span body, span full)
                            cv.signature.len);
     if (!wres_is_ok(r))
         return verify_failed(c, r, cv.scheme);
-    return client_verified(c, full, ST_SERVER_WAIT_FINISHED);
+    return client_verified(c, full);
 }
 
 wres hs_server12_on_client_certificate(hs_ctx *c, span body, span full)
@@ -320,7 +304,6 @@ wres hs_server12_on_client_certificate(hs_ctx *c, span body, span full)
             return hs_fail(c, WARD_ERR_UNSUPPORTED_CERTIFICATE,
                              "client certificate key is neither RSA, ECDSA nor Ed25519");
     }
-    c->state = ST_SERVER12_WAIT_CKE;
     return wres_ok();
 }
 
@@ -339,7 +322,7 @@ wres hs_server12_on_client_certificate_verify(hs_ctx *c, span body, span full)
                                  cv.signature.p, cv.signature.len);
     if (!wres_is_ok(r))
         return verify_failed(c, r, cv.scheme);
-    return client_verified(c, full, ST_SERVER12_WAIT_CCS);
+    return client_verified(c, full);
 }
 
 /* ---- client ---- */
@@ -395,9 +378,7 @@ wres hs_client_on_certificate_request(hs_ctx *c, span body, span full)
     c->client_scheme = choose_scheme13(c->cfg, x.sigalgs);
     c->cert_request_ctx_len = 0;
     c->cert_requested = 1;
-    GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT_WAIT_CERT;
-    return wres_ok();
+    return transcript_add(c, full.p, full.len);
 }
 
 /* RFC 5246 §7.4.4: the key's type must be one the server asks for. */
@@ -429,9 +410,7 @@ wres hs_client12_on_certificate_request(hs_ctx *c, span body, span full)
         return hs_fail(c, WARD_ERR_DECODE, "malformed CertificateRequest");
     c->client_scheme = choose_scheme12(c->cfg, rd_rest(&types), rd_rest(&schemes));
     c->cert_requested = 1;
-    GUARD(transcript_add(c, full.p, full.len));
-    c->state = ST_CLIENT12_WAIT_SHD;
-    return wres_ok();
+    return transcript_add(c, full.p, full.len);
 }
 
 static size_t chain_size(const crypto_chain *ch)
@@ -587,10 +566,12 @@ static wres pha_finished(hs_ctx *c, uint8_t *out)
     return ks_finished(c->hash, c->c_ap, h, out);
 }
 
-ward_err hs_request_client_cert(hs_ctx *c)
+/* §4.6.2: the request itself (hs_request_client_cert, hs/table.c, lets
+ * one be open at a time and then awaits the answer). */
+ward_err hs_server_send_pha_request(hs_ctx *c)
 {
     if (!c->is_server || c->state != ST_CONNECTED || c->version != WARD_TLS13 ||
-        c->close_sent || !c->pha_offered || !c->pha_base_on || c->pha_state ||
+        c->close_sent || !c->pha_offered || !c->pha_base_on ||
         c->cfg->client_verify == WARD_CLIENT_CERT_NONE)
         return WARD_ERR_STATE;
     /* §4.6.2: a context unique within the connection */
@@ -612,12 +593,12 @@ ward_err hs_request_client_cert(hs_ctx *c)
         pha_end(c);
         return r.code;
     }
-    c->pha_state = HS_CERTIFICATE;
     return WARD_OK;
 }
 
-static wres server_pha_certificate(hs_ctx *c, span body)
+wres hs_server_on_pha_certificate(hs_ctx *c, span body, span full)
 {
+    (void)full;
     msg_certificate m;
     GUARD(msg_decode_certificate(body, &m));
     if (m.request_context.len != c->cert_request_ctx_len ||
@@ -630,12 +611,12 @@ static wres server_pha_certificate(hs_ctx *c, span body)
      * the key for the CertificateVerify to come. */
     c->pha_key = c->peer_key;
     c->peer_key.pkey = NULL;
-    c->pha_state = c->client_cert_pending ? HS_CERTIFICATE_VERIFY : HS_FINISHED;
     return wres_ok();
 }
 
-static wres server_pha_certificate_verify(hs_ctx *c, span body)
+wres hs_server_on_pha_certificate_verify(hs_ctx *c, span body, span full)
 {
+    (void)full;
     msg_certificate_verify cv;
     GUARD(decode_client_cv(c, body, &cv));
     uint8_t content[64 + 34 + CRYPTO_MAX_HASH];
@@ -645,13 +626,12 @@ static wres server_pha_certificate_verify(hs_ctx *c, span body)
                            cv.signature.len);
     if (!wres_is_ok(r))
         return verify_failed(c, r, cv.scheme);
-    GUARD(pha_add_received(c, HS_CERTIFICATE_VERIFY, body));
-    c->pha_state = HS_FINISHED;
-    return wres_ok();
+    return pha_add_received(c, HS_CERTIFICATE_VERIFY, body);
 }
 
-static wres server_pha_finished(hs_ctx *c, span body)
+wres hs_server_on_pha_finished(hs_ctx *c, span body, span full)
 {
+    (void)full;
     span got;
     uint8_t want[CRYPTO_MAX_HASH];
     GUARD(msg_decode_finished(body, c->hlen, &got));
@@ -662,7 +642,6 @@ static wres server_pha_finished(hs_ctx *c, span body)
         return hs_fail(c, WARD_ERR_DECRYPT_ERROR,
                          "the client's post-handshake Finished does not verify");
     pha_end(c);
-    c->pha_state = 0;
     if (c->client_cert_pending) {
         c->client_cert_pending = 0;
         c->peer_authenticated = 1;
@@ -670,8 +649,9 @@ static wres server_pha_finished(hs_ctx *c, span body)
     return wres_ok();
 }
 
-static wres client_pha_request(hs_ctx *c, span body)
+wres hs_client_on_pha_request(hs_ctx *c, span body, span full)
 {
+    (void)full;
     if (!c->pha_base_on)
         return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
                          "server sent a CertificateRequest after the handshake, but ward did "
@@ -716,30 +696,4 @@ static wres client_pha_request(hs_ctx *c, span body)
     GUARD(hs_emit(c, CT_HANDSHAKE, fin, fw.len));
     pha_end(c);
     return wres_ok();
-}
-
-int hs_pha_message(hs_ctx *c, uint8_t type, span body, wres *r)
-{
-    if (c->version != WARD_TLS13)
-        return 0;
-    if (!c->is_server) {
-        if (type != HS_CERTIFICATE_REQUEST)
-            return 0;
-        *r = client_pha_request(c, body);
-        return 1;
-    }
-    if (!c->pha_state ||
-        (type != HS_CERTIFICATE && type != HS_CERTIFICATE_VERIFY && type != HS_FINISHED))
-        return 0;
-    if (type != c->pha_state)
-        *r = hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
-                       "handshake message %u out of order in post-handshake authentication",
-                       type);
-    else if (type == HS_CERTIFICATE)
-        *r = server_pha_certificate(c, body);
-    else if (type == HS_CERTIFICATE_VERIFY)
-        *r = server_pha_certificate_verify(c, body);
-    else
-        *r = server_pha_finished(c, body);
-    return 1;
 }

@@ -1,5 +1,5 @@
 /* What both handshake roles share: suite parameters, key installation,
- * CertificateVerify content, KeyUpdate, and the state table. */
+ * CertificateVerify content, KeyUpdate (the table is hs/table.c). */
 #include <string.h>
 
 #include "base/mem.h"
@@ -151,8 +151,9 @@ wres hs_send_key_update(hs_ctx *c, int request_peer)
  * end its record (§5.1, checked by the engine): its flood costs us a
  * bounded amount of work per record it sends, as any record does, and no
  * count per second that a conforming peer could trip. */
-static wres handle_key_update(hs_ctx *c, span body)
+wres hs_on_key_update(hs_ctx *c, span body, span full)
 {
+    (void)full;
     int request;
     GUARD(msg_decode_key_update(body, &request));
     uint8_t *peer = c->is_server ? c->c_ap : c->s_ap;
@@ -165,121 +166,6 @@ static wres handle_key_update(hs_ctx *c, span body)
     if (request && !c->close_sent && !c->ku_answered)
         GUARD(hs_send_key_update(c, 0));
     return wres_ok();
-}
-
-static wres handle_post_handshake(hs_ctx *c, uint8_t type, span body)
-{
-    if (c->version == WARD_TLS12) {
-        /* RFC 5746: ward never renegotiates; it says so and goes on. */
-        if ((type == HS_HELLO_REQUEST && !c->is_server) || (type == HS_CLIENT_HELLO && c->is_server))
-            return hs12_refuse_renegotiation(c);
-        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
-                         "unexpected handshake message %u after the handshake", type);
-    }
-    wres pha;
-    if (hs_pha_message(c, type, body, &pha)) /* §4.6.2 (hs/client_auth.c) */
-        return pha;
-    if (type == HS_KEY_UPDATE)
-        return handle_key_update(c, body);
-    if (type == HS_NEW_SESSION_TICKET && !c->is_server)
-        return hs_client_on_new_session_ticket(c, body);
-    return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
-                     "unexpected handshake message %u after the handshake", type);
-}
-
-/* The handshake as a table: each state names the one message it accepts. */
-typedef wres (*hs_handler)(hs_ctx *c, span body, span full);
-static const struct {
-    hs_state state;
-    uint8_t type;
-    hs_handler handle;
-    const char *expect;
-} hs_table[] = {
-    {ST_CLIENT_WAIT_SH, HS_SERVER_HELLO, hs_client_on_server_hello, "ServerHello"},
-    {ST_CLIENT_WAIT_EE, HS_ENCRYPTED_EXTENSIONS, hs_client_on_encrypted_extensions,
-     "EncryptedExtensions"},
-    {ST_CLIENT_WAIT_CERT_CR, HS_CERTIFICATE_REQUEST, hs_client_on_certificate_request,
-     "Certificate"},
-    {ST_CLIENT_WAIT_CERT_CR, HS_CERTIFICATE, hs_client_on_certificate, "Certificate"},
-    {ST_CLIENT_WAIT_CERT, HS_CERTIFICATE, hs_client_on_certificate, "Certificate"},
-    {ST_CLIENT_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_client_on_certificate_verify,
-     "CertificateVerify"},
-    {ST_CLIENT_WAIT_FINISHED, HS_FINISHED, hs_client_on_finished, "Finished"},
-    {ST_SERVER_WAIT_CH, HS_CLIENT_HELLO, hs_server_on_client_hello, "ClientHello"},
-    {ST_SERVER_WAIT_CH2, HS_CLIENT_HELLO, hs_server_on_client_hello, "ClientHello"},
-    {ST_SERVER_WAIT_FINISHED, HS_FINISHED, hs_server_on_finished, "Finished"},
-    {ST_SERVER_WAIT_EOED, HS_END_OF_EARLY_DATA, hs_server_on_end_of_early_data,
-     "EndOfEarlyData"},
-    {ST_CLIENT12_WAIT_CERT, HS_CERTIFICATE, hs_client12_on_certificate, "Certificate"},
-    {ST_CLIENT12_WAIT_SKE, HS_SERVER_KEY_EXCHANGE, hs_client12_on_server_key_exchange,
-     "ServerKeyExchange"},
-    {ST_CLIENT12_WAIT_CR_SHD, HS_CERTIFICATE_REQUEST, hs_client12_on_certificate_request,
-     "ServerHelloDone"},
-    {ST_CLIENT12_WAIT_CR_SHD, HS_SERVER_HELLO_DONE, hs_client12_on_server_hello_done,
-     "ServerHelloDone"},
-    {ST_CLIENT12_WAIT_SHD, HS_SERVER_HELLO_DONE, hs_client12_on_server_hello_done,
-     "ServerHelloDone"},
-    {ST_CLIENT12_WAIT_CCS, HS_NEW_SESSION_TICKET, hs_client12_on_new_session_ticket,
-     "ChangeCipherSpec"},
-    {ST_CLIENT12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
-    {ST_CLIENT12_WAIT_FINISHED, HS_FINISHED, hs_client12_on_finished, "Finished"},
-    {ST_SERVER12_WAIT_CKE, HS_CLIENT_KEY_EXCHANGE, hs_server12_on_client_key_exchange,
-     "ClientKeyExchange"},
-    {ST_SERVER12_WAIT_CCS, 0xff, NULL, "ChangeCipherSpec"},
-    {ST_SERVER12_WAIT_FINISHED, HS_FINISHED, hs_server12_on_finished, "Finished"},
-    /* client certificates (hs/client_auth.c) */
-    {ST_SERVER_WAIT_CERT, HS_CERTIFICATE, hs_server_on_client_certificate, "Certificate"},
-    {ST_SERVER_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_server_on_client_certificate_verify,
-     "CertificateVerify"},
-    {ST_SERVER12_WAIT_CERT, HS_CERTIFICATE, hs_server12_on_client_certificate, "Certificate"},
-    {ST_SERVER12_WAIT_CV, HS_CERTIFICATE_VERIFY, hs_server12_on_client_certificate_verify,
-     "CertificateVerify"},
-    /* TLS 1.2 OCSP stapling (RFC 6066 §8): an optional CertificateStatus
-     * after Certificate, when ServerHello acknowledged status_request. */
-    {ST_CLIENT12_WAIT_CS_SKE, HS_CERTIFICATE_STATUS, hs_client12_on_certificate_status,
-     "CertificateStatus"},
-    {ST_CLIENT12_WAIT_CS_SKE, HS_SERVER_KEY_EXCHANGE, hs_client12_on_ske_unstapled,
-     "ServerKeyExchange"},
-    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_CERTIFICATE_STATUS, hs_client12_on_certificate_status,
-     "CertificateStatus"},
-    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_CERTIFICATE_REQUEST, hs_client12_on_cr_unstapled,
-     "ServerHelloDone"},
-    {ST_CLIENT12_WAIT_CS_CR_SHD, HS_SERVER_HELLO_DONE, hs_client12_on_shd_unstapled,
-     "ServerHelloDone"},
-};
-
-/* Server: the ClientHello random (after legacy_version, §4.1.2) names the
- * connection in the key log of either version; kept from the first
- * ClientHello, which the HelloRetryRequest flow does not change. A short
- * message is left for its handler to refuse. */
-static void note_client_random(hs_ctx *c, span body)
-{
-    rd r = rd_span(body);
-    span random;
-    uint16_t legacy_version;
-    if (wres_is_ok(rd_u16(&r, &legacy_version)) && wres_is_ok(rd_bytes(&r, 32, &random)))
-        memcpy(c->peer_random, random.p, 32);
-}
-
-wres hs_handle(hs_ctx *c, uint8_t type, span body, span full)
-{
-    if (c->state == ST_CONNECTED)
-        return handle_post_handshake(c, type, body);
-    if (c->state == ST_SERVER_WAIT_CH && type == HS_CLIENT_HELLO)
-        note_client_random(c, body);
-    const char *expect = NULL;
-    for (size_t i = 0; i < WARD_ARRAY_LEN(hs_table); i++) {
-        if (hs_table[i].state != c->state)
-            continue;
-        if (hs_table[i].type == type && hs_table[i].handle)
-            return hs_table[i].handle(c, body, full);
-        expect = hs_table[i].expect;
-    }
-    if (!expect)
-        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "handshake message %u not expected now",
-                         type);
-    return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,
-                     "unexpected handshake message %u (expected %s)", type, expect);
 }
 
 /* The one way the handshake draws randomness: the configuration's source

@@ -12,7 +12,7 @@ void hs_init(hs_ctx *c, const ward_config *cfg, errbox *err, hs_out out)
     c->is_server = cfg->is_server;
     c->err = err;
     c->out = out;
-    c->state = c->is_server ? ST_SERVER_WAIT_CH : ST_CLIENT_START;
+    hs_table_init(c);
 }
 
 void hs_handshake_done(hs_ctx *c)

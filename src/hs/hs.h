@@ -125,10 +125,6 @@ WARD_MUST_CHECK wres hs_client_auth_keep(hs_ctx *c, const uint8_t *msg, size_t l
 size_t hs_server_cert_request_size(const hs_ctx *c);
 WARD_MUST_CHECK wres hs_server_write_cert_request13(hs_ctx *c, wr *w);
 WARD_MUST_CHECK wres hs_server_write_cert_request12(hs_ctx *c, wr *w);
-/* Server: the state after the server's flight (WAIT_CERT when asked). */
-hs_state hs_server_after_flight13(const hs_ctx *c);
-hs_state hs_server_after_flight12(const hs_ctx *c);
-hs_state hs_server12_after_cke(const hs_ctx *c);
 WARD_MUST_CHECK wres hs_server_on_client_certificate(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_server_on_client_certificate_verify(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_server12_on_client_certificate(hs_ctx *c, span body, span full);
@@ -141,5 +137,21 @@ WARD_MUST_CHECK wres hs_client12_on_certificate_request(hs_ctx *c, span body, sp
 WARD_MUST_CHECK wres hs_client_send_certificate13(hs_ctx *c, struct hs_flight *f);
 WARD_MUST_CHECK wres hs_client_send_certificate12(hs_ctx *c, struct hs_flight *f);
 WARD_MUST_CHECK wres hs_client_send_certificate_verify12(hs_ctx *c, struct hs_flight *f);
+/* §4.6.2 post-handshake authentication: the client answers a request;
+ * the server asks (hs_request_client_cert) and takes the answer. */
+WARD_MUST_CHECK wres hs_client_on_pha_request(hs_ctx *c, span body, span full);
+ward_err hs_server_send_pha_request(hs_ctx *c);
+WARD_MUST_CHECK wres hs_server_on_pha_certificate(hs_ctx *c, span body, span full);
+WARD_MUST_CHECK wres hs_server_on_pha_certificate_verify(hs_ctx *c, span body, span full);
+WARD_MUST_CHECK wres hs_server_on_pha_finished(hs_ctx *c, span body, span full);
+
+/* common.c: the peer's KeyUpdate (§4.6.3) */
+WARD_MUST_CHECK wres hs_on_key_update(hs_ctx *c, span body, span full);
+
+/* table.c: the handshake as data (kinds, sequences) and its driver */
+/* A kind's sequence as text (the post-handshake authentication one with
+ * pha): "C ClientHello, S ServerHello, ...", "?" after an optional
+ * message; returns the length it needs. */
+size_t hs_table_describe(unsigned kind, int pha, char *out, size_t cap);
 
 #endif

@@ -43,15 +43,14 @@ WARD_MUST_CHECK wres hs_ocsp_client_check(hs_ctx *c, const span *staple);
 /* Before the ClientHello: WARD_OCSP_REQUIRE with a pin or without
  * verification is WARD_ERR_CONFIG (the staple could not be checked). */
 WARD_MUST_CHECK wres hs_ocsp_client_check_config(hs_ctx *c);
-/* TLS 1.2: the ServerHello's status_request, then, once Certificate is in,
- * the state that lets CertificateStatus come first. */
+/* TLS 1.2: the ServerHello's status_request (HK_OCSP_STATUS: the table lets
+ * CertificateStatus follow Certificate), then the check once Certificate is
+ * in when no staple can come. */
 WARD_MUST_CHECK wres hs_ocsp_client12_on_server_hello(hs_ctx *c, const msg_server_hello *sh);
 WARD_MUST_CHECK wres hs_ocsp_client12_after_certificate(hs_ctx *c);
 WARD_MUST_CHECK wres hs_client12_on_certificate_status(hs_ctx *c, span body, span full);
-/* The messages that may take CertificateStatus's place (it is optional,
- * RFC 6066 §8): a staple that was required is missing. */
-WARD_MUST_CHECK wres hs_client12_on_ske_unstapled(hs_ctx *c, span body, span full);
-WARD_MUST_CHECK wres hs_client12_on_cr_unstapled(hs_ctx *c, span body, span full);
-WARD_MUST_CHECK wres hs_client12_on_shd_unstapled(hs_ctx *c, span body, span full);
+/* CertificateStatus left out (it is optional, RFC 6066 §8): a staple that
+ * was required is missing. */
+WARD_MUST_CHECK wres hs_ocsp_client12_unstapled(hs_ctx *c);
 
 #endif

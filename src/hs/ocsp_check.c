@@ -61,19 +61,16 @@ wres hs_ocsp_client12_on_server_hello(hs_ctx *c, const msg_server_hello *sh)
         return hs_fail(c, WARD_ERR_UNSUPPORTED_EXTENSION,
                          "server sent status_request, which ward did not offer");
     c->ocsp_acked = 1;
+    c->hs_kind |= HK_OCSP_STATUS; /* a CertificateStatus may follow the Certificate */
     return wres_ok();
 }
 
-/* After the TLS 1.2 Certificate (c->state already names what follows it
- * without a staple). */
+/* After the TLS 1.2 Certificate: without status_request acknowledged, no
+ * staple comes (with it, the table awaits an optional CertificateStatus). */
 wres hs_ocsp_client12_after_certificate(hs_ctx *c)
 {
     if (!c->ocsp_acked)
         return hs_ocsp_client_check(c, NULL);
-    if (c->state == ST_CLIENT12_WAIT_SKE)
-        c->state = ST_CLIENT12_WAIT_CS_SKE;
-    else if (c->state == ST_CLIENT12_WAIT_CR_SHD)
-        c->state = ST_CLIENT12_WAIT_CS_CR_SHD;
     return wres_ok();
 }
 
@@ -84,27 +81,12 @@ wres hs_client12_on_certificate_status(hs_ctx *c, span body, span full)
     if (!wres_is_ok(r))
         return hs_fail(c, r.code, "malformed CertificateStatus message");
     GUARD(hs_ocsp_client_check(c, &ocsp));
-    GUARD(transcript_add(c, full.p, full.len));
-    c->state = c->state == ST_CLIENT12_WAIT_CS_SKE ? ST_CLIENT12_WAIT_SKE : ST_CLIENT12_WAIT_CR_SHD;
-    return wres_ok();
+    return transcript_add(c, full.p, full.len);
 }
 
 /* RFC 6066 §8: a server that acknowledged status_request may still send no
- * CertificateStatus. */
-wres hs_client12_on_ske_unstapled(hs_ctx *c, span body, span full)
+ * CertificateStatus (the table runs this when the next message comes). */
+wres hs_ocsp_client12_unstapled(hs_ctx *c)
 {
-    GUARD(hs_ocsp_client_check(c, NULL));
-    return hs_client12_on_server_key_exchange(c, body, full);
-}
-
-wres hs_client12_on_cr_unstapled(hs_ctx *c, span body, span full)
-{
-    GUARD(hs_ocsp_client_check(c, NULL));
-    return hs_client12_on_certificate_request(c, body, full);
-}
-
-wres hs_client12_on_shd_unstapled(hs_ctx *c, span body, span full)
-{
-    GUARD(hs_ocsp_client_check(c, NULL));
-    return hs_client12_on_server_hello_done(c, body, full);
+    return hs_ocsp_client_check(c, NULL);
 }

@@ -167,6 +167,7 @@ wres hs_client_psk_on_server_hello(hs_ctx *c, const msg_server_hello *sh)
         return hs_fail(c, WARD_ERR_MISSING_EXTENSION,
                          "server resumed without a key share (psk_ke), which ward did not offer");
     c->resumed = 1;
+    c->hs_kind |= HK_RESUMED;
     return wres_ok();
 }
 
@@ -309,10 +310,12 @@ wres hs_server_psk_choose(hs_ctx *c, const msg_client_hello *ch, span full, int 
     memcpy(c->psk, st.secret, st.secret_len);
     c->psk_len = st.secret_len;
     c->resumed = 1;
+    c->hs_kind |= HK_RESUMED;
     c->psk_identity = (uint16_t)i;
     *psk_ke = use_ke;
     if (early_data_acceptable(c, ch, i, &o, &st, second)) {
         c->early_status = WARD_EARLY_ACCEPTED;
+        c->hs_kind |= HK_EARLY_DATA;
         c->early_limit = cfg->max_early_data;
         c->early_skipping = 0;
         c->early_skip_left = 0;
@@ -341,7 +344,6 @@ wres hs_server_on_end_of_early_data(hs_ctx *c, span body, span full)
     GUARD(transcript_add(c, full.p, full.len));
     GUARD(hs_install_keys(c, 0, c->c_hs));
     ward_zeroize(c->c_early, sizeof c->c_early);
-    c->state = ST_SERVER_WAIT_FINISHED;
     return wres_ok();
 }
 

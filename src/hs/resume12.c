@@ -89,6 +89,7 @@ wres hs_client12_on_resumed_hello(hs_ctx *c, const msg_server_hello *sh, int *re
                          "server resumed the session with another cipher suite");
     memcpy(c->master, s->st.secret, 48);
     c->resumed = 1;
+    c->hs_kind |= HK_RESUMED;
     *resumed = 1;
     return wres_ok();
 }

@@ -98,6 +98,7 @@ static wres send_hello_retry_request(hs_ctx *c, const msg_client_hello *ch, span
                                      const server_choice *sc)
 {
     c->did_hrr = 1;
+    c->hs_kind |= HK_HRR;
     GUARD(hs_set_suite(c, sc->suite));
     GUARD(transcript_start(c, c->hash));
     GUARD(transcript_add(c, full.p, full.len));
@@ -125,7 +126,6 @@ static wres send_hello_retry_request(hs_ctx *c, const msg_client_hello *ch, span
     GUARD(hs_send_msg(c, msg, w.len));
     if (ch->session_id_len) /* D.4: CCS right after the first server message */
         GUARD(hs_send_ccs(c));
-    c->state = ST_SERVER_WAIT_CH2;
     return wres_ok();
 }
 
@@ -344,7 +344,7 @@ wres hs_server_on_client_hello(hs_ctx *c, span body, span full)
 {
     msg_client_hello ch;
     server_choice sc = {0};
-    int second = c->state == ST_SERVER_WAIT_CH2;
+    int second = (c->hs_kind & HK_HRR) != 0;
     /* §4.2.10: refused early data ends where the second ClientHello of a
      * retry begins (the client sends none after a HelloRetryRequest); from
      * there a record that does not open is bad_record_mac (§5.2). */
@@ -395,7 +395,6 @@ wres hs_server_on_client_hello(hs_ctx *c, span body, span full)
     GUARD(send_server_flight(c, &ch, &sc));
     GUARD(hs_derive_app_secrets(c));
     GUARD(hs_install_keys(c, 1, c->s_ap));
-    c->state = early ? ST_SERVER_WAIT_EOED : hs_server_after_flight13(c); /* WAIT_CERT with mutual TLS */
     return wres_ok();
 }
 
@@ -410,6 +409,5 @@ wres hs_server_on_finished(hs_ctx *c, span body, span full)
     ward_zeroize(c->c_hs, sizeof c->c_hs);
     ward_zeroize(c->s_hs, sizeof c->s_hs);
     ks_wipe(&c->ks);
-    c->state = ST_CONNECTED;
     return hs_server_send_tickets(c);
 }

@@ -225,6 +225,7 @@ static wres resume_session(hs_ctx *c, const msg_client_hello *ch, span full,
     memcpy(c->master, st->secret, 48);
     ward_zeroize(st, sizeof *st);
     c->resumed = 1;
+    c->hs_kind |= HK_RESUMED;
     memcpy(c->peer_random, ch->random, 32);
     memcpy(c->session_id, ch->session_id, ch->session_id_len);
     c->session_id_len = ch->session_id_len;
@@ -247,9 +248,7 @@ static wres resume_session(hs_ctx *c, const msg_client_hello *ch, span full,
     GUARD(msg_encode_server_hello12(&w, &sp));
     GUARD(hs_send_msg(c, msg, w.len));
     GUARD(hs12_send_ccs_and_keys(c));
-    GUARD(hs12_send_finished(c));
-    c->state = ST_SERVER12_WAIT_CCS;
-    return wres_ok();
+    return hs12_send_finished(c);
 }
 
 wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hello *ch, span full)
@@ -271,6 +270,7 @@ wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hello *ch, span ful
     GUARD(hs_server_choose_alpn(c, ch, &ch12.alpn));
 
     c->version = WARD_TLS12;
+    c->hs_kind |= HK_TLS12;
     /* RFC 7627 §5.2: we echo it (a test hook plays a server without it). */
     c->ems = ch->has_extended_master_secret && !hooks_no_ems(c->cfg);
     resume_state st;
@@ -278,6 +278,8 @@ wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hello *ch, span ful
         return resume_session(c, ch, full, &st, &ch12);
     GUARD(choose(c, ch, &ch12));
     GUARD(make_server_random(c)); /* the first draw, as in every role */
+    if (ch12.suite->kx != KX_ECDHE)
+        c->hs_kind |= HK_RSA_KX;
     c->client_version = ch->legacy_version;
     /* A new session: an ID for the cache, a ticket if the client asks;
      * neither without EMS (RFC 7627 §5.3: such a session is not resumed). */
@@ -294,9 +296,7 @@ wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hello *ch, span ful
     GUARD(hs_set_suite(c, ch12.suite->code));
     GUARD(transcript_start(c, c->hash));
     GUARD(transcript_add(c, full.p, full.len));
-    GUARD(send_flight(c, ch, &ch12));
-    c->state = hs_server_after_flight12(c); /* WAIT_CERT with mutual TLS */
-    return wres_ok();
+    return send_flight(c, ch, &ch12);
 }
 
 /* RSA key transport with implicit rejection: a bad padding, a wrong length
@@ -334,9 +334,7 @@ wres hs_server12_on_client_key_exchange(hs_ctx *c, span body, span full)
     if (wres_is_ok(r))
         r = hs12_derive_keys(c, pms, pms_len);
     ward_zeroize(pms, sizeof pms);
-    GUARD(r);
-    c->state = hs_server12_after_cke(c); /* WAIT_CV after a client certificate */
-    return wres_ok();
+    return r;
 }
 
 wres hs_server12_on_finished(hs_ctx *c, span body, span full)
@@ -345,13 +343,11 @@ wres hs_server12_on_finished(hs_ctx *c, span body, span full)
     GUARD(transcript_add(c, full.p, full.len));
     if (c->resumed) { /* we spoke first in the abbreviated handshake */
         hs_event(c, HS_EV_APP_READ, NULL, 0);
-        c->state = ST_CONNECTED;
         return wres_ok();
     }
     GUARD(hs_server12_save_session(c));
     GUARD(hs12_send_ccs_and_keys(c));
     GUARD(hs12_send_finished(c));
     hs_event(c, HS_EV_APP_READ, NULL, 0);
-    c->state = ST_CONNECTED;
     return wres_ok();
 }

@@ -26,12 +26,12 @@ struct ward_session {
     size_t ticket_len;
 };
 
-/* Handshake states: each names the one message it accepts (hs/table.c). */
+/* Handshake states: the message awaited, as hs/table.c's driver sets it
+ * from the connection's kind and its place in the kind's sequence. */
 typedef enum {
     ST_CLIENT_START = 0,
     ST_CLIENT_WAIT_SH,
     ST_CLIENT_WAIT_EE,
-    ST_CLIENT_WAIT_CERT_CR,
     ST_CLIENT_WAIT_CERT,
     ST_CLIENT_WAIT_CV,
     ST_CLIENT_WAIT_FINISHED,
@@ -42,7 +42,6 @@ typedef enum {
     /* TLS 1.2 (RFC 5246 §7.3) */
     ST_CLIENT12_WAIT_CERT,
     ST_CLIENT12_WAIT_SKE,
-    ST_CLIENT12_WAIT_CR_SHD,  /* CertificateRequest or ServerHelloDone */
     ST_CLIENT12_WAIT_SHD,
     ST_CLIENT12_WAIT_CCS,
     ST_CLIENT12_WAIT_FINISHED,
@@ -54,13 +53,23 @@ typedef enum {
     ST_SERVER_WAIT_CV,        /* TLS 1.3: client CertificateVerify */
     ST_SERVER12_WAIT_CERT,    /* TLS 1.2: client Certificate before ClientKeyExchange */
     ST_SERVER12_WAIT_CV,      /* TLS 1.2: CertificateVerify after ClientKeyExchange */
-    /* TLS 1.2 client after Certificate when the server acknowledged
-     * status_request (RFC 6066 §8): CertificateStatus may come first. */
-    ST_CLIENT12_WAIT_CS_SKE,      /* CertificateStatus or ServerKeyExchange */
-    ST_CLIENT12_WAIT_CS_CR_SHD,   /* CertificateStatus, CertificateRequest or ServerHelloDone */
     ST_CONNECTED,
     ST_FAILED
 } hs_state;
+
+/* The handshake's kind (hs/table.c): what the handlers learn, as flags;
+ * each kind has its message sequence. */
+enum {
+    HK_TLS12 = 1u << 0,       /* TLS 1.2 was chosen */
+    HK_HRR = 1u << 1,         /* a HelloRetryRequest (§4.1.4) */
+    HK_RESUMED = 1u << 2,     /* a PSK (1.3) / an abbreviated handshake (1.2) */
+    HK_CLIENT_AUTH = 1u << 3, /* the server asked for a client certificate */
+    HK_CLIENT_CERT = 1u << 4, /* the client's Certificate was not empty */
+    HK_OCSP_STATUS = 1u << 5, /* 1.2 ServerHello acknowledged status_request */
+    HK_RSA_KX = 1u << 6,      /* 1.2 RSA key transport: no ServerKeyExchange */
+    HK_EARLY_DATA = 1u << 7,  /* 0-RTT accepted: EndOfEarlyData comes */
+    HK_PHA = 1u << 8          /* server: a post-handshake CertificateRequest is open */
+};
 
 /* What the handshake asks of the connection (conn/conn.c implements it). */
 /* emit()'s type for the compatibility change_cipher_spec record (RFC 8446
@@ -103,7 +112,9 @@ typedef struct hs_out {
 typedef struct hs_ctx {
     const ward_config *cfg;
     int is_server;
-    hs_state state;
+    hs_state state;          /* set by hs/table.c's driver only */
+    unsigned hs_kind;        /* HK_* */
+    size_t hs_pos, hs_post_pos; /* places in the sequences (hs/table.c) */
     errbox *err;             /* the connection's: hs_fail writes it */
     hs_out out;
 
@@ -203,7 +214,6 @@ typedef struct hs_ctx {
             const ward_identity *id; /* the identity chosen; NULL: the default */
             int client_cert_pending; /* a client certificate awaits its CertificateVerify */
             int pha_offered;         /* the client sent post_handshake_auth */
-            int pha_state;           /* 0, or the client message awaited (HS_*) */
             crypto_key pha_key;      /* the client's key until its CertificateVerify */
             uint16_t psk_identity;   /* the index accepted */
             uint32_t early_limit;    /* max_early_data_size of the accepted ticket */
@@ -247,17 +257,19 @@ void hs_free(hs_ctx *c);
 /* What only the handshake needed, once it is over. */
 void hs_handshake_done(hs_ctx *c);
 WARD_MUST_CHECK wres hs_client_start(hs_ctx *c);
+/* hs/table.c: the first state (hs_init), the client's first flight
+ * (hs_client_start) with the state after it, and the failed state. */
+void hs_table_init(hs_ctx *c);
+WARD_MUST_CHECK wres hs_begin(hs_ctx *c);
+void hs_table_fail(hs_ctx *c);
 /* Free the client's key shares (after ServerHello, or with the connection). */
 void hs_client_drop_key_shares(hs_ctx *c);
 /* One complete handshake message from the peer. */
 WARD_MUST_CHECK wres hs_handle(hs_ctx *c, uint8_t type, span body, span full);
-/* A change_cipher_spec record in TLS 1.2 (hs/tls12.c). */
+/* A change_cipher_spec record in TLS 1.2 (hs/table.c). */
 WARD_MUST_CHECK wres hs12_on_ccs(hs_ctx *c, span payload);
 /* Sending a KeyUpdate and the post-handshake messages. */
 WARD_MUST_CHECK wres hs_send_key_update(hs_ctx *c, int request_peer);
-/* TLS 1.3 post-handshake authentication messages (hs/client_auth.c):
- * 1 if the message is one (*r is the result), 0 if not. */
-int hs_pha_message(hs_ctx *c, uint8_t type, span body, wres *r);
 /* Server: ask for a client certificate after the handshake (§4.6.2). */
 ward_err hs_request_client_cert(hs_ctx *c);
 

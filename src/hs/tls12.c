@@ -116,20 +116,6 @@ wres hs12_send_ccs_and_keys(hs_ctx *c)
     return hs12_install(c, 1);
 }
 
-/* The peer's change_cipher_spec: expected exactly once, before its Finished. */
-wres hs12_on_ccs(hs_ctx *c, span payload)
-{
-    if (payload.len != 1 || payload.p[0] != 1)
-        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "malformed change_cipher_spec record");
-    if (c->state == ST_CLIENT12_WAIT_CCS)
-        c->state = ST_CLIENT12_WAIT_FINISHED;
-    else if (c->state == ST_SERVER12_WAIT_CCS)
-        c->state = ST_SERVER12_WAIT_FINISHED;
-    else
-        return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "unexpected change_cipher_spec");
-    return hs12_install(c, 0);
-}
-
 /* RFC 5746 §4.2 / §4.4: renegotiation is refused with a warning, the
  * connection goes on. */
 wres hs12_refuse_renegotiation(hs_ctx *c)
