@@ -31,44 +31,10 @@ static const uint16_t pkcs1_schemes[] = {WARD_SIG_RSA_PKCS1_SHA256, WARD_SIG_RSA
 #define CERT_TYPE_RSA_SIGN 1
 #define CERT_TYPE_ECDSA_SIGN 64
 
-/* Whether the handshake itself carries a CertificateRequest. */
-static int asks_in_handshake(const ward_config *cfg)
-{
-    return cfg->client_verify == WARD_CLIENT_CERT_OPTIONAL ||
-           cfg->client_verify == WARD_CLIENT_CERT_REQUIRE;
-}
-
 static int scheme_offered12(const ward_config *cfg, uint16_t s)
 {
     return hs_list_has(cfg->sigalgs, cfg->n_sigalgs, s) ||
            hs_list_has(pkcs1_schemes, WARD_ARRAY_LEN(pkcs1_schemes), s);
-}
-
-/* ---- TLS 1.2: the handshake messages CertificateVerify signs ---- */
-
-void hs_client_auth_transcript_start(hs_ctx *c)
-{
-    c->hs_msgs_len = 0;
-    int may_need = c->is_server ? asks_in_handshake(c->cfg) : c->cfg->has_cert;
-    c->hs_msgs_on = c->version == WARD_TLS12 && may_need;
-}
-
-wres hs_client_auth_keep(hs_ctx *c, const uint8_t *msg, size_t len)
-{
-    if (len > c->hs_msgs_cap - c->hs_msgs_len) {
-        size_t cap = c->hs_msgs_cap ? c->hs_msgs_cap : 4096;
-        while (cap - c->hs_msgs_len < len) {
-            ENSURE(cap <= SIZE_MAX / 2, WARD_ERR_NOMEM);
-            cap *= 2;
-        }
-        uint8_t *p = realloc(c->hs_msgs, cap);
-        ENSURE(p, WARD_ERR_NOMEM);
-        c->hs_msgs = p;
-        c->hs_msgs_cap = cap;
-    }
-    memcpy(c->hs_msgs + c->hs_msgs_len, msg, len);
-    c->hs_msgs_len += len;
-    return wres_ok();
 }
 
 void hs_client_auth_done(hs_ctx *c)
@@ -148,7 +114,7 @@ static wres write_cr13(hs_ctx *c, wr *w, const uint8_t *ctx, size_t ctx_len)
  * CertificateRequest then). */
 wres hs_server_write_cert_request13(hs_ctx *c, wr *w)
 {
-    if (!asks_in_handshake(c->cfg))
+    if (!config_asks_in_handshake(c->cfg))
         return wres_ok();
     c->hs_kind |= HK_CLIENT_AUTH; /* the client's Certificate comes */
     return write_cr13(c, w, NULL, 0);
@@ -159,7 +125,7 @@ wres hs_server_write_cert_request13(hs_ctx *c, wr *w)
 wres hs_server_write_cert_request12(hs_ctx *c, wr *w)
 {
     const ward_config *cfg = c->cfg;
-    if (!asks_in_handshake(cfg))
+    if (!config_asks_in_handshake(cfg))
         return wres_ok();
     c->hs_kind |= HK_CLIENT_AUTH; /* the client's Certificate comes */
     uint16_t schemes[WARD_MAX_SIGALGS + WARD_ARRAY_LEN(pkcs1_schemes)];

@@ -118,4 +118,12 @@ const crypto_trust *config_trust(ward_config *cfg);
  * (keyUsage allows nothing ward can do). */
 ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key);
 
+/* Server: whether the handshake itself carries a CertificateRequest
+ * (post-handshake authentication asks later, in TLS 1.3 only). */
+static inline int config_asks_in_handshake(const ward_config *cfg)
+{
+    return cfg->client_verify == WARD_CLIENT_CERT_OPTIONAL ||
+           cfg->client_verify == WARD_CLIENT_CERT_REQUIRE;
+}
+
 #endif

@@ -116,10 +116,6 @@ WARD_MUST_CHECK wres hs_server_on_client_hello(hs_ctx *c, span body, span full);
 WARD_MUST_CHECK wres hs_server_on_finished(hs_ctx *c, span body, span full);
 
 /* client_auth.c: client certificates (mutual TLS), both versions, both roles */
-/* TLS 1.2 keeps the handshake messages for CertificateVerify when a client
- * certificate may be involved (called from transcript_start / _add). */
-void hs_client_auth_transcript_start(hs_ctx *c);
-WARD_MUST_CHECK wres hs_client_auth_keep(hs_ctx *c, const uint8_t *msg, size_t len);
 /* Server: room a CertificateRequest needs, and writing it into a flight
  * (nothing when the configuration does not ask for client certificates). */
 size_t hs_server_cert_request_size(const hs_ctx *c);

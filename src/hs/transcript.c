@@ -1,16 +1,47 @@
 /* The transcript hash (RFC 8446 §4.4.1). */
 #include <string.h>
 
-#include "hs/hs.h"
+#include <stdint.h>
+#include <stdlib.h>
+
 #include "hs/hs.h"
 #include "msg/msg.h"
+
+/* TLS 1.2's CertificateVerify signs the handshake messages themselves
+ * (RFC 5246 §7.4.8), which the running hash cannot give back: while a
+ * client certificate may be signed or checked, the messages are kept too
+ * (freed by hs_client_auth_done). */
+static void keep_start(hs_ctx *c)
+{
+    c->hs_msgs_len = 0;
+    int may_need = c->is_server ? config_asks_in_handshake(c->cfg) : c->cfg->has_cert;
+    c->hs_msgs_on = c->version == WARD_TLS12 && may_need;
+}
+
+static WARD_MUST_CHECK wres keep(hs_ctx *c, const uint8_t *msg, size_t len)
+{
+    if (len > c->hs_msgs_cap - c->hs_msgs_len) {
+        size_t cap = c->hs_msgs_cap ? c->hs_msgs_cap : 4096;
+        while (cap - c->hs_msgs_len < len) {
+            ENSURE(cap <= SIZE_MAX / 2, WARD_ERR_NOMEM);
+            cap *= 2;
+        }
+        uint8_t *p = realloc(c->hs_msgs, cap);
+        ENSURE(p, WARD_ERR_NOMEM);
+        c->hs_msgs = p;
+        c->hs_msgs_cap = cap;
+    }
+    memcpy(c->hs_msgs + c->hs_msgs_len, msg, len);
+    c->hs_msgs_len += len;
+    return wres_ok();
+}
 
 wres transcript_start(hs_ctx *c, hash_alg hash)
 {
     crypto_hash_free(&c->transcript);
     GUARD(crypto_hash_init(&c->transcript, hash));
     c->transcript_on = 1;
-    hs_client_auth_transcript_start(c);
+    keep_start(c);
     return wres_ok();
 }
 
@@ -18,7 +49,7 @@ wres transcript_add(hs_ctx *c, const uint8_t *msg, size_t len)
 {
     ENSURE(c->transcript_on, WARD_ERR_INTERNAL);
     if (c->hs_msgs_on)
-        GUARD(hs_client_auth_keep(c, msg, len));
+        GUARD(keep(c, msg, len));
     return crypto_hash_update(&c->transcript, msg, len);
 }
 
