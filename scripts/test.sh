@@ -16,6 +16,9 @@ step "build (gcc, -Werror) in build/"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARD_WERROR=ON
 cmake --build build -j "$jobs"
 
+step "no function in tools/ over 80 lines"
+./scripts/long-functions.sh tools 80
+
 step "tests in build/"
 (cd build && ctest --output-on-failure -j "$((jobs * 2))")
 
