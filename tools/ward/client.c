@@ -570,13 +570,6 @@ static void on_session(void *arg, const ward_session *s)
                  cli_version_short(ward_session_version(s)));
 }
 
-static long long client_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The end of stdin does not send close_notify at once. A server that
  * closes after answering (HTTP/1.0, a POP3 QUIT) would otherwise have our
  * close_notify unread in its socket when it closes, its kernel answers
@@ -594,7 +587,7 @@ static int relay_close_due(const pump *p, int stdin_open, int close_sent, long l
     (void)ward_conn_output(p->conn, &len);
     if (len > 0)
         return -1;
-    long long left = last_rx + CLOSE_QUIET_MS - client_now_ms();
+    long long left = last_rx + CLOSE_QUIET_MS - cli_now_ms();
     return left > 0 ? (int)left : 0;
 }
 
@@ -668,41 +661,90 @@ static int relay_in(pump *p, const uint8_t *buf, size_t n, int *key_update)
     return 0;
 }
 
+/* The relay's state between its turns. */
+typedef struct {
+    pump *p;
+    const client_opts *o;
+    int stdin_open, close_sent, key_update;
+    unsigned long long received;
+    long long last_rx; /* the start of the server's quiet time (relay_close_due) */
+} relay_state;
+
+/* stdin is readable: its next chunk to the server, or its end. 0, or -1
+ * after an error. */
+static int relay_stdin(relay_state *r)
+{
+    uint8_t buf[16384];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (n <= 0) {
+        if (n < 0)
+            cli_info("reading stdin: %s; closing", strerror(errno));
+        r->stdin_open = 0;
+        r->last_rx = cli_now_ms();
+        return 0;
+    }
+    return relay_in(r->p, buf, (size_t)n, &r->key_update);
+}
+
+/* Wait for the server's data, and for stdin while there is room to queue
+ * it (back-pressure), or until all is out once stdin has ended (the quiet
+ * time counts from then), or until our close_notify is due (due ms, -1:
+ * never). The exit status when the relay ends, else -1. */
+static int relay_wait(relay_state *r, int due)
+{
+    pump *p = r->p;
+    size_t pending = pump_pending(p);
+    unsigned want = PUMP_DATA;
+    if (r->stdin_open && !r->close_sent)
+        want |= pending < HIGH_WATER ? PUMP_AUX : PUMP_ROOM;
+    else if (pending)
+        want |= PUMP_FLUSHED;
+    ward_err e = pump_until(p, want, due < 0 ? 0 : cli_now_ms() + due);
+    if (p->rx_ms > r->last_rx)
+        r->last_rx = p->rx_ms;
+    if ((want & PUMP_FLUSHED) && !r->stdin_open)
+        r->last_rx = cli_now_ms();
+    if (e == WARD_ERR_TIMEOUT)
+        return -1; /* the close is due: the next turn sends it */
+    if (e != WARD_OK)
+        return relay_fail(p, e, r->o, r->received);
+    if ((p->got & PUMP_AUX) && relay_stdin(r) != 0)
+        return EXIT_FAIL;
+    return -1;
+}
+
 /* The relay. Returns the exit status. */
 static int relay(pump *p, const client_opts *o)
 {
     ward_conn *c = p->conn;
-    int stdin_open = 1, close_sent = 0, status = EXIT_FAIL;
-    int key_update = o->key_update;
-    unsigned long long received = 0;
-    long long last_rx = client_now_ms();
-    uint8_t buf[16384];
+    relay_state r = {.p = p, .o = o, .stdin_open = 1, .key_update = o->key_update,
+                     .last_rx = cli_now_ms()};
+    int status = EXIT_FAIL;
     char eb[256];
 
-    if (key_update && ward_conn_version(c) != WARD_TLS13) {
+    if (r.key_update && ward_conn_version(c) != WARD_TLS13) {
         cli_log("notice: %s has no KeyUpdate (a TLS 1.3 message); --key-update is ignored",
                 cli_version_name(ward_conn_version(c)));
-        key_update = 0;
+        r.key_update = 0;
     }
-
-    for (;;) {
-        int r = relay_out(p, o, &received, &status);
-        if (r < 0)
+    p->high_water = HIGH_WATER;
+    p->aux_fd = STDIN_FILENO;
+    do {
+        int peer_closed = relay_out(p, o, &r.received, &status);
+        if (peer_closed < 0)
             return status;
-        int peer_closed = r == 1;
-        int due = relay_close_due(p, stdin_open, close_sent, last_rx);
-        if ((peer_closed || due == 0) && !close_sent) {
+        int due = relay_close_due(p, r.stdin_open, r.close_sent, r.last_rx);
+        if ((peer_closed || due == 0) && !r.close_sent) {
             ward_err e = ward_conn_close(c);
             if (e != WARD_OK && !peer_closed) {
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
                 return EXIT_FAIL;
             }
-            close_sent = 1;
+            r.close_sent = 1;
             due = -1;
         }
-        ward_err e = pump_send(p);
-        if (e != WARD_OK && !peer_closed)
-            return relay_fail(p, e, o, received);
         if (peer_closed) {
             /* Our close_notify goes out if the socket takes it; the server
              * has already said it is done. */
@@ -712,52 +754,15 @@ static int relay(pump *p, const client_opts *o)
             return EXIT_OK;
         }
         if (p->eof) {
+            ward_err e = pump_send(p);
+            if (e != WARD_OK)
+                return relay_fail(p, e, o, r.received);
             cli_error("%s", ward_err_str(WARD_ERR_TRUNCATED));
             return EXIT_FAIL;
         }
-
-        size_t pending = pump_pending(p);
-        if (pending && !stdin_open)
-            last_rx = client_now_ms(); /* the quiet time counts from when all is out */
-        struct pollfd pfd[2];
-        nfds_t nfds = 1;
-        pfd[0].fd = p->fd;
-        pfd[0].events = POLLIN | (pending ? POLLOUT : 0);
-        pfd[0].revents = 0;
-        if (stdin_open && !close_sent && pending < HIGH_WATER) {
-            pfd[1].fd = STDIN_FILENO;
-            pfd[1].events = POLLIN;
-            pfd[1].revents = 0;
-            nfds = 2;
-        }
-        r = poll(pfd, nfds, due);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            cli_error("poll: %s", strerror(errno));
-            return EXIT_FAIL;
-        }
-        if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            last_rx = client_now_ms();
-            e = pump_recv(p);
-            if (e != WARD_OK)
-                return relay_fail(p, e, o, received);
-        }
-        if (nfds == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-            ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-            if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                continue;
-            if (n <= 0) {
-                if (n < 0)
-                    cli_info("reading stdin: %s; closing", strerror(errno));
-                stdin_open = 0;
-                last_rx = client_now_ms();
-                continue;
-            }
-            if (relay_in(p, buf, (size_t)n, &key_update) != 0)
-                return EXIT_FAIL;
-        }
-    }
+        status = relay_wait(&r, due);
+    } while (status < 0);
+    return status;
 }
 
 /* After the STARTTLS go-ahead the server sent plaintext where its TLS
