@@ -24,109 +24,115 @@
 /* --early-data: at most this much (servers allow far less, 16 KiB is usual). */
 #define EARLY_DATA_MAX (1024 * 1024)
 
+/* --help, in the order it is printed (the parts both commands share are in
+ * cli.c). */
+static const char client_help_top[] =
+    "Usage: ward client [options] HOST[:PORT]\n"
+    "       ward client [options] URL\n"
+    "       ward client [options] --starttls PROTO HOST[:PORT]\n"
+    "\n"
+    "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3 or 1.2,\n"
+    "print the negotiated parameters on stderr, then send stdin to the server\n"
+    "and write what the server sends to stdout. At the end of stdin, keep reading\n"
+    "until the server sends close_notify (then answer with ours), or until it has\n"
+    "been quiet for 1 s (then send ours and wait for its close).\n"
+    "\n"
+    "URL: SCHEME://HOST[:PORT][/path] (IPv6 as [ADDR]; the path is ignored). The\n"
+    "scheme gives the default port, the ALPN offered (unless --alpn) and whether\n"
+    "TLS starts at once or after a STARTTLS dialogue (shown as 'ward: S:' and\n"
+    "'ward: C:' lines; a server that does not upgrade is an error, never a\n"
+    "fallback to plaintext):\n"
+    "  implicit TLS: https 443, imaps 993, pop3s 995, nntps 563, ftps 990,\n"
+    "                smtps/submissions 465, ldaps 636, xmpps 5223\n"
+    "  STARTTLS:     smtp 25, submission 587, lmtp 24, imap 143, pop3 110,\n"
+    "                nntp 119, ftp 21, sieve 4190, xmpp 5222, xmpp-server 5269,\n"
+    "                ldap 389, postgres 5432, mysql 3306 (those this version has)\n"
+    "  --starttls PROTO       PROTO://HOST[:PORT], for a STARTTLS protocol above\n"
+    "  --helo NAME            the name ward gives for itself: the EHLO / LHLO\n"
+    "                         argument (smtp, submission, lmtp; a domain or an\n"
+    "                         address literal such as [192.0.2.1]) and the stream's\n"
+    "                         'from' (xmpp-server); default localhost\n"
+    "\n"
+    "Certificates:\n"
+    "  --showcerts            write the server's chain to stdout before any data:\n"
+    "                         a summary line and the PEM of each certificate\n"
+    "  --check-expiry DAYS    exit 3 if a certificate of the chain expires within\n"
+    "                         DAYS days (and say which, and when)\n"
+    "\n"
+    "Verification (default: the system trust store and the host name):\n"
+    "  --cafile FILE          trust the CA certificates in FILE (PEM)\n"
+    "  --servername NAME      name to send in SNI and to verify (default HOST)\n"
+    "  --pin sha256:HEX       accept exactly the server key whose SubjectPublicKeyInfo\n"
+    "                         has this SHA-256 (64 hex digits)\n"
+    "  --insecure             do not verify the certificate at all (testing only)\n"
+    "  --ocsp-require         fail unless the server staples a good OCSP response\n"
+    "                         (by default a staple is asked for and checked when sent;\n"
+    "                         needs a verified chain: not with --pin or --insecure)\n"
+    "  --ocsp-max-age SECONDS accept a staple without nextUpdate for this long after\n"
+    "                         its thisUpdate (default 604800, 7 days)\n"
+    "\n"
+    "Client certificate (mutual TLS; sent only when the server asks):\n"
+    "  --cert FILE            certificate chain (PEM, leaf first)\n"
+    "  --key FILE             its private key (PEM)\n"
+    "  --post-handshake-auth  let the server ask for it after the handshake too\n"
+    "                         (TLS 1.3 post-handshake authentication)\n"
+    "\n"
+    "Negotiation:\n"
+    "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
+    "  --groups LIST          key exchange groups in preference order:\n"
+    "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
+    "                         secp521r1 (P-521), and for TLS 1.3 only\n"
+    "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
+    "                         SecP384r1MLKEM1024, MLKEM1024\n"
+    "                         (default: X25519MLKEM768,x25519,secp256r1,secp384r1)\n"
+    "  --key-share-groups LIST  groups to send key shares for in the first\n"
+    "                         ClientHello, at most 3 (TLS 1.3; default:\n"
+    "                         X25519MLKEM768,x25519)\n";
+
+static const char client_help_compat[] =
+    "  --no-middlebox-compat  turn off middlebox compatibility mode (TLS 1.3)\n"
+    "\n";
+
+static const char client_help_resumption[] =
+    "\n"
+    "Resumption (TLS 1.3 tickets; TLS 1.2 session IDs and tickets):\n"
+    "  --sess-out FILE        save the newest session the server hands out to\n"
+    "                         FILE (mode 0600; it holds a secret), each time one\n"
+    "                         arrives\n"
+    "  --sess-in FILE         offer to resume the session saved in FILE; a missing\n"
+    "                         or corrupt file is an error (no silent full\n"
+    "                         handshake). Prints \"resumed: yes\" or \"no\". A\n"
+    "                         resumed connection has no certificate: the one\n"
+    "                         checked when the session was saved stands for it\n"
+    "  --early-data FILE      with --sess-in: send FILE as 0-RTT early data (TLS\n"
+    "                         1.3, when the session allows it); if the server\n"
+    "                         rejects it, it is sent again after the handshake,\n"
+    "                         so the server gets it once either way. Early data\n"
+    "                         can be replayed by an attacker: only for requests\n"
+    "                         that are harmless to repeat\n";
+
+static const char client_help_other[] =
+    "\n"
+    "Other:\n"
+    "  --key-update           after the first chunk of stdin is sent, send a\n"
+    "                         KeyUpdate that asks the server to update too\n"
+    "                         (TLS 1.3; TLS 1.2 has none: a notice says so)\n"
+    "  -q, --quiet            no information lines, only errors\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage, 3 when\n"
+    "--check-expiry finds a certificate that expires too soon.\n";
+
 void client_usage(FILE *out)
 {
-    fputs(
-        "Usage: ward client [options] HOST[:PORT]\n"
-        "       ward client [options] URL\n"
-        "       ward client [options] --starttls PROTO HOST[:PORT]\n"
-        "\n"
-        "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3 or 1.2,\n"
-        "print the negotiated parameters on stderr, then send stdin to the server\n"
-        "and write what the server sends to stdout. At the end of stdin, keep reading\n"
-        "until the server sends close_notify (then answer with ours), or until it has\n"
-        "been quiet for 1 s (then send ours and wait for its close).\n"
-        "\n"
-        "URL: SCHEME://HOST[:PORT][/path] (IPv6 as [ADDR]; the path is ignored). The\n"
-        "scheme gives the default port, the ALPN offered (unless --alpn) and whether\n"
-        "TLS starts at once or after a STARTTLS dialogue (shown as 'ward: S:' and\n"
-        "'ward: C:' lines; a server that does not upgrade is an error, never a\n"
-        "fallback to plaintext):\n"
-        "  implicit TLS: https 443, imaps 993, pop3s 995, nntps 563, ftps 990,\n"
-        "                smtps/submissions 465, ldaps 636, xmpps 5223\n"
-        "  STARTTLS:     smtp 25, submission 587, lmtp 24, imap 143, pop3 110,\n"
-        "                nntp 119, ftp 21, sieve 4190, xmpp 5222, xmpp-server 5269,\n"
-        "                ldap 389, postgres 5432, mysql 3306 (those this version has)\n"
-        "  --starttls PROTO       PROTO://HOST[:PORT], for a STARTTLS protocol above\n"
-        "  --helo NAME            the name ward gives for itself: the EHLO / LHLO\n"
-        "                         argument (smtp, submission, lmtp; a domain or an\n"
-        "                         address literal such as [192.0.2.1]) and the stream's\n"
-        "                         'from' (xmpp-server); default localhost\n"
-        "\n"
-        "Certificates:\n"
-        "  --showcerts            write the server's chain to stdout before any data:\n"
-        "                         a summary line and the PEM of each certificate\n"
-        "  --check-expiry DAYS    exit 3 if a certificate of the chain expires within\n"
-        "                         DAYS days (and say which, and when)\n"
-        "\n"
-        "Verification (default: the system trust store and the host name):\n"
-        "  --cafile FILE          trust the CA certificates in FILE (PEM)\n"
-        "  --servername NAME      name to send in SNI and to verify (default HOST)\n"
-        "  --pin sha256:HEX       accept exactly the server key whose SubjectPublicKeyInfo\n"
-        "                         has this SHA-256 (64 hex digits)\n"
-        "  --insecure             do not verify the certificate at all (testing only)\n"
-        "  --ocsp-require         fail unless the server staples a good OCSP response\n"
-        "                         (by default a staple is asked for and checked when sent;\n"
-        "                         needs a verified chain: not with --pin or --insecure)\n"
-        "  --ocsp-max-age SECONDS accept a staple without nextUpdate for this long after\n"
-        "                         its thisUpdate (default 604800, 7 days)\n"
-        "\n"
-        "Client certificate (mutual TLS; sent only when the server asks):\n"
-        "  --cert FILE            certificate chain (PEM, leaf first)\n"
-        "  --key FILE             its private key (PEM)\n"
-        "  --post-handshake-auth  let the server ask for it after the handshake too\n"
-        "                         (TLS 1.3 post-handshake authentication)\n"
-        "\n"
-        "Negotiation:\n"
-        "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
-        "  --groups LIST          key exchange groups in preference order:\n"
-        "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
-        "                         secp521r1 (P-521), and for TLS 1.3 only\n"
-        "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
-        "                         SecP384r1MLKEM1024, MLKEM1024\n"
-        "                         (default: X25519MLKEM768,x25519,secp256r1,secp384r1)\n"
-        "  --key-share-groups LIST  groups to send key shares for in the first\n"
-        "                         ClientHello, at most 3 (TLS 1.3; default:\n"
-        "                         X25519MLKEM768,x25519)\n",
-        out);
+    fputs(client_help_top, out);
     fputs(cli_suites_help, out);
-    fputs(
-        "  --no-middlebox-compat  turn off middlebox compatibility mode (TLS 1.3)\n"
-        "\n",
-        out);
+    fputs(client_help_compat, out);
     fputs(cli_version_help, out);
     fputs("\n", out);
     fputs(cli_keylog_help, out);
-    fputs(
-        "\n"
-        "Resumption (TLS 1.3 tickets; TLS 1.2 session IDs and tickets):\n"
-        "  --sess-out FILE        save the newest session the server hands out to\n"
-        "                         FILE (mode 0600; it holds a secret), each time one\n"
-        "                         arrives\n"
-        "  --sess-in FILE         offer to resume the session saved in FILE; a missing\n"
-        "                         or corrupt file is an error (no silent full\n"
-        "                         handshake). Prints \"resumed: yes\" or \"no\". A\n"
-        "                         resumed connection has no certificate: the one\n"
-        "                         checked when the session was saved stands for it\n"
-        "  --early-data FILE      with --sess-in: send FILE as 0-RTT early data (TLS\n"
-        "                         1.3, when the session allows it); if the server\n"
-        "                         rejects it, it is sent again after the handshake,\n"
-        "                         so the server gets it once either way. Early data\n"
-        "                         can be replayed by an attacker: only for requests\n"
-        "                         that are harmless to repeat\n",
-        out);
-    fputs(
-        "\n"
-        "Other:\n"
-        "  --key-update           after the first chunk of stdin is sent, send a\n"
-        "                         KeyUpdate that asks the server to update too\n"
-        "                         (TLS 1.3; TLS 1.2 has none: a notice says so)\n"
-        "  -q, --quiet            no information lines, only errors\n"
-        "  -h, --help             this help\n"
-        "\n"
-        "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage, 3 when\n"
-        "--check-expiry finds a certificate that expires too soon.\n",
-        out);
+    fputs(client_help_resumption, out);
+    fputs(client_help_other, out);
 }
 
 typedef struct {
@@ -193,114 +199,148 @@ static int helo_used(const cli_target *w)
     return a == WARD_APP_SMTP || a == WARD_APP_LMTP || a == WARD_APP_XMPP_SERVER;
 }
 
-static int parse_args(int argc, char **argv, client_opts *o)
+/* A flag of `ward client` (an option without a value): 1 if a is one. */
+static int client_flag(const char *a, client_opts *o)
+{
+    if (cli_opt_flag(a, "--help", "-h")) {
+        client_usage(stdout);
+        exit(EXIT_OK);
+    } else if (cli_opt_flag(a, "--quiet", "-q")) {
+        cli_quiet = 1;
+    } else if (cli_opt_flag(a, "--showcerts", NULL)) {
+        o->showcerts = 1;
+    } else if (cli_opt_flag(a, "--insecure", NULL)) {
+        o->insecure = 1;
+    } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
+        o->ocsp_require = 1;
+    } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
+        o->no_middlebox = 1;
+    } else if (cli_opt_flag(a, "--key-update", NULL)) {
+        o->key_update = 1;
+    } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
+        o->pha = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* The options with a value about where to connect and whom to trust: 1 if
+ * argv[*i] is one (taken, *i advanced), 0 if not, -1 after a usage message. */
+static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
 {
     static const char *cmd = "client";
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int bad = 0, vr;
-        if ((vr = cli_version_opt(cmd, argc, argv, &i, &o->ver)) != 0) {
-            if (vr < 0)
-                return -1;
-        } else if (cli_opt_flag(a, "--help", "-h")) {
-            client_usage(stdout);
-            exit(EXIT_OK);
-        } else if (cli_opt_flag(a, "--quiet", "-q")) {
-            cli_quiet = 1;
-        } else if (cli_opt_flag(a, "--showcerts", NULL)) {
-            o->showcerts = 1;
-        } else if (cli_opt_flag(a, "--insecure", NULL)) {
-            o->insecure = 1;
-        } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
-            o->ocsp_require = 1;
-        } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
-            o->no_middlebox = 1;
-        } else if (cli_opt_flag(a, "--key-update", NULL)) {
-            o->key_update = 1;
-        } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
-            o->pha = 1;
-        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--starttls", NULL, &bad))) {
-            o->starttls = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--helo", NULL, &bad))) {
-            if (helo_check(cmd, v) != 0)
-                return -1;
-            o->helo = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--check-expiry", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
-                return -1;
-            o->check_expiry = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
-            o->cafile = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
-            o->cert = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
-            o->key = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--servername", NULL, &bad))) {
-            if (!*v) {
-                cli_usage_error(cmd, "--servername needs a name");
-                return -1;
-            }
-            o->servername = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--pin", NULL, &bad))) {
-            if (cli_parse_pin(cmd, v, o->pin) != 0)
-                return -1;
-            o->have_pin = 1;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp-max-age", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--ocsp-max-age", v, UINT32_MAX, &o->ocsp_max_age) != 0)
-                return -1;
-            if (o->ocsp_max_age == 0) {
-                cli_usage_error(cmd, "--ocsp-max-age needs at least 1 second");
-                return -1;
-            }
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--alpn", NULL, &bad))) {
-            if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--groups", NULL, &bad))) {
-            if (cli_parse_groups(cmd, v, &o->groups) != 0)
-                return -1;
-            o->have_groups = 1;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--key-share-groups", NULL, &bad))) {
-            if (cli_parse_groups(cmd, v, &o->key_share) != 0)
-                return -1;
-            o->have_key_share = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--suites", NULL, &bad))) {
-            if (cli_parse_suites(cmd, v, &o->suites) != 0)
-                return -1;
-            o->have_suites = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--keylog", NULL, &bad))) {
-            o->keylog = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
-            if (cli_parse_export(cmd, v, &o->export) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--sess-out", NULL, &bad))) {
-            o->sess_out = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--sess-in", NULL, &bad))) {
-            o->sess_in = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--early-data", NULL, &bad))) {
-            o->early_data = v;
-        } else if (bad) {
+    const char *v;
+    int bad = 0;
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--starttls", NULL, &bad))) {
+        o->starttls = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--helo", NULL, &bad))) {
+        if (helo_check(cmd, v) != 0)
             return -1;
-        } else if (strcmp(a, "--") == 0) {
-            if (i + 1 < argc && !o->target)
-                o->target = argv[++i];
-            if (i + 1 < argc) {
-                cli_usage_error(cmd, "unexpected argument '%s'", argv[i + 1]);
-                return -1;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            cli_usage_error(cmd, "unknown option '%s'", a);
+        o->helo = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--check-expiry", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
             return -1;
-        } else if (o->target) {
-            cli_usage_error(cmd, "unexpected argument '%s' (only one HOST[:PORT])", a);
+        o->check_expiry = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cafile", NULL, &bad))) {
+        o->cafile = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cert", NULL, &bad))) {
+        o->cert = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
+        o->key = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--servername", NULL, &bad))) {
+        if (!*v) {
+            cli_usage_error(cmd, "--servername needs a name");
             return -1;
-        } else {
-            o->target = a;
         }
+        o->servername = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--pin", NULL, &bad))) {
+        if (cli_parse_pin(cmd, v, o->pin) != 0)
+            return -1;
+        o->have_pin = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ocsp-max-age", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--ocsp-max-age", v, UINT32_MAX, &o->ocsp_max_age) != 0)
+            return -1;
+        if (o->ocsp_max_age == 0) {
+            cli_usage_error(cmd, "--ocsp-max-age needs at least 1 second");
+            return -1;
+        }
+    } else {
+        return bad ? -1 : 0;
     }
+    return 1;
+}
+
+/* The options with a value about negotiation, keys and sessions: as
+ * client_peer_opt. */
+static int client_tls_opt(int argc, char **argv, int *i, client_opts *o)
+{
+    static const char *cmd = "client";
+    const char *v;
+    int bad = 0;
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--alpn", NULL, &bad))) {
+        if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
+            return -1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--groups", NULL, &bad))) {
+        if (cli_parse_groups(cmd, v, &o->groups) != 0)
+            return -1;
+        o->have_groups = 1;
+    } else if (!bad &&
+               (v = cli_opt_value(cmd, argc, argv, i, "--key-share-groups", NULL, &bad))) {
+        if (cli_parse_groups(cmd, v, &o->key_share) != 0)
+            return -1;
+        o->have_key_share = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--suites", NULL, &bad))) {
+        if (cli_parse_suites(cmd, v, &o->suites) != 0)
+            return -1;
+        o->have_suites = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--keylog", NULL, &bad))) {
+        o->keylog = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--export", NULL, &bad))) {
+        if (cli_parse_export(cmd, v, &o->export) != 0)
+            return -1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--sess-out", NULL, &bad))) {
+        o->sess_out = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--sess-in", NULL, &bad))) {
+        o->sess_in = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--early-data", NULL, &bad))) {
+        o->early_data = v;
+    } else {
+        return bad ? -1 : 0;
+    }
+    return 1;
+}
+
+/* An argument that is no known option: "--", the target, or a mistake.
+ * 1, or -1 after a usage message. */
+static int client_word(int argc, char **argv, int *i, client_opts *o)
+{
+    static const char *cmd = "client";
+    const char *a = argv[*i];
+    if (strcmp(a, "--") == 0) {
+        if (*i + 1 < argc && !o->target)
+            o->target = argv[++*i];
+        if (*i + 1 < argc) {
+            cli_usage_error(cmd, "unexpected argument '%s'", argv[*i + 1]);
+            return -1;
+        }
+    } else if (a[0] == '-' && a[1] != '\0') {
+        cli_usage_error(cmd, "unknown option '%s'", a);
+        return -1;
+    } else if (o->target) {
+        cli_usage_error(cmd, "unexpected argument '%s' (only one HOST[:PORT])", a);
+        return -1;
+    } else {
+        o->target = a;
+    }
+    return 1;
+}
+
+/* Once every option is read: the ones that need or exclude each other. 0,
+ * or -1 after a usage message. */
+static int client_args_agree(client_opts *o)
+{
+    static const char *cmd = "client";
     if (!o->target) {
         cli_usage_error(cmd, "missing URL or HOST[:PORT]");
         return -1;
@@ -349,6 +389,24 @@ static int parse_args(int argc, char **argv, client_opts *o)
                             &o->max_version) != 0)
         return -1;
     return 0;
+}
+
+static int parse_args(int argc, char **argv, client_opts *o)
+{
+    for (int i = 0; i < argc; i++) {
+        int r = cli_version_opt("client", argc, argv, &i, &o->ver);
+        if (r == 0)
+            r = client_flag(argv[i], o);
+        if (r == 0)
+            r = client_peer_opt(argc, argv, &i, o);
+        if (r == 0)
+            r = client_tls_opt(argc, argv, &i, o);
+        if (r == 0)
+            r = client_word(argc, argv, &i, o);
+        if (r < 0)
+            return -1;
+    }
+    return client_args_agree(o);
 }
 
 /* Build the configuration; on failure print why and return NULL. */

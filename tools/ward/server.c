@@ -27,97 +27,103 @@
 /* --max-early-data at most (it is buffered whole). */
 #define EARLY_DATA_MAX (1024 * 1024)
 
+/* --help, in the order it is printed (the parts both commands share are in
+ * cli.c). */
+static const char server_help_top[] =
+    "Usage: ward server [options]\n"
+    "\n"
+    "Accept TLS 1.3 and 1.2 connections (a child process per connection) and, by\n"
+    "default, echo what each client sends until it closes.\n"
+    "\n"
+    "Identity (default: an ephemeral self-signed ECDSA P-256 certificate for\n"
+    "localhost, made at start-up; its pin is printed on stderr):\n"
+    "  --cert FILE            certificate chain (PEM, leaf first)\n"
+    "  --key FILE             private key (PEM)\n"
+    "                         --cert/--key again add identities chosen by the\n"
+    "                         client's server_name (SNI); the first pair is the\n"
+    "                         default for clients that send no name or no match\n"
+    "  --sni-strict           refuse (alert unrecognized_name) a client whose\n"
+    "                         server_name matches no certificate, or that sends none\n"
+    "  --ocsp FILE            staple this DER OCSP response to the first\n"
+    "                         certificate (re-read when the file changes)\n"
+    "\n"
+    "Client certificates (mutual TLS; default: none asked for):\n"
+    "  --verify-client CAFILE  require a client certificate issued by a CA in\n"
+    "                         CAFILE (PEM); the client's subject is logged\n"
+    "  --verify-client-optional CAFILE  ask for one, accept clients without; a\n"
+    "                         certificate that is sent must verify\n"
+    "  --verify-client-post-handshake CAFILE  ask after the handshake (TLS 1.3\n"
+    "                         post-handshake authentication, for clients that offer\n"
+    "                         it; then required): --www answers once it came\n"
+    "\n"
+    "Listening:\n"
+    "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
+    "                         [::1]:4433 for IPv6; port 0 picks a free port)\n"
+    "  --max-connections N    exit after serving N connections (status 1 if\n"
+    "                         any of them failed)\n"
+    "\n"
+    "What to do with a connection (default: echo):\n"
+    "  --www                  answer an HTTP request with a page describing the\n"
+    "                         connection, then close\n"
+    "  --file FILE            send the contents of FILE, then close\n"
+    "  --key-update           after the first echoed chunk, send a KeyUpdate that\n"
+    "                         asks the client to update too (TLS 1.3; TLS 1.2 has\n"
+    "                         none: a notice says so)\n"
+    "\n"
+    "Negotiation:\n"
+    "  --alpn LIST            ALPN protocols to accept, in preference order\n"
+    "  --groups LIST          key exchange groups in preference order:\n"
+    "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
+    "                         secp521r1 (P-521), and for TLS 1.3 only\n"
+    "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
+    "                         SecP384r1MLKEM1024, MLKEM1024\n";
+
+static const char server_help_suites_note[] =
+    "                         (TLS 1.2: the suites that fit the certificate's key,\n"
+    "                         ECDSA or RSA)\n"
+    "  --force-hrr            answer every first ClientHello with a HelloRetryRequest\n"
+    "                         (TLS 1.3)\n"
+    "\n";
+
+static const char server_help_resumption[] =
+    "\n"
+    "Resumption and 0-RTT:\n"
+    "  --tickets N            session tickets per full handshake (default 2; 0: none,\n"
+    "                         so no resumption by ticket)\n"
+    "  --ticket-keys FILE     ticket keys: one or two lines of 96 hex digits, the\n"
+    "                         current key then the previous one (still accepted),\n"
+    "                         e.g. from `openssl rand -hex 48`; re-read when it\n"
+    "                         changes. Default: a random key, shared by all\n"
+    "                         connections and replaced every 2 hours (the\n"
+    "                         previous one still accepted)\n"
+    "  --max-early-data N     accept up to N bytes of TLS 1.3 0-RTT early data\n"
+    "                         (default 0: off; at most 1048576). Early data can be\n"
+    "                         REPLAYED by an attacker: each ticket is good for it\n"
+    "                         once. It is handled like the rest of the client's\n"
+    "                         data, and logged as \"early data: N bytes\n"
+    "                         (replayable)\"\n";
+
+static const char server_help_other[] =
+    "\n"
+    "Other:\n"
+    "  -q, --quiet            no information lines (the listening line and the\n"
+    "                         pin of an ephemeral certificate are always printed)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 on a normal end, 1 on an error, 2 on bad usage.\n";
+
 void server_usage(FILE *out)
 {
-    fputs(
-        "Usage: ward server [options]\n"
-        "\n"
-        "Accept TLS 1.3 and 1.2 connections (a child process per connection) and, by\n"
-        "default, echo what each client sends until it closes.\n"
-        "\n"
-        "Identity (default: an ephemeral self-signed ECDSA P-256 certificate for\n"
-        "localhost, made at start-up; its pin is printed on stderr):\n"
-        "  --cert FILE            certificate chain (PEM, leaf first)\n"
-        "  --key FILE             private key (PEM)\n"
-        "                         --cert/--key again add identities chosen by the\n"
-        "                         client's server_name (SNI); the first pair is the\n"
-        "                         default for clients that send no name or no match\n"
-        "  --sni-strict           refuse (alert unrecognized_name) a client whose\n"
-        "                         server_name matches no certificate, or that sends none\n"
-        "  --ocsp FILE            staple this DER OCSP response to the first\n"
-        "                         certificate (re-read when the file changes)\n"
-        "\n"
-        "Client certificates (mutual TLS; default: none asked for):\n"
-        "  --verify-client CAFILE  require a client certificate issued by a CA in\n"
-        "                         CAFILE (PEM); the client's subject is logged\n"
-        "  --verify-client-optional CAFILE  ask for one, accept clients without; a\n"
-        "                         certificate that is sent must verify\n"
-        "  --verify-client-post-handshake CAFILE  ask after the handshake (TLS 1.3\n"
-        "                         post-handshake authentication, for clients that offer\n"
-        "                         it; then required): --www answers once it came\n"
-        "\n"
-        "Listening:\n"
-        "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
-        "                         [::1]:4433 for IPv6; port 0 picks a free port)\n"
-        "  --max-connections N    exit after serving N connections (status 1 if\n"
-        "                         any of them failed)\n"
-        "\n"
-        "What to do with a connection (default: echo):\n"
-        "  --www                  answer an HTTP request with a page describing the\n"
-        "                         connection, then close\n"
-        "  --file FILE            send the contents of FILE, then close\n"
-        "  --key-update           after the first echoed chunk, send a KeyUpdate that\n"
-        "                         asks the client to update too (TLS 1.3; TLS 1.2 has\n"
-        "                         none: a notice says so)\n"
-        "\n"
-        "Negotiation:\n"
-        "  --alpn LIST            ALPN protocols to accept, in preference order\n"
-        "  --groups LIST          key exchange groups in preference order:\n"
-        "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
-        "                         secp521r1 (P-521), and for TLS 1.3 only\n"
-        "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
-        "                         SecP384r1MLKEM1024, MLKEM1024\n",
-        out);
+    fputs(server_help_top, out);
     fputs(cli_suites_help, out);
-    fputs(
-        "                         (TLS 1.2: the suites that fit the certificate's key,\n"
-        "                         ECDSA or RSA)\n"
-        "  --force-hrr            answer every first ClientHello with a HelloRetryRequest\n"
-        "                         (TLS 1.3)\n"
-        "\n",
-        out);
+    fputs(server_help_suites_note, out);
     fputs(cli_version_help, out);
     fputs("\n", out);
     fputs(cli_keylog_help, out);
     fputs("\n", out);
     fputs(server_limits_help, out);
-    fputs(
-        "\n"
-        "Resumption and 0-RTT:\n"
-        "  --tickets N            session tickets per full handshake (default 2; 0: none,\n"
-        "                         so no resumption by ticket)\n"
-        "  --ticket-keys FILE     ticket keys: one or two lines of 96 hex digits, the\n"
-        "                         current key then the previous one (still accepted),\n"
-        "                         e.g. from `openssl rand -hex 48`; re-read when it\n"
-        "                         changes. Default: a random key, shared by all\n"
-        "                         connections and replaced every 2 hours (the\n"
-        "                         previous one still accepted)\n"
-        "  --max-early-data N     accept up to N bytes of TLS 1.3 0-RTT early data\n"
-        "                         (default 0: off; at most 1048576). Early data can be\n"
-        "                         REPLAYED by an attacker: each ticket is good for it\n"
-        "                         once. It is handled like the rest of the client's\n"
-        "                         data, and logged as \"early data: N bytes\n"
-        "                         (replayable)\"\n",
-        out);
-    fputs(
-        "\n"
-        "Other:\n"
-        "  -q, --quiet            no information lines (the listening line and the\n"
-        "                         pin of an ephemeral certificate are always printed)\n"
-        "  -h, --help             this help\n"
-        "\n"
-        "Exit status: 0 on a normal end, 1 on an error, 2 on bad usage.\n",
-        out);
+    fputs(server_help_resumption, out);
+    fputs(server_help_other, out);
 }
 
 enum mode { MODE_ECHO, MODE_WWW, MODE_FILE };
