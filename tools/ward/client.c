@@ -863,141 +863,190 @@ static int start_dialogue(const client_opts *o, const char *host, ward_starttls 
     return 0;
 }
 
-int client_main(int argc, char **argv)
-{
+/* One run of `ward client`: what its steps share. */
+typedef struct {
     client_opts o;
-    memset(&o, 0, sizeof o);
-    if (parse_args(argc, argv, &o) != 0) {
-        cli_str_list_free(&o.alpn);
-        return EXIT_USAGE;
-    }
-    const char *host = o.where.host, *port = o.where.port;
-    const char *name = o.servername ? o.servername : host;
+    const char *name; /* the server name to send and verify */
+    ward_config *cfg;
+    ward_conn *c;
+    int fd;
+    ward_starttls *dlg;
+    ward_session *sess;
+    uint8_t *early;
+    size_t early_len;
+    int offer_early;
+    session_sink sink;
+    pump p;
+} client_run;
 
-    int status = EXIT_FAIL;
-    ward_conn *c = NULL;
-    int fd = -1;
-    ward_starttls *dlg = NULL;
-    ward_session *sess = NULL;
-    uint8_t *early = NULL;
-    size_t early_len = 0;
-    session_sink sink = {.path = o.sess_out};
-    ward_config *cfg = make_config(&o);
-    if (!cfg)
-        goto out;
-    if (o.sess_out)
-        ward_config_set_session_callback(cfg, on_session, &sink);
-    if (o.sess_in) {
-        char serr[600];
-        if (!(sess = cli_session_load(o.sess_in, serr, sizeof serr))) {
-            cli_error("%s", serr);
-            goto out;
-        }
+/* The configuration, the saved session and the early data. 0, or -1
+ * after an error message. */
+static int client_prepare(client_run *r)
+{
+    char serr[600];
+    r->sink.path = r->o.sess_out;
+    if (!(r->cfg = make_config(&r->o)))
+        return -1;
+    if (r->o.sess_out)
+        ward_config_set_session_callback(r->cfg, on_session, &r->sink);
+    if (r->o.sess_in && !(r->sess = cli_session_load(r->o.sess_in, serr, sizeof serr))) {
+        cli_error("%s", serr);
+        return -1;
     }
-    if (o.early_data) {
-        char serr[600];
-        if (cli_read_small_file(o.early_data, EARLY_DATA_MAX, &early, &early_len, serr,
-                                sizeof serr) != 0) {
-            cli_error("--early-data: %s", serr);
-            goto out;
-        }
+    if (r->o.early_data && cli_read_small_file(r->o.early_data, EARLY_DATA_MAX, &r->early,
+                                               &r->early_len, serr, sizeof serr) != 0) {
+        cli_error("--early-data: %s", serr);
+        return -1;
     }
+    return 0;
+}
 
+/* The TCP connection, and the STARTTLS dialogue up to its go-ahead. 0, or
+ * -1 after an error message. */
+static int client_connect(client_run *r)
+{
+    const char *host = r->o.where.host;
     /* A STARTTLS scheme must upgrade: no dialogue, no connection. */
-    if (o.where.scheme && !o.where.scheme->implicit_tls && start_dialogue(&o, host, &dlg) != 0)
-        goto out;
+    if (r->o.where.scheme && !r->o.where.scheme->implicit_tls &&
+        start_dialogue(&r->o, host, &r->dlg) != 0)
+        return -1;
     char err[512], peer[128];
-    fd = net_connect(host, port, CONNECT_TIMEOUT_MS, err, sizeof err, peer, sizeof peer);
-    if (fd < 0) {
+    r->fd = net_connect(host, r->o.where.port, CONNECT_TIMEOUT_MS, err, sizeof err, peer,
+                        sizeof peer);
+    if (r->fd < 0) {
         cli_error("%s", err);
-        goto out;
+        return -1;
     }
     cli_info("connected to %s", peer);
     /* The lines a client that speaks first queued at creation (XMPP's
      * stream header, ...) are shown now, when they are sent. */
-    if (dlg)
-        ward_starttls_set_log(dlg, dlg_log, NULL);
-    if (dlg && dlg_plain(dlg, fd, HANDSHAKE_TIMEOUT_MS) != 0)
-        goto out;
+    if (r->dlg)
+        ward_starttls_set_log(r->dlg, dlg_log, NULL);
+    if (r->dlg && dlg_plain(r->dlg, r->fd, HANDSHAKE_TIMEOUT_MS) != 0)
+        return -1;
+    return 0;
+}
 
+/* The connection (resuming, with 0-RTT data when the session allows) and
+ * its handshake. 0, or -1 after an error message and its hints. */
+static int client_handshake(client_run *r)
+{
     /* 0-RTT only within what the session allows; otherwise the data goes
      * after the handshake like stdin. */
-    uint32_t early_max = sess ? ward_session_max_early_data(sess) : 0;
-    int offer_early = early_len > 0 && early_len <= early_max;
-    if (early_len > 0 && !offer_early)
+    uint32_t early_max = r->sess ? ward_session_max_early_data(r->sess) : 0;
+    r->offer_early = r->early_len > 0 && r->early_len <= early_max;
+    if (r->early_len > 0 && !r->offer_early)
         cli_info("early data: not offered (%zu bytes; the session allows %u); it goes after "
                  "the handshake",
-                 early_len, early_max);
-    c = sess ? ward_conn_new_resuming(cfg, name, sess, offer_early ? early : NULL,
-                                      offer_early ? early_len : 0)
-             : ward_conn_new(cfg, name);
-    if (!c) {
-        cli_error("cannot create a connection for server name '%s'", name);
-        goto out;
+                 r->early_len, early_max);
+    r->c = r->sess ? ward_conn_new_resuming(r->cfg, r->name, r->sess,
+                                            r->offer_early ? r->early : NULL,
+                                            r->offer_early ? r->early_len : 0)
+                   : ward_conn_new(r->cfg, r->name);
+    if (!r->c) {
+        cli_error("cannot create a connection for server name '%s'", r->name);
+        return -1;
     }
-    pump p = {.conn = c, .fd = fd};
-    ward_err e = pump_handshake(&p, HANDSHAKE_TIMEOUT_MS);
+    r->p = (pump){.conn = r->c, .fd = r->fd};
+    ward_err e = pump_handshake(&r->p, HANDSHAKE_TIMEOUT_MS);
     if (e != WARD_OK) {
         char eb[256];
-        cli_error("%s", pump_error(&p, e, eb, sizeof eb));
-        handshake_hint(c, &o);
-        client_cert_hint(c, &o);
-        if (dlg)
-            starttls_hint(c);
-        goto out;
+        cli_error("%s", pump_error(&r->p, e, eb, sizeof eb));
+        handshake_hint(r->c, &r->o);
+        client_cert_hint(r->c, &r->o);
+        if (r->dlg)
+            starttls_hint(r->c);
+        return -1;
     }
-    print_negotiated(c, &o);
-    if (o.showcerts && certs_show(c) != 0)
-        goto out;
-    if (o.check_expiry && (status = certs_check_expiry(c, o.expiry_days)) != EXIT_OK) {
-        (void)ward_conn_close(c);
-        (void)pump_drain(&p, 2000);
-        goto out;
-    }
-    status = EXIT_FAIL;
-    if (dlg && dlg_secured(dlg, &p, HANDSHAKE_TIMEOUT_MS) != 0)
-        goto out;
-    if (cli_export_print(c, &o.export, "") != 0)
-        goto out;
-    if (early_len > 0) {
-        int es = ward_conn_early_data_status(c);
-        if (es == WARD_EARLY_ACCEPTED) {
-            cli_info("early data: accepted (%zu bytes)", early_len);
-        } else {
-            if (es == WARD_EARLY_REJECTED)
-                cli_info("early data: rejected; sending the %zu bytes after the handshake",
-                         early_len);
-            else if (offer_early)
-                cli_info("early data: not sent (the session was not offered); sending the %zu "
-                         "bytes after the handshake",
-                         early_len);
-            e = ward_conn_write(c, early, early_len);
-            if (e != WARD_OK) {
-                char eb[256];
-                cli_error("%s", pump_error(&p, e, eb, sizeof eb));
-                goto out;
-            }
-        }
-    }
-    status = relay(&p, &o);
-    if (sink.failed)
-        status = EXIT_FAIL;
-    else if (o.sess_out && !sink.saved)
-        sess_out_note(c, o.sess_out);
+    return 0;
+}
 
-out:
-    if (c)
-        ward_conn_free(c);
-    ward_starttls_free(dlg);
-    ward_session_free(sess);
-    if (early) {
-        explicit_bzero(early, early_len);
-        free(early);
+/* --early-data once the handshake is done: what became of it, and the
+ * bytes again if the server did not take them. 0, or -1. */
+static int client_early_after(client_run *r)
+{
+    int es = ward_conn_early_data_status(r->c);
+    if (es == WARD_EARLY_ACCEPTED) {
+        cli_info("early data: accepted (%zu bytes)", r->early_len);
+        return 0;
     }
-    if (fd >= 0)
-        close(fd);
-    if (cfg)
-        ward_config_free(cfg);
-    cli_str_list_free(&o.alpn);
+    if (es == WARD_EARLY_REJECTED)
+        cli_info("early data: rejected; sending the %zu bytes after the handshake",
+                 r->early_len);
+    else if (r->offer_early)
+        cli_info("early data: not sent (the session was not offered); sending the %zu "
+                 "bytes after the handshake",
+                 r->early_len);
+    ward_err e = ward_conn_write(r->c, r->early, r->early_len);
+    if (e != WARD_OK) {
+        char eb[256];
+        cli_error("%s", pump_error(&r->p, e, eb, sizeof eb));
+        return -1;
+    }
+    return 0;
+}
+
+/* Between the handshake and the relay: what was negotiated, the
+ * certificates, the dialogue's end, the exporter, the early data. The
+ * exit status to end with, or -1 to go on to the relay. */
+static int client_established(client_run *r)
+{
+    print_negotiated(r->c, &r->o);
+    if (r->o.showcerts && certs_show(r->c) != 0)
+        return EXIT_FAIL;
+    int status;
+    if (r->o.check_expiry && (status = certs_check_expiry(r->c, r->o.expiry_days)) != EXIT_OK) {
+        (void)ward_conn_close(r->c);
+        (void)pump_drain(&r->p, 2000);
+        return status;
+    }
+    if (r->dlg && dlg_secured(r->dlg, &r->p, HANDSHAKE_TIMEOUT_MS) != 0)
+        return EXIT_FAIL;
+    if (cli_export_print(r->c, &r->o.export, "") != 0)
+        return EXIT_FAIL;
+    if (r->early_len > 0 && client_early_after(r) != 0)
+        return EXIT_FAIL;
+    return -1;
+}
+
+static int client_run_all(client_run *r)
+{
+    if (client_prepare(r) != 0 || client_connect(r) != 0 || client_handshake(r) != 0)
+        return EXIT_FAIL;
+    int status = client_established(r);
+    if (status >= 0)
+        return status;
+    status = relay(&r->p, &r->o);
+    if (r->sink.failed)
+        status = EXIT_FAIL;
+    else if (r->o.sess_out && !r->sink.saved)
+        sess_out_note(r->c, r->o.sess_out);
+    return status;
+}
+
+int client_main(int argc, char **argv)
+{
+    client_run r;
+    memset(&r, 0, sizeof r);
+    r.fd = -1;
+    if (parse_args(argc, argv, &r.o) != 0) {
+        cli_str_list_free(&r.o.alpn);
+        return EXIT_USAGE;
+    }
+    r.name = r.o.servername ? r.o.servername : r.o.where.host;
+    int status = client_run_all(&r);
+    if (r.c)
+        ward_conn_free(r.c);
+    ward_starttls_free(r.dlg);
+    ward_session_free(r.sess);
+    if (r.early) {
+        explicit_bzero(r.early, r.early_len);
+        free(r.early);
+    }
+    if (r.fd >= 0)
+        close(r.fd);
+    if (r.cfg)
+        ward_config_free(r.cfg);
+    cli_str_list_free(&r.o.alpn);
     return status;
 }

@@ -175,101 +175,115 @@ static int add_identity_file(const char *cmd, const char *opt, const char *v, co
     return 0;
 }
 
-static int parse_args(int argc, char **argv, server_opts *o)
+/* A flag of `ward server` (an option without a value): 1 if a is one. */
+static int server_flag(const char *a, server_opts *o, int *www)
+{
+    if (cli_opt_flag(a, "--help", "-h")) {
+        server_usage(stdout);
+        exit(EXIT_OK);
+    } else if (cli_opt_flag(a, "--quiet", "-q")) {
+        cli_quiet = 1;
+    } else if (cli_opt_flag(a, "--www", NULL)) {
+        *www = 1;
+    } else if (cli_opt_flag(a, "--key-update", NULL)) {
+        o->key_update = 1;
+    } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
+        o->force_hrr = 1;
+    } else if (cli_opt_flag(a, "--sni-strict", NULL)) {
+        o->sni_strict = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* The options with a value about the server's identity, its clients and
+ * what it serves: 1 if argv[*i] is one (taken, *i advanced), 0 if not, -1
+ * after a usage message. */
+static int server_serve_opt(int argc, char **argv, int *i, server_opts *o)
 {
     static const char *cmd = "server";
-    int www = 0;
-    server_limits_default(&o->lim);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int bad = 0, vr;
-        if ((vr = cli_version_opt(cmd, argc, argv, &i, &o->ver)) != 0 ||
-            (vr = server_limits_opt(cmd, argc, argv, &i, &o->lim)) != 0) {
-            if (vr < 0)
-                return -1;
-        } else if (cli_opt_flag(a, "--help", "-h")) {
-            server_usage(stdout);
-            exit(EXIT_OK);
-        } else if (cli_opt_flag(a, "--quiet", "-q")) {
-            cli_quiet = 1;
-        } else if (cli_opt_flag(a, "--www", NULL)) {
-            www = 1;
-        } else if (cli_opt_flag(a, "--key-update", NULL)) {
-            o->key_update = 1;
-        } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
-            o->force_hrr = 1;
-        } else if (cli_opt_flag(a, "--sni-strict", NULL)) {
-            o->sni_strict = 1;
-        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
-            if (add_identity_file(cmd, "--cert", v, &o->cert, o->more_cert, &o->n_more_cert) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
-            if (add_identity_file(cmd, "--key", v, &o->key, o->more_key, &o->n_more_key) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp", NULL, &bad))) {
-            o->ocsp = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client", NULL, &bad))) {
-            o->client_ca = v;
-            o->client_mode = WARD_CLIENT_CERT_REQUIRE;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client-optional",
-                                              NULL, &bad))) {
-            o->client_ca = v;
-            o->client_mode = WARD_CLIENT_CERT_OPTIONAL;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i,
-                                              "--verify-client-post-handshake", NULL, &bad))) {
-            o->client_ca = v;
-            o->client_mode = WARD_CLIENT_CERT_POST_HANDSHAKE;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--listen", NULL, &bad))) {
-            o->listen = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--file", NULL, &bad))) {
-            o->file_path = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--max-connections", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--max-connections", v, 1000000000UL, &o->max_conn) != 0)
-                return -1;
-            if (o->max_conn == 0) {
-                cli_usage_error(cmd, "--max-connections must be at least 1");
-                return -1;
-            }
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--alpn", NULL, &bad))) {
-            if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--groups", NULL, &bad))) {
-            if (cli_parse_groups(cmd, v, &o->groups) != 0)
-                return -1;
-            o->have_groups = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--suites", NULL, &bad))) {
-            if (cli_parse_suites(cmd, v, &o->suites) != 0)
-                return -1;
-            o->have_suites = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--keylog", NULL, &bad))) {
-            o->keylog = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
-            if (cli_parse_export(cmd, v, &o->export) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--tickets", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--tickets", v, 16, &o->tickets) != 0)
-                return -1;
-            o->have_tickets = 1;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--ticket-keys", NULL, &bad))) {
-            o->ticket_keys = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--max-early-data", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--max-early-data", v, EARLY_DATA_MAX, &o->max_early_data) !=
-                0)
-                return -1;
-        } else if (bad) {
+    const char *v;
+    int bad = 0;
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--cert", NULL, &bad))) {
+        if (add_identity_file(cmd, "--cert", v, &o->cert, o->more_cert, &o->n_more_cert) != 0)
             return -1;
-        } else if (a[0] == '-') {
-            cli_usage_error(cmd, "unknown option '%s'", a);
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
+        if (add_identity_file(cmd, "--key", v, &o->key, o->more_key, &o->n_more_key) != 0)
             return -1;
-        } else {
-            cli_usage_error(cmd, "unexpected argument '%s'", a);
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ocsp", NULL, &bad))) {
+        o->ocsp = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--verify-client", NULL, &bad))) {
+        o->client_ca = v;
+        o->client_mode = WARD_CLIENT_CERT_REQUIRE;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--verify-client-optional", NULL,
+                                          &bad))) {
+        o->client_ca = v;
+        o->client_mode = WARD_CLIENT_CERT_OPTIONAL;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--verify-client-post-handshake",
+                                          NULL, &bad))) {
+        o->client_ca = v;
+        o->client_mode = WARD_CLIENT_CERT_POST_HANDSHAKE;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--listen", NULL, &bad))) {
+        o->listen = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--file", NULL, &bad))) {
+        o->file_path = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-connections", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--max-connections", v, 1000000000UL, &o->max_conn) != 0)
+            return -1;
+        if (o->max_conn == 0) {
+            cli_usage_error(cmd, "--max-connections must be at least 1");
             return -1;
         }
+    } else {
+        return bad ? -1 : 0;
     }
+    return 1;
+}
+
+/* The options with a value about negotiation, keys and resumption: as
+ * server_serve_opt. */
+static int server_tls_opt(int argc, char **argv, int *i, server_opts *o)
+{
+    static const char *cmd = "server";
+    const char *v;
+    int bad = 0;
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--alpn", NULL, &bad))) {
+        if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
+            return -1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--groups", NULL, &bad))) {
+        if (cli_parse_groups(cmd, v, &o->groups) != 0)
+            return -1;
+        o->have_groups = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--suites", NULL, &bad))) {
+        if (cli_parse_suites(cmd, v, &o->suites) != 0)
+            return -1;
+        o->have_suites = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--keylog", NULL, &bad))) {
+        o->keylog = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--export", NULL, &bad))) {
+        if (cli_parse_export(cmd, v, &o->export) != 0)
+            return -1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--tickets", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--tickets", v, 16, &o->tickets) != 0)
+            return -1;
+        o->have_tickets = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ticket-keys", NULL, &bad))) {
+        o->ticket_keys = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-early-data", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--max-early-data", v, EARLY_DATA_MAX, &o->max_early_data) != 0)
+            return -1;
+    } else {
+        return bad ? -1 : 0;
+    }
+    return 1;
+}
+
+/* Once every option is read: the ones that need or exclude each other,
+ * the mode, the defaults. 0, or -1 after a usage message. */
+static int server_args_agree(server_opts *o, int www)
+{
+    static const char *cmd = "server";
     if (!o->cert != !o->key || o->n_more_cert != o->n_more_key) {
         cli_usage_error(cmd, "--cert and --key go together");
         return -1;
@@ -294,6 +308,34 @@ static int parse_args(int argc, char **argv, server_opts *o)
                             &o->max_version) != 0)
         return -1;
     return 0;
+}
+
+static int parse_args(int argc, char **argv, server_opts *o)
+{
+    static const char *cmd = "server";
+    int www = 0;
+    server_limits_default(&o->lim);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int r = cli_version_opt(cmd, argc, argv, &i, &o->ver);
+        if (r == 0)
+            r = server_limits_opt(cmd, argc, argv, &i, &o->lim);
+        if (r == 0)
+            r = server_flag(a, o, &www);
+        if (r == 0)
+            r = server_serve_opt(argc, argv, &i, o);
+        if (r == 0)
+            r = server_tls_opt(argc, argv, &i, o);
+        if (r == 0) {
+            if (a[0] == '-')
+                cli_usage_error(cmd, "unknown option '%s'", a);
+            else
+                cli_usage_error(cmd, "unexpected argument '%s'", a);
+        }
+        if (r <= 0)
+            return -1;
+    }
+    return server_args_agree(o, www);
 }
 
 static int read_file(const char *path, uint8_t **data, size_t *len)
