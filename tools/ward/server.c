@@ -382,23 +382,16 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
     return 0;
 }
 
-static ward_config *make_config(const server_opts *o)
+/* The server's certificates: --cert/--key pairs, or an ephemeral one
+ * (its pin printed even under -q). 0, or -1 after an error message. */
+static int config_identity(ward_config *cfg, const server_opts *o)
 {
-    ward_config *cfg = ward_config_new_server();
-    if (!cfg) {
-        cli_error("cannot create a server configuration");
-        return NULL;
-    }
     ward_err e;
-    if (cli_config_apply_tls(cfg, &o->ver, o->min_version, o->max_version, &o->alpn,
-                             o->have_groups ? &o->groups : NULL,
-                             o->have_suites ? &o->suites : NULL) != 0)
-        goto fail;
     if (o->cert) {
         e = ward_config_set_cert_files(cfg, o->cert, o->key);
         if (e != WARD_OK) {
             cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key, ward_err_str(e));
-            goto fail;
+            return -1;
         }
     } else {
         uint8_t pin[32];
@@ -406,7 +399,7 @@ static ward_config *make_config(const server_opts *o)
         e = ward_config_use_ephemeral_cert(cfg, "localhost", pin);
         if (e != WARD_OK) {
             cli_error("cannot make an ephemeral certificate: %s", ward_err_str(e));
-            goto fail;
+            return -1;
         }
         cli_hex(pin, 32, hex);
         int q = cli_quiet;
@@ -422,9 +415,26 @@ static ward_config *make_config(const server_opts *o)
         if (e != WARD_OK) {
             cli_error("cannot load --cert %s / --key %s: %s", o->more_cert[k], o->more_key[k],
                       ward_err_str(e));
-            goto fail;
+            return -1;
         }
     }
+    return 0;
+}
+
+static ward_config *make_config(const server_opts *o)
+{
+    ward_config *cfg = ward_config_new_server();
+    if (!cfg) {
+        cli_error("cannot create a server configuration");
+        return NULL;
+    }
+    ward_err e;
+    if (cli_config_apply_tls(cfg, &o->ver, o->min_version, o->max_version, &o->alpn,
+                             o->have_groups ? &o->groups : NULL,
+                             o->have_suites ? &o->suites : NULL) != 0)
+        goto fail;
+    if (config_identity(cfg, o) != 0)
+        goto fail;
     ward_config_set_sni_strict(cfg, o->sni_strict);
     if (o->ocsp && (e = ward_config_set_ocsp_file(cfg, o->ocsp)) != WARD_OK) {
         cli_error("cannot load --ocsp %s (a DER OCSP response): %s", o->ocsp, ward_err_str(e));
@@ -1019,6 +1029,43 @@ __attribute__((noreturn)) static void run_child(ward_config *cfg, server_opts *o
     _exit(st);
 }
 
+/* A connection is waiting on lfd: accept it and hand it to a child, unless
+ * a cap refuses it. */
+static void accept_one(ward_config *cfg, server_opts *o, int lfd, child_table *kids,
+                       pid_t parent, unsigned long *accepted, unsigned *failed)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    int cfd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+    if (cfd < 0) {
+        if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+            cli_error("accept: %s", strerror(errno));
+        if (errno == EMFILE || errno == ENFILE)
+            sleep(1);
+        return;
+    }
+    char peer[128];
+    net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
+    (void)reap(0, failed, kids); /* children that ended during poll */
+    if (!children_admit(kids, &o->lim, (struct sockaddr *)&ss, peer)) {
+        close(cfd); /* over a cap: at once, before any TLS */
+        return;
+    }
+    (*accepted)++;
+    ward_config_refresh_ocsp(cfg); /* the child inherits the current staple */
+    pid_t pid = fork();
+    if (pid < 0) {
+        cli_error("%s: fork: %s", peer, strerror(errno));
+        close(cfd);
+        (*failed)++;
+        return;
+    }
+    if (pid == 0)
+        run_child(cfg, o, lfd, cfd, peer, parent, kids);
+    children_add(kids, pid, (struct sockaddr *)&ss);
+    close(cfd);
+}
+
 int server_main(int argc, char **argv)
 {
     server_opts o;
@@ -1068,39 +1115,8 @@ int server_main(int argc, char **argv)
     while (!stop_requested && (o.max_conn == 0 || accepted < o.max_conn)) {
         (void)reap(0, &failed, &kids);
         struct pollfd pfd = {.fd = lfd, .events = POLLIN};
-        int r = poll(&pfd, 1, 500);
-        if (r <= 0)
-            continue;
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof ss;
-        int cfd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-        if (cfd < 0) {
-            if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-                cli_error("accept: %s", strerror(errno));
-            if (errno == EMFILE || errno == ENFILE)
-                sleep(1);
-            continue;
-        }
-        char peer[128];
-        net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
-        (void)reap(0, &failed, &kids); /* children that ended during poll */
-        if (!children_admit(&kids, &o.lim, (struct sockaddr *)&ss, peer)) {
-            close(cfd); /* over a cap: at once, before any TLS */
-            continue;
-        }
-        accepted++;
-        ward_config_refresh_ocsp(cfg); /* the child inherits the current staple */
-        pid_t pid = fork();
-        if (pid < 0) {
-            cli_error("%s: fork: %s", peer, strerror(errno));
-            close(cfd);
-            failed++;
-            continue;
-        }
-        if (pid == 0)
-            run_child(cfg, &o, lfd, cfd, peer, parent, &kids);
-        children_add(&kids, pid, (struct sockaddr *)&ss);
-        close(cfd);
+        if (poll(&pfd, 1, 500) > 0)
+            accept_one(cfg, &o, lfd, &kids, parent, &accepted, &failed);
     }
     close(lfd);
     lfd = -1;
