@@ -5,7 +5,11 @@
  * talks to the sans-I/O engine directly (ward_conn_recv / output / read /
  * write), so that a command can read and write at the same time and keep
  * its own bound on what is queued: a relay that blocks in a write while
- * its peer blocks in a write would deadlock. */
+ * its peer blocks in a write would deadlock.
+ *
+ * Both phases run in one loop, pump_until: the client's relay and the
+ * server's per-connection service say what they wait for (PUMP_*), and
+ * the loop drives the engine until one of those holds. */
 #include "cli.h"
 
 #include <errno.h>
@@ -15,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The tool's one clock (deadlines, quiet and idle times): monotonic ms. */
 long long cli_now_ms(void)
 {
     struct timespec ts;
