@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # test.sh: everything CI runs. Installs what is missing (build tools and the
-# interop peers), builds with warnings as errors, checks that every dependency
-# between the folders points down (scripts/layers.sh) and runs every test, then
-# builds again with clang + AddressSanitizer/UBSan and runs every test
-# there too. Exits non-zero on any failure.
+# interop peers), builds with warnings as errors, checks the shape of the
+# code (scripts/layers.sh: every dependency points down; must-check.sh;
+# long-functions.sh) and runs every test, then builds again with clang +
+# AddressSanitizer/UBSan and runs every test there too, then a 32-bit build
+# whose unit tests run under qemu-i386, then the fuzz targets. Exits
+# non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +19,14 @@ step "build (gcc, -Werror) in build/"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWARD_WERROR=ON
 cmake --build build -j "$jobs"
 
-step "layers: every dependency between the folders points down (includes and calls)"
+step "the layers: every arrow points down, no cycle between files of src/hs or src/crypto"
 ./scripts/layers.sh build
+
+step "every function returning a wres is marked WARD_MUST_CHECK"
+./scripts/must-check.sh src
+
+step "no function in tools/ over 80 lines"
+./scripts/long-functions.sh tools 80
 
 step "tests in build/"
 (cd build && ctest --output-on-failure -j "$((jobs * 2))")

@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-wres errbox_vset(errbox *b, ward_err code, const char *fmt, va_list ap)
+WARD_MUST_CHECK wres errbox_vset(errbox *b, ward_err code, const char *fmt, va_list ap)
 {
     if (b->code == WARD_OK) {
         b->code = code;

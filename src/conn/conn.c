@@ -14,7 +14,7 @@
 #include "hs/psk.h"
 #include "msg/msg.h"
 
-wres conn_fail(ward_conn *c, ward_err code, const char *fmt, ...)
+WARD_MUST_CHECK wres conn_fail(ward_conn *c, ward_err code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -60,7 +60,7 @@ wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t l
 
 /* ---- hs_out: what the handshake may do to the connection ---- */
 
-static wres out_emit(void *ctx, uint8_t type, const uint8_t *data, size_t len)
+static WARD_MUST_CHECK wres out_emit(void *ctx, uint8_t type, const uint8_t *data, size_t len)
 {
     ward_conn *c = ctx;
     if (type == HS_EMIT_COMPAT_CCS) {
@@ -71,7 +71,7 @@ static wres out_emit(void *ctx, uint8_t type, const uint8_t *data, size_t len)
     return conn_send_records(c, type, data, len);
 }
 
-static wres out_set_keys(void *ctx, const hs_keys *k)
+static WARD_MUST_CHECK wres out_set_keys(void *ctx, const hs_keys *k)
 {
     ward_conn *c = ctx;
     rec_dir *d = k->write ? &c->wdir : &c->rdir;
@@ -213,7 +213,7 @@ void ward_conn_free(ward_conn *c)
 
 /* §5: a change_cipher_spec of the single byte 1 is dropped between the
  * first ClientHello and the peer's Finished; anything else is fatal. */
-static wres handle_ccs(ward_conn *c, span payload)
+static WARD_MUST_CHECK wres handle_ccs(ward_conn *c, span payload)
 {
     if (c->hs.version == WARD_TLS12)
         return hs12_on_ccs(&c->hs, payload);
@@ -227,7 +227,7 @@ static wres handle_ccs(ward_conn *c, span payload)
     return wres_ok();
 }
 
-static wres handle_alert(ward_conn *c, span payload)
+static WARD_MUST_CHECK wres handle_alert(ward_conn *c, span payload)
 {
     if (payload.len != 2)
         return conn_fail(c, WARD_ERR_DECODE, "malformed alert record");
@@ -267,7 +267,7 @@ static int awaiting_client_hello(const ward_conn *c)
     return c->is_server && (c->hs.state == ST_SERVER_WAIT_CH || c->hs.state == ST_SERVER_WAIT_CH2);
 }
 
-static wres handle_handshake_payload(ward_conn *c, span payload)
+static WARD_MUST_CHECK wres handle_handshake_payload(ward_conn *c, span payload)
 {
     /* A ClientHello may be as large as the protocol allows
      * (MSG_CLIENT_HELLO_MAX, over the default max_handshake_message), and
@@ -304,7 +304,7 @@ static wres handle_handshake_payload(ward_conn *c, span payload)
     }
 }
 
-static wres handle_app_data(ward_conn *c, span payload)
+static WARD_MUST_CHECK wres handle_app_data(ward_conn *c, span payload)
 {
     if (c->hs.state == ST_SERVER_WAIT_EOED)
         return hs_server_take_early_data(&c->hs, payload);
@@ -316,10 +316,10 @@ static wres handle_app_data(ward_conn *c, span payload)
     return byteq_append(&c->app, payload.p, payload.len);
 }
 
-static wres dispatch_record(ward_conn *c, uint8_t type, span payload);
+static WARD_MUST_CHECK wres dispatch_record(ward_conn *c, uint8_t type, span payload);
 
 /* A record that did not open: say which limit an overflow broke. */
-static wres open_failed(ward_conn *c, wres r)
+static WARD_MUST_CHECK wres open_failed(ward_conn *c, wres r)
 {
     if (r.code == WARD_ERR_RECORD_OVERFLOW && c->rdir.protected_ && !c->rdir.tls12)
         return conn_fail(c, r.code,
@@ -329,7 +329,7 @@ static wres open_failed(ward_conn *c, wres r)
     return r;
 }
 
-static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
+static WARD_MUST_CHECK wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
 {
     uint8_t type;
     span payload;
@@ -364,7 +364,7 @@ static wres handle_record(ward_conn *c, uint8_t *rec, size_t total)
 }
 
 /* One opened record, by its (inner) content type. */
-static wres dispatch_record(ward_conn *c, uint8_t type, span payload)
+static WARD_MUST_CHECK wres dispatch_record(ward_conn *c, uint8_t type, span payload)
 {
     /* Empty records cost the peer nothing and us a decryption each. */
     if (payload.len == 0) {

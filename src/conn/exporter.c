@@ -28,8 +28,8 @@ static int reserved_label12(const char *label)
     return 0;
 }
 
-static wres export13(const ward_conn *c, const char *label, const uint8_t *ctx, size_t ctx_len,
-                     uint8_t *out, size_t out_len)
+static WARD_MUST_CHECK wres export13(const ward_conn *c, const char *label, const uint8_t *ctx,
+                                     size_t ctx_len, uint8_t *out, size_t out_len)
 {
     uint8_t empty_hash[CRYPTO_MAX_HASH], ctx_hash[CRYPTO_MAX_HASH], secret[CRYPTO_MAX_HASH];
     ENSURE(c->hs.has_exp_master, WARD_ERR_INTERNAL);
@@ -43,8 +43,8 @@ static wres export13(const ward_conn *c, const char *label, const uint8_t *ctx, 
     return r;
 }
 
-static wres export12(const ward_conn *c, const char *label, const uint8_t *ctx, size_t ctx_len,
-                     int use_context, uint8_t *out, size_t out_len)
+static WARD_MUST_CHECK wres export12(const ward_conn *c, const char *label, const uint8_t *ctx,
+                                     size_t ctx_len, int use_context, uint8_t *out, size_t out_len)
 {
     /* seed = client_random + server_random [+ uint16 length + context] */
     uint8_t seed[CRYPTO_TLS12_PRF_MAX_SEED];

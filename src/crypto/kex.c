@@ -556,7 +556,8 @@ wres crypto_kex_respond(uint16_t group, const uint8_t *peer, size_t peerlen,
  * 7748 §5 clamps them). A NIST scalar must be in [1, n-1]: a draw out of
  * range is drawn again (rejection sampling, FIPS 186-5 A.2.2), after the
  * bits above the order's length are cleared (P-521: 7 of the 528). */
-static wres draw_ecdh_private(const kex_group *g, const ward_providers *p, uint8_t *out)
+static WARD_MUST_CHECK wres draw_ecdh_private(const kex_group *g, const ward_providers *p,
+                                              uint8_t *out)
 {
     if (is_x25519(g))
         return crypto_random_from(p, out, g->coord);
@@ -581,8 +582,8 @@ static wres draw_ecdh_private(const kex_group *g, const ward_providers *p, uint8
 
 /* The private input of a key share: the ECDH key (if the group has one),
  * then kem_len bytes for ML-KEM (d || z for a key, m for encapsulation). */
-static wres draw_private(uint16_t group, const ward_providers *p, size_t kem_len,
-                         uint8_t priv[KEX_MAX_PRIV], size_t *len)
+static WARD_MUST_CHECK wres draw_private(uint16_t group, const ward_providers *p, size_t kem_len,
+                                         uint8_t priv[KEX_MAX_PRIV], size_t *len)
 {
     const hybrid_group *h = hybrid_find(group);
     const kex_group *g = h ? hybrid_ecdh(h) : kex_group_find(group);

@@ -79,7 +79,7 @@ static void build_offer(const ward_config *cfg, client_offer *o)
             o->sigalgs[o->n_sigalgs++] = pkcs1_schemes[i];
 }
 
-static wres send_client_hello(hs_ctx *c, int first)
+static WARD_MUST_CHECK wres send_client_hello(hs_ctx *c, int first)
 {
     const ward_config *cfg = c->cfg;
     client_offer offer;
@@ -151,7 +151,7 @@ static wres send_client_hello(hs_ctx *c, int first)
     return r;
 }
 
-static wres add_key_share(hs_ctx *c, uint16_t group)
+static WARD_MUST_CHECK wres add_key_share(hs_ctx *c, uint16_t group)
 {
     size_t i = c->n_kex;
     ENSURE(i < WARD_MAX_KEY_SHARES, WARD_ERR_INTERNAL);
@@ -167,7 +167,7 @@ static wres add_key_share(hs_ctx *c, uint16_t group)
  * expects, by name (RFC 6125) or by pin, or say by name that it does not
  * care (skip_hostname_check, insecure_no_verify). Verifying a chain with
  * no name accepts any certificate from a trusted CA. */
-static wres check_who(hs_ctx *c)
+static WARD_MUST_CHECK wres check_who(hs_ctx *c)
 {
     const ward_config *cfg = c->cfg;
     if (c->server_name[0] || cfg->has_pin || cfg->insecure_no_verify || cfg->skip_hostname_check)
@@ -204,7 +204,8 @@ static crypto_kex *find_share(hs_ctx *c, uint16_t group)
 }
 
 /* §4.1.4 */
-static wres on_hello_retry_request(hs_ctx *c, const msg_server_hello *hrr, span full)
+static WARD_MUST_CHECK wres on_hello_retry_request(hs_ctx *c, const msg_server_hello *hrr,
+                                                   span full)
 {
     if (c->did_hrr)
         return hs_fail(c, WARD_ERR_UNEXPECTED_MESSAGE, "server sent a second HelloRetryRequest");
@@ -412,7 +413,7 @@ wres hs_client_on_certificate_verify(hs_ctx *c, span body, span full)
 
 /* [EndOfEarlyData,] [Certificate, [CertificateVerify,]] Finished: each
  * message in its own records, as ever (the wire does not change). */
-static wres send_client_flight(hs_ctx *c, hs_flight *f)
+static WARD_MUST_CHECK wres send_client_flight(hs_ctx *c, hs_flight *f)
 {
     if (c->early_status == WARD_EARLY_ACCEPTED) { /* §4.5, under the early keys */
         GUARD(hs_msg_end(f, msg_encode_end_of_early_data(hs_msg_begin(f))));

@@ -138,7 +138,8 @@ wres hs_client12_on_server_key_exchange(hs_ctx *c, span body, span full)
 
 /* ECDHE: our share and the shared secret; RSA: an encrypted random
  * pre-master secret that starts with the version we offered. */
-static wres send_client_key_exchange(hs_ctx *c, hs_flight *f, uint8_t *pms, size_t *pms_len)
+static WARD_MUST_CHECK wres send_client_key_exchange(hs_ctx *c, hs_flight *f, uint8_t *pms,
+                                                     size_t *pms_len)
 {
     wr *w = hs_msg_begin(f);
     if (suite_lookup(c->suite)->kx == KX_ECDHE) {
@@ -169,7 +170,7 @@ static wres send_client_key_exchange(hs_ctx *c, hs_flight *f, uint8_t *pms, size
 
 /* [Certificate,] ClientKeyExchange, [CertificateVerify,] then
  * change_cipher_spec and Finished: each message in its own records. */
-static wres send_client_flight12(hs_ctx *c, hs_flight *f)
+static WARD_MUST_CHECK wres send_client_flight12(hs_ctx *c, hs_flight *f)
 {
     GUARD(hs_client_send_certificate12(c, f)); /* if requested (hs/client_auth.c) */
     uint8_t pms[CRYPTO_MAX_KEX_SECRET > 48 ? CRYPTO_MAX_KEX_SECRET : 48];

@@ -88,7 +88,7 @@ size_t hs_server_cert_request_size(const hs_ctx *c)
 
 /* §4.3.2: an empty context during the handshake, signature_algorithms
  * (required) and certificate_authorities (the CA file's subjects). */
-static wres write_cr13(hs_ctx *c, wr *w, const uint8_t *ctx, size_t ctx_len)
+static WARD_MUST_CHECK wres write_cr13(hs_ctx *c, wr *w, const uint8_t *ctx, size_t ctx_len)
 {
     const ward_config *cfg = c->cfg;
     wr_block msg = msg_hs_open(w, HS_CERTIFICATE_REQUEST);
@@ -150,7 +150,7 @@ wres hs_server_write_cert_request12(hs_ctx *c, wr *w)
 
 /* Both versions: an empty list is the client declining (refused when
  * required); otherwise the chain must verify against the client CAs. */
-static wres take_client_chain(hs_ctx *c, const msg_certificate *m)
+static WARD_MUST_CHECK wres take_client_chain(hs_ctx *c, const msg_certificate *m)
 {
     const ward_config *cfg = c->cfg;
     if (m->n == 0) {
@@ -210,7 +210,7 @@ wres hs_server_on_client_certificate(hs_ctx *c, span body, span full)
     return take_client_chain(c, &m);
 }
 
-static wres verify_failed(hs_ctx *c, wres r, uint16_t scheme)
+static WARD_MUST_CHECK wres verify_failed(hs_ctx *c, wres r, uint16_t scheme)
 {
     const char *name = ward_sigscheme_name(scheme);
     if (r.code == WARD_ERR_ILLEGAL_PARAMETER)
@@ -220,7 +220,7 @@ static wres verify_failed(hs_ctx *c, wres r, uint16_t scheme)
                      "client's CertificateVerify signature does not verify");
 }
 
-static wres client_verified(hs_ctx *c, span full)
+static WARD_MUST_CHECK wres client_verified(hs_ctx *c, span full)
 {
     GUARD(transcript_add(c, full.p, full.len));
     hs_client_auth_done(c);
@@ -230,7 +230,7 @@ static wres client_verified(hs_ctx *c, span full)
 }
 
 /* A client's CertificateVerify, with a scheme the server offered. */
-static wres decode_client_cv(hs_ctx *c, span body, msg_certificate_verify *cv)
+static WARD_MUST_CHECK wres decode_client_cv(hs_ctx *c, span body, msg_certificate_verify *cv)
 {
     const ward_config *cfg = c->cfg;
     GUARD(msg_decode_certificate_verify(body, cv));
@@ -301,7 +301,7 @@ typedef struct {
 /* §4.3.2: signature_algorithms is required; the others (certificate
  * authorities, OID filters, ...) are hints ward does not need: a
  * configuration holds one certificate. */
-static wres cr_extension(void *ctx, uint16_t type, rd *d, int is_last)
+static WARD_MUST_CHECK wres cr_extension(void *ctx, uint16_t type, rd *d, int is_last)
 {
     (void)is_last;
     cr_extensions *x = ctx;
@@ -389,7 +389,7 @@ static size_t chain_size(const crypto_chain *ch)
 
 /* §4.4.2: the request's context, then our chain (empty when no scheme
  * fits), each entry without extensions. */
-static wres encode_certificate13(hs_ctx *c, wr *w, int with_chain)
+static WARD_MUST_CHECK wres encode_certificate13(hs_ctx *c, wr *w, int with_chain)
 {
     const crypto_chain *ch = &c->cfg->chain;
     wr_block msg = msg_hs_open(w, HS_CERTIFICATE);
@@ -409,8 +409,9 @@ static wres encode_certificate13(hs_ctx *c, wr *w, int with_chain)
 
 /* Our Certificate (the chain when a scheme was found, else empty), handed
  * to send: into the handshake, or into a post-handshake exchange. */
-static wres send_certificate13(hs_ctx *c, wres (*send)(hs_ctx *, const uint8_t *, size_t),
-                               int *with_chain)
+static WARD_MUST_CHECK wres send_certificate13(hs_ctx *c,
+                                               wres (*send)(hs_ctx *, const uint8_t *, size_t),
+                                               int *with_chain)
 {
     *with_chain = c->client_scheme != 0;
     size_t cap = MSG_HEADER_LEN + 4 + 255 + (*with_chain ? chain_size(&c->cfg->chain) : 0);
@@ -477,7 +478,7 @@ wres hs_client_send_certificate_verify12(hs_ctx *c, hs_flight *f)
 
 /* ---- TLS 1.3 post-handshake authentication (RFC 8446 §4.6.2) ---- */
 
-static wres pha_start(hs_ctx *c)
+static WARD_MUST_CHECK wres pha_start(hs_ctx *c)
 {
     pha_end(c);
     GUARD(crypto_hash_copy(&c->pha_hash, &c->pha_base));
@@ -485,13 +486,13 @@ static wres pha_start(hs_ctx *c)
     return wres_ok();
 }
 
-static wres pha_add(hs_ctx *c, const uint8_t *msg, size_t len)
+static WARD_MUST_CHECK wres pha_add(hs_ctx *c, const uint8_t *msg, size_t len)
 {
     return crypto_hash_update(&c->pha_hash, msg, len);
 }
 
 /* A received message, header included, into this exchange's hash. */
-static wres pha_add_received(hs_ctx *c, uint8_t type, span body)
+static WARD_MUST_CHECK wres pha_add_received(hs_ctx *c, uint8_t type, span body)
 {
     uint8_t head[MSG_HEADER_LEN] = {type, (uint8_t)(body.len >> 16), (uint8_t)(body.len >> 8),
                                     (uint8_t)body.len};
@@ -500,14 +501,14 @@ static wres pha_add_received(hs_ctx *c, uint8_t type, span body)
 }
 
 /* A message we send: into the hash, then sealed with the traffic keys. */
-static wres pha_send(hs_ctx *c, const uint8_t *msg, size_t len)
+static WARD_MUST_CHECK wres pha_send(hs_ctx *c, const uint8_t *msg, size_t len)
 {
     GUARD(pha_add(c, msg, len));
     return hs_emit(c, CT_HANDSHAKE, msg, len);
 }
 
 /* §4.4.3 over this exchange's hash, with the client's context string. */
-static wres pha_cv_content(hs_ctx *c, uint8_t *out, size_t cap, size_t *len)
+static WARD_MUST_CHECK wres pha_cv_content(hs_ctx *c, uint8_t *out, size_t cap, size_t *len)
 {
     static const char ctx[] = "TLS 1.3, client CertificateVerify";
     uint8_t h[CRYPTO_MAX_HASH];
@@ -525,7 +526,7 @@ static wres pha_cv_content(hs_ctx *c, uint8_t *out, size_t cap, size_t *len)
 
 /* §4.4.4: the Finished of this exchange is keyed from the client
  * application traffic secret in use. */
-static wres pha_finished(hs_ctx *c, uint8_t *out)
+static WARD_MUST_CHECK wres pha_finished(hs_ctx *c, uint8_t *out)
 {
     uint8_t h[CRYPTO_MAX_HASH];
     GUARD(crypto_hash_peek(&c->pha_hash, h));

@@ -28,7 +28,7 @@ static int file_mtime(const char *path, struct timespec *t)
     return 1;
 }
 
-static wres staple_new(const char *path, ocsp_staple **out)
+static WARD_MUST_CHECK wres staple_new(const char *path, ocsp_staple **out)
 {
     ocsp_staple *s = calloc(1, sizeof *s);
     ENSURE(s, WARD_ERR_NOMEM);

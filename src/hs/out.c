@@ -4,7 +4,7 @@
 
 #include "hs/hs.h"
 
-wres hs_fail(hs_ctx *c, ward_err code, const char *fmt, ...)
+WARD_MUST_CHECK wres hs_fail(hs_ctx *c, ward_err code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

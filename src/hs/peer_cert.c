@@ -26,7 +26,8 @@ wres hs_peer_key_strength(hs_ctx *c, const char *role)
  * handshake cannot use (RFC 5246 §7.4.2: the certificate MUST fit the
  * suite's key exchange; RFC 8446 §4.4.2.2 and §6.2); bad_certificate
  * would say it is corrupt or its signature bad, which it is not. */
-static wres require_usage(hs_ctx *c, unsigned need, const char *role, const char *use)
+static WARD_MUST_CHECK wres require_usage(hs_ctx *c, unsigned need, const char *role,
+                                          const char *use)
 {
     if (c->peer_key.usage & need)
         return wres_ok();

@@ -30,8 +30,8 @@ static uint64_t now_ms(const hs_ctx *c)
 
 /* binder_key = Derive-Secret(Early Secret, "res binder", "") and the
  * binder = HMAC(finished_key(binder_key), Transcript-Hash(truncated CH)). */
-static wres compute_binder(hash_alg hash, const uint8_t *psk, size_t psk_len,
-                           const uint8_t *truncated_hash, uint8_t *out)
+static WARD_MUST_CHECK wres compute_binder(hash_alg hash, const uint8_t *psk, size_t psk_len,
+                                           const uint8_t *truncated_hash, uint8_t *out)
 {
     keysched ks;
     uint8_t empty[CRYPTO_MAX_HASH], binder_key[CRYPTO_MAX_HASH];
@@ -49,8 +49,8 @@ static wres compute_binder(hash_alg hash, const uint8_t *psk, size_t psk_len,
 /* The transcript hash over what came before plus the truncated hello: on
  * a first hello there is nothing before; after a HelloRetryRequest, the
  * message_hash and the retry (§4.2.11.2). */
-static wres truncated_hash(hs_ctx *c, hash_alg hash, const uint8_t *msg, size_t len,
-                           uint8_t *out)
+static WARD_MUST_CHECK wres truncated_hash(hs_ctx *c, hash_alg hash, const uint8_t *msg, size_t len,
+                                           uint8_t *out)
 {
     if (c->transcript_on)
         return crypto_hash_peek_with(&c->transcript, msg, len, out);

@@ -8,7 +8,7 @@
 
 #define RESUME_STATE_FORMAT 1
 
-static wres write_str8(wr *w, const char *s)
+static WARD_MUST_CHECK wres write_str8(wr *w, const char *s)
 {
     size_t n = strlen(s);
     ENSURE(n <= 255, WARD_ERR_INTERNAL);
@@ -17,7 +17,7 @@ static wres write_str8(wr *w, const char *s)
     return wr_close(w, b);
 }
 
-static wres read_str8(rd *r, char *out) /* out: 256 bytes */
+static WARD_MUST_CHECK wres read_str8(rd *r, char *out) /* out: 256 bytes */
 {
     rd b;
     GUARD(rd_block8(r, &b));

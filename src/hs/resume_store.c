@@ -173,7 +173,7 @@ static int hexval(int ch)
 }
 
 /* One or two lines of 96 hex digits; blank lines and '#' comments skipped. */
-static wres read_key_file(const char *path, uint8_t *keys, size_t *len)
+static WARD_MUST_CHECK wres read_key_file(const char *path, uint8_t *keys, size_t *len)
 {
     FILE *f = fopen(path, "r");
     ENSURE(f, WARD_ERR_CONFIG);
@@ -234,7 +234,7 @@ wres resume_store_set_key_file(resume_store *rs, const char *path)
 /* Under the lock: pick up a changed key file (at most once a second; a
  * file that fails to parse leaves the keys as they were), or rotate a
  * generated key that has served its time. */
-static wres refresh_keys(resume_store *rs, uint32_t rotate_after)
+static WARD_MUST_CHECK wres refresh_keys(resume_store *rs, uint32_t rotate_after)
 {
     uint64_t now = now_s(rs);
     if (rs->key_file && now != rs->key_file_checked) {
@@ -266,8 +266,8 @@ static wres refresh_keys(resume_store *rs, uint32_t rotate_after)
     return wres_ok();
 }
 
-static wres gcm(const ticket_key *k, int encrypt, const uint8_t *nonce, const uint8_t *in,
-                size_t inlen, uint8_t *out)
+static WARD_MUST_CHECK wres gcm(const ticket_key *k, int encrypt, const uint8_t *nonce,
+                                const uint8_t *in, size_t inlen, uint8_t *out)
 {
     crypto_aead a;
     GUARD(crypto_aead_init(&a, AEAD_AES_256_GCM, k->key, encrypt));

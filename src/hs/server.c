@@ -58,7 +58,7 @@ static int key_fits13(const hs_ctx *c, const crypto_key *key, const msg_client_h
 
 /* §4.2.8: each share must be for a group in supported_groups, each group
  * at most once. */
-static wres check_key_shares(hs_ctx *c, const msg_client_hello *ch)
+static WARD_MUST_CHECK wres check_key_shares(hs_ctx *c, const msg_client_hello *ch)
 {
     uint16_t seen[32];
     size_t n = 0;
@@ -94,8 +94,8 @@ static void choose_groups(const ward_config *cfg, const msg_client_hello *ch,
     }
 }
 
-static wres send_hello_retry_request(hs_ctx *c, const msg_client_hello *ch, span full,
-                                     const server_choice *sc)
+static WARD_MUST_CHECK wres send_hello_retry_request(hs_ctx *c, const msg_client_hello *ch,
+                                                     span full, const server_choice *sc)
 {
     c->did_hrr = 1;
     c->hs_kind |= HK_HRR;
@@ -130,7 +130,8 @@ static wres send_hello_retry_request(hs_ctx *c, const msg_client_hello *ch, span
 }
 
 /* §4.1.2: the second ClientHello must answer the retry exactly. */
-static wres check_second_hello(hs_ctx *c, const msg_client_hello *ch, server_choice *sc)
+static WARD_MUST_CHECK wres check_second_hello(hs_ctx *c, const msg_client_hello *ch,
+                                               server_choice *sc)
 {
     if (sc->suite != c->suite)
         return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
@@ -150,8 +151,8 @@ static wres check_second_hello(hs_ctx *c, const msg_client_hello *ch, server_cho
     return wres_ok();
 }
 
-static wres sign_certificate_verify(hs_ctx *c, uint16_t scheme, uint8_t *sig, size_t cap,
-                                    size_t *siglen)
+static WARD_MUST_CHECK wres sign_certificate_verify(hs_ctx *c, uint16_t scheme, uint8_t *sig,
+                                                    size_t cap, size_t *siglen)
 {
     int replayed; /* a recorded signature (tests) */
     GUARD(hooks_cv_signature(c->cfg, sig, cap, siglen, &replayed));
@@ -166,8 +167,9 @@ static wres sign_certificate_verify(hs_ctx *c, uint16_t scheme, uint8_t *sig, si
 /* EncryptedExtensions, Certificate, CertificateVerify and Finished, in one
  * flight (one record when it fits), each added to the transcript in turn. */
 /* [CertificateRequest,] Certificate, CertificateVerify (§4.4.2, §4.4.3). */
-static wres send_server_auth(hs_ctx *c, hs_flight *f, const crypto_chain *chain,
-                             const uint8_t *staple, size_t staple_len, uint16_t scheme)
+static WARD_MUST_CHECK wres send_server_auth(hs_ctx *c, hs_flight *f, const crypto_chain *chain,
+                                             const uint8_t *staple, size_t staple_len,
+                                             uint16_t scheme)
 {
     /* mutual TLS: §4.3.2 (hs/client_auth.c; nothing unless configured) */
     GUARD(hs_msg_end(f, hs_server_write_cert_request13(c, hs_msg_begin(f))));
@@ -180,8 +182,8 @@ static wres send_server_auth(hs_ctx *c, hs_flight *f, const crypto_chain *chain,
     return hs_msg_end(f, msg_encode_certificate_verify(hs_msg_begin(f), scheme, sig, siglen));
 }
 
-static wres send_server_flight(hs_ctx *c, const msg_client_hello *ch,
-                               const server_choice *sc)
+static WARD_MUST_CHECK wres send_server_flight(hs_ctx *c, const msg_client_hello *ch,
+                                               const server_choice *sc)
 {
     const ward_config *cfg = c->cfg;
     const crypto_chain *chain = hs_id_chain(c);
@@ -214,8 +216,8 @@ static wres send_server_flight(hs_ctx *c, const msg_client_hello *ch,
     return r;
 }
 
-static wres send_server_hello(hs_ctx *c, const msg_client_hello *ch, const uint8_t *pub,
-                              size_t publen)
+static WARD_MUST_CHECK wres send_server_hello(hs_ctx *c, const msg_client_hello *ch,
+                                              const uint8_t *pub, size_t publen)
 {
     msg_server_hello_params p = {0};
     memcpy(p.random, c->random, 32);
@@ -235,8 +237,8 @@ static wres send_server_hello(hs_ctx *c, const msg_client_hello *ch, const uint8
 
 /* Answer the client's share (an ECDH key pair, or an ML-KEM encapsulation
  * for the hybrids), then ServerHello and the handshake secrets. */
-static wres key_exchange(hs_ctx *c, const msg_client_hello *ch, const server_choice *sc,
-                         int psk_ke)
+static WARD_MUST_CHECK wres key_exchange(hs_ctx *c, const msg_client_hello *ch,
+                                         const server_choice *sc, int psk_ke)
 {
     GUARD(hs_make_random(c)); /* first, as a client and a TLS 1.2 server draw it */
     if (psk_ke) { /* §4.2.9 psk_ke: no (EC)DHE, no key_share */
@@ -276,7 +278,7 @@ static uint16_t negotiate_version(const ward_config *cfg, const msg_client_hello
  * below is refused with protocol_version, even when its supported_versions
  * offers TLS 1.3 (such a client may be unable to fall back safely). Both
  * hellos of a retry are held to it. */
-static wres check_legacy_version(hs_ctx *c, const msg_client_hello *ch)
+static WARD_MUST_CHECK wres check_legacy_version(hs_ctx *c, const msg_client_hello *ch)
 {
     if (ch->legacy_version <= MSG_VERSION_SSL30)
         return hs_fail(c, WARD_ERR_PROTOCOL_VERSION,
@@ -286,7 +288,7 @@ static wres check_legacy_version(hs_ctx *c, const msg_client_hello *ch)
     return wres_ok();
 }
 
-static wres check_version(hs_ctx *c, const msg_client_hello *ch, uint16_t *version)
+static WARD_MUST_CHECK wres check_version(hs_ctx *c, const msg_client_hello *ch, uint16_t *version)
 {
     const ward_config *cfg = c->cfg;
     *version = negotiate_version(cfg, ch);
@@ -305,7 +307,7 @@ static wres check_version(hs_ctx *c, const msg_client_hello *ch, uint16_t *versi
     return wres_ok();
 }
 
-static wres decide(hs_ctx *c, const msg_client_hello *ch, server_choice *sc)
+static WARD_MUST_CHECK wres decide(hs_ctx *c, const msg_client_hello *ch, server_choice *sc)
 {
     const ward_config *cfg = c->cfg;
     if (ch->compression_methods.len != 1 || ch->compression_methods.p[0] != 0)

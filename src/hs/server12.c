@@ -107,7 +107,7 @@ static int key_fits12(const hs_ctx *c, const crypto_key *key, const msg_client_h
     return choose_for_key(c->cfg, key, ch, &unused);
 }
 
-static wres choose(hs_ctx *c, const msg_client_hello *ch, choice12 *ch12)
+static WARD_MUST_CHECK wres choose(hs_ctx *c, const msg_client_hello *ch, choice12 *ch12)
 {
     const crypto_key *key = hs_id_key(c);
     if (choose_for_key(c->cfg, key, ch, ch12))
@@ -127,7 +127,7 @@ static wres choose(hs_ctx *c, const msg_client_hello *ch, choice12 *ch12)
 
 /* RFC 5746 §3.6 and RFC 7627 §5.3: both are required (EMS unless the
  * configuration allows a client without it). */
-static wres check_extensions(hs_ctx *c, const msg_client_hello *ch)
+static WARD_MUST_CHECK wres check_extensions(hs_ctx *c, const msg_client_hello *ch)
 {
     int secure_reneg = (ch->has_renegotiation_info && ch->renegotiation_info.len == 0) ||
                        msg_u16_list_has(ch->cipher_suites, TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
@@ -146,7 +146,7 @@ static wres check_extensions(hs_ctx *c, const msg_client_hello *ch)
 }
 
 /* RFC 8446 §4.1.3: a server able to do TLS 1.3 marks a TLS 1.2 answer. */
-static wres make_server_random(hs_ctx *c)
+static WARD_MUST_CHECK wres make_server_random(hs_ctx *c)
 {
     static const uint8_t downgrade12[8] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
     GUARD(hs_make_random(c));
@@ -155,7 +155,7 @@ static wres make_server_random(hs_ctx *c)
     return wres_ok();
 }
 
-static wres write_server_key_exchange(hs_ctx *c, wr *w, const choice12 *ch12)
+static WARD_MUST_CHECK wres write_server_key_exchange(hs_ctx *c, wr *w, const choice12 *ch12)
 {
     uint8_t pub[CRYPTO_MAX_KEX_PUB], params[4 + CRYPTO_MAX_KEX_PUB];
     uint8_t content[64 + sizeof params], sig[CRYPTO_MAX_SIG];
@@ -174,7 +174,7 @@ static wres write_server_key_exchange(hs_ctx *c, wr *w, const choice12 *ch12)
 
 /* ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone in one
  * flight, each added to the transcript. */
-static wres send_flight(hs_ctx *c, const msg_client_hello *ch, const choice12 *ch12)
+static WARD_MUST_CHECK wres send_flight(hs_ctx *c, const msg_client_hello *ch, const choice12 *ch12)
 {
     const crypto_chain *chain = hs_id_chain(c);
     uint8_t *staple; /* RFC 6066 §8, when the client asked */
@@ -218,8 +218,8 @@ static wres send_flight(hs_ctx *c, const msg_client_hello *ch, const choice12 *c
 
 /* The abbreviated handshake (RFC 5246 §7.3): ServerHello with the
  * client's session ID echoed, then our ChangeCipherSpec and Finished. */
-static wres resume_session(hs_ctx *c, const msg_client_hello *ch, span full,
-                           resume_state *st, const choice12 *ch12)
+static WARD_MUST_CHECK wres resume_session(hs_ctx *c, const msg_client_hello *ch, span full,
+                                           resume_state *st, const choice12 *ch12)
 {
     uint16_t suite = st->suite;
     memcpy(c->master, st->secret, 48);
@@ -302,7 +302,7 @@ wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hello *ch, span ful
 /* RSA key transport with implicit rejection: a bad padding, a wrong length
  * or a wrong version all continue with a random pre-master secret and fail
  * only at the client's Finished, like any wrong key would. */
-static wres rsa_pre_master(hs_ctx *c, span body, uint8_t pms[48])
+static WARD_MUST_CHECK wres rsa_pre_master(hs_ctx *c, span body, uint8_t pms[48])
 {
     span enc;
     uint8_t fallback[48];

@@ -54,7 +54,7 @@ ward_err ward_session_encode(const ward_session *s, uint8_t *buf, size_t cap, si
     return WARD_OK;
 }
 
-static wres session_decode(rd *r, ward_session *s)
+static WARD_MUST_CHECK wres session_decode(rd *r, ward_session *s)
 {
     uint8_t magic[sizeof session_magic];
     uint32_t hi, lo;

@@ -74,7 +74,7 @@ wres hs12_install(hs_ctx *c, int write)
     return c->out.ops->set_keys(c->out.ctx, &k);
 }
 
-static wres finished12(hs_ctx *c, int server_side, uint8_t out[12])
+static WARD_MUST_CHECK wres finished12(hs_ctx *c, int server_side, uint8_t out[12])
 {
     uint8_t h[CRYPTO_MAX_HASH];
     GUARD(transcript_hash(c, h));

@@ -146,14 +146,41 @@ void net_addr_str(const struct sockaddr *sa, socklen_t len, char *out, size_t ca
 int net_set_nonblocking(int fd, int on);
 
 /* ---- driving a ward_conn over a non-blocking socket (pump.c) ---- */
+/* The tool's one clock: monotonic milliseconds. */
+long long cli_now_ms(void);
+
 typedef struct {
     ward_conn *conn;
     int fd;
     int eof;           /* the socket reached end of file */
     int io_errno;      /* errno of a failed socket call, else 0 */
+    size_t high_water; /* PUMP_ROOM: less than this queued to send */
+    int aux_fd;        /* polled for PUMP_AUX (the client's stdin) */
+    long long idle_ms; /* > 0: a poll that long without an event ends pump_until */
+    /* Set by pump_until: */
+    unsigned got;      /* the PUMP_* conditions that held when it returned */
+    long long rx_ms;   /* when the socket last had something to read */
+    int aux_ready, idle_fired, rx_failed, poll_failed;
 } pump;
 
-/* Handshake with a deadline; WARD_ERR_TIMEOUT when it passes. */
+/* What pump_until waits for: it returns once any one of them holds. */
+enum {
+    PUMP_READY = 1u << 0,     /* the handshake is done */
+    PUMP_DATA = 1u << 1,      /* plaintext to read, the peer's close_notify, or EOF */
+    PUMP_EOF = 1u << 2,       /* the socket reached end of file */
+    PUMP_FLUSHED = 1u << 3,   /* nothing queued to send */
+    PUMP_ROOM = 1u << 4,      /* less than high_water queued to send */
+    PUMP_PEER_AUTH = 1u << 5, /* the peer's certificate is verified (post-handshake auth) */
+    PUMP_AUX = 1u << 6        /* aux_fd is readable */
+};
+/* Drive the engine over the socket (handshake, send what is queued, feed
+ * it what arrives) until a condition in want holds (WARD_OK, p->got says
+ * which hold). The socket is read only while PUMP_DATA or PUMP_EOF is
+ * wanted. WARD_ERR_TIMEOUT at deadline (absolute cli_now_ms, 0 = none) or
+ * after idle_ms without an event (p->idle_fired); otherwise the engine's
+ * error, or WARD_ERR_IO with p->io_errno (p->rx_failed: in reading). */
+ward_err pump_until(pump *p, unsigned want, long long deadline);
+/* pump_until(PUMP_READY) within timeout_ms. */
 ward_err pump_handshake(pump *p, int timeout_ms);
 /* Send as much queued output as the socket takes now. WARD_OK, or
  * WARD_ERR_IO (p->io_errno set). */
@@ -163,7 +190,7 @@ size_t pump_pending(pump *p);
 /* Read what the socket has now into the engine (sets p->eof at EOF).
  * Returns the engine's error, WARD_ERR_IO, or WARD_OK. */
 ward_err pump_recv(pump *p);
-/* Send everything queued, waiting up to timeout_ms. */
+/* pump_until(PUMP_FLUSHED) within timeout_ms. */
 ward_err pump_drain(pump *p, int timeout_ms);
 /* Text for a failure: the engine's message, or the socket error. */
 const char *pump_error(pump *p, ward_err e, char *buf, size_t cap);

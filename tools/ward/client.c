@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define CONNECT_TIMEOUT_MS 10000
@@ -24,109 +23,115 @@
 /* --early-data: at most this much (servers allow far less, 16 KiB is usual). */
 #define EARLY_DATA_MAX (1024 * 1024)
 
+/* --help, in the order it is printed (the parts both commands share are in
+ * cli.c). */
+static const char client_help_top[] =
+    "Usage: ward client [options] HOST[:PORT]\n"
+    "       ward client [options] URL\n"
+    "       ward client [options] --starttls PROTO HOST[:PORT]\n"
+    "\n"
+    "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3 or 1.2,\n"
+    "print the negotiated parameters on stderr, then send stdin to the server\n"
+    "and write what the server sends to stdout. At the end of stdin, keep reading\n"
+    "until the server sends close_notify (then answer with ours), or until it has\n"
+    "been quiet for 1 s (then send ours and wait for its close).\n"
+    "\n"
+    "URL: SCHEME://HOST[:PORT][/path] (IPv6 as [ADDR]; the path is ignored). The\n"
+    "scheme gives the default port, the ALPN offered (unless --alpn) and whether\n"
+    "TLS starts at once or after a STARTTLS dialogue (shown as 'ward: S:' and\n"
+    "'ward: C:' lines; a server that does not upgrade is an error, never a\n"
+    "fallback to plaintext):\n"
+    "  implicit TLS: https 443, imaps 993, pop3s 995, nntps 563, ftps 990,\n"
+    "                smtps/submissions 465, ldaps 636, xmpps 5223\n"
+    "  STARTTLS:     smtp 25, submission 587, lmtp 24, imap 143, pop3 110,\n"
+    "                nntp 119, ftp 21, sieve 4190, xmpp 5222, xmpp-server 5269,\n"
+    "                ldap 389, postgres 5432, mysql 3306 (those this version has)\n"
+    "  --starttls PROTO       PROTO://HOST[:PORT], for a STARTTLS protocol above\n"
+    "  --helo NAME            the name ward gives for itself: the EHLO / LHLO\n"
+    "                         argument (smtp, submission, lmtp; a domain or an\n"
+    "                         address literal such as [192.0.2.1]) and the stream's\n"
+    "                         'from' (xmpp-server); default localhost\n"
+    "\n"
+    "Certificates:\n"
+    "  --showcerts            write the server's chain to stdout before any data:\n"
+    "                         a summary line and the PEM of each certificate\n"
+    "  --check-expiry DAYS    exit 3 if a certificate of the chain expires within\n"
+    "                         DAYS days (and say which, and when)\n"
+    "\n"
+    "Verification (default: the system trust store and the host name):\n"
+    "  --cafile FILE          trust the CA certificates in FILE (PEM)\n"
+    "  --servername NAME      name to send in SNI and to verify (default HOST)\n"
+    "  --pin sha256:HEX       accept exactly the server key whose SubjectPublicKeyInfo\n"
+    "                         has this SHA-256 (64 hex digits)\n"
+    "  --insecure             do not verify the certificate at all (testing only)\n"
+    "  --ocsp-require         fail unless the server staples a good OCSP response\n"
+    "                         (by default a staple is asked for and checked when sent;\n"
+    "                         needs a verified chain: not with --pin or --insecure)\n"
+    "  --ocsp-max-age SECONDS accept a staple without nextUpdate for this long after\n"
+    "                         its thisUpdate (default 604800, 7 days)\n"
+    "\n"
+    "Client certificate (mutual TLS; sent only when the server asks):\n"
+    "  --cert FILE            certificate chain (PEM, leaf first)\n"
+    "  --key FILE             its private key (PEM)\n"
+    "  --post-handshake-auth  let the server ask for it after the handshake too\n"
+    "                         (TLS 1.3 post-handshake authentication)\n"
+    "\n"
+    "Negotiation:\n"
+    "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
+    "  --groups LIST          key exchange groups in preference order:\n"
+    "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
+    "                         secp521r1 (P-521), and for TLS 1.3 only\n"
+    "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
+    "                         SecP384r1MLKEM1024, MLKEM1024\n"
+    "                         (default: X25519MLKEM768,x25519,secp256r1,secp384r1)\n"
+    "  --key-share-groups LIST  groups to send key shares for in the first\n"
+    "                         ClientHello, at most 3 (TLS 1.3; default:\n"
+    "                         X25519MLKEM768,x25519)\n";
+
+static const char client_help_compat[] =
+    "  --no-middlebox-compat  turn off middlebox compatibility mode (TLS 1.3)\n"
+    "\n";
+
+static const char client_help_resumption[] =
+    "\n"
+    "Resumption (TLS 1.3 tickets; TLS 1.2 session IDs and tickets):\n"
+    "  --sess-out FILE        save the newest session the server hands out to\n"
+    "                         FILE (mode 0600; it holds a secret), each time one\n"
+    "                         arrives\n"
+    "  --sess-in FILE         offer to resume the session saved in FILE; a missing\n"
+    "                         or corrupt file is an error (no silent full\n"
+    "                         handshake). Prints \"resumed: yes\" or \"no\". A\n"
+    "                         resumed connection has no certificate: the one\n"
+    "                         checked when the session was saved stands for it\n"
+    "  --early-data FILE      with --sess-in: send FILE as 0-RTT early data (TLS\n"
+    "                         1.3, when the session allows it); if the server\n"
+    "                         rejects it, it is sent again after the handshake,\n"
+    "                         so the server gets it once either way. Early data\n"
+    "                         can be replayed by an attacker: only for requests\n"
+    "                         that are harmless to repeat\n";
+
+static const char client_help_other[] =
+    "\n"
+    "Other:\n"
+    "  --key-update           after the first chunk of stdin is sent, send a\n"
+    "                         KeyUpdate that asks the server to update too\n"
+    "                         (TLS 1.3; TLS 1.2 has none: a notice says so)\n"
+    "  -q, --quiet            no information lines, only errors\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage, 3 when\n"
+    "--check-expiry finds a certificate that expires too soon.\n";
+
 void client_usage(FILE *out)
 {
-    fputs(
-        "Usage: ward client [options] HOST[:PORT]\n"
-        "       ward client [options] URL\n"
-        "       ward client [options] --starttls PROTO HOST[:PORT]\n"
-        "\n"
-        "Connect to HOST (default port 443; IPv6 as [ADDR]:PORT) over TLS 1.3 or 1.2,\n"
-        "print the negotiated parameters on stderr, then send stdin to the server\n"
-        "and write what the server sends to stdout. At the end of stdin, keep reading\n"
-        "until the server sends close_notify (then answer with ours), or until it has\n"
-        "been quiet for 1 s (then send ours and wait for its close).\n"
-        "\n"
-        "URL: SCHEME://HOST[:PORT][/path] (IPv6 as [ADDR]; the path is ignored). The\n"
-        "scheme gives the default port, the ALPN offered (unless --alpn) and whether\n"
-        "TLS starts at once or after a STARTTLS dialogue (shown as 'ward: S:' and\n"
-        "'ward: C:' lines; a server that does not upgrade is an error, never a\n"
-        "fallback to plaintext):\n"
-        "  implicit TLS: https 443, imaps 993, pop3s 995, nntps 563, ftps 990,\n"
-        "                smtps/submissions 465, ldaps 636, xmpps 5223\n"
-        "  STARTTLS:     smtp 25, submission 587, lmtp 24, imap 143, pop3 110,\n"
-        "                nntp 119, ftp 21, sieve 4190, xmpp 5222, xmpp-server 5269,\n"
-        "                ldap 389, postgres 5432, mysql 3306 (those this version has)\n"
-        "  --starttls PROTO       PROTO://HOST[:PORT], for a STARTTLS protocol above\n"
-        "  --helo NAME            the name ward gives for itself: the EHLO / LHLO\n"
-        "                         argument (smtp, submission, lmtp; a domain or an\n"
-        "                         address literal such as [192.0.2.1]) and the stream's\n"
-        "                         'from' (xmpp-server); default localhost\n"
-        "\n"
-        "Certificates:\n"
-        "  --showcerts            write the server's chain to stdout before any data:\n"
-        "                         a summary line and the PEM of each certificate\n"
-        "  --check-expiry DAYS    exit 3 if a certificate of the chain expires within\n"
-        "                         DAYS days (and say which, and when)\n"
-        "\n"
-        "Verification (default: the system trust store and the host name):\n"
-        "  --cafile FILE          trust the CA certificates in FILE (PEM)\n"
-        "  --servername NAME      name to send in SNI and to verify (default HOST)\n"
-        "  --pin sha256:HEX       accept exactly the server key whose SubjectPublicKeyInfo\n"
-        "                         has this SHA-256 (64 hex digits)\n"
-        "  --insecure             do not verify the certificate at all (testing only)\n"
-        "  --ocsp-require         fail unless the server staples a good OCSP response\n"
-        "                         (by default a staple is asked for and checked when sent;\n"
-        "                         needs a verified chain: not with --pin or --insecure)\n"
-        "  --ocsp-max-age SECONDS accept a staple without nextUpdate for this long after\n"
-        "                         its thisUpdate (default 604800, 7 days)\n"
-        "\n"
-        "Client certificate (mutual TLS; sent only when the server asks):\n"
-        "  --cert FILE            certificate chain (PEM, leaf first)\n"
-        "  --key FILE             its private key (PEM)\n"
-        "  --post-handshake-auth  let the server ask for it after the handshake too\n"
-        "                         (TLS 1.3 post-handshake authentication)\n"
-        "\n"
-        "Negotiation:\n"
-        "  --alpn LIST            ALPN protocols to offer, e.g. h2,http/1.1\n"
-        "  --groups LIST          key exchange groups in preference order:\n"
-        "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
-        "                         secp521r1 (P-521), and for TLS 1.3 only\n"
-        "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
-        "                         SecP384r1MLKEM1024, MLKEM1024\n"
-        "                         (default: X25519MLKEM768,x25519,secp256r1,secp384r1)\n"
-        "  --key-share-groups LIST  groups to send key shares for in the first\n"
-        "                         ClientHello, at most 3 (TLS 1.3; default:\n"
-        "                         X25519MLKEM768,x25519)\n",
-        out);
+    fputs(client_help_top, out);
     fputs(cli_suites_help, out);
-    fputs(
-        "  --no-middlebox-compat  turn off middlebox compatibility mode (TLS 1.3)\n"
-        "\n",
-        out);
+    fputs(client_help_compat, out);
     fputs(cli_version_help, out);
     fputs("\n", out);
     fputs(cli_keylog_help, out);
-    fputs(
-        "\n"
-        "Resumption (TLS 1.3 tickets; TLS 1.2 session IDs and tickets):\n"
-        "  --sess-out FILE        save the newest session the server hands out to\n"
-        "                         FILE (mode 0600; it holds a secret), each time one\n"
-        "                         arrives\n"
-        "  --sess-in FILE         offer to resume the session saved in FILE; a missing\n"
-        "                         or corrupt file is an error (no silent full\n"
-        "                         handshake). Prints \"resumed: yes\" or \"no\". A\n"
-        "                         resumed connection has no certificate: the one\n"
-        "                         checked when the session was saved stands for it\n"
-        "  --early-data FILE      with --sess-in: send FILE as 0-RTT early data (TLS\n"
-        "                         1.3, when the session allows it); if the server\n"
-        "                         rejects it, it is sent again after the handshake,\n"
-        "                         so the server gets it once either way. Early data\n"
-        "                         can be replayed by an attacker: only for requests\n"
-        "                         that are harmless to repeat\n",
-        out);
-    fputs(
-        "\n"
-        "Other:\n"
-        "  --key-update           after the first chunk of stdin is sent, send a\n"
-        "                         KeyUpdate that asks the server to update too\n"
-        "                         (TLS 1.3; TLS 1.2 has none: a notice says so)\n"
-        "  -q, --quiet            no information lines, only errors\n"
-        "  -h, --help             this help\n"
-        "\n"
-        "Exit status: 0 after a clean close, 1 on any error, 2 on bad usage, 3 when\n"
-        "--check-expiry finds a certificate that expires too soon.\n",
-        out);
+    fputs(client_help_resumption, out);
+    fputs(client_help_other, out);
 }
 
 typedef struct {
@@ -193,114 +198,148 @@ static int helo_used(const cli_target *w)
     return a == WARD_APP_SMTP || a == WARD_APP_LMTP || a == WARD_APP_XMPP_SERVER;
 }
 
-static int parse_args(int argc, char **argv, client_opts *o)
+/* A flag of `ward client` (an option without a value): 1 if a is one. */
+static int client_flag(const char *a, client_opts *o)
+{
+    if (cli_opt_flag(a, "--help", "-h")) {
+        client_usage(stdout);
+        exit(EXIT_OK);
+    } else if (cli_opt_flag(a, "--quiet", "-q")) {
+        cli_quiet = 1;
+    } else if (cli_opt_flag(a, "--showcerts", NULL)) {
+        o->showcerts = 1;
+    } else if (cli_opt_flag(a, "--insecure", NULL)) {
+        o->insecure = 1;
+    } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
+        o->ocsp_require = 1;
+    } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
+        o->no_middlebox = 1;
+    } else if (cli_opt_flag(a, "--key-update", NULL)) {
+        o->key_update = 1;
+    } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
+        o->pha = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* The options with a value about where to connect and whom to trust: 1 if
+ * argv[*i] is one (taken, *i advanced), 0 if not, -1 after a usage message. */
+static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
 {
     static const char *cmd = "client";
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int bad = 0, vr;
-        if ((vr = cli_version_opt(cmd, argc, argv, &i, &o->ver)) != 0) {
-            if (vr < 0)
-                return -1;
-        } else if (cli_opt_flag(a, "--help", "-h")) {
-            client_usage(stdout);
-            exit(EXIT_OK);
-        } else if (cli_opt_flag(a, "--quiet", "-q")) {
-            cli_quiet = 1;
-        } else if (cli_opt_flag(a, "--showcerts", NULL)) {
-            o->showcerts = 1;
-        } else if (cli_opt_flag(a, "--insecure", NULL)) {
-            o->insecure = 1;
-        } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
-            o->ocsp_require = 1;
-        } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
-            o->no_middlebox = 1;
-        } else if (cli_opt_flag(a, "--key-update", NULL)) {
-            o->key_update = 1;
-        } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
-            o->pha = 1;
-        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--starttls", NULL, &bad))) {
-            o->starttls = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--helo", NULL, &bad))) {
-            if (helo_check(cmd, v) != 0)
-                return -1;
-            o->helo = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--check-expiry", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
-                return -1;
-            o->check_expiry = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cafile", NULL, &bad))) {
-            o->cafile = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
-            o->cert = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
-            o->key = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--servername", NULL, &bad))) {
-            if (!*v) {
-                cli_usage_error(cmd, "--servername needs a name");
-                return -1;
-            }
-            o->servername = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--pin", NULL, &bad))) {
-            if (cli_parse_pin(cmd, v, o->pin) != 0)
-                return -1;
-            o->have_pin = 1;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp-max-age", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--ocsp-max-age", v, UINT32_MAX, &o->ocsp_max_age) != 0)
-                return -1;
-            if (o->ocsp_max_age == 0) {
-                cli_usage_error(cmd, "--ocsp-max-age needs at least 1 second");
-                return -1;
-            }
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--alpn", NULL, &bad))) {
-            if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--groups", NULL, &bad))) {
-            if (cli_parse_groups(cmd, v, &o->groups) != 0)
-                return -1;
-            o->have_groups = 1;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--key-share-groups", NULL, &bad))) {
-            if (cli_parse_groups(cmd, v, &o->key_share) != 0)
-                return -1;
-            o->have_key_share = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--suites", NULL, &bad))) {
-            if (cli_parse_suites(cmd, v, &o->suites) != 0)
-                return -1;
-            o->have_suites = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--keylog", NULL, &bad))) {
-            o->keylog = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
-            if (cli_parse_export(cmd, v, &o->export) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--sess-out", NULL, &bad))) {
-            o->sess_out = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--sess-in", NULL, &bad))) {
-            o->sess_in = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--early-data", NULL, &bad))) {
-            o->early_data = v;
-        } else if (bad) {
+    const char *v;
+    int bad = 0;
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--starttls", NULL, &bad))) {
+        o->starttls = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--helo", NULL, &bad))) {
+        if (helo_check(cmd, v) != 0)
             return -1;
-        } else if (strcmp(a, "--") == 0) {
-            if (i + 1 < argc && !o->target)
-                o->target = argv[++i];
-            if (i + 1 < argc) {
-                cli_usage_error(cmd, "unexpected argument '%s'", argv[i + 1]);
-                return -1;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            cli_usage_error(cmd, "unknown option '%s'", a);
+        o->helo = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--check-expiry", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
             return -1;
-        } else if (o->target) {
-            cli_usage_error(cmd, "unexpected argument '%s' (only one HOST[:PORT])", a);
+        o->check_expiry = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cafile", NULL, &bad))) {
+        o->cafile = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cert", NULL, &bad))) {
+        o->cert = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
+        o->key = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--servername", NULL, &bad))) {
+        if (!*v) {
+            cli_usage_error(cmd, "--servername needs a name");
             return -1;
-        } else {
-            o->target = a;
         }
+        o->servername = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--pin", NULL, &bad))) {
+        if (cli_parse_pin(cmd, v, o->pin) != 0)
+            return -1;
+        o->have_pin = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ocsp-max-age", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--ocsp-max-age", v, UINT32_MAX, &o->ocsp_max_age) != 0)
+            return -1;
+        if (o->ocsp_max_age == 0) {
+            cli_usage_error(cmd, "--ocsp-max-age needs at least 1 second");
+            return -1;
+        }
+    } else {
+        return bad ? -1 : 0;
     }
+    return 1;
+}
+
+/* The options with a value about negotiation, keys and sessions: as
+ * client_peer_opt. */
+static int client_tls_opt(int argc, char **argv, int *i, client_opts *o)
+{
+    static const char *cmd = "client";
+    const char *v;
+    int bad = 0;
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--alpn", NULL, &bad))) {
+        if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
+            return -1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--groups", NULL, &bad))) {
+        if (cli_parse_groups(cmd, v, &o->groups) != 0)
+            return -1;
+        o->have_groups = 1;
+    } else if (!bad &&
+               (v = cli_opt_value(cmd, argc, argv, i, "--key-share-groups", NULL, &bad))) {
+        if (cli_parse_groups(cmd, v, &o->key_share) != 0)
+            return -1;
+        o->have_key_share = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--suites", NULL, &bad))) {
+        if (cli_parse_suites(cmd, v, &o->suites) != 0)
+            return -1;
+        o->have_suites = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--keylog", NULL, &bad))) {
+        o->keylog = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--export", NULL, &bad))) {
+        if (cli_parse_export(cmd, v, &o->export) != 0)
+            return -1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--sess-out", NULL, &bad))) {
+        o->sess_out = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--sess-in", NULL, &bad))) {
+        o->sess_in = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--early-data", NULL, &bad))) {
+        o->early_data = v;
+    } else {
+        return bad ? -1 : 0;
+    }
+    return 1;
+}
+
+/* An argument that is no known option: "--", the target, or a mistake.
+ * 1, or -1 after a usage message. */
+static int client_word(int argc, char **argv, int *i, client_opts *o)
+{
+    static const char *cmd = "client";
+    const char *a = argv[*i];
+    if (strcmp(a, "--") == 0) {
+        if (*i + 1 < argc && !o->target)
+            o->target = argv[++*i];
+        if (*i + 1 < argc) {
+            cli_usage_error(cmd, "unexpected argument '%s'", argv[*i + 1]);
+            return -1;
+        }
+    } else if (a[0] == '-' && a[1] != '\0') {
+        cli_usage_error(cmd, "unknown option '%s'", a);
+        return -1;
+    } else if (o->target) {
+        cli_usage_error(cmd, "unexpected argument '%s' (only one HOST[:PORT])", a);
+        return -1;
+    } else {
+        o->target = a;
+    }
+    return 1;
+}
+
+/* Once every option is read: the ones that need or exclude each other. 0,
+ * or -1 after a usage message. */
+static int client_args_agree(client_opts *o)
+{
+    static const char *cmd = "client";
     if (!o->target) {
         cli_usage_error(cmd, "missing URL or HOST[:PORT]");
         return -1;
@@ -349,6 +388,24 @@ static int parse_args(int argc, char **argv, client_opts *o)
                             &o->max_version) != 0)
         return -1;
     return 0;
+}
+
+static int parse_args(int argc, char **argv, client_opts *o)
+{
+    for (int i = 0; i < argc; i++) {
+        int r = cli_version_opt("client", argc, argv, &i, &o->ver);
+        if (r == 0)
+            r = client_flag(argv[i], o);
+        if (r == 0)
+            r = client_peer_opt(argc, argv, &i, o);
+        if (r == 0)
+            r = client_tls_opt(argc, argv, &i, o);
+        if (r == 0)
+            r = client_word(argc, argv, &i, o);
+        if (r < 0)
+            return -1;
+    }
+    return client_args_agree(o);
 }
 
 /* Build the configuration; on failure print why and return NULL. */
@@ -570,13 +627,6 @@ static void on_session(void *arg, const ward_session *s)
                  cli_version_short(ward_session_version(s)));
 }
 
-static long long client_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The end of stdin does not send close_notify at once. A server that
  * closes after answering (HTTP/1.0, a POP3 QUIT) would otherwise have our
  * close_notify unread in its socket when it closes, its kernel answers
@@ -594,7 +644,7 @@ static int relay_close_due(const pump *p, int stdin_open, int close_sent, long l
     (void)ward_conn_output(p->conn, &len);
     if (len > 0)
         return -1;
-    long long left = last_rx + CLOSE_QUIET_MS - client_now_ms();
+    long long left = last_rx + CLOSE_QUIET_MS - cli_now_ms();
     return left > 0 ? (int)left : 0;
 }
 
@@ -668,41 +718,90 @@ static int relay_in(pump *p, const uint8_t *buf, size_t n, int *key_update)
     return 0;
 }
 
+/* The relay's state between its turns. */
+typedef struct {
+    pump *p;
+    const client_opts *o;
+    int stdin_open, close_sent, key_update;
+    unsigned long long received;
+    long long last_rx; /* the start of the server's quiet time (relay_close_due) */
+} relay_state;
+
+/* stdin is readable: its next chunk to the server, or its end. 0, or -1
+ * after an error. */
+static int relay_stdin(relay_state *r)
+{
+    uint8_t buf[16384];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (n <= 0) {
+        if (n < 0)
+            cli_info("reading stdin: %s; closing", strerror(errno));
+        r->stdin_open = 0;
+        r->last_rx = cli_now_ms();
+        return 0;
+    }
+    return relay_in(r->p, buf, (size_t)n, &r->key_update);
+}
+
+/* Wait for the server's data, and for stdin while there is room to queue
+ * it (back-pressure), or until all is out once stdin has ended (the quiet
+ * time counts from then), or until our close_notify is due (due ms, -1:
+ * never). The exit status when the relay ends, else -1. */
+static int relay_wait(relay_state *r, int due)
+{
+    pump *p = r->p;
+    size_t pending = pump_pending(p);
+    unsigned want = PUMP_DATA;
+    if (r->stdin_open && !r->close_sent)
+        want |= pending < HIGH_WATER ? PUMP_AUX : PUMP_ROOM;
+    else if (pending)
+        want |= PUMP_FLUSHED;
+    ward_err e = pump_until(p, want, due < 0 ? 0 : cli_now_ms() + due);
+    if (p->rx_ms > r->last_rx)
+        r->last_rx = p->rx_ms;
+    if ((want & PUMP_FLUSHED) && !r->stdin_open)
+        r->last_rx = cli_now_ms();
+    if (e == WARD_ERR_TIMEOUT)
+        return -1; /* the close is due: the next turn sends it */
+    if (e != WARD_OK)
+        return relay_fail(p, e, r->o, r->received);
+    if ((p->got & PUMP_AUX) && relay_stdin(r) != 0)
+        return EXIT_FAIL;
+    return -1;
+}
+
 /* The relay. Returns the exit status. */
 static int relay(pump *p, const client_opts *o)
 {
     ward_conn *c = p->conn;
-    int stdin_open = 1, close_sent = 0, status = EXIT_FAIL;
-    int key_update = o->key_update;
-    unsigned long long received = 0;
-    long long last_rx = client_now_ms();
-    uint8_t buf[16384];
+    relay_state r = {.p = p, .o = o, .stdin_open = 1, .key_update = o->key_update,
+                     .last_rx = cli_now_ms()};
+    int status = EXIT_FAIL;
     char eb[256];
 
-    if (key_update && ward_conn_version(c) != WARD_TLS13) {
+    if (r.key_update && ward_conn_version(c) != WARD_TLS13) {
         cli_log("notice: %s has no KeyUpdate (a TLS 1.3 message); --key-update is ignored",
                 cli_version_name(ward_conn_version(c)));
-        key_update = 0;
+        r.key_update = 0;
     }
-
-    for (;;) {
-        int r = relay_out(p, o, &received, &status);
-        if (r < 0)
+    p->high_water = HIGH_WATER;
+    p->aux_fd = STDIN_FILENO;
+    do {
+        int peer_closed = relay_out(p, o, &r.received, &status);
+        if (peer_closed < 0)
             return status;
-        int peer_closed = r == 1;
-        int due = relay_close_due(p, stdin_open, close_sent, last_rx);
-        if ((peer_closed || due == 0) && !close_sent) {
+        int due = relay_close_due(p, r.stdin_open, r.close_sent, r.last_rx);
+        if ((peer_closed || due == 0) && !r.close_sent) {
             ward_err e = ward_conn_close(c);
             if (e != WARD_OK && !peer_closed) {
                 cli_error("%s", pump_error(p, e, eb, sizeof eb));
                 return EXIT_FAIL;
             }
-            close_sent = 1;
+            r.close_sent = 1;
             due = -1;
         }
-        ward_err e = pump_send(p);
-        if (e != WARD_OK && !peer_closed)
-            return relay_fail(p, e, o, received);
         if (peer_closed) {
             /* Our close_notify goes out if the socket takes it; the server
              * has already said it is done. */
@@ -712,52 +811,15 @@ static int relay(pump *p, const client_opts *o)
             return EXIT_OK;
         }
         if (p->eof) {
+            ward_err e = pump_send(p);
+            if (e != WARD_OK)
+                return relay_fail(p, e, o, r.received);
             cli_error("%s", ward_err_str(WARD_ERR_TRUNCATED));
             return EXIT_FAIL;
         }
-
-        size_t pending = pump_pending(p);
-        if (pending && !stdin_open)
-            last_rx = client_now_ms(); /* the quiet time counts from when all is out */
-        struct pollfd pfd[2];
-        nfds_t nfds = 1;
-        pfd[0].fd = p->fd;
-        pfd[0].events = POLLIN | (pending ? POLLOUT : 0);
-        pfd[0].revents = 0;
-        if (stdin_open && !close_sent && pending < HIGH_WATER) {
-            pfd[1].fd = STDIN_FILENO;
-            pfd[1].events = POLLIN;
-            pfd[1].revents = 0;
-            nfds = 2;
-        }
-        r = poll(pfd, nfds, due);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            cli_error("poll: %s", strerror(errno));
-            return EXIT_FAIL;
-        }
-        if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            last_rx = client_now_ms();
-            e = pump_recv(p);
-            if (e != WARD_OK)
-                return relay_fail(p, e, o, received);
-        }
-        if (nfds == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-            ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-            if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                continue;
-            if (n <= 0) {
-                if (n < 0)
-                    cli_info("reading stdin: %s; closing", strerror(errno));
-                stdin_open = 0;
-                last_rx = client_now_ms();
-                continue;
-            }
-            if (relay_in(p, buf, (size_t)n, &key_update) != 0)
-                return EXIT_FAIL;
-        }
-    }
+        status = relay_wait(&r, due);
+    } while (status < 0);
+    return status;
 }
 
 /* After the STARTTLS go-ahead the server sent plaintext where its TLS
@@ -800,141 +862,190 @@ static int start_dialogue(const client_opts *o, const char *host, ward_starttls 
     return 0;
 }
 
-int client_main(int argc, char **argv)
-{
+/* One run of `ward client`: what its steps share. */
+typedef struct {
     client_opts o;
-    memset(&o, 0, sizeof o);
-    if (parse_args(argc, argv, &o) != 0) {
-        cli_str_list_free(&o.alpn);
-        return EXIT_USAGE;
-    }
-    const char *host = o.where.host, *port = o.where.port;
-    const char *name = o.servername ? o.servername : host;
+    const char *name; /* the server name to send and verify */
+    ward_config *cfg;
+    ward_conn *c;
+    int fd;
+    ward_starttls *dlg;
+    ward_session *sess;
+    uint8_t *early;
+    size_t early_len;
+    int offer_early;
+    session_sink sink;
+    pump p;
+} client_run;
 
-    int status = EXIT_FAIL;
-    ward_conn *c = NULL;
-    int fd = -1;
-    ward_starttls *dlg = NULL;
-    ward_session *sess = NULL;
-    uint8_t *early = NULL;
-    size_t early_len = 0;
-    session_sink sink = {.path = o.sess_out};
-    ward_config *cfg = make_config(&o);
-    if (!cfg)
-        goto out;
-    if (o.sess_out)
-        ward_config_set_session_callback(cfg, on_session, &sink);
-    if (o.sess_in) {
-        char serr[600];
-        if (!(sess = cli_session_load(o.sess_in, serr, sizeof serr))) {
-            cli_error("%s", serr);
-            goto out;
-        }
+/* The configuration, the saved session and the early data. 0, or -1
+ * after an error message. */
+static int client_prepare(client_run *r)
+{
+    char serr[600];
+    r->sink.path = r->o.sess_out;
+    if (!(r->cfg = make_config(&r->o)))
+        return -1;
+    if (r->o.sess_out)
+        ward_config_set_session_callback(r->cfg, on_session, &r->sink);
+    if (r->o.sess_in && !(r->sess = cli_session_load(r->o.sess_in, serr, sizeof serr))) {
+        cli_error("%s", serr);
+        return -1;
     }
-    if (o.early_data) {
-        char serr[600];
-        if (cli_read_small_file(o.early_data, EARLY_DATA_MAX, &early, &early_len, serr,
-                                sizeof serr) != 0) {
-            cli_error("--early-data: %s", serr);
-            goto out;
-        }
+    if (r->o.early_data && cli_read_small_file(r->o.early_data, EARLY_DATA_MAX, &r->early,
+                                               &r->early_len, serr, sizeof serr) != 0) {
+        cli_error("--early-data: %s", serr);
+        return -1;
     }
+    return 0;
+}
 
+/* The TCP connection, and the STARTTLS dialogue up to its go-ahead. 0, or
+ * -1 after an error message. */
+static int client_connect(client_run *r)
+{
+    const char *host = r->o.where.host;
     /* A STARTTLS scheme must upgrade: no dialogue, no connection. */
-    if (o.where.scheme && !o.where.scheme->implicit_tls && start_dialogue(&o, host, &dlg) != 0)
-        goto out;
+    if (r->o.where.scheme && !r->o.where.scheme->implicit_tls &&
+        start_dialogue(&r->o, host, &r->dlg) != 0)
+        return -1;
     char err[512], peer[128];
-    fd = net_connect(host, port, CONNECT_TIMEOUT_MS, err, sizeof err, peer, sizeof peer);
-    if (fd < 0) {
+    r->fd = net_connect(host, r->o.where.port, CONNECT_TIMEOUT_MS, err, sizeof err, peer,
+                        sizeof peer);
+    if (r->fd < 0) {
         cli_error("%s", err);
-        goto out;
+        return -1;
     }
     cli_info("connected to %s", peer);
     /* The lines a client that speaks first queued at creation (XMPP's
      * stream header, ...) are shown now, when they are sent. */
-    if (dlg)
-        ward_starttls_set_log(dlg, dlg_log, NULL);
-    if (dlg && dlg_plain(dlg, fd, HANDSHAKE_TIMEOUT_MS) != 0)
-        goto out;
+    if (r->dlg)
+        ward_starttls_set_log(r->dlg, dlg_log, NULL);
+    if (r->dlg && dlg_plain(r->dlg, r->fd, HANDSHAKE_TIMEOUT_MS) != 0)
+        return -1;
+    return 0;
+}
 
+/* The connection (resuming, with 0-RTT data when the session allows) and
+ * its handshake. 0, or -1 after an error message and its hints. */
+static int client_handshake(client_run *r)
+{
     /* 0-RTT only within what the session allows; otherwise the data goes
      * after the handshake like stdin. */
-    uint32_t early_max = sess ? ward_session_max_early_data(sess) : 0;
-    int offer_early = early_len > 0 && early_len <= early_max;
-    if (early_len > 0 && !offer_early)
+    uint32_t early_max = r->sess ? ward_session_max_early_data(r->sess) : 0;
+    r->offer_early = r->early_len > 0 && r->early_len <= early_max;
+    if (r->early_len > 0 && !r->offer_early)
         cli_info("early data: not offered (%zu bytes; the session allows %u); it goes after "
                  "the handshake",
-                 early_len, early_max);
-    c = sess ? ward_conn_new_resuming(cfg, name, sess, offer_early ? early : NULL,
-                                      offer_early ? early_len : 0)
-             : ward_conn_new(cfg, name);
-    if (!c) {
-        cli_error("cannot create a connection for server name '%s'", name);
-        goto out;
+                 r->early_len, early_max);
+    r->c = r->sess ? ward_conn_new_resuming(r->cfg, r->name, r->sess,
+                                            r->offer_early ? r->early : NULL,
+                                            r->offer_early ? r->early_len : 0)
+                   : ward_conn_new(r->cfg, r->name);
+    if (!r->c) {
+        cli_error("cannot create a connection for server name '%s'", r->name);
+        return -1;
     }
-    pump p = {.conn = c, .fd = fd};
-    ward_err e = pump_handshake(&p, HANDSHAKE_TIMEOUT_MS);
+    r->p = (pump){.conn = r->c, .fd = r->fd};
+    ward_err e = pump_handshake(&r->p, HANDSHAKE_TIMEOUT_MS);
     if (e != WARD_OK) {
         char eb[256];
-        cli_error("%s", pump_error(&p, e, eb, sizeof eb));
-        handshake_hint(c, &o);
-        client_cert_hint(c, &o);
-        if (dlg)
-            starttls_hint(c);
-        goto out;
+        cli_error("%s", pump_error(&r->p, e, eb, sizeof eb));
+        handshake_hint(r->c, &r->o);
+        client_cert_hint(r->c, &r->o);
+        if (r->dlg)
+            starttls_hint(r->c);
+        return -1;
     }
-    print_negotiated(c, &o);
-    if (o.showcerts && certs_show(c) != 0)
-        goto out;
-    if (o.check_expiry && (status = certs_check_expiry(c, o.expiry_days)) != EXIT_OK) {
-        (void)ward_conn_close(c);
-        (void)pump_drain(&p, 2000);
-        goto out;
-    }
-    status = EXIT_FAIL;
-    if (dlg && dlg_secured(dlg, &p, HANDSHAKE_TIMEOUT_MS) != 0)
-        goto out;
-    if (cli_export_print(c, &o.export, "") != 0)
-        goto out;
-    if (early_len > 0) {
-        int es = ward_conn_early_data_status(c);
-        if (es == WARD_EARLY_ACCEPTED) {
-            cli_info("early data: accepted (%zu bytes)", early_len);
-        } else {
-            if (es == WARD_EARLY_REJECTED)
-                cli_info("early data: rejected; sending the %zu bytes after the handshake",
-                         early_len);
-            else if (offer_early)
-                cli_info("early data: not sent (the session was not offered); sending the %zu "
-                         "bytes after the handshake",
-                         early_len);
-            e = ward_conn_write(c, early, early_len);
-            if (e != WARD_OK) {
-                char eb[256];
-                cli_error("%s", pump_error(&p, e, eb, sizeof eb));
-                goto out;
-            }
-        }
-    }
-    status = relay(&p, &o);
-    if (sink.failed)
-        status = EXIT_FAIL;
-    else if (o.sess_out && !sink.saved)
-        sess_out_note(c, o.sess_out);
+    return 0;
+}
 
-out:
-    if (c)
-        ward_conn_free(c);
-    ward_starttls_free(dlg);
-    ward_session_free(sess);
-    if (early) {
-        explicit_bzero(early, early_len);
-        free(early);
+/* --early-data once the handshake is done: what became of it, and the
+ * bytes again if the server did not take them. 0, or -1. */
+static int client_early_after(client_run *r)
+{
+    int es = ward_conn_early_data_status(r->c);
+    if (es == WARD_EARLY_ACCEPTED) {
+        cli_info("early data: accepted (%zu bytes)", r->early_len);
+        return 0;
     }
-    if (fd >= 0)
-        close(fd);
-    if (cfg)
-        ward_config_free(cfg);
-    cli_str_list_free(&o.alpn);
+    if (es == WARD_EARLY_REJECTED)
+        cli_info("early data: rejected; sending the %zu bytes after the handshake",
+                 r->early_len);
+    else if (r->offer_early)
+        cli_info("early data: not sent (the session was not offered); sending the %zu "
+                 "bytes after the handshake",
+                 r->early_len);
+    ward_err e = ward_conn_write(r->c, r->early, r->early_len);
+    if (e != WARD_OK) {
+        char eb[256];
+        cli_error("%s", pump_error(&r->p, e, eb, sizeof eb));
+        return -1;
+    }
+    return 0;
+}
+
+/* Between the handshake and the relay: what was negotiated, the
+ * certificates, the dialogue's end, the exporter, the early data. The
+ * exit status to end with, or -1 to go on to the relay. */
+static int client_established(client_run *r)
+{
+    print_negotiated(r->c, &r->o);
+    if (r->o.showcerts && certs_show(r->c) != 0)
+        return EXIT_FAIL;
+    int status;
+    if (r->o.check_expiry && (status = certs_check_expiry(r->c, r->o.expiry_days)) != EXIT_OK) {
+        (void)ward_conn_close(r->c);
+        (void)pump_drain(&r->p, 2000);
+        return status;
+    }
+    if (r->dlg && dlg_secured(r->dlg, &r->p, HANDSHAKE_TIMEOUT_MS) != 0)
+        return EXIT_FAIL;
+    if (cli_export_print(r->c, &r->o.export, "") != 0)
+        return EXIT_FAIL;
+    if (r->early_len > 0 && client_early_after(r) != 0)
+        return EXIT_FAIL;
+    return -1;
+}
+
+static int client_run_all(client_run *r)
+{
+    if (client_prepare(r) != 0 || client_connect(r) != 0 || client_handshake(r) != 0)
+        return EXIT_FAIL;
+    int status = client_established(r);
+    if (status >= 0)
+        return status;
+    status = relay(&r->p, &r->o);
+    if (r->sink.failed)
+        status = EXIT_FAIL;
+    else if (r->o.sess_out && !r->sink.saved)
+        sess_out_note(r->c, r->o.sess_out);
+    return status;
+}
+
+int client_main(int argc, char **argv)
+{
+    client_run r;
+    memset(&r, 0, sizeof r);
+    r.fd = -1;
+    if (parse_args(argc, argv, &r.o) != 0) {
+        cli_str_list_free(&r.o.alpn);
+        return EXIT_USAGE;
+    }
+    r.name = r.o.servername ? r.o.servername : r.o.where.host;
+    int status = client_run_all(&r);
+    if (r.c)
+        ward_conn_free(r.c);
+    ward_starttls_free(r.dlg);
+    ward_session_free(r.sess);
+    if (r.early) {
+        explicit_bzero(r.early, r.early_len);
+        free(r.early);
+    }
+    if (r.fd >= 0)
+        close(r.fd);
+    if (r.cfg)
+        ward_config_free(r.cfg);
+    cli_str_list_free(&r.o.alpn);
     return status;
 }

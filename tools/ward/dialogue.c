@@ -11,16 +11,8 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #define LOG_LINE_MAX 512
-
-static long long dlg_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void dlg_log(void *arg, int from_peer, const char *text, size_t len)
 {
@@ -85,7 +77,7 @@ static int plain_recv(ward_starttls *d, int fd)
 
 int dlg_plain(ward_starttls *d, int fd, int timeout_ms)
 {
-    long long deadline = dlg_now_ms() + timeout_ms;
+    long long deadline = cli_now_ms() + timeout_ms;
     for (;;) {
         ward_starttls_state st = ward_starttls_get_state(d);
         if (st == WARD_STARTTLS_FAILED)
@@ -100,7 +92,7 @@ int dlg_plain(ward_starttls *d, int fd, int timeout_ms)
             return -1;
         }
         const uint8_t *out;
-        long long left = deadline - dlg_now_ms();
+        long long left = deadline - cli_now_ms();
         if (left <= 0) {
             cli_error("timed out in the STARTTLS dialogue");
             return -1;
@@ -171,7 +163,7 @@ static int secured_step(ward_starttls *d, pump *p, char *eb, size_t ebcap)
 int dlg_secured(ward_starttls *d, pump *p, int timeout_ms)
 {
     char eb[256];
-    long long deadline = dlg_now_ms() + timeout_ms;
+    long long deadline = cli_now_ms() + timeout_ms;
     if (ward_starttls_secured(d) != WARD_OK)
         return dlg_failed(d);
     for (;;) {
@@ -186,7 +178,7 @@ int dlg_secured(ward_starttls *d, pump *p, int timeout_ms)
             cli_error("the server closed the connection during the STARTTLS dialogue");
             return -1;
         }
-        long long left = deadline - dlg_now_ms();
+        long long left = deadline - cli_now_ms();
         if (left <= 0) {
             cli_error("timed out in the STARTTLS dialogue after the handshake");
             return -1;

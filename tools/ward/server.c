@@ -13,7 +13,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -27,97 +26,103 @@
 /* --max-early-data at most (it is buffered whole). */
 #define EARLY_DATA_MAX (1024 * 1024)
 
+/* --help, in the order it is printed (the parts both commands share are in
+ * cli.c). */
+static const char server_help_top[] =
+    "Usage: ward server [options]\n"
+    "\n"
+    "Accept TLS 1.3 and 1.2 connections (a child process per connection) and, by\n"
+    "default, echo what each client sends until it closes.\n"
+    "\n"
+    "Identity (default: an ephemeral self-signed ECDSA P-256 certificate for\n"
+    "localhost, made at start-up; its pin is printed on stderr):\n"
+    "  --cert FILE            certificate chain (PEM, leaf first)\n"
+    "  --key FILE             private key (PEM)\n"
+    "                         --cert/--key again add identities chosen by the\n"
+    "                         client's server_name (SNI); the first pair is the\n"
+    "                         default for clients that send no name or no match\n"
+    "  --sni-strict           refuse (alert unrecognized_name) a client whose\n"
+    "                         server_name matches no certificate, or that sends none\n"
+    "  --ocsp FILE            staple this DER OCSP response to the first\n"
+    "                         certificate (re-read when the file changes)\n"
+    "\n"
+    "Client certificates (mutual TLS; default: none asked for):\n"
+    "  --verify-client CAFILE  require a client certificate issued by a CA in\n"
+    "                         CAFILE (PEM); the client's subject is logged\n"
+    "  --verify-client-optional CAFILE  ask for one, accept clients without; a\n"
+    "                         certificate that is sent must verify\n"
+    "  --verify-client-post-handshake CAFILE  ask after the handshake (TLS 1.3\n"
+    "                         post-handshake authentication, for clients that offer\n"
+    "                         it; then required): --www answers once it came\n"
+    "\n"
+    "Listening:\n"
+    "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
+    "                         [::1]:4433 for IPv6; port 0 picks a free port)\n"
+    "  --max-connections N    exit after serving N connections (status 1 if\n"
+    "                         any of them failed)\n"
+    "\n"
+    "What to do with a connection (default: echo):\n"
+    "  --www                  answer an HTTP request with a page describing the\n"
+    "                         connection, then close\n"
+    "  --file FILE            send the contents of FILE, then close\n"
+    "  --key-update           after the first echoed chunk, send a KeyUpdate that\n"
+    "                         asks the client to update too (TLS 1.3; TLS 1.2 has\n"
+    "                         none: a notice says so)\n"
+    "\n"
+    "Negotiation:\n"
+    "  --alpn LIST            ALPN protocols to accept, in preference order\n"
+    "  --groups LIST          key exchange groups in preference order:\n"
+    "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
+    "                         secp521r1 (P-521), and for TLS 1.3 only\n"
+    "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
+    "                         SecP384r1MLKEM1024, MLKEM1024\n";
+
+static const char server_help_suites_note[] =
+    "                         (TLS 1.2: the suites that fit the certificate's key,\n"
+    "                         ECDSA or RSA)\n"
+    "  --force-hrr            answer every first ClientHello with a HelloRetryRequest\n"
+    "                         (TLS 1.3)\n"
+    "\n";
+
+static const char server_help_resumption[] =
+    "\n"
+    "Resumption and 0-RTT:\n"
+    "  --tickets N            session tickets per full handshake (default 2; 0: none,\n"
+    "                         so no resumption by ticket)\n"
+    "  --ticket-keys FILE     ticket keys: one or two lines of 96 hex digits, the\n"
+    "                         current key then the previous one (still accepted),\n"
+    "                         e.g. from `openssl rand -hex 48`; re-read when it\n"
+    "                         changes. Default: a random key, shared by all\n"
+    "                         connections and replaced every 2 hours (the\n"
+    "                         previous one still accepted)\n"
+    "  --max-early-data N     accept up to N bytes of TLS 1.3 0-RTT early data\n"
+    "                         (default 0: off; at most 1048576). Early data can be\n"
+    "                         REPLAYED by an attacker: each ticket is good for it\n"
+    "                         once. It is handled like the rest of the client's\n"
+    "                         data, and logged as \"early data: N bytes\n"
+    "                         (replayable)\"\n";
+
+static const char server_help_other[] =
+    "\n"
+    "Other:\n"
+    "  -q, --quiet            no information lines (the listening line and the\n"
+    "                         pin of an ephemeral certificate are always printed)\n"
+    "  -h, --help             this help\n"
+    "\n"
+    "Exit status: 0 on a normal end, 1 on an error, 2 on bad usage.\n";
+
 void server_usage(FILE *out)
 {
-    fputs(
-        "Usage: ward server [options]\n"
-        "\n"
-        "Accept TLS 1.3 and 1.2 connections (a child process per connection) and, by\n"
-        "default, echo what each client sends until it closes.\n"
-        "\n"
-        "Identity (default: an ephemeral self-signed ECDSA P-256 certificate for\n"
-        "localhost, made at start-up; its pin is printed on stderr):\n"
-        "  --cert FILE            certificate chain (PEM, leaf first)\n"
-        "  --key FILE             private key (PEM)\n"
-        "                         --cert/--key again add identities chosen by the\n"
-        "                         client's server_name (SNI); the first pair is the\n"
-        "                         default for clients that send no name or no match\n"
-        "  --sni-strict           refuse (alert unrecognized_name) a client whose\n"
-        "                         server_name matches no certificate, or that sends none\n"
-        "  --ocsp FILE            staple this DER OCSP response to the first\n"
-        "                         certificate (re-read when the file changes)\n"
-        "\n"
-        "Client certificates (mutual TLS; default: none asked for):\n"
-        "  --verify-client CAFILE  require a client certificate issued by a CA in\n"
-        "                         CAFILE (PEM); the client's subject is logged\n"
-        "  --verify-client-optional CAFILE  ask for one, accept clients without; a\n"
-        "                         certificate that is sent must verify\n"
-        "  --verify-client-post-handshake CAFILE  ask after the handshake (TLS 1.3\n"
-        "                         post-handshake authentication, for clients that offer\n"
-        "                         it; then required): --www answers once it came\n"
-        "\n"
-        "Listening:\n"
-        "  --listen ADDR:PORT     address to listen on (default 127.0.0.1:4433;\n"
-        "                         [::1]:4433 for IPv6; port 0 picks a free port)\n"
-        "  --max-connections N    exit after serving N connections (status 1 if\n"
-        "                         any of them failed)\n"
-        "\n"
-        "What to do with a connection (default: echo):\n"
-        "  --www                  answer an HTTP request with a page describing the\n"
-        "                         connection, then close\n"
-        "  --file FILE            send the contents of FILE, then close\n"
-        "  --key-update           after the first echoed chunk, send a KeyUpdate that\n"
-        "                         asks the client to update too (TLS 1.3; TLS 1.2 has\n"
-        "                         none: a notice says so)\n"
-        "\n"
-        "Negotiation:\n"
-        "  --alpn LIST            ALPN protocols to accept, in preference order\n"
-        "  --groups LIST          key exchange groups in preference order:\n"
-        "                         x25519, secp256r1 (P-256), secp384r1 (P-384),\n"
-        "                         secp521r1 (P-521), and for TLS 1.3 only\n"
-        "                         X25519MLKEM768, SecP256r1MLKEM768,\n"
-        "                         SecP384r1MLKEM1024, MLKEM1024\n",
-        out);
+    fputs(server_help_top, out);
     fputs(cli_suites_help, out);
-    fputs(
-        "                         (TLS 1.2: the suites that fit the certificate's key,\n"
-        "                         ECDSA or RSA)\n"
-        "  --force-hrr            answer every first ClientHello with a HelloRetryRequest\n"
-        "                         (TLS 1.3)\n"
-        "\n",
-        out);
+    fputs(server_help_suites_note, out);
     fputs(cli_version_help, out);
     fputs("\n", out);
     fputs(cli_keylog_help, out);
     fputs("\n", out);
     fputs(server_limits_help, out);
-    fputs(
-        "\n"
-        "Resumption and 0-RTT:\n"
-        "  --tickets N            session tickets per full handshake (default 2; 0: none,\n"
-        "                         so no resumption by ticket)\n"
-        "  --ticket-keys FILE     ticket keys: one or two lines of 96 hex digits, the\n"
-        "                         current key then the previous one (still accepted),\n"
-        "                         e.g. from `openssl rand -hex 48`; re-read when it\n"
-        "                         changes. Default: a random key, shared by all\n"
-        "                         connections and replaced every 2 hours (the\n"
-        "                         previous one still accepted)\n"
-        "  --max-early-data N     accept up to N bytes of TLS 1.3 0-RTT early data\n"
-        "                         (default 0: off; at most 1048576). Early data can be\n"
-        "                         REPLAYED by an attacker: each ticket is good for it\n"
-        "                         once. It is handled like the rest of the client's\n"
-        "                         data, and logged as \"early data: N bytes\n"
-        "                         (replayable)\"\n",
-        out);
-    fputs(
-        "\n"
-        "Other:\n"
-        "  -q, --quiet            no information lines (the listening line and the\n"
-        "                         pin of an ephemeral certificate are always printed)\n"
-        "  -h, --help             this help\n"
-        "\n"
-        "Exit status: 0 on a normal end, 1 on an error, 2 on bad usage.\n",
-        out);
+    fputs(server_help_resumption, out);
+    fputs(server_help_other, out);
 }
 
 enum mode { MODE_ECHO, MODE_WWW, MODE_FILE };
@@ -169,101 +174,115 @@ static int add_identity_file(const char *cmd, const char *opt, const char *v, co
     return 0;
 }
 
-static int parse_args(int argc, char **argv, server_opts *o)
+/* A flag of `ward server` (an option without a value): 1 if a is one. */
+static int server_flag(const char *a, server_opts *o, int *www)
+{
+    if (cli_opt_flag(a, "--help", "-h")) {
+        server_usage(stdout);
+        exit(EXIT_OK);
+    } else if (cli_opt_flag(a, "--quiet", "-q")) {
+        cli_quiet = 1;
+    } else if (cli_opt_flag(a, "--www", NULL)) {
+        *www = 1;
+    } else if (cli_opt_flag(a, "--key-update", NULL)) {
+        o->key_update = 1;
+    } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
+        o->force_hrr = 1;
+    } else if (cli_opt_flag(a, "--sni-strict", NULL)) {
+        o->sni_strict = 1;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* The options with a value about the server's identity, its clients and
+ * what it serves: 1 if argv[*i] is one (taken, *i advanced), 0 if not, -1
+ * after a usage message. */
+static int server_serve_opt(int argc, char **argv, int *i, server_opts *o)
 {
     static const char *cmd = "server";
-    int www = 0;
-    server_limits_default(&o->lim);
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i], *v;
-        int bad = 0, vr;
-        if ((vr = cli_version_opt(cmd, argc, argv, &i, &o->ver)) != 0 ||
-            (vr = server_limits_opt(cmd, argc, argv, &i, &o->lim)) != 0) {
-            if (vr < 0)
-                return -1;
-        } else if (cli_opt_flag(a, "--help", "-h")) {
-            server_usage(stdout);
-            exit(EXIT_OK);
-        } else if (cli_opt_flag(a, "--quiet", "-q")) {
-            cli_quiet = 1;
-        } else if (cli_opt_flag(a, "--www", NULL)) {
-            www = 1;
-        } else if (cli_opt_flag(a, "--key-update", NULL)) {
-            o->key_update = 1;
-        } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
-            o->force_hrr = 1;
-        } else if (cli_opt_flag(a, "--sni-strict", NULL)) {
-            o->sni_strict = 1;
-        } else if ((v = cli_opt_value(cmd, argc, argv, &i, "--cert", NULL, &bad))) {
-            if (add_identity_file(cmd, "--cert", v, &o->cert, o->more_cert, &o->n_more_cert) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--key", NULL, &bad))) {
-            if (add_identity_file(cmd, "--key", v, &o->key, o->more_key, &o->n_more_key) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--ocsp", NULL, &bad))) {
-            o->ocsp = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client", NULL, &bad))) {
-            o->client_ca = v;
-            o->client_mode = WARD_CLIENT_CERT_REQUIRE;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--verify-client-optional",
-                                              NULL, &bad))) {
-            o->client_ca = v;
-            o->client_mode = WARD_CLIENT_CERT_OPTIONAL;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i,
-                                              "--verify-client-post-handshake", NULL, &bad))) {
-            o->client_ca = v;
-            o->client_mode = WARD_CLIENT_CERT_POST_HANDSHAKE;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--listen", NULL, &bad))) {
-            o->listen = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--file", NULL, &bad))) {
-            o->file_path = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--max-connections", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--max-connections", v, 1000000000UL, &o->max_conn) != 0)
-                return -1;
-            if (o->max_conn == 0) {
-                cli_usage_error(cmd, "--max-connections must be at least 1");
-                return -1;
-            }
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--alpn", NULL, &bad))) {
-            if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--groups", NULL, &bad))) {
-            if (cli_parse_groups(cmd, v, &o->groups) != 0)
-                return -1;
-            o->have_groups = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--suites", NULL, &bad))) {
-            if (cli_parse_suites(cmd, v, &o->suites) != 0)
-                return -1;
-            o->have_suites = 1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--keylog", NULL, &bad))) {
-            o->keylog = v;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--export", NULL, &bad))) {
-            if (cli_parse_export(cmd, v, &o->export) != 0)
-                return -1;
-        } else if (!bad && (v = cli_opt_value(cmd, argc, argv, &i, "--tickets", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--tickets", v, 16, &o->tickets) != 0)
-                return -1;
-            o->have_tickets = 1;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--ticket-keys", NULL, &bad))) {
-            o->ticket_keys = v;
-        } else if (!bad &&
-                   (v = cli_opt_value(cmd, argc, argv, &i, "--max-early-data", NULL, &bad))) {
-            if (cli_parse_uint(cmd, "--max-early-data", v, EARLY_DATA_MAX, &o->max_early_data) !=
-                0)
-                return -1;
-        } else if (bad) {
+    const char *v;
+    int bad = 0;
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--cert", NULL, &bad))) {
+        if (add_identity_file(cmd, "--cert", v, &o->cert, o->more_cert, &o->n_more_cert) != 0)
             return -1;
-        } else if (a[0] == '-') {
-            cli_usage_error(cmd, "unknown option '%s'", a);
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
+        if (add_identity_file(cmd, "--key", v, &o->key, o->more_key, &o->n_more_key) != 0)
             return -1;
-        } else {
-            cli_usage_error(cmd, "unexpected argument '%s'", a);
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ocsp", NULL, &bad))) {
+        o->ocsp = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--verify-client", NULL, &bad))) {
+        o->client_ca = v;
+        o->client_mode = WARD_CLIENT_CERT_REQUIRE;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--verify-client-optional", NULL,
+                                          &bad))) {
+        o->client_ca = v;
+        o->client_mode = WARD_CLIENT_CERT_OPTIONAL;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--verify-client-post-handshake",
+                                          NULL, &bad))) {
+        o->client_ca = v;
+        o->client_mode = WARD_CLIENT_CERT_POST_HANDSHAKE;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--listen", NULL, &bad))) {
+        o->listen = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--file", NULL, &bad))) {
+        o->file_path = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-connections", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--max-connections", v, 1000000000UL, &o->max_conn) != 0)
+            return -1;
+        if (o->max_conn == 0) {
+            cli_usage_error(cmd, "--max-connections must be at least 1");
             return -1;
         }
+    } else {
+        return bad ? -1 : 0;
     }
+    return 1;
+}
+
+/* The options with a value about negotiation, keys and resumption: as
+ * server_serve_opt. */
+static int server_tls_opt(int argc, char **argv, int *i, server_opts *o)
+{
+    static const char *cmd = "server";
+    const char *v;
+    int bad = 0;
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--alpn", NULL, &bad))) {
+        if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
+            return -1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--groups", NULL, &bad))) {
+        if (cli_parse_groups(cmd, v, &o->groups) != 0)
+            return -1;
+        o->have_groups = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--suites", NULL, &bad))) {
+        if (cli_parse_suites(cmd, v, &o->suites) != 0)
+            return -1;
+        o->have_suites = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--keylog", NULL, &bad))) {
+        o->keylog = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--export", NULL, &bad))) {
+        if (cli_parse_export(cmd, v, &o->export) != 0)
+            return -1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--tickets", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--tickets", v, 16, &o->tickets) != 0)
+            return -1;
+        o->have_tickets = 1;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ticket-keys", NULL, &bad))) {
+        o->ticket_keys = v;
+    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-early-data", NULL, &bad))) {
+        if (cli_parse_uint(cmd, "--max-early-data", v, EARLY_DATA_MAX, &o->max_early_data) != 0)
+            return -1;
+    } else {
+        return bad ? -1 : 0;
+    }
+    return 1;
+}
+
+/* Once every option is read: the ones that need or exclude each other,
+ * the mode, the defaults. 0, or -1 after a usage message. */
+static int server_args_agree(server_opts *o, int www)
+{
+    static const char *cmd = "server";
     if (!o->cert != !o->key || o->n_more_cert != o->n_more_key) {
         cli_usage_error(cmd, "--cert and --key go together");
         return -1;
@@ -288,6 +307,34 @@ static int parse_args(int argc, char **argv, server_opts *o)
                             &o->max_version) != 0)
         return -1;
     return 0;
+}
+
+static int parse_args(int argc, char **argv, server_opts *o)
+{
+    static const char *cmd = "server";
+    int www = 0;
+    server_limits_default(&o->lim);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        int r = cli_version_opt(cmd, argc, argv, &i, &o->ver);
+        if (r == 0)
+            r = server_limits_opt(cmd, argc, argv, &i, &o->lim);
+        if (r == 0)
+            r = server_flag(a, o, &www);
+        if (r == 0)
+            r = server_serve_opt(argc, argv, &i, o);
+        if (r == 0)
+            r = server_tls_opt(argc, argv, &i, o);
+        if (r == 0) {
+            if (a[0] == '-')
+                cli_usage_error(cmd, "unknown option '%s'", a);
+            else
+                cli_usage_error(cmd, "unexpected argument '%s'", a);
+        }
+        if (r <= 0)
+            return -1;
+    }
+    return server_args_agree(o, www);
 }
 
 static int read_file(const char *path, uint8_t **data, size_t *len)
@@ -334,23 +381,16 @@ static int read_file(const char *path, uint8_t **data, size_t *len)
     return 0;
 }
 
-static ward_config *make_config(const server_opts *o)
+/* The server's certificates: --cert/--key pairs, or an ephemeral one
+ * (its pin printed even under -q). 0, or -1 after an error message. */
+static int config_identity(ward_config *cfg, const server_opts *o)
 {
-    ward_config *cfg = ward_config_new_server();
-    if (!cfg) {
-        cli_error("cannot create a server configuration");
-        return NULL;
-    }
     ward_err e;
-    if (cli_config_apply_tls(cfg, &o->ver, o->min_version, o->max_version, &o->alpn,
-                             o->have_groups ? &o->groups : NULL,
-                             o->have_suites ? &o->suites : NULL) != 0)
-        goto fail;
     if (o->cert) {
         e = ward_config_set_cert_files(cfg, o->cert, o->key);
         if (e != WARD_OK) {
             cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key, ward_err_str(e));
-            goto fail;
+            return -1;
         }
     } else {
         uint8_t pin[32];
@@ -358,7 +398,7 @@ static ward_config *make_config(const server_opts *o)
         e = ward_config_use_ephemeral_cert(cfg, "localhost", pin);
         if (e != WARD_OK) {
             cli_error("cannot make an ephemeral certificate: %s", ward_err_str(e));
-            goto fail;
+            return -1;
         }
         cli_hex(pin, 32, hex);
         int q = cli_quiet;
@@ -374,9 +414,26 @@ static ward_config *make_config(const server_opts *o)
         if (e != WARD_OK) {
             cli_error("cannot load --cert %s / --key %s: %s", o->more_cert[k], o->more_key[k],
                       ward_err_str(e));
-            goto fail;
+            return -1;
         }
     }
+    return 0;
+}
+
+static ward_config *make_config(const server_opts *o)
+{
+    ward_config *cfg = ward_config_new_server();
+    if (!cfg) {
+        cli_error("cannot create a server configuration");
+        return NULL;
+    }
+    ward_err e;
+    if (cli_config_apply_tls(cfg, &o->ver, o->min_version, o->max_version, &o->alpn,
+                             o->have_groups ? &o->groups : NULL,
+                             o->have_suites ? &o->suites : NULL) != 0)
+        goto fail;
+    if (config_identity(cfg, o) != 0)
+        goto fail;
     ward_config_set_sni_strict(cfg, o->sni_strict);
     if (o->ocsp && (e = ward_config_set_ocsp_file(cfg, o->ocsp)) != WARD_OK) {
         cli_error("cannot load --ocsp %s (a DER OCSP response): %s", o->ocsp, ward_err_str(e));
@@ -551,13 +608,6 @@ static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
     return www_send(c, head, (size_t)hl, body, is_get ? len : 0, bytes_out);
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A failed handshake's log line, with what became of 0-RTT data: a
  * replayed ClientHello must show that its early data was not taken. */
 static void log_handshake_failure(ward_conn *c, pump *p, ward_err e, const char *peer,
@@ -595,289 +645,323 @@ static void log_negotiated(ward_conn *c, const server_opts *o, const char *peer)
     }
 }
 
-/* How long poll may wait: the idle time, cut short by the linger deadline
- * and by the --www request deadline (0: none). */
-static int poll_timeout(const server_limits *l, long long linger, long long request)
+/* After the request deadline passed or a poll went idle: 1, after a log
+ * line, if that ends the connection. The request deadline holds however
+ * many bytes came. */
+static int deadline_passed(const server_limits *l, const char *peer, int idle, long long request)
 {
-    long long now = now_ms(), t = (long long)l->idle_s * 1000;
-    if (linger)
-        t = linger - now;
-    if (request && request - now < t)
-        t = request - now;
-    return t < 0 ? 0 : (int)t;
-}
-
-/* After poll (r: its result): 1, after a log line, if a deadline ended the
- * connection. The request deadline holds however many bytes came. */
-static int deadline_passed(const server_limits *l, const char *peer, int r, long long linger,
-                           long long request)
-{
-    if (request && now_ms() >= request) {
+    if (request && cli_now_ms() >= request) {
         cli_log("%s error: no complete request within %lu seconds (--request-timeout), closing",
                 peer, l->request_s);
         return 1;
     }
-    if (r == 0 && !linger) {
+    if (idle) {
         cli_log("%s error: idle for %lu seconds (--idle-timeout), closing", peer, l->idle_s);
         return 1;
     }
     return 0;
 }
 
+/* One connection's service once the handshake is done: what serve's
+ * turns share. */
+typedef struct {
+    const server_opts *o;
+    const char *peer;
+    pump p;
+    int peer_closed, close_sent, key_update_sent, pha_waiting, http_done;
+    size_t file_off, http_len;
+    unsigned long long bytes_in, bytes_out;
+    char *http;
+    uint8_t *early; /* accepted 0-RTT data, served before the rest */
+    size_t early_len, early_off;
+    long long request_deadline, linger_deadline;
+} service;
+
+/* Log the failure e; returns -1 for the caller to pass on. */
+static int svc_fail(service *s, ward_err e)
+{
+    char eb[256];
+    cli_log("%s error: %s", s->peer, pump_error(&s->p, e, eb, sizeof eb));
+    return -1;
+}
+
+/* Post-handshake authentication: ask now; the answer comes with the
+ * client's data (--www waits for it before answering). Then the exporter. */
+static int svc_after_handshake(service *s)
+{
+    const server_opts *o = s->o;
+    ward_conn *c = s->p.conn;
+    if (o->client_ca && o->client_mode == WARD_CLIENT_CERT_POST_HANDSHAKE) {
+        if (ward_conn_request_client_cert(c) == WARD_OK) {
+            s->pha_waiting = 1;
+            cli_info("%s asked for a client certificate (post-handshake)", s->peer);
+        } else {
+            cli_info("%s client: none (it did not offer post-handshake authentication%s)",
+                     s->peer, ward_conn_version(c) == WARD_TLS13 ? "" : "; TLS 1.2 has none");
+        }
+    }
+    char prefix[160];
+    snprintf(prefix, sizeof prefix, "%s ", s->peer);
+    if (cli_export_print(c, &o->export, prefix) != 0)
+        return -1;
+    if (o->key_update && ward_conn_version(c) != WARD_TLS13) {
+        cli_log("%s notice: %s has no KeyUpdate (a TLS 1.3 message); --key-update is ignored "
+                "for this connection", s->peer, cli_version_name(ward_conn_version(c)));
+        s->key_update_sent = 1;
+    }
+    if (o->mode == MODE_WWW && !(s->http = malloc(HTTP_MAX_REQUEST + 1))) {
+        cli_error("%s: out of memory", s->peer);
+        return -1;
+    }
+    return 0;
+}
+
+/* 0-RTT data the handshake took comes first, through the same path as
+ * what follows (echo, --www request, --file: dropped). */
+static int svc_early_data(service *s)
+{
+    ward_conn *c = s->p.conn;
+    size_t max = s->o->max_early_data;
+    if (ward_conn_early_data_status(c) == WARD_EARLY_REJECTED)
+        cli_info("%s early data: rejected (replayed, or not acceptable; the client may send it "
+                 "again)",
+                 s->peer);
+    if (ward_conn_early_data_status(c) != WARD_EARLY_ACCEPTED)
+        return 0;
+    if (!(s->early = malloc(max ? max : 1))) {
+        cli_error("%s: out of memory", s->peer);
+        return -1;
+    }
+    ward_err e;
+    for (;;) {
+        size_t n = 0;
+        e = ward_conn_read_early_data(c, s->early + s->early_len, max - s->early_len, &n);
+        if (e != WARD_OK || n == 0)
+            break;
+        s->early_len += n;
+    }
+    if (e != WARD_OK)
+        return svc_fail(s, e);
+    cli_info("%s early data: %zu bytes (replayable)", s->peer, s->early_len);
+    return 0;
+}
+
+/* n bytes from the client: echoed, collected as the --www request, or
+ * (--file) dropped. */
+static ward_err svc_take(service *s, const uint8_t *buf, size_t n)
+{
+    ward_conn *c = s->p.conn;
+    ward_err e = WARD_OK;
+    s->bytes_in += n;
+    if (s->o->mode == MODE_ECHO && !s->close_sent) {
+        e = ward_conn_write(c, buf, n);
+        if (e == WARD_OK)
+            s->bytes_out += n;
+        if (e == WARD_OK && s->o->key_update && !s->key_update_sent) {
+            e = ward_conn_key_update(c, 1);
+            s->key_update_sent = 1;
+            cli_info("%s sent KeyUpdate (update_requested)", s->peer);
+        }
+    } else if (s->o->mode == MODE_WWW && !s->close_sent) {
+        size_t take = n;
+        if (take > HTTP_MAX_REQUEST - s->http_len)
+            take = HTTP_MAX_REQUEST - s->http_len;
+        memcpy(s->http + s->http_len, buf, take);
+        s->http_len += take;
+        s->http[s->http_len] = '\0';
+        if (strstr(s->http, "\r\n\r\n") || strstr(s->http, "\n\n") ||
+            s->http_len == HTTP_MAX_REQUEST)
+            s->http_done = 1; /* answered in svc_answer */
+    }
+    return e;
+}
+
+/* Take in what the engine decrypted (unless our output is backed up).
+ * 0, or -1 after a log line. */
+static int svc_take_in(service *s)
+{
+    uint8_t buf[16384];
+    while (!s->peer_closed && pump_pending(&s->p) < HIGH_WATER) {
+        size_t n = 0;
+        ward_err e = WARD_OK;
+        if (s->early_off < s->early_len) {
+            n = s->early_len - s->early_off < sizeof buf ? s->early_len - s->early_off : sizeof buf;
+            memcpy(buf, s->early + s->early_off, n);
+            s->early_off += n;
+        } else {
+            e = ward_conn_read(s->p.conn, buf, sizeof buf, &n);
+        }
+        if (e == WARD_CLOSED) {
+            s->peer_closed = 1;
+            break;
+        }
+        if (e != WARD_OK) {
+            (void)pump_send(&s->p);
+            return svc_fail(s, e);
+        }
+        if (n == 0)
+            break;
+        if ((e = svc_take(s, buf, n)) != WARD_OK)
+            return svc_fail(s, e);
+    }
+    return 0;
+}
+
+/* Queue close_notify (once). 0, or -1 after a log line. */
+static int svc_close(service *s)
+{
+    ward_err e = ward_conn_close(s->p.conn);
+    s->close_sent = 1;
+    return e == WARD_OK ? 0 : svc_fail(s, e);
+}
+
+/* What the server has to say now: the client's identity once its
+ * certificate came, the --www answer, more of the --file. 0, or -1. */
+static int svc_answer(service *s)
+{
+    const server_opts *o = s->o;
+    ward_conn *c = s->p.conn;
+    if (s->pha_waiting && ward_conn_peer_authenticated(c)) {
+        char client_id[600];
+        client_identity(c, client_id, sizeof client_id);
+        cli_info("%s client: %s", s->peer, client_id);
+        s->pha_waiting = 0;
+    }
+    if (o->mode == MODE_WWW && s->http_done && !s->close_sent && !s->pha_waiting) {
+        ward_err e = www_respond(c, s->peer, s->http, &s->bytes_out);
+        if (e != WARD_OK) {
+            s->close_sent = 1;
+            return svc_fail(s, e);
+        }
+        return svc_close(s);
+    }
+    if (o->mode == MODE_FILE && !s->close_sent) {
+        while (s->file_off < o->file_len && pump_pending(&s->p) < HIGH_WATER) {
+            size_t n = o->file_len - s->file_off;
+            if (n > 16384)
+                n = 16384;
+            ward_err e = ward_conn_write(c, o->file + s->file_off, n);
+            if (e != WARD_OK)
+                return svc_fail(s, e);
+            s->file_off += n;
+            s->bytes_out += n;
+        }
+        if (s->file_off == o->file_len)
+            return svc_close(s);
+    }
+    return 0;
+}
+
+/* Whether the connection is over, once what is queued is sent: 1 done
+ * (well), 0 not yet, -1 failed (after a log line). */
+static int svc_done(service *s)
+{
+    ward_err e = pump_send(&s->p);
+    if (e != WARD_OK)
+        return svc_fail(s, e);
+    if (s->close_sent && pump_pending(&s->p) == 0) {
+        if (s->peer_closed || s->p.eof)
+            return 1;
+        /* Wait a little for the client's close_notify, so that closing
+         * the socket does not reset data still on its way to it. */
+        if (!s->linger_deadline) {
+            shutdown(s->p.fd, SHUT_WR);
+            s->linger_deadline = cli_now_ms() + LINGER_MS;
+        } else if (cli_now_ms() >= s->linger_deadline) {
+            return 1;
+        }
+    }
+    if (s->p.eof && !s->peer_closed) {
+        if (s->close_sent)
+            return 1;
+        cli_log("%s error: %s", s->peer, ward_err_str(WARD_ERR_TRUNCATED));
+        return -1;
+    }
+    return 0;
+}
+
+/* Drive the socket until something the service reacts to: data, room to
+ * write, the output flushed, the client's certificate, a deadline. 1 done
+ * (a reset after our close_notify: nothing was lost), 0 go on, -1 failed. */
+static int svc_wait(service *s)
+{
+    size_t pending = pump_pending(&s->p);
+    unsigned want = 0;
+    if (!s->p.eof && (pending < HIGH_WATER || s->linger_deadline))
+        want |= PUMP_EOF;
+    if (!s->peer_closed && pending < HIGH_WATER)
+        want |= PUMP_DATA;
+    if (pending >= HIGH_WATER)
+        want |= PUMP_ROOM;
+    if (pending && s->close_sent)
+        want |= PUMP_FLUSHED;
+    if (s->pha_waiting)
+        want |= PUMP_PEER_AUTH;
+    /* --www: the request deadline holds until it is answered; after our
+     * close_notify the linger deadline replaces the idle time. */
+    long long request = s->close_sent ? 0 : s->request_deadline;
+    long long deadline = s->linger_deadline;
+    if (request && (!deadline || request < deadline))
+        deadline = request;
+    s->p.idle_ms = s->linger_deadline ? 0 : (long long)s->o->lim.idle_s * 1000;
+    ward_err e = pump_until(&s->p, want, deadline);
+    if (e == WARD_OK || e == WARD_ERR_TIMEOUT)
+        return deadline_passed(&s->o->lim, s->peer, s->p.idle_fired, request) ? -1 : 0;
+    if (s->close_sent && e == WARD_ERR_IO && s->p.rx_failed)
+        return 1;
+    (void)pump_send(&s->p);
+    return svc_fail(s, e);
+}
+
+/* The data phase: turns until the connection ends. The exit status. */
+static int svc_run(service *s)
+{
+    for (;;) {
+        int r;
+        if (svc_take_in(s) != 0 || svc_answer(s) != 0)
+            return EXIT_FAIL;
+        /* The client is done sending; echo and www answer with our
+         * close_notify, --file finishes the file first. */
+        if (s->peer_closed && !s->close_sent && s->o->mode != MODE_FILE && svc_close(s) != 0)
+            return EXIT_FAIL;
+        if ((r = svc_done(s)) == 0)
+            r = svc_wait(s);
+        if (r < 0)
+            return EXIT_FAIL;
+        if (r > 0)
+            break;
+    }
+    cli_info("%s closed: %llu bytes in, %llu bytes out, KeyUpdates received: %u", s->peer,
+             s->bytes_in, s->bytes_out, ward_conn_key_updates_received(s->p.conn));
+    return EXIT_OK;
+}
+
 /* Serve one accepted connection; returns the child's exit status. */
 static int serve(const ward_config *cfg, const server_opts *o, int fd, const char *peer)
 {
-    char eb[256];
     net_set_nonblocking(fd, 1);
     ward_conn *c = ward_conn_new(cfg, NULL);
     if (!c) {
         cli_error("%s: cannot create a connection", peer);
         return EXIT_FAIL;
     }
-    pump p = {.conn = c, .fd = fd};
-    ward_err e = pump_handshake(&p, (int)(o->lim.handshake_s * 1000));
+    service s = {.o = o, .peer = peer, .p = {.conn = c, .fd = fd}};
+    ward_err e = pump_handshake(&s.p, (int)(o->lim.handshake_s * 1000));
     if (e != WARD_OK) {
-        log_handshake_failure(c, &p, e, peer, &o->lim);
+        log_handshake_failure(c, &s.p, e, peer, &o->lim);
         ward_conn_free(c);
         return EXIT_FAIL;
     }
     log_negotiated(c, o, peer);
     /* --www: the whole request by an absolute deadline, so that a request
      * dribbled a byte at a time cannot hold a child for long. */
-    long long request_deadline =
-        o->mode == MODE_WWW ? now_ms() + (long long)o->lim.request_s * 1000 : 0;
-    /* Post-handshake authentication: ask now; the answer comes with the
-     * client's data (--www waits for it before answering). */
-    int pha_waiting = 0;
-    if (o->client_ca && o->client_mode == WARD_CLIENT_CERT_POST_HANDSHAKE) {
-        if (ward_conn_request_client_cert(c) == WARD_OK) {
-            pha_waiting = 1;
-            cli_info("%s asked for a client certificate (post-handshake)", peer);
-        } else {
-            cli_info("%s client: none (it did not offer post-handshake authentication%s)", peer,
-                     ward_conn_version(c) == WARD_TLS13 ? "" : "; TLS 1.2 has none");
-        }
-    }
-    {
-        char prefix[160];
-        snprintf(prefix, sizeof prefix, "%s ", peer);
-        if (cli_export_print(c, &o->export, prefix) != 0) {
-            ward_conn_free(c);
-            return EXIT_FAIL;
-        }
-    }
-
+    if (o->mode == MODE_WWW)
+        s.request_deadline = cli_now_ms() + (long long)o->lim.request_s * 1000;
     int status = EXIT_FAIL;
-    int peer_closed = 0, close_sent = 0, key_update_sent = 0;
-    size_t file_off = 0, http_len = 0;
-    int http_done = 0;
-    unsigned long long bytes_in = 0, bytes_out = 0;
-    char *http = NULL;
-    uint8_t *early = NULL; /* accepted 0-RTT data, served before the rest */
-    size_t early_len = 0, early_off = 0;
-    long long linger_deadline = 0;
-    uint8_t buf[16384];
-
-    if (o->key_update && ward_conn_version(c) != WARD_TLS13) {
-        cli_log("%s notice: %s has no KeyUpdate (a TLS 1.3 message); --key-update is ignored "
-                "for this connection", peer, cli_version_name(ward_conn_version(c)));
-        key_update_sent = 1;
-    }
-
-    if (o->mode == MODE_WWW) {
-        http = malloc(HTTP_MAX_REQUEST + 1);
-        if (!http) {
-            cli_error("%s: out of memory", peer);
-            goto out;
-        }
-    }
-    /* 0-RTT data the handshake took comes first, through the same path as
-     * what follows (echo, --www request, --file: dropped). */
-    if (ward_conn_early_data_status(c) == WARD_EARLY_ACCEPTED) {
-        if (!(early = malloc(o->max_early_data ? o->max_early_data : 1))) {
-            cli_error("%s: out of memory", peer);
-            goto out;
-        }
-        for (;;) {
-            size_t n = 0;
-            e = ward_conn_read_early_data(c, early + early_len, o->max_early_data - early_len, &n);
-            if (e != WARD_OK || n == 0)
-                break;
-            early_len += n;
-        }
-        if (e != WARD_OK) {
-            cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-            goto out;
-        }
-        cli_info("%s early data: %zu bytes (replayable)", peer, early_len);
-    } else if (ward_conn_early_data_status(c) == WARD_EARLY_REJECTED) {
-        cli_info("%s early data: rejected (replayed, or not acceptable; the client may send it "
-                 "again)",
-                 peer);
-    }
-
-    for (;;) {
-        /* Take in what the engine decrypted (unless our output is backed up). */
-        while (!peer_closed && pump_pending(&p) < HIGH_WATER) {
-            size_t n = 0;
-            if (early_off < early_len) {
-                n = early_len - early_off < sizeof buf ? early_len - early_off : sizeof buf;
-                memcpy(buf, early + early_off, n);
-                early_off += n;
-                e = WARD_OK;
-            } else {
-                e = ward_conn_read(c, buf, sizeof buf, &n);
-            }
-            if (e == WARD_CLOSED) {
-                peer_closed = 1;
-                break;
-            }
-            if (e != WARD_OK) {
-                (void)pump_send(&p);
-                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-                goto out;
-            }
-            if (n == 0)
-                break;
-            bytes_in += n;
-            if (o->mode == MODE_ECHO && !close_sent) {
-                e = ward_conn_write(c, buf, n);
-                if (e == WARD_OK)
-                    bytes_out += n;
-                if (e == WARD_OK && o->key_update && !key_update_sent) {
-                    e = ward_conn_key_update(c, 1);
-                    key_update_sent = 1;
-                    cli_info("%s sent KeyUpdate (update_requested)", peer);
-                }
-            } else if (o->mode == MODE_WWW && !close_sent) {
-                size_t take = n;
-                if (take > HTTP_MAX_REQUEST - http_len)
-                    take = HTTP_MAX_REQUEST - http_len;
-                memcpy(http + http_len, buf, take);
-                http_len += take;
-                http[http_len] = '\0';
-                if (strstr(http, "\r\n\r\n") || strstr(http, "\n\n") ||
-                    http_len == HTTP_MAX_REQUEST)
-                    http_done = 1; /* answered below */
-            }
-            /* --file: what the client sends is read and dropped. */
-            if (e != WARD_OK) {
-                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-                goto out;
-            }
-        }
-        if (pha_waiting && ward_conn_peer_authenticated(c)) {
-            char client_id[600];
-            client_identity(c, client_id, sizeof client_id);
-            cli_info("%s client: %s", peer, client_id);
-            pha_waiting = 0;
-        }
-        if (o->mode == MODE_WWW && http_done && !close_sent && !pha_waiting) {
-            e = www_respond(c, peer, http, &bytes_out);
-            if (e == WARD_OK)
-                e = ward_conn_close(c);
-            close_sent = 1;
-            if (e != WARD_OK) {
-                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-                goto out;
-            }
-        }
-        if (o->mode == MODE_FILE && !close_sent) {
-            while (file_off < o->file_len && pump_pending(&p) < HIGH_WATER) {
-                size_t n = o->file_len - file_off;
-                if (n > 16384)
-                    n = 16384;
-                e = ward_conn_write(c, o->file + file_off, n);
-                if (e != WARD_OK) {
-                    cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-                    goto out;
-                }
-                file_off += n;
-                bytes_out += n;
-            }
-            if (file_off == o->file_len) {
-                e = ward_conn_close(c);
-                close_sent = 1;
-                if (e != WARD_OK) {
-                    cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-                    goto out;
-                }
-            }
-        }
-        /* The client is done sending; echo and www answer with our
-         * close_notify, --file finishes the file first. */
-        if (peer_closed && !close_sent && o->mode != MODE_FILE) {
-            e = ward_conn_close(c);
-            close_sent = 1;
-            if (e != WARD_OK) {
-                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-                goto out;
-            }
-        }
-        e = pump_send(&p);
-        if (e != WARD_OK) {
-            cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-            goto out;
-        }
-        size_t pending = pump_pending(&p);
-        if (close_sent && pending == 0) {
-            if (peer_closed || p.eof) {
-                status = EXIT_OK;
-                break;
-            }
-            /* Wait a little for the client's close_notify, so that closing
-             * the socket does not reset data still on its way to it. */
-            if (!linger_deadline) {
-                shutdown(fd, SHUT_WR);
-                linger_deadline = now_ms() + LINGER_MS;
-            } else if (now_ms() >= linger_deadline) {
-                status = EXIT_OK;
-                break;
-            }
-        }
-        if (p.eof && !peer_closed) {
-            if (close_sent) {
-                status = EXIT_OK;
-                break;
-            }
-            cli_log("%s error: %s", peer, ward_err_str(WARD_ERR_TRUNCATED));
-            goto out;
-        }
-
-        struct pollfd pfd = {.fd = fd, .events = 0};
-        if (pending || (o->mode == MODE_FILE && file_off < o->file_len))
-            pfd.events |= POLLOUT;
-        if (pending < HIGH_WATER || linger_deadline)
-            pfd.events |= POLLIN;
-        long long request = close_sent ? 0 : request_deadline; /* --www, until answered */
-        int r = poll(&pfd, 1, poll_timeout(&o->lim, linger_deadline, request));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            cli_log("%s error: poll: %s", peer, strerror(errno));
-            goto out;
-        }
-        if (deadline_passed(&o->lim, peer, r, linger_deadline, request))
-            goto out;
-        if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
-            e = pump_recv(&p);
-            if (e != WARD_OK) {
-                if (close_sent && e == WARD_ERR_IO) {
-                    /* reset after we said goodbye: nothing was lost */
-                    status = EXIT_OK;
-                    break;
-                }
-                (void)pump_send(&p);
-                cli_log("%s error: %s", peer, pump_error(&p, e, eb, sizeof eb));
-                goto out;
-            }
-        }
-    }
-    cli_info("%s closed: %llu bytes in, %llu bytes out, KeyUpdates received: %u", peer, bytes_in,
-             bytes_out, ward_conn_key_updates_received(c));
-out:
-    free(http);
-    free(early);
+    if (svc_after_handshake(&s) == 0 && svc_early_data(&s) == 0)
+        status = svc_run(&s);
+    free(s.http);
+    free(s.early);
     ward_conn_free(c);
     return status;
 }
@@ -944,6 +1028,43 @@ __attribute__((noreturn)) static void run_child(ward_config *cfg, server_opts *o
     _exit(st);
 }
 
+/* A connection is waiting on lfd: accept it and hand it to a child, unless
+ * a cap refuses it. */
+static void accept_one(ward_config *cfg, server_opts *o, int lfd, child_table *kids,
+                       pid_t parent, unsigned long *accepted, unsigned *failed)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    int cfd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+    if (cfd < 0) {
+        if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
+            cli_error("accept: %s", strerror(errno));
+        if (errno == EMFILE || errno == ENFILE)
+            sleep(1);
+        return;
+    }
+    char peer[128];
+    net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
+    (void)reap(0, failed, kids); /* children that ended during poll */
+    if (!children_admit(kids, &o->lim, (struct sockaddr *)&ss, peer)) {
+        close(cfd); /* over a cap: at once, before any TLS */
+        return;
+    }
+    (*accepted)++;
+    ward_config_refresh_ocsp(cfg); /* the child inherits the current staple */
+    pid_t pid = fork();
+    if (pid < 0) {
+        cli_error("%s: fork: %s", peer, strerror(errno));
+        close(cfd);
+        (*failed)++;
+        return;
+    }
+    if (pid == 0)
+        run_child(cfg, o, lfd, cfd, peer, parent, kids);
+    children_add(kids, pid, (struct sockaddr *)&ss);
+    close(cfd);
+}
+
 int server_main(int argc, char **argv)
 {
     server_opts o;
@@ -993,39 +1114,8 @@ int server_main(int argc, char **argv)
     while (!stop_requested && (o.max_conn == 0 || accepted < o.max_conn)) {
         (void)reap(0, &failed, &kids);
         struct pollfd pfd = {.fd = lfd, .events = POLLIN};
-        int r = poll(&pfd, 1, 500);
-        if (r <= 0)
-            continue;
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof ss;
-        int cfd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-        if (cfd < 0) {
-            if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-                cli_error("accept: %s", strerror(errno));
-            if (errno == EMFILE || errno == ENFILE)
-                sleep(1);
-            continue;
-        }
-        char peer[128];
-        net_addr_str((struct sockaddr *)&ss, sl, peer, sizeof peer);
-        (void)reap(0, &failed, &kids); /* children that ended during poll */
-        if (!children_admit(&kids, &o.lim, (struct sockaddr *)&ss, peer)) {
-            close(cfd); /* over a cap: at once, before any TLS */
-            continue;
-        }
-        accepted++;
-        ward_config_refresh_ocsp(cfg); /* the child inherits the current staple */
-        pid_t pid = fork();
-        if (pid < 0) {
-            cli_error("%s: fork: %s", peer, strerror(errno));
-            close(cfd);
-            failed++;
-            continue;
-        }
-        if (pid == 0)
-            run_child(cfg, &o, lfd, cfd, peer, parent, &kids);
-        children_add(&kids, pid, (struct sockaddr *)&ss);
-        close(cfd);
+        if (poll(&pfd, 1, 500) > 0)
+            accept_one(cfg, &o, lfd, &kids, parent, &accepted, &failed);
     }
     close(lfd);
     lfd = -1;

@@ -100,7 +100,6 @@ enum { TAG_CLIENT = 0, TAG_BACKEND = 1, TAG_LISTENER = 2, TAG_WAKE = 3 };
 
 /* ---- tunnel_loop.c ---- */
 void *tunnel_worker_run(void *arg);
-long long tunnel_now_ms(void);
 
 /* ---- tunnel_conn.c ---- */
 /* A new connection accepted on svc of the worker's generation. */

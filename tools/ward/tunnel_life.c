@@ -22,7 +22,7 @@ static void conn_log(tunnel_conn *c)
                         .tls = c->tls,
                         .in = c->in,
                         .out = c->out,
-                        .ms = tunnel_now_ms() - c->start_ms,
+                        .ms = cli_now_ms() - c->start_ms,
                         .end = c->end ? c->end : "closed",
                         .detail = c->detail};
     tunnel_log_conn(&r);
@@ -99,7 +99,7 @@ static tunnel_conn *conn_new(tunnel_worker *w, int fd, uint16_t svc, const struc
     c->svc = svc;
     c->fd[0] = fd;
     c->fd[1] = -1;
-    c->start_ms = tunnel_now_ms();
+    c->start_ms = cli_now_ms();
     net_addr_str(peer, plen, c->peer, sizeof c->peer);
     c->next = w->conns;
     if (w->conns)

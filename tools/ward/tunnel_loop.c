@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -17,13 +16,6 @@
 
 #define ACCEPTS_PER_EVENT 64
 #define MAX_EVENTS 256
-
-long long tunnel_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void listener_ctl(tunnel_worker *w, int op, size_t i, uint32_t events)
 {
@@ -100,7 +92,7 @@ static void start_drain(tunnel_worker *w)
     }
     w->nls = 0;
     w->draining = 1;
-    w->drain_deadline_ms = tunnel_now_ms() + TUNNEL_GRACE_S * 1000LL;
+    w->drain_deadline_ms = cli_now_ms() + TUNNEL_GRACE_S * 1000LL;
 }
 
 static void on_wake(tunnel_worker *w)
@@ -164,10 +156,10 @@ void *tunnel_worker_run(void *arg)
 {
     tunnel_worker *w = arg;
     struct epoll_event evs[MAX_EVENTS];
-    long long base = tunnel_now_ms(), next_tick = base + 1000;
+    long long base = cli_now_ms(), next_tick = base + 1000;
     w->now_s = 1;
     for (;;) {
-        long long now = tunnel_now_ms();
+        long long now = cli_now_ms();
         int n = epoll_wait(w->ep, evs, MAX_EVENTS, next_tick > now ? (int)(next_tick - now) : 0);
         if (n < 0 && errno != EINTR) {
             cli_error("tunnel: epoll_wait: %s", strerror(errno));
@@ -176,7 +168,7 @@ void *tunnel_worker_run(void *arg)
         for (int i = 0; i < n; i++)
             dispatch(w, &evs[i]);
         tunnel_conn_reap(w);
-        now = tunnel_now_ms();
+        now = cli_now_ms();
         if (now >= next_tick) {
             w->now_s = (uint32_t)((now - base) / 1000) + 1;
             next_tick = now + 1000;
