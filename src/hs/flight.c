@@ -5,7 +5,7 @@
 #include "hs/flight.h"
 #include "hs/hs.h"
 
-#define FLIGHT_FIRST_HEAP 16384 /* one record's worth: a server's flight at once */
+#define FLIGHT_FIRST_HEAP 16384 /* past the stack buffer: one record's worth, then doubled */
 
 static void flight_grow(wr *w, size_t need)
 {

@@ -7,7 +7,11 @@
 
 #include "hs/state.h"
 
-#define HS_FLIGHT_INLINE 512 /* most flights of the client fit: no allocation */
+/* The flight is built on the stack: every client flight and a server's
+ * flight with a chain of a few certificates (an RSA-2048 chain of three is
+ * about 4 KB) need no allocation at all, so the builder costs no heap
+ * beside the records it is sealed into. Longer flights move to the heap. */
+#define HS_FLIGHT_INLINE 8192
 
 typedef struct hs_flight {
     wr w;                /* first: the writer's grow() finds its flight */
