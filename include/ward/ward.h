@@ -589,6 +589,15 @@ WARD_API ward_err ward_conn_export_keying_material(ward_conn *c, const char *lab
                                                    size_t ctx_len, int use_context,
                                                    uint8_t *out, size_t out_len);
 
+/* Memory: connections hand their emptied queue buffers back to a cache of
+ * the calling thread (at most two, up to 256 KiB each), so that bulk
+ * transfer does not return and fault in the same pages at every burst.
+ * A thread that goes idle (an event loop with no connection left) may free
+ * that cache; until then a parked buffer can keep the heap above it from
+ * going back to the system. The cache is freed anyway when the thread
+ * exits. */
+WARD_API void ward_release_thread_buffers(void);
+
 /* ---- driving an engine over a file descriptor ---- */
 /* In blocking mode these loop until done; on a non-blocking fd they return
  * WARD_WANT_READ / WARD_WANT_WRITE and are called again when ready. A

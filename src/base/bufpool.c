@@ -16,6 +16,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "ward/ward.h"
+
 #define BUFPOOL_SLOTS 2
 #define BUFPOOL_MAX_CAP (256u * 1024u)
 
@@ -86,3 +88,8 @@ void bufpool_give(uint8_t *buf, size_t cap)
     free(slots[to].buf);
     slots[to] = (parked){buf, cap};
 }
+
+/* The public call (ward.h): an event loop going idle frees what its thread
+ * parked, so that a parked buffer does not hold the top of the heap (glibc
+ * returns freed memory only from the top down). */
+void ward_release_thread_buffers(void) { release_thread(NULL); }

@@ -106,6 +106,7 @@ static tunnel_conn *conn_new(tunnel_worker *w, int fd, uint16_t svc, const struc
         w->conns->prev = c;
     w->conns = c;
     w->nconn++;
+    w->trim = 1; /* the heap is given back once the worker is idle again */
     return c;
 }
 

@@ -120,11 +120,13 @@ static void on_second(tunnel_worker *w)
     tunnel_conn_sweep(w);
 #ifdef __GLIBC__
     /* A worker that went idle gives the heap of its busy time back (glibc
-     * keeps freed memory in the thread's arena otherwise). */
-    if (w->nconn)
-        w->trim = 1;
-    else if (w->trim) {
+     * keeps freed memory in the thread's arena otherwise), with the queue
+     * buffers the library parked for it, which would pin the heap's top.
+     * w->trim is set by every new connection (tunnel_life.c): a burst that
+     * starts and ends between two ticks counts too. */
+    if (w->nconn == 0 && w->trim) {
         w->trim = 0;
+        ward_release_thread_buffers();
         malloc_trim(0);
     }
 #endif
