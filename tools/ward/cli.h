@@ -213,6 +213,34 @@ int cli_export_print(ward_conn *c, const cli_export *x, const char *prefix);
 /* Help text for --keylog and --export (both commands). */
 extern const char cli_keylog_help[];
 
+/* ---- the TLS options both commands take (cli_tls.c) ----
+ * --alpn, --groups, --suites, the version options above, --keylog and
+ * --export mean the same to `ward client` and `ward server`: one struct
+ * (in client_opts and server_opts) and one parser for them. */
+typedef struct {
+    cli_versions ver;
+    uint16_t min_version, max_version; /* settled by cli_tls_settle */
+    cli_str_list alpn;
+    cli_u16_list groups, suites;
+    int have_groups, have_suites;
+    const char *keylog;
+    cli_export export;
+} cli_tls_opts;
+
+/* If argv[*i] is one of these options, take it (and its value, advancing
+ * *i) and return 1; 0 if it is not; -1 after a usage message. */
+int cli_tls_opt(const char *cmd, int argc, char **argv, int *i, cli_tls_opts *t);
+/* Once every option is read: cli_versions_settle over t's versions, suites
+ * and groups into t->min_version / t->max_version. 0, or -1 after a usage
+ * message. */
+int cli_tls_settle(const char *cmd, cli_tls_opts *t);
+/* cli_config_apply_tls with t's settled versions, ALPN, groups and suites
+ * (--keylog is applied by the caller, where it was before). 0, or -1 after
+ * an error message. */
+int cli_tls_apply(ward_config *cfg, const cli_tls_opts *t);
+/* Free what cli_tls_opt allocated (the --alpn list). */
+void cli_tls_free(cli_tls_opts *t);
+
 /* ---- commands ---- */
 int client_main(int argc, char **argv);
 int server_main(int argc, char **argv);
