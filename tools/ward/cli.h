@@ -73,6 +73,20 @@ const char *cli_opt_value(const char *cmd, int argc, char **argv, int *i, const 
                           const char *shortname, int *bad);
 /* 1 if argv[i] is the flag `name` or `shortname` (may be NULL). */
 int cli_opt_flag(const char *arg, const char *name, const char *shortname);
+/* An option that only stores what it is given: a flag (value NULL) sets
+ * *flag to 1, an option with a value stores it in *value. */
+typedef struct {
+    const char *name, *shortname;
+    int *flag;
+    const char **value;
+} cli_simple_opt;
+/* If argv[*i] is one of the n options of tab: take it (and its value,
+ * advancing *i) and return 1; 0 if it is none; -1 after a usage message. */
+int cli_simple_opt_take(const char *cmd, int argc, char **argv, int *i, const cli_simple_opt *tab,
+                        size_t n);
+/* -h/--help (usage(stdout), then exit 0) and -q/--quiet (cli_quiet), the
+ * same on both commands: 1 if arg is one of them, else 0. */
+int cli_common_flag(const char *arg, void (*usage)(FILE *out));
 
 /* ---- protocol versions and RSA key transport (cli.c) ----
  * --tls1.2, --tls1.3, --min-version V, --max-version V, --rsa-kx and

@@ -194,42 +194,39 @@ static int helo_used(const cli_target *w)
     return a == WARD_APP_SMTP || a == WARD_APP_LMTP || a == WARD_APP_XMPP_SERVER;
 }
 
-/* A flag of `ward client` (an option without a value): 1 if a is one. */
-static int client_flag(const char *a, client_opts *o)
+/* The options that only store what they are given, flags and file names:
+ * 1 if argv[*i] is one (taken, *i advanced), 0 if not, -1 after a usage
+ * message. */
+static int client_simple_opt(int argc, char **argv, int *i, client_opts *o)
 {
-    if (cli_opt_flag(a, "--help", "-h")) {
-        client_usage(stdout);
-        exit(EXIT_OK);
-    } else if (cli_opt_flag(a, "--quiet", "-q")) {
-        cli_quiet = 1;
-    } else if (cli_opt_flag(a, "--showcerts", NULL)) {
-        o->showcerts = 1;
-    } else if (cli_opt_flag(a, "--insecure", NULL)) {
-        o->insecure = 1;
-    } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
-        o->ocsp_require = 1;
-    } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
-        o->no_middlebox = 1;
-    } else if (cli_opt_flag(a, "--key-update", NULL)) {
-        o->key_update = 1;
-    } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
-        o->pha = 1;
-    } else {
-        return 0;
-    }
-    return 1;
+    const cli_simple_opt tab[] = {
+        {"--showcerts", NULL, &o->showcerts, NULL},
+        {"--insecure", NULL, &o->insecure, NULL},
+        {"--ocsp-require", NULL, &o->ocsp_require, NULL},
+        {"--no-middlebox-compat", NULL, &o->no_middlebox, NULL},
+        {"--key-update", NULL, &o->key_update, NULL},
+        {"--post-handshake-auth", NULL, &o->pha, NULL},
+        {"--starttls", NULL, NULL, &o->starttls},
+        {"--cafile", NULL, NULL, &o->cafile},
+        {"--cert", NULL, NULL, &o->cert},
+        {"--key", NULL, NULL, &o->key},
+        {"--sess-out", NULL, NULL, &o->sess_out},
+        {"--sess-in", NULL, NULL, &o->sess_in},
+        {"--early-data", NULL, NULL, &o->early_data},
+    };
+    if (cli_common_flag(argv[*i], client_usage))
+        return 1;
+    return cli_simple_opt_take("client", argc, argv, i, tab, sizeof tab / sizeof tab[0]);
 }
 
-/* The options with a value about where to connect and whom to trust: 1 if
- * argv[*i] is one (taken, *i advanced), 0 if not, -1 after a usage message. */
+/* The options with a value that is checked, about where to connect, whom
+ * to trust and the key shares: as client_simple_opt. */
 static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
 {
     static const char *cmd = "client";
     const char *v;
     int bad = 0;
-    if ((v = cli_opt_value(cmd, argc, argv, i, "--starttls", NULL, &bad))) {
-        o->starttls = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--helo", NULL, &bad))) {
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--helo", NULL, &bad))) {
         if (helo_check(cmd, v) != 0)
             return -1;
         o->helo = v;
@@ -237,18 +234,17 @@ static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
         if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
             return -1;
         o->check_expiry = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cafile", NULL, &bad))) {
-        o->cafile = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cert", NULL, &bad))) {
-        o->cert = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
-        o->key = v;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--servername", NULL, &bad))) {
         if (!*v) {
             cli_usage_error(cmd, "--servername needs a name");
             return -1;
         }
         o->servername = v;
+    } else if (!bad &&
+               (v = cli_opt_value(cmd, argc, argv, i, "--key-share-groups", NULL, &bad))) {
+        if (cli_parse_groups(cmd, v, &o->key_share) != 0)
+            return -1;
+        o->have_key_share = 1;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--pin", NULL, &bad))) {
         if (cli_parse_pin(cmd, v, o->pin) != 0)
             return -1;
@@ -260,29 +256,6 @@ static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
             cli_usage_error(cmd, "--ocsp-max-age needs at least 1 second");
             return -1;
         }
-    } else {
-        return bad ? -1 : 0;
-    }
-    return 1;
-}
-
-/* The options with a value about key shares and sessions (the rest of
- * negotiation is cli_tls_opt): as client_peer_opt. */
-static int client_session_opt(int argc, char **argv, int *i, client_opts *o)
-{
-    static const char *cmd = "client";
-    const char *v;
-    int bad = 0;
-    if ((v = cli_opt_value(cmd, argc, argv, i, "--key-share-groups", NULL, &bad))) {
-        if (cli_parse_groups(cmd, v, &o->key_share) != 0)
-            return -1;
-        o->have_key_share = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--sess-out", NULL, &bad))) {
-        o->sess_out = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--sess-in", NULL, &bad))) {
-        o->sess_in = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--early-data", NULL, &bad))) {
-        o->early_data = v;
     } else {
         return bad ? -1 : 0;
     }
@@ -370,11 +343,9 @@ static int parse_args(int argc, char **argv, client_opts *o)
     for (int i = 0; i < argc; i++) {
         int r = cli_tls_opt("client", argc, argv, &i, &o->tls);
         if (r == 0)
-            r = client_flag(argv[i], o);
+            r = client_simple_opt(argc, argv, &i, o);
         if (r == 0)
             r = client_peer_opt(argc, argv, &i, o);
-        if (r == 0)
-            r = client_session_opt(argc, argv, &i, o);
         if (r == 0)
             r = client_word(argc, argv, &i, o);
         if (r < 0)

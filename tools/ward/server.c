@@ -168,26 +168,24 @@ static int add_identity_file(const char *cmd, const char *opt, const char *v, co
     return 0;
 }
 
-/* A flag of `ward server` (an option without a value): 1 if a is one. */
-static int server_flag(const char *a, server_opts *o, int *www)
+/* The options that only store what they are given, flags and file names:
+ * 1 if argv[*i] is one (taken, *i advanced), 0 if not, -1 after a usage
+ * message. */
+static int server_simple_opt(int argc, char **argv, int *i, server_opts *o, int *www)
 {
-    if (cli_opt_flag(a, "--help", "-h")) {
-        server_usage(stdout);
-        exit(EXIT_OK);
-    } else if (cli_opt_flag(a, "--quiet", "-q")) {
-        cli_quiet = 1;
-    } else if (cli_opt_flag(a, "--www", NULL)) {
-        *www = 1;
-    } else if (cli_opt_flag(a, "--key-update", NULL)) {
-        o->key_update = 1;
-    } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
-        o->force_hrr = 1;
-    } else if (cli_opt_flag(a, "--sni-strict", NULL)) {
-        o->sni_strict = 1;
-    } else {
-        return 0;
-    }
-    return 1;
+    const cli_simple_opt tab[] = {
+        {"--www", NULL, www, NULL},
+        {"--key-update", NULL, &o->key_update, NULL},
+        {"--force-hrr", NULL, &o->force_hrr, NULL},
+        {"--sni-strict", NULL, &o->sni_strict, NULL},
+        {"--ocsp", NULL, NULL, &o->ocsp},
+        {"--listen", NULL, NULL, &o->listen},
+        {"--file", NULL, NULL, &o->file_path},
+        {"--ticket-keys", NULL, NULL, &o->ticket_keys},
+    };
+    if (cli_common_flag(argv[*i], server_usage))
+        return 1;
+    return cli_simple_opt_take("server", argc, argv, i, tab, sizeof tab / sizeof tab[0]);
 }
 
 /* The options with a value about the server's identity, its clients and
@@ -204,8 +202,6 @@ static int server_serve_opt(int argc, char **argv, int *i, server_opts *o)
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
         if (add_identity_file(cmd, "--key", v, &o->key, o->more_key, &o->n_more_key) != 0)
             return -1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ocsp", NULL, &bad))) {
-        o->ocsp = v;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--verify-client", NULL, &bad))) {
         o->client_ca = v;
         o->client_mode = WARD_CLIENT_CERT_REQUIRE;
@@ -217,10 +213,6 @@ static int server_serve_opt(int argc, char **argv, int *i, server_opts *o)
                                           NULL, &bad))) {
         o->client_ca = v;
         o->client_mode = WARD_CLIENT_CERT_POST_HANDSHAKE;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--listen", NULL, &bad))) {
-        o->listen = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--file", NULL, &bad))) {
-        o->file_path = v;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-connections", NULL, &bad))) {
         if (cli_parse_uint(cmd, "--max-connections", v, 1000000000UL, &o->max_conn) != 0)
             return -1;
@@ -245,8 +237,6 @@ static int server_resume_opt(int argc, char **argv, int *i, server_opts *o)
         if (cli_parse_uint(cmd, "--tickets", v, 16, &o->tickets) != 0)
             return -1;
         o->have_tickets = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ticket-keys", NULL, &bad))) {
-        o->ticket_keys = v;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-early-data", NULL, &bad))) {
         if (cli_parse_uint(cmd, "--max-early-data", v, EARLY_DATA_MAX, &o->max_early_data) != 0)
             return -1;
@@ -294,7 +284,7 @@ static int parse_args(int argc, char **argv, server_opts *o)
         if (r == 0)
             r = server_limits_opt(cmd, argc, argv, &i, &o->lim);
         if (r == 0)
-            r = server_flag(a, o, &www);
+            r = server_simple_opt(argc, argv, &i, o, &www);
         if (r == 0)
             r = server_serve_opt(argc, argv, &i, o);
         if (r == 0)
