@@ -139,6 +139,40 @@ const char *cli_opt_value(const char *cmd, int argc, char **argv, int *i, const 
     return argv[*i];
 }
 
+int cli_common_flag(const char *arg, void (*usage)(FILE *out))
+{
+    if (cli_opt_flag(arg, "--help", "-h")) {
+        usage(stdout);
+        exit(EXIT_OK);
+    }
+    if (!cli_opt_flag(arg, "--quiet", "-q"))
+        return 0;
+    cli_quiet = 1;
+    return 1;
+}
+
+int cli_simple_opt_take(const char *cmd, int argc, char **argv, int *i, const cli_simple_opt *tab,
+                        size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (!tab[k].value) {
+            if (!cli_opt_flag(argv[*i], tab[k].name, tab[k].shortname))
+                continue;
+            *tab[k].flag = 1;
+            return 1;
+        }
+        int bad = 0;
+        const char *v = cli_opt_value(cmd, argc, argv, i, tab[k].name, tab[k].shortname, &bad);
+        if (bad)
+            return -1;
+        if (v) {
+            *tab[k].value = v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* Split a comma-separated list into trimmed, non-empty items; calls
  * fn(item) for each. Returns -1 if fn fails or the list is empty or too long. */
 typedef int (*item_fn)(const char *cmd, const char *what, const char *item, void *out);

@@ -73,6 +73,20 @@ const char *cli_opt_value(const char *cmd, int argc, char **argv, int *i, const 
                           const char *shortname, int *bad);
 /* 1 if argv[i] is the flag `name` or `shortname` (may be NULL). */
 int cli_opt_flag(const char *arg, const char *name, const char *shortname);
+/* An option that only stores what it is given: a flag (value NULL) sets
+ * *flag to 1, an option with a value stores it in *value. */
+typedef struct {
+    const char *name, *shortname;
+    int *flag;
+    const char **value;
+} cli_simple_opt;
+/* If argv[*i] is one of the n options of tab: take it (and its value,
+ * advancing *i) and return 1; 0 if it is none; -1 after a usage message. */
+int cli_simple_opt_take(const char *cmd, int argc, char **argv, int *i, const cli_simple_opt *tab,
+                        size_t n);
+/* -h/--help (usage(stdout), then exit 0) and -q/--quiet (cli_quiet), the
+ * same on both commands: 1 if arg is one of them, else 0. */
+int cli_common_flag(const char *arg, void (*usage)(FILE *out));
 
 /* ---- protocol versions and RSA key transport (cli.c) ----
  * --tls1.2, --tls1.3, --min-version V, --max-version V, --rsa-kx and
@@ -212,6 +226,34 @@ int cli_parse_export(const char *cmd, const char *arg, cli_export *out);
 int cli_export_print(ward_conn *c, const cli_export *x, const char *prefix);
 /* Help text for --keylog and --export (both commands). */
 extern const char cli_keylog_help[];
+
+/* ---- the TLS options both commands take (cli_tls.c) ----
+ * --alpn, --groups, --suites, the version options above, --keylog and
+ * --export mean the same to `ward client` and `ward server`: one struct
+ * (in client_opts and server_opts) and one parser for them. */
+typedef struct {
+    cli_versions ver;
+    uint16_t min_version, max_version; /* settled by cli_tls_settle */
+    cli_str_list alpn;
+    cli_u16_list groups, suites;
+    int have_groups, have_suites;
+    const char *keylog;
+    cli_export export;
+} cli_tls_opts;
+
+/* If argv[*i] is one of these options, take it (and its value, advancing
+ * *i) and return 1; 0 if it is not; -1 after a usage message. */
+int cli_tls_opt(const char *cmd, int argc, char **argv, int *i, cli_tls_opts *t);
+/* Once every option is read: cli_versions_settle over t's versions, suites
+ * and groups into t->min_version / t->max_version. 0, or -1 after a usage
+ * message. */
+int cli_tls_settle(const char *cmd, cli_tls_opts *t);
+/* cli_config_apply_tls with t's settled versions, ALPN, groups and suites
+ * (--keylog is applied by the caller, where it was before). 0, or -1 after
+ * an error message. */
+int cli_tls_apply(ward_config *cfg, const cli_tls_opts *t);
+/* Free what cli_tls_opt allocated (the --alpn list). */
+void cli_tls_free(cli_tls_opts *t);
 
 /* ---- commands ---- */
 int client_main(int argc, char **argv);

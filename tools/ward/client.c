@@ -148,16 +148,12 @@ typedef struct {
     int have_pin;
     uint8_t pin[32];
     int insecure;
-    cli_str_list alpn;
-    cli_u16_list groups, key_share, suites;
-    int have_groups, have_key_share, have_suites;
+    cli_tls_opts tls; /* --alpn, --groups, --suites, the versions, --keylog, --export */
+    cli_u16_list key_share;
+    int have_key_share;
     int no_middlebox;
     int key_update;
     int pha;
-    cli_versions ver;
-    uint16_t min_version, max_version; /* settled by cli_versions_settle */
-    const char *keylog;
-    cli_export export;
     int ocsp_require;
     unsigned long ocsp_max_age; /* 0: the library's default */
     const char *sess_out, *sess_in, *early_data; /* --sess-out, --sess-in, --early-data */
@@ -198,42 +194,39 @@ static int helo_used(const cli_target *w)
     return a == WARD_APP_SMTP || a == WARD_APP_LMTP || a == WARD_APP_XMPP_SERVER;
 }
 
-/* A flag of `ward client` (an option without a value): 1 if a is one. */
-static int client_flag(const char *a, client_opts *o)
+/* The options that only store what they are given, flags and file names:
+ * 1 if argv[*i] is one (taken, *i advanced), 0 if not, -1 after a usage
+ * message. */
+static int client_simple_opt(int argc, char **argv, int *i, client_opts *o)
 {
-    if (cli_opt_flag(a, "--help", "-h")) {
-        client_usage(stdout);
-        exit(EXIT_OK);
-    } else if (cli_opt_flag(a, "--quiet", "-q")) {
-        cli_quiet = 1;
-    } else if (cli_opt_flag(a, "--showcerts", NULL)) {
-        o->showcerts = 1;
-    } else if (cli_opt_flag(a, "--insecure", NULL)) {
-        o->insecure = 1;
-    } else if (cli_opt_flag(a, "--ocsp-require", NULL)) {
-        o->ocsp_require = 1;
-    } else if (cli_opt_flag(a, "--no-middlebox-compat", NULL)) {
-        o->no_middlebox = 1;
-    } else if (cli_opt_flag(a, "--key-update", NULL)) {
-        o->key_update = 1;
-    } else if (cli_opt_flag(a, "--post-handshake-auth", NULL)) {
-        o->pha = 1;
-    } else {
-        return 0;
-    }
-    return 1;
+    const cli_simple_opt tab[] = {
+        {"--showcerts", NULL, &o->showcerts, NULL},
+        {"--insecure", NULL, &o->insecure, NULL},
+        {"--ocsp-require", NULL, &o->ocsp_require, NULL},
+        {"--no-middlebox-compat", NULL, &o->no_middlebox, NULL},
+        {"--key-update", NULL, &o->key_update, NULL},
+        {"--post-handshake-auth", NULL, &o->pha, NULL},
+        {"--starttls", NULL, NULL, &o->starttls},
+        {"--cafile", NULL, NULL, &o->cafile},
+        {"--cert", NULL, NULL, &o->cert},
+        {"--key", NULL, NULL, &o->key},
+        {"--sess-out", NULL, NULL, &o->sess_out},
+        {"--sess-in", NULL, NULL, &o->sess_in},
+        {"--early-data", NULL, NULL, &o->early_data},
+    };
+    if (cli_common_flag(argv[*i], client_usage))
+        return 1;
+    return cli_simple_opt_take("client", argc, argv, i, tab, sizeof tab / sizeof tab[0]);
 }
 
-/* The options with a value about where to connect and whom to trust: 1 if
- * argv[*i] is one (taken, *i advanced), 0 if not, -1 after a usage message. */
+/* The options with a value that is checked, about where to connect, whom
+ * to trust and the key shares: as client_simple_opt. */
 static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
 {
     static const char *cmd = "client";
     const char *v;
     int bad = 0;
-    if ((v = cli_opt_value(cmd, argc, argv, i, "--starttls", NULL, &bad))) {
-        o->starttls = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--helo", NULL, &bad))) {
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--helo", NULL, &bad))) {
         if (helo_check(cmd, v) != 0)
             return -1;
         o->helo = v;
@@ -241,18 +234,17 @@ static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
         if (cli_parse_uint(cmd, "--check-expiry", v, 36500, &o->expiry_days) != 0)
             return -1;
         o->check_expiry = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cafile", NULL, &bad))) {
-        o->cafile = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--cert", NULL, &bad))) {
-        o->cert = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
-        o->key = v;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--servername", NULL, &bad))) {
         if (!*v) {
             cli_usage_error(cmd, "--servername needs a name");
             return -1;
         }
         o->servername = v;
+    } else if (!bad &&
+               (v = cli_opt_value(cmd, argc, argv, i, "--key-share-groups", NULL, &bad))) {
+        if (cli_parse_groups(cmd, v, &o->key_share) != 0)
+            return -1;
+        o->have_key_share = 1;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--pin", NULL, &bad))) {
         if (cli_parse_pin(cmd, v, o->pin) != 0)
             return -1;
@@ -264,46 +256,6 @@ static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
             cli_usage_error(cmd, "--ocsp-max-age needs at least 1 second");
             return -1;
         }
-    } else {
-        return bad ? -1 : 0;
-    }
-    return 1;
-}
-
-/* The options with a value about negotiation, keys and sessions: as
- * client_peer_opt. */
-static int client_tls_opt(int argc, char **argv, int *i, client_opts *o)
-{
-    static const char *cmd = "client";
-    const char *v;
-    int bad = 0;
-    if ((v = cli_opt_value(cmd, argc, argv, i, "--alpn", NULL, &bad))) {
-        if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
-            return -1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--groups", NULL, &bad))) {
-        if (cli_parse_groups(cmd, v, &o->groups) != 0)
-            return -1;
-        o->have_groups = 1;
-    } else if (!bad &&
-               (v = cli_opt_value(cmd, argc, argv, i, "--key-share-groups", NULL, &bad))) {
-        if (cli_parse_groups(cmd, v, &o->key_share) != 0)
-            return -1;
-        o->have_key_share = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--suites", NULL, &bad))) {
-        if (cli_parse_suites(cmd, v, &o->suites) != 0)
-            return -1;
-        o->have_suites = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--keylog", NULL, &bad))) {
-        o->keylog = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--export", NULL, &bad))) {
-        if (cli_parse_export(cmd, v, &o->export) != 0)
-            return -1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--sess-out", NULL, &bad))) {
-        o->sess_out = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--sess-in", NULL, &bad))) {
-        o->sess_in = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--early-data", NULL, &bad))) {
-        o->early_data = v;
     } else {
         return bad ? -1 : 0;
     }
@@ -383,29 +335,44 @@ static int client_args_agree(client_opts *o)
         cli_usage_error(cmd, "--sess-out, --sess-in and --early-data need a file name");
         return -1;
     }
-    if (cli_versions_settle(cmd, &o->ver, o->have_suites ? &o->suites : NULL,
-                            o->have_groups ? &o->groups : NULL, &o->min_version,
-                            &o->max_version) != 0)
-        return -1;
-    return 0;
+    return cli_tls_settle(cmd, &o->tls);
 }
 
 static int parse_args(int argc, char **argv, client_opts *o)
 {
     for (int i = 0; i < argc; i++) {
-        int r = cli_version_opt("client", argc, argv, &i, &o->ver);
+        int r = cli_tls_opt("client", argc, argv, &i, &o->tls);
         if (r == 0)
-            r = client_flag(argv[i], o);
+            r = client_simple_opt(argc, argv, &i, o);
         if (r == 0)
             r = client_peer_opt(argc, argv, &i, o);
-        if (r == 0)
-            r = client_tls_opt(argc, argv, &i, o);
         if (r == 0)
             r = client_word(argc, argv, &i, o);
         if (r < 0)
             return -1;
     }
     return client_args_agree(o);
+}
+
+/* What the client sets beyond cli_tls_apply (after it: --groups trims the
+ * key shares, and --alpn wins over the scheme's ALPN): the trust, the
+ * scheme's ALPN, the key shares. WARD_OK, or the error with *what set to
+ * the option to blame. */
+static ward_err config_peer(ward_config *cfg, const client_opts *o, const char **what)
+{
+    ward_err e = WARD_OK;
+    if (o->cafile && (e = ward_config_set_cafile(cfg, o->cafile)) != WARD_OK)
+        *what = "--cafile";
+    else if (o->have_pin && (e = ward_config_set_pin_sha256(cfg, o->pin)) != WARD_OK)
+        *what = "--pin";
+    else if (!o->tls.alpn.n && o->where.scheme && o->where.scheme->alpn &&
+             (e = ward_config_set_alpn(cfg, &o->where.scheme->alpn, 1)) != WARD_OK)
+        *what = "the scheme's ALPN";
+    else if (o->have_key_share &&
+             (e = ward_config_set_key_share_groups(cfg, o->key_share.v, o->key_share.n)) !=
+                 WARD_OK)
+        *what = "--key-share-groups";
+    return e;
 }
 
 /* Build the configuration; on failure print why and return NULL. */
@@ -416,30 +383,12 @@ static ward_config *make_config(const client_opts *o)
         cli_error("cannot create a client configuration");
         return NULL;
     }
-    const char *what = "";
-    ward_err e = cli_versions_apply(cfg, &o->ver, o->min_version, o->max_version, &what);
-    if (e == WARD_OK) {
-        if (o->cafile && (e = ward_config_set_cafile(cfg, o->cafile)) != WARD_OK)
-            what = "--cafile";
-        else if (o->have_pin && (e = ward_config_set_pin_sha256(cfg, o->pin)) != WARD_OK)
-            what = "--pin";
-        else if (o->alpn.n && (e = ward_config_set_alpn(cfg, (const char *const *)o->alpn.v,
-                                                        o->alpn.n)) != WARD_OK)
-            what = "--alpn";
-        else if (!o->alpn.n && o->where.scheme && o->where.scheme->alpn &&
-                 (e = ward_config_set_alpn(cfg, &o->where.scheme->alpn, 1)) != WARD_OK)
-            what = "the scheme's ALPN";
-        else if (o->have_groups &&
-                 (e = ward_config_set_groups(cfg, o->groups.v, o->groups.n)) != WARD_OK)
-            what = "--groups";
-        else if (o->have_key_share &&
-                 (e = ward_config_set_key_share_groups(cfg, o->key_share.v, o->key_share.n)) !=
-                     WARD_OK)
-            what = "--key-share-groups";
-        else if (o->have_suites &&
-                 (e = ward_config_set_suites(cfg, o->suites.v, o->suites.n)) != WARD_OK)
-            what = "--suites";
+    if (cli_tls_apply(cfg, &o->tls) != 0) {
+        ward_config_free(cfg);
+        return NULL;
     }
+    const char *what = "";
+    ward_err e = config_peer(cfg, o, &what);
     if (e == WARD_OK && o->cert && (e = ward_config_set_cert_files(cfg, o->cert, o->key)) != WARD_OK) {
         cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key, ward_err_str(e));
         ward_config_free(cfg);
@@ -457,7 +406,7 @@ static ward_config *make_config(const client_opts *o)
         ward_config_set_insecure_no_verify(cfg, 1);
     if (o->no_middlebox)
         ward_config_set_middlebox_compat(cfg, 0);
-    if (cli_keylog_apply(cfg, o->keylog) != 0) {
+    if (cli_keylog_apply(cfg, o->tls.keylog) != 0) {
         ward_config_free(cfg);
         return NULL;
     }
@@ -496,19 +445,19 @@ static void handshake_hint(const ward_conn *c, const client_opts *o)
     if (!msg)
         return;
     if (version && strstr(msg, version)) {
-        if (o->min_version == WARD_TLS13)
+        if (o->tls.min_version == WARD_TLS13)
             cli_log("hint: the server accepts none of the versions offered (%s); it may speak "
                     "TLS 1.2 only: leave out --tls1.3 / --min-version 1.3",
-                    range_name(o->min_version, o->max_version));
-        else if (o->max_version == WARD_TLS12)
+                    range_name(o->tls.min_version, o->tls.max_version));
+        else if (o->tls.max_version == WARD_TLS12)
             cli_log("hint: the server accepts none of the versions offered (%s); it may speak "
                     "TLS 1.3 only: leave out --tls1.2 / --max-version 1.2",
-                    range_name(o->min_version, o->max_version));
+                    range_name(o->tls.min_version, o->tls.max_version));
         else
             cli_log("hint: the server accepts neither TLS 1.2 nor TLS 1.3; ward never offers "
                     "older versions (RFC 8996)");
     } else if (hs_failure && strstr(msg, hs_failure)) {
-        if (o->min_version <= WARD_TLS12 && !o->ver.rsa_kx)
+        if (o->tls.min_version <= WARD_TLS12 && !o->tls.ver.rsa_kx)
             cli_log("hint: the server found nothing in common with the offer (cipher suites, "
                     "groups, signature schemes); if it only has TLS 1.2 RSA key transport "
                     "(TLS_RSA_WITH_*), --rsa-kx allows that, without forward secrecy");
@@ -1001,7 +950,7 @@ static int client_established(client_run *r)
     }
     if (r->dlg && dlg_secured(r->dlg, &r->p, HANDSHAKE_TIMEOUT_MS) != 0)
         return EXIT_FAIL;
-    if (cli_export_print(r->c, &r->o.export, "") != 0)
+    if (cli_export_print(r->c, &r->o.tls.export, "") != 0)
         return EXIT_FAIL;
     if (r->early_len > 0 && client_early_after(r) != 0)
         return EXIT_FAIL;
@@ -1029,7 +978,7 @@ int client_main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.fd = -1;
     if (parse_args(argc, argv, &r.o) != 0) {
-        cli_str_list_free(&r.o.alpn);
+        cli_tls_free(&r.o.tls);
         return EXIT_USAGE;
     }
     r.name = r.o.servername ? r.o.servername : r.o.where.host;
@@ -1046,6 +995,6 @@ int client_main(int argc, char **argv)
         close(r.fd);
     if (r.cfg)
         ward_config_free(r.cfg);
-    cli_str_list_free(&r.o.alpn);
+    cli_tls_free(&r.o.tls);
     return status;
 }

@@ -134,13 +134,7 @@ typedef struct {
     enum mode mode;
     int key_update, force_hrr;
     unsigned long max_conn;
-    cli_str_list alpn;
-    cli_u16_list groups, suites;
-    int have_groups, have_suites;
-    cli_versions ver;
-    uint16_t min_version, max_version; /* settled by cli_versions_settle */
-    const char *keylog;
-    cli_export export;
+    cli_tls_opts tls; /* --alpn, --groups, --suites, the versions, --keylog, --export */
     /* --file contents, read before listening */
     uint8_t *file;
     size_t file_len;
@@ -174,26 +168,24 @@ static int add_identity_file(const char *cmd, const char *opt, const char *v, co
     return 0;
 }
 
-/* A flag of `ward server` (an option without a value): 1 if a is one. */
-static int server_flag(const char *a, server_opts *o, int *www)
+/* The options that only store what they are given, flags and file names:
+ * 1 if argv[*i] is one (taken, *i advanced), 0 if not, -1 after a usage
+ * message. */
+static int server_simple_opt(int argc, char **argv, int *i, server_opts *o, int *www)
 {
-    if (cli_opt_flag(a, "--help", "-h")) {
-        server_usage(stdout);
-        exit(EXIT_OK);
-    } else if (cli_opt_flag(a, "--quiet", "-q")) {
-        cli_quiet = 1;
-    } else if (cli_opt_flag(a, "--www", NULL)) {
-        *www = 1;
-    } else if (cli_opt_flag(a, "--key-update", NULL)) {
-        o->key_update = 1;
-    } else if (cli_opt_flag(a, "--force-hrr", NULL)) {
-        o->force_hrr = 1;
-    } else if (cli_opt_flag(a, "--sni-strict", NULL)) {
-        o->sni_strict = 1;
-    } else {
-        return 0;
-    }
-    return 1;
+    const cli_simple_opt tab[] = {
+        {"--www", NULL, www, NULL},
+        {"--key-update", NULL, &o->key_update, NULL},
+        {"--force-hrr", NULL, &o->force_hrr, NULL},
+        {"--sni-strict", NULL, &o->sni_strict, NULL},
+        {"--ocsp", NULL, NULL, &o->ocsp},
+        {"--listen", NULL, NULL, &o->listen},
+        {"--file", NULL, NULL, &o->file_path},
+        {"--ticket-keys", NULL, NULL, &o->ticket_keys},
+    };
+    if (cli_common_flag(argv[*i], server_usage))
+        return 1;
+    return cli_simple_opt_take("server", argc, argv, i, tab, sizeof tab / sizeof tab[0]);
 }
 
 /* The options with a value about the server's identity, its clients and
@@ -210,8 +202,6 @@ static int server_serve_opt(int argc, char **argv, int *i, server_opts *o)
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--key", NULL, &bad))) {
         if (add_identity_file(cmd, "--key", v, &o->key, o->more_key, &o->n_more_key) != 0)
             return -1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ocsp", NULL, &bad))) {
-        o->ocsp = v;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--verify-client", NULL, &bad))) {
         o->client_ca = v;
         o->client_mode = WARD_CLIENT_CERT_REQUIRE;
@@ -223,10 +213,6 @@ static int server_serve_opt(int argc, char **argv, int *i, server_opts *o)
                                           NULL, &bad))) {
         o->client_ca = v;
         o->client_mode = WARD_CLIENT_CERT_POST_HANDSHAKE;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--listen", NULL, &bad))) {
-        o->listen = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--file", NULL, &bad))) {
-        o->file_path = v;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-connections", NULL, &bad))) {
         if (cli_parse_uint(cmd, "--max-connections", v, 1000000000UL, &o->max_conn) != 0)
             return -1;
@@ -240,35 +226,17 @@ static int server_serve_opt(int argc, char **argv, int *i, server_opts *o)
     return 1;
 }
 
-/* The options with a value about negotiation, keys and resumption: as
+/* The options with a value about resumption and 0-RTT: as
  * server_serve_opt. */
-static int server_tls_opt(int argc, char **argv, int *i, server_opts *o)
+static int server_resume_opt(int argc, char **argv, int *i, server_opts *o)
 {
     static const char *cmd = "server";
     const char *v;
     int bad = 0;
-    if ((v = cli_opt_value(cmd, argc, argv, i, "--alpn", NULL, &bad))) {
-        if (cli_parse_alpn(cmd, v, &o->alpn) != 0)
-            return -1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--groups", NULL, &bad))) {
-        if (cli_parse_groups(cmd, v, &o->groups) != 0)
-            return -1;
-        o->have_groups = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--suites", NULL, &bad))) {
-        if (cli_parse_suites(cmd, v, &o->suites) != 0)
-            return -1;
-        o->have_suites = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--keylog", NULL, &bad))) {
-        o->keylog = v;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--export", NULL, &bad))) {
-        if (cli_parse_export(cmd, v, &o->export) != 0)
-            return -1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--tickets", NULL, &bad))) {
+    if ((v = cli_opt_value(cmd, argc, argv, i, "--tickets", NULL, &bad))) {
         if (cli_parse_uint(cmd, "--tickets", v, 16, &o->tickets) != 0)
             return -1;
         o->have_tickets = 1;
-    } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--ticket-keys", NULL, &bad))) {
-        o->ticket_keys = v;
     } else if (!bad && (v = cli_opt_value(cmd, argc, argv, i, "--max-early-data", NULL, &bad))) {
         if (cli_parse_uint(cmd, "--max-early-data", v, EARLY_DATA_MAX, &o->max_early_data) != 0)
             return -1;
@@ -302,11 +270,7 @@ static int server_args_agree(server_opts *o, int www)
     }
     if (!o->listen)
         o->listen = "127.0.0.1:4433";
-    if (cli_versions_settle(cmd, &o->ver, o->have_suites ? &o->suites : NULL,
-                            o->have_groups ? &o->groups : NULL, &o->min_version,
-                            &o->max_version) != 0)
-        return -1;
-    return 0;
+    return cli_tls_settle(cmd, &o->tls);
 }
 
 static int parse_args(int argc, char **argv, server_opts *o)
@@ -316,15 +280,15 @@ static int parse_args(int argc, char **argv, server_opts *o)
     server_limits_default(&o->lim);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        int r = cli_version_opt(cmd, argc, argv, &i, &o->ver);
+        int r = cli_tls_opt(cmd, argc, argv, &i, &o->tls);
         if (r == 0)
             r = server_limits_opt(cmd, argc, argv, &i, &o->lim);
         if (r == 0)
-            r = server_flag(a, o, &www);
+            r = server_simple_opt(argc, argv, &i, o, &www);
         if (r == 0)
             r = server_serve_opt(argc, argv, &i, o);
         if (r == 0)
-            r = server_tls_opt(argc, argv, &i, o);
+            r = server_resume_opt(argc, argv, &i, o);
         if (r == 0) {
             if (a[0] == '-')
                 cli_usage_error(cmd, "unknown option '%s'", a);
@@ -405,7 +369,7 @@ static int config_identity(ward_config *cfg, const server_opts *o)
         cli_quiet = 0;
         cli_info("ephemeral certificate for localhost, pin sha256:%s", hex);
         cli_quiet = q;
-        if (o->ver.rsa_kx)
+        if (o->tls.ver.rsa_kx)
             cli_log("note: --rsa-kx has no effect with the ephemeral ECDSA certificate: RSA key "
                     "transport needs an RSA key (--cert/--key)");
     }
@@ -428,9 +392,7 @@ static ward_config *make_config(const server_opts *o)
         return NULL;
     }
     ward_err e;
-    if (cli_config_apply_tls(cfg, &o->ver, o->min_version, o->max_version, &o->alpn,
-                             o->have_groups ? &o->groups : NULL,
-                             o->have_suites ? &o->suites : NULL) != 0)
+    if (cli_tls_apply(cfg, &o->tls) != 0)
         goto fail;
     if (config_identity(cfg, o) != 0)
         goto fail;
@@ -441,7 +403,7 @@ static ward_config *make_config(const server_opts *o)
     }
     if (o->force_hrr)
         ward_config_set_force_hrr(cfg, 1);
-    if (cli_keylog_apply(cfg, o->keylog) != 0)
+    if (cli_keylog_apply(cfg, o->tls.keylog) != 0)
         goto fail;
     if (o->client_ca &&
         (e = ward_config_set_client_verify(cfg, o->client_mode, o->client_ca)) != WARD_OK) {
@@ -702,7 +664,7 @@ static int svc_after_handshake(service *s)
     }
     char prefix[160];
     snprintf(prefix, sizeof prefix, "%s ", s->peer);
-    if (cli_export_print(c, &o->export, prefix) != 0)
+    if (cli_export_print(c, &o->tls.export, prefix) != 0)
         return -1;
     if (o->key_update && ward_conn_version(c) != WARD_TLS13) {
         cli_log("%s notice: %s has no KeyUpdate (a TLS 1.3 message); --key-update is ignored "
@@ -1024,7 +986,7 @@ __attribute__((noreturn)) static void run_child(ward_config *cfg, server_opts *o
     close(cfd);
     ward_config_free(cfg);
     free(o->file);
-    cli_str_list_free(&o->alpn);
+    cli_tls_free(&o->tls);
     _exit(st);
 }
 
@@ -1074,12 +1036,12 @@ int server_main(int argc, char **argv)
     int lfd = -1;
     child_table kids = {0};
     if (parse_args(argc, argv, &o) != 0) {
-        cli_str_list_free(&o.alpn);
+        cli_tls_free(&o.tls);
         return EXIT_USAGE;
     }
     char host[256], port[8];
     if (cli_parse_hostport("server", o.listen, host, sizeof host, "4433", port, sizeof port) != 0) {
-        cli_str_list_free(&o.alpn);
+        cli_tls_free(&o.tls);
         return EXIT_USAGE;
     }
     if (o.file_path && read_file(o.file_path, &o.file, &o.file_len) != 0) {
@@ -1135,6 +1097,6 @@ out:
         ward_config_free(cfg);
     children_free(&kids);
     free(o.file);
-    cli_str_list_free(&o.alpn);
+    cli_tls_free(&o.tls);
     return status;
 }
