@@ -6,7 +6,7 @@
  * a red arrow with its reason; under the diagram the first ClientHello laid
  * out in full, GREASE marked. The output depends on the events alone (their
  * ms included): the golden tests compare it byte for byte. */
-#include "trace_svg_scratch.h"
+#include "trace.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -392,13 +392,15 @@ static void verify_mark(svg *g, const ward_trace_event *ev)
 }
 
 /* The end: what was agreed, then the application data's band. */
-static void done_row(svg *g, const ward_trace_event *ev, uint16_t group)
+static void done_row(svg *g, const ward_trace_event *ev)
 {
-    char s[160], b1[16], b2[16], b3[16];
-    snprintf(s, sizeof s, "handshake complete at %" PRIu64 " ms: %s, %s%s%s%s", ev->ms,
+    char s[200], b1[16], b2[16], b3[16], alpn[64];
+    uint16_t group = trace_done_group(ev);
+    trace_done_alpn(ev, alpn, sizeof alpn);
+    snprintf(s, sizeof s, "handshake complete at %" PRIu64 " ms: %s, %s%s%s%s%s%s", ev->ms,
              name_of(WARD_NAME_VERSION, ev->version, b1), name_of(WARD_NAME_SUITE, ev->suite, b2),
              group ? ", " : "", group ? name_of(WARD_NAME_GROUP, group, b3) : "",
-             ev->ok ? ", resumed" : "");
+             alpn[0] ? ", ALPN " : "", alpn, ev->ok ? ", resumed" : "");
     text(g, " class=\"n\"", SV_MID, g->y + 16, s);
     g->y += 24;
     g->prot = -1;
@@ -412,28 +414,8 @@ static void done_row(svg *g, const ward_trace_event *ev, uint16_t group)
     g->y += 28;
 }
 
-/* The group agreed: the ServerHello's key share, or the ServerKeyExchange's
- * curve (TLS 1.2); 0 when none (RSA key transport). */
-static uint16_t agreed_group(svg *g, const trace_item *items, size_t n)
-{
-    uint16_t group = 0;
-    for (size_t i = 0; i < n; i++) {
-        const ward_trace_event *ev = &items[i].ev;
-        if (ev->kind != WARD_TRACE_MESSAGE || (ev->msg_type != 2 && ev->msg_type != 12))
-            continue;
-        memset(g->m, 0, sizeof *g->m);
-        if (ward_trace_decode(ev, g->m) != WARD_OK || g->m->hrr)
-            continue;
-        if (ev->msg_type == 12)
-            group = g->m->group;
-        else if (g->m->n_shares)
-            group = g->m->shares[0].group;
-    }
-    return group;
-}
-
 /* The diagram's rows, one per event worth drawing (secrets are not). */
-static void rows(svg *g, const trace_item *items, size_t n, uint16_t group)
+static void rows(svg *g, const trace_item *items, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const ward_trace_event *ev = &items[i].ev;
@@ -444,7 +426,7 @@ static void rows(svg *g, const trace_item *items, size_t n, uint16_t group)
         case WARD_TRACE_CCS: ccs_mark(g, ev); break;
         case WARD_TRACE_KEYS: keys_mark(g, ev); break;
         case WARD_TRACE_VERIFY: verify_mark(g, ev); break;
-        case WARD_TRACE_DONE: done_row(g, ev, group); break;
+        case WARD_TRACE_DONE: done_row(g, ev); break;
         case WARD_TRACE_PLAINTEXT: {
             char line[SV_MAXLINE + 1];
             snprintf(line, sizeof line, "%.*s", (int)(ev->len < SV_MAXLINE ? ev->len : SV_MAXLINE),
@@ -507,8 +489,8 @@ static void share_list(svg *g, int x, int *y, const ward_trace_msg *m)
         uint16_t grp = m->shares[i].group;
         int grease = ward_is_grease(grp);
         const char *s = grease ? "GREASE" : ward_trace_name(WARD_NAME_GROUP, grp);
-        snprintf(line, sizeof line, "0x%04X %s, %zu bytes", grp, s ? s : "(unknown)",
-                 m->shares[i].len);
+        snprintf(line, sizeof line, "0x%04X %s, %zu byte%s", grp, s ? s : "(unknown)",
+                 m->shares[i].len, m->shares[i].len == 1 ? "" : "s");
         text(g, grease ? " class=\"g\"" : "", x + 12, *y, line);
     }
     *y += 8;
@@ -620,7 +602,6 @@ static void head(svg *g, int height, const char *title)
 
 static void draw(svg *g, const trace_item *items, size_t n, int height)
 {
-    uint16_t group = agreed_group(g, items, n);
     const ward_trace_event *done = NULL, *hello = NULL;
     for (size_t i = 0; i < n; i++) {
         if (items[i].ev.kind == WARD_TRACE_DONE)
@@ -637,7 +618,7 @@ static void draw(svg *g, const trace_item *items, size_t n, int height)
     head(g, height, title);
     g->y = SV_TOP;
     g->prot = -1;
-    rows(g, items, n, group);
+    rows(g, items, n);
     put(g, "<line class=\"ll\" x1=\"%d\" y1=\"68\" x2=\"%d\" y2=\"%d\"/>\n", SV_CX, SV_CX, g->y);
     put(g, "<line class=\"ll\" x1=\"%d\" y1=\"68\" x2=\"%d\" y2=\"%d\"/>\n", SV_SX, SV_SX, g->y);
     if (hello)
