@@ -29,6 +29,7 @@ typedef struct {
     FILE *out;          /* NULL: measuring the height only */
     int y;              /* the next row's top */
     int prot;           /* the band of the row above; -1 after a gap */
+    uint16_t version;   /* the ServerHello's version, once seen */
     ward_trace_msg *m;  /* scratch for decoding */
 } svg;
 
@@ -344,6 +345,8 @@ static void message_row(svg *g, const ward_trace_event *ev)
     int ok = ward_trace_decode(ev, g->m) == WARD_OK;
     if (ok)
         message_details(g->m, &d);
+    if (ok && ev->msg_type == 2 && !g->m->hrr)
+        g->version = g->m->version;
     else
         add(&d, "malformed: %zu B that do not decode", ev->len >= 4 ? ev->len - 4 : 0);
     arrow(g, "arrow", msg_name(ev, g->m, ok, nb), ev->from_server, ev->ms, ev->protection, &d);
@@ -377,7 +380,8 @@ static void keys_mark(svg *g, const ward_trace_event *ev)
 static void ccs_mark(svg *g, const ward_trace_event *ev)
 {
     mark(g, "ccs", ev->from_server, "",
-         ev->version == WARD_TLS13 ? "ChangeCipherSpec (middlebox compatibility only)"
+         (g->version ? g->version : ev->version) == WARD_TLS13
+             ? "ChangeCipherSpec (middlebox compatibility only)"
                                    : "ChangeCipherSpec: the new keys follow");
 }
 
@@ -533,7 +537,10 @@ static void hello_layout(svg *g, const ward_trace_event *ev)
     snprintf(title, sizeof title, "The ClientHello, as the client sent it (%zu bytes)", m->len);
     g->y += 28;
     text(g, " class=\"h\"", 20, g->y, title);
-    g->y += 20;
+    text(g, " class=\"t\"", 20, g->y + 16,
+         "every list in the order on the wire; GREASE values (RFC 8701), which a client sends "
+         "to keep servers tolerant of unknown ones, in grey");
+    g->y += 36;
     put(g, "<g class=\"l\" data-layout=\"ClientHello\">\n");
     hello_fields(g, m);
     int left = g->y + 10, right = left;
@@ -618,6 +625,7 @@ static void draw(svg *g, const trace_item *items, size_t n, int height)
     head(g, height, title);
     g->y = SV_TOP;
     g->prot = -1;
+    g->version = 0;
     rows(g, items, n);
     put(g, "<line class=\"ll\" x1=\"%d\" y1=\"68\" x2=\"%d\" y2=\"%d\"/>\n", SV_CX, SV_CX, g->y);
     put(g, "<line class=\"ll\" x1=\"%d\" y1=\"68\" x2=\"%d\" y2=\"%d\"/>\n", SV_SX, SV_SX, g->y);
