@@ -379,10 +379,10 @@ static void keys_mark(svg *g, const ward_trace_event *ev)
 
 static void ccs_mark(svg *g, const ward_trace_event *ev)
 {
+    int tls13 = (g->version ? g->version : ev->version) == WARD_TLS13;
     mark(g, "ccs", ev->from_server, "",
-         (g->version ? g->version : ev->version) == WARD_TLS13
-             ? "ChangeCipherSpec (middlebox compatibility only)"
-                                   : "ChangeCipherSpec: the new keys follow");
+         tls13 ? "ChangeCipherSpec (middlebox compatibility only)"
+               : "ChangeCipherSpec: the new keys follow");
 }
 
 static void verify_mark(svg *g, const ward_trace_event *ev)
