@@ -345,10 +345,10 @@ static void message_row(svg *g, const ward_trace_event *ev)
     int ok = ward_trace_decode(ev, g->m) == WARD_OK;
     if (ok)
         message_details(g->m, &d);
-    if (ok && ev->msg_type == 2 && !g->m->hrr)
-        g->version = g->m->version;
     else
         add(&d, "malformed: %zu B that do not decode", ev->len >= 4 ? ev->len - 4 : 0);
+    if (ok && ev->msg_type == 2 && !g->m->hrr)
+        g->version = g->m->version;
     arrow(g, "arrow", msg_name(ev, g->m, ok, nb), ev->from_server, ev->ms, ev->protection, &d);
 }
 
