@@ -77,6 +77,12 @@ const char *jw_msg_name(uint8_t type, int hrr)
     return n ? n : "unknown";
 }
 
+static const char *prot_name(int p)
+{
+    const char *n = ward_trace_protection_name(p);
+    return n ? n : "none";
+}
+
 static void message(FILE *f, const ward_trace_event *ev, int *first)
 {
     ward_trace_msg m;
@@ -89,7 +95,7 @@ static void message(FILE *f, const ward_trace_event *ev, int *first)
     jw_key(f, first, "length");
     fprintf(f, "%zu", ev->len >= 4 ? ev->len - 4 : 0);
     jw_key(f, first, "protection");
-    jw_cstr(f, ward_trace_protection_name(ev->protection));
+    jw_cstr(f, prot_name(ev->protection));
     jw_key(f, first, "fields");
     if (ok)
         jw_fields(f, &m, ev->from_server);
@@ -161,7 +167,7 @@ static void body(FILE *f, const ward_trace_event *ev, int *first)
     case WARD_TRACE_CCS:
     case WARD_TRACE_KEYS:
         jw_key(f, first, "protection");
-        jw_cstr(f, ward_trace_protection_name(ev->protection));
+        jw_cstr(f, prot_name(ev->protection));
         break;
     case WARD_TRACE_SECRET:
         jw_key(f, first, "name");
