@@ -82,7 +82,7 @@ done
 # every public function is named in libward.3
 n_fns=0
 for fn in $(sed -n 's/^WARD_API [^(]*[ *]\(ward_[a-z0-9_]*\)(.*/\1/p' \
-    "$PREFIX/include/ward/ward.h" "$PREFIX/include/ward/starttls.h"); do
+    "$PREFIX/include/ward/ward.h" "$PREFIX/include/ward/starttls.h" "$PREFIX/include/ward/trace.h"); do
     grep -qE "(^|[^a-z0-9_])$fn([^a-z0-9_]|\$)" "$MAN3" || fail "libward.3 does not name $fn (ward.h declares it)"
     n_fns=$((n_fns + 1))
 done
