@@ -291,16 +291,17 @@ static void band(svg *g, int prot, int h)
     g->prot = p;
 }
 
-/* One arrow: its name above, its details under, the time on the left. */
-static void arrow(svg *g, const char *cls, const char *name, int from_server, uint64_t ms,
-                  int prot, const lines *d)
+/* One arrow: its name above, its details under, the time on the left;
+ * data-msg says what it is (a message's name, "Alert", "plaintext"). */
+static void arrow(svg *g, const char *cls, const char *msg, const char *name, int from_server,
+                  uint64_t ms, int prot, const lines *d)
 {
     int h = 30 + SV_LH * d->n;
     band(g, prot, h);
     int ly = g->y + 20;
     int x1 = from_server ? SV_SX : SV_CX, x2 = from_server ? SV_CX + 1 : SV_SX - 1;
     put(g, "<g class=\"%s\" data-msg=\"", cls);
-    esc(g, name);
+    esc(g, msg);
     put(g, "\">\n<text class=\"t\" x=\"8\" y=\"%d\">%" PRIu64 " ms</text>\n", ly + 4, ms);
     put(g, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" marker-end=\"url(#wt-%s)\"/>\n", x1,
         ly, x2, ly, strstr(cls, "alert") ? "r" : "a");
@@ -349,7 +350,8 @@ static void message_row(svg *g, const ward_trace_event *ev)
         add(&d, "malformed: %zu B that do not decode", ev->len >= 4 ? ev->len - 4 : 0);
     if (ok && ev->msg_type == 2 && !g->m->hrr)
         g->version = g->m->version;
-    arrow(g, "arrow", msg_name(ev, g->m, ok, nb), ev->from_server, ev->ms, ev->protection, &d);
+    const char *name = msg_name(ev, g->m, ok, nb);
+    arrow(g, "arrow", name, name, ev->from_server, ev->ms, ev->protection, &d);
 }
 
 /* A red arrow: the alert's name, its level, and why (RFC 8446 §6). */
@@ -366,7 +368,7 @@ static void alert_row(svg *g, const ward_trace_event *ev)
         ev->reason ? ", because:" : "");
     for (const char *r = ev->reason; r && *r && d.n < SV_MAXDET; r += strlen(d.s[d.n - 1]))
         add(&d, "%.*s", SV_MAXLINE, r);
-    arrow(g, "arrow alert", name, ev->from_server, ev->ms, ev->protection, &d);
+    arrow(g, "arrow alert", "Alert", name, ev->from_server, ev->ms, ev->protection, &d);
 }
 
 static void keys_mark(svg *g, const ward_trace_event *ev)
@@ -435,7 +437,8 @@ static void rows(svg *g, const trace_item *items, size_t n)
             char line[SV_MAXLINE + 1];
             snprintf(line, sizeof line, "%.*s", (int)(ev->len < SV_MAXLINE ? ev->len : SV_MAXLINE),
                      ev->data ? (const char *)ev->data : "");
-            arrow(g, "arrow plain", line, ev->from_server, ev->ms, WARD_PROT_NONE, &none);
+            arrow(g, "arrow plain", "plaintext", line, ev->from_server, ev->ms, WARD_PROT_NONE,
+                  &none);
             break;
         }
         default: break; /* WARD_TRACE_SECRET: the text and JSON forms list them */
