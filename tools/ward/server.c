@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* accept4, EAI_NODATA */
 #include "children.h"
 #include "cli.h"
+#include "cli_trace.h"
 #include "www_trace.h"
 
 #include <errno.h>
@@ -125,6 +126,8 @@ void server_usage(FILE *out)
     fputs(cli_keylog_help, out);
     fputs("\n", out);
     fputs(server_limits_help, out);
+    fputs("\n", out);
+    fputs(cli_trace_help, out);
     fputs(server_help_resumption, out);
     fputs(server_help_other, out);
 }
@@ -153,6 +156,7 @@ typedef struct {
     const char *ticket_keys;
     unsigned long max_early_data;
     server_limits lim; /* --max-children, --max-per-source, the timeouts */
+    cli_trace trace;   /* --trace: a child traces its connection (trace.sink) */
 } server_opts;
 
 /* --cert/--key: the first is the default identity, later ones are added. */
@@ -994,7 +998,17 @@ __attribute__((noreturn)) static void run_child(ward_config *cfg, server_opts *o
     signal(SIGINT, SIG_DFL);
     close(lfd);
     children_free(kids);
+    /* the trace of this connection only: the child's own sink */
+    if (cli_trace_begin(&o->trace, cfg) != 0)
+        _exit(EXIT_FAIL);
+    /* --www draws the connection's events; --trace's sink still gets them */
+    if (o->mode == MODE_WWW && www_trace_enable(cfg, o->trace.sink) != 0) {
+        cli_error("%s: out of memory", peer);
+        _exit(EXIT_FAIL);
+    }
     int st = serve(cfg, o, cfd, peer);
+    if (cli_trace_end(&o->trace) != 0)
+        st = EXIT_FAIL;
     close(cfd);
     ward_config_free(cfg);
     free(o->file);
@@ -1063,10 +1077,8 @@ int server_main(int argc, char **argv)
     cfg = make_config(&o);
     if (!cfg)
         goto out;
-    if (o.mode == MODE_WWW && www_trace_enable(cfg, NULL) != 0) {
-        cli_error("out of memory");
+    if (cli_trace_open(&o.trace, &o.tls.trace, stderr, 1, 1) != 0)
         goto out;
-    }
 
     char bound[128], err[512];
     lfd = net_listen(host, port, bound, sizeof bound, err, sizeof err);
@@ -1112,6 +1124,7 @@ out:
     if (cfg)
         ward_config_free(cfg);
     children_free(&kids);
+    cli_trace_close(&o.trace);
     free(o.file);
     cli_tls_free(&o.tls);
     return status;

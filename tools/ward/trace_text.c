@@ -70,7 +70,7 @@ static void arrow(trace_text *t, uint64_t ms, int from_server, const char *name,
         line[n++] = '>';
     line[n] = 0;
     FILE *f = t->o.out;
-    fprintf(f, "%6llu ms  ", (unsigned long long)ms);
+    fprintf(f, "%5llu ms  ", (unsigned long long)ms);
     if (from_server)
         fprintf(f, "%s%s %s%s\n", tt_c(t, colour), line, name, tt_c(t, C_OFF));
     else
@@ -84,7 +84,7 @@ static void small(trace_text *t, uint64_t ms, int server_side, const char *text)
     int pad = server_side ? TT_WIDTH - TT_MS - len : 0;
     if (pad < 0)
         pad = 0;
-    fprintf(t->o.out, "%6llu ms  %*s%s", (unsigned long long)ms, pad, "", tt_c(t, C_DIM));
+    fprintf(t->o.out, "%5llu ms  %*s%s", (unsigned long long)ms, pad, "", tt_c(t, C_DIM));
     tt_puts(t->o.out, text);
     fprintf(t->o.out, "%s\n", tt_c(t, C_OFF));
 }

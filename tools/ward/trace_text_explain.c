@@ -18,10 +18,14 @@ int tt_kx(const trace_text *t)
 
 static const char *hello(const trace_text *t, const ward_trace_msg *m)
 {
-    if (m->type == 1)
+    if (m->type == 1 && t->offered13)
         return "Negotiate algorithms: the client proposes its versions, cipher suites, groups "
                "and signature schemes, with a fresh 32-byte random. Offering TLS 1.3, it "
                "already sends key shares, to agree on keys in one round trip.";
+    if (m->type == 1)
+        return "Negotiate algorithms: the client proposes TLS 1.2 with its cipher suites, "
+               "curves and signature schemes, and a fresh 32-byte random; the suite the "
+               "server picks decides how keys will be agreed (ECDHE or RSA transport).";
     if (m->hrr)
         return "Negotiate algorithms: none of the client's key shares suits the server, which "
                "names the group it wants; the client starts again with a second ClientHello.";
@@ -117,8 +121,11 @@ const char *tt_explain_message(const trace_text *t, const ward_trace_event *ev,
     case 20:
         return finished(t, ev);
     case 4:
-        return "Not one of the three: a ticket to resume later with a pre-shared key, "
-               "skipping the certificate and the signature next time.";
+        if (tt_kx(t) == 'x')
+            return "Not one of the three: a ticket to resume later with a pre-shared key, "
+                   "skipping the certificate and the signature next time.";
+        return "Not one of the three: a ticket (RFC 5077) holding the session's master "
+               "secret, sealed by the server, to resume later without a new key exchange.";
     case 5:
         return "Agree on keys: the client's last message under the early (0-RTT) keys; it "
                "switches to the handshake keys now.";

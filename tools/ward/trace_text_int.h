@@ -5,7 +5,7 @@
 #include "trace_text.h"
 
 #define TT_WIDTH 79   /* never more than 80 columns with the newline's cursor */
-#define TT_MS 10      /* "%6llu ms  ": the elapsed-time column */
+#define TT_MS 10      /* "%5llu ms  ": the elapsed-time column */
 #define TT_CLIENT 10  /* where a client message's details start */
 #define TT_SERVER 22  /* where a server message's details start */
 

@@ -142,8 +142,20 @@ static void server_hello(trace_text *t, int in, const ward_trace_msg *m)
     codes_field(t, in, "extensions", WARD_NAME_EXTENSION, m->extensions, m->n_extensions);
 }
 
+/* "A .. B", each date kept whole on its line. */
+static const char *period(const ward_cert_info *c, char *b, size_t cap)
+{
+    snprintf(b, cap, "%.63s .. %.63s", c->not_before, c->not_after);
+    size_t a = strnlen(c->not_before, 63), n = strlen(b);
+    for (size_t i = 0; i < n; i++)
+        if (b[i] == ' ' && (i < a || i > a + 3))
+            b[i] = '\x01';
+    return b;
+}
+
 void tt_certificates(trace_text *t, int in, const ward_trace_msg *m)
 {
+    char b[160];
     if (!m->n_certs)
         tt_field(t, in, "chain", "empty (no certificate)");
     for (size_t i = 0; i < m->n_certs && i < WARD_TRACE_MAX_CERTS; i++) {
@@ -152,7 +164,7 @@ void tt_certificates(trace_text *t, int in, const ward_trace_msg *m)
         snprintf(lab, sizeof lab, "[%zu] subject", i);
         tt_field(t, in, lab, c->subject);
         tt_field(t, in + 4, "issuer", c->issuer);
-        tt_fieldf(t, in + 4, "valid", "%s .. %s", c->not_before, c->not_after);
+        tt_field(t, in + 4, "valid", period(c, b, sizeof b));
         tt_fieldf(t, in + 4, "key", "%s, %u bits", c->key_type, c->key_bits);
         if (c->san[0])
             tt_field(t, in + 4, "SAN", c->san);

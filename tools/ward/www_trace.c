@@ -1,8 +1,8 @@
 /* www_trace.c: the `ward server --www` page draws the handshake the
- * visitor's own client just made: the server traces its configuration into
- * a sink made before any child is forked, so every child (one per
- * connection) holds the events of exactly its connection, and the page
- * embeds them as an inline SVG sequence diagram (trace_svg.c). */
+ * visitor's own client just made: each child (one per connection) traces
+ * the configuration into a sink of its own, so it holds the events of
+ * exactly its connection, and the page embeds them as an inline SVG
+ * sequence diagram (trace_svg.c). */
 #define _GNU_SOURCE /* open_memstream */
 #include "www_trace.h"
 

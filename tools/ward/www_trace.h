@@ -7,11 +7,11 @@
 
 #include "trace.h"
 
-/* Trace every connection made from cfg into a sink of its own, to be drawn
- * by www_trace_html; also hand each event to forward (the --trace sink, or
- * NULL), since a configuration has one trace function. Call it before the
- * children are forked: each child inherits the still empty sink and fills
- * its copy with its one connection's events. 0, or -1 out of memory. */
+/* Trace the connections made from cfg into a sink of this process's own,
+ * to be drawn by www_trace_html; also hand each event to forward (the
+ * --trace sink, or NULL), since a configuration has one trace function.
+ * The server calls it in each child (one connection), after --trace set
+ * its own hook. 0, or -1 out of memory. */
 int www_trace_enable(ward_config *cfg, trace_sink *forward);
 /* Append to buf[len..cap) a heading and the SVG diagram of this process's
  * connection, when they fit; returns the new length (NUL-terminated), len
