@@ -10,7 +10,10 @@
 # is kept as an artifact: ${WARD_ARTIFACT_DIR:-$WARD_BUILD_DIR/artifacts}/
 # trace-www.png (its path is printed), checked to be a PNG of the window's
 # size. `--tickets 0`: every connection Chromium opens is a full handshake,
-# so the page never shows a resumption instead.
+# so the page never shows a resumption instead. Last, `--trace=svg
+# --trace-out` of ward client and of ward server --www (whose page must
+# still draw the handshake) must each write well-formed SVG (python3's
+# minidom parses it) with the handshake's arrows.
 . "$(dirname "$0")/lib.sh"
 command -v chromium >/dev/null 2>&1 ||
     fail "chromium is not installed: this test needs Debian's package 'chromium' (scripts/install-deps.sh test installs it)"
@@ -131,4 +134,33 @@ ok "screenshot ${w}x$h, $bytes bytes"
 
 stop "$SERVER_PID"
 assert_not_contains "$SERVER_LOG" "handshake failed" "ward server log"
+
+# 3. --trace=svg --trace-out on both ends (the renderer through the sink),
+#    the server in --www mode too: its page and its trace file both get the
+#    events. Each file must be well-formed XML with the handshake's arrows.
+start_ward_server svg --www --tickets 0 --max-connections 1 --trace=svg --trace-out "$WORK/server.svg"
+printf 'GET / HTTP/1.0\r\nHost: localhost\r\n\r\n' |
+    timeout 30 "$WARD" client --pin "$SERVER_PIN" --trace=svg --trace-out "$WORK/client.svg" \
+        "127.0.0.1:$SERVER_PORT" >page.out 2>client.log ||
+    fail "ward client --trace=svg failed: $(tail -n 3 client.log)"
+wait_exit "$SERVER_PID" 20 ||
+    fail "ward server --max-connections 1 did not end cleanly: $(tail -n 5 "$SERVER_LOG")"
+cat >svgcheck.py <<'EOF'
+import sys, xml.dom.minidom
+d = xml.dom.minidom.parse(sys.argv[1])
+svg = d.documentElement
+assert svg.tagName == "svg" and svg.getAttribute("xmlns") == "http://www.w3.org/2000/svg", "not an <svg>"
+print(" ".join(g.getAttribute("data-msg") for g in d.getElementsByTagName("g")
+               if "arrow" in g.getAttribute("class").split()))
+EOF
+for f in client.svg server.svg; do
+    arrows=$(python3 svgcheck.py "$f") || fail "$f is not well-formed SVG: $(head -c 300 "$f")"
+    case "$arrows" in
+    "ClientHello ServerHello EncryptedExtensions Certificate CertificateVerify Finished Finished"*) ;;
+    *) fail "$f: arrows '$arrows'" ;;
+    esac
+done
+grep -q '<g class="arrow" data-msg="CertificateVerify">' page.out ||
+    fail "the --www page fetched with --trace on the server has no diagram: $(head -c 300 page.out)"
+ok "--trace=svg --trace-out: client.svg and server.svg parse as SVG with the handshake's arrows; the --www page still has its diagram"
 done_all

@@ -364,11 +364,17 @@ static void alert_row(svg *g, const ward_trace_event *ev)
         snprintf(name, sizeof name, "Alert: %s", an);
     else
         snprintf(name, sizeof name, "Alert: %d", ev->alert);
-    add(&d, "%s%s", ev->alert_level == 1 ? "warning" : "fatal",
-        ev->reason ? ", because:" : "");
+    /* close_notify is the orderly end (RFC 8446 §6.1), not a failure */
+    int closing = ev->alert == WARD_ALERT_CLOSE_NOTIFY;
+    if (closing)
+        add(&d, "the orderly end: no more data from this side");
+    else
+        add(&d, "%s%s", ev->alert_level == 1 ? "warning" : "fatal",
+            ev->reason ? ", because:" : "");
     for (const char *r = ev->reason; r && *r && d.n < SV_MAXDET; r += strlen(d.s[d.n - 1]))
         add(&d, "%.*s", SV_MAXLINE, r);
-    arrow(g, "arrow alert", "Alert", name, ev->from_server, ev->ms, ev->protection, &d);
+    arrow(g, closing ? "arrow" : "arrow alert", "Alert", name, ev->from_server, ev->ms,
+          ev->protection, &d);
 }
 
 static void keys_mark(svg *g, const ward_trace_event *ev)
