@@ -21,7 +21,7 @@ enum {
     SV_LH = 13,        /* a line of small text */
     SV_TOP = 72,       /* the first row's top */
     SV_MAXLINE = 84,   /* characters in a detail line */
-    SV_MAXDET = 6,     /* detail lines under one arrow */
+    SV_MAXDET = 7,     /* detail lines under one arrow */
     SV_COL2 = 470      /* the ClientHello's right column */
 };
 
@@ -348,8 +348,8 @@ static void message_row(svg *g, const ward_trace_event *ev)
         message_details(g->m, &d);
     else
         add(&d, "malformed: %zu B that do not decode", ev->len >= 4 ? ev->len - 4 : 0);
-    if (ok && ev->msg_type == 2 && !g->m->hrr)
-        g->version = g->m->version;
+    if (ok && ev->msg_type == 2) /* a HelloRetryRequest is TLS 1.3's alone */
+        g->version = g->m->hrr ? WARD_TLS13 : g->m->version;
     const char *name = msg_name(ev, g->m, ok, nb);
     arrow(g, "arrow", name, name, ev->from_server, ev->ms, ev->protection, &d);
 }
