@@ -155,6 +155,13 @@ int cli_trace_begin(cli_trace *ct, ward_config *cfg)
     return 0;
 }
 
+void cli_trace_conn_starts(cli_trace *ct)
+{
+    long long ms = cli_now_ms() - ct->t0;
+    if (ct->sink)
+        trace_sink_set_offset(ct->sink, (uint64_t)(ms > 0 ? ms : 0));
+}
+
 void cli_trace_plain(cli_trace *ct, int from_server, const char *text, size_t len)
 {
     if (!ct->sink)
