@@ -227,6 +227,7 @@ static const name_entry extensions[] = {
     {59, "dnssec_chain"},
     {60, "sequence_number_encryption_algorithms"},
     {61, "rrc"},
+    {62, "tls_flags"},
     {13172, "next_protocol_negotiation"},
     {17513, "application_settings"},
     {17613, "application_settings"},
@@ -294,15 +295,5 @@ const char *ward_trace_name(ward_name_kind kind, uint16_t code)
     }
 }
 
-const char *ward_trace_protection_name(int protection)
-{
-    switch (protection) {
-    case WARD_PROT_NONE: return "none";
-    case WARD_PROT_EARLY: return "early";
-    case WARD_PROT_HANDSHAKE: return "handshake";
-    case WARD_PROT_APPLICATION: return "application";
-    case WARD_PROT_UPDATED: return "updated";
-    case WARD_PROT_TLS12: return "tls12";
-    default: return NULL;
-    }
-}
+/* ward_trace_protection_name is the engine's (src/conn/trace.c), next to
+ * the protections it reports. */

@@ -126,7 +126,9 @@ assert b[:8] == b"\x89PNG\r\n\x1a\n" and b[12:16] == b"IHDR", "not a PNG"
 w, h = struct.unpack(">II", b[16:24])
 print(w, h, len(b))' trace-www.png) || fail "trace-www.png is not a PNG"
 read -r w h bytes <<<"$size"
-[ "$w" -eq 1000 ] && [ "$h" -eq 1900 ] || fail "the screenshot is ${w}x$h, expected 1000x1900"
+if [ "$w" -ne 1000 ] || [ "$h" -ne 1900 ]; then
+    fail "the screenshot is ${w}x$h, expected 1000x1900"
+fi
 [ "$bytes" -gt 30000 ] || fail "the screenshot has only $bytes bytes: a blank page?"
 cp trace-www.png "$ARTIFACTS/trace-www.png"
 log "screenshot kept: $ARTIFACTS/trace-www.png"
