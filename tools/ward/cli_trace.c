@@ -1,5 +1,6 @@
 /* cli_trace.c: the trace options (--trace, --trace-out, --explain,
  * --color) and a command's trace at run time (cli_trace.h). */
+#define _GNU_SOURCE /* fopencookie */
 #include "cli_trace.h"
 
 #include <errno.h>
@@ -132,13 +133,50 @@ int cli_trace_open(cli_trace *ct, const cli_trace_opts *o, FILE *dflt, int appen
     return 0;
 }
 
+/* A server child's trace is held in memory and written to the shared file
+ * in one write, so that connections do not interleave line by line; a
+ * connection that goes on for long (KeyUpdates, tickets) is written each
+ * CLI_TRACE_CHUNK bytes instead of growing the child. */
+#define CLI_TRACE_CHUNK (64 * 1024)
+
+static void mem_flush(cli_trace *ct)
+{
+    if (ct->mem_len &&
+        cli_write_all(fileno(ct->target), (const uint8_t *)ct->mem, ct->mem_len) != 0)
+        ct->mem_failed = 1;
+    ct->mem_len = 0;
+}
+
+static ssize_t mem_write(void *cookie, const char *buf, size_t size)
+{
+    cli_trace *ct = cookie;
+    if (!ct->mem && !(ct->mem = malloc(CLI_TRACE_CHUNK)))
+        return -1;
+    for (size_t done = 0; done < size;) {
+        if (ct->mem_len == CLI_TRACE_CHUNK)
+            mem_flush(ct);
+        size_t n = size - done < CLI_TRACE_CHUNK - ct->mem_len ? size - done
+                                                                : CLI_TRACE_CHUNK - ct->mem_len;
+        memcpy(ct->mem + ct->mem_len, buf + done, n);
+        ct->mem_len += n;
+        done += n;
+    }
+    return (ssize_t)size;
+}
+
+static FILE *mem_open(cli_trace *ct)
+{
+    cookie_io_functions_t io = {.write = mem_write};
+    return fopencookie(ct, "w", io);
+}
+
 int cli_trace_begin(cli_trace *ct, ward_config *cfg)
 {
     if (!ct->o.on)
         return 0;
     FILE *out = ct->target;
     if (ct->buffered && ct->o.format != TRACE_SVG) {
-        ct->mem_f = open_memstream(&ct->mem, &ct->mem_len);
+        ct->mem_f = mem_open(ct);
         if (!ct->mem_f) {
             cli_error("trace: out of memory");
             return -1;
@@ -191,10 +229,10 @@ int cli_trace_end(cli_trace *ct)
         if (fclose(ct->mem_f) != 0)
             r = -1;
         ct->mem_f = NULL;
-        /* one write: children appending to one file do not interleave */
-        if (ct->mem_len && cli_write_all(fileno(ct->target), (const uint8_t *)ct->mem,
-                                         ct->mem_len) != 0)
+        mem_flush(ct);
+        if (ct->mem_failed)
             r = -1;
+        ct->mem_failed = 0;
         free(ct->mem);
         ct->mem = NULL;
         ct->mem_len = 0;

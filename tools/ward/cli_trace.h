@@ -10,10 +10,12 @@ typedef struct {
     cli_trace_opts o;
     FILE *target;       /* where finished traces go (NULL: off) */
     int own_target;     /* target was opened by cli_trace_open */
-    int buffered;       /* per connection in memory, written at the end in
-                         * one write (a server's children share the file) */
-    char *mem;
+    int buffered;       /* per connection in memory, written in one write at
+                         * the end or each CLI_TRACE_CHUNK (a server's
+                         * children share the file) */
+    char *mem;          /* the buffered stream's bytes (cli_trace.c) */
     size_t mem_len;
+    int mem_failed;     /* a write of the buffer to target failed */
     FILE *mem_f;
     trace_sink *sink;   /* the current connection's */
     long long t0;       /* plaintext lines: ms since cli_trace_begin */

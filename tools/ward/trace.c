@@ -100,11 +100,15 @@ static uint8_t *done_data(const ward_trace_event *ev, size_t *len)
     return d;
 }
 
-/* Stores a copy of ev; NULL when out of memory (the event is then only
- * streamed, not kept). */
+/* The events kept per connection (for the SVG): a handshake has a few
+ * dozen; a peer's endless KeyUpdates afterwards must not grow the tool. */
+#define TRACE_SINK_MAX_ITEMS 1024
+
+/* Stores a copy of ev; NULL when out of memory or past the cap (the event
+ * is then only streamed, not kept). */
 static const ward_trace_event *store(trace_sink *s, const ward_trace_event *ev)
 {
-    if (grow(s) < 0)
+    if (s->n >= TRACE_SINK_MAX_ITEMS || grow(s) < 0)
         return NULL;
     trace_item *it = &s->items[s->n];
     it->ev = *ev;
