@@ -20,7 +20,7 @@ what=${1:-build}
 pkgs=(build-essential cmake libssl-dev pkg-config)
 case $what in
 build) ;;
-test) pkgs+=(openssl gnutls-bin clang valgrind python3 curl chromium tshark tcpdump
+test) pkgs+=(openssl gnutls-bin clang valgrind python3 python3-jsonschema curl chromium tshark tcpdump
     libgnutls28-dev nodejs nginx
     dovecot-imapd dovecot-pop3d dovecot-managesieved dovecot-lmtpd postfix vsftpd inn2
     postgresql mariadb-server slapd ldap-utils xxd prosody libsodium-dev doxygen groff-base
