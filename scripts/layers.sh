@@ -2,7 +2,7 @@
 # layers.sh: the dependency graph between the folders of src/ (and tools/ward),
 # checked against the layer order of docs/ARCHITECTURE.md: every arrow points
 # down.  Lowest first:
-#   base < crypto < record < msg < hs < conn < io
+#   base < crypto < record < msg < trace < hs < conn < io
 #   starttls may use base only; tools/ward only the public API (include/ward).
 #
 #   scripts/layers.sh [BUILD_DIR]
@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=${1:-}
-order="base crypto record msg hs conn io starttls tools"
+order="base crypto record msg trace hs conn io starttls tools"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/violations"
@@ -27,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 # rank and allowed targets of each folder, as an awk prelude.
 awk_rules='
 function setup() {
-    n = split("base crypto record msg hs conn io", o, " ")
+    n = split("base crypto record msg trace hs conn io", o, " ")
     for (i = 1; i <= n; i++) rank[o[i]] = i
 }
 # ok(a, b): may folder a use folder b?
