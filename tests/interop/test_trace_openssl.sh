@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `ward trace` against `openssl s_server` (issue #17): a TLS 1.3 handshake
+# (Ed25519 leaf) and a TLS 1.2 one (RSA leaf) traced as JSON lines. Every
+# line must match docs/trace-schema.json, and the version, cipher suite,
+# group and leaf subject in the trace must be what s_server -trace shows it
+# sent (trace_check.py). Then a refused handshake (the test CA not trusted)
+# in text and JSON: exit status 1, the trace ends with the alert and why.
+. "$(dirname "$0")/lib.sh"
+need openssl python3
+python3 -c 'import jsonschema' 2>/dev/null ||
+    fail "python3-jsonschema is not installed (scripts/install-deps.sh test installs it)"
+CERTS="$WARD_TESTS/trace/certs"
+SCHEMA="$WARD_TESTS/../docs/trace-schema.json"
+CHECK="$WARD_TESTS/interop/trace_check.py"
+[ -f "$SCHEMA" ] || fail "no schema at $SCHEMA"
+cd "$WORK"
+
+subject_of() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed 's/^subject= *//'; }
+
+# trace NAME FORMAT ARGS...: ward trace to NAME.FORMAT (stderr NAME.log)
+# against the server started last; sets TRACE_RC.
+trace() {
+    local name=$1 fmt=$2
+    shift 2
+    TRACE_RC=0
+    timeout 60 "$WARD" trace --trace="$fmt" --servername localhost "$@" "127.0.0.1:$SERVER_PORT" \
+        </dev/null >"$name.$fmt" 2>"$name.log" || TRACE_RC=$?
+}
+
+# check NAME ARGS...: trace_check.py, its report in NAME.check.log
+check() {
+    local name=$1
+    shift
+    python3 "$CHECK" --schema "$SCHEMA" "$@" >"$name.check.log" 2>&1 || {
+        cat "$name.check.log" >&2
+        fail "$name: the trace does not agree (trace_check.py)"
+    }
+    cat "$name.check.log" >&2
+}
+
+# 1. TLS 1.3 and TLS 1.2, completed.
+for v in 1.3 1.2; do
+    case $v in
+    1.3) flag=-tls1_3 kind=ed25519 ;;
+    1.2) flag=-tls1_2 kind=rsa ;;
+    esac
+    start_openssl_server "srv-$v" "$flag" -trace -naccept 1 \
+        -cert "$CERTS/$kind.pem" -key "$CERTS/$kind.key"
+    trace "tls$v" json --cafile "$CERTS/ca.pem"
+    [ "$TRACE_RC" -eq 0 ] || fail "TLS $v: ward trace exited $TRACE_RC: $(tail -n 5 "tls$v.log")"
+    # s_server -naccept 1 ends after the connection: its output is whole
+    wait_exit "$SERVER_PID" 20 || fail "TLS $v: s_server did not end after the connection"
+    check "tls$v" --trace "tls$v.json" --peer openssl --peer-log "$SERVER_OUT" \
+        --subject "$(subject_of "$CERTS/$kind.pem")"
+    ok "TLS $v: the JSON trace matches the schema and what s_server negotiated"
+done
+
+# 2. Refused: without --cafile the test CA is unknown. Text and JSON.
+start_openssl_server srv-refused -tls1_3 -naccept 2 \
+    -cert "$CERTS/ed25519.pem" -key "$CERTS/ed25519.key"
+trace refused json
+[ "$TRACE_RC" -eq 1 ] || fail "refused (json): ward trace exited $TRACE_RC, want 1"
+trace refused text
+[ "$TRACE_RC" -eq 1 ] || fail "refused (text): ward trace exited $TRACE_RC, want 1"
+check refused --trace refused.json --refused --text refused.text
+ok "refused handshake: exit 1, text and JSON end with the alert and its reason"
+stop "$SERVER_PID"
+
+done_all
