@@ -233,11 +233,14 @@ static void watch(void *arg, const ward_trace_event *ev)
     }
 }
 
-static char path_buf[512];
+/* The path of a file in certs/ (two may be in use at once). */
 static const char *cert(const char *file)
 {
-    snprintf(path_buf, sizeof path_buf, "%s/certs/%s", dir, file);
-    return path_buf;
+    static char path[2][512];
+    static int next;
+    char *p = path[next++ % 2];
+    snprintf(p, sizeof path[0], "%s/certs/%s", dir, file);
+    return p;
 }
 
 static ward_config *client_config(const gcase *gc, det_rng *rng, det_clock *clk)
