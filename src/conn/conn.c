@@ -35,6 +35,7 @@ void conn_report_secret_len(ward_conn *c, const char *label, const uint8_t *secr
     if (h && h->on_secret)
         h->on_secret(h->arg, label, secret, len);
     keylog_write(c, label, secret, len);
+    conn_trace_secret(c, label, secret, len);
 }
 
 wres conn_send_records(ward_conn *c, uint8_t type, const uint8_t *data, size_t len)
@@ -66,8 +67,13 @@ static WARD_MUST_CHECK wres out_emit(void *ctx, uint8_t type, const uint8_t *dat
     if (type == HS_EMIT_COMPAT_CCS) {
         /* Always unprotected (§5): type 20, legacy version 0x0303, one byte 1. */
         static const uint8_t ccs[] = {CT_CHANGE_CIPHER_SPEC, 0x03, 0x03, 0x00, 0x01, 0x01};
+        conn_trace_ccs(c, 1);
         return byteq_append(&c->out, ccs, sizeof ccs);
     }
+    if (type == CT_HANDSHAKE)
+        conn_trace_sent(c, data, len);
+    else if (type == CT_CHANGE_CIPHER_SPEC)
+        conn_trace_ccs(c, 1);
     return conn_send_records(c, type, data, len);
 }
 
@@ -75,6 +81,7 @@ static WARD_MUST_CHECK wres out_set_keys(void *ctx, const hs_keys *k)
 {
     ward_conn *c = ctx;
     rec_dir *d = k->write ? &c->wdir : &c->rdir;
+    conn_trace_keys(c, k->write, k->secret || k->key ? k->protection : WARD_PROT_NONE);
     if (!k->write)
         c->keys_changed = 1;
     if (k->secret)
@@ -108,6 +115,7 @@ static void out_event(void *ctx, hs_event_kind kind, const char *label, const ui
     case HS_EV_CLIENT_TRAFFIC_UPDATE: keylog_traffic_update(c, 1, data); break;
     case HS_EV_SERVER_TRAFFIC_UPDATE: keylog_traffic_update(c, 0, data); break;
     case HS_EV_APP_READ: c->read_app_keys = 1; break;
+    case HS_EV_VERIFIED: conn_trace_verdict(c, len != 0, label); break;
     }
 }
 
@@ -116,6 +124,7 @@ static const hs_out_ops conn_out_ops = {out_emit, out_set_keys, out_tune, out_ev
 static void send_alert(ward_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
+    conn_trace_alert(c, 1, level, desc);
     /* Best effort: a failure to queue an alert changes nothing. */
     wres_ignore(conn_send_records(c, CT_ALERT, a, sizeof a));
 }
@@ -215,6 +224,7 @@ void ward_conn_free(ward_conn *c)
  * first ClientHello and the peer's Finished; anything else is fatal. */
 static WARD_MUST_CHECK wres handle_ccs(ward_conn *c, span payload)
 {
+    conn_trace_ccs(c, 0);
     if (c->hs.version == WARD_TLS12)
         return hs12_on_ccs(&c->hs, payload);
     int started = c->is_server ? c->hs.state != ST_SERVER_WAIT_CH || c->hs.did_hrr
@@ -232,6 +242,7 @@ static WARD_MUST_CHECK wres handle_alert(ward_conn *c, span payload)
     if (payload.len != 2)
         return conn_fail(c, WARD_ERR_DECODE, "malformed alert record");
     uint8_t desc = payload.p[1];
+    conn_trace_alert(c, 0, payload.p[0], desc);
     if (desc == WARD_ALERT_CLOSE_NOTIFY) {
         if (c->hs.state != ST_CONNECTED) {
             c->peer_alert = desc;
@@ -292,11 +303,14 @@ static WARD_MUST_CHECK wres handle_handshake_payload(ward_conn *c, span payload)
         if (!have)
             return wres_ok();
         c->keys_changed = 0;
+        conn_trace_received(c, full);
         wres r = hs_handle(&c->hs, type, body, full);
         hs_reasm_consume(&c->reasm);
         GUARD(r);
-        if (c->hs.state == ST_CONNECTED)
+        if (c->hs.state == ST_CONNECTED) {
             hs_handshake_done(&c->hs);
+            conn_trace_done(c);
+        }
         /* §5.1: a message that changes keys must end its record. */
         if (c->keys_changed && !hs_reasm_empty(&c->reasm))
             return conn_fail(c, WARD_ERR_UNEXPECTED_MESSAGE,

@@ -45,9 +45,22 @@ struct ward_conn {
     int peer_alert;          /* the description of the alert that ended it; -1: none */
     /* N of the current application traffic secrets (§7.2), for the key log. */
     unsigned c_ap_gen, s_ap_gen;
+    /* The trace (conn/trace.c): the keys each direction is under, and
+     * whether the handshake's end was reported. */
+    uint8_t trace_wprot, trace_rprot, trace_done;
 
     hs_ctx hs;               /* the handshake (hs/state.h) */
 };
+
+/* ---- the trace (src/conn/trace.c); each does nothing without one ---- */
+void conn_trace_sent(ward_conn *c, const uint8_t *data, size_t len);
+void conn_trace_received(ward_conn *c, span full);
+void conn_trace_ccs(ward_conn *c, int sent);
+void conn_trace_keys(ward_conn *c, int write, int protection); /* always: it remembers */
+void conn_trace_secret(ward_conn *c, const char *label, const uint8_t *secret, size_t len);
+void conn_trace_alert(ward_conn *c, int sent, uint8_t level, uint8_t desc);
+void conn_trace_verdict(ward_conn *c, int ok, const char *reason);
+void conn_trace_done(ward_conn *c);
 
 /* ---- connection services (src/conn) ---- */
 /* Record a failure (first one wins) with a message for a person; returns

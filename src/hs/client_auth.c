@@ -150,7 +150,18 @@ wres hs_server_write_cert_request12(hs_ctx *c, wr *w)
 
 /* Both versions: an empty list is the client declining (refused when
  * required); otherwise the chain must verify against the client CAs. */
+static WARD_MUST_CHECK wres check_client_chain(hs_ctx *c, const msg_certificate *m);
+
+/* The chain, and the verdict on it for the trace (none on an empty one). */
 static WARD_MUST_CHECK wres take_client_chain(hs_ctx *c, const msg_certificate *m)
+{
+    wres r = check_client_chain(c, m);
+    if (m->n > 0)
+        hs_report_verdict(c, r);
+    return r;
+}
+
+static WARD_MUST_CHECK wres check_client_chain(hs_ctx *c, const msg_certificate *m)
 {
     const ward_config *cfg = c->cfg;
     if (m->n == 0) {

@@ -115,7 +115,11 @@ wres hs_client_take_chain(hs_ctx *c, const msg_certificate *m, span full)
     for (size_t i = 0; i < m->n; i++)
         GUARD(crypto_chain_add_der(&c->peer_chain, m->certs[i].p, m->certs[i].len));
     GUARD(transcript_add(c, full.p, full.len));
-    GUARD(hs_client_verify_chain(c));
-    GUARD(hs_peer_key_strength(c, "server"));
-    return hs_client_check_server_usage(c);
+    wres r = hs_client_verify_chain(c);
+    if (wres_is_ok(r))
+        r = hs_peer_key_strength(c, "server");
+    if (wres_is_ok(r))
+        r = hs_client_check_server_usage(c);
+    hs_report_verdict(c, r);
+    return r;
 }

@@ -22,10 +22,21 @@ wres hs_set_suite(hs_ctx *c, uint16_t suite)
     return wres_ok();
 }
 
+static WARD_MUST_CHECK wres install(hs_ctx *c, int write, const uint8_t *secret, int protection)
+{
+    hs_keys k = {.write = write, .aead = c->aead, .hash = c->hash, .secret = secret,
+                 .protection = protection};
+    return c->out.ops->set_keys(c->out.ctx, &k);
+}
+
+/* Which keys a traffic secret makes (for the trace): the secrets are
+ * fields of c, so the pointer says (a KeyUpdate installs its own way). */
 wres hs_install_keys(hs_ctx *c, int write, const uint8_t *secret)
 {
-    hs_keys k = {.write = write, .aead = c->aead, .hash = c->hash, .secret = secret};
-    return c->out.ops->set_keys(c->out.ctx, &k);
+    int protection = secret == c->c_early                     ? WARD_PROT_EARLY
+                     : secret == c->c_hs || secret == c->s_hs ? WARD_PROT_HANDSHAKE
+                                                              : WARD_PROT_APPLICATION;
+    return install(c, write, secret, protection);
 }
 
 int hs_list_has(const uint16_t *list, size_t n, uint16_t v)
@@ -133,7 +144,7 @@ wres hs_send_key_update(hs_ctx *c, int request_peer)
     GUARD(ks_update_traffic(c->hash, mine));
     hs_event(c, c->is_server ? HS_EV_SERVER_TRAFFIC_UPDATE : HS_EV_CLIENT_TRAFFIC_UPDATE, mine,
              c->hlen);
-    GUARD(hs_install_keys(c, 1, mine));
+    GUARD(install(c, 1, mine, WARD_PROT_UPDATED));
     /* A request of our own is not an answer: if the peer's request
      * crosses it, the peer still gets one (§4.6.3). */
     c->ku_answered = !request_peer;
@@ -160,7 +171,7 @@ wres hs_on_key_update(hs_ctx *c, span body, span full)
     GUARD(ks_update_traffic(c->hash, peer));
     hs_event(c, c->is_server ? HS_EV_CLIENT_TRAFFIC_UPDATE : HS_EV_SERVER_TRAFFIC_UPDATE, peer,
              c->hlen);
-    GUARD(hs_install_keys(c, 0, peer));
+    GUARD(install(c, 0, peer, WARD_PROT_UPDATED));
     c->key_updates_received++;
     /* Answer an update request, unless we are closing (§4.6.3). */
     if (request && !c->close_sent && !c->ku_answered)

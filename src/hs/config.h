@@ -11,6 +11,7 @@
 #include "crypto/crypto.h"
 #include "hs/resume.h"
 #include "hs/test_hooks.h"
+#include "ward/trace.h"
 #include "ward/ward.h"
 
 #define WARD_MAX_SUITES 16
@@ -107,6 +108,9 @@ struct ward_config {
     ward_keylog_fn keylog_fn;
     void *keylog_arg;
     struct keylog_file *keylog_file; /* owned: ward_config_set_keylog_file */
+    /* The handshake trace (ward/trace.h, conn/trace.c): off unless asked. */
+    ward_trace_fn trace_fn;
+    void *trace_arg;
 };
 
 /* The configuration's trust anchors (NULL if none could be loaded). The

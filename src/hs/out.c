@@ -41,6 +41,12 @@ void hs_event(hs_ctx *c, hs_event_kind kind, const uint8_t *data, size_t len)
     c->out.ops->event(c->out.ctx, kind, NULL, data, len);
 }
 
+void hs_report_verdict(hs_ctx *c, wres r)
+{
+    int ok = wres_is_ok(r);
+    c->out.ops->event(c->out.ctx, HS_EV_VERIFIED, ok ? NULL : c->err->msg, NULL, (size_t)ok);
+}
+
 void hs_tune_record(hs_ctx *c, hs_tune what, size_t value)
 {
     c->out.ops->tune(c->out.ctx, what, value);

@@ -137,7 +137,8 @@ wres hs_client_send_early_data(hs_ctx *c, const uint8_t *ch, size_t ch_len)
     hs_report_secret(c, "CLIENT_EARLY_TRAFFIC_SECRET", c->c_early);
     if (c->session_id_len) /* D.4: the compatibility CCS goes before the early data */
         GUARD(hs_send_ccs(c));
-    hs_keys k = {.write = 1, .aead = si->aead, .hash = si->hash, .secret = c->c_early};
+    hs_keys k = {.write = 1, .aead = si->aead, .hash = si->hash, .secret = c->c_early,
+                 .protection = WARD_PROT_EARLY};
     GUARD(c->out.ops->set_keys(c->out.ctx, &k));
     c->early_status = WARD_EARLY_REJECTED; /* until the server says otherwise */
     GUARD(hs_emit(c, CT_APPLICATION_DATA, c->early_out, c->early_out_len));

@@ -14,6 +14,7 @@
 #include "hs/config.h"
 #include "hs/keysched.h"
 #include "hs/resume.h"
+#include "ward/trace.h"
 #include "ward/ward.h"
 
 /* A resumable session (client side; public as ward_session). */
@@ -81,6 +82,7 @@ typedef struct hs_keys {
     hash_alg hash;
     const uint8_t *secret;   /* TLS 1.3: keys and IV derived from the secret */
     const uint8_t *key, *iv; /* TLS 1.2 (secret NULL); all NULL: no protection */
+    int protection;          /* WARD_PROT_*: which keys, for the trace */
 } hs_keys;
 typedef enum {
     HS_TUNE_WIRE_VERSION,    /* legacy_record_version of what we send next */
@@ -91,7 +93,8 @@ typedef enum {
     HS_EV_SECRET,            /* a derived secret under its NSS key-log label */
     HS_EV_CLIENT_TRAFFIC_UPDATE, /* KeyUpdate: the new client/server */
     HS_EV_SERVER_TRAFFIC_UPDATE, /* application traffic secret (hlen bytes) */
-    HS_EV_APP_READ           /* the read keys now protect application data */
+    HS_EV_APP_READ,          /* the read keys now protect application data */
+    HS_EV_VERIFIED           /* the peer's chain was verified (the trace) */
 } hs_event_kind;
 typedef struct hs_out_ops {
     /* Seal (with the current write keys, after the key-limit check) and
@@ -245,6 +248,8 @@ WARD_MUST_CHECK wres hs_send_ccs(hs_ctx *c);
 void hs_report_secret(hs_ctx *c, const char *label, const uint8_t *secret);
 void hs_report_secret_len(hs_ctx *c, const char *label, const uint8_t *secret, size_t len);
 void hs_event(hs_ctx *c, hs_event_kind kind, const uint8_t *data, size_t len);
+/* The verdict on the peer's chain, r its result (the trace's VERIFY). */
+void hs_report_verdict(hs_ctx *c, wres r);
 void hs_tune_record(hs_ctx *c, hs_tune what, size_t value);
 /* Wall-clock seconds (or the test hook's). */
 time_t hs_now(const hs_ctx *c);

@@ -70,7 +70,8 @@ wres hs12_install(hs_ctx *c, int write)
     int client_side = write ? !c->is_server : c->is_server;
     const uint8_t *key = c->key_block + (client_side ? 0 : klen);
     const uint8_t *iv = c->key_block + 2 * klen + (client_side ? 0 : ilen);
-    hs_keys k = {.write = write, .aead = c->aead, .key = key, .iv = iv};
+    hs_keys k = {.write = write, .aead = c->aead, .key = key, .iv = iv,
+                 .protection = WARD_PROT_TLS12};
     return c->out.ops->set_keys(c->out.ctx, &k);
 }
 

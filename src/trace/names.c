@@ -294,15 +294,5 @@ const char *ward_trace_name(ward_name_kind kind, uint16_t code)
     }
 }
 
-const char *ward_trace_protection_name(int protection)
-{
-    switch (protection) {
-    case WARD_PROT_NONE: return "none";
-    case WARD_PROT_EARLY: return "early";
-    case WARD_PROT_HANDSHAKE: return "handshake";
-    case WARD_PROT_APPLICATION: return "application";
-    case WARD_PROT_UPDATED: return "updated";
-    case WARD_PROT_TLS12: return "tls12";
-    default: return NULL;
-    }
-}
+/* ward_trace_protection_name is the engine's (src/conn/trace.c), next to
+ * the protections it reports. */

@@ -69,7 +69,7 @@ grep -q "^\.TH LIBWARD 3 [0-9-]* \"ward $VERSION\"" "$MAN3" || fail "libward.3's
 # every option `ward CMD --help` prints is in ward.1 (roff writes - as \-)
 sed 's/\\-/-/g' "$MAN1" >"$WORK/ward.1.txt"
 n_opts=0
-for cmd in client server tunnel; do
+for cmd in client server tunnel trace; do
     "$PREFIX/bin/ward" "$cmd" --help >"$WORK/help-$cmd.txt" || fail "ward $cmd --help failed"
     for opt in $(grep -oE -- '--[a-z0-9][a-z0-9.-]*[a-z0-9]' "$WORK/help-$cmd.txt" | sort -u); do
         grep -qE -- "${opt//./\\.}([^a-z0-9.-]|\$)" "$WORK/ward.1.txt" ||
@@ -82,7 +82,7 @@ done
 # every public function is named in libward.3
 n_fns=0
 for fn in $(sed -n 's/^WARD_API [^(]*[ *]\(ward_[a-z0-9_]*\)(.*/\1/p' \
-    "$PREFIX/include/ward/ward.h" "$PREFIX/include/ward/starttls.h"); do
+    "$PREFIX/include/ward/ward.h" "$PREFIX/include/ward/starttls.h" "$PREFIX/include/ward/trace.h"); do
     grep -qE "(^|[^a-z0-9_])$fn([^a-z0-9_]|\$)" "$MAN3" || fail "libward.3 does not name $fn (ward.h declares it)"
     n_fns=$((n_fns + 1))
 done

@@ -227,6 +227,26 @@ int cli_export_print(ward_conn *c, const cli_export *x, const char *prefix);
 /* Help text for --keylog and --export (both commands). */
 extern const char cli_keylog_help[];
 
+/* ---- the handshake trace options (cli_trace.c) ----
+ * --trace[=text|json|svg], --trace-out FILE, --explain, --color=WHEN: the
+ * same on `ward client`, `ward server` and `ward trace`. */
+typedef struct {
+    int on;            /* a trace is wanted */
+    int format;        /* trace_format (trace.h) */
+    const char *out;   /* --trace-out FILE, NULL: the command's default */
+    int explain;       /* --explain */
+    int color;         /* 0 never, 1 always, 2 auto */
+    int color_set;     /* --color given */
+} cli_trace_opts;
+/* If argv[*i] is one of them: take it, return 1; 0 if not; -1 after a
+ * usage message. */
+int cli_trace_opt(const char *cmd, int argc, char **argv, int *i, cli_trace_opts *t);
+/* Once every option is read: --explain and --trace-out imply --trace;
+ * svg needs --trace-out, --explain needs text. 0, or -1 after a usage
+ * message. */
+int cli_trace_settle(const char *cmd, cli_trace_opts *t);
+extern const char cli_trace_help[];
+
 /* ---- the TLS options both commands take (cli_tls.c) ----
  * --alpn, --groups, --suites, the version options above, --keylog and
  * --export mean the same to `ward client` and `ward server`: one struct
@@ -239,6 +259,7 @@ typedef struct {
     int have_groups, have_suites;
     const char *keylog;
     cli_export export;
+    cli_trace_opts trace; /* --trace, --trace-out, --explain, --color */
 } cli_tls_opts;
 
 /* If argv[*i] is one of these options, take it (and its value, advancing
@@ -260,6 +281,9 @@ int client_main(int argc, char **argv);
 int server_main(int argc, char **argv);
 void client_usage(FILE *out);
 void server_usage(FILE *out);
+/* `ward trace`: `ward client` that draws its handshake (client.c). */
+int trace_main(int argc, char **argv);
+void trace_usage(FILE *out);
 
 /* ---- saved sessions (session.c) ---- */
 /* Write s to path (mode 0600, through path.tmp and a rename). 0, or -1

@@ -5,6 +5,8 @@
 int cli_tls_opt(const char *cmd, int argc, char **argv, int *i, cli_tls_opts *t)
 {
     int r = cli_version_opt(cmd, argc, argv, i, &t->ver);
+    if (r == 0)
+        r = cli_trace_opt(cmd, argc, argv, i, &t->trace);
     if (r != 0)
         return r;
     const char *v;
@@ -33,6 +35,8 @@ int cli_tls_opt(const char *cmd, int argc, char **argv, int *i, cli_tls_opts *t)
 
 int cli_tls_settle(const char *cmd, cli_tls_opts *t)
 {
+    if (cli_trace_settle(cmd, &t->trace) != 0)
+        return -1;
     return cli_versions_settle(cmd, &t->ver, t->have_suites ? &t->suites : NULL,
                                t->have_groups ? &t->groups : NULL, &t->min_version,
                                &t->max_version);

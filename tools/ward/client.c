@@ -3,6 +3,7 @@
 #define _GNU_SOURCE /* explicit_bzero */
 #include "certs.h"
 #include "cli.h"
+#include "cli_trace.h"
 #include "dialogue.h"
 #include "url.h"
 
@@ -130,8 +131,30 @@ void client_usage(FILE *out)
     fputs(cli_version_help, out);
     fputs("\n", out);
     fputs(cli_keylog_help, out);
+    fputs("\n", out);
+    fputs(cli_trace_help, out);
     fputs(client_help_resumption, out);
     fputs(client_help_other, out);
+}
+
+/* "client", or "trace" for `ward trace` (the same options). */
+static const char *client_cmd = "client";
+
+void trace_usage(FILE *out)
+{
+    fputs("Usage: ward trace [options] HOST[:PORT]\n"
+          "       ward trace [options] URL\n"
+          "\n"
+          "Connect like 'ward client', make the handshake, send close_notify, and draw\n"
+          "the handshake on stdout as the textbook does: client left, server right,\n"
+          "one arrow per message with what matters under it (--trace=json: one JSON\n"
+          "object per event; --trace=svg --trace-out FILE: a picture). Exit 0 when the\n"
+          "handshake completed, 1 when not (the trace then ends with the alert and\n"
+          "its reason). STARTTLS URLs show the plaintext dialogue's lines too.\n"
+          "\n"
+          "Every option of 'ward client' is taken:\n\n",
+          out);
+    client_usage(out);
 }
 
 typedef struct {
@@ -214,16 +237,16 @@ static int client_simple_opt(int argc, char **argv, int *i, client_opts *o)
         {"--sess-in", NULL, NULL, &o->sess_in},
         {"--early-data", NULL, NULL, &o->early_data},
     };
-    if (cli_common_flag(argv[*i], client_usage))
+    if (cli_common_flag(argv[*i], strcmp(client_cmd, "trace") == 0 ? trace_usage : client_usage))
         return 1;
-    return cli_simple_opt_take("client", argc, argv, i, tab, sizeof tab / sizeof tab[0]);
+    return cli_simple_opt_take(client_cmd, argc, argv, i, tab, sizeof tab / sizeof tab[0]);
 }
 
 /* The options with a value that is checked, about where to connect, whom
  * to trust and the key shares: as client_simple_opt. */
 static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
 {
-    static const char *cmd = "client";
+    const char *cmd = client_cmd;
     const char *v;
     int bad = 0;
     if ((v = cli_opt_value(cmd, argc, argv, i, "--helo", NULL, &bad))) {
@@ -266,7 +289,7 @@ static int client_peer_opt(int argc, char **argv, int *i, client_opts *o)
  * 1, or -1 after a usage message. */
 static int client_word(int argc, char **argv, int *i, client_opts *o)
 {
-    static const char *cmd = "client";
+    const char *cmd = client_cmd;
     const char *a = argv[*i];
     if (strcmp(a, "--") == 0) {
         if (*i + 1 < argc && !o->target)
@@ -291,7 +314,7 @@ static int client_word(int argc, char **argv, int *i, client_opts *o)
  * or -1 after a usage message. */
 static int client_args_agree(client_opts *o)
 {
-    static const char *cmd = "client";
+    const char *cmd = client_cmd;
     if (!o->target) {
         cli_usage_error(cmd, "missing URL or HOST[:PORT]");
         return -1;
@@ -341,7 +364,7 @@ static int client_args_agree(client_opts *o)
 static int parse_args(int argc, char **argv, client_opts *o)
 {
     for (int i = 0; i < argc; i++) {
-        int r = cli_tls_opt("client", argc, argv, &i, &o->tls);
+        int r = cli_tls_opt(client_cmd, argc, argv, &i, &o->tls);
         if (r == 0)
             r = client_simple_opt(argc, argv, &i, o);
         if (r == 0)
@@ -825,6 +848,8 @@ typedef struct {
     int offer_early;
     session_sink sink;
     pump p;
+    cli_trace tr;  /* --trace, and `ward trace` */
+    int trace_cmd; /* `ward trace`: handshake, close_notify, done */
 } client_run;
 
 /* The configuration, the saved session and the early data. 0, or -1
@@ -834,6 +859,9 @@ static int client_prepare(client_run *r)
     char serr[600];
     r->sink.path = r->o.sess_out;
     if (!(r->cfg = make_config(&r->o)))
+        return -1;
+    if (cli_trace_open(&r->tr, &r->o.tls.trace, r->trace_cmd ? stdout : stderr, 0, 0) != 0 ||
+        cli_trace_begin(&r->tr, r->cfg) != 0)
         return -1;
     if (r->o.sess_out)
         ward_config_set_session_callback(r->cfg, on_session, &r->sink);
@@ -847,6 +875,13 @@ static int client_prepare(client_run *r)
         return -1;
     }
     return 0;
+}
+
+/* The dialogue's lines, logged and traced as plaintext events. */
+static void dlg_log_traced(void *arg, int from_peer, const char *text, size_t len)
+{
+    dlg_log(NULL, from_peer, text, len);
+    cli_trace_plain(arg, from_peer, text, len);
 }
 
 /* The TCP connection, and the STARTTLS dialogue up to its go-ahead. 0, or
@@ -869,7 +904,8 @@ static int client_connect(client_run *r)
     /* The lines a client that speaks first queued at creation (XMPP's
      * stream header, ...) are shown now, when they are sent. */
     if (r->dlg)
-        ward_starttls_set_log(r->dlg, dlg_log, NULL);
+        ward_starttls_set_log(r->dlg, r->tr.sink ? dlg_log_traced : dlg_log,
+                              r->tr.sink ? (void *)&r->tr : NULL);
     if (r->dlg && dlg_plain(r->dlg, r->fd, HANDSHAKE_TIMEOUT_MS) != 0)
         return -1;
     return 0;
@@ -957,10 +993,33 @@ static int client_established(client_run *r)
     return -1;
 }
 
+/* `ward trace` once the handshake is done: the dialogue's end, our
+ * close_notify, and what the server still sends (its tickets, its
+ * close_notify) for up to TRACE_LINGER_MS. */
+#define TRACE_LINGER_MS 2000
+static int trace_close(client_run *r)
+{
+    if (r->dlg && dlg_secured(r->dlg, &r->p, HANDSHAKE_TIMEOUT_MS) != 0)
+        return EXIT_FAIL;
+    (void)ward_conn_close(r->c);
+    long long end = cli_now_ms() + TRACE_LINGER_MS;
+    while (!ward_conn_peer_closed(r->c) && !r->p.eof && cli_now_ms() < end) {
+        if (pump_until(&r->p, PUMP_DATA | PUMP_EOF, end) != WARD_OK)
+            break;
+        uint8_t buf[4096];
+        size_t n = 0;
+        while (ward_conn_read(r->c, buf, sizeof buf, &n) == WARD_OK && n > 0)
+            ; /* application data the server sends first (a banner): not traced */
+    }
+    return EXIT_OK;
+}
+
 static int client_run_all(client_run *r)
 {
     if (client_prepare(r) != 0 || client_connect(r) != 0 || client_handshake(r) != 0)
         return EXIT_FAIL;
+    if (r->trace_cmd)
+        return trace_close(r);
     int status = client_established(r);
     if (status >= 0)
         return status;
@@ -972,17 +1031,23 @@ static int client_run_all(client_run *r)
     return status;
 }
 
-int client_main(int argc, char **argv)
+static int client_or_trace(int argc, char **argv, int trace_cmd)
 {
     client_run r;
     memset(&r, 0, sizeof r);
     r.fd = -1;
+    r.trace_cmd = trace_cmd;
+    if (trace_cmd)
+        r.o.tls.trace.on = 1;
     if (parse_args(argc, argv, &r.o) != 0) {
         cli_tls_free(&r.o.tls);
         return EXIT_USAGE;
     }
     r.name = r.o.servername ? r.o.servername : r.o.where.host;
     int status = client_run_all(&r);
+    if (cli_trace_end(&r.tr) != 0 && status == EXIT_OK)
+        status = EXIT_FAIL;
+    cli_trace_close(&r.tr);
     if (r.c)
         ward_conn_free(r.c);
     ward_starttls_free(r.dlg);
@@ -997,4 +1062,17 @@ int client_main(int argc, char **argv)
         ward_config_free(r.cfg);
     cli_tls_free(&r.o.tls);
     return status;
+}
+
+int client_main(int argc, char **argv)
+{
+    return client_or_trace(argc, argv, 0);
+}
+
+/* `ward trace`: every option of `ward client`; the trace on stdout. */
+int trace_main(int argc, char **argv)
+{
+    client_cmd = "trace";
+    cli_quiet = 1; /* the trace says it all; errors still go to stderr */
+    return client_or_trace(argc, argv, 1);
 }

@@ -1,4 +1,5 @@
-/* ward: the command-line tool. A subcommand per file: client.c, server.c, tunnel.c. */
+/* ward: the command-line tool. A subcommand per file: client.c (and trace),
+ * server.c, tunnel.c. */
 #include "cli.h"
 #include "tunnel.h"
 
@@ -12,6 +13,7 @@ static void usage(FILE *out)
           "Commands:\n"
           "  client HOST[:PORT]   connect over TLS 1.3 or 1.2 and relay stdin/stdout\n"
           "  client URL           the same for imaps://, smtp:// (STARTTLS), ... URLs\n"
+          "  trace HOST[:PORT]|URL  make a handshake and draw it (text, JSON or SVG)\n"
           "  server               accept TLS 1.3 and 1.2 connections (echo, --www, --file)\n"
           "  tunnel               TLS in front of a plaintext service, or the reverse,\n"
           "                       with STARTTLS (--config FILE, or --accept/--connect)\n"
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "client") == 0)
         return client_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "trace") == 0)
+        return trace_main(argc - 2, argv + 2);
     if (strcmp(cmd, "server") == 0)
         return server_main(argc - 2, argv + 2);
     if (strcmp(cmd, "tunnel") == 0)
@@ -40,6 +44,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         if (argc > 2 && strcmp(argv[2], "client") == 0)
             client_usage(stdout);
+        else if (argc > 2 && strcmp(argv[2], "trace") == 0)
+            trace_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "server") == 0)
             server_usage(stdout);
         else if (argc > 2 && strcmp(argv[2], "tunnel") == 0)

@@ -3,6 +3,8 @@
 #define _GNU_SOURCE /* accept4, EAI_NODATA */
 #include "children.h"
 #include "cli.h"
+#include "cli_trace.h"
+#include "www_trace.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,8 @@
 /* Stop taking more input while this much is queued for the socket. */
 #define HIGH_WATER (1024 * 1024)
 #define HTTP_MAX_REQUEST 16384
+/* The --www page: its table, and the SVG of the handshake (www_trace.c). */
+#define WWW_PAGE_MAX 65536
 /* --max-early-data at most (it is buffered whole). */
 #define EARLY_DATA_MAX (1024 * 1024)
 
@@ -63,7 +67,8 @@ static const char server_help_top[] =
     "\n"
     "What to do with a connection (default: echo):\n"
     "  --www                  answer an HTTP request with a page describing the\n"
-    "                         connection, then close\n"
+    "                         connection and drawing its handshake (SVG), then\n"
+    "                         close\n"
     "  --file FILE            send the contents of FILE, then close\n"
     "  --key-update           after the first echoed chunk, send a KeyUpdate that\n"
     "                         asks the client to update too (TLS 1.3; TLS 1.2 has\n"
@@ -121,6 +126,8 @@ void server_usage(FILE *out)
     fputs(cli_keylog_help, out);
     fputs("\n", out);
     fputs(server_limits_help, out);
+    fputs("\n", out);
+    fputs(cli_trace_help, out);
     fputs(server_help_resumption, out);
     fputs(server_help_other, out);
 }
@@ -149,6 +156,7 @@ typedef struct {
     const char *ticket_keys;
     unsigned long max_early_data;
     server_limits lim; /* --max-children, --max-per-source, the timeouts */
+    cli_trace trace;   /* --trace: a child traces its connection (trace.sink) */
 } server_opts;
 
 /* --cert/--key: the first is the default identity, later ones are added. */
@@ -496,20 +504,21 @@ static void client_identity(const ward_conn *c, char *out, size_t cap)
     snprintf(out, cap, "%s (issuer %s)", subject, issuer);
 }
 
-/* Header and body in one write, so in one record (up to 16 KiB), as
- * `openssl s_server -www` answers: clients that read one record for the
+/* Header and body in one write, so in one record when they fit (16 KiB),
+ * as `openssl s_server -www` answers: clients that read one record for the
  * response (one SSL_read) see all of it. */
 static ward_err www_send(ward_conn *c, const char *head, size_t hl, const char *body,
                          size_t bl, unsigned long long *bytes_out)
 {
-    char out[256 + 8192];
-    if (hl + bl > sizeof out)
+    char *out = malloc(hl + bl);
+    if (!out)
         return WARD_ERR_INTERNAL;
     memcpy(out, head, hl);
     memcpy(out + hl, body, bl);
     ward_err e = ward_conn_write(c, (const uint8_t *)out, hl + bl);
     if (e == WARD_OK)
         *bytes_out += hl + bl;
+    free(out);
     return e;
 }
 
@@ -517,37 +526,40 @@ static ward_err www_send(ward_conn *c, const char *head, size_t hl, const char *
 static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
                             unsigned long long *bytes_out)
 {
-    char body[8192], b1[48], b2[64], b3[48];
+    char *body = malloc(WWW_PAGE_MAX);
+    char b1[48], b2[64], b3[48];
     size_t len = 0;
+    if (!body)
+        return WARD_ERR_INTERNAL;
     int is_get = strncmp(request, "GET ", 4) == 0;
     const char *sni = ward_conn_server_name(c);
     const char *alpn = ward_conn_alpn(c);
-    len = html_append(body, len, sizeof body,
+    len = html_append(body, len, WWW_PAGE_MAX,
                       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
                       "<title>ward</title></head>\n<body>\n<h1>ward: your connection</h1>\n"
                       "<table>\n",
                       0);
-    len = html_row(body, len, sizeof body, "client", peer);
+    len = html_row(body, len, WWW_PAGE_MAX, "client", peer);
     uint16_t version = ward_conn_version(c);
-    len = html_row(body, len, sizeof body, "protocol", cli_version_name(version));
-    len = html_row(body, len, sizeof body, "cipher suite",
+    len = html_row(body, len, WWW_PAGE_MAX, "protocol", cli_version_name(version));
+    len = html_row(body, len, WWW_PAGE_MAX, "cipher suite",
                    cli_suite(ward_conn_suite(c), b1, sizeof b1));
-    len = html_row(body, len, sizeof body, "group", cli_conn_group(c, b2, sizeof b2));
-    len = html_row(body, len, sizeof body, "signature scheme",
+    len = html_row(body, len, WWW_PAGE_MAX, "group", cli_conn_group(c, b2, sizeof b2));
+    len = html_row(body, len, WWW_PAGE_MAX, "signature scheme",
                    cli_sigscheme(ward_conn_sigscheme(c), b3, sizeof b3));
-    len = html_row(body, len, sizeof body, "ALPN", alpn && *alpn ? alpn : "none");
-    len = html_row(body, len, sizeof body, "SNI", sni && *sni ? sni : "none");
+    len = html_row(body, len, WWW_PAGE_MAX, "ALPN", alpn && *alpn ? alpn : "none");
+    len = html_row(body, len, WWW_PAGE_MAX, "SNI", sni && *sni ? sni : "none");
     const char *ems = version != WARD_TLS12 ? "not applicable (TLS 1.3 binds the handshake)"
                       : ward_conn_used_ems(c) ? "yes (RFC 7627)"
                                               : "no";
-    len = html_row(body, len, sizeof body, "extended master secret", ems);
-    len = html_row(body, len, sizeof body, "HelloRetryRequest", ward_conn_did_hrr(c) ? "yes" : "no");
+    len = html_row(body, len, WWW_PAGE_MAX, "extended master secret", ems);
+    len = html_row(body, len, WWW_PAGE_MAX, "HelloRetryRequest", ward_conn_did_hrr(c) ? "yes" : "no");
     char client_id[600];
     client_identity(c, client_id, sizeof client_id);
-    len = html_row(body, len, sizeof body, "client certificate", client_id);
-    len = html_row(body, len, sizeof body, "resumed", ward_conn_resumed(c) ? "yes" : "no");
+    len = html_row(body, len, WWW_PAGE_MAX, "client certificate", client_id);
+    len = html_row(body, len, WWW_PAGE_MAX, "resumed", ward_conn_resumed(c) ? "yes" : "no");
     int es = ward_conn_early_data_status(c);
-    len = html_row(body, len, sizeof body, "early data (0-RTT)",
+    len = html_row(body, len, WWW_PAGE_MAX, "early data (0-RTT)",
                    es == WARD_EARLY_ACCEPTED   ? "accepted (replayable)"
                    : es == WARD_EARLY_REJECTED ? "rejected"
                                                : "none");
@@ -557,17 +569,21 @@ static ward_err www_respond(ward_conn *c, const char *peer, const char *request,
         fl = sizeof first - 1;
     memcpy(first, request, fl);
     first[fl] = '\0';
-    len = html_row(body, len, sizeof body, "request", first);
-    len = html_append(body, len, sizeof body, "</table>\n</body></html>\n", 0);
+    len = html_row(body, len, WWW_PAGE_MAX, "request", first);
+    len = html_append(body, len, WWW_PAGE_MAX, "</table>\n", 0);
+    len = www_trace_html(body, len, WWW_PAGE_MAX - 32);
+    len = html_append(body, len, WWW_PAGE_MAX, "</body></html>\n", 0);
 
     char head[256];
     int hl = snprintf(head, sizeof head,
                       "HTTP/1.0 %s\r\nContent-Type: text/html; charset=utf-8\r\n"
                       "Content-Length: %zu\r\nConnection: close\r\nServer: ward\r\n\r\n",
                       is_get ? "200 OK" : "405 Method Not Allowed", is_get ? len : (size_t)0);
-    if (hl < 0 || (size_t)hl >= sizeof head)
-        return WARD_ERR_INTERNAL;
-    return www_send(c, head, (size_t)hl, body, is_get ? len : 0, bytes_out);
+    ward_err e = hl < 0 || (size_t)hl >= sizeof head
+                     ? WARD_ERR_INTERNAL
+                     : www_send(c, head, (size_t)hl, body, is_get ? len : 0, bytes_out);
+    free(body);
+    return e;
 }
 
 /* A failed handshake's log line, with what became of 0-RTT data: a
@@ -982,7 +998,17 @@ __attribute__((noreturn)) static void run_child(ward_config *cfg, server_opts *o
     signal(SIGINT, SIG_DFL);
     close(lfd);
     children_free(kids);
+    /* the trace of this connection only: the child's own sink */
+    if (cli_trace_begin(&o->trace, cfg) != 0)
+        _exit(EXIT_FAIL);
+    /* --www draws the connection's events; --trace's sink still gets them */
+    if (o->mode == MODE_WWW && www_trace_enable(cfg, o->trace.sink) != 0) {
+        cli_error("%s: out of memory", peer);
+        _exit(EXIT_FAIL);
+    }
     int st = serve(cfg, o, cfd, peer);
+    if (cli_trace_end(&o->trace) != 0)
+        st = EXIT_FAIL;
     close(cfd);
     ward_config_free(cfg);
     free(o->file);
@@ -1051,6 +1077,8 @@ int server_main(int argc, char **argv)
     cfg = make_config(&o);
     if (!cfg)
         goto out;
+    if (cli_trace_open(&o.trace, &o.tls.trace, stderr, 1, 1) != 0)
+        goto out;
 
     char bound[128], err[512];
     lfd = net_listen(host, port, bound, sizeof bound, err, sizeof err);
@@ -1096,6 +1124,7 @@ out:
     if (cfg)
         ward_config_free(cfg);
     children_free(&kids);
+    cli_trace_close(&o.trace);
     free(o.file);
     cli_tls_free(&o.tls);
     return status;

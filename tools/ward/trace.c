@@ -243,11 +243,3 @@ void trace_done_alpn(const ward_trace_event *ev, char *buf, size_t cap)
         memcpy(buf, a, la);
     buf[la] = 0;
 }
-
-/* Until the SVG renderer (trace_svg.c, branch tr-svg) is merged. */
-__attribute__((weak)) int trace_svg_write(FILE *out, const trace_item *items, size_t n)
-{
-    (void)items;
-    (void)n;
-    return fputs("<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n", out) < 0 ? -1 : 0;
-}
