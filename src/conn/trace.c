@@ -137,3 +137,12 @@ void conn_trace_done(ward_conn *c)
     ev.ok = ward_conn_resumed(c);
     report(c, &ev);
 }
+
+const char *ward_trace_protection_name(int protection)
+{
+    static const char *const names[] = {"none",        "early",   "handshake",
+                                        "application", "updated", "tls12"};
+    if (protection < 0 || (size_t)protection >= sizeof names / sizeof names[0])
+        return NULL;
+    return names[protection];
+}
