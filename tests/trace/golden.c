@@ -480,8 +480,8 @@ static void refusal_svg(const char *who, const char *svg, size_t len, const char
 }
 
 /* The side's last event was the alert; its reason is the connection's
- * error; every form shows both. A received alert has no reason of its own
- * (the peer's was not sent): the text still says why the handshake ended. */
+ * error; every form shows both. A received alert carries no reason (the
+ * peer keeps its own): then the alert itself is the reason given. */
 static void check_refusal(const char *who, watched *w, const ward_conn *conn)
 {
     CHECK(w->last_kind == WARD_TRACE_ALERT);
@@ -495,9 +495,8 @@ static void check_refusal(const char *who, watched *w, const ward_conn *conn)
     CHECK(alert != NULL);
     if (!alert)
         return;
-    const char *why = w->alert_sent ? w->reason : ward_conn_error_message(conn);
     side_trace *t = &w->t;
-    refusal_text(who, t->buf[F_TEXT], t->len[F_TEXT], alert, why);
+    refusal_text(who, t->buf[F_TEXT], t->len[F_TEXT], alert, w->alert_sent ? w->reason : "");
     refusal_json(who, t->buf[F_JSON], t->len[F_JSON], alert, w->alert_sent ? w->reason : "");
     refusal_svg(who, t->buf[F_SVG], t->len[F_SVG], alert, w->alert_sent ? w->reason : "");
 }
