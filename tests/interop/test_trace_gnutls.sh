@@ -17,30 +17,34 @@ cd "$WORK"
 
 subject_of() { openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed 's/^subject= *//'; }
 
-for v in 1.3 1.2; do
-    case $v in
-    1.3) prio="NORMAL:-VERS-ALL:+VERS-TLS1.3" kind=ed25519 ;;
-    1.2) prio="NORMAL:-VERS-ALL:+VERS-TLS1.2" kind=rsa ;;
-    esac
-    start_gnutls_server "srv-$v" --echo --x509certfile "$CERTS/$kind.pem" \
+# TLS 1.3 and 1.2 with gnutls' defaults, then with a suite and group it
+# imposes (1.3: secp384r1, reached through a HelloRetryRequest).
+T13="NORMAL:-VERS-ALL:+VERS-TLS1.3"
+T12="NORMAL:-VERS-ALL:+VERS-TLS1.2"
+run=0
+for spec in "1.3|$T13|ed25519" "1.3|$T13:-CIPHER-ALL:+AES-256-GCM:-GROUP-ALL:+GROUP-SECP384R1|ed25519" \
+    "1.2|$T12|rsa" "1.2|$T12:-CIPHER-ALL:+CHACHA20-POLY1305:-GROUP-ALL:+GROUP-SECP256R1|rsa"; do
+    IFS='|' read -r v prio kind <<<"$spec"
+    run=$((run + 1))
+    start_gnutls_server "srv-$run" --echo --x509certfile "$CERTS/$kind.pem" \
         --x509keyfile "$CERTS/$kind.key" --priority "$prio"
     rc=0
     timeout 60 "$WARD" trace --trace=json --cafile "$CERTS/ca.pem" --servername localhost \
-        "127.0.0.1:$SERVER_PORT" </dev/null >"tls$v.json" 2>"tls$v.log" || rc=$?
-    [ "$rc" -eq 0 ] || fail "TLS $v: ward trace exited $rc: $(tail -n 5 "tls$v.log")"
+        "127.0.0.1:$SERVER_PORT" </dev/null >"run$run.json" 2>"run$run.log" || rc=$?
+    [ "$rc" -eq 0 ] || fail "TLS $v: ward trace exited $rc: $(tail -n 5 "run$run.log")"
     # gnutls-serv prints its summary of the connection once the handshake is done
     wait_line "$SERVER_OUT" '^- Cipher:' "$SERVER_PID" 10 >/dev/null ||
         fail "TLS $v: gnutls-serv printed no summary of the connection"
     wait_line "$SERVER_OUT" '^- Options:' "$SERVER_PID" 5 >/dev/null || true
-    python3 "$CHECK" --schema "$SCHEMA" --trace "tls$v.json" --peer gnutls \
+    python3 "$CHECK" --schema "$SCHEMA" --trace "run$run.json" --peer gnutls \
         --peer-log "$SERVER_OUT" --subject "$(subject_of "$CERTS/$kind.pem")" \
-        >"tls$v.check.log" 2>&1 || {
-        cat "tls$v.check.log" >&2
+        >"run$run.check.log" 2>&1 || {
+        cat "run$run.check.log" >&2
         fail "TLS $v: the trace does not agree with gnutls-serv (trace_check.py)"
     }
-    cat "tls$v.check.log" >&2
+    cat "run$run.check.log" >&2
     stop "$SERVER_PID"
-    ok "TLS $v: the JSON trace matches the schema and what gnutls-serv negotiated"
+    ok "TLS $v ($prio): the JSON trace matches the schema and what gnutls-serv negotiated"
 done
 
 done_all

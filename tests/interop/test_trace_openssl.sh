@@ -38,21 +38,26 @@ check() {
     cat "$name.check.log" >&2
 }
 
-# 1. TLS 1.3 and TLS 1.2, completed.
-for v in 1.3 1.2; do
-    case $v in
-    1.3) flag=-tls1_3 kind=ed25519 ;;
-    1.2) flag=-tls1_2 kind=rsa ;;
-    esac
-    start_openssl_server "srv-$v" "$flag" -trace -naccept 1 \
+# 1. TLS 1.3 and TLS 1.2, completed: with s_server's defaults, and with a
+#    suite and group it imposes (for 1.3 P-384, which takes a
+#    HelloRetryRequest: the client's key shares are for other groups).
+run=0
+for spec in "1.3|-tls1_3|ed25519" \
+    "1.3|-tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384 -groups P-384|ed25519" \
+    "1.2|-tls1_2|rsa" \
+    "1.2|-tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305 -groups P-256|rsa"; do
+    IFS='|' read -r v flags kind <<<"$spec"
+    run=$((run + 1))
+    # shellcheck disable=SC2086 # flags are words
+    start_openssl_server "srv-$run" $flags -trace -naccept 1 \
         -cert "$CERTS/$kind.pem" -key "$CERTS/$kind.key"
-    trace "tls$v" json --cafile "$CERTS/ca.pem"
-    [ "$TRACE_RC" -eq 0 ] || fail "TLS $v: ward trace exited $TRACE_RC: $(tail -n 5 "tls$v.log")"
+    trace "run$run" json --cafile "$CERTS/ca.pem"
+    [ "$TRACE_RC" -eq 0 ] || fail "TLS $v ($flags): ward trace exited $TRACE_RC: $(tail -n 5 "run$run.log")"
     # s_server -naccept 1 ends after the connection: its output is whole
-    wait_exit "$SERVER_PID" 20 || fail "TLS $v: s_server did not end after the connection"
-    check "tls$v" --trace "tls$v.json" --peer openssl --peer-log "$SERVER_OUT" \
+    wait_exit "$SERVER_PID" 20 || fail "TLS $v ($flags): s_server did not end after the connection"
+    check "run$run" --trace "run$run.json" --peer openssl --peer-log "$SERVER_OUT" \
         --subject "$(subject_of "$CERTS/$kind.pem")"
-    ok "TLS $v: the JSON trace matches the schema and what s_server negotiated"
+    ok "TLS $v ($flags): the JSON trace matches the schema and what s_server negotiated"
 done
 
 # 2. Refused: without --cafile the test CA is unknown. Text and JSON.

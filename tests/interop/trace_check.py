@@ -54,11 +54,14 @@ def openssl_peer(log):
     """From `openssl s_server -trace`: the ServerHello it sent (version,
     suite, TLS 1.3 key share), the ServerKeyExchange's curve (1.2), the
     leaf's subject in the Certificate it sent, and 'CIPHER is'."""
+    # (a name may carry an alias: "NamedGroup: secp384r1 (P-384) (24)")
     text = open(log, encoding="utf-8", errors="replace").read()
     sent = [b for b in re.split(r"^(?=(?:Sent|Received) Record$)", text, flags=re.M)
             if b.startswith("Sent Record")]
-    def block(msg):  # the first record sent holding this message
-        return next((b for b in sent if re.search(r"^\s+" + msg + r", Length=", b, re.M)), None)
+    def block(msg):  # the last record sent holding this message (after an HRR,
+        # which openssl's trace shows as a ServerHello too, the real one)
+        return next((b for b in reversed(sent) if re.search(r"^\s+" + msg + r", Length=", b, re.M)),
+                    None)
     sh = block("ServerHello")
     if not sh:
         die(f"{log}: no ServerHello sent")
@@ -68,9 +71,9 @@ def openssl_peer(log):
     suite = int(cs.group(1) + cs.group(2), 16)
     sv = re.search(r"supported_versions\(43\), length=2\n\s+TLS [0-9.]+ \((\d+)\)", sh)
     version = int(sv.group(1)) if sv else int(re.search(r"server_version=0x([0-9a-f]+)", sh).group(1), 16)
-    g = re.search(r"key_share\(51\)[^\n]*\n\s+NamedGroup: \S+ \((\d+)\)", sh)
+    g = re.search(r"key_share\(51\)[^\n]*\n\s+NamedGroup: [^\n]*\((\d+)\)$", sh, re.M)
     if not g:
-        g = re.search(r"named_curve: \S+ \((\d+)\)", block("ServerKeyExchange") or "")
+        g = re.search(r"named_curve: [^\n]*\((\d+)\)$", block("ServerKeyExchange") or "", re.M)
     group = int(g.group(1)) if g else None
     subj = re.search(r"^\s+Subject: (.*)$", block("Certificate") or "", re.M)
     subject = subj.group(1).strip() if subj else None
