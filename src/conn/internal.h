@@ -52,15 +52,59 @@ struct ward_conn {
     hs_ctx hs;               /* the handshake (hs/state.h) */
 };
 
-/* ---- the trace (src/conn/trace.c); each does nothing without one ---- */
-void conn_trace_sent(ward_conn *c, const uint8_t *data, size_t len);
-void conn_trace_received(ward_conn *c, span full);
-void conn_trace_ccs(ward_conn *c, int sent);
-void conn_trace_keys(ward_conn *c, int write, int protection); /* always: it remembers */
-void conn_trace_secret(ward_conn *c, const char *label, const uint8_t *secret, size_t len);
-void conn_trace_alert(ward_conn *c, int sent, uint8_t level, uint8_t desc);
-void conn_trace_verdict(ward_conn *c, int ok, const char *reason);
-void conn_trace_done(ward_conn *c);
+/* ---- the trace (src/conn/trace.c): one inline test when it is off ---- */
+void trace_sent(ward_conn *c, const uint8_t *data, size_t len);
+void trace_received(ward_conn *c, span full);
+void trace_ccs(ward_conn *c, int sent);
+void trace_keys(ward_conn *c, int write, int protection);
+void trace_secret(ward_conn *c, const char *label, const uint8_t *secret, size_t len);
+void trace_alert(ward_conn *c, int sent, uint8_t level, uint8_t desc);
+void trace_verdict(ward_conn *c, int ok, const char *reason);
+void trace_done(ward_conn *c);
+#define CONN_TRACING(c) ((c)->cfg->trace_fn != NULL)
+static inline void conn_trace_sent(ward_conn *c, const uint8_t *data, size_t len)
+{
+    if (CONN_TRACING(c))
+        trace_sent(c, data, len);
+}
+static inline void conn_trace_received(ward_conn *c, span full)
+{
+    if (CONN_TRACING(c))
+        trace_received(c, full);
+}
+static inline void conn_trace_ccs(ward_conn *c, int sent)
+{
+    if (CONN_TRACING(c))
+        trace_ccs(c, sent);
+}
+/* Always remembers which keys protect the direction (for later events). */
+static inline void conn_trace_keys(ward_conn *c, int write, int protection)
+{
+    *(write ? &c->trace_wprot : &c->trace_rprot) = (uint8_t)protection;
+    if (CONN_TRACING(c))
+        trace_keys(c, write, protection);
+}
+static inline void conn_trace_secret(ward_conn *c, const char *label, const uint8_t *secret,
+                                     size_t len)
+{
+    if (CONN_TRACING(c))
+        trace_secret(c, label, secret, len);
+}
+static inline void conn_trace_alert(ward_conn *c, int sent, uint8_t level, uint8_t desc)
+{
+    if (CONN_TRACING(c))
+        trace_alert(c, sent, level, desc);
+}
+static inline void conn_trace_verdict(ward_conn *c, int ok, const char *reason)
+{
+    if (CONN_TRACING(c))
+        trace_verdict(c, ok, reason);
+}
+static inline void conn_trace_done(ward_conn *c)
+{
+    if (CONN_TRACING(c))
+        trace_done(c);
+}
 
 /* ---- connection services (src/conn) ---- */
 /* Record a failure (first one wins) with a message for a person; returns

@@ -1,7 +1,7 @@
 /* The handshake trace (ward/trace.h): what the connection reports to a
- * configuration's trace function. Every entry point starts with one test
- * of cfg->trace_fn, so a connection without a trace pays that branch and
- * nothing else. Secrets are never reported by value unless the key log,
+ * configuration's trace function. The conn_trace_* wrappers in
+ * conn/internal.h test cfg->trace_fn inline, so a connection without a
+ * trace pays that branch and nothing else. Secrets are never reported by value unless the key log,
  * which writes them anyway, is on. */
 #include <string.h>
 
@@ -46,10 +46,8 @@ static void message(ward_conn *c, int sent, const uint8_t *msg, size_t len)
 
 /* Our own handshake bytes, as emitted: whole messages (the flight
  * builder's), each reported on its own. */
-void conn_trace_sent(ward_conn *c, const uint8_t *data, size_t len)
+void trace_sent(ward_conn *c, const uint8_t *data, size_t len)
 {
-    if (!c->cfg->trace_fn)
-        return;
     while (len >= 4) {
         size_t n = 4 + ((size_t)data[1] << 16 | (size_t)data[2] << 8 | data[3]);
         if (n > len)
@@ -60,40 +58,29 @@ void conn_trace_sent(ward_conn *c, const uint8_t *data, size_t len)
     }
 }
 
-void conn_trace_received(ward_conn *c, span full)
+void trace_received(ward_conn *c, span full)
 {
-    if (c->cfg->trace_fn && full.len >= 4)
+    if (full.len >= 4)
         message(c, 0, full.p, full.len);
 }
 
-void conn_trace_ccs(ward_conn *c, int sent)
+void trace_ccs(ward_conn *c, int sent)
 {
-    if (!c->cfg->trace_fn)
-        return;
     ward_trace_event ev = base_event(c, WARD_TRACE_CCS, sent);
     ev.protection = sent ? c->trace_wprot : c->trace_rprot;
     report(c, &ev);
 }
 
-/* Keys now protect one direction: remembered for the messages that
- * follow, and reported. */
-void conn_trace_keys(ward_conn *c, int write, int protection)
+/* Keys now protect one direction (conn_trace_keys remembered them). */
+void trace_keys(ward_conn *c, int write, int protection)
 {
-    if (write)
-        c->trace_wprot = (uint8_t)protection;
-    else
-        c->trace_rprot = (uint8_t)protection;
-    if (!c->cfg->trace_fn)
-        return;
     ward_trace_event ev = base_event(c, WARD_TRACE_KEYS, write);
     ev.protection = protection;
     report(c, &ev);
 }
 
-void conn_trace_secret(ward_conn *c, const char *label, const uint8_t *secret, size_t len)
+void trace_secret(ward_conn *c, const char *label, const uint8_t *secret, size_t len)
 {
-    if (!c->cfg->trace_fn)
-        return;
     ward_trace_event ev = base_event(c, WARD_TRACE_SECRET, 1);
     ev.from_server = c->is_server;
     ev.name = label;
@@ -104,10 +91,8 @@ void conn_trace_secret(ward_conn *c, const char *label, const uint8_t *secret, s
     report(c, &ev);
 }
 
-void conn_trace_alert(ward_conn *c, int sent, uint8_t level, uint8_t desc)
+void trace_alert(ward_conn *c, int sent, uint8_t level, uint8_t desc)
 {
-    if (!c->cfg->trace_fn)
-        return;
     ward_trace_event ev = base_event(c, WARD_TRACE_ALERT, sent);
     ev.protection = sent ? c->trace_wprot : c->trace_rprot;
     ev.alert_level = level;
@@ -117,10 +102,8 @@ void conn_trace_alert(ward_conn *c, int sent, uint8_t level, uint8_t desc)
     report(c, &ev);
 }
 
-void conn_trace_verdict(ward_conn *c, int ok, const char *reason)
+void trace_verdict(ward_conn *c, int ok, const char *reason)
 {
-    if (!c->cfg->trace_fn)
-        return;
     ward_trace_event ev = base_event(c, WARD_TRACE_VERIFY, 0);
     ev.ok = ok;
     ev.reason = ok ? NULL : reason;
@@ -128,9 +111,9 @@ void conn_trace_verdict(ward_conn *c, int ok, const char *reason)
 }
 
 /* The handshake completed: reported once. */
-void conn_trace_done(ward_conn *c)
+void trace_done(ward_conn *c)
 {
-    if (!c->cfg->trace_fn || c->trace_done)
+    if (c->trace_done)
         return;
     c->trace_done = 1;
     ward_trace_event ev = base_event(c, WARD_TRACE_DONE, 0);

@@ -227,6 +227,7 @@ static const name_entry extensions[] = {
     {59, "dnssec_chain"},
     {60, "sequence_number_encryption_algorithms"},
     {61, "rrc"},
+    {62, "tls_flags"},
     {13172, "next_protocol_negotiation"},
     {17513, "application_settings"},
     {17613, "application_settings"},

@@ -9,6 +9,8 @@
 #   a refused handshake (wrong host name): exit 1, the trace ends with the
 #     alert and its reason, in text and JSON;
 #   ward server --trace --trace-out: one trace per connection, appended;
+#   smtp:// (STARTTLS, stt_testserver): the dialogue's lines as plaintext
+#     events before the ClientHello, on one clock;
 #   --trace=svg writes a file; the usage errors.
 # The golden traces and real-server interop are test_trace_*'s elsewhere.
 . "$(dirname "$0")/lib.sh"
@@ -75,7 +77,7 @@ trace t13c --color=always
 [ "$RC" -eq 0 ] || fail "ward trace --color=always exited $RC"
 has_ansi t13c.out || fail "--color=always: no ANSI colours"
 fits t13c.out "--color=always"
-FORCE_TTY_COLOR=1 trace t13n --color=never
+trace t13n --color=never
 ! has_ansi t13n.out || fail "--color=never has ANSI colours"
 ok "--color=always colours (80 columns without the escapes), --color=never does not"
 
@@ -187,6 +189,42 @@ trace svg --trace=svg --trace-out "$WORK/t.svg"
 grep -q '<svg' t.svg || fail "--trace=svg wrote no <svg> element"
 [ ! -s svg.out ] || fail "--trace=svg also wrote to stdout"
 ok "--trace=svg --trace-out writes the picture"
+
+# ---- STARTTLS: the plaintext dialogue in the trace ----
+: "${STT_TESTSERVER:?set STT_TESTSERVER to the stt_testserver binary}"
+[ -x "$STT_TESTSERVER" ] || fail "stt_testserver not found at '$STT_TESTSERVER'"
+for fmt in text json; do
+    rm -f smtp.port
+    "$STT_TESTSERVER" smtp "$WORK/smtp.port" "$PKI/ecdsa-chain.pem" "$PKI/ecdsa.key" --once \
+        </dev/null >/dev/null 2>"stt-$fmt.log" &
+    STT_PID=$!
+    PIDS+=("$STT_PID")
+    for ((i = 0; i < 200; i++)); do
+        [ -s smtp.port ] && break
+        sleep 0.05
+    done
+    [ -s smtp.port ] || fail "stt_testserver wrote no port: $(cat "stt-$fmt.log")"
+    RC=0
+    timeout 30 "$WARD" trace --trace="$fmt" --cafile "$PKI/ca.pem" --servername localhost \
+        "smtp://127.0.0.1:$(cat smtp.port)" >"smtp.$fmt" 2>"smtp-$fmt.err" </dev/null || RC=$?
+    [ "$RC" -eq 0 ] || fail "ward trace --trace=$fmt smtp:// exited $RC: $(cat "smtp-$fmt.err")"
+    stop "$STT_PID"
+done
+assert_contains smtp.text "C: STARTTLS"
+assert_contains smtp.text "S: 220 "
+[ "$(grep -n 'C: STARTTLS' smtp.text | cut -d: -f1)" -lt "$(grep -n 'ClientHello --' smtp.text | cut -d: -f1)" ] ||
+    fail "the STARTTLS line does not come before the ClientHello"
+fits smtp.text "smtp:// trace"
+validate smtp.json
+grep -q '"event":"plaintext","ms":[0-9]*,"from":"client","local":true,"line":"STARTTLS"}' smtp.json ||
+    fail "no plaintext STARTTLS event in the json trace"
+python3 - smtp.json <<'PY' || fail "the json trace's ms go backwards"
+import json, sys
+ms = [json.loads(l)["ms"] for l in open(sys.argv[1])]
+# two clocks rounded to ms apiece: one step back of 1 ms is rounding
+sys.exit(0 if all(b >= a - 1 for a, b in zip(ms, ms[1:])) else 1)
+PY
+ok "smtp:// STARTTLS: the dialogue's lines are plaintext events before the ClientHello, ms in order"
 
 # ---- usage ----
 for bad in "--trace=svg" "--trace=json --explain" "--trace=yaml" "--color=sometimes"; do

@@ -72,12 +72,15 @@ static void handshake(uint16_t version)
         CHECK(a && arrow_from(a, "ClientHello", 170) && arrow_from(a, "ServerHello", 730));
         CHECK(a && arrow_from(a, "Certificate", 730) && arrow_from(a, "Finished", 730));
         CHECK(a && arrow_from(a, "Finished", 170) && count(a, "data-msg=\"Finished\"") == 2);
-        if (version == WARD_TLS13)
+        if (version == WARD_TLS13) {
             CHECK(a && arrow_from(a, "EncryptedExtensions", 730) &&
                   arrow_from(a, "CertificateVerify", 730));
-        else
+            CHECK(a && strstr(a, "compatibility only") && !strstr(a, "new keys follow"));
+        } else {
             CHECK(a && arrow_from(a, "ServerKeyExchange", 730) &&
                   arrow_from(a, "ClientKeyExchange", 170) && strstr(a, "TLS 1.2 keys"));
+            CHECK(a && !strstr(a, "compatibility only") && count(a, "new keys follow") == 2);
+        }
         CHECK(a && strstr(a, "data-layout=\"ClientHello\"") && strstr(a, "handshake complete"));
         CHECK(a && !strstr(a, "malformed"));
         free(a);

@@ -8,15 +8,17 @@
 #include <unistd.h>
 
 const char cli_trace_help[] =
-    "Handshake trace (issue #17; see README 'Watching a handshake'):\n"
+    "Handshake trace (README: 'Watching a handshake'):\n"
     "  --trace[=FORMAT]       draw the handshake: text (default; a two-column\n"
     "                         diagram, 80 columns), json (one object per event,\n"
     "                         docs/trace-schema.md) or svg (needs --trace-out)\n"
     "  --trace-out FILE       write the trace to FILE (default: stderr; for\n"
     "                         'ward trace' stdout; a server appends each\n"
-    "                         connection's, svg: rewritten per connection)\n"
+    "                         connection's, svg: rewritten per connection);\n"
+    "                         implies --trace\n"
     "  --explain              text: under each step, which objective it serves\n"
-    "                         (negotiate, authenticate the server, agree on keys)\n"
+    "                         (negotiate, authenticate the server, agree on\n"
+    "                         keys); implies --trace\n"
     "  --color=WHEN           colour the text trace: auto (a terminal, TERM not\n"
     "                         dumb, NO_COLOR unset), always, never (default auto)\n";
 
@@ -153,6 +155,13 @@ int cli_trace_begin(cli_trace *ct, ward_config *cfg)
     ct->t0 = cli_now_ms();
     ward_config_set_trace(cfg, trace_sink_event, ct->sink);
     return 0;
+}
+
+void cli_trace_conn_starts(cli_trace *ct)
+{
+    long long ms = cli_now_ms() - ct->t0;
+    if (ct->sink)
+        trace_sink_set_offset(ct->sink, (uint64_t)(ms > 0 ? ms : 0));
 }
 
 void cli_trace_plain(cli_trace *ct, int from_server, const char *text, size_t len)

@@ -25,6 +25,9 @@ int cli_trace_open(cli_trace *ct, const cli_trace_opts *o, FILE *dflt, int appen
 /* A connection's trace starts: a sink, given to cfg's trace hook. 0, or -1
  * after an error message. */
 int cli_trace_begin(cli_trace *ct, ward_config *cfg);
+/* A STARTTLS client is about to make its ward_conn: the engine's times
+ * go on from the dialogue's instead of starting again at 0. */
+void cli_trace_conn_starts(cli_trace *ct);
 /* A STARTTLS line (a ward_starttls_log_fn's arguments, for a client). */
 void cli_trace_plain(cli_trace *ct, int from_server, const char *text, size_t len);
 /* The connection's trace is over: summary, SVG file, the buffered text

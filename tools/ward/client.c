@@ -923,6 +923,8 @@ static int client_handshake(client_run *r)
         cli_info("early data: not offered (%zu bytes; the session allows %u); it goes after "
                  "the handshake",
                  r->early_len, early_max);
+    if (r->dlg)
+        cli_trace_conn_starts(&r->tr);
     r->c = r->sess ? ward_conn_new_resuming(r->cfg, r->name, r->sess,
                                             r->offer_early ? r->early : NULL,
                                             r->offer_early ? r->early_len : 0)

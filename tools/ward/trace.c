@@ -13,6 +13,7 @@ struct trace_sink {
     char **strs;          /* per item: its name and reason strings */
     size_t n, cap;
     int is_server;
+    uint64_t offset;      /* added to the engine's ms (trace_sink_set_offset) */
     trace_text *text;
 };
 
@@ -32,6 +33,11 @@ trace_sink *trace_sink_new(const trace_opts *o)
         }
     }
     return s;
+}
+
+void trace_sink_set_offset(trace_sink *s, uint64_t ms)
+{
+    s->offset = ms;
 }
 
 void trace_sink_set_server(trace_sink *s, int is_server)
@@ -137,10 +143,13 @@ void trace_sink_event(void *sink, const ward_trace_event *ev)
     trace_sink *s = sink;
     if (!s || !ev)
         return;
-    if (ev->kind != WARD_TRACE_PLAINTEXT)
+    ward_trace_event e = *ev;
+    if (ev->kind != WARD_TRACE_PLAINTEXT) {
         s->is_server = ev->is_server;
-    const ward_trace_event *kept = store(s, ev);
-    dispatch(s, kept ? kept : ev);
+        e.ms += s->offset;
+    }
+    const ward_trace_event *kept = store(s, &e);
+    dispatch(s, kept ? kept : &e);
 }
 
 void trace_sink_plaintext(trace_sink *s, int from_server, const char *line, uint64_t ms)
@@ -194,6 +203,7 @@ int trace_sink_finish(trace_sink *s)
     if (s->o.format != TRACE_SVG && fflush(s->o.out) != 0)
         r = -1;
     clear(s);
+    s->offset = 0;
     return r;
 }
 

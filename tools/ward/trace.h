@@ -45,6 +45,10 @@ typedef struct trace_text trace_text;
  * bytes), read from the connection when the event came. */
 /* The role of this end, for plaintext lines (default: client). */
 void trace_sink_set_server(trace_sink *s, int is_server);
+/* Added to the engine's event times from now on (a STARTTLS client: the
+ * ms between the plaintext dialogue's start and ward_conn_new, so that one
+ * clock runs through the whole trace); reset by trace_sink_finish. */
+void trace_sink_set_offset(trace_sink *s, uint64_t ms);
 /* A DONE event's group and ALPN, from a stored item or a live event. */
 uint16_t trace_done_group(const ward_trace_event *ev);
 /* Copies the ALPN protocol ("" none) into buf (NUL-terminated). */

@@ -142,6 +142,11 @@ static void add_alpn(lines *d, const ward_trace_msg *m)
         add(d, "%s", buf);
 }
 
+static const char *pl(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static size_t kept(size_t n)
 {
     return n < WARD_TRACE_MAX_ITEMS ? n : WARD_TRACE_MAX_ITEMS;
@@ -155,8 +160,9 @@ static void client_hello_details(const ward_trace_msg *m, lines *d)
         add_list(d, "versions", WARD_NAME_VERSION, m->versions, kept(m->n_versions));
     else
         add(d, "version: %s", name_of(WARD_NAME_VERSION, m->legacy_version, nb));
-    add(d, "%zu cipher suites, %zu groups, %zu signature schemes (laid out below)", m->n_suites,
-        m->n_groups, m->n_sigalgs);
+    add(d, "%zu cipher suite%s, %zu group%s, %zu signature scheme%s (laid out below)",
+        m->n_suites, pl(m->n_suites), m->n_groups, pl(m->n_groups), m->n_sigalgs,
+        pl(m->n_sigalgs));
     if (m->n_shares)
         add_shares(d, "key shares", m);
     if (m->server_name[0])
@@ -387,10 +393,13 @@ static void keys_mark(svg *g, const ward_trace_event *ev)
 
 static void ccs_mark(svg *g, const ward_trace_event *ev)
 {
-    int tls13 = (g->version ? g->version : ev->version) == WARD_TLS13;
+    /* In TLS 1.2 a CCS comes after the ServerHello only; one before it is
+     * TLS 1.3's compatibility CCS (RFC 8446 D.4), after a HelloRetryRequest
+     * or a ClientHello with early data. */
+    int tls12 = (g->version ? g->version : ev->version) == WARD_TLS12;
     mark(g, "ccs", ev->from_server, "",
-         tls13 ? "ChangeCipherSpec (middlebox compatibility only)"
-               : "ChangeCipherSpec: the new keys follow");
+         tls12 ? "ChangeCipherSpec: the new keys follow"
+               : "ChangeCipherSpec (middlebox compatibility only)");
 }
 
 static void verify_mark(svg *g, const ward_trace_event *ev)
@@ -527,8 +536,9 @@ static void hello_fields(svg *g, const ward_trace_msg *m)
         len += (size_t)snprintf(b + len, sizeof b - len, "%s%s", i ? ", " : "", m->alpn[i]);
     kv(g, "alpn", na ? b : "(none)");
     if (m->psk_identities || m->cookie_len || m->early_data) {
-        snprintf(b, sizeof b, "%zu PSK identities, cookie %zu bytes, early_data %s",
-                 m->psk_identities, m->cookie_len, m->early_data ? "yes" : "no");
+        snprintf(b, sizeof b, "%zu PSK identit%s, cookie %zu byte%s, early_data %s",
+                 m->psk_identities, m->psk_identities == 1 ? "y" : "ies", m->cookie_len,
+                 pl(m->cookie_len), m->early_data ? "yes" : "no");
         kv(g, "resumption", b);
     }
 }

@@ -203,7 +203,6 @@ void trace_text_event(trace_text *t, const ward_trace_event *ev)
 void trace_text_finish(trace_text *t)
 {
     char v[64], s[96], g[64];
-    FILE *f = t->o.out;
     if (t->done) {
         tt_name(WARD_NAME_VERSION, t->version, v, sizeof v);
         tt_name(WARD_NAME_SUITE, t->suite, s, sizeof s);
@@ -211,18 +210,19 @@ void trace_text_finish(trace_text *t)
             tt_name(WARD_NAME_GROUP, t->group, g, sizeof g);
         else
             snprintf(g, sizeof g, "%s", "RSA key transport");
-        tt_fieldf(t, 0, "Summary", "%s, %s, %s, ALPN %s, %s", v, s, g,
-                  t->alpn[0] ? t->alpn : "none", t->resumed ? "resumed" : "full handshake");
+        char b[512];
+        snprintf(b, sizeof b, "%s, %s, %s, ALPN %s, %s", v, s, g, t->alpn[0] ? t->alpn : "none",
+                 t->resumed ? "resumed" : "full handshake");
+        tt_field_in(t, 0, "Summary", C_CLIENT, b);
     } else if (t->alert_seen) {
         const char *n = ward_alert_name(t->alert);
-        fprintf(f, "%s", tt_c(t, C_ALERT));
-        tt_fieldf(t, 0, "Failed", "%s alert %s from the %s%s%s",
-                  t->alert_level == 1 ? "warning" : "fatal", n ? n : "unknown",
-                  t->alert_from_server ? "server" : "client", t->reason[0] ? ": " : "",
-                  t->reason);
-        fprintf(f, "%s", tt_c(t, C_OFF));
+        char b[512];
+        snprintf(b, sizeof b, "%s alert %s from the %s%s%s",
+                 t->alert_level == 1 ? "warning" : "fatal", n ? n : "unknown",
+                 t->alert_from_server ? "server" : "client", t->reason[0] ? ": " : "", t->reason);
+        tt_field_in(t, 0, "Failed", C_ALERT, b);
     } else if (t->started)
-        tt_field(t, 0, "Failed", "the handshake did not complete");
+        tt_field_in(t, 0, "Failed", C_ALERT, "the handshake did not complete");
     trace_opts o = t->o;
     memset(t, 0, sizeof *t);
     t->o = o;

@@ -29,6 +29,10 @@ static const char *hello(const trace_text *t, const ward_trace_msg *m)
     if (m->hrr)
         return "Negotiate algorithms: none of the client's key shares suits the server, which "
                "names the group it wants; the client starts again with a second ClientHello.";
+    if (tt_kx(t) == 'x' && m->psk_selected >= 0)
+        return "All three at once: the server accepts the pre-shared key of an earlier "
+               "session (only the server that made it knows it, which authenticates it), "
+               "picks the suite and answers with its key share for fresh keys.";
     if (tt_kx(t) == 'x')
         return "Negotiate algorithms and agree on keys: the server picks the version and suite "
                "and answers with its own key share; both sides now compute the same (EC)DHE "

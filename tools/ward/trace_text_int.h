@@ -34,6 +34,9 @@ void tt_codes(tt_list *l, ward_name_kind k, const uint16_t *v, size_t n);
 
 /* One wrapped field under a message: indent, "label: ", the text. */
 void tt_field(trace_text *t, int indent, const char *label, const char *text);
+/* The same with the label in an ANSI colour of its own. */
+void tt_field_in(trace_text *t, int indent, const char *label, const char *colour,
+                 const char *text);
 void tt_fieldf(trace_text *t, int indent, const char *label, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void tt_list_field(trace_text *t, int indent, const char *label, const tt_list *l);

@@ -111,14 +111,19 @@ static void wrap(trace_text *t, int lead_w, int cont, const char *text)
     }
 }
 
-void tt_field(trace_text *t, int indent, const char *label, const char *text)
+void tt_field_in(trace_text *t, int indent, const char *label, const char *colour,
+                 const char *text)
 {
     int lw = (int)strlen(label) + 2;
-    fprintf(t->o.out, "%*s%s%s:%s ", indent, "", tt_c(t, "\033[2m"), label,
-            tt_c(t, "\033[0m"));
+    fprintf(t->o.out, "%*s%s%s:%s ", indent, "", tt_c(t, colour), label, tt_c(t, "\033[0m"));
     int cont = indent + (lw < 20 ? lw : 4);
     wrap(t, indent + lw, cont, text);
     fputc('\n', t->o.out);
+}
+
+void tt_field(trace_text *t, int indent, const char *label, const char *text)
+{
+    tt_field_in(t, indent, label, "\033[2m", text);
 }
 
 void tt_fieldf(trace_text *t, int indent, const char *label, const char *fmt, ...)
