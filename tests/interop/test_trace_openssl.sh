@@ -5,6 +5,8 @@
 # group and leaf subject in the trace must be what s_server -trace shows it
 # sent (trace_check.py). Then a refused handshake (the test CA not trusted)
 # in text and JSON: exit status 1, the trace ends with the alert and why.
+# The golden JSON traces of tests/trace/golden are checked against the
+# schema here too.
 . "$(dirname "$0")/lib.sh"
 need openssl python3
 python3 -c 'import jsonschema' 2>/dev/null ||
@@ -37,6 +39,16 @@ check() {
     }
     cat "$name.check.log" >&2
 }
+
+# 0. The golden traces (tests/trace/golden, made in memory by trace_golden)
+#    follow the schema too.
+n=0
+for f in "$WARD_TESTS"/trace/golden/*.json; do
+    check "golden-$(basename "$f" .json)" --trace "$f" --schema-only
+    n=$((n + 1))
+done
+[ "$n" -ge 10 ] || fail "only $n golden JSON traces in $WARD_TESTS/trace/golden"
+ok "the $n golden JSON traces match the schema"
 
 # 1. TLS 1.3 and TLS 1.2, completed: with s_server's defaults, and with a
 #    suite and group it imposes (for 1.3 P-384, which takes a

@@ -4,7 +4,7 @@ and against what the server said it negotiated.
 
 usage: trace_check.py --schema docs/trace-schema.json --trace T.json
            [--peer openssl|gnutls --peer-log LOG --subject RFC2253]
-           [--refused [--text T.txt]]
+           [--refused [--text T.txt]] [--schema-only]
 
 Every line must parse as JSON and validate against the schema (draft
 2020-12, python3-jsonschema). A completed handshake: the "done" event's
@@ -188,11 +188,14 @@ def main():
     ap.add_argument("--subject")
     ap.add_argument("--refused", action="store_true")
     ap.add_argument("--text", help="with --refused: the same refusal traced as text")
+    ap.add_argument("--schema-only", action="store_true", help="only parse and validate")
     a = ap.parse_args()
     with open(a.schema, encoding="utf-8") as f:
         schema = json.load(f)
     jsonschema.Draft202012Validator.check_schema(schema)
     events = load_events(a.trace, schema)
+    if a.schema_only:
+        return
     if a.refused:
         check_refused(events, a.text)
         return
