@@ -154,6 +154,8 @@ void trace_sink_event(void *sink, const ward_trace_event *ev)
 
 void trace_sink_plaintext(trace_sink *s, int from_server, const char *line, uint64_t ms)
 {
+    if (!s)
+        return;
     ward_trace_event ev;
     memset(&ev, 0, sizeof ev);
     ev.kind = WARD_TRACE_PLAINTEXT;

@@ -188,7 +188,10 @@ void trace_text_event(trace_text *t, const ward_trace_event *ev)
         explain(t, ev->from_server, tt_explain_other(t, ev));
         break;
     case WARD_TRACE_SECRET:
-        snprintf(b, sizeof b, "derived %.60s", ev->name ? ev->name : "a secret");
+        if (ev->name && strcmp(ev->name, "CLIENT_RANDOM") == 0) /* its key-log label */
+            snprintf(b, sizeof b, "derived the master secret (CLIENT_RANDOM)");
+        else
+            snprintf(b, sizeof b, "derived %.60s", ev->name ? ev->name : "a secret");
         small(t, ev->ms, ev->is_server, b);
         break;
     case WARD_TRACE_PLAINTEXT:

@@ -10,13 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The events kept for the page: a handshake has a few dozen; after it a
+ * client could send KeyUpdates without end until its request is due, and
+ * those must not grow the child's memory or the page. */
+#define WWW_TRACE_MAX_EVENTS 256
+
 static trace_sink *www_sink;     /* this process's connection's events */
 static trace_sink *www_forward;  /* --trace's sink, or NULL */
+static size_t www_kept;
 
 static void www_event(void *arg, const ward_trace_event *ev)
 {
     (void)arg;
-    trace_sink_event(www_sink, ev);
+    /* secrets are not drawn */
+    if (ev->kind != WARD_TRACE_SECRET && www_kept < WWW_TRACE_MAX_EVENTS) {
+        trace_sink_event(www_sink, ev);
+        www_kept++;
+    }
     if (www_forward)
         trace_sink_event(www_forward, ev);
 }
