@@ -67,7 +67,7 @@ void trace_received(ward_conn *c, span full)
 void trace_ccs(ward_conn *c, int sent)
 {
     ward_trace_event ev = base_event(c, WARD_TRACE_CCS, sent);
-    ev.protection = sent ? c->trace_wprot : c->trace_rprot;
+    ev.protection = WARD_PROT_NONE; /* never encrypted: TLS 1.3 §5, 1.2 before its keys */
     report(c, &ev);
 }
 
