@@ -621,6 +621,69 @@ WARD_API ward_err ward_fd_flush(ward_conn *c, int fd);
 /* Send close_notify and flush. */
 WARD_API ward_err ward_fd_close(ward_conn *c, int fd);
 
+/* ---- ClientHello and ALPN selection callbacks (issue #18) ----
+ * Server: the application sees each first ClientHello before ward decides
+ * anything, and may choose the identity (certificate chain and key) to
+ * present, or refuse the client with an alert. Names can be loaded lazily:
+ * keep a cache of ward_identity objects per name, loading one on first use.
+ * Both TLS 1.3 and TLS 1.2; not called again for the second ClientHello of
+ * a HelloRetryRequest (the choice made for the first one stands). */
+typedef struct ward_client_hello ward_client_hello;
+/* The host name the client asked for (server_name, RFC 6066 §3), NUL
+ * terminated; NULL when it sent none or one that is not a host name. */
+WARD_API const char *ward_client_hello_server_name(const ward_client_hello *ch);
+/* The ALPN protocols offered (RFC 7301), in the client's order: up to cap
+ * NUL-terminated names into names (valid during the callback); returns how
+ * many were offered (0: no ALPN extension), which may exceed cap. */
+WARD_API size_t ward_client_hello_alpn(const ward_client_hello *ch, const char **names,
+                                       size_t cap);
+/* The highest version the client offers (WARD_TLS13 / WARD_TLS12, or the
+ * legacy_version for an older client). */
+WARD_API uint16_t ward_client_hello_max_version(const ward_client_hello *ch);
+/* The version ward will use for this connection (WARD_TLS13 or WARD_TLS12). */
+WARD_API uint16_t ward_client_hello_version(const ward_client_hello *ch);
+/* The offered cipher suites, groups (supported_groups) and signature
+ * schemes (signature_algorithms), as code points in the client's order: up
+ * to cap into out; returns how many were offered (may exceed cap). */
+WARD_API size_t ward_client_hello_suites(const ward_client_hello *ch, uint16_t *out, size_t cap);
+WARD_API size_t ward_client_hello_groups(const ward_client_hello *ch, uint16_t *out, size_t cap);
+WARD_API size_t ward_client_hello_sigalgs(const ward_client_hello *ch, uint16_t *out,
+                                          size_t cap);
+/* Returns WARD_OK (0) to go on, or an alert number (WARD_ALERT_*, > 0) to
+ * refuse the client with that fatal alert (e.g. WARD_ALERT_UNRECOGNIZED_NAME);
+ * the handshake then fails with the error of that alert (WARD_ERR_UNRECOGNIZED_NAME,
+ * ...; WARD_ERR_HANDSHAKE_FAILURE for an alert with no error of its own). */
+typedef int (*ward_client_hello_fn)(void *arg, ward_conn *c, const ward_client_hello *ch);
+WARD_API void ward_config_set_client_hello_callback(ward_config *cfg, ward_client_hello_fn fn,
+                                                    void *arg);
+/* A server identity: a certificate chain and its key, reference counted
+ * and immutable, so one object can serve any number of connections and
+ * threads. Loaded from PEM files (the chain leaf first; the key must match
+ * the leaf, be strong enough, and be allowed by its keyUsage); NULL on
+ * failure with *err set (WARD_ERR_CONFIG: unreadable file, no certificate,
+ * or a key that is not the leaf's; err may be NULL). OCSP stapling is not
+ * available for these identities. */
+typedef struct ward_identity ward_identity;
+WARD_API ward_identity *ward_identity_new_files(const char *chain_pem, const char *key_pem,
+                                                ward_err *err);
+/* Take one more reference (returns id); ward_identity_free drops one and
+ * frees the object with the last. NULL is ignored. */
+WARD_API ward_identity *ward_identity_ref(ward_identity *id);
+WARD_API void ward_identity_free(ward_identity *id);
+/* During the ClientHello callback only: present id for this connection,
+ * instead of the configured identities and their name matching (the
+ * connection takes its own reference). The configuration then needs no
+ * certificate of its own. WARD_ERR_STATE outside the callback. */
+WARD_API ward_err ward_conn_use_identity(ward_conn *c, ward_identity *id);
+/* Server: choose the ALPN protocol (RFC 7301) among those the client offers
+ * (n NUL-terminated names, in its order; only called when it sends ALPN),
+ * instead of the configured list. Return the index chosen, -1 to refuse the
+ * client (alert no_application_protocol), -2 to go on without ALPN. Both
+ * TLS 1.3 and TLS 1.2. */
+typedef int (*ward_alpn_select_fn)(void *arg, ward_conn *c, const char *const *offered,
+                                   size_t n);
+WARD_API void ward_config_set_alpn_select(ward_config *cfg, ward_alpn_select_fn fn, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -138,6 +138,8 @@ static ward_err conn_die(ward_conn *c, wres r)
     if (c->err.msg[0] == '\0')
         snprintf(c->err.msg, sizeof c->err.msg, "%s", ward_err_str(c->err.code));
     int alert = ward_err_alert(c->err.code);
+    if (c->hs.refuse_alert > 0) /* a callback chose it (hs/hello_cb.c) */
+        alert = c->hs.refuse_alert;
     if (alert >= 0)
         send_alert(c, ALERT_FATAL, (uint8_t)alert);
     hs_table_fail(&c->hs);
@@ -167,6 +169,7 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
     c->cfg = cfg;
     c->is_server = cfg->is_server;
     hs_init(&c->hs, cfg, &c->err, (hs_out){&conn_out_ops, c});
+    c->hs.conn = c;
     rec_dir_init(&c->rdir);
     rec_dir_init(&c->wdir);
     c->out.wire_only = 1;

@@ -32,6 +32,8 @@ typedef struct ward_identity {
     crypto_key key;
     crypto_cert leaf;        /* parsed once, for name matching */
     ocsp_staple *ocsp;       /* NULL: none */
+    int refs;                /* ward_identity_new_files objects (hs/hello_cb.c);
+                              * 0 for the configuration's own */
 } ward_identity;
 
 struct ward_config {
@@ -92,6 +94,11 @@ struct ward_config {
     ward_identity extra_ids[WARD_MAX_EXTRA_IDENTITIES];
     size_t n_extra_ids;
     int sni_strict;
+    /* server callbacks (hs/hello_cb.c) */
+    ward_client_hello_fn hello_fn;
+    void *hello_arg;
+    ward_alpn_select_fn alpn_select_fn;
+    void *alpn_select_arg;
     int ocsp_mode;           /* client: WARD_OCSP_* */
     uint32_t ocsp_max_age;   /* client: seconds a staple without nextUpdate lives */
 

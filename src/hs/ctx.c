@@ -46,6 +46,8 @@ void hs_free(hs_ctx *c)
     hs_client_auth_free(c);
     ward_zeroize(c->exp_master, sizeof c->exp_master);
     if (c->is_server) {
+        ward_identity_free(c->cb_id);
+        c->cb_id = NULL;
         crypto_kex_free(&c->kex12);
         byteq_free(&c->early);
         return;

@@ -18,9 +18,8 @@ const crypto_key *hs_id_key(const hs_ctx *c)
     return c->id ? &c->id->key : &c->cfg->key;
 }
 
-/* The ClientHello's host_name as a C string; 0 when absent or not a
- * plausible host name (hs_server_take_name then says what is wrong). */
-static int sni_name(const msg_client_hello *ch, char *out)
+/* hs_server_take_name then says what is wrong with a name refused here. */
+int hs_sni_name(const msg_client_hello *ch, char *out)
 {
     span n = ch->server_name;
     if (!ch->has_server_name || n.len == 0 || n.len > WARD_MAX_NAME)
@@ -37,8 +36,12 @@ wres hs_identity_select(hs_ctx *c, const msg_client_hello *ch, hs_key_fits fits)
 {
     const ward_config *cfg = c->cfg;
     char name[WARD_MAX_NAME + 1];
-    int has_name = sni_name(ch, name);
+    int has_name = hs_sni_name(ch, name);
     c->id = NULL;
+    if (c->cb_id) { /* the ClientHello callback chose (hs/hello_cb.c) */
+        c->id = c->cb_id;
+        return wres_ok();
+    }
     /* Nothing to choose between: no name matching at all (the common
      * case costs nothing). */
     if (cfg->n_extra_ids == 0 && !cfg->sni_strict)

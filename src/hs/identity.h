@@ -36,6 +36,28 @@ WARD_MUST_CHECK wres hs_identity_select(hs_ctx *c, const msg_client_hello *ch,
 WARD_MUST_CHECK wres hs_identity_staple(hs_ctx *c, const msg_client_hello *ch,
                                         uint8_t **der, size_t *len);
 
+/* The ClientHello's host_name as a C string into out (WARD_MAX_NAME + 1
+ * bytes); 0 when absent or not a plausible host name. */
+int hs_sni_name(const msg_client_hello *ch, char *out);
+
+/* ---- hs/hello_cb.c (server callbacks, issue #18) ---- */
+/* An ALPN ProtocolNameList as NUL-terminated names (one allocation). */
+typedef struct alpn_list {
+    const char **names;
+    size_t *lens;
+    size_t n;
+} alpn_list;
+WARD_MUST_CHECK wres alpn_list_make(span body, alpn_list *l);
+void alpn_list_free(alpn_list *l);
+/* Run the ClientHello callback, if any, on a first ClientHello once the
+ * version is known: it may choose c->cb_id, or refuse (c->refuse_alert). */
+WARD_MUST_CHECK wres hs_server_hello_callback(hs_ctx *c, const msg_client_hello *ch,
+                                              uint16_t version);
+/* ward_conn_use_identity: WARD_ERR_STATE outside the callback. */
+ward_err hs_use_identity(hs_ctx *c, ward_identity *id);
+/* The ALPN selection callback's choice (the client sent ALPN). */
+WARD_MUST_CHECK wres hs_server_alpn_callback(hs_ctx *c, const msg_client_hello *ch, span *alpn);
+
 /* ---- hs/ocsp_check.c (client) ---- */
 /* TLS 1.3: after the server's chain is verified, the leaf's staple (NULL
  * when there is none). */

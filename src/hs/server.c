@@ -313,7 +313,7 @@ static WARD_MUST_CHECK wres decide(hs_ctx *c, const msg_client_hello *ch, server
     if (ch->compression_methods.len != 1 || ch->compression_methods.p[0] != 0)
         return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER,
                          "TLS 1.3 requires the single null compression method");
-    if (!cfg->has_cert)
+    if (!cfg->has_cert && !c->cb_id)
         return hs_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
     if (ch->has_signature_algorithms)
         GUARD(hs_identity_select(c, ch, key_fits13)); /* SNI: before the key is used */
@@ -356,6 +356,7 @@ wres hs_server_on_client_hello(hs_ctx *c, span body, span full)
     if (!second) {
         uint16_t version;
         GUARD(check_version(c, &ch, &version));
+        GUARD(hs_server_hello_callback(c, &ch, version)); /* hs/hello_cb.c */
         if (version == WARD_TLS12)
             return hs_server12_on_client_hello(c, &ch, full);
     } else if (!ch.has_supported_versions ||

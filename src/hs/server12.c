@@ -254,7 +254,7 @@ static WARD_MUST_CHECK wres resume_session(hs_ctx *c, const msg_client_hello *ch
 wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hello *ch, span full)
 {
     choice12 ch12 = {0};
-    if (!c->cfg->has_cert)
+    if (!c->cfg->has_cert && !c->cb_id)
         return hs_fail(c, WARD_ERR_INTERNAL, "the server has no certificate configured");
     if (ch->compression_methods.len < 1 || !memchr(ch->compression_methods.p, 0, ch->compression_methods.len))
         return hs_fail(c, WARD_ERR_ILLEGAL_PARAMETER, "ClientHello lacks null compression");

@@ -5,12 +5,15 @@
 #include <string.h>
 
 #include "hs/hs.h"
+#include "hs/identity.h"
 #include "msg/msg.h"
 
 /* RFC 7301 §3.2: the server's preference among the client's protocols. */
 wres hs_server_choose_alpn(hs_ctx *c, const msg_client_hello *ch, span *alpn)
 {
     const ward_config *cfg = c->cfg;
+    if (ch->has_alpn && cfg->alpn_select_fn) /* the application picks (hs/hello_cb.c) */
+        return hs_server_alpn_callback(c, ch, alpn);
     if (!ch->has_alpn || cfg->alpn_len == 0)
         return wres_ok();
     rd mine = rd_of(cfg->alpn, cfg->alpn_len), m;

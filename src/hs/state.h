@@ -119,6 +119,8 @@ typedef struct hs_ctx {
     unsigned hs_kind;        /* HK_* */
     size_t hs_pos, hs_post_pos; /* places in the sequences (hs/table.c) */
     errbox *err;             /* the connection's: hs_fail writes it */
+    ward_conn *conn;         /* the connection, opaque: handed to callbacks */
+    int refuse_alert;        /* > 0: the alert a callback refused with */
     hs_out out;
 
     hash_alg hash;
@@ -215,6 +217,8 @@ typedef struct hs_ctx {
         };
         struct { /* server */
             const ward_identity *id; /* the identity chosen; NULL: the default */
+            ward_identity *cb_id;    /* chosen by the ClientHello callback (a reference) */
+            const ward_client_hello *cb_hello; /* set while that callback runs */
             int client_cert_pending; /* a client certificate awaits its CertificateVerify */
             int pha_offered;         /* the client sent post_handshake_auth */
             crypto_key pha_key;      /* the client's key until its CertificateVerify */
