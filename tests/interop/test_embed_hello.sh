@@ -23,11 +23,13 @@ line=$(wait_line server.out '^listening on ' "$SERVER_PID" 15) || fail "sni_serv
 PORT=${line##* }
 CONNS=0
 
-# sclient OUT VERSION [NAME]: one handshake, then wait for the server's
+# sclient OUT VERSION [NAME [S_CLIENT ARGS...]]: one handshake, then wait for the server's
 # "loaded N" line for it; sets SCLIENT_RC and LOADED.
 sclient() {
     local out=$1 ver=$2 name=${3:-}
-    local args=(-connect "127.0.0.1:$PORT" -CAfile certs/ca.pem "$ver")
+    shift 2
+    [ $# -gt 0 ] && shift
+    local args=(-connect "127.0.0.1:$PORT" -CAfile certs/ca.pem "$ver" "$@")
     if [ -n "$name" ]; then
         args+=(-servername "$name" -verify_hostname "$name" -verify_return_error)
     else
@@ -66,6 +68,16 @@ sclient again.out -tls1_3 name1.test
 assert_contains again.out "subject=CN = name1.test"
 [ "$LOADED" -eq 22 ] || fail "name1.test asked again: loaded $LOADED, want 22 (cached)"
 ok "a name asked again comes from the cache (still 22 loaded)"
+
+# A HelloRetryRequest (an X448 share, which ward does not take): the
+# identity chosen on the first ClientHello serves the second.
+sclient hrr.out -tls1_3 name1000.test -groups X448:P-256
+[ "$SCLIENT_RC" -eq 0 ] || fail "s_client after a HelloRetryRequest: $(tail -n 5 hrr.out)"
+assert_contains hrr.out "subject=CN = name1000.test" "s_client -groups X448:P-256"
+assert_contains hrr.out "Verify return code: 0 (ok)"
+assert_contains hrr.out "Server Temp Key: ECDH, prime256v1" "s_client -groups X448:P-256 (HRR to P-256)"
+[ "$LOADED" -eq 22 ] || fail "after the HRR handshake: loaded $LOADED, want 22"
+ok "after a HelloRetryRequest the callback's identity still serves (P-256 share)"
 
 for ver in -tls1_3 -tls1_2; do
     sclient "unknown$ver.out" "$ver" name1001.test
