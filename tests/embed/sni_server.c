@@ -9,7 +9,9 @@
  *                          loads DIR/<name>.pem on first use and caches it,
  *                          refuses an unknown name with unrecognized_name;
  *                          after each connection: "loaded N" (identities
- *                          loaded so far) on stdout.
+ *                          loaded so far) on stdout. Its ALPN callback picks
+ *                          the client's last protocol, refuses "refuse-me"
+ *                          and leaves ALPN out for "none-please".
  * A test helper, not installed. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -157,11 +159,28 @@ static int on_hello(void *arg, ward_conn *c, const ward_client_hello *ch)
     return ward_conn_use_identity(c, id) == WARD_OK ? WARD_OK : WARD_ALERT_INTERNAL_ERROR;
 }
 
+/* ALPN: the client's last choice (so that it is not what a server going
+ * by the client's order would take); "refuse-me" offered: refused;
+ * "none-please": no ALPN. */
+static int on_alpn(void *arg, ward_conn *c, const char *const *offered, size_t n)
+{
+    (void)arg;
+    (void)c;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(offered[i], "refuse-me") == 0)
+            return -1;
+        if (strcmp(offered[i], "none-please") == 0)
+            return -2;
+    }
+    return n ? (int)n - 1 : -2;
+}
+
 static int serve(const char *dir)
 {
     cache.dir = dir;
     ward_config *cfg = ward_config_new_server();
     ward_config_set_client_hello_callback(cfg, on_hello, NULL);
+    ward_config_set_alpn_select(cfg, on_alpn, NULL);
     int ls = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t alen = sizeof a;

@@ -5,7 +5,8 @@
 # random names, TLS 1.3 and 1.2) gets the certificate for nameK.test, which
 # verifies with the test CA and the name; an unknown name and no name are
 # refused with unrecognized_name (112); the server loaded only the names
-# asked for, each once.
+# asked for, each once. Its ALPN selection callback picks, leaves out or
+# refuses (no_application_protocol, 120) the protocol, in both versions.
 . "$(dirname "$0")/lib.sh"
 need openssl shuf
 SNI_SERVER="${WARD_BUILD_DIR:?set WARD_BUILD_DIR to the build directory}/sni_server"
@@ -89,6 +90,19 @@ for ver in -tls1_3 -tls1_2; do
     ok "$ver: an unknown name and no name are refused with unrecognized_name"
 done
 [ "$LOADED" -eq 22 ] || fail "refusals changed the count: $LOADED"
+
+# The ALPN selection callback: the client's last protocol, none, refused.
+for ver in -tls1_3 -tls1_2; do
+    sclient "alpn$ver.out" "$ver" name5.test -alpn h2,http/1.1
+    assert_contains "alpn$ver.out" "ALPN protocol: http/1.1" "s_client $ver -alpn h2,http/1.1"
+    sclient "alpnnone$ver.out" "$ver" name5.test -alpn h2,none-please
+    [ "$SCLIENT_RC" -eq 0 ] || fail "s_client $ver -alpn h2,none-please failed"
+    assert_contains "alpnnone$ver.out" "No ALPN negotiated" "s_client $ver -alpn h2,none-please"
+    sclient "alpnref$ver.out" "$ver" name5.test -alpn h2,refuse-me
+    [ "$SCLIENT_RC" -ne 0 ] || fail "s_client $ver -alpn h2,refuse-me succeeded"
+    assert_contains "alpnref$ver.out" "alert number 120" "s_client $ver -alpn h2,refuse-me"
+    ok "$ver: the ALPN callback picks the client's last protocol, none, or refuses (120)"
+done
 assert_contains server.out "the ClientHello callback refused the client (alert unrecognized_name)"
 ok "the server says why it refused"
 done_all
