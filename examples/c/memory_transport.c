@@ -74,8 +74,9 @@ static ward_err turn(ward_conn *client, ward_conn *server, struct wire *c2s, str
 }
 
 /* The server's application: echo whatever plaintext arrived, without a
- * copy (the read view), and answer close_notify with its own. */
-static ward_err server_app(ward_conn *server)
+ * copy (the read view), and answer close_notify with its own, once
+ * (*closed remembers). */
+static ward_err server_app(ward_conn *server, int *closed)
 {
     size_t len;
     const uint8_t *p = ward_conn_read_view(server, &len);
@@ -84,13 +85,19 @@ static ward_err server_app(ward_conn *server)
         ward_conn_read_done(server, len);
         return e;
     }
-    if (ward_conn_peer_closed(server) && ward_conn_state(server) != WARD_STATE_CLOSED)
+    if (ward_conn_peer_closed(server) && !*closed) {
+        *closed = 1;
         return ward_conn_close(server);
+    }
     return WARD_OK;
 }
 
 static int fail(const char *what, ward_conn *c, ward_err e)
 {
+    if (e == WARD_OK) { /* the loop went round too often */
+        fprintf(stderr, "memory_transport: %s: no progress\n", what);
+        return 1;
+    }
     fprintf(stderr, "memory_transport: %s: %s (%s)\n", what, ward_err_str(e),
             c ? ward_conn_error_message(c) : "");
     return 1;
@@ -101,6 +108,7 @@ static int run(ward_conn *client, ward_conn *server)
     static uint8_t msg[MSG_LEN], back[MSG_LEN];
     struct wire c2s = {.len = 0}, s2c = {.len = 0};
     size_t got = 0, turns = 0;
+    int server_closed = 0;
     ward_err e;
 
     /* the handshake: turn the loop until both sides are established */
@@ -120,7 +128,7 @@ static int run(ward_conn *client, ward_conn *server)
         size_t n;
         if ((e = turn(client, server, &c2s, &s2c)) != WARD_OK || ++turns > 100000)
             return fail("transfer", client, e);
-        if ((e = server_app(server)) != WARD_OK)
+        if ((e = server_app(server, &server_closed)) != WARD_OK)
             return fail("echo", server, e);
         if ((e = ward_conn_read(client, back + got, MSG_LEN - got, &n)) != WARD_OK)
             return fail("read", client, e);
@@ -139,7 +147,7 @@ static int run(ward_conn *client, ward_conn *server)
         uint8_t b[16];
         if ((e = turn(client, server, &c2s, &s2c)) != WARD_OK || ++turns > 100100)
             return fail("close", client, e);
-        if ((e = server_app(server)) != WARD_OK)
+        if ((e = server_app(server, &server_closed)) != WARD_OK)
             return fail("close", server, e);
         if ((e = ward_conn_read(client, b, sizeof b, &n)) == WARD_CLOSED)
             break;

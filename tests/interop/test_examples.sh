@@ -120,7 +120,7 @@ echo_client() {
     shift 3
     : >"$out"
     { cat "$in"; wait_size "$out" "$(stat -c %s "$in")" 60 || true; } |
-        timeout 90 openssl s_client -quiet -no_ign_eof -connect "127.0.0.1:$port" \
+        timeout 90 openssl s_client -nocommands -quiet -no_ign_eof -connect "127.0.0.1:$port" \
             -servername localhost -CAfile "$PKI/ca.pem" -verify_return_error "$@" \
             >"$out" 2>"$out.err"
 }
@@ -138,7 +138,7 @@ refused_client() {
             [ "$(count "$ECHO_LOG" ' refused: ')" -ge "$n" ] && break
             sleep 0.05
         done
-    } | timeout 30 openssl s_client -quiet -no_ign_eof -connect "127.0.0.1:$port" \
+    } | timeout 30 openssl s_client -nocommands -quiet -no_ign_eof -connect "127.0.0.1:$port" \
         -servername localhost -CAfile "$PKI/ca.pem" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || true
     assert_not_contains "$WORK/$name.out" "hello from a client" "$name: s_client output"
     [ "$(count "$ECHO_LOG" ' refused: ')" -ge "$n" ] ||
@@ -146,7 +146,7 @@ refused_client() {
 }
 
 run_echo_server() {
-    local name=$1 pid line port p1 p2 p3 rc=0
+    local name=$1 pid line port p1 p2 p3 rc=0 kind
     ECHO_LOG="$WORK/$name-echo.log"
     : >"$ECHO_LOG"
     "$WORK/$name/echo_server" 0 "$PKI/ecdsa.pem" "$PKI/ecdsa.key" "$PKI/ca.pem" \
