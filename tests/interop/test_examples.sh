@@ -5,9 +5,10 @@
 # find_package(ward) ward::ward and ward::ward_static with
 # examples/c/CMakeLists.txt) and run each build:
 # - https_get fetches a page from `openssl s_server -WWW` (test CA);
-# - echo_server (epoll, client certificates required) echoes three
+# - echo_server (epoll, client certificates required) echoes four
 #   concurrent `openssl s_client`s with client certificates, one of them
-#   1 MiB, and refuses a client without a certificate and one whose
+#   1 MiB, one 12 MiB to a reader that stalls (the server must wait to
+#   write: back-pressure), and refuses a client without a certificate and one whose
 #   certificate another CA signed; SIGTERM ends it with its summary;
 # - memory_transport runs on its own and checks its own result.
 # Shared builds load the prefix's libward.so.0 (ldd); static ones need no
@@ -88,6 +89,7 @@ make_text "$WORK/www/page.txt" 30000
 make_random "$WORK/small.bin" 3000
 make_text "$WORK/text.txt" 20000
 make_random "$WORK/big.bin" 1048576
+make_random "$WORK/huge.bin" $((12 << 20)) # more than the loopback socket buffers hold
 printf 'hello from a client without the right certificate\n' >"$WORK/line.txt"
 cd "$WORK/www" || fail "no $WORK/www" # -WWW serves files from its working directory
 start_openssl_server www -WWW -cert "$PKI/ecdsa.pem" -key "$PKI/ecdsa.key"
@@ -115,14 +117,18 @@ run_memory_transport() {
 # echo_client OUT IN PORT ARGS...: s_client sends IN and keeps its stdin
 # open until as much came back (or 60 s), then ends it: -no_ign_eof (after
 # -quiet, which sets -ign_eof) makes s_client send close_notify at EOF.
+# With SLOW_READER=1 what comes back waits 2 s in a pipe first: s_client
+# blocks on its stdout and stops reading, the socket fills and the server
+# must wait (WARD_WANT_WRITE) and stop reading that client meanwhile.
 echo_client() {
-    local out=$1 in=$2 port=$3
+    local out=$1 in=$2 port=$3 delay=0
     shift 3
+    [ "${SLOW_READER:-0}" = 1 ] && delay=2
     : >"$out"
     { cat "$in"; wait_size "$out" "$(stat -c %s "$in")" 60 || true; } |
         timeout 90 openssl s_client -nocommands -quiet -no_ign_eof -connect "127.0.0.1:$port" \
-            -servername localhost -CAfile "$PKI/ca.pem" -verify_return_error "$@" \
-            >"$out" 2>"$out.err"
+            -servername localhost -CAfile "$PKI/ca.pem" -verify_return_error "$@" 2>"$out.err" |
+        { sleep "$delay"; cat; } >"$out"
 }
 
 # refused_client NAME PORT N ARGS...: s_client with ARGS sends a line and
@@ -146,7 +152,7 @@ refused_client() {
 }
 
 run_echo_server() {
-    local name=$1 pid line port p1 p2 p3 rc=0 kind
+    local name=$1 pid line port p1 p2 p3 p4 rc=0 kind
     ECHO_LOG="$WORK/$name-echo.log"
     : >"$ECHO_LOG"
     "$WORK/$name/echo_server" 0 "$PKI/ecdsa.pem" "$PKI/ecdsa.key" "$PKI/ca.pem" \
@@ -167,14 +173,20 @@ run_echo_server() {
     echo_client "$WORK/$name-e3.out" "$WORK/text.txt" "$port" -tls1_2 \
         -cert "$PKI/client-ed25519.pem" -key "$PKI/client-ed25519.key" &
     p3=$!
-    PIDS+=("$p1" "$p2" "$p3")
+    SLOW_READER=1 echo_client "$WORK/$name-e4.out" "$WORK/huge.bin" "$port" \
+        -cert "$PKI/client-ecdsa.pem" -key "$PKI/client-ecdsa.key" &
+    p4=$!
+    PIDS+=("$p1" "$p2" "$p3" "$p4")
     wait_exit "$p1" 100 || rc=$?
     [ "$rc" -eq 0 ] || fail "$name: s_client (1 MiB, ECDSA) exited $rc: $(tail -n 3 "$WORK/$name-e1.out.err")"
     wait_exit "$p2" 100 || rc=$?
     [ "$rc" -eq 0 ] || fail "$name: s_client (RSA) exited $rc: $(tail -n 3 "$WORK/$name-e2.out.err")"
     wait_exit "$p3" 100 || rc=$?
     [ "$rc" -eq 0 ] || fail "$name: s_client (TLS 1.2, Ed25519) exited $rc: $(tail -n 3 "$WORK/$name-e3.out.err")"
+    wait_exit "$p4" 100 || rc=$?
+    [ "$rc" -eq 0 ] || fail "$name: s_client (12 MiB, slow reader) exited $rc: $(tail -n 3 "$WORK/$name-e4.out.err")"
     assert_same "$WORK/big.bin" "$WORK/$name-e1.out" "$name: echo of 1 MiB"
+    assert_same "$WORK/huge.bin" "$WORK/$name-e4.out" "$name: echo of 12 MiB to a slow reader"
     assert_same "$WORK/small.bin" "$WORK/$name-e2.out" "$name: echo (RSA client)"
     assert_same "$WORK/text.txt" "$WORK/$name-e3.out" "$name: echo (TLS 1.2 client)"
     for kind in ecdsa rsa ed25519; do
@@ -188,7 +200,9 @@ run_echo_server() {
     rc=0
     wait_exit "$pid" 15 || rc=$?
     [ "$rc" -eq 0 ] || fail "$name: echo_server exited $rc after SIGTERM: $(tail -n 5 "$ECHO_LOG")"
-    assert_contains "$ECHO_LOG" "echo_server: served 3, refused 2," "$name: echo_server summary"
+    assert_contains "$ECHO_LOG" "echo_server: served 4, refused 2," "$name: echo_server summary"
+    grep -qE 'waited to write [1-9][0-9]* times' "$ECHO_LOG" ||
+        fail "$name: echo_server never waited to write (no back-pressure seen): $(tail -n 1 "$ECHO_LOG")"
 }
 
 for spec in pc:pc:shared pc-static:pc-static:static cmake:cmake:shared \
@@ -203,7 +217,7 @@ for spec in pc:pc:shared pc-static:pc-static:static cmake:cmake:shared \
     run_memory_transport "$name"
     run_echo_server "$name"
     ok "$name ($kind, $link): https_get fetched $(stat -c %s "$WORK/www/page.txt") bytes;" \
-        "echo_server echoed 3 clients (1 MiB, TLS 1.2), refused 2 ($(grep -o 'waited to write [0-9]* times' "$ECHO_LOG"));" \
+        "echo_server echoed 4 clients (1 MiB, 12 MiB slow reader, TLS 1.2), refused 2 ($(grep -o 'waited to write [0-9]* times' "$ECHO_LOG"));" \
         "memory_transport ok"
 done
 
