@@ -142,7 +142,7 @@ build_example() {
         local static=""
         [ "$kind" = pc-static ] && static=STATIC=1
         (cd "$dir" && CFLAGS="-O1 -g -Wall -Wextra -Werror $EX_FLAGS" LDFLAGS="$EX_FLAGS" \
-            make $static) >"$WORK/$name-build.log" 2>&1 ||
+            make $static https_get) >"$WORK/$name-build.log" 2>&1 ||
             fail "$name: make failed: $(tail -n 10 "$WORK/$name-build.log")"
         ;;
     cmake | cmake-static)
@@ -152,7 +152,7 @@ build_example() {
             -DCMAKE_PREFIX_PATH="$PREFIX" -DWARD_STATIC=$static \
             -DCMAKE_C_FLAGS_INIT="-Wall -Wextra -Werror" \
             >"$WORK/$name-build.log" 2>&1 &&
-            cmake --build "$dir" -j1 >>"$WORK/$name-build.log" 2>&1 ||
+            cmake --build "$dir" -j1 --target https_get >>"$WORK/$name-build.log" 2>&1 ||
             fail "$name: cmake build failed: $(tail -n 10 "$WORK/$name-build.log")"
         ;;
     esac
