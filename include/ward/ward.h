@@ -179,6 +179,8 @@ typedef struct ward_config ward_config;
 
 WARD_API ward_config *ward_config_new_client(void);
 WARD_API ward_config *ward_config_new_server(void);
+/* Drops a reference (ward_config_ref): freed when the last goes, which may
+ * be after this call, when connections made from it still live. */
 WARD_API void ward_config_free(ward_config *cfg);
 
 /* Certificate chain (PEM, leaf first) and private key (PEM). */
