@@ -179,6 +179,8 @@ typedef struct ward_config ward_config;
 
 WARD_API ward_config *ward_config_new_client(void);
 WARD_API ward_config *ward_config_new_server(void);
+/* Drops a reference (ward_config_ref): freed when the last goes, which may
+ * be after this call, when connections made from it still live. */
 WARD_API void ward_config_free(ward_config *cfg);
 
 /* Certificate chain (PEM, leaf first) and private key (PEM). */
@@ -683,6 +685,42 @@ WARD_API ward_err ward_conn_use_identity(ward_conn *c, ward_identity *id);
 typedef int (*ward_alpn_select_fn)(void *arg, ward_conn *c, const char *const *offered,
                                    size_t n);
 WARD_API void ward_config_set_alpn_select(ward_config *cfg, ward_alpn_select_fn fn, void *arg);
+
+/* ---- reference-counted configurations, external session cache (issue #18) ---- */
+/* One more reference to cfg (returned; NULL stays NULL). ward_config_free
+ * drops one and frees the configuration at the last. Every connection
+ * holds a reference from ward_conn_new to ward_conn_free, so an
+ * application may free its configuration (or replace it: a server swaps
+ * its certificate by making a new configuration for new connections)
+ * while connections made from it go on. The count is atomic; changing a
+ * configuration while connections use it is still not allowed. */
+WARD_API ward_config *ward_config_ref(ward_config *cfg);
+
+/* Server: an external cache of TLS 1.2 sessions by session ID (RFC 5246
+ * §7.4.1.2), shared by processes or machines, instead of the
+ * configuration's own (ward_config_set_session_cache).
+ *   store:  keep data (len bytes) under id (1..32 bytes); return 0 on
+ *           success (a failure only costs a later full handshake).
+ *   lookup: copy the data kept under id into out (cap bytes) and return its
+ *           length; 0 if none. A length above cap is taken as none.
+ *   remove: forget id (may be NULL); ward calls it for an entry it cannot
+ *           use (expired, malformed).
+ * The data is ward's own serialization and HOLDS THE SESSION'S MASTER
+ * SECRET IN CLEAR: whoever reads it can decrypt the sessions resumed from
+ * it. Keep it where only the server can read it and drop it after the
+ * ticket lifetime (ward_config_set_tickets; ward refuses older entries).
+ * The callbacks are called from the handshake, on the connection's
+ * thread, and must be thread-safe if connections run on several threads.
+ * TLS 1.3 resumption uses tickets only and is not affected. st NULL goes
+ * back to the configuration's own cache. WARD_ERR_CONFIG for a client
+ * configuration, or store or lookup NULL. */
+typedef struct {
+    int (*store)(void *arg, const uint8_t *id, size_t id_len, const uint8_t *data, size_t len);
+    size_t (*lookup)(void *arg, const uint8_t *id, size_t id_len, uint8_t *out, size_t cap);
+    void (*remove)(void *arg, const uint8_t *id, size_t id_len);
+    void *arg;
+} ward_session_store;
+WARD_API ward_err ward_config_set_session_store(ward_config *cfg, const ward_session_store *st);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,7 @@ static ward_config *config_new(int is_server)
     ward_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg)
         return NULL;
+    atomic_init(&cfg->refs, 1);
     cfg->is_server = is_server;
     memcpy(cfg->suites, default_suites, sizeof default_suites);
     cfg->n_suites = WARD_ARRAY_LEN(default_suites);
@@ -82,7 +83,7 @@ ward_config *ward_config_new_server(void) { return config_new(1); }
 
 void ward_config_free(ward_config *cfg)
 {
-    if (!cfg)
+    if (!cfg || !config_drop_ref(cfg)) /* conn/config_ref.c */
         return;
     crypto_chain_free(&cfg->chain);
     crypto_key_free(&cfg->key);

@@ -166,6 +166,7 @@ ward_conn *ward_conn_new_resuming(const ward_config *cfg, const char *server_nam
     ward_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
+    config_hold(cfg); /* dropped by ward_conn_free */
     c->cfg = cfg;
     c->is_server = cfg->is_server;
     hs_init(&c->hs, cfg, &c->err, (hs_out){&conn_out_ops, c});
@@ -219,8 +220,10 @@ void ward_conn_free(ward_conn *c)
     byteq_free(&c->out);
     byteq_free(&c->app);
     hs_free(&c->hs);
+    const ward_config *cfg = c->cfg;
     ward_zeroize(c, sizeof *c);
     free(c);
+    config_release(cfg); /* last: may free the configuration */
 }
 
 /* §5: a change_cipher_spec of the single byte 1 is dropped between the

@@ -139,4 +139,12 @@ uint64_t conn_elapsed_ms(const ward_conn *c);
  * peer hanging up); queues the alert the code maps to, if any. */
 ward_err conn_abort(ward_conn *c, ward_err code, const char *msg);
 
+/* References to a configuration (conn/config_ref.c). A connection holds
+ * one from ward_conn_new to ward_conn_free: the count is the one thing a
+ * connection changes in the configuration it otherwise sees as const.
+ * config_drop_ref says whether that was the last reference. */
+void config_hold(const ward_config *cfg);
+void config_release(const ward_config *cfg);
+int config_drop_ref(ward_config *cfg);
+
 #endif

@@ -4,6 +4,7 @@
 #define WARD_HS_CONFIG_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,9 @@ typedef struct ward_identity {
 } ward_identity;
 
 struct ward_config {
+    /* References: the application's and one per connection made from it
+     * (ward_config_ref, ward_conn_new); freed when the last one goes. */
+    atomic_uint refs;
     int is_server;
     uint16_t suites[WARD_MAX_SUITES];
     size_t n_suites;
@@ -108,6 +112,8 @@ struct ward_config {
     uint32_t max_early_data;     /* server: 0-RTT bytes accepted (0: none) */
     int psk_ke;                  /* psk_ke allowed (opt-in) */
     resume_store *resume;        /* server: ticket keys, replay register, 1.2 cache */
+    ward_session_store store;    /* server: external TLS 1.2 session cache (hs/session_store.c) */
+    int has_store;
     ward_session_fn session_cb;  /* client: a new session arrived */
     void *session_cb_arg;
 

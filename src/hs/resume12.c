@@ -17,6 +17,7 @@
 #include "hs/hs.h"
 #include "hs/psk.h"
 #include "hs/resume12.h"
+#include "hs/session_store.h"
 #include "hs/suites.h"
 #include "msg/msg.h"
 
@@ -173,7 +174,9 @@ int hs_server12_find_session(hs_ctx *c, const msg_client_hello *ch, resume_state
         return 0;
     if (ch->has_session_ticket && ch->session_ticket.len)
         found = resume_ticket_open(cfg->resume, ch->session_ticket.p, ch->session_ticket.len, st);
-    if (!found && ch->session_id_len)
+    if (!found && ch->session_id_len && cfg->has_store)
+        found = session_store_get(cfg, ch->session_id, ch->session_id_len, now_s(c), st);
+    else if (!found && ch->session_id_len)
         found = resume_cache_get(cfg->resume, ch->session_id, ch->session_id_len, now_s(c), st);
     if (!found)
         return 0;
@@ -210,7 +213,9 @@ wres hs_server12_save_session(hs_ctx *c)
         return wres_ok();
     state_of(c, &st);
     wres r = wres_ok();
-    if (c->session_id_len)
+    if (c->session_id_len && c->cfg->has_store)
+        r = session_store_put(c->cfg, c->session_id, c->session_id_len, &st);
+    else if (c->session_id_len)
         r = resume_cache_put(c->cfg->resume, c->session_id, c->session_id_len, &st);
     if (wres_is_ok(r) && c->ticket12_expected) {
         uint8_t ticket[RESUME_MAX_TICKET], msg[MSG_HEADER_LEN + 6 + RESUME_MAX_TICKET];

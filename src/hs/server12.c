@@ -284,7 +284,7 @@ wres hs_server12_on_client_hello(hs_ctx *c, const msg_client_hello *ch, span ful
     /* A new session: an ID for the cache, a ticket if the client asks;
      * neither without EMS (RFC 7627 §5.3: such a session is not resumed). */
     if (c->cfg->resume && c->ems) {
-        if (resume_cache_enabled(c->cfg->resume)) {
+        if (resume_cache_enabled(c->cfg->resume) || c->cfg->has_store) {
             c->session_id_len = 32;
             GUARD(hs_random(c, c->session_id, 32));
         }
