@@ -88,6 +88,7 @@ void ward_config_free(ward_config *cfg)
     crypto_key_free(&cfg->key);
     crypto_trust_free(&cfg->trust);
     crypto_trust_free(&cfg->client_trust);
+    crypto_crls_free(&cfg->crls);
     free(cfg->client_ca_names);
     identity_config_free(cfg);
     resume_store_free(cfg->resume);
@@ -108,13 +109,20 @@ ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
     crypto_chain_free(&cfg->chain);
     crypto_key_free(&cfg->key);
     cfg->has_cert = 0;
+    ward_err e = config_check_file(cfg, chain_pem, "certificate");
+    if (e != WARD_OK)
+        return e;
     wres r = crypto_chain_load_pem_file(&cfg->chain, chain_pem);
     if (!wres_is_ok(r))
-        return r.code;
+        return config_fail(cfg, r.code, "%s: PEM has no certificate (or a damaged one)",
+                           chain_pem);
+    if ((e = config_check_file(cfg, key_pem, "key")) != WARD_OK)
+        return e;
     r = crypto_key_load_pem_file(&cfg->key, key_pem);
     if (!wres_is_ok(r))
-        return r.code;
-    ward_err e = config_check_own_key(cfg, &cfg->chain, &cfg->key);
+        return config_fail(cfg, r.code, "%s: unreadable private key (not PEM, encrypted, or "
+                           "damaged)", key_pem);
+    e = config_check_own_key(cfg, &cfg->chain, &cfg->key);
     if (e != WARD_OK)
         return e;
     cfg->has_cert = 1;
@@ -143,14 +151,23 @@ ward_err ward_config_use_ephemeral_cert(ward_config *cfg, const char *name,
     return WARD_OK;
 }
 
+/* Adds to the anchors already set (ward_config_add_ca_mem,
+ * ward_config_set_cadir): they all add up. A failure leaves those, and
+ * never falls back to the system store. */
 ward_err ward_config_set_cafile(ward_config *cfg, const char *cafile)
 {
-    crypto_trust_free(&cfg->trust);
-    cfg->has_trust = 0;
-    cfg->trust_tried = 1; /* a failed load must not fall back to the system store */
-    wres r = crypto_trust_load(&cfg->trust, cafile);
+    cfg->trust_tried = 1;
+    if (cafile) {
+        ward_err e = config_check_file(cfg, cafile, "CA");
+        if (e != WARD_OK)
+            return e;
+    }
+    wres r = cfg->has_trust ? crypto_trust_add_file(&cfg->trust, cafile)
+                            : crypto_trust_load(&cfg->trust, cafile);
     if (!wres_is_ok(r))
-        return r.code;
+        return config_fail(cfg, r.code, cafile ? "%s: no certificate could be read (PEM expected)"
+                                               : "%sthe system trust store could not be loaded",
+                           cafile ? cafile : "");
     cfg->has_trust = 1;
     return WARD_OK;
 }
