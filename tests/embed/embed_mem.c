@@ -5,7 +5,8 @@
  *       connection on 127.0.0.1 (the port printed first), sends a line.
  *   embed_mem client PORT HOST ca-mem|cadir CA [CRL]
  *       verifies the server with CA (a file read into memory, or a
- *       directory), optionally a CRL; prints "OK <line>" or
+ *       directory), optionally a CRL; sends an HTTP GET (the peer is
+ *       `openssl s_server -www`) and prints "OK <line>" or
  *       "FAIL <err> alert=<n>: <message>". Exit 0 on OK, 1 on FAIL. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -82,7 +83,10 @@ static int serve(int argc, char **argv)
         if (e == WARD_OK)
             e = ward_fd_close(c, fd);
     }
-    printf("%s %s\n", e == WARD_OK ? "SERVED" : "FAIL", ward_err_str(e));
+    if (e == WARD_OK)
+        printf("SERVED OK\n");
+    else
+        printf("FAIL %s\n", ward_err_str(e));
     ward_conn_free(c);
     close(fd);
     close(ls);
@@ -117,6 +121,9 @@ static int client(int argc, char **argv)
     e = ward_fd_handshake(c, fd);
     char buf[256];
     size_t n = 0;
+    static const char get[] = "GET / HTTP/1.0\r\n\r\n"; /* s_server -www answers it */
+    if (e == WARD_OK)
+        e = ward_fd_write(c, fd, (const uint8_t *)get, sizeof get - 1);
     if (e == WARD_OK)
         e = ward_fd_read(c, fd, (uint8_t *)buf, sizeof buf - 1, &n);
     buf[n] = 0;
