@@ -181,12 +181,16 @@ void ward_config_set_sni_strict(ward_config *cfg, int on) { cfg->sni_strict = !!
 
 ward_err ward_config_set_ocsp_file_for(ward_config *cfg, size_t index, const char *der_path)
 {
-    if (!cfg->is_server || !der_path || index > cfg->n_extra_ids)
-        return WARD_ERR_CONFIG;
+    if (!cfg->is_server || index > cfg->n_extra_ids)
+        return config_fail(cfg, WARD_ERR_CONFIG, "OCSP staple for identity %zu: %s", index,
+                           cfg->is_server ? "no such identity" : "for servers only");
+    ward_err e = config_check_file(cfg, der_path, "OCSP response");
+    if (e != WARD_OK)
+        return e;
     ocsp_staple *s;
     wres r = staple_new(der_path, &s);
     if (!wres_is_ok(r))
-        return r.code;
+        return config_fail(cfg, r.code, "%s: not a usable DER OCSP response", der_path);
     ocsp_staple **slot = index == 0 ? &cfg->default_ocsp : &cfg->extra_ids[index - 1].ocsp;
     staple_free(*slot);
     *slot = s;

@@ -243,6 +243,25 @@ static void crls(void)
     free(r.p);
 }
 
+/* Other setters that failed with no word now say why. */
+static void other_setters(void)
+{
+    ward_config *s = ward_config_new_server();
+    CHECK_CODE(ward_config_set_client_verify(s, WARD_CLIENT_CERT_REQUIRE, "/nonexistent/c.pem"),
+               WARD_ERR_CONFIG);
+    CHECK(has(s, "no such file: /nonexistent/c.pem"));
+    CHECK_CODE(ward_config_set_ocsp_file(s, "/nonexistent/o.der"), WARD_ERR_CONFIG);
+    CHECK(has(s, "no such file: /nonexistent/o.der"));
+    CHECK_CODE(ward_config_set_ocsp_file(s, root), WARD_ERR_CONFIG);
+    CHECK(has(s, "not a usable DER OCSP response"));
+    CHECK_CODE(ward_config_set_versions(s, WARD_TLS13, WARD_TLS12), WARD_ERR_CONFIG);
+    CHECK(has(s, "min not above max"));
+    const char *empty[] = {""};
+    CHECK_CODE(ward_config_set_alpn(s, empty, 1), WARD_ERR_CONFIG);
+    CHECK(has(s, "ALPN protocol 1"));
+    ward_config_free(s);
+}
+
 int main(void)
 {
     testpki_chain_spec spec = {0};
@@ -255,6 +274,7 @@ int main(void)
     identities();
     trust();
     crls();
+    other_setters();
     unlink(chain), unlink(key), unlink(root), unlink(other_cert), unlink(other_key);
     return test_report();
 }
