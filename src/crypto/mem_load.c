@@ -110,10 +110,21 @@ wres crypto_key_load_mem(crypto_key *k, const uint8_t *p, size_t len)
     return wres_ok();
 }
 
+/* A key given by the application must hold its private half (a public
+ * key would load and then fail every handshake). -2 (no check for this
+ * type) is let through: signing will tell. */
+static int has_private(EVP_PKEY *pkey)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    int r = ctx ? EVP_PKEY_private_check(ctx) : 1;
+    EVP_PKEY_CTX_free(ctx);
+    return r != 0 && r != -1;
+}
+
 wres crypto_key_from_pkey(crypto_key *k, void *pkey)
 {
     crypto_key_adopt(k, NULL);
-    if (!pkey || EVP_PKEY_up_ref(pkey) != 1)
+    if (!pkey || !has_private(pkey) || EVP_PKEY_up_ref(pkey) != 1)
         return crypto_fail(WARD_ERR_CONFIG);
     crypto_key_adopt(k, pkey);
     crypto_key_prepare_sign(k);

@@ -32,7 +32,7 @@ static ward_err load_identity(ward_config *cfg, const uint8_t *chain, size_t cha
     ward_err e = load_chain(cfg, chain, chain_len, ch);
     if (e == WARD_OK && pkey) {
         if (!wres_is_ok(crypto_key_from_pkey(key, pkey)))
-            e = config_fail(cfg, WARD_ERR_CONFIG, "the EVP_PKEY could not be used");
+            e = config_fail(cfg, WARD_ERR_CONFIG, "the EVP_PKEY holds no private key");
     } else if (e == WARD_OK && !pkey) {
         if (!kp || klen == 0)
             e = config_fail(cfg, WARD_ERR_CONFIG, "no private key given");

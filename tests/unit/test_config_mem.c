@@ -129,6 +129,18 @@ static void identities(void)
     CHECK_CODE(ward_config_set_cert_pkey(s, pem.p, pem.n, k), WARD_OK);
     CHECK_CODE(ward_config_add_cert_mem(s, pem.p, pem.n, kpem.p, kpem.n), WARD_OK);
     CHECK_CODE(ward_config_add_cert_mem(s, pem.p, pem.n, okey.p, okey.n), WARD_ERR_CONFIG);
+    /* a public key only (the leaf's): refused at configuration time */
+    FILE *lf = fopen(chain, "r");
+    X509 *lx = lf ? PEM_read_X509(lf, NULL, NULL, NULL) : NULL;
+    if (lf)
+        fclose(lf);
+    EVP_PKEY *pub = lx ? X509_get_pubkey(lx) : NULL;
+    CHECK(pub != NULL);
+    CHECK_CODE(ward_config_set_cert_pkey(s, pem.p, pem.n, pub), WARD_ERR_CONFIG);
+    CHECK(has(s, "holds no private key"));
+    EVP_PKEY_free(pub);
+    X509_free(lx);
+    CHECK_CODE(ward_config_set_cert_pkey(s, pem.p, pem.n, k), WARD_OK);
     EVP_PKEY_free(k); /* the configuration keeps its own reference */
 
     /* the pkey identity still serves: a handshake verified with the root from memory */
