@@ -722,6 +722,49 @@ typedef struct {
 } ward_session_store;
 WARD_API ward_err ward_config_set_session_store(ward_config *cfg, const ward_session_store *st);
 
+/* ---- identities and trust from memory, CA dir, CRLs (issue #18) ---- */
+struct evp_pkey_st; /* OpenSSL's EVP_PKEY */
+/* Like ward_config_set_cert_files, from memory: chain is PEM (leaf first,
+ * intermediates after) or one DER certificate; key is PEM or DER (PKCS#8
+ * or the traditional RSA/EC forms), detected; encrypted keys are refused.
+ * The same checks (the key is the leaf's, its size, keyUsage); on failure
+ * WARD_ERR_CONFIG (or the check's code), ward_config_error_message says
+ * why, and the identity set before stays. The bytes are copied. */
+WARD_API ward_err ward_config_set_cert_mem(ward_config *cfg, const uint8_t *chain,
+                                           size_t chain_len, const uint8_t *key,
+                                           size_t key_len);
+/* An extra identity chosen by SNI, as ward_config_add_cert_files. */
+WARD_API ward_err ward_config_add_cert_mem(ward_config *cfg, const uint8_t *chain,
+                                           size_t chain_len, const uint8_t *key,
+                                           size_t key_len);
+/* The default identity with the application's own private key: the
+ * configuration takes its own reference (EVP_PKEY_up_ref); the caller
+ * keeps and frees theirs. */
+WARD_API ward_err ward_config_set_cert_pkey(ward_config *cfg, const uint8_t *chain,
+                                            size_t chain_len, struct evp_pkey_st *key);
+/* Trust anchors to verify the peer with: PEM (one or more certificates)
+ * or one DER certificate. Anchors from ward_config_set_cafile,
+ * ward_config_add_ca_mem and ward_config_set_cadir all add up; once any is
+ * set (even by a failing call) the system store is not used. */
+WARD_API ward_err ward_config_add_ca_mem(ward_config *cfg, const uint8_t *ca, size_t len);
+/* Every PEM certificate file of dir (e.g. /etc/ssl/certs; hashed links and
+ * duplicates are harmless; other files are skipped). WARD_ERR_CONFIG when
+ * dir is missing or holds no certificate. */
+WARD_API ward_err ward_config_set_cadir(ward_config *cfg, const char *dir);
+/* CRLs (RFC 5280 §5) from a file: PEM (one or more) or one DER. After the
+ * peer's chain verifies, each of its certificates whose issuer has a CRL
+ * loaded is looked up there: listed, the handshake fails with
+ * WARD_ERR_CERT_REVOKED (alert certificate_revoked). A CRL of that issuer
+ * whose signature does not verify under the issuer's key fails the
+ * handshake with WARD_ERR_CONFIG (checked at use time, when the issuer is
+ * known; ward_conn_error_message says so). The CRL's nextUpdate is not
+ * enforced. */
+WARD_API ward_err ward_config_add_crl_file(ward_config *cfg, const char *path);
+/* Why the last failing ward_config_* setter failed, for a person ("no
+ * such file: /etc/x.pem", "the key does not match the certificate"); ""
+ * when none failed. Valid until the next setter call or ward_config_free. */
+WARD_API const char *ward_config_error_message(const ward_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif

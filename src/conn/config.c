@@ -89,6 +89,7 @@ void ward_config_free(ward_config *cfg)
     crypto_key_free(&cfg->key);
     crypto_trust_free(&cfg->trust);
     crypto_trust_free(&cfg->client_trust);
+    crypto_crls_free(&cfg->crls);
     free(cfg->client_ca_names);
     identity_config_free(cfg);
     resume_store_free(cfg->resume);
@@ -109,13 +110,20 @@ ward_err ward_config_set_cert_files(ward_config *cfg, const char *chain_pem,
     crypto_chain_free(&cfg->chain);
     crypto_key_free(&cfg->key);
     cfg->has_cert = 0;
+    ward_err e = config_check_file(cfg, chain_pem, "certificate");
+    if (e != WARD_OK)
+        return e;
     wres r = crypto_chain_load_pem_file(&cfg->chain, chain_pem);
     if (!wres_is_ok(r))
-        return r.code;
+        return config_fail(cfg, r.code, "%s: PEM has no certificate (or a damaged one)",
+                           chain_pem);
+    if ((e = config_check_file(cfg, key_pem, "key")) != WARD_OK)
+        return e;
     r = crypto_key_load_pem_file(&cfg->key, key_pem);
     if (!wres_is_ok(r))
-        return r.code;
-    ward_err e = config_check_own_key(cfg, &cfg->chain, &cfg->key);
+        return config_fail(cfg, r.code, "%s: unreadable private key (not PEM, encrypted, or "
+                           "damaged)", key_pem);
+    e = config_check_own_key(cfg, &cfg->chain, &cfg->key);
     if (e != WARD_OK)
         return e;
     cfg->has_cert = 1;
@@ -144,14 +152,23 @@ ward_err ward_config_use_ephemeral_cert(ward_config *cfg, const char *name,
     return WARD_OK;
 }
 
+/* Adds to the anchors already set (ward_config_add_ca_mem,
+ * ward_config_set_cadir): they all add up. A failure leaves those, and
+ * never falls back to the system store. */
 ward_err ward_config_set_cafile(ward_config *cfg, const char *cafile)
 {
-    crypto_trust_free(&cfg->trust);
-    cfg->has_trust = 0;
-    cfg->trust_tried = 1; /* a failed load must not fall back to the system store */
-    wres r = crypto_trust_load(&cfg->trust, cafile);
+    cfg->trust_tried = 1;
+    if (cafile) {
+        ward_err e = config_check_file(cfg, cafile, "CA");
+        if (e != WARD_OK)
+            return e;
+    }
+    wres r = cfg->has_trust ? crypto_trust_add_file(&cfg->trust, cafile)
+                            : crypto_trust_load(&cfg->trust, cafile);
     if (!wres_is_ok(r))
-        return r.code;
+        return config_fail(cfg, r.code, cafile ? "%s: no certificate could be read (PEM expected)"
+                                               : "%sthe system trust store could not be loaded",
+                           cafile ? cafile : "");
     cfg->has_trust = 1;
     return WARD_OK;
 }
@@ -184,12 +201,13 @@ ward_err ward_config_set_alpn(ward_config *cfg, const char *const *protos, size_
     for (size_t i = 0; i < n; i++) {
         size_t len = strlen(protos[i]);
         if (len == 0 || len > 255)
-            return WARD_ERR_CONFIG;
+            return config_fail(cfg, WARD_ERR_CONFIG, "ALPN protocol %zu: %zu bytes (1 to 255)",
+                               i + 1, len);
         wr_u8(&w, (uint8_t)len);
         wr_bytes(&w, protos[i], len);
     }
     if (w.overflow)
-        return WARD_ERR_CONFIG;
+        return config_fail(cfg, WARD_ERR_CONFIG, "ALPN list over %d bytes", WARD_MAX_ALPN_WIRE);
     cfg->alpn_len = w.len;
     return WARD_OK;
 }
@@ -253,7 +271,8 @@ ward_err ward_config_set_versions(ward_config *cfg, uint16_t min, uint16_t max)
     int ok_min = min == WARD_TLS12 || min == WARD_TLS13;
     int ok_max = max == WARD_TLS12 || max == WARD_TLS13;
     if (!ok_min || !ok_max || min > max)
-        return WARD_ERR_CONFIG;
+        return config_fail(cfg, WARD_ERR_CONFIG,
+                           "versions 0x%04x..0x%04x: TLS 1.2 or 1.3, min not above max", min, max);
     cfg->min_version = min;
     cfg->max_version = max;
     return WARD_OK;
@@ -328,8 +347,10 @@ static void load_client_ca_names(ward_config *cfg, const char *cafile)
 
 ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *cafile)
 {
-    if (!cfg->is_server || mode < WARD_CLIENT_CERT_NONE || mode > WARD_CLIENT_CERT_POST_HANDSHAKE)
-        return WARD_ERR_CONFIG;
+    if (!cfg->is_server)
+        return config_fail(cfg, WARD_ERR_CONFIG, "client verification is for servers only");
+    if (mode < WARD_CLIENT_CERT_NONE || mode > WARD_CLIENT_CERT_POST_HANDSHAKE)
+        return config_fail(cfg, WARD_ERR_CONFIG, "unknown client verification mode %d", mode);
     crypto_trust_free(&cfg->client_trust);
     cfg->has_client_trust = 0;
     free(cfg->client_ca_names);
@@ -338,11 +359,13 @@ ward_err ward_config_set_client_verify(ward_config *cfg, int mode, const char *c
     cfg->client_verify = WARD_CLIENT_CERT_NONE;
     if (mode == WARD_CLIENT_CERT_NONE)
         return WARD_OK;
-    if (!cafile) /* never the system store: any public CA's customer is no client of ours */
-        return WARD_ERR_CONFIG;
+    /* never the system store: any public CA's customer is no client of ours */
+    ward_err e = config_check_file(cfg, cafile, "client CA");
+    if (e != WARD_OK)
+        return e;
     wres r = crypto_trust_load(&cfg->client_trust, cafile);
     if (!wres_is_ok(r))
-        return r.code;
+        return config_fail(cfg, r.code, "%s: no certificate could be read (PEM expected)", cafile);
     cfg->has_client_trust = 1;
     load_client_ca_names(cfg, cafile);
     cfg->client_verify = mode;

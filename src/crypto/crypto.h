@@ -278,13 +278,46 @@ typedef struct {
 WARD_MUST_CHECK wres crypto_cert_details(const uint8_t *der, size_t len, crypto_cert_more *m);
 
 /* Trust anchors: an X509_STORE. */
+/* CRLs (crl.c): a STACK_OF(X509_CRL) *, NULL when none is loaded. */
+typedef struct {
+    void *sk;
+} crypto_crls;
 typedef struct {
     void *store;  /* X509_STORE * */
     void *parsed; /* cert_cache *: peer certificates already parsed (cert_cache.c) */
+    /* Not owned (the configuration's): checked after a chain verifies. */
+    const crypto_crls *crls;
 } crypto_trust;
 /* cafile NULL: the system default store (X509_STORE_set_default_paths). */
 WARD_MUST_CHECK wres crypto_trust_load(crypto_trust *t, const char *cafile);
 void crypto_trust_free(crypto_trust *t);
+
+/* ---- from memory, CA directories, CRLs (mem_load.c, trust_add.c, crl.c) ---- */
+/* 1 if the bytes hold a PEM header ("-----BEGIN "). */
+int crypto_looks_pem(const uint8_t *p, size_t len);
+/* PEM (every certificate, leaf first) or one DER certificate; appends to
+ * ch. Nothing usable: WARD_ERR_CONFIG. */
+WARD_MUST_CHECK wres crypto_chain_load_mem(crypto_chain *ch, const uint8_t *p, size_t len);
+/* PEM, or DER PKCS#8 / traditional; encrypted keys fail. */
+WARD_MUST_CHECK wres crypto_key_load_mem(crypto_key *k, const uint8_t *p, size_t len);
+/* k takes a new reference to pkey (an EVP_PKEY *). */
+WARD_MUST_CHECK wres crypto_key_from_pkey(crypto_key *k, void *pkey);
+/* An empty store (no system anchors), to add to. */
+WARD_MUST_CHECK wres crypto_trust_new_empty(crypto_trust *t);
+/* Add anchors: PEM (one or more) or one DER certificate; a PEM file; every
+ * certificate file of a directory. *added counts them (duplicates too). */
+WARD_MUST_CHECK wres crypto_trust_add_mem(crypto_trust *t, const uint8_t *p, size_t len,
+                                          size_t *added);
+WARD_MUST_CHECK wres crypto_trust_add_file(crypto_trust *t, const char *path);
+WARD_MUST_CHECK wres crypto_trust_add_dir(crypto_trust *t, const char *dir, size_t *added);
+/* Append the CRLs of a file (PEM, one or more, or one DER). */
+WARD_MUST_CHECK wres crypto_crls_load_file(crypto_crls *c, const char *path, size_t *added);
+void crypto_crls_free(crypto_crls *c);
+/* A verified chain (STACK_OF(X509) *, leaf first): WARD_ERR_CERT_REVOKED
+ * if a CRL of a certificate's issuer lists it, WARD_ERR_CONFIG if such a
+ * CRL does not verify under the issuer's key; msg says which. */
+WARD_MUST_CHECK wres crypto_crls_check(const crypto_crls *c, void *verified_chain, char *msg,
+                                       size_t cap);
 
 /* Verify the chain received from the peer (leaf first) for TLS server
  * authentication and, when host is not NULL, the host name (DNS name, or an

@@ -219,7 +219,8 @@ static WARD_MUST_CHECK wres check_chain_strength(X509_STORE_CTX *ctx, char *msg,
     return wres_ok();
 }
 
-static WARD_MUST_CHECK wres run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X509) *rest,
+static WARD_MUST_CHECK wres run_verify(const crypto_crls *crls, X509_STORE *store, X509 *leaf,
+                                       STACK_OF(X509) *rest,
                                        const char *host, time_t now, int purpose, char *msg,
                                        size_t cap)
 {
@@ -243,6 +244,8 @@ static WARD_MUST_CHECK wres run_verify(X509_STORE *store, X509 *leaf, STACK_OF(X
         r = verify_failure_result(&f, msg, cap);
     } else {
         r = check_chain_strength(ctx, msg, cap);
+        if (wres_is_ok(r))
+            r = crypto_crls_check(crls, X509_STORE_CTX_get0_chain(ctx), msg, cap);
     }
     X509_STORE_CTX_free(ctx);
     ERR_clear_error();
@@ -315,7 +318,7 @@ static WARD_MUST_CHECK wres verify_for(const crypto_trust *t, const span *certs,
     STACK_OF(X509) *rest;
     wres r = parse_chain(t->parsed, certs, n, &leaf, &rest, msg, msgcap);
     if (wres_is_ok(r))
-        r = run_verify(t->store, leaf, rest, host, now, purpose, msg, msgcap);
+        r = run_verify(t->crls, t->store, leaf, rest, host, now, purpose, msg, msgcap);
     if (wres_is_ok(r) && leaf_key) {
         /* The key from the certificate just parsed: parsing a certificate
          * again costs as much as the verification (OpenSSL 3 builds a

@@ -124,7 +124,18 @@ struct ward_config {
     /* The handshake trace (ward/trace.h, conn/trace.c): off unless asked. */
     ward_trace_fn trace_fn;
     void *trace_arg;
+
+    /* issue #18: CRLs checked after a server's chain verifies (crypto/crl.c),
+     * and the last setter's failure, for a person (hs/config_error.c). */
+    crypto_crls crls;
+    char err_msg[320];
 };
+
+/* hs/config_error.c: record why a setter failed (printf-style) and
+ * return code; check that a file to load exists and is readable. */
+ward_err config_fail(ward_config *cfg, ward_err code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+ward_err config_check_file(ward_config *cfg, const char *path, const char *what);
 
 /* The configuration's trust anchors (NULL if none could be loaded). The
  * configuration is logically const: only the lazy load writes, under a lock. */
@@ -132,8 +143,8 @@ const crypto_trust *config_trust(ward_config *cfg);
 /* An identity of ours (chain, key) checked and its key given the leaf's
  * keyUsage: WARD_ERR_CONFIG (key not the leaf's),
  * WARD_ERR_INSUFFICIENT_SECURITY (too small), WARD_ERR_UNSUPPORTED_CERTIFICATE
- * (keyUsage allows nothing ward can do). */
-ward_err config_check_own_key(const ward_config *cfg, const crypto_chain *chain, crypto_key *key);
+ * (keyUsage allows nothing ward can do); the reason in cfg's message. */
+ward_err config_check_own_key(ward_config *cfg, const crypto_chain *chain, crypto_key *key);
 
 /* Server: whether the handshake itself carries a CertificateRequest
  * (post-handshake authentication asks later, in TLS 1.3 only). */

@@ -147,18 +147,26 @@ void identity_config_free(ward_config *cfg)
 
 ward_err ward_config_add_cert_files(ward_config *cfg, const char *chain_pem, const char *key_pem)
 {
-    if (!cfg->is_server || cfg->n_extra_ids >= WARD_MAX_EXTRA_IDENTITIES)
-        return WARD_ERR_CONFIG;
+    if (!cfg->is_server)
+        return config_fail(cfg, WARD_ERR_CONFIG, "extra identities are for servers only");
+    if (cfg->n_extra_ids >= WARD_MAX_EXTRA_IDENTITIES)
+        return config_fail(cfg, WARD_ERR_CONFIG, "more than %d extra identities",
+                           WARD_MAX_EXTRA_IDENTITIES);
     ward_identity id;
     memset(&id, 0, sizeof id);
-    wres r = crypto_chain_load_pem_file(&id.chain, chain_pem);
-    if (wres_is_ok(r))
-        r = crypto_key_load_pem_file(&id.key, key_pem);
-    ward_err e = r.code;
+    ward_err e = config_check_file(cfg, chain_pem, "certificate");
+    if (e == WARD_OK && !wres_is_ok(crypto_chain_load_pem_file(&id.chain, chain_pem)))
+        e = config_fail(cfg, WARD_ERR_CONFIG, "%s: PEM has no certificate (or a damaged one)",
+                        chain_pem);
+    if (e == WARD_OK)
+        e = config_check_file(cfg, key_pem, "key");
+    if (e == WARD_OK && !wres_is_ok(crypto_key_load_pem_file(&id.key, key_pem)))
+        e = config_fail(cfg, WARD_ERR_CONFIG,
+                        "%s: unreadable private key (not PEM, encrypted, or damaged)", key_pem);
     if (e == WARD_OK)
         e = config_check_own_key(cfg, &id.chain, &id.key);
-    if (e == WARD_OK)
-        e = crypto_cert_parse(&id.leaf, id.chain.der[0], id.chain.len[0]).code;
+    if (e == WARD_OK && !wres_is_ok(crypto_cert_parse(&id.leaf, id.chain.der[0], id.chain.len[0])))
+        e = config_fail(cfg, WARD_ERR_CONFIG, "%s: the certificate could not be parsed", chain_pem);
     if (e != WARD_OK) {
         crypto_chain_free(&id.chain);
         crypto_key_free(&id.key);
@@ -173,12 +181,16 @@ void ward_config_set_sni_strict(ward_config *cfg, int on) { cfg->sni_strict = !!
 
 ward_err ward_config_set_ocsp_file_for(ward_config *cfg, size_t index, const char *der_path)
 {
-    if (!cfg->is_server || !der_path || index > cfg->n_extra_ids)
-        return WARD_ERR_CONFIG;
+    if (!cfg->is_server || index > cfg->n_extra_ids)
+        return config_fail(cfg, WARD_ERR_CONFIG, "OCSP staple for identity %zu: %s", index,
+                           cfg->is_server ? "no such identity" : "for servers only");
+    ward_err e = config_check_file(cfg, der_path, "OCSP response");
+    if (e != WARD_OK)
+        return e;
     ocsp_staple *s;
     wres r = staple_new(der_path, &s);
     if (!wres_is_ok(r))
-        return r.code;
+        return config_fail(cfg, r.code, "%s: not a usable DER OCSP response", der_path);
     ocsp_staple **slot = index == 0 ? &cfg->default_ocsp : &cfg->extra_ids[index - 1].ocsp;
     staple_free(*slot);
     *slot = s;

@@ -413,13 +413,14 @@ static ward_config *make_config(const client_opts *o)
     const char *what = "";
     ward_err e = config_peer(cfg, o, &what);
     if (e == WARD_OK && o->cert && (e = ward_config_set_cert_files(cfg, o->cert, o->key)) != WARD_OK) {
-        cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key, ward_err_str(e));
+        cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key,
+                  (ward_config_error_message(cfg)[0] ? ward_config_error_message(cfg) : ward_err_str(e)));
         ward_config_free(cfg);
         return NULL;
     }
     if (e != WARD_OK) {
         if (strcmp(what, "--cafile") == 0)
-            cli_error("%s %s: %s", what, o->cafile, ward_err_str(e));
+            cli_error("%s %s: %s", what, o->cafile, (ward_config_error_message(cfg)[0] ? ward_config_error_message(cfg) : ward_err_str(e)));
         else
             cli_error("%s: %s", what, ward_err_str(e));
         ward_config_free(cfg);

@@ -361,7 +361,8 @@ static int config_identity(ward_config *cfg, const server_opts *o)
     if (o->cert) {
         e = ward_config_set_cert_files(cfg, o->cert, o->key);
         if (e != WARD_OK) {
-            cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key, ward_err_str(e));
+            cli_error("cannot load --cert %s / --key %s: %s", o->cert, o->key,
+                      (ward_config_error_message(cfg)[0] ? ward_config_error_message(cfg) : ward_err_str(e)));
             return -1;
         }
     } else {
@@ -385,7 +386,7 @@ static int config_identity(ward_config *cfg, const server_opts *o)
         e = ward_config_add_cert_files(cfg, o->more_cert[k], o->more_key[k]);
         if (e != WARD_OK) {
             cli_error("cannot load --cert %s / --key %s: %s", o->more_cert[k], o->more_key[k],
-                      ward_err_str(e));
+                      (ward_config_error_message(cfg)[0] ? ward_config_error_message(cfg) : ward_err_str(e)));
             return -1;
         }
     }

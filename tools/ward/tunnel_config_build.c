@@ -88,7 +88,7 @@ static int add_identities(builder *b, ward_config *cfg)
                             : ward_config_add_cert_files(cfg, s->cert[i], s->key[i]);
         if (e != WARD_OK)
             return fail(b, "cert %s / key %s: %s (a PEM chain, leaf first, and the leaf's "
-                        "private key)", s->cert[i], s->key[i], ward_err_str(e));
+                        "private key)", s->cert[i], s->key[i], (ward_config_error_message(cfg)[0] ? ward_config_error_message(cfg) : ward_err_str(e)));
     }
     ward_config_set_sni_strict(cfg, s->sni_strict);
     return 0;
@@ -133,7 +133,7 @@ static int client_settings(builder *b, ward_config *cfg)
             return -1;
         if ((e = ward_config_set_cafile(cfg, s->cafile)) != WARD_OK)
             return fail(b, "%s %s: %s (PEM CA certificates)", kn(b, "cafile", k, sizeof k),
-                        s->cafile, ward_err_str(e));
+                        s->cafile, (ward_config_error_message(cfg)[0] ? ward_config_error_message(cfg) : ward_err_str(e)));
     }
     if (s->have_pin && (e = ward_config_set_pin_sha256(cfg, s->pin)) != WARD_OK)
         return fail(b, "%s: %s", kn(b, "pin", k, sizeof k), ward_err_str(e));
