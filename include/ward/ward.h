@@ -621,6 +621,37 @@ WARD_API ward_err ward_fd_flush(ward_conn *c, int fd);
 /* Send close_notify and flush. */
 WARD_API ward_err ward_fd_close(ward_conn *c, int fd);
 
+/* ---- verify callback and verify name (issue #18) ---- */
+/* The application's word on the peer's certificate chain, after ward's own
+ * verification: on a client the server's chain, on a server a client
+ * certificate (an empty one, declined, is not shown). verdict is WARD_OK or
+ * the error ward found (ward_conn_error_message says why); chain[i]/lens[i]
+ * are the certificates as DER as the peer sent them (leaf first, n of
+ * them), valid during the call. Return:
+ *   WARD_VERIFY_ACCEPT (0): accept, even over a failed verdict (an explicit
+ *     override; the peer then counts as authenticated, and its key is
+ *     taken from the leaf);
+ *   WARD_VERIFY_DEFAULT (-1): keep ward's verdict;
+ *   a WARD_ALERT_* number (1..255): refuse, sending that fatal alert; the
+ *     connection fails with WARD_ERR_BAD_CERTIFICATE and a message that
+ *     says the application refused (and which alert).
+ * Any other value refuses with internal_error. The trace reports this
+ * decision as the verdict. c may be queried (ward_conn_peer_cert_info,
+ * ward_conn_server_name, ...) but not driven from the callback. */
+#define WARD_VERIFY_ACCEPT 0
+#define WARD_VERIFY_DEFAULT (-1)
+typedef int (*ward_verify_fn)(void *arg, const ward_conn *c, ward_err verdict,
+                              const uint8_t *const *chain, const size_t *lens, size_t n);
+/* fn NULL: none (ward's verdict alone). */
+WARD_API void ward_config_set_verify_callback(ward_config *cfg, ward_verify_fn fn, void *arg);
+/* Client: the name the server's certificate is checked against, instead of
+ * the server name sent in SNI (a name of a connection made through an
+ * address, or a front whose certificate names the backend). NULL or ""
+ * goes back to the SNI name. Before the server's Certificate arrives;
+ * WARD_ERR_STATE after, or on a server; WARD_ERR_CONFIG for a name longer
+ * than 255 bytes. */
+WARD_API ward_err ward_conn_set_verify_name(ward_conn *c, const char *name);
+
 #ifdef __cplusplus
 }
 #endif

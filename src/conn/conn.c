@@ -137,7 +137,7 @@ static ward_err conn_die(ward_conn *c, wres r)
     wres_ignore(conn_fail(c, r.code, NULL)); /* it records the error; r says it already */
     if (c->err.msg[0] == '\0')
         snprintf(c->err.msg, sizeof c->err.msg, "%s", ward_err_str(c->err.code));
-    int alert = ward_err_alert(c->err.code);
+    int alert = c->err.alert > 0 ? c->err.alert : ward_err_alert(c->err.code);
     if (alert >= 0)
         send_alert(c, ALERT_FATAL, (uint8_t)alert);
     hs_table_fail(&c->hs);

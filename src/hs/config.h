@@ -111,6 +111,9 @@ struct ward_config {
     /* The handshake trace (ward/trace.h, conn/trace.c): off unless asked. */
     ward_trace_fn trace_fn;
     void *trace_arg;
+    /* The application's verify callback (hs/verify_cb.c): NULL if none. */
+    ward_verify_fn verify_fn;
+    void *verify_arg;
 };
 
 /* The configuration's trust anchors (NULL if none could be loaded). The
