@@ -30,22 +30,23 @@ leaf() { # NAME CN DNS
 leaf refused "refuse me" a.test
 leaf accepted b.test b.test
 
-# run NAME PORT SNI ARGS...: the client's output in NAME.out, status in RC.
+# run NAME PORT SNI ARGS...: the client's output in c-NAME.out (apart from
+# the servers' NAME.out), status in RC.
 run() {
     local name=$1 port=$2 sni=$3
     shift 3
     RC=0
-    timeout 20 "$VERIFY_CLIENT" "$port" "$sni" ca.pem "$@" >"$name.out" 2>&1 || RC=$?
+    timeout 20 "$VERIFY_CLIENT" "$port" "$sni" ca.pem "$@" >"c-$name.out" 2>&1 || RC=$?
 }
 
 # ---- 1. refused with the alert the callback chose ----
 for v in -tls1_3 -tls1_2; do
     start_openssl_server "refused$v" -cert refused.pem -key refused.key "$v"
     run "refused$v" "$SERVER_PORT" a.test --refuse "refuse me"
-    [ "$RC" -eq 1 ] || fail "$v: the refused handshake exited $RC (want 1): $(cat "refused$v.out")"
-    assert_contains "refused$v.out" 'callback: subject "CN=refuse me", 1 certificate(s), verdict success' \
+    [ "$RC" -eq 1 ] || fail "$v: the refused handshake exited $RC (want 1): $(cat "c-refused$v.out")"
+    assert_contains "c-refused$v.out" 'callback: subject "CN=refuse me", 1 certificate(s), verdict success' \
         "$v: what the callback saw"
-    assert_contains "refused$v.out" "the application's verify callback refused the server's certificate (alert access_denied)" \
+    assert_contains "c-refused$v.out" "the application's verify callback refused the server's certificate (alert access_denied)" \
         "$v: the client's error"
     wait_line "$SERVER_LOG" "alert number 49" "$SERVER_PID" 10 >/dev/null ||
         fail "$v: s_server did not report alert 49: $(tail -n 5 "$SERVER_LOG")"
@@ -59,10 +60,10 @@ start_openssl_server accepted -cert accepted.pem -key accepted.key
 
 
 run accepted "$SERVER_PORT" b.test --refuse "refuse me"
-[ "$RC" -eq 0 ] || fail "b.test refused: $(cat accepted.out)"
-assert_contains accepted.out 'callback: subject "CN=b.test", 1 certificate(s), verdict success' \
+[ "$RC" -eq 0 ] || fail "b.test refused: $(cat c-accepted.out)"
+assert_contains c-accepted.out 'callback: subject "CN=b.test", 1 certificate(s), verdict success' \
     "what the callback saw for b.test"
-assert_contains accepted.out "handshake: ok" "b.test"
+assert_contains c-accepted.out "handshake: ok" "b.test"
 ok "certificate CN=b.test accepted by the same callback"
 
 # ---- 3. verify name apart from SNI ----
@@ -72,13 +73,13 @@ kill "$SERVER_PID"
 start_openssl_server named -cert refused.pem -key refused.key -servername a.test \
     -cert2 accepted.pem -key2 accepted.key
 run noname "$SERVER_PORT" a.test
-[ "$RC" -eq 1 ] || fail "SNI a.test without a verify name exited $RC: $(cat noname.out)"
-assert_contains noname.out 'callback: subject "CN=b.test"' "the certificate for SNI a.test"
-assert_contains noname.out "verdict certificate does not match" "the verdict without a verify name"
+[ "$RC" -eq 1 ] || fail "SNI a.test without a verify name exited $RC: $(cat c-noname.out)"
+assert_contains c-noname.out 'callback: subject "CN=b.test"' "the certificate for SNI a.test"
+assert_contains c-noname.out "verdict certificate does not match" "the verdict without a verify name"
 ok "SNI a.test, certificate for b.test, no verify name: refused (hostname mismatch)"
 run named "$SERVER_PORT" a.test --verify-name b.test
-[ "$RC" -eq 0 ] || fail "verify name b.test refused: $(cat named.out)"
-assert_contains named.out "handshake: ok" "SNI a.test, verify name b.test"
+[ "$RC" -eq 0 ] || fail "verify name b.test refused: $(cat c-named.out)"
+assert_contains c-named.out "handshake: ok" "SNI a.test, verify name b.test"
 cat "$SERVER_OUT" "$SERVER_LOG" >named-server.txt
 assert_contains named-server.txt 'Hostname in TLS extension: "a.test"' "the SNI s_server received"
 ok "SNI a.test (as s_server saw), certificate for b.test, verify name b.test: accepted"
