@@ -460,10 +460,15 @@ typedef struct {
     uint8_t spki_sha256[32];
     char key_type[32];       /* "RSA", "RSA-PSS", "EC P-256", "Ed25519", ... */
     unsigned key_bits;       /* the key's size in bits */
-    char san[512];           /* subjectAltName: "DNS:a, DNS:b, IP:::1", cut
-                                with "..." when longer; "" when none */
+    char san[512];           /* subjectAltName: "DNS:a, DNS:b, IP:::1,
+                                URI:https://x/, email:a@b", cut with "..."
+                                when longer; "" when none */
     int64_t not_before_time; /* the validity period, seconds since 1970 UTC */
     int64_t not_after_time;
+    /* Added in 0.1.0 after the fields above (docs/ABI.md): the serial
+     * number as colon-separated upper-case hex bytes, "01:AB:CD" ("-"
+     * first if negative; a longer one than 26 bytes cut with "..."). */
+    char serial[80];
 } ward_cert_info;
 /* The peer's leaf certificate, once received. */
 WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info);

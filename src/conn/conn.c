@@ -662,6 +662,7 @@ ward_err ward_cert_info_from_der(const uint8_t *der, size_t len, ward_cert_info 
     info->key_bits = m.key_bits;
     info->not_before_time = m.not_before;
     info->not_after_time = m.not_after;
+    snprintf(info->serial, sizeof info->serial, "%s", m.serial);
     r = crypto_cert_spki_sha256(der, len, info->spki_sha256);
     return r.code;
 }
