@@ -657,6 +657,17 @@ WARD_API void ward_config_set_verify_callback(ward_config *cfg, ward_verify_fn f
  * than 255 bytes. */
 WARD_API ward_err ward_conn_set_verify_name(ward_conn *c, const char *name);
 
+/* ---- log callback (issue #18) ---- */
+/* What the library has to say that no call returns: ERROR, a connection's
+ * failure (its error message, once per connection); WARN, a server's OCSP
+ * response file that changed but could not be read again (the previous
+ * response stays in use); INFO, a handshake completed (role, version,
+ * suite, the server name). msg is valid during the call; fn may be called
+ * from any thread that drives a connection of cfg. NULL: off (default). */
+enum { WARD_LOG_ERROR = 1, WARD_LOG_WARN = 2, WARD_LOG_INFO = 3, WARD_LOG_DEBUG = 4 };
+typedef void (*ward_log_fn)(void *arg, int level, const char *msg);
+WARD_API void ward_config_set_log(ward_config *cfg, ward_log_fn fn, void *arg);
+
 #ifdef __cplusplus
 }
 #endif

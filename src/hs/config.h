@@ -114,7 +114,14 @@ struct ward_config {
     /* The application's verify callback (hs/verify_cb.c): NULL if none. */
     ward_verify_fn verify_fn;
     void *verify_arg;
+    /* The application's log (hs/log.c): NULL if none. */
+    ward_log_fn log_fn;
+    void *log_arg;
 };
+
+/* One line to the configuration's log callback, if any (hs/log.c). */
+void config_log(const ward_config *cfg, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The configuration's trust anchors (NULL if none could be loaded). The
  * configuration is logically const: only the lazy load writes, under a lock. */
