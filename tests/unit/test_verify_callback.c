@@ -3,12 +3,14 @@
  * overrides a failure, or refuses with the alert it chose (the peer
  * receives that alert). The client's verify name (ward_conn_set_verify_name)
  * is what the certificate is checked against instead of the SNI name. */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "selftalk.h"
 #include "testpki.h"
 #include "testutil.h"
+#include "ward/trace.h"
 #include "ward/ward.h"
 
 typedef struct {
@@ -33,6 +35,22 @@ static int decide(void *arg, const ward_conn *c, ward_err verdict, const uint8_t
     return s->answer;
 }
 
+/* The trace's verdict: what the callback decided (1 ok, 0 refused). */
+typedef struct {
+    int verdicts, ok;
+    char reason[320];
+} traced;
+
+static void on_trace(void *arg, const ward_trace_event *ev)
+{
+    traced *t = arg;
+    if (ev->kind != WARD_TRACE_VERIFY)
+        return;
+    t->verdicts++;
+    t->ok = ev->ok;
+    snprintf(t->reason, sizeof t->reason, "%s", ev->reason ? ev->reason : "");
+}
+
 static char chain[64], key[64], root[64], self[64], self_key[64];
 
 /* A client verifying the server (trusted: the root; or not: no CA file). */
@@ -46,7 +64,9 @@ static void client_side(uint16_t v, int trusted, int answer, ward_err want_verdi
     CHECK(ward_config_set_cert_files(sc, trusted ? chain : self, trusted ? key : self_key) ==
           WARD_OK);
     seen s = {.answer = answer};
+    traced t = {0};
     ward_config_set_verify_callback(cc, decide, &s);
+    ward_config_set_trace(cc, on_trace, &t);
     ward_conn *c = ward_conn_new(cc, trusted ? "localhost" : "other.test");
     ward_conn *srv = ward_conn_new(sc, NULL);
     (void)selftalk_pump(c, srv);
@@ -54,6 +74,9 @@ static void client_side(uint16_t v, int trusted, int answer, ward_err want_verdi
     CHECK_CODE(s.verdict, want_verdict);
     CHECK(s.n == (trusted ? 2u : 1u) && s.saw_leaf);
     CHECK_CODE(ward_conn_error(c), want);
+    CHECK(t.verdicts == 1 && t.ok == (want == WARD_OK));
+    if (want != WARD_OK)
+        CHECK(strcmp(t.reason, ward_conn_error_message(c)) == 0);
     if (want == WARD_OK) {
         CHECK(ward_conn_state(c) == WARD_STATE_ESTABLISHED);
         CHECK(ward_conn_peer_authenticated(c) == 1);
