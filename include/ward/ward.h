@@ -626,7 +626,7 @@ WARD_API ward_err ward_fd_flush(ward_conn *c, int fd);
 /* Send close_notify and flush. */
 WARD_API ward_err ward_fd_close(ward_conn *c, int fd);
 
-/* ---- verify callback and verify name (issue #18) ---- */
+/* ---- verify callback, verify name, log callback (issue #18) ---- */
 /* The application's word on the peer's certificate chain, after ward's own
  * verification: on a client the server's chain, on a server a client
  * certificate (an empty one, declined, is not shown). verdict is WARD_OK or
@@ -657,7 +657,7 @@ WARD_API void ward_config_set_verify_callback(ward_config *cfg, ward_verify_fn f
  * than 255 bytes. */
 WARD_API ward_err ward_conn_set_verify_name(ward_conn *c, const char *name);
 
-/* ---- log callback (issue #18) ---- */
+/* The log callback. */
 /* What the library has to say that no call returns: ERROR, a connection's
  * failure (its error message, once per connection); WARN, a server's OCSP
  * response file that changed but could not be read again (the previous
