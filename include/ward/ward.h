@@ -462,10 +462,15 @@ typedef struct {
     uint8_t spki_sha256[32];
     char key_type[32];       /* "RSA", "RSA-PSS", "EC P-256", "Ed25519", ... */
     unsigned key_bits;       /* the key's size in bits */
-    char san[512];           /* subjectAltName: "DNS:a, DNS:b, IP:::1", cut
-                                with "..." when longer; "" when none */
+    char san[512];           /* subjectAltName: "DNS:a, DNS:b, IP:::1,
+                                URI:https://x/, email:a@b", cut with "..."
+                                when longer; "" when none */
     int64_t not_before_time; /* the validity period, seconds since 1970 UTC */
     int64_t not_after_time;
+    /* Added in 0.1.0 after the fields above (docs/ABI.md): the serial
+     * number as colon-separated upper-case hex bytes, "01:AB:CD" ("-"
+     * first if negative; a longer one than 26 bytes cut with "..."). */
+    char serial[80];
 } ward_cert_info;
 /* The peer's leaf certificate, once received. */
 WARD_API ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info);
@@ -764,6 +769,48 @@ WARD_API ward_err ward_config_add_crl_file(ward_config *cfg, const char *path);
  * such file: /etc/x.pem", "the key does not match the certificate"); ""
  * when none failed. Valid until the next setter call or ward_config_free. */
 WARD_API const char *ward_config_error_message(const ward_config *cfg);
+
+/* ---- verify callback, verify name, log callback (issue #18) ---- */
+/* The application's word on the peer's certificate chain, after ward's own
+ * verification: on a client the server's chain, on a server a client
+ * certificate (an empty one, declined, is not shown). verdict is WARD_OK or
+ * the error ward found (ward_conn_error_message says why); chain[i]/lens[i]
+ * are the certificates as DER as the peer sent them (leaf first, n of
+ * them), valid during the call. Return:
+ *   WARD_VERIFY_ACCEPT (0): accept, even over a failed verdict (an explicit
+ *     override; the peer then counts as authenticated, and its key is
+ *     taken from the leaf);
+ *   WARD_VERIFY_DEFAULT (-1): keep ward's verdict;
+ *   a WARD_ALERT_* number (1..255): refuse, sending that fatal alert; the
+ *     connection fails with WARD_ERR_BAD_CERTIFICATE and a message that
+ *     says the application refused (and which alert).
+ * Any other value refuses with internal_error. The trace reports this
+ * decision as the verdict. c may be queried (ward_conn_peer_cert_info,
+ * ward_conn_server_name, ...) but not driven from the callback. */
+#define WARD_VERIFY_ACCEPT 0
+#define WARD_VERIFY_DEFAULT (-1)
+typedef int (*ward_verify_fn)(void *arg, const ward_conn *c, ward_err verdict,
+                              const uint8_t *const *chain, const size_t *lens, size_t n);
+/* fn NULL: none (ward's verdict alone). */
+WARD_API void ward_config_set_verify_callback(ward_config *cfg, ward_verify_fn fn, void *arg);
+/* Client: the name the server's certificate is checked against, instead of
+ * the server name sent in SNI (a name of a connection made through an
+ * address, or a front whose certificate names the backend). NULL or ""
+ * goes back to the SNI name. Before the server's Certificate arrives;
+ * WARD_ERR_STATE after, or on a server; WARD_ERR_CONFIG for a name longer
+ * than 255 bytes. */
+WARD_API ward_err ward_conn_set_verify_name(ward_conn *c, const char *name);
+
+/* The log callback. */
+/* What the library has to say that no call returns: ERROR, a connection's
+ * failure (its error message, once per connection); WARN, a server's OCSP
+ * response file that changed but could not be read again (the previous
+ * response stays in use); INFO, a handshake completed (role, version,
+ * suite, the server name). msg is valid during the call; fn may be called
+ * from any thread that drives a connection of cfg. NULL: off (default). */
+enum { WARD_LOG_ERROR = 1, WARD_LOG_WARN = 2, WARD_LOG_INFO = 3, WARD_LOG_DEBUG = 4 };
+typedef void (*ward_log_fn)(void *arg, int level, const char *msg);
+WARD_API void ward_config_set_log(ward_config *cfg, ward_log_fn fn, void *arg);
 
 #ifdef __cplusplus
 }

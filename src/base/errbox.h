@@ -10,6 +10,9 @@
 typedef struct errbox {
     ward_err code;
     char msg[320];
+    /* >0: the alert to send instead of the one code maps to (an
+     * application's verify callback chose it); 0: code's own. */
+    int alert;
 } errbox;
 
 /* The first failure wins; fmt NULL records the code only. Returns the

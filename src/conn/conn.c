@@ -121,6 +121,20 @@ static void out_event(void *ctx, hs_event_kind kind, const char *label, const ui
 
 static const hs_out_ops conn_out_ops = {out_emit, out_set_keys, out_tune, out_event};
 
+/* INFO, once: a handshake completed, with what it agreed on (TLS 1.3
+ * tickets and KeyUpdates arrive in the connected state too). */
+static void log_done(ward_conn *c)
+{
+    if (c->done_logged)
+        return;
+    c->done_logged = 1;
+    const char *suite = ward_suite_name(c->hs.suite);
+    config_log(c->cfg, WARD_LOG_INFO, "%s handshake done: %s, %s, server name %s",
+               c->is_server ? "server" : "client",
+               c->hs.version == WARD_TLS13 ? "TLS 1.3" : "TLS 1.2", suite ? suite : "?",
+               c->hs.server_name[0] ? c->hs.server_name : "(none)");
+}
+
 static void send_alert(ward_conn *c, uint8_t level, uint8_t desc)
 {
     uint8_t a[2] = {level, desc};
@@ -137,7 +151,9 @@ static ward_err conn_die(ward_conn *c, wres r)
     wres_ignore(conn_fail(c, r.code, NULL)); /* it records the error; r says it already */
     if (c->err.msg[0] == '\0')
         snprintf(c->err.msg, sizeof c->err.msg, "%s", ward_err_str(c->err.code));
-    int alert = ward_err_alert(c->err.code);
+    config_log(c->cfg, WARD_LOG_ERROR, "%s connection failed: %s",
+               c->is_server ? "server" : "client", c->err.msg);
+    int alert = c->err.alert > 0 ? c->err.alert : ward_err_alert(c->err.code);
     if (c->hs.refuse_alert > 0) /* a callback chose it (hs/hello_cb.c) */
         alert = c->hs.refuse_alert;
     if (alert >= 0)
@@ -316,6 +332,7 @@ static WARD_MUST_CHECK wres handle_handshake_payload(ward_conn *c, span payload)
         if (c->hs.state == ST_CONNECTED) {
             hs_handshake_done(&c->hs);
             conn_trace_done(c);
+            log_done(c);
         }
         /* §5.1: a message that changes keys must end its record. */
         if (c->keys_changed && !hs_reasm_empty(&c->reasm))
@@ -471,6 +488,16 @@ static size_t recv_direct(ward_conn *c, const uint8_t *data, size_t len, wres *r
     return used;
 }
 
+/* The peer's fatal alert ended it: nothing to send back, but logged as a
+ * failure like any other. */
+static ward_err conn_peer_ended(ward_conn *c)
+{
+    config_log(c->cfg, WARD_LOG_ERROR, "%s connection failed: %s",
+               c->is_server ? "server" : "client", c->err.msg);
+    hs_table_fail(&c->hs);
+    return c->err.code;
+}
+
 ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
 {
     if (c->hs.state == ST_FAILED)
@@ -483,10 +510,8 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         data += used;
         len -= used;
         if (!wres_is_ok(r)) {
-            if (r.code == WARD_ERR_PEER_ALERT) {
-                hs_table_fail(&c->hs);
-                return c->err.code;
-            }
+            if (r.code == WARD_ERR_PEER_ALERT)
+                return conn_peer_ended(c);
             return conn_die(c, r);
         }
         if (len == 0 || c->close_received) {
@@ -513,10 +538,8 @@ ward_err ward_conn_recv(ward_conn *c, const uint8_t *data, size_t len)
         r = handle_record(c, c->in.buf + c->in.off, total);
         byteq_consume(&c->in, total);
         if (!wres_is_ok(r)) {
-            if (r.code == WARD_ERR_PEER_ALERT) { /* nothing to send back */
-                hs_table_fail(&c->hs);
-                return c->err.code;
-            }
+            if (r.code == WARD_ERR_PEER_ALERT) /* nothing to send back */
+                return conn_peer_ended(c);
             return conn_die(c, r);
         }
     }
@@ -668,6 +691,7 @@ ward_err ward_cert_info_from_der(const uint8_t *der, size_t len, ward_cert_info 
     info->key_bits = m.key_bits;
     info->not_before_time = m.not_before;
     info->not_after_time = m.not_after;
+    snprintf(info->serial, sizeof info->serial, "%s", m.serial);
     r = crypto_cert_spki_sha256(der, len, info->spki_sha256);
     return r.code;
 }

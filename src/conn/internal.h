@@ -48,6 +48,7 @@ struct ward_conn {
     /* The trace (conn/trace.c): the keys each direction is under, and
      * whether the handshake's end was reported. */
     uint8_t trace_wprot, trace_rprot, trace_done;
+    uint8_t done_logged; /* the log callback was told the handshake completed */
 
     hs_ctx hs;               /* the handshake (hs/state.h) */
 };

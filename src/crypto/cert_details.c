@@ -1,6 +1,7 @@
 /* What a person wants to see of a certificate beyond its names and dates
  * (`ward client --showcerts`, `--check-expiry`): the key's type and size,
- * the subjectAltName entries (RFC 5280 §4.2.1.6) and the validity period
+ * the subjectAltName entries (RFC 5280 §4.2.1.6), the serial number and
+ * the validity period
  * as numbers. Only for display and for the expiry check: verification
  * has its own path (verify.c). */
 #define _GNU_SOURCE /* timegm */
@@ -102,6 +103,37 @@ static void san_text(X509 *x, char *out, size_t cap)
     ERR_clear_error();
 }
 
+/* The serial number (RFC 5280 §4.1.2.2: up to 20 octets, positive, but a
+ * peer's may be anything) as colon-separated upper-case hex bytes,
+ * "01:AB:CD", "-" first if negative; cut with "..." when too long. */
+static void serial_text(X509 *x, char *out, size_t cap)
+{
+    out[0] = '\0';
+    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    unsigned char bytes[64];
+    int n = bn ? BN_num_bytes(bn) : -1;
+    if (n < 0 || (size_t)n > sizeof bytes) {
+        snprintf(out, cap, "?");
+    } else {
+        size_t len = (size_t)BN_bn2bin(bn, bytes), o = 0;
+        if (len == 0)
+            bytes[len++] = 0;
+        if (BN_is_negative(bn))
+            out[o++] = '-';
+        for (size_t i = 0; i < len; i++) {
+            if (o + 3 + (i ? 1 : 0) + 4 > cap && i + 1 < len) {
+                memcpy(out + o, "...", 4);
+                o += 3;
+                break;
+            }
+            o += (size_t)snprintf(out + o, cap - o, "%s%02X", i ? ":" : "", bytes[i]);
+        }
+        out[o] = '\0';
+    }
+    BN_free(bn);
+    ERR_clear_error();
+}
+
 static int64_t time_value(const ASN1_TIME *t)
 {
     struct tm tm;
@@ -119,6 +151,7 @@ wres crypto_cert_details(const uint8_t *der, size_t len, crypto_cert_more *m)
     ENSURE(x, WARD_ERR_BAD_CERTIFICATE);
     key_text(x, m);
     san_text(x, m->san, sizeof m->san);
+    serial_text(x, m->serial, sizeof m->serial);
     m->not_before = time_value(X509_get0_notBefore(x));
     m->not_after = time_value(X509_get0_notAfter(x));
     X509_free(x);

@@ -274,6 +274,7 @@ typedef struct {
     unsigned key_bits;
     char san[512];
     int64_t not_before, not_after;
+    char serial[80]; /* "01:AB:CD" (cert_details.c) */
 } crypto_cert_more;
 WARD_MUST_CHECK wres crypto_cert_details(const uint8_t *der, size_t len, crypto_cert_more *m);
 

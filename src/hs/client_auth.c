@@ -152,13 +152,22 @@ wres hs_server_write_cert_request12(hs_ctx *c, wr *w)
  * required); otherwise the chain must verify against the client CAs. */
 static WARD_MUST_CHECK wres check_client_chain(hs_ctx *c, const msg_certificate *m);
 
-/* The chain, and the verdict on it for the trace (none on an empty one). */
+/* The chain, and the verdict on it (the application's, when it has a
+ * verify callback) for the trace (none on an empty one). A chain taken
+ * wholly (the callback sees no partial one) is then to be proved by the
+ * client's CertificateVerify. */
 static WARD_MUST_CHECK wres take_client_chain(hs_ctx *c, const msg_certificate *m)
 {
     wres r = check_client_chain(c, m);
-    if (m->n > 0)
-        hs_report_verdict(c, r);
-    return r;
+    if (m->n == 0)
+        return r;
+    if (c->peer_chain.n == m->n)
+        r = hs_verify_decide(c, r);
+    hs_report_verdict(c, r);
+    GUARD(r);
+    c->client_cert_pending = 1;
+    c->hs_kind |= HK_CLIENT_CERT; /* its CertificateVerify comes */
+    return wres_ok();
 }
 
 static WARD_MUST_CHECK wres check_client_chain(hs_ctx *c, const msg_certificate *m)
@@ -203,10 +212,7 @@ static WARD_MUST_CHECK wres check_client_chain(hs_ctx *c, const msg_certificate 
     if (!wres_is_ok(r))
         return hs_fail(c, r.code, "client certificate: %s", msg);
     GUARD(hs_peer_key_strength(c, "client"));
-    GUARD(hs_server_check_client_usage(c));
-    c->client_cert_pending = 1;
-    c->hs_kind |= HK_CLIENT_CERT; /* its CertificateVerify comes */
-    return wres_ok();
+    return hs_server_check_client_usage(c);
 }
 
 wres hs_server_on_client_certificate(hs_ctx *c, span body, span full)

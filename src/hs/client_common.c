@@ -89,7 +89,9 @@ wres hs_client_verify_chain(hs_ctx *c)
         span certs[CRYPTO_MAX_CHAIN];
         for (size_t i = 0; i < c->peer_chain.n; i++)
             certs[i] = span_of(c->peer_chain.der[i], c->peer_chain.len[i]);
-        const char *host = c->server_name[0] ? c->server_name : NULL;
+        const char *host = c->verify_name[0]  ? c->verify_name
+                           : c->server_name[0] ? c->server_name
+                                               : NULL;
         if (!host && !cfg->skip_hostname_check) /* check_who let it start: never */
             return hs_fail(c, WARD_ERR_INTERNAL, "no server name to verify the certificate");
         r = crypto_chain_verify_key(trust, certs, c->peer_chain.n, host, now, msg, sizeof msg,
@@ -120,6 +122,7 @@ wres hs_client_take_chain(hs_ctx *c, const msg_certificate *m, span full)
         r = hs_peer_key_strength(c, "server");
     if (wres_is_ok(r))
         r = hs_client_check_server_usage(c);
+    r = hs_verify_decide(c, r);
     hs_report_verdict(c, r);
     return r;
 }

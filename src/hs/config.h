@@ -129,6 +129,12 @@ struct ward_config {
      * and the last setter's failure, for a person (hs/config_error.c). */
     crypto_crls crls;
     char err_msg[320];
+    /* The application's verify callback (hs/verify_cb.c): NULL if none. */
+    ward_verify_fn verify_fn;
+    void *verify_arg;
+    /* The application's log (hs/log.c): NULL if none. */
+    ward_log_fn log_fn;
+    void *log_arg;
 };
 
 /* hs/config_error.c: record why a setter failed (printf-style) and
@@ -136,6 +142,10 @@ struct ward_config {
 ward_err config_fail(ward_config *cfg, ward_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 ward_err config_check_file(ward_config *cfg, const char *path, const char *what);
+
+/* One line to the configuration's log callback, if any (hs/log.c). */
+void config_log(const ward_config *cfg, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The configuration's trust anchors (NULL if none could be loaded). The
  * configuration is logically const: only the lazy load writes, under a lock. */

@@ -87,5 +87,5 @@ wres hs_identity_staple(hs_ctx *c, const msg_client_hello *ch, uint8_t **der, si
     *len = 0;
     if (!ch->has_status_request)
         return wres_ok();
-    return ocsp_staple_copy(c->id ? c->id->ocsp : c->cfg->default_ocsp, der, len);
+    return ocsp_staple_copy(c->cfg, c->id ? c->id->ocsp : c->cfg->default_ocsp, der, len);
 }

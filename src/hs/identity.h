@@ -11,7 +11,8 @@
 /* A copy of the current response (malloc'd; *der NULL when there is
  * none), re-reading the file first if it changed (checked at most once a
  * second; a file that fails to load leaves the previous response). */
-WARD_MUST_CHECK wres ocsp_staple_copy(ocsp_staple *s, uint8_t **der, size_t *len);
+WARD_MUST_CHECK wres ocsp_staple_copy(const ward_config *cfg, ocsp_staple *s, uint8_t **der,
+                                      size_t *len);
 /* The default identity changed: parse its leaf again for name matching. */
 void identity_default_changed(ward_config *cfg);
 /* Free what the identities hold (ward_config_free). */

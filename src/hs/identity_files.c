@@ -62,7 +62,7 @@ static void staple_free(ocsp_staple *s)
 /* Under the lock: at most one stat() a second; a changed file is loaded
  * whole before it replaces the response in use, so a file being written
  * (or a bad one) leaves the previous response and is tried again later. */
-static void staple_refresh(ocsp_staple *s)
+static void staple_refresh(const ward_config *cfg, ocsp_staple *s)
 {
     time_t now = ward_time_s(NULL);
     if (now == s->checked)
@@ -74,22 +74,27 @@ static void staple_refresh(ocsp_staple *s)
         return;
     uint8_t *der;
     size_t len;
-    if (!wres_is_ok(crypto_ocsp_load_file(s->path, &der, &len)))
+    if (!wres_is_ok(crypto_ocsp_load_file(s->path, &der, &len))) {
+        config_log(cfg, WARD_LOG_WARN,
+                   "OCSP response file %s changed but cannot be read; the previous response "
+                   "stays in use",
+                   s->path);
         return;
+    }
     free(s->der);
     s->der = der;
     s->len = len;
     s->mtime = t;
 }
 
-wres ocsp_staple_copy(ocsp_staple *s, uint8_t **der, size_t *len)
+wres ocsp_staple_copy(const ward_config *cfg, ocsp_staple *s, uint8_t **der, size_t *len)
 {
     *der = NULL;
     *len = 0;
     if (!s)
         return wres_ok();
     pthread_mutex_lock(&s->lock);
-    staple_refresh(s);
+    staple_refresh(cfg, s);
     wres r = wres_ok();
     if (s->len) {
         *der = malloc(s->len);
@@ -104,20 +109,20 @@ wres ocsp_staple_copy(ocsp_staple *s, uint8_t **der, size_t *len)
     return r;
 }
 
-static void staple_refresh_locked(ocsp_staple *s)
+static void staple_refresh_locked(const ward_config *cfg, ocsp_staple *s)
 {
     if (!s)
         return;
     pthread_mutex_lock(&s->lock);
-    staple_refresh(s);
+    staple_refresh(cfg, s);
     pthread_mutex_unlock(&s->lock);
 }
 
 void ward_config_refresh_ocsp(const ward_config *cfg)
 {
-    staple_refresh_locked(cfg->default_ocsp);
+    staple_refresh_locked(cfg, cfg->default_ocsp);
     for (size_t i = 0; i < cfg->n_extra_ids; i++)
-        staple_refresh_locked(cfg->extra_ids[i].ocsp);
+        staple_refresh_locked(cfg, cfg->extra_ids[i].ocsp);
 }
 
 void identity_default_changed(ward_config *cfg)

@@ -146,6 +146,9 @@ typedef struct hs_ctx {
     unsigned key_updates_received;
 
     char server_name[WARD_MAX_NAME + 1];
+    /* Client: the name the certificate is checked against when not the
+     * SNI name (ward_conn_set_verify_name); "" : server_name. */
+    char verify_name[WARD_MAX_NAME + 1];
     char alpn[256];
     crypto_chain peer_chain;
     crypto_key peer_key;
@@ -252,6 +255,10 @@ WARD_MUST_CHECK wres hs_send_ccs(hs_ctx *c);
 void hs_report_secret(hs_ctx *c, const char *label, const uint8_t *secret);
 void hs_report_secret_len(hs_ctx *c, const char *label, const uint8_t *secret, size_t len);
 void hs_event(hs_ctx *c, hs_event_kind kind, const uint8_t *data, size_t len);
+/* ward's verdict r on the peer's chain put to the application's verify
+ * callback, if any (hs/verify_cb.c): the result is the decision, to
+ * report with hs_report_verdict. */
+WARD_MUST_CHECK wres hs_verify_decide(hs_ctx *c, wres r);
 /* The verdict on the peer's chain, r its result (the trace's VERIFY). */
 void hs_report_verdict(hs_ctx *c, wres r);
 void hs_tune_record(hs_ctx *c, hs_tune what, size_t value);
