@@ -670,32 +670,6 @@ const char *ward_conn_server_name(const ward_conn *c)
     return c->hs.server_name[0] ? c->hs.server_name : NULL;
 }
 
-ward_err ward_cert_info_from_der(const uint8_t *der, size_t len, ward_cert_info *info)
-{
-    crypto_cert_text t;
-    crypto_cert_more m;
-    if (!der || !info)
-        return WARD_ERR_BAD_CERTIFICATE;
-    wres r = crypto_cert_describe(der, len, &t);
-    if (wres_is_ok(r))
-        r = crypto_cert_details(der, len, &m);
-    if (!wres_is_ok(r))
-        return r.code;
-    memset(info, 0, sizeof *info);
-    snprintf(info->subject, sizeof info->subject, "%s", t.subject);
-    snprintf(info->issuer, sizeof info->issuer, "%s", t.issuer);
-    snprintf(info->not_before, sizeof info->not_before, "%s", t.not_before);
-    snprintf(info->not_after, sizeof info->not_after, "%s", t.not_after);
-    snprintf(info->key_type, sizeof info->key_type, "%s", m.key_type);
-    snprintf(info->san, sizeof info->san, "%s", m.san);
-    info->key_bits = m.key_bits;
-    info->not_before_time = m.not_before;
-    info->not_after_time = m.not_after;
-    snprintf(info->serial, sizeof info->serial, "%s", m.serial);
-    r = crypto_cert_spki_sha256(der, len, info->spki_sha256);
-    return r.code;
-}
-
 ward_err ward_conn_peer_cert_info(const ward_conn *c, ward_cert_info *info)
 {
     if (c->hs.peer_chain.n == 0)

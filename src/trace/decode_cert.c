@@ -22,28 +22,40 @@ wres trace_encrypted_extensions(span body, ward_trace_msg *m)
     return trace_take_extensions(rd_rest(&exts), m);
 }
 
-/* For display only, like ward_cert_info_from_der (conn/, a layer above):
- * a certificate the crypto layer cannot read keeps an empty entry, the
- * message itself decoded. */
-static void describe(span der, ward_cert_info *info)
+/* The public ward_cert_info_from_der lives here, below conn/, so that the
+ * connection (ward_conn_peer_cert_info) and the trace fill it one way. */
+ward_err ward_cert_info_from_der(const uint8_t *der, size_t len, ward_cert_info *info)
 {
     crypto_cert_text t;
-    crypto_cert_more more;
+    crypto_cert_more m;
+    if (!der || !info)
+        return WARD_ERR_BAD_CERTIFICATE;
+    wres r = crypto_cert_describe(der, len, &t);
+    if (wres_is_ok(r))
+        r = crypto_cert_details(der, len, &m);
+    if (!wres_is_ok(r))
+        return r.code;
     memset(info, 0, sizeof *info);
-    if (!wres_is_ok(crypto_cert_describe(der.p, der.len, &t)) ||
-        !wres_is_ok(crypto_cert_details(der.p, der.len, &more)))
-        return;
     snprintf(info->subject, sizeof info->subject, "%s", t.subject);
     snprintf(info->issuer, sizeof info->issuer, "%s", t.issuer);
     snprintf(info->not_before, sizeof info->not_before, "%s", t.not_before);
     snprintf(info->not_after, sizeof info->not_after, "%s", t.not_after);
-    snprintf(info->key_type, sizeof info->key_type, "%s", more.key_type);
-    snprintf(info->san, sizeof info->san, "%s", more.san);
-    info->key_bits = more.key_bits;
-    info->not_before_time = more.not_before;
-    info->not_after_time = more.not_after;
-    /* The fingerprint is a nicety: a failure leaves it zero. */
-    wres_ignore(crypto_cert_spki_sha256(der.p, der.len, info->spki_sha256));
+    snprintf(info->key_type, sizeof info->key_type, "%s", m.key_type);
+    snprintf(info->san, sizeof info->san, "%s", m.san);
+    info->key_bits = m.key_bits;
+    info->not_before_time = m.not_before;
+    info->not_after_time = m.not_after;
+    snprintf(info->serial, sizeof info->serial, "%s", m.serial);
+    r = crypto_cert_spki_sha256(der, len, info->spki_sha256);
+    return r.code;
+}
+
+/* For display only: a certificate the crypto layer cannot read keeps an
+ * empty entry, the message itself decoded. */
+static void describe(span der, ward_cert_info *info)
+{
+    if (ward_cert_info_from_der(der.p, der.len, info) != WARD_OK)
+        memset(info, 0, sizeof *info);
 }
 
 wres trace_certificate(span body, uint16_t version, ward_trace_msg *m)

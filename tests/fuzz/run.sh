@@ -19,7 +19,7 @@ root=$(cd "$here/../.." && pwd)
 build=${WARD_FUZZ_BUILD:-$root/build-fuzz}
 bin=$build/tests/fuzz
 corpus=$here/corpus
-all="fuzz_record_open fuzz_msg_decoders fuzz_cert_chain fuzz_server fuzz_client fuzz_session fuzz_x25519 fuzz_mlkem fuzz_starttls_client fuzz_starttls_server fuzz_tunnel_config fuzz_tunnel_stt fuzz_trace_decode fuzz_trace_svg"
+all="fuzz_record_open fuzz_msg_decoders fuzz_cert_chain fuzz_server fuzz_client fuzz_session fuzz_x25519 fuzz_mlkem fuzz_starttls_client fuzz_starttls_server fuzz_tunnel_config fuzz_tunnel_stt fuzz_trace_decode fuzz_trace_svg fuzz_config_mem"
 mode=${1:-}
 secs=${2:-60}
 [ $# -ge 2 ] && shift 2 || shift $#
